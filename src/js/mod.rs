@@ -1,0 +1,13 @@
+//! The binding layer: the only code that knows JavaScript. One file per JS class or
+//! function group, each a thin wrapper over the pure core. Results cross as plain JS
+//! objects (serde-wasm-bindgen) or typed arrays, never as many small wasm-owned objects.
+
+mod errors;
+mod generate;
+mod key_ring;
+mod layout;
+mod planner;
+mod room_dag;
+mod validate;
+
+pub use errors::to_js_error;

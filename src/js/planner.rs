@@ -1,0 +1,1 @@
+//! (being written: see docs/architecture.md for the owner)

@@ -1,0 +1,29 @@
+//! # mxdag
+//!
+//! Validate Matrix federation responses and walk a room's event graph.
+//!
+//! The crate is a pure Rust core that knows nothing of JavaScript; the binding layer in
+//! [`js`] (built only for `wasm32`) exposes it to browsers and Node. Data flows one way:
+//!
+//! ```text
+//! bytes → parse → per-event verdict (format, event ID, content hash, signatures)
+//!       → RoomDag (extremities, gaps, outliers, order, findings)
+//!       → endpoint contract checks → layout → drawing (www/)
+//! ```
+//!
+//! Spec references are to the Matrix specification v1.16
+//! (<https://spec.matrix.org/v1.16/>) and MSC4000 (forwards fill).
+
+pub mod canonical_json;
+pub mod crypto;
+pub mod dag;
+pub mod event;
+pub mod federation;
+pub mod generate;
+pub mod layout;
+pub mod planner;
+pub mod problem;
+pub mod room_version;
+
+#[cfg(target_arch = "wasm32")]
+pub mod js;
