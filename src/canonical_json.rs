@@ -21,10 +21,10 @@ use std::io::Write as _;
 
 use crate::problem::Problem;
 
-/// Nesting deeper than this many arrays/objects is refused at parse time (serde_json's
-/// recursion limit). Real events nest a handful of levels; the limit keeps a hostile
-/// 100,000-deep input from exhausting the (small, wasm) stack.
-pub const MAX_DEPTH: usize = 128;
+/// The deepest nesting of arrays/objects accepted at parse time (serde_json's recursion
+/// limit of 128 allows 127 levels). Real events nest a handful of levels; the limit keeps a
+/// hostile 100,000-deep input from exhausting the (small, wasm) stack.
+pub const MAX_DEPTH: usize = 127;
 
 /// The largest integer canonical JSON allows from room version 6: 2^53−1.
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;

@@ -250,6 +250,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(i64::try_from(u).map(Value::Int).unwrap_or(Value::UInt(u)))
     }
     fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        // serde_json reads `-0` as the float -0.0; JSON parsers that keep integers (Python's,
+        // Synapse's) read it as the integer 0, which is what canonical JSON then prints.
+        // (`-0.0` is read the same way: serde_json does not tell the two apart.)
+        if f == 0.0 && f.is_sign_negative() {
+            return Ok(Value::Int(0));
+        }
         Ok(Value::Float(f))
     }
     fn visit_str<E>(self, s: &str) -> Result<Value, E> {

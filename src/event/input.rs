@@ -165,30 +165,55 @@ fn split_array(text: &str, start: usize) -> (Vec<&str>, Option<ScanError>) {
     }
 }
 
-/// Splits a JSON object at `start` into (key, value text) pairs; `None` if it is broken.
-fn split_object(text: &str, start: usize) -> Option<Vec<(String, &str)>> {
+/// A JSON object split into (key, value text) fields.
+struct SplitObject<'a> {
+    fields: Vec<(String, &'a str)>,
+    /// End of the object (exclusive) when it is complete.
+    end: Option<usize>,
+    /// When the text ends or breaks inside the value of a field: its key and where the
+    /// value starts.
+    cut: Option<(String, usize)>,
+}
+
+/// Splits the JSON object at `start` into its fields, as far as it goes.
+fn split_object(text: &str, start: usize) -> SplitObject<'_> {
     let b = text.as_bytes();
-    let mut fields = Vec::new();
+    let mut out = SplitObject {
+        fields: Vec::new(),
+        end: None,
+        cut: None,
+    };
     let mut i = skip_ws(b, start + 1);
     if b.get(i) == Some(&b'}') {
-        return Some(fields);
+        out.end = Some(i + 1);
+        return out;
     }
     loop {
         let key_start = skip_ws(b, i);
-        let key_end = scan_value(b, key_start).ok()?;
-        let key: String = serde_json::from_str(&text[key_start..key_end]).ok()?;
+        let Ok(key_end) = scan_value(b, key_start) else {
+            return out;
+        };
+        let Ok(key) = serde_json::from_str::<String>(&text[key_start..key_end]) else {
+            return out;
+        };
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
-            return None;
+            return out;
         }
         let value_start = skip_ws(b, i + 1);
-        let value_end = scan_value(b, value_start).ok()?;
-        fields.push((key, &text[value_start..value_end]));
+        let Ok(value_end) = scan_value(b, value_start) else {
+            out.cut = Some((key, value_start));
+            return out;
+        };
+        out.fields.push((key, &text[value_start..value_end]));
         i = skip_ws(b, value_end);
         match b.get(i) {
             Some(b',') => i += 1,
-            Some(b'}') => return Some(fields),
-            _ => return None,
+            Some(b'}') => {
+                out.end = Some(i + 1);
+                return out;
+            }
+            _ => return out,
         }
     }
 }
@@ -250,46 +275,79 @@ pub fn split_input(text: &str) -> SplitInput {
 
 fn split_object_input(text: &str, start: usize, out: &mut SplitInput) {
     let b = text.as_bytes();
-    let single_end = scan_value(b, start)
-        .ok()
-        .filter(|&end| skip_ws(b, end) == b.len());
-    let fields = single_end.and_then(|_| split_object(text, start));
-    let Some(fields) = fields else {
-        // Not one JSON object: NDJSON when the first line is a JSON value of its own.
-        let first_line = text[start..].lines().next().unwrap_or("");
-        if first_line.len() < text.len() - start && scan_value(first_line.as_bytes(), 0).is_ok() {
-            out.shape = InputShape::Ndjson;
-            let lines = text.lines().filter(|l| !l.trim().is_empty());
-            out.events = lines.enumerate().map(|(i, l)| parse_event(l, i)).collect();
-        } else {
-            let problem = match canonical_json::from_str(text) {
-                Err(e) => e.to_problem("$", "The input"),
-                Ok(_) => Problem::error(
-                    json_codes::JSON_SYNTAX,
-                    "$",
-                    "The input is not one JSON object.",
-                ),
-            };
-            out.problems.push(problem);
-        }
-        return;
+    let object = split_object(text, start);
+    let field = |name: &str| {
+        object
+            .fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
     };
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
-    let list = field("pdus")
-        .map(|v| (InputShape::Transaction, "pdus", v))
-        .or_else(|| field("events").map(|v| (InputShape::GetMissingEvents, "events", v)));
-    match list {
-        Some((shape, name, value)) if value.starts_with('[') => {
+    out.origin = field("origin").and_then(|o| serde_json::from_str(o).ok());
+    if object.end.is_some_and(|end| skip_ws(b, end) == b.len()) {
+        return split_fields(text, &field, out);
+    }
+    // Not one JSON object: NDJSON when the first line is a JSON value of its own.
+    let first_line = text[start..].lines().next().unwrap_or("");
+    if first_line.len() < text.len() - start && scan_value(first_line.as_bytes(), 0).is_ok() {
+        out.shape = InputShape::Ndjson;
+        let lines = text.lines().filter(|l| !l.trim().is_empty());
+        out.events = lines.enumerate().map(|(i, l)| parse_event(l, i)).collect();
+        return;
+    }
+    // A transaction or `{events}` cut inside its list: keep the events before the cut.
+    if let Some((key, value_start)) = &object.cut {
+        if let Some(shape) = list_shape(key).filter(|_| b[*value_start] == b'[') {
             out.shape = shape;
-            out.origin = field("origin").and_then(|o| serde_json::from_str(o).ok());
-            let (items, error) = split_array(value, 0);
-            out.events = items.iter().enumerate().map(|(i, t)| parse_event(t, i)).collect();
-            out.problems.extend(error.map(|e| scan_problem(&e, value, &format!("`{name}`"))));
+            split_list(&text[*value_start..], key, out);
+            return;
         }
-        Some((_, name, _)) => out.problems.push(Problem::error(
+    }
+    out.problems.push(match canonical_json::from_str(text) {
+        Err(e) => e.to_problem("$", "The input"),
+        Ok(_) => Problem::error(
+            json_codes::JSON_SYNTAX,
+            "$",
+            "The input is not one JSON object.",
+        ),
+    });
+}
+
+/// The shape of an object whose list of events is under `key`.
+fn list_shape(key: &str) -> Option<InputShape> {
+    match key {
+        "pdus" => Some(InputShape::Transaction),
+        "events" => Some(InputShape::GetMissingEvents),
+        _ => None,
+    }
+}
+
+/// Splits the array text `list` (the value of `key`) into events.
+fn split_list(list: &str, key: &str, out: &mut SplitInput) {
+    let (items, error) = split_array(list, 0);
+    out.events = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| parse_event(t, i))
+        .collect();
+    out.problems
+        .extend(error.map(|e| scan_problem(&e, list, &format!("`{key}`"))));
+}
+
+/// Dispatches a complete top-level object on its fields.
+fn split_fields<'a>(text: &str, field: &dyn Fn(&str) -> Option<&'a str>, out: &mut SplitInput) {
+    let list = ["pdus", "events"]
+        .into_iter()
+        .find_map(|k| field(k).map(|v| (k, v)));
+    match list {
+        Some((key, value)) if value.starts_with('[') => {
+            out.shape = list_shape(key).unwrap_or(InputShape::Unrecognised);
+            split_list(value, key, out);
+        }
+        Some((key, _)) => out.problems.push(Problem::error(
             codes::INPUT_SHAPE_UNKNOWN,
-            format!("$.{name}"),
-            format!("The input's `{name}` must be an array of PDUs."),
+            format!("$.{key}"),
+            format!("The input's `{key}` must be an array of PDUs."),
         )),
         None if field("type").is_some() || field("sender").is_some() => {
             out.shape = InputShape::Pdu;
