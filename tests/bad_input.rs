@@ -180,7 +180,7 @@ fn shapes_are_recognised() {
         );
     }
     assert_eq!(
-        split_input(&format!(r#"{{"origin":"a.test","pdus":[]}}"#))
+        split_input(r#"{"origin":"a.test","pdus":[]}"#)
             .origin
             .as_deref(),
         Some("a.test")
