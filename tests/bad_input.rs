@@ -198,6 +198,10 @@ fn unusable_inputs_are_input_problems() {
         (r#"{"pdus": 5}"#, "input_shape_unknown"),
         (r#"{"type": "x", "#, "json_truncated"),
         (r#"{"type": "x"} trailing"#, "json_syntax"),
+        (r#"{"pdus":"#, "json_truncated"),
+        (r#"{"pdus": "#, "json_truncated"),
+        (r#"{"pdus": ["\é"#, "json_truncated"),
+        ("[\"é\\", "json_truncated"),
     ] {
         let report = check(text, &v, false);
         assert_eq!(report.counts.total, 0, "{text}");
@@ -402,6 +406,7 @@ fn wrong_types_and_missing_fields_have_paths() {
         ),
         ("sender", Value::from("alice"), "malformed_id", "$.sender"),
         ("room_id", Value::from("room"), "malformed_id", "$.room_id"),
+        ("room_id", Value::from("é"), "malformed_id", "$.room_id"),
         (
             "signatures",
             json(r#"{"other.test":"x"}"#),
