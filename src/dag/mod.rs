@@ -28,7 +28,7 @@ mod findings;
 pub mod ids;
 mod order;
 pub mod synthetic;
-mod walk;
+pub mod walk;
 
 pub use arena::{NodeIndex, RoomDag};
 pub use event::{DagEvent, Placement};

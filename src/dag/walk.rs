@@ -67,7 +67,7 @@ impl Children {
 
 /// The result of a breadth-first walk.
 #[derive(Clone, Debug)]
-pub(crate) struct Visit {
+pub struct Visit {
     /// Nodes in the order they were dequeued (starts first).
     pub order: Vec<NodeIndex>,
     /// Distance from the nearest start, `UNREACHED` for nodes not reached; one per node.
@@ -76,7 +76,7 @@ pub(crate) struct Visit {
 
 /// Breadth-first walk from `starts` (each at level 0, repeats ignored) over `next`, entering
 /// only nodes for which `enter` holds. Stops after dequeuing `limit` nodes.
-pub(crate) fn breadth_first<'a>(
+pub fn breadth_first<'a>(
     node_count: usize,
     starts: &[NodeIndex],
     next: impl Fn(NodeIndex) -> &'a [NodeIndex],

@@ -131,3 +131,36 @@ pub fn cycle_v1() -> Vec<DagEvent> {
         ev("z", &["y"], 4, 40),
     ]
 }
+
+/// Lopsided: a long branch r ← s1 ← s2 ← s3 ← s4 and a short one r ← t1, merged by m, so
+/// that breadth-first and depth orders differ.
+pub fn lopsided() -> Vec<DagEvent> {
+    vec![
+        ev("r", &[], 1, 10),
+        ev("s1", &["r"], 2, 20),
+        ev("s2", &["s1"], 3, 30),
+        ev("s3", &["s2"], 4, 40),
+        ev("s4", &["s3"], 5, 50),
+        ev("t1", &["r"], 2, 25),
+        ev("m", &["s4", "t1"], 6, 60),
+    ]
+}
+
+/// The hand-built events with these short names, in this order (for answers).
+pub fn pick(events: &[DagEvent], short_names: &[&str]) -> Vec<DagEvent> {
+    short_names
+        .iter()
+        .map(|n| {
+            events
+                .iter()
+                .find(|e| e.event_id == full(n))
+                .cloned()
+                .unwrap_or_else(|| panic!("no event {n}"))
+        })
+        .collect()
+}
+
+/// Full IDs of short names.
+pub fn fulls(short_names: &[&str]) -> Vec<String> {
+    short_names.iter().map(|n| full(n)).collect()
+}
