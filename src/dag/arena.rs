@@ -282,12 +282,12 @@ impl RoomDag {
     /// Stores the event's `prev_events` as edges; returns how many were kept.
     fn push_edges(&mut self, event: &DagEvent) -> u16 {
         let start = self.edges.len();
+        let path = |i: usize| format!("$.prev_events[{i}]");
         for (i, prev) in event.prev_events.iter().enumerate() {
-            let path = format!("$.prev_events[{i}]");
             if *prev == event.event_id {
                 self.ingest_findings.push(Problem::error(
                     codes::SELF_REFERENCE,
-                    path,
+                    path(i),
                     format!(
                         "Event {} lists itself in prev_events; the edge is ignored.",
                         event.event_id
@@ -298,7 +298,7 @@ impl RoomDag {
             if self.edges.len() - start == u16::MAX as usize {
                 self.ingest_findings.push(Problem::warning(
                     codes::TOO_MANY_PREV_EVENTS,
-                    path,
+                    path(i),
                     format!(
                         "Event {} has {} prev_events; only the first 65535 are kept.",
                         event.event_id,
@@ -311,7 +311,7 @@ impl RoomDag {
             if self.edges[start..].contains(&target) {
                 self.ingest_findings.push(Problem::warning(
                     codes::DUPLICATE_PREV_EVENT,
-                    path,
+                    path(i),
                     format!(
                         "Event {} lists {prev} twice in prev_events.",
                         event.event_id

@@ -47,10 +47,11 @@ pub struct IdStore {
     table: Vec<u32>,
 }
 
-/// A borrowed ID in its stored form, for lookups.
+/// An ID in its stored form, for lookups: hash bytes are decoded onto the stack.
 struct Key<'a> {
     form: Form,
-    bytes: std::borrow::Cow<'a, [u8]>,
+    hash: [u8; 32],
+    text: &'a [u8],
 }
 
 impl IdStore {
@@ -118,7 +119,7 @@ impl IdStore {
             slot = (slot + 1) & mask;
         }
         let index = self.ends.len() as u32;
-        self.bytes.extend_from_slice(&key.bytes);
+        self.bytes.extend_from_slice(key.bytes());
         self.ends.push(self.bytes.len() as u32);
         let (word, bit) = (index as usize / 64, 1u64 << (index % 64));
         if word == self.hash_form.len() {
@@ -212,7 +213,7 @@ impl IdStore {
             (Form::Hash { url_safe: a }, Form::Hash { url_safe: b }) => a == b,
             _ => false,
         };
-        same_form && self.stored(index) == &key.bytes[..]
+        same_form && self.stored(index) == key.bytes()
     }
 
     /// Grows the table so that `count` IDs keep it at most half full.
@@ -226,7 +227,8 @@ impl IdStore {
         for index in 0..self.ends.len() as u32 {
             let key = Key {
                 form: self.form(index),
-                bytes: self.stored(index).into(),
+                hash: [0; 32],
+                text: self.stored(index),
             };
             let mut slot = key.hash() as usize & mask;
             while table[slot] != EMPTY {
@@ -243,12 +245,24 @@ impl<'a> Key<'a> {
         match decode_hash_id(id.as_bytes()) {
             Some((hash, url_safe)) => Key {
                 form: Form::Hash { url_safe },
-                bytes: hash.to_vec().into(),
+                hash,
+                text: &[],
             },
             None => Key {
                 form: Form::Text,
-                bytes: id.as_bytes().into(),
+                hash: [0; 32],
+                text: id.as_bytes(),
             },
+        }
+    }
+
+    /// The stored bytes: the decoded hash, or `text` (which also carries stored hash bytes
+    /// when the table is rebuilt).
+    fn bytes(&self) -> &[u8] {
+        if self.text.is_empty() && matches!(self.form, Form::Hash { .. }) {
+            &self.hash
+        } else {
+            self.text
         }
     }
 
@@ -257,12 +271,12 @@ impl<'a> Key<'a> {
         match self.form {
             Form::Hash { url_safe } => {
                 let mut word = [0u8; 8];
-                word.copy_from_slice(&self.bytes[..8]);
+                word.copy_from_slice(&self.bytes()[..8]);
                 u64::from_le_bytes(word) ^ url_safe as u64
             }
             Form::Text => {
                 let mut h: u64 = 0;
-                for chunk in self.bytes.chunks(8) {
+                for chunk in self.text.chunks(8) {
                     let mut word = [0u8; 8];
                     word[..chunk.len()].copy_from_slice(chunk);
                     h = (h.rotate_left(5) ^ u64::from_le_bytes(word))
@@ -274,20 +288,29 @@ impl<'a> Key<'a> {
     }
 }
 
-/// Value of one base64 character in either alphabet, and whether it is specific to the
-/// URL-safe (`Some(true)`) or standard (`Some(false)`) alphabet.
-fn sextet(c: u8) -> Option<(u8, Option<bool>)> {
-    Some(match c {
-        b'A'..=b'Z' => (c - b'A', None),
-        b'a'..=b'z' => (c - b'a' + 26, None),
-        b'0'..=b'9' => (c - b'0' + 52, None),
-        b'+' => (62, Some(false)),
-        b'/' => (63, Some(false)),
-        b'-' => (62, Some(true)),
-        b'_' => (63, Some(true)),
-        _ => return None,
-    })
-}
+/// Marks a character specific to the standard alphabet (`+`, `/`) in [`SEXTETS`].
+const STANDARD_ONLY: u8 = 0x40;
+/// Marks a character specific to the URL-safe alphabet (`-`, `_`) in [`SEXTETS`].
+const URL_ONLY: u8 = 0x80;
+/// Not a base64 character.
+const INVALID: u8 = 0xff;
+
+/// Value of each byte as a base64 character of either alphabet, with the alphabet marks.
+const SEXTETS: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        if i < 62 {
+            table[STANDARD[i] as usize] = i as u8;
+        }
+        i += 1;
+    }
+    table[b'+' as usize] = 62 | STANDARD_ONLY;
+    table[b'/' as usize] = 63 | STANDARD_ONLY;
+    table[b'-' as usize] = 62 | URL_ONLY;
+    table[b'_' as usize] = 63 | URL_ONLY;
+    table
+};
 
 /// Decodes `$` + 43 base64 characters into 32 bytes, if the ID has exactly that shape, one
 /// alphabet, and canonical trailing bits (so that encoding gives the same text back).
@@ -296,27 +319,27 @@ fn decode_hash_id(id: &[u8]) -> Option<([u8; 32], bool)> {
         return None;
     }
     let mut out = [0u8; 32];
-    let mut alphabet: Option<bool> = None;
-    let (mut acc, mut bits, mut pos) = (0u32, 0u32, 0usize);
-    for &c in &id[1..] {
-        let (value, specific) = sextet(c)?;
-        if let Some(url) = specific {
-            if alphabet.is_some_and(|a| a != url) {
-                return None;
-            }
-            alphabet = Some(url);
-        }
-        acc = (acc << 6) | value as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out[pos] = (acc >> bits) as u8;
-            pos += 1;
-            acc &= (1 << bits) - 1;
-        }
+    let mut marks = 0u8;
+    let mut sextet = |c: u8| {
+        let v = SEXTETS[c as usize];
+        marks |= v;
+        (v & 0x3f) as u32
+    };
+    // 10 groups of 4 characters give 30 bytes; the last 3 characters give 2 bytes + 2 bits.
+    for (group, chunk) in id[1..41].chunks_exact(4).enumerate() {
+        let word = sextet(chunk[0]) << 18
+            | sextet(chunk[1]) << 12
+            | sextet(chunk[2]) << 6
+            | sextet(chunk[3]);
+        out[group * 3..group * 3 + 3].copy_from_slice(&word.to_be_bytes()[1..]);
     }
-    // 43 characters carry 258 bits: the last 2 must be zero for a canonical encoding.
-    (acc == 0).then_some((out, alphabet.unwrap_or(false)))
+    let tail = sextet(id[41]) << 12 | sextet(id[42]) << 6 | sextet(id[43]);
+    out[30] = (tail >> 10) as u8;
+    out[31] = (tail >> 2) as u8;
+    let invalid =
+        marks == INVALID || marks & (STANDARD_ONLY | URL_ONLY) == STANDARD_ONLY | URL_ONLY;
+    // An invalid character sets every mark bit, so the two-alphabet test catches it too.
+    (!invalid && tail & 3 == 0).then_some((out, marks & URL_ONLY != 0))
 }
 
 /// Renders 32 hash bytes as `$` + 43 unpadded base64 characters.
@@ -344,15 +367,30 @@ mod tests {
     #[test]
     fn hash_ids_round_trip_in_both_alphabets() {
         let mut store = IdStore::new();
-        let v3 = "$AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA+/w";
-        let v4 = "$AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA-_w";
+        let v3 = "$++//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw";
+        let v4 = "$--__AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw";
+        let plain = "$AAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw";
         let (a, _) = store.intern(v3);
         let (b, _) = store.intern(v4);
         assert_ne!(a, b);
         assert_eq!(store.id(a), v3);
         assert_eq!(store.id(b), v4);
-        assert!(store.hash(a).is_some());
+        let hash = store.hash(a).expect("stored as a hash");
+        assert_eq!(hash[..4], [0xfb, 0xef, 0xff, 0]);
         assert_eq!(store.get(v4), Some(b));
+        let (c, _) = store.intern(plain);
+        assert_eq!(store.id(c), plain);
+        assert!(store.hash(c).is_some());
+        // Non-zero trailing bits, a stray character, or a wrong length keep the text form.
+        for odd in [
+            &plain[..43],
+            "$AAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxx",
+            "$AAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaG.w",
+        ] {
+            let (i, _) = store.intern(odd);
+            assert_eq!(store.id(i), odd);
+            assert!(store.hash(i).is_none(), "{odd}");
+        }
     }
 
     #[test]
@@ -360,7 +398,7 @@ mod tests {
         let mut store = IdStore::new();
         for id in [
             "$abc:example.org",
-            "$AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA+_w",
+            "$++__AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw",
             "",
             "$é",
         ] {

@@ -160,13 +160,28 @@ impl<'a> Answer<'a> {
     /// children, entering every node. Also says whether the walk met a node not held (a gap),
     /// which means absence from the walk proves nothing.
     pub fn walk(&self, starts: &[NodeIndex], backwards: bool) -> (Visit, bool) {
+        self.walk_avoiding(starts, backwards, &[])
+    }
+
+    /// [`walk`](Self::walk) that does not enter the nodes in `avoid`.
+    pub fn walk_avoiding(
+        &self,
+        starts: &[NodeIndex],
+        backwards: bool,
+        avoid: &[NodeIndex],
+    ) -> (Visit, bool) {
         let overlay = &self.overlay;
+        let mut blocked = vec![false; overlay.node_count()];
+        for &n in avoid {
+            blocked[n as usize] = true;
+        }
+        let enter = |n: NodeIndex| !blocked[n as usize];
         let visit = if backwards {
             breadth_first(
                 overlay.node_count(),
                 starts,
                 |n| overlay.prev_events(n),
-                |_| true,
+                enter,
                 usize::MAX,
             )
         } else {
@@ -175,7 +190,7 @@ impl<'a> Answer<'a> {
                 overlay.node_count(),
                 starts,
                 |n| children.of(n),
-                |_| true,
+                enter,
                 usize::MAX,
             )
         };

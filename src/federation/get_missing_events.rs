@@ -118,7 +118,9 @@ pub(crate) fn check(
     }
     let reference = reference_answer(answer.held, request);
     problems.extend(answer.size_note(request.limit, reference.len(), CAPS));
-    let levels = answer.levels(&visit);
+    // The order is judged on the walk the endpoint describes: earliest_events block it.
+    let (walked, _) = answer.walk_avoiding(&latest, true, &answer.known(&request.earliest_events));
+    let levels = answer.levels(&walked);
     let all_reached = !levels.contains(&u32::MAX);
     let ordering = if all_reached && monotone(&levels, false) {
         AnswerOrdering::Synapse
