@@ -1,1 +1,262 @@
-//! (being written: see docs/architecture.md for the owner)
+//! `RoomDag` for JavaScript: a room's event graph (see [`crate::dag`]) with the reference
+//! answers and contract checks of the walking endpoints (see [`crate::federation`]).
+//! Results are plain JS objects and arrays of strings; event IDs are strings at this edge.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::to_js_error;
+use crate::dag::json::dag_event_from_json;
+use crate::dag::{DagEvent, Placement, RoomDag};
+use crate::federation::backfill::BackfillOrder;
+use crate::federation::{check_response_text, reference_answer, FederationRequest};
+
+/// A room's event DAG.
+#[wasm_bindgen(js_name = RoomDag)]
+pub struct RoomDagJs {
+    inner: RoomDag,
+}
+
+/// Serialises to a plain JS value (objects, not Maps; numbers, not BigInts).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| to_js_error("js_serialize", &e.to_string()))
+}
+
+fn placement(outlier: Option<bool>) -> Placement {
+    if outlier.unwrap_or(false) {
+        Placement::Outlier
+    } else {
+        Placement::Timeline
+    }
+}
+
+fn parse_request(request: &str, body: Option<String>) -> Result<FederationRequest, JsValue> {
+    FederationRequest::parse(request, body.as_deref()).map_err(|p| to_js_error(p.code, &p.message))
+}
+
+#[derive(Serialize)]
+struct Added {
+    added: usize,
+    refused: usize,
+    problems: Vec<crate::problem::Problem>,
+}
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    endpoint: &'a str,
+    event_ids: Vec<String>,
+}
+
+#[wasm_bindgen(js_class = RoomDag)]
+impl RoomDagJs {
+    /// An empty DAG, of `roomId` if given (events of other rooms are then refused).
+    #[wasm_bindgen(constructor)]
+    pub fn new(room_id: Option<String>) -> RoomDagJs {
+        let inner = room_id
+            .as_deref()
+            .map_or_else(RoomDag::new, RoomDag::for_room);
+        RoomDagJs { inner }
+    }
+
+    /// The room, once known.
+    #[wasm_bindgen(getter, js_name = roomId)]
+    pub fn room_id(&self) -> Option<String> {
+        self.inner.room_id().map(str::to_owned)
+    }
+
+    /// Adds events that carry their `event_id`: a JS array of event objects, one object, or
+    /// their JSON text. With `outlier`, they are held as outliers. Returns `{added, refused,
+    /// problems}`.
+    #[wasm_bindgen(js_name = addEvents)]
+    pub fn add_events(
+        &mut self,
+        events: JsValue,
+        outlier: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
+        let value: serde_json::Value = match events.as_string() {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| to_js_error("dag_unreadable_event", &e.to_string()))?,
+            None => serde_wasm_bindgen::from_value(events)
+                .map_err(|e| to_js_error("dag_unreadable_event", &e.to_string()))?,
+        };
+        let list = match value {
+            serde_json::Value::Array(list) => list,
+            one => vec![one],
+        };
+        let mut report = Added {
+            added: 0,
+            refused: 0,
+            problems: Vec::new(),
+        };
+        let before = self.inner.ingest_findings().len();
+        for value in &list {
+            match dag_event_from_json(value) {
+                Ok(event) => match self.inner.insert(&event, placement(outlier)) {
+                    Some(_) => report.added += 1,
+                    None => report.refused += 1,
+                },
+                Err(problem) => {
+                    report.refused += 1;
+                    report.problems.push(problem);
+                }
+            }
+        }
+        report
+            .problems
+            .extend_from_slice(&self.inner.ingest_findings()[before..]);
+        to_js(&report)
+    }
+
+    /// Adds many timeline events at once from columns: `eventIds` and `prevIds` are event IDs
+    /// separated by `\n`; event `i` has `prevCounts[i]` consecutive entries of `prevIds`,
+    /// `depths[i]` and `timestamps[i]`. Returns how many events were added. The fastest
+    /// way in: no per-event JS object crosses into wasm.
+    #[wasm_bindgen(js_name = addColumns)]
+    pub fn add_columns(
+        &mut self,
+        event_ids: &str,
+        prev_ids: &str,
+        prev_counts: &[u8],
+        depths: &[f64],
+        timestamps: &[f64],
+    ) -> Result<u32, JsValue> {
+        let n = prev_counts.len();
+        if depths.len() != n || timestamps.len() != n {
+            return Err(to_js_error(
+                "dag_columns",
+                "prevCounts, depths and timestamps must have one entry per event.",
+            ));
+        }
+        self.inner.reserve(n, 2);
+        let mut ids = event_ids.split('\n');
+        let mut prevs = prev_ids.split('\n');
+        let mut event = DagEvent::default();
+        let mut added = 0;
+        for i in 0..n {
+            let id = ids.next().ok_or_else(|| {
+                to_js_error("dag_columns", "eventIds has fewer IDs than prevCounts.")
+            })?;
+            event.event_id.clear();
+            event.event_id.push_str(id);
+            event.prev_events.clear();
+            for _ in 0..prev_counts[i] {
+                let prev = prevs.next().ok_or_else(|| {
+                    to_js_error(
+                        "dag_columns",
+                        "prevIds has fewer IDs than prevCounts add up to.",
+                    )
+                })?;
+                event.prev_events.push(prev.to_owned());
+            }
+            event.depth = depths[i] as i64;
+            event.origin_server_ts = timestamps[i] as i64;
+            added += u32::from(self.inner.insert(&event, Placement::Timeline).is_some());
+        }
+        Ok(added)
+    }
+
+    /// Forward extremities, as event IDs.
+    #[wasm_bindgen(js_name = forwardExtremities)]
+    pub fn forward_extremities(&self) -> Vec<String> {
+        self.inner.event_ids(&self.inner.forward_extremities())
+    }
+
+    /// Backward extremities: `[{event_id, referenced_by, held_as_outlier, estimated_depth,
+    /// depth_below, missing_depths}]`, closest to the present first.
+    pub fn gaps(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.summary().backward_extremities)
+    }
+
+    /// Outliers, as event IDs.
+    pub fn outliers(&self) -> Vec<String> {
+        self.inner.event_ids(&self.inner.outliers())
+    }
+
+    /// Held timeline events in linear order, as event IDs.
+    #[wasm_bindgen(js_name = linearOrder)]
+    pub fn linear_order(&self) -> Vec<String> {
+        self.inner.event_ids(&self.inner.linear_order())
+    }
+
+    /// Number of timeline events in linear order, computing it (for benchmarks that do not
+    /// want the IDs copied out).
+    #[wasm_bindgen(js_name = linearOrderLength)]
+    pub fn linear_order_length(&self) -> u32 {
+        self.inner.linear_order().len() as u32
+    }
+
+    /// Consistency findings: `[{code, path, message, severity}]`.
+    pub fn findings(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.findings())
+    }
+
+    /// Everything at once: `{room_id, counts, depth_range, forward_extremities,
+    /// backward_extremities, outliers, forks, findings}` (the `mxdag dag --json` object).
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.summary())
+    }
+
+    /// Bytes of memory the DAG holds (allocated capacity).
+    #[wasm_bindgen(js_name = heapBytes)]
+    pub fn heap_bytes(&self) -> f64 {
+        self.inner.heap_bytes() as f64
+    }
+
+    /// The reference answer to a request line (`GET /_matrix/federation/v1/backfill/…`), with
+    /// the JSON `body` for `/get_missing_events`, and `order` `"synapse"` (default) or `"bfs"`
+    /// for `/backfill`: `{endpoint, event_ids}` in answer order.
+    #[wasm_bindgen(js_name = referenceAnswer)]
+    pub fn reference_answer(
+        &self,
+        request: &str,
+        body: Option<String>,
+        order: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let request = parse_request(request, body)?;
+        let order = match order.as_deref() {
+            None | Some("synapse") => BackfillOrder::Synapse,
+            Some("bfs") => BackfillOrder::BreadthFirst,
+            Some(other) => {
+                return Err(to_js_error(
+                    "request_bad_param",
+                    &format!("Unknown order {other:?}: use synapse or bfs."),
+                ))
+            }
+        };
+        let nodes = reference_answer(&self.inner, &request, order);
+        to_js(&Answer {
+            endpoint: request.endpoint(),
+            event_ids: self.inner.event_ids(&nodes),
+        })
+    }
+
+    /// Checks a response against its request's contract, with this DAG as the events already
+    /// held: `request` is the request line, `body` the `/get_missing_events` JSON body,
+    /// `response` the response text, `status` its HTTP status when known. Events must carry
+    /// their `event_id`. Returns `{endpoint, ok, ordering, problems}`.
+    #[wasm_bindgen(js_name = checkContract)]
+    pub fn check_contract(
+        &self,
+        request: &str,
+        body: Option<String>,
+        response: &str,
+        status: Option<u16>,
+    ) -> Result<JsValue, JsValue> {
+        let request = parse_request(request, body)?;
+        let verdict = check_response_text(&self.inner, &request, status, response, |v| {
+            dag_event_from_json(v).map_err(|p| vec![p])
+        });
+        #[derive(Serialize)]
+        struct Contract<'a> {
+            endpoint: &'a str,
+            #[serde(flatten)]
+            verdict: crate::federation::ContractVerdict,
+        }
+        to_js(&Contract {
+            endpoint: request.endpoint(),
+            verdict,
+        })
+    }
+}
