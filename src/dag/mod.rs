@@ -33,7 +33,7 @@ pub mod synthetic;
 pub mod walk;
 
 pub use arena::{NodeIndex, RoomDag};
-pub use event::{DagEvent, Placement};
+pub use event::{DagEvent, EventHead, Placement};
 pub use extremities::Gap;
 pub use findings::{Fork, Merge};
 pub use walk::Children;
