@@ -1,17 +1,17 @@
 //! Reading a [`DagEvent`] from an event's JSON when the event carries its own `event_id`
 //! (room versions 1 and 2 over federation; client-format events, Synapse exports and tardis
 //! NDJSON for every version). Events of room version 3 and later as sent over federation
-//! carry no ID: those go through [`crate::event`], which computes it from the reference hash.
-
-use serde_json::Value;
+//! carry no ID: [`super::ingest::read_event`] sends those through [`crate::event`], which
+//! computes it from the reference hash.
 
 use super::codes;
 use super::event::DagEvent;
+use crate::canonical_json::{self, Value};
 use crate::problem::Problem;
 
 /// Reads the DAG fields of one event. `prev_events` and `auth_events` may be plain IDs (room
 /// version 3+) or `[id, {hashes}]` pairs (room versions 1 and 2). The fingerprint is FNV-1a
-/// over the event's JSON with sorted keys, so equal events fingerprint equally.
+/// over the event's canonical JSON, so equal events fingerprint equally.
 pub fn dag_event_from_json(value: &Value) -> Result<DagEvent, Problem> {
     let obj = value
         .as_object()
@@ -23,16 +23,11 @@ pub fn dag_event_from_json(value: &Value) -> Result<DagEvent, Problem> {
         )
     })?;
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
-    // JS numbers may arrive as floats with no fraction (through serde-wasm-bindgen).
-    let int = |key: &str| {
-        let v = obj.get(key);
-        v.and_then(Value::as_i64)
-            .or_else(|| {
-                v.and_then(Value::as_f64)
-                    .filter(|f| f.fract() == 0.0)
-                    .map(|f| f as i64)
-            })
-            .unwrap_or(0)
+    // JS numbers may arrive as floats with no fraction.
+    let int = |key: &str| match obj.get(key) {
+        Some(Value::Int(i)) => *i,
+        Some(Value::Float(f)) if f.fract() == 0.0 => *f as i64,
+        _ => 0,
     };
     Ok(DagEvent {
         event_id: event_id.to_owned(),
@@ -44,7 +39,7 @@ pub fn dag_event_from_json(value: &Value) -> Result<DagEvent, Problem> {
         sender: text("sender").unwrap_or_default(),
         event_type: text("type").unwrap_or_default(),
         state_key: text("state_key"),
-        content_fingerprint: DagEvent::fingerprint_of(value.to_string().as_bytes()),
+        content_fingerprint: DagEvent::fingerprint_of(&canonical_json::to_vec(value)),
     })
 }
 
@@ -67,7 +62,8 @@ fn id_list(value: Option<&Value>, event_id: &str, key: &str) -> Result<Vec<Strin
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let id = item.as_str().or_else(|| item.get(0).and_then(Value::as_str));
+            let pair_id = item.as_array().and_then(|pair| pair.first()).and_then(Value::as_str);
+            let id = item.as_str().or(pair_id);
             id.map(str::to_owned).ok_or_else(|| {
                 field_problem(
                     &format!("$.{key}[{i}]"),

@@ -26,6 +26,7 @@ mod event;
 mod extremities;
 mod findings;
 pub mod ids;
+pub mod ingest;
 pub mod json;
 mod order;
 pub mod summary;

@@ -2,12 +2,11 @@
 //! pdus}` (`/backfill`, forwards fill), `{events}` (`/get_missing_events`), or an error body
 //! (see [`super::error_body`]).
 
-use serde_json::Value;
-
 use super::codes;
 use super::contract::{check_response, ContractVerdict, ResponseBody};
 use super::error_body::ErrorResponse;
 use super::request::FederationRequest;
+use crate::canonical_json::{self, Value};
 use crate::dag::{DagEvent, RoomDag};
 use crate::problem::Problem;
 
@@ -27,15 +26,15 @@ pub fn parse_response(status: Option<u16>, body: &str) -> Result<ParsedResponse,
         return Ok(ParsedResponse::Error(error));
     }
     let shape = |message: String| Problem::error(codes::RESPONSE_SHAPE, "$", message);
-    let value: Value =
-        serde_json::from_str(body).map_err(|e| shape(format!("The response is not JSON: {e}.")))?;
-    let list = ["pdus", "events"]
-        .iter()
-        .find_map(|k| value.get(*k))
-        .and_then(Value::as_array);
+    let value = canonical_json::from_str(body)
+        .map_err(|e| shape(format!("The response is not JSON: {}.", e.message)))?;
+    let list = match value {
+        Value::Object(mut obj) => ["pdus", "events"].iter().find_map(|k| obj.remove(k)),
+        _ => None,
+    };
     match list {
-        Some(events) => Ok(ParsedResponse::Events(events.clone())),
-        None => Err(shape(
+        Some(Value::Array(events)) => Ok(ParsedResponse::Events(events)),
+        _ => Err(shape(
             "The response has neither a pdus nor an events array, nor an errcode.".into(),
         )),
     }
@@ -50,7 +49,7 @@ pub fn check_response_text(
     request: &FederationRequest,
     status: Option<u16>,
     body: &str,
-    read: impl Fn(&Value) -> Result<DagEvent, Vec<Problem>>,
+    read: impl Fn(Value) -> Result<DagEvent, Vec<Problem>>,
 ) -> ContractVerdict {
     let events = match parse_response(status, body) {
         Err(problem) => {
@@ -72,7 +71,7 @@ pub fn check_response_text(
     };
     let mut unreadable = Vec::new();
     let mut read_events = Vec::with_capacity(events.len());
-    for (i, value) in events.iter().enumerate() {
+    for (i, value) in events.into_iter().enumerate() {
         match read(value) {
             Ok(event) => read_events.push(event),
             Err(problems) => unreadable.extend(problems.into_iter().map(|mut p| {

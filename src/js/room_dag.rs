@@ -6,15 +6,18 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::to_js_error;
-use crate::dag::json::dag_event_from_json;
+use crate::canonical_json::Value;
+use crate::dag::ingest::read_event;
 use crate::dag::{EventHead, Placement, RoomDag};
 use crate::federation::backfill::BackfillOrder;
 use crate::federation::{check_response_text, reference_answer, FederationRequest};
+use crate::room_version::RoomVersion;
 
 /// A room's event DAG.
 #[wasm_bindgen(js_name = RoomDag)]
 pub struct RoomDagJs {
     inner: RoomDag,
+    version: Option<RoomVersion>,
 }
 
 /// Serialises to a plain JS value (objects, not Maps; numbers, not BigInts).
@@ -51,13 +54,28 @@ struct Answer<'a> {
 
 #[wasm_bindgen(js_class = RoomDag)]
 impl RoomDagJs {
-    /// An empty DAG, of `roomId` if given (events of other rooms are then refused).
+    /// An empty DAG, of `roomId` if given (events of other rooms are then refused), for room
+    /// version `roomVersion` if given (needed to compute the IDs of room version 3+ PDUs,
+    /// else read from an `m.room.create` event in the first input that has one).
     #[wasm_bindgen(constructor)]
-    pub fn new(room_id: Option<String>) -> RoomDagJs {
+    pub fn new(
+        room_id: Option<String>,
+        room_version: Option<String>,
+    ) -> Result<RoomDagJs, JsValue> {
         let inner = room_id
             .as_deref()
             .map_or_else(RoomDag::new, RoomDag::for_room);
-        RoomDagJs { inner }
+        let version = room_version
+            .map(|id| {
+                RoomVersion::from_id(&id).ok_or_else(|| {
+                    to_js_error(
+                        "unknown_room_version",
+                        &format!("Unknown room version {id:?}."),
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(RoomDagJs { inner, version })
     }
 
     /// The room, once known.
@@ -66,23 +84,42 @@ impl RoomDagJs {
         self.inner.room_id().map(str::to_owned)
     }
 
-    /// Adds events that carry their `event_id`: a JS array of event objects, one object, or
-    /// their JSON text. With `outlier`, they are held as outliers. Returns `{added, refused,
-    /// problems}`.
+    /// The room version in use, once known.
+    #[wasm_bindgen(getter, js_name = roomVersion)]
+    pub fn room_version(&self) -> Option<String> {
+        self.version.map(|v| v.id.to_owned())
+    }
+
+    /// Adds every event of an input text: a transaction (`/backfill`, forwards fill), a
+    /// `/get_missing_events` answer, a JSON array, NDJSON, a bare PDU, or Synapse
+    /// `event_json` rows. With `outlier`, they are held as outliers. Returns `{shape,
+    /// room_version, added, refused, problems}`.
+    #[wasm_bindgen(js_name = addInput)]
+    pub fn add_input(&mut self, text: &str, outlier: Option<bool>) -> Result<JsValue, JsValue> {
+        let report = self
+            .inner
+            .add_input(text, self.version.as_ref(), placement(outlier));
+        if self.version.is_none() {
+            self.version = report
+                .room_version
+                .as_deref()
+                .and_then(RoomVersion::from_id);
+        }
+        to_js(&report)
+    }
+
+    /// Adds events given as JS objects (one, or an array), read like those of `addInput`. Returns
+    /// `{added, refused, problems}`.
     #[wasm_bindgen(js_name = addEvents)]
     pub fn add_events(
         &mut self,
         events: JsValue,
         outlier: Option<bool>,
     ) -> Result<JsValue, JsValue> {
-        let value: serde_json::Value = match events.as_string() {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| to_js_error("dag_unreadable_event", &e.to_string()))?,
-            None => serde_wasm_bindgen::from_value(events)
-                .map_err(|e| to_js_error("dag_unreadable_event", &e.to_string()))?,
-        };
-        let list = match value {
-            serde_json::Value::Array(list) => list,
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(events)
+            .map_err(|e| to_js_error("dag_unreadable_event", &e.to_string()))?;
+        let list = match Value::from(value) {
+            Value::Array(list) => list,
             one => vec![one],
         };
         let mut report = Added {
@@ -91,15 +128,20 @@ impl RoomDagJs {
             problems: Vec::new(),
         };
         let before = self.inner.ingest_findings().len();
-        for value in &list {
-            match dag_event_from_json(value) {
-                Ok(event) => match self.inner.insert(&event, placement(outlier)) {
-                    Some(_) => report.added += 1,
-                    None => report.refused += 1,
-                },
-                Err(problem) => {
+        for (i, value) in list.into_iter().enumerate() {
+            match read_event(value, self.version.as_ref())
+                .map(|e| self.inner.insert(&e, placement(outlier)))
+            {
+                Ok(Some(_)) => report.added += 1,
+                Ok(None) => report.refused += 1,
+                Err(problems) => {
                     report.refused += 1;
-                    report.problems.push(problem);
+                    report
+                        .problems
+                        .extend(problems.into_iter().filter(|p| p.is_error()).map(|mut p| {
+                            p.path = format!("$[{i}]{}", p.path.trim_start_matches('$'));
+                            p
+                        }));
                 }
             }
         }
@@ -241,8 +283,9 @@ impl RoomDagJs {
 
     /// Checks a response against its request's contract, with this DAG as the events already
     /// held: `request` is the request line, `body` the `/get_missing_events` JSON body,
-    /// `response` the response text, `status` its HTTP status when known. Events must carry
-    /// their `event_id`. Returns `{endpoint, ok, ordering, problems}`.
+    /// `response` the response text, `status` its HTTP status when known. Events are read as
+    /// by `addInput` (the DAG's room version computes v3+ IDs). Returns `{endpoint, ok,
+    /// ordering, problems}`.
     #[wasm_bindgen(js_name = checkContract)]
     pub fn check_contract(
         &self,
@@ -252,8 +295,9 @@ impl RoomDagJs {
         status: Option<u16>,
     ) -> Result<JsValue, JsValue> {
         let request = parse_request(request, body)?;
+        let version = self.version;
         let verdict = check_response_text(&self.inner, &request, status, response, |v| {
-            dag_event_from_json(v).map_err(|p| vec![p])
+            read_event(v, version.as_ref())
         });
         #[derive(Serialize)]
         struct Contract<'a> {
