@@ -206,3 +206,23 @@ fn a_backfill_answer_is_checked_from_its_text() {
         (true, "error_empty_not_found")
     );
 }
+
+#[test]
+fn rooms_split_by_room_and_events_are_picked_back() {
+    let chain = chain_v10();
+    let other = r#"{"event_id":"$o:x","room_id":"!other:x","type":"m.room.message","depth":1,"prev_events":[]}"#;
+    let texts = [chain[0].1.clone(), format!("{}\n{other}", chain[1].1)];
+    let version = mxdag::dag::ingest::room_version_of_inputs(texts.iter().map(String::as_str));
+    assert_eq!(version.map(|v| v.id), Some("10"));
+    let mut rooms = mxdag::dag::ingest::Rooms::new();
+    for t in &texts {
+        rooms.add_input(t, version.as_ref(), Placement::Timeline);
+    }
+    let ids: Vec<Option<&str>> = rooms.dags.iter().map(|d| d.room_id()).collect();
+    assert_eq!(ids, [Some(ROOM), Some("!other:x")]);
+    assert_eq!(rooms.room(ROOM).map(RoomDag::timeline_len), Some(2));
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let wanted = [chain[1].0.clone(), "$nope".to_owned(), chain[0].0.clone()];
+    let picked = mxdag::dag::ingest::pick_events(&texts, version.as_ref(), &wanted);
+    assert_eq!(picked, [chain[1].1.clone(), chain[0].1.clone()]);
+}

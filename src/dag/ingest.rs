@@ -94,6 +94,64 @@ fn unwrap_synapse_row(value: Value) -> Result<Value, Vec<Problem>> {
     Ok(inner)
 }
 
+/// Reads every event of an input text, calling `take` with each readable event and its
+/// canonical JSON text; `take` says whether the event was kept. Returns the report without
+/// DAG findings.
+pub fn read_input(
+    text: &str,
+    version: Option<&RoomVersion>,
+    mut take: impl FnMut(DagEvent, &Value) -> bool,
+) -> Ingested {
+    let split = split_input(text);
+    let mut problems = split.problems;
+    let found = match room_version_of(&split.events) {
+        Some(Ok(v)) => Some(v),
+        Some(Err(name)) => {
+            problems.push(Problem::warning(
+                event_codes::UNKNOWN_ROOM_VERSION,
+                "$",
+                format!("The input's m.room.create names room version {name}, which mxdag does not know; events must carry event_id."),
+            ));
+            None
+        }
+        None => None,
+    };
+    let version = version.copied().or(found);
+    let mut report = Ingested {
+        shape: split.shape,
+        room_version: version.map(|v| v.id.to_owned()),
+        added: 0,
+        refused: 0,
+        problems,
+    };
+    for (i, event) in split.events.into_iter().enumerate() {
+        let read = event.map_err(|p| vec![p]).and_then(|v| {
+            let event = read_event(v.clone(), version.as_ref())?;
+            Ok((event, v))
+        });
+        match read.map(|(event, value)| take(event, &value)) {
+            Ok(true) => report.added += 1,
+            Ok(false) => report.refused += 1,
+            Err(event_problems) => {
+                report.refused += 1;
+                let errors = event_problems.into_iter().filter(Problem::is_error);
+                report.problems.extend(errors.map(|mut p| {
+                    p.path = format!("$[{i}]{}", p.path.trim_start_matches('$'));
+                    p
+                }));
+            }
+        }
+    }
+    report
+}
+
+/// The room version the first of `texts` with an `m.room.create` event names.
+pub fn room_version_of_inputs<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<RoomVersion> {
+    texts
+        .into_iter()
+        .find_map(|t| room_version_of(&split_input(t).events).and_then(Result::ok))
+}
+
 impl RoomDag {
     /// Adds every event of an input text. `version` is the room version if known; else the
     /// one an `m.room.create` event in the input names; else events must carry `event_id`.
@@ -103,49 +161,85 @@ impl RoomDag {
         version: Option<&RoomVersion>,
         placement: Placement,
     ) -> Ingested {
-        let split = split_input(text);
-        let mut problems = split.problems;
-        let found = match room_version_of(&split.events) {
-            Some(Ok(v)) => Some(v),
-            Some(Err(name)) => {
-                problems.push(Problem::warning(
-                    event_codes::UNKNOWN_ROOM_VERSION,
-                    "$",
-                    format!("The input's m.room.create names room version {name}, which mxdag does not know; events must carry event_id."),
-                ));
-                None
-            }
-            None => None,
-        };
-        let version = version.copied().or(found);
-        let mut report = Ingested {
-            shape: split.shape,
-            room_version: version.map(|v| v.id.to_owned()),
-            added: 0,
-            refused: 0,
-            problems,
-        };
         let before = self.ingest_findings().len();
-        for (i, event) in split.events.into_iter().enumerate() {
-            let read = event
-                .map_err(|p| vec![p])
-                .and_then(|v| read_event(v, version.as_ref()));
-            match read.map(|e| self.insert(&e, placement)) {
-                Ok(Some(_)) => report.added += 1,
-                Ok(None) => report.refused += 1,
-                Err(event_problems) => {
-                    report.refused += 1;
-                    let errors = event_problems.into_iter().filter(Problem::is_error);
-                    report.problems.extend(errors.map(|mut p| {
-                        p.path = format!("$[{i}]{}", p.path.trim_start_matches('$'));
-                        p
-                    }));
-                }
-            }
-        }
+        let mut report = read_input(text, version, |event, _| {
+            self.insert(&event, placement).is_some()
+        });
         report
             .problems
             .extend_from_slice(&self.ingest_findings()[before..]);
         report
     }
+}
+
+/// The DAGs of every room found in some inputs, in the order rooms were first seen; events
+/// without a room go to the first room.
+#[derive(Clone, Debug, Default)]
+pub struct Rooms {
+    /// One DAG per room.
+    pub dags: Vec<RoomDag>,
+    by_room: std::collections::HashMap<String, usize>,
+}
+
+impl Rooms {
+    /// No rooms yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds every event of an input text to the DAG of its room (see [`RoomDag::add_input`]).
+    pub fn add_input(
+        &mut self,
+        text: &str,
+        version: Option<&RoomVersion>,
+        placement: Placement,
+    ) -> Ingested {
+        read_input(text, version, |event, _| {
+            let slot = match event.room_id.as_deref() {
+                Some(room) => match self.by_room.get(room) {
+                    Some(&i) => i,
+                    None => {
+                        self.by_room.insert(room.to_owned(), self.dags.len());
+                        self.dags.push(RoomDag::for_room(room));
+                        self.dags.len() - 1
+                    }
+                },
+                None if self.dags.is_empty() => {
+                    self.dags.push(RoomDag::new());
+                    0
+                }
+                None => 0,
+            };
+            self.dags[slot].insert(&event, placement).is_some()
+        })
+    }
+
+    /// The DAG of `room_id`, if any of its events were seen.
+    pub fn room(&self, room_id: &str) -> Option<&RoomDag> {
+        self.by_room.get(room_id).map(|&i| &self.dags[i])
+    }
+}
+
+/// The events of `texts` whose IDs are in `wanted`, as canonical JSON text, in the order of
+/// `wanted` (the first copy of each; IDs not found are left out). Used to turn a reference
+/// answer's IDs back into PDUs.
+pub fn pick_events(
+    texts: &[&str],
+    version: Option<&RoomVersion>,
+    wanted: &[String],
+) -> Vec<String> {
+    let mut found: std::collections::HashMap<&str, Option<String>> =
+        wanted.iter().map(|id| (id.as_str(), None)).collect();
+    for text in texts {
+        read_input(text, version, |event, value| {
+            if let Some(slot @ None) = found.get_mut(event.event_id.as_str()) {
+                *slot = Some(canonical_json::to_string(value));
+            }
+            true
+        });
+    }
+    wanted
+        .iter()
+        .filter_map(|id| found.get_mut(id.as_str()).and_then(Option::take))
+        .collect()
 }

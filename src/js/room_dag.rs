@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::to_js_error;
 use crate::canonical_json::Value;
-use crate::dag::ingest::read_event;
+use crate::dag::ingest::{pick_events, read_event, room_version_of_inputs, Rooms};
 use crate::dag::{EventHead, Placement, RoomDag};
 use crate::federation::backfill::BackfillOrder;
 use crate::federation::{check_response_text, reference_answer, FederationRequest};
@@ -33,6 +33,15 @@ fn placement(outlier: Option<bool>) -> Placement {
     } else {
         Placement::Timeline
     }
+}
+
+fn parse_version(id: &str) -> Result<RoomVersion, JsValue> {
+    RoomVersion::from_id(id).ok_or_else(|| {
+        to_js_error(
+            "unknown_room_version",
+            &format!("Unknown room version {id:?}."),
+        )
+    })
 }
 
 fn parse_request(request: &str, body: Option<String>) -> Result<FederationRequest, JsValue> {
@@ -76,6 +85,51 @@ impl RoomDagJs {
             })
             .transpose()?;
         Ok(RoomDagJs { inner, version })
+    }
+
+    /// Loads input texts (as `addInput` reads them) into one `RoomDag` per room, in the
+    /// order rooms were first seen. The room version is `roomVersion` if given, else the one
+    /// the first `m.room.create` event in any text names. Returns `{rooms: RoomDag[],
+    /// inputs: [{shape, room_version, added, refused, problems}]}` (one input per text).
+    #[wasm_bindgen(js_name = loadRooms)]
+    pub fn load_rooms(
+        texts: Vec<String>,
+        room_version: Option<String>,
+        outlier: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
+        let version = match room_version {
+            Some(id) => Some(parse_version(&id)?),
+            None => room_version_of_inputs(texts.iter().map(String::as_str)),
+        };
+        let mut rooms = Rooms::new();
+        let inputs: Vec<_> = texts
+            .iter()
+            .map(|t| rooms.add_input(t, version.as_ref(), placement(outlier)))
+            .collect();
+        let list = js_sys::Array::new();
+        for inner in rooms.dags {
+            list.push(&JsValue::from(RoomDagJs { inner, version }));
+        }
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(&out, &"rooms".into(), &list)?;
+        js_sys::Reflect::set(&out, &"inputs".into(), &to_js(&inputs)?)?;
+        Ok(out.into())
+    }
+
+    /// The events of `texts` with the IDs `eventIds`, as JSON text, in that order (IDs not
+    /// found are left out): turns a reference answer back into PDUs.
+    #[wasm_bindgen(js_name = pickEvents)]
+    pub fn pick_events(
+        texts: Vec<String>,
+        event_ids: Vec<String>,
+        room_version: Option<String>,
+    ) -> Result<Vec<String>, JsValue> {
+        let version = match room_version {
+            Some(id) => Some(parse_version(&id)?),
+            None => room_version_of_inputs(texts.iter().map(String::as_str)),
+        };
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        Ok(pick_events(&texts, version.as_ref(), &event_ids))
     }
 
     /// The room, once known.
