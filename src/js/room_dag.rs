@@ -58,6 +58,7 @@ struct Added {
 #[derive(Serialize)]
 struct Answer<'a> {
     endpoint: &'a str,
+    room_id: &'a str,
     event_ids: Vec<String>,
 }
 
@@ -309,7 +310,7 @@ impl RoomDagJs {
 
     /// The reference answer to a request line (`GET /_matrix/federation/v1/backfill/…`), with
     /// the JSON `body` for `/get_missing_events`, and `order` `"synapse"` (default) or `"bfs"`
-    /// for `/backfill`: `{endpoint, event_ids}` in answer order.
+    /// for `/backfill`: `{endpoint, room_id, event_ids}` in answer order.
     #[wasm_bindgen(js_name = referenceAnswer)]
     pub fn reference_answer(
         &self,
@@ -331,6 +332,7 @@ impl RoomDagJs {
         let nodes = reference_answer(&self.inner, &request, order);
         to_js(&Answer {
             endpoint: request.endpoint(),
+            room_id: request.room_id(),
             event_ids: self.inner.event_ids(&nodes),
         })
     }
@@ -339,7 +341,7 @@ impl RoomDagJs {
     /// held: `request` is the request line, `body` the `/get_missing_events` JSON body,
     /// `response` the response text, `status` its HTTP status when known. Events are read as
     /// by `addInput` (the DAG's room version computes v3+ IDs). Returns `{endpoint, ok,
-    /// ordering, problems}`.
+    /// ordering, problems}` (plus `room_id`).
     #[wasm_bindgen(js_name = checkContract)]
     pub fn check_contract(
         &self,
@@ -356,11 +358,13 @@ impl RoomDagJs {
         #[derive(Serialize)]
         struct Contract<'a> {
             endpoint: &'a str,
+            room_id: &'a str,
             #[serde(flatten)]
             verdict: crate::federation::ContractVerdict,
         }
         to_js(&Contract {
             endpoint: request.endpoint(),
+            room_id: request.room_id(),
             verdict,
         })
     }
