@@ -159,3 +159,289 @@ fn a_redaction_targets_an_earlier_message() {
     assert!((target as usize) < at);
     assert_eq!(room.events[target as usize].kind, EventKind::Message);
 }
+
+#[test]
+fn final_forks_leave_one_forward_extremity_per_sending_server() {
+    let room = generate_shape(&ShapeOptions {
+        events: 400,
+        servers: 4,
+        final_forks: 12,
+        ..ShapeOptions::default()
+    });
+    assert_well_formed(&room);
+    let last_senders: HashSet<u16> = room.events[388..].iter().map(|e| e.server).collect();
+    assert_eq!(room.forward_extremities.len(), last_senders.len());
+    assert!(room.forward_extremities.len() > 1);
+}
+
+mod signed_rooms {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use ed25519_dalek::{Signature, Verifier};
+    use mxdag::canonical_json::{self, Object, Value};
+    use mxdag::event::hashes::{
+        base64_unpadded, content_hash, decode_base64, event_id, reference_hash, signing_bytes,
+    };
+    use mxdag::event::redaction::redact;
+    use mxdag::generate::{generate_room, Damage, GenerateOptions, GeneratedRoom, ShapeOptions};
+    use mxdag::room_version::RoomVersion;
+
+    fn room(version: &str, events: u32, damage: Damage) -> GeneratedRoom {
+        let options = GenerateOptions {
+            room_version: version.into(),
+            shape: ShapeOptions {
+                events,
+                servers: 3,
+                seed: 77,
+                ..ShapeOptions::default()
+            },
+            damage,
+            ..GenerateOptions::default()
+        };
+        generate_room(&options).unwrap()
+    }
+
+    fn object(value: &Value) -> &Object {
+        value.as_object().unwrap()
+    }
+
+    fn str_at<'a>(value: &'a Value, key: &str) -> &'a str {
+        value.get(key).and_then(Value::as_str).unwrap()
+    }
+
+    fn hash_ok(event: &Object) -> bool {
+        let claimed = event
+            .get("hashes")
+            .and_then(|h| h.get("sha256"))
+            .and_then(Value::as_str);
+        claimed == Some(base64_unpadded(&content_hash(event)).as_str())
+    }
+
+    /// Whether the sending server's signature on `event` verifies.
+    fn signature_ok(room: &GeneratedRoom, index: usize, event: &Object) -> bool {
+        let key = &room.signing_keys[usize::from(room.shape.events[index].server)];
+        let signature = event
+            .get("signatures")
+            .and_then(|s| s.get(&key.server_name))
+            .and_then(|s| s.get(&key.key_id))
+            .and_then(Value::as_str)
+            .and_then(decode_base64)
+            .unwrap();
+        let signature = Signature::from_slice(&signature).unwrap();
+        let bytes = signing_bytes(&redact(event, &room.room_version).event);
+        key.key.verifying_key().verify(&bytes, &signature).is_ok()
+    }
+
+    #[test]
+    fn every_version_gives_hashed_signed_events_with_their_ids() {
+        for version in 1..=12 {
+            let room = room(&version.to_string(), 50, Damage::default());
+            let v = room.room_version;
+            assert_eq!(v, RoomVersion::from_id(&version.to_string()).unwrap());
+            for (i, pdu) in room.pdus.iter().enumerate() {
+                let event = object(pdu);
+                assert_eq!(
+                    event_id(event, &v).as_deref(),
+                    Some(room.event_ids[i].as_str()),
+                    "v{version} event {i}"
+                );
+                // The redacted message is sent in its redacted form, as servers do.
+                let redacted = room.damage.redacted == Some(i as u32);
+                assert_eq!(
+                    hash_ok(event),
+                    !redacted,
+                    "v{version} event {i} content hash"
+                );
+                assert!(
+                    signature_ok(&room, i, event),
+                    "v{version} event {i} signature"
+                );
+                let first_prev = pdu
+                    .get("prev_events")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first());
+                if let Some(prev) = first_prev {
+                    let prev_index = room.shape.events[i].prev_events[0] as usize;
+                    if v.event_id_in_event() {
+                        let pair = prev.as_array().unwrap();
+                        assert_eq!(pair[0].as_str(), Some(room.event_ids[prev_index].as_str()));
+                        let hash =
+                            base64_unpadded(&reference_hash(object(&room.pdus[prev_index]), &v));
+                        assert_eq!(
+                            pair[1].get("sha256").and_then(Value::as_str),
+                            Some(hash.as_str())
+                        );
+                    } else {
+                        assert_eq!(prev.as_str(), Some(room.event_ids[prev_index].as_str()));
+                    }
+                }
+            }
+            let create = &room.pdus[0];
+            assert_eq!(str_at(create, "type"), "m.room.create");
+            assert_eq!(
+                str_at(create.get("content").unwrap(), "room_version"),
+                version.to_string()
+            );
+            if version == 12 {
+                assert!(create.get("room_id").is_none());
+                assert_eq!(room.room_id, format!("!{}", &room.event_ids[0][1..]));
+                let create_listed = room.pdus.iter().any(|p| {
+                    p.get("auth_events")
+                        .and_then(Value::as_array)
+                        .unwrap()
+                        .iter()
+                        .any(|a| a.as_str() == Some(&room.event_ids[0]))
+                });
+                assert!(
+                    !create_listed,
+                    "v12 events must not list the create event in auth_events"
+                );
+            } else {
+                assert_eq!(str_at(create, "room_id"), room.room_id);
+                assert!(room.room_id.ends_with(":matrix.example.org"));
+            }
+            assert!(room.pdus[1..]
+                .iter()
+                .all(|p| str_at(p, "room_id") == room.room_id));
+        }
+    }
+
+    #[test]
+    fn the_same_options_give_the_same_signed_room() {
+        let a = room(
+            "10",
+            120,
+            Damage {
+                pruned: 2,
+                tampered: true,
+                bad_signature: true,
+            },
+        );
+        let b = room(
+            "10",
+            120,
+            Damage {
+                pruned: 2,
+                tampered: true,
+                bad_signature: true,
+            },
+        );
+        assert_eq!(a.pdus, b.pdus);
+        assert_eq!(a.server_keys, b.server_keys);
+        assert_eq!(a.damage, b.damage);
+    }
+
+    #[test]
+    fn damaged_events_fail_exactly_the_check_they_should() {
+        for version in ["3", "11", "12"] {
+            let room = room(
+                version,
+                200,
+                Damage {
+                    pruned: 3,
+                    tampered: true,
+                    bad_signature: true,
+                },
+            );
+            let v = room.room_version;
+            let damage = &room.damage;
+            assert_eq!(damage.pruned.len(), 3);
+            let redacted = damage.redacted.expect("the room has a redaction") as usize;
+            let tampered = damage.tampered.unwrap() as usize;
+            let bad_signature = damage.bad_signature.unwrap() as usize;
+            for (i, pdu) in room.pdus.iter().enumerate() {
+                let event = object(pdu);
+                let pruned = damage.pruned.contains(&(i as u32)) || i == redacted;
+                let already_redacted = redact(event, &v).was_already_redacted;
+                assert_eq!(
+                    hash_ok(event),
+                    !pruned && i != tampered,
+                    "v{version} event {i} content hash"
+                );
+                assert_eq!(
+                    signature_ok(&room, i, event),
+                    i != bad_signature,
+                    "v{version} event {i} signature"
+                );
+                assert_eq!(
+                    already_redacted && str_at(pdu, "type") == "m.room.message",
+                    pruned,
+                    "v{version} event {i}"
+                );
+                // Damage never changes an event's ID, which covers the redacted form only.
+                if i != tampered {
+                    assert_eq!(
+                        event_id(event, &v).as_deref(),
+                        Some(room.event_ids[i].as_str())
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn server_key_responses_are_self_signed() {
+        let room = room("12", 20, Damage::default());
+        assert_eq!(room.server_keys.len(), 3);
+        for (response, key) in room.server_keys.iter().zip(&room.signing_keys) {
+            assert_eq!(str_at(response, "server_name"), key.server_name);
+            let listed = response
+                .get("verify_keys")
+                .and_then(|k| k.get(&key.key_id))
+                .unwrap();
+            assert_eq!(str_at(listed, "key"), key.public_key_base64());
+            let until = response
+                .get("valid_until_ts")
+                .and_then(Value::as_i64)
+                .unwrap();
+            let last_ts = room
+                .pdus
+                .last()
+                .and_then(|p| p.get("origin_server_ts"))
+                .and_then(Value::as_i64)
+                .unwrap();
+            assert!(until > last_ts);
+            let mut unsigned = object(response).clone();
+            let signature = unsigned.remove("signatures").unwrap();
+            let signature = signature
+                .get(&key.server_name)
+                .and_then(|s| s.get(&key.key_id))
+                .and_then(Value::as_str)
+                .unwrap();
+            let signature = Signature::from_slice(&decode_base64(signature).unwrap()).unwrap();
+            let bytes = canonical_json::to_vec(&Value::Object(unsigned));
+            assert!(key.key.verifying_key().verify(&bytes, &signature).is_ok());
+        }
+    }
+
+    #[test]
+    fn realistic_pdus_average_about_900_bytes() {
+        let room = room("12", 1000, Damage::default());
+        let total: usize = room
+            .pdus
+            .iter()
+            .map(|p| canonical_json::to_vec(p).len())
+            .sum();
+        let mean = total / room.pdus.len();
+        assert!((800..=1000).contains(&mean), "mean PDU size {mean} bytes");
+        let prev_counts = room.pdus.iter().map(|p| {
+            p.get("prev_events")
+                .and_then(Value::as_array)
+                .unwrap()
+                .len()
+        });
+        assert!(prev_counts.clone().skip(1).all(|n| (1..=3).contains(&n)));
+    }
+
+    #[test]
+    fn an_unknown_room_version_is_a_problem_not_a_panic() {
+        let options = GenerateOptions {
+            room_version: "13".into(),
+            ..GenerateOptions::default()
+        };
+        let problem = generate_room(&options).unwrap_err();
+        assert_eq!(problem.code, mxdag::generate::codes::UNKNOWN_ROOM_VERSION);
+        assert_eq!(problem.path, "$.roomVersion");
+    }
+}

@@ -15,13 +15,17 @@
 //!   ([`generate_room`]).
 
 pub mod content;
+pub mod damage;
+pub mod keys;
 pub mod prng;
-// RENDER pub mod render;
+pub mod render;
 pub mod shape;
 
 use serde::Deserialize;
 
-// RENDER pub use render::{generate_room, Damage, GenerateOptions, GeneratedRoom, ServerSigningKey};
+pub use damage::{Damage, DamageReport};
+pub use keys::ServerSigningKey;
+pub use render::{generate_room, GenerateOptions, GeneratedRoom};
 pub use shape::{
     generate_shape, EventKind, Membership, Partition, RoomShape, ShapeEvent, ShapeUser,
 };
@@ -54,6 +58,9 @@ pub struct ShapeOptions {
     pub state_changes: f64,
     /// Whether one message is redacted (an `m.room.redaction`, two thirds into the room).
     pub redaction: bool,
+    /// The last this-many events reach no other server before the end, so the room ends
+    /// with several forward extremities (one per server that sent among them).
+    pub final_forks: u32,
 }
 
 impl Default for ShapeOptions {
@@ -71,6 +78,7 @@ impl Default for ShapeOptions {
             partition_length: 20,
             state_changes: 0.05,
             redaction: true,
+            final_forks: 0,
         }
     }
 }

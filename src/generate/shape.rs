@@ -448,6 +448,10 @@ impl<'a> Simulation<'a> {
     }
 
     fn arrival_of(&mut self, tick: u32, server: u16, prev: &[u32], auth: &[u32]) -> [u32; 2] {
+        let events = self.options.events.max(OPENING.len() as u32);
+        if tick >= events.saturating_sub(self.options.final_forks) {
+            return [u32::MAX; 2];
+        }
         let mut base = tick + 1;
         if self.rng.chance(self.options.concurrency) {
             base += self.rng.range(1, u64::from(self.options.max_delay.max(1))) as u32;
