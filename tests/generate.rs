@@ -180,10 +180,12 @@ mod signed_rooms {
 
     use ed25519_dalek::{Signature, Verifier};
     use mxdag::canonical_json::{self, Object, Value};
+    use mxdag::crypto::KeyRing;
     use mxdag::event::hashes::{
         base64_unpadded, content_hash, decode_base64, event_id, reference_hash, signing_bytes,
     };
     use mxdag::event::redaction::redact;
+    use mxdag::event::{validate_values, ValidateOptions, Verdict};
     use mxdag::generate::{generate_room, Damage, GenerateOptions, GeneratedRoom, ShapeOptions};
     use mxdag::room_version::RoomVersion;
 
@@ -443,5 +445,62 @@ mod signed_rooms {
         let problem = generate_room(&options).unwrap_err();
         assert_eq!(problem.code, mxdag::generate::codes::UNKNOWN_ROOM_VERSION);
         assert_eq!(problem.path, "$.roomVersion");
+    }
+
+    #[test]
+    fn the_core_judges_generated_rooms_valid_except_the_damage() {
+        for version in ["1", "2", "5", "9", "12"] {
+            let room = room(
+                version,
+                150,
+                Damage {
+                    pruned: 2,
+                    tampered: true,
+                    bad_signature: true,
+                },
+            );
+            let mut ring = KeyRing::new();
+            for response in &room.server_keys {
+                let added = ring.add_response(response);
+                assert_eq!(
+                    (added.added, added.problems.len()),
+                    (1, 0),
+                    "v{version} key response"
+                );
+            }
+            let events = room.pdus.iter().cloned().map(Ok).collect();
+            let validation = validate_values(
+                events,
+                &room.room_version,
+                &ring,
+                &ValidateOptions::default(),
+            );
+            let damage = &room.damage;
+            for (i, event) in validation.report.events.iter().enumerate() {
+                let at = Some(i as u32);
+                let (verdict, pruned) = if at == damage.bad_signature {
+                    (Verdict::Dropped, None)
+                } else if at == damage.tampered {
+                    (Verdict::Redacted, Some(false))
+                } else if at == damage.redacted || damage.pruned.contains(&(i as u32)) {
+                    (Verdict::Redacted, Some(true))
+                } else {
+                    (Verdict::Valid, None)
+                };
+                assert_eq!(
+                    (event.verdict, event.pruned_by_sender),
+                    (verdict, pruned),
+                    "v{version} event {i}: {:?}",
+                    event.problems
+                );
+                assert_eq!(event.event_id.as_deref(), Some(room.event_ids[i].as_str()));
+            }
+            assert_eq!(
+                validation.report.counts.valid,
+                room.pdus.len() - 5,
+                "v{version}"
+            );
+            assert!(validation.report.missing_keys.is_empty());
+        }
     }
 }
