@@ -81,7 +81,7 @@ fn ruma_verdict(result: Result<Verified, ruma_signatures::VerificationError>) ->
     match result {
         Ok(Verified::All) => Verdict::Valid,
         Ok(Verified::Signatures) => Verdict::Redacted,
-        Ok(_) | Err(_) => Verdict::Dropped,
+        Err(_) => Verdict::Dropped,
     }
 }
 
