@@ -1,0 +1,87 @@
+// The Web Worker: parsing, validation, the DAG and the layout run here, so the page never
+// freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...} and {seq, progress: [done, total]}.
+import { Engine } from "./engine.js";
+import { buildSnapshot, transferables } from "./model.js";
+
+const ready = Engine.create();
+
+/** Children of `id` among held events (one pass). */
+function childrenOf(engine, id) {
+  const out = [];
+  for (const [cid, e] of engine.events) if (engine.prevIds(cid).includes(id)) out.push(cid);
+  return out;
+}
+
+function details(engine, id) {
+  const e = engine.events.get(id);
+  const gap = e ? null : engine.gaps().find((g) => g.eventId === id);
+  const state = (x) => (engine.events.has(x) ? "held" : "missing");
+  return {
+    id,
+    held: Boolean(e),
+    json: e ? JSON.stringify(e.pdu, null, 2) : null,
+    verdict: e?.verdict ?? (gap ? "missing" : "unknown"),
+    pruned: e?.pruned ?? false,
+    problems: e?.problems ?? [],
+    source: e?.source ?? null,
+    prev: (e ? engine.prevIds(id) : []).map((x) => ({ id: x, state: state(x) })),
+    next: (gap ? gap.referencedBy : childrenOf(engine, id)).map((x) => ({ id: x, state: state(x) })),
+  };
+}
+
+/** Events of a federation answer: a transaction's `pdus` or get_missing_events' `events`. */
+function answerPdus(json) {
+  const list = json?.pdus ?? json?.events;
+  return Array.isArray(list) ? list.filter((p) => p && typeof p === "object" && !Array.isArray(p)) : null;
+}
+
+const ops = {
+  init(engine, m) {
+    engine.reset(m.roomId, m.roomVersion);
+    return { snapshot: buildSnapshot(engine) };
+  },
+  keys(engine, m) {
+    return { problems: engine.addKeys(m.responses), servers: [...engine.keyServers] };
+  },
+  knownServers(engine) {
+    return { servers: [...engine.keyServers] };
+  },
+  answer(engine, m, progress) {
+    let json;
+    try {
+      json = JSON.parse(m.text);
+    } catch (e) {
+      return { contract: { ok: false, problems: [{ code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" }] } };
+    }
+    const pdus = answerPdus(json);
+    if (!pdus) {
+      const c = m.check ? engine.checkContract(m.request, json) : { ok: false, problems: [] };
+      return { contract: c, added: 0 };
+    }
+    const contract = m.check ? engine.checkContract(m.request, json) : null;
+    const r = engine.ingest(pdus, [], m.request.path, progress);
+    const bad = r.results.filter((x) => x.verdict !== "valid").length;
+    return { contract, added: r.added, known: r.known, received: pdus.length, bad, snapshot: buildSnapshot(engine) };
+  },
+  file(engine, m, progress) {
+    const parsed = engine.parseFile(m.text, m.roomVersion);
+    if (m.replace || !engine.dag) engine.reset(parsed.roomId, parsed.roomVersion);
+    const r = engine.ingest(parsed.pdus, parsed.knownIds, `file ${m.name}`, progress);
+    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, snapshot: buildSnapshot(engine) };
+  },
+  details(engine, m) {
+    return details(engine, m.id);
+  },
+};
+
+self.onmessage = async (event) => {
+  const m = event.data;
+  try {
+    const engine = await ready;
+    const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
+    const result = ops[m.op](engine, m, progress);
+    self.postMessage({ seq: m.seq, ok: true, ...result }, result.snapshot ? transferables(result.snapshot) : []);
+  } catch (e) {
+    self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });
+  }
+};
