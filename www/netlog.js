@@ -10,7 +10,13 @@ const el = (tag, cls, text) => {
 
 /** Shortens a federation path for the log: the endpoint and its parameters. */
 function shortPath(path) {
-  return path.replace(/^\/_matrix\/(federation|key)\/(v1|v2|org\.matrix\.msc4000)\//, (m, a, v) => (v === "org.matrix.msc4000" ? "msc4000/" : ""));
+  let short = path.replace(/^\/_matrix\/federation\/v1\//, "").replace(/^\/_matrix\/federation\/org\.matrix\.msc4000\//, "msc4000/");
+  short = short.replace(/^\/_matrix\/key\/v2\//, "key/");
+  try {
+    return decodeURIComponent(short);
+  } catch {
+    return short;
+  }
 }
 
 function verdictOf(entry) {
