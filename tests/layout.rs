@@ -79,6 +79,8 @@ fn freed_lane_is_reused_and_a_straight_continuation_stays_one_run() {
     let l = lay(&[&[], &[0], &[0], &[0]], &[1, 2, 2, 2]);
     assert_eq!(l.lane, vec![0, 1, 1, 0]);
     assert_eq!(runs(&l), vec![(0, 0, 3), (1, 1, 1), (1, 2, 2)]);
+    // Runs come sorted by lane, then first row.
+    assert_eq!(l.runs, vec![0, 0, 3, 1, 1, 1, 1, 2, 2]);
 }
 
 #[test]

@@ -200,15 +200,34 @@ export class DagView {
     ctx.lineWidth = Math.min(2, Math.max(1, this.scale * 1.5));
     ctx.strokeStyle = COLOURS.edge;
     ctx.beginPath();
+    // Runs come sorted by lane and row: neighbours less than a pixel apart merge into one
+    // segment, so far out a lane costs a few segments however many events it holds.
     const runs = l.runs;
+    let lane = -1;
+    let top = 0;
+    let bottom = -Infinity;
+    const flush = () => {
+      if (lane < 0 || bottom <= top) return;
+      const x = lane * lanePx + ox;
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, bottom);
+    };
     for (let k = 0; k < runs.length; k += 3) {
       const a = runs[k + 1];
       const b = runs[k + 2];
       if (b < r0 || a > r1 || a === b) continue;
-      const x = runs[k] * lanePx + ox;
-      ctx.moveTo(x, Math.max(a, r0 - 1) * rowPx + oy);
-      ctx.lineTo(x, Math.min(b, r1 + 1) * rowPx + oy);
+      const y0 = Math.max(a, r0 - 1) * rowPx + oy;
+      const y1 = Math.min(b, r1 + 1) * rowPx + oy;
+      if (runs[k] === lane && y0 <= bottom + 1) {
+        bottom = Math.max(bottom, y1);
+        continue;
+      }
+      flush();
+      lane = runs[k];
+      top = y0;
+      bottom = y1;
     }
+    flush();
     if (rowPx >= 1.5) {
       const e = l.edges;
       for (let k = 0, m = 0; k < e.length; k += 2, m++) {

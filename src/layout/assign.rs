@@ -46,14 +46,20 @@ impl Lanes {
         self.free.push(Reverse(lane));
     }
 
-    /// Closes every run still open and returns them all.
+    /// Closes every run still open and returns them all, sorted by lane, then first row.
     fn finish(mut self) -> Vec<u32> {
         for (lane, (&start, &freed)) in self.run_start.iter().zip(&self.freed_at).enumerate() {
             if freed != NONE {
                 self.runs.extend([lane as u32, start, freed]);
             }
         }
-        self.runs
+        let mut triples: Vec<[u32; 3]> = self
+            .runs
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2]])
+            .collect();
+        triples.sort_unstable();
+        triples.into_iter().flatten().collect()
     }
 }
 

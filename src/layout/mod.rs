@@ -56,6 +56,7 @@ pub struct Layout {
     pub back_edge: Vec<bool>,
     /// Vertical lane runs as `(lane, first_row, last_row)` triples, flattened: every forward
     /// edge's vertical part lies on one of them, and runs of the same lane never overlap.
+    /// Sorted by lane, then first row, so a drawer can merge neighbours far out.
     pub runs: Vec<u32>,
     /// Number of lanes used.
     pub lanes: u32,
