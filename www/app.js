@@ -193,6 +193,14 @@ addEventListener("drop", (e) => {
   const file = e.dataTransfer?.files?.[0];
   if (file) run(() => loadFile(file));
 });
+$("connect-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const f = new FormData(e.target);
+  const q = new URLSearchParams();
+  for (const name of ["proxy", "room", "version"]) q.set(name, String(f.get(name)).trim());
+  for (const id of String(f.get("event")).split(/[\s,]+/).filter(Boolean)) q.append("event", id);
+  location.search = q.toString();
+});
 $("reset").addEventListener("click", () => state.start && run(() => startRoom(state.start)));
 $("fit").addEventListener("click", () => {
   const s = state.snapshot;

@@ -2,7 +2,7 @@
 // 404 M_UNRECOGNIZED, or reported as not supported when both paths say so.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { FLAG, clickNode, count, launch, netlog, newestWith, open, serve } from "./harness.js";
+import { FLAG, clickNode, count, launch, netlog, newestWith, open, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
@@ -31,8 +31,7 @@ for (const [name, args, paths] of [
 ]) {
   test(`forwards fill works: ${name}`, async () => {
     const browser = await browserReady;
-    const server = await serve(args);
-    try {
+    await withServer(args, async (server) => {
       const id = await olderEvent(browser, server.url);
       const { page, rows } = await forwardsFillFrom(browser, server.url, id);
       const ff = rows.filter((r) => /forwards_fill\//.test(r.path));
@@ -51,31 +50,26 @@ for (const [name, args, paths] of [
       assert.ok(held, "the event asked about is no longer a forward extremity");
       assert.deepEqual(page.errors, []);
       await page.close();
-    } finally {
-      await server.stop();
-    }
+    });
   });
 }
 
 test("forwards fill is reported as not supported when both paths answer 404 M_UNRECOGNIZED", async () => {
   const browser = await browserReady;
-  const server = await serve(["--no-forwards-fill"]);
-  try {
-    const id = await olderEvent(browser, server.url);
-    const { page, rows } = await forwardsFillFrom(browser, server.url, id);
-    assert.deepEqual(rows.map((r) => [r.path.replace(/!.*/, ""), r.status, r.verdict]), [
-      ["forwards_fill/", "404", "not supported"],
-      ["msc4000/forwards_fill/", "404", "not supported"],
-    ]);
-    assert.match(await page.textContent("#notice"), /does not support forwards fill/);
-    assert.equal(await count(page, "events"), 1);
-    // Asked again, the page does not repeat requests the peer cannot answer.
-    const logged = (await netlog(page)).length;
-    await clickNode(page, await newestWith(page, FLAG.forward));
-    assert.equal((await netlog(page)).length, logged);
-    assert.deepEqual(page.errors, []);
-    await page.close();
-  } finally {
-    await server.stop();
-  }
+  await withServer(["--no-forwards-fill"], async (server) => {
+      const id = await olderEvent(browser, server.url);
+      const { page, rows } = await forwardsFillFrom(browser, server.url, id);
+      assert.deepEqual(rows.map((r) => [r.path.replace(/!.*/, ""), r.status, r.verdict]), [
+        ["forwards_fill/", "404", "not supported"],
+        ["msc4000/forwards_fill/", "404", "not supported"],
+      ]);
+      assert.match(await page.textContent("#notice"), /does not support forwards fill/);
+      assert.equal(await count(page, "events"), 1);
+      // Asked again, the page does not repeat requests the peer cannot answer.
+      const logged = (await netlog(page)).length;
+      await clickNode(page, await newestWith(page, FLAG.forward));
+      assert.equal((await netlog(page)).length, logged);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+  });
 });

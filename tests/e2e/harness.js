@@ -36,6 +36,16 @@ export function serve(args = []) {
   });
 }
 
+/** Runs `fn(server)` with its own `mxdag serve …args`, stopping it afterwards. */
+export async function withServer(args, fn) {
+  const server = await serve(args);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
 export function launch() {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
