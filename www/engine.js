@@ -8,8 +8,6 @@ const CHUNK = 2000;
 /** Verdict codes used in the typed arrays of a snapshot. */
 export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4 };
 
-const get = (object, ...names) => names.map((n) => object?.[n]).find((v) => v !== undefined);
-const idOf = (e) => (typeof e === "string" ? e : get(e, "event_id", "eventId"));
 
 export class Engine {
   static async create() {
@@ -21,49 +19,48 @@ export class Engine {
     this.reset(null, null);
   }
 
-  /** Forgets everything: a new room. */
+  /** Forgets the room: a new DAG and no events. Server keys are kept (they are not per room). */
   reset(roomId, roomVersion) {
     this.roomId = roomId;
     this.roomVersion = roomVersion;
-    this.keyRing?.free?.();
-    this.dag?.free?.();
-    this.keyRing = new mx.KeyRing();
-    this.dag = roomVersion ? new mx.RoomDag(roomVersion) : null;
+    this.dag?.free();
+    this.dag = new mx.RoomDag(roomId ?? undefined);
     /** Event ID → {pdu, verdict, problems, pruned, source}. */
     this.events = new Map();
-    this.keyServers = new Set();
+    if (!this.keyRing) {
+      this.keyRing = new mx.KeyRing();
+      this.keyServers = new Set();
+    }
   }
 
   /** Adds key server responses (`/_matrix/key/v2/server` or notary `server_keys` items). */
   addKeys(responses) {
     const problems = [];
     for (const response of responses) {
-      try {
-        this.keyRing.addServerKeys(response);
-        if (typeof response?.server_name === "string") this.keyServers.add(response.server_name);
-      } catch (e) {
-        problems.push({ code: e.code ?? "keys_rejected", path: "$", message: String(e.message), severity: "error" });
-      }
+      const r = this.keyRing.addResponse(response);
+      problems.push(...r.problems);
+      if (r.added && typeof response?.server_name === "string") this.keyServers.add(response.server_name);
     }
     return problems;
   }
 
-  /** Validates PDUs in chunks, reporting `progress(done, total)`; returns per-event results. */
-  validate(pdus, knownIds, progress) {
+  /**
+   * Validates PDUs in chunks, reporting `progress(done, total)`. Returns one result per PDU:
+   * `{eventId, verdict, problems, pruned}` (`eventId` computed from v3 on, null if unknown).
+   */
+  validate(pdus, knownIds, viaBackfill, progress) {
     const results = [];
     for (let start = 0; start < pdus.length; start += CHUNK) {
       const chunk = pdus.slice(start, start + CHUNK);
-      const report = mx.validateEvents(chunk, this.roomVersion, this.keyRing);
-      const events = Array.isArray(report) ? report : get(report, "events") ?? [];
-      events.forEach((r, i) => {
-        const problems = get(r, "problems") ?? [];
+      const report = mx.validateEvents(chunk, this.roomVersion, this.keyRing, { viaBackfill });
+      for (const r of report.events) {
         results.push({
-          eventId: idOf(r) ?? knownIds[start + i],
-          verdict: get(r, "verdict") ?? "unchecked",
-          problems,
-          pruned: Boolean(get(r, "pruned", "prunedBySender")) || problems.some((p) => /pruned/.test(p.code)),
+          eventId: r.event_id ?? knownIds[start + r.index] ?? null,
+          verdict: r.verdict,
+          problems: r.problems,
+          pruned: r.pruned_by_sender === true,
         });
-      });
+      }
       progress(Math.min(start + CHUNK, pdus.length), pdus.length);
     }
     return results;
@@ -71,20 +68,27 @@ export class Engine {
 
   /**
    * Judges an answer against the request that produced it, before its events join the DAG
-   * (so the proof of ancestry uses what was held before). `request`: `{method, path, body}`.
+   * (so ancestry is proved with what was held before). `request`: `{method, path, body}`;
+   * `pdus` the answer's events with their `event_id` set.
    */
-  checkContract(request, response) {
-    const line = `${request.method} ${request.path}`;
-    const c = this.dag.checkResponse(line, request.body ?? null, response);
-    return { ok: Boolean(get(c, "ok")), ordering: get(c, "ordering") ?? null, problems: get(c, "problems") ?? [] };
+  checkContract(request, json, pdus, status) {
+    const key = Array.isArray(json?.pdus) ? "pdus" : "events";
+    const text = JSON.stringify({ ...json, [key]: pdus });
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const c = this.dag.checkContract(`${request.method} ${request.path}`, body, text, status);
+    return { ok: c.ok, ordering: c.ordering ?? null, problems: c.problems ?? [] };
+  }
+
+  /** `pdus` with the `event_id` each result computed (as the DAG needs them). */
+  static withIds(pdus, results) {
+    return pdus.map((p, i) => (results[i]?.eventId && p.event_id !== results[i].eventId ? { ...p, event_id: results[i].eventId } : p));
   }
 
   /**
-   * Validates and adds the PDUs of one answer or file. Returns `{added, known, results,
-   * errors}`; events already held are counted in `known` and not judged again.
+   * Adds validated PDUs (with IDs) to the DAG and the store; events already held are
+   * counted in `known` and kept as they were. Returns `{added, known}`.
    */
-  ingest(pdus, knownIds, source, progress) {
-    const results = this.validate(pdus, knownIds, progress);
+  add(pdus, results, source) {
     const fresh = [];
     let known = 0;
     results.forEach((r, i) => {
@@ -97,7 +101,7 @@ export class Engine {
       fresh.push(pdus[i]);
     });
     if (fresh.length) this.dag.addEvents(fresh);
-    return { added: fresh.length, known, results };
+    return { added: fresh.length, known };
   }
 
   /** Parses file text and picks the room from it (create event, else the first event). */
@@ -105,34 +109,26 @@ export class Engine {
     const split = splitInput(text);
     const create = split.pdus.find((p) => p?.type === "m.room.create" && p?.state_key === "");
     const version = String(create?.content?.room_version ?? roomVersionHint ?? (create ? "1" : "10"));
-    const roomId = get(split.pdus[0], "room_id") ?? null;
+    const roomId = split.pdus.find((p) => typeof p?.room_id === "string")?.room_id ?? null;
     return { ...split, roomVersion: version, roomId };
   }
 
   forwardExtremities() {
-    return [...this.dag.forwardExtremities()].map(idOf);
+    return this.dag.forwardExtremities();
   }
 
   /** Gaps as `[{eventId, referencedBy: [ids], depth}]`. */
   gaps() {
-    return [...this.dag.backwardExtremities()].map((g) => ({
-      eventId: idOf(g),
-      referencedBy: [...(get(g, "referenced_by", "referencedBy") ?? [])].map(idOf),
-      depth: get(g, "depth", "estimated_depth", "estimatedDepth"),
-    }));
+    return this.dag.gaps().map((g) => ({ eventId: g.event_id, referencedBy: g.referenced_by, depth: g.estimated_depth }));
   }
 
   /** Held timeline events in the DAG's linear order (IDs). */
   order() {
-    return [...this.dag.linearOrder()].map(idOf);
+    return this.dag.linearOrder();
   }
 
   outliers() {
-    return new Set([...(this.dag.outliers?.() ?? [])].map(idOf));
-  }
-
-  findings() {
-    return [...(this.dag.findings?.() ?? [])];
+    return new Set(this.dag.outliers());
   }
 
   /** Lays out nodes given as CSR; see src/layout. */

@@ -110,7 +110,7 @@ export class Fetcher {
   async ingest(r, request, check = true) {
     const pdus = r.json?.pdus ?? r.json?.events;
     if (r.status === 200 && Array.isArray(pdus)) await this.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
-    const result = await this.worker.call("answer", { request, text: r.text, check: check && r.status === 200 }, this.hooks.progress);
+    const result = await this.worker.call("answer", { request, text: r.text, status: r.status, check }, this.hooks.progress);
     r.entry.update({ events: result.received ?? 0, added: result.added ?? 0, bad: result.bad ?? 0, contract: result.contract });
     if (result.snapshot) this.hooks.snapshot(result.snapshot);
     return result;

@@ -46,27 +46,32 @@ const ops = {
   knownServers(engine) {
     return { servers: [...engine.keyServers] };
   },
+  /**
+   * One federation answer: validate its events, judge it against its request (walking
+   * endpoints only) with the DAG as it was, then add its events.
+   */
   answer(engine, m, progress) {
     let json;
     try {
       json = JSON.parse(m.text);
     } catch (e) {
-      return { contract: { ok: false, problems: [{ code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" }] } };
+      const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
+      return { contract: { ok: false, problems: [problem] }, added: 0 };
     }
-    const pdus = answerPdus(json);
-    if (!pdus) {
-      const c = m.check ? engine.checkContract(m.request, json) : { ok: false, problems: [] };
-      return { contract: c, added: 0 };
-    }
-    const contract = m.check ? engine.checkContract(m.request, json) : null;
-    const r = engine.ingest(pdus, [], m.request.path, progress);
-    const bad = r.results.filter((x) => x.verdict !== "valid").length;
+    const pdus = answerPdus(json) ?? [];
+    const viaBackfill = /\/backfill\//.test(m.request.path);
+    const results = engine.validate(pdus, [], viaBackfill, progress);
+    const withIds = Engine.withIds(pdus, results);
+    const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
+    const r = engine.add(withIds, results, m.request.path);
+    const bad = results.filter((x) => x.verdict !== "valid").length;
     return { contract, added: r.added, known: r.known, received: pdus.length, bad, snapshot: buildSnapshot(engine) };
   },
   file(engine, m, progress) {
     const parsed = engine.parseFile(m.text, m.roomVersion);
-    if (m.replace || !engine.dag) engine.reset(parsed.roomId, parsed.roomVersion);
-    const r = engine.ingest(parsed.pdus, parsed.knownIds, `file ${m.name}`, progress);
+    if (m.replace) engine.reset(parsed.roomId, parsed.roomVersion);
+    const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress);
+    const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${m.name}`);
     return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, snapshot: buildSnapshot(engine) };
   },
   details(engine, m) {

@@ -3,6 +3,7 @@
 //
 // This file is the one place that knows the shapes of those two wasm APIs; the peer's HTTP
 // side (demo-peer.js) only sees `DemoRoom`.
+import { decodeBase64, signJson, signingKeyFromSeed } from "./xmatrix.js";
 
 /** The demo servers; the first one is the peer itself. */
 export const DEMO_SERVERS = ["demo.mxdag.test", "matrix.example.org", "chat.example.net", "hs.example.com"];
@@ -23,7 +24,8 @@ const ROOM_OPTIONS = [
     stateChanges: 0.06,
     redaction: true,
     roomVersion: "10",
-    damage: { pruned: 3, tampered: 1, badSignature: 1 },
+    finalForks: 3,
+    damage: { pruned: 3, tampered: true, badSignature: true },
   },
   {
     seed: 33,
@@ -38,28 +40,20 @@ const ROOM_OPTIONS = [
   },
 ];
 
-/** First property of `object` among `names` that is not undefined. */
-const pick = (object, ...names) => names.map((n) => object?.[n]).find((v) => v !== undefined);
+const enc = encodeURIComponent;
 
-/** Event IDs of a reference answer, which may be IDs, PDUs with IDs, or `{pdus|events}`. */
-function answerIds(result) {
-  const list = Array.isArray(result) ? result : (pick(result, "eventIds", "event_ids", "pdus", "events") ?? []);
-  return list.map((item) => (typeof item === "string" ? item : pick(item, "event_id", "eventId")));
-}
-
-/** One room the demo peer holds, with its reference answers. */
+/** One room the demo peer holds, with its reference answers (`RoomDag.referenceAnswer`). */
 export class DemoRoom {
   constructor(wasm, generated) {
-    this.roomId = pick(generated, "roomId", "room_id");
-    this.roomVersion = String(pick(generated, "roomVersion", "room_version"));
-    const pdus = pick(generated, "pdus", "events");
-    const ids = pick(generated, "eventIds", "event_ids") ?? pdus.map((p) => p.event_id);
-    /** Event ID → PDU as sent over federation. */
-    this.pdus = new Map(ids.map((id, i) => [id, pdus[i]]));
-    this.order = ids;
-    this.dag = new wasm.RoomDag(this.roomVersion);
-    this.dag.addEvents(pdus);
-    this.latestEvents = [...this.dag.forwardExtremities()].map((e) => (typeof e === "string" ? e : e.event_id));
+    this.roomId = generated.roomId;
+    this.roomVersion = String(generated.roomVersion);
+    this.order = generated.eventIds;
+    /** Event ID → PDU as sent over federation (no `event_id` from v3 on). */
+    this.pdus = new Map(this.order.map((id, i) => [id, generated.pdus[i]]));
+    this.damage = generated.damage;
+    this.dag = new wasm.RoomDag(this.roomId);
+    this.dag.addEvents(generated.pdus.map((pdu, i) => ({ ...pdu, event_id: this.order[i] })));
+    this.latestEvents = this.dag.forwardExtremities();
   }
 
   /** PDUs for a list of event IDs (unknown IDs skipped). */
@@ -67,35 +61,62 @@ export class DemoRoom {
     return ids.map((id) => this.pdus.get(id)).filter(Boolean);
   }
 
+  /** The PDUs of the reference answer to a request line (and JSON body). */
+  answer(line, body, order) {
+    return this.pdusOf(this.dag.referenceAnswer(line, body === undefined ? undefined : JSON.stringify(body), order).event_ids);
+  }
+
   /** `/backfill`: the `v` events and their ancestors, `order` "synapse" or "bfs". */
   backfill(v, limit, order) {
-    return this.pdusOf(answerIds(this.dag.backfill(v, limit, order)));
+    const query = v.map((id) => `v=${enc(id)}`).join("&");
+    return this.answer(`GET /_matrix/federation/v1/backfill/${enc(this.roomId)}?${query}&limit=${limit}`, undefined, order);
   }
 
   /** `/get_missing_events`: breadth-first from `latest`, `earliest` blocking, oldest first. */
   getMissingEvents(earliest, latest, limit, minDepth) {
-    return this.pdusOf(answerIds(this.dag.getMissingEvents(earliest, latest, limit, minDepth)));
+    const body = { earliest_events: earliest, latest_events: latest, limit, min_depth: minDepth };
+    return this.answer(`POST /_matrix/federation/v1/get_missing_events/${enc(this.roomId)}`, body);
   }
 
   /** MSC4000 `/forwards_fill`: successors of `from`, oldest first. */
   forwardsFill(from, limit) {
-    return this.pdusOf(answerIds(this.dag.forwardsFill(from, limit)));
+    const query = from.map((id) => `from_event_id=${enc(id)}`).join("&");
+    return this.answer(`GET /_matrix/federation/v1/forwards_fill/${enc(this.roomId)}?${query}&limit=${limit}`);
   }
 }
 
 /**
- * Generates the demo rooms and collects the servers' key responses. Returns
- * `{serverName, rooms, serverKeys: Map(name → key response)}`.
+ * Generates the demo rooms and the servers' key responses. Rooms generated from different
+ * seeds give a server different keys, so each server's response lists all of its keys and
+ * is signed by each (as after a key rotation); the demo peer countersigns the others' as a
+ * notary (spec: "Querying keys through another server"). Returns `{serverName, rooms,
+ * serverKeys: Map(name → key response)}`.
  */
 export function buildDemoRooms(wasm) {
   const rooms = [];
-  const serverKeys = new Map();
+  const keys = new Map();
+  let validUntil = 0;
   for (const options of ROOM_OPTIONS) {
     const generated = wasm.generateRoom(options);
     rooms.push(new DemoRoom(wasm, generated));
-    for (const response of pick(generated, "serverKeys", "server_keys", "keys") ?? []) {
-      if (!serverKeys.has(response.server_name)) serverKeys.set(response.server_name, response);
+    for (const r of generated.serverKeys) validUntil = Math.max(validUntil, r.valid_until_ts ?? 0);
+    for (const k of generated.signingKeys) {
+      if (!keys.has(k.serverName)) keys.set(k.serverName, new Map());
+      keys.get(k.serverName).set(k.keyId, { ...signingKeyFromSeed(k.keyId, decodeBase64(k.seed)), base64: k.publicKey });
     }
   }
-  return { serverName: DEMO_SERVERS[0], rooms, serverKeys };
+  const demo = DEMO_SERVERS[0];
+  const serverKeys = new Map();
+  for (const [name, held] of keys) {
+    let response = {
+      server_name: name,
+      valid_until_ts: validUntil,
+      verify_keys: Object.fromEntries([...held.values()].map((k) => [k.keyId, { key: k.base64 }])),
+      old_verify_keys: {},
+    };
+    for (const key of held.values()) response = signJson(response, name, key);
+    if (name !== demo && keys.has(demo)) response = signJson(response, demo, keys.get(demo).values().next().value);
+    serverKeys.set(name, response);
+  }
+  return { serverName: demo, rooms, serverKeys };
 }
