@@ -54,7 +54,7 @@ export function buildSnapshot(engine) {
       verdict[i] = VERDICT.gap;
       flags[i] = FLAG.gap;
       refs[i] = gap.referencedBy.length;
-      labels[i] = `missing · ${gap.referencedBy.length} event${gap.referencedBy.length === 1 ? "" : "s"} point here`;
+      labels[i] = `missing · ${gap.referencedBy.length === 1 ? "1 event points" : `${gap.referencedBy.length} events point`} here`;
     } else {
       const e = engine.events.get(id);
       const pdu = e?.pdu;

@@ -26,7 +26,7 @@ function verdictOf(entry) {
   if (c?.unsupported) return ["warn", "not supported"];
   if (!c) return typeof entry.status === "number" && entry.status >= 400 ? ["bad", entry.errcode ?? `HTTP ${entry.status}`] : ["muted", "—"];
   const errors = (c.problems ?? []).filter((p) => p.severity === "error").length;
-  const warnings = (c.problems ?? []).length - errors;
+  const warnings = (c.problems ?? []).filter((p) => p.severity === "warning").length;
   if (!c.ok || errors) return ["bad", `contract broken (${errors || c.problems.length})`];
   if (entry.bad) return ["warn", `${entry.bad} bad event${entry.bad === 1 ? "" : "s"}`];
   if (warnings) return ["warn", `ok, ${warnings} warning${warnings === 1 ? "" : "s"}`];

@@ -3,6 +3,9 @@ import { spawn } from "node:child_process";
 import { startServer } from "../server/index.js";
 import { readSigningKeyFile } from "../server/xmatrix.js";
 
+/** One line for `mxdag --help`. */
+export const summary = "serve the inspector page, the demo peer and the signing proxy";
+
 export const usage = `mxdag serve [--host 127.0.0.1] [--port N] [--open] [--require-auth]
             [--order synapse|bfs] [--cap N] [--no-forwards-fill | --unstable-only-forwards-fill]
             [--faulty] [--server-name S --signing-key FILE] [--insecure-tls]
