@@ -34,7 +34,8 @@ export class DemoPeer {
     this.serverName = demo.serverName;
     this.rooms = new Map(demo.rooms.map((r) => [r.roomId, r]));
     this.serverKeys = demo.serverKeys;
-    this.options = { order: "synapse", cap: 100, forwardsFill: "both", ...options };
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.options = { order: "synapse", cap: 100, forwardsFill: "both", ...given };
   }
 
   /** What the page needs to start: `GET /_mxdag/demo`. */
