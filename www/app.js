@@ -99,13 +99,18 @@ function onNodeClick(i) {
   else if (s.flags[i] & FLAG.forward) run(() => state.fetcher.forwardsFill([id], LIMIT));
 }
 
-/** get_missing_events for a gap: from the events that point at it, blocked by what is held. */
+/**
+ * get_missing_events for a gap: `latest_events` are the held events that point at it,
+ * `earliest_events` the 20 held events just older than it, so the walk stops at what is held.
+ */
 async function getMissing(gapId) {
   const d = await worker.call("details", { id: gapId });
-  const latest = d.next.map((x) => x.id);
   const s = state.snapshot;
-  const earliest = s.ids.filter((_, i) => !(s.flags[i] & FLAG.gap)).slice(0, 50);
-  return state.fetcher.getMissingEvents(earliest, latest, LIMIT);
+  const earliest = [];
+  for (let i = (state.index.get(gapId) ?? 0) - 1; i >= 0 && earliest.length < 20; i--) {
+    if (!(s.flags[i] & FLAG.gap)) earliest.push(s.ids[i]);
+  }
+  return state.fetcher.getMissingEvents(earliest, d.next.map((x) => x.id), LIMIT);
 }
 
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
