@@ -60,15 +60,15 @@ pub struct Layout {
     pub runs: Vec<u32>,
     /// Number of lanes used.
     pub lanes: u32,
-    /// Problems with the input (parent index out of range, offsets not ascending...), as
-    /// messages; the offending edges are left out and the rest is laid out.
+    /// Problems with the input (parent index out of range, offsets not ascending...); the
+    /// offending edges are left out and the rest is laid out.
     pub problems: Vec<crate::problem::Problem>,
 }
 
 /// Problem codes raised by the layout.
 pub mod codes {
-    /// The offsets array is empty, not ascending, or points beyond `parents`; the node's
-    /// parents are ignored.
+    /// A node's offsets are not ascending or point beyond `parents`; its parents are
+    /// ignored.
     pub const LAYOUT_BAD_OFFSETS: &str = "layout_bad_offsets";
     /// A parent index is not a node index; the edge is ignored.
     pub const LAYOUT_PARENT_OUT_OF_RANGE: &str = "layout_parent_out_of_range";
