@@ -168,10 +168,20 @@ async function startProxy(destination) {
   await startRoom({ source: sourceFor(destination), roomId, roomVersion: params.get("version"), events: params.getAll("event"), label: `${destination} via the signing proxy` });
 }
 
+/** Loads a file; when its events need keys the page lacks, asks the peer for them and loads again. */
 async function loadFile(file) {
   const text = await file.text();
-  const r = await worker.call("file", { name: file.name, text, replace: true }, progress);
+  let r = await worker.call("file", { name: file.name, text, replace: true }, progress);
+  if (r.missingKeys.length && state.fetcher && (await state.fetcher.keysFor(r.missingKeys))) {
+    r = await worker.call("file", { name: file.name, text, replace: true }, progress);
+  }
   progress(1, 1);
+  const select = $("room-select");
+  const option = document.createElement("option");
+  option.textContent = `${r.snapshot.roomId ?? "unknown room"} (file)`;
+  option.value = "file";
+  select.prepend(option);
+  select.value = "file";
   if (state.fetcher) state.fetcher.roomId = r.snapshot.roomId ?? state.fetcher.roomId;
   state.selectedId = null;
   panel.clear(`Loaded ${file.name}: ${r.added} events (${r.shape})${r.errors.length ? `, ${r.errors.length} unusable item(s)` : ""}.`);

@@ -49,10 +49,13 @@ export class Engine {
    * `{eventId, verdict, problems, pruned}` (`eventId` computed from v3 on, null if unknown).
    */
   validate(pdus, knownIds, viaBackfill, progress) {
+    /** Servers whose keys the last validation needed and did not have. */
+    this.missingKeys = new Set();
     const results = [];
     for (let start = 0; start < pdus.length; start += CHUNK) {
       const chunk = pdus.slice(start, start + CHUNK);
       const report = mx.validateEvents(chunk, this.roomVersion, this.keyRing, { viaBackfill });
+      for (const k of report.missing_keys ?? []) this.missingKeys.add(k.server_name);
       for (const r of report.events) {
         results.push({
           eventId: r.event_id ?? knownIds[start + r.index] ?? null,

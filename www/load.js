@@ -86,15 +86,21 @@ export class Fetcher {
   }
 
   /** Fetches keys for every server these PDUs need that the worker does not hold yet. */
-  async ensureKeys(pdus) {
-    const wanted = [...serversOf(pdus)].filter((s) => !this.keysTried.has(s));
-    if (!wanted.length) return;
+  ensureKeys(pdus) {
+    return this.keysFor(serversOf(pdus));
+  }
+
+  /** Asks the peer, as a notary, for the keys of `servers` not asked for yet; true if any came. */
+  async keysFor(servers) {
+    const wanted = [...servers].filter((s) => !this.keysTried.has(s));
+    if (!wanted.length) return false;
     wanted.forEach((s) => this.keysTried.add(s));
     const query = { server_keys: Object.fromEntries(wanted.map((s) => [s, {}])) };
     const r = await this.request("POST", "/_matrix/key/v2/query", query, `keys of ${wanted.length} server(s)`);
     const list = Array.isArray(r.json?.server_keys) ? r.json.server_keys : [];
     const k = await this.worker.call("keys", { responses: list });
     r.entry.update({ events: list.length, contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
+    return list.length > 0;
   }
 
   /** The peer's own key (`/_matrix/key/v2/server`). */

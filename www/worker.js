@@ -72,7 +72,8 @@ const ops = {
     if (m.replace) engine.reset(parsed.roomId, parsed.roomVersion);
     const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress);
     const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${m.name}`);
-    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, snapshot: buildSnapshot(engine) };
+    const missingKeys = [...engine.missingKeys];
+    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, missingKeys, snapshot: buildSnapshot(engine) };
   },
   details(engine, m) {
     return details(engine, m.id);

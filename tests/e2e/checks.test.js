@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import mx from "../../pkg/node/wasm.js";
 import { FLAG, clickNode, count, idle, launch, netlog, newestWith, open, withServer } from "./harness.js";
 
 const browserReady = launch();
