@@ -145,6 +145,7 @@ export class DagView {
         }
       } else this.onHover(this.hit(e.clientX - rect.left, e.clientY - rect.top));
     });
+    c.addEventListener("pointerleave", () => this.onHover(-1));
     c.addEventListener("pointerup", (e) => {
       const rect = c.getBoundingClientRect();
       if (drag && !drag.moved) this.onClick(this.hit(e.clientX - rect.left, e.clientY - rect.top));

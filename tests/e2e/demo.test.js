@@ -72,7 +72,8 @@ test("clicking a gap backfills from it, the answer keeps its contract, and the g
 
 test("a screenshot of the demo view after a few backfills", async () => {
   const page = await open(browser, server.url);
-  for (let k = 0; k < 3; k++) await clickNode(page, await newestWith(page, FLAG.gap));
+  await page.setViewportSize({ width: 1500, height: 1000 });
+  for (let k = 0; k < 2; k++) await clickNode(page, await newestWith(page, FLAG.gap));
   await page.evaluate(() => {
     const v = window.mxdag.view;
     v.ox = 28;
@@ -82,6 +83,7 @@ test("a screenshot of the demo view after a few backfills", async () => {
   const first = await newestWith(page, FLAG.forward);
   await page.evaluate((i) => window.mxdag.select(window.mxdag.snapshot.ids[i]), first);
   await idle(page);
+  await page.mouse.move(5, 5);
   await page.waitForTimeout(100);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}demo.png` });
