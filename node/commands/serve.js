@@ -71,7 +71,14 @@ export async function run(args, io = {}) {
   }
   const wasm = await import("../wasm.js");
   const identity = o.serverName ? { serverName: o.serverName, key: readSigningKeyFile(o.signingKey) } : null;
-  const running = await startServer({ ...o, wasm: wasm.default ?? wasm, identity });
+  let running;
+  try {
+    running = await startServer({ ...o, wasm: wasm.default ?? wasm, identity });
+  } catch (e) {
+    if (e.code !== "EADDRINUSE" && e.code !== "EACCES") throw e;
+    err.write(`mxdag serve: cannot listen on ${o.host}:${o.port} (${e.code}); pass --port N (0 picks a free port)\n`);
+    return 2;
+  }
   out.write(`mxdag inspector on the demo peer: ${running.url}\n`);
   if (o.open) openBrowser(running.url, err);
   await new Promise((resolve) => {

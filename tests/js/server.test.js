@@ -235,3 +235,15 @@ test("the proxy without an identity refuses to forward to real servers", async (
   const r = await get(plain.url, "/_mxdag/proxy/127.0.0.1:1/_matrix/federation/v1/event/%24x");
   assert.equal(r.status, 503);
 });
+
+test("serve options: defaults, values, and exit code 2 on bad arguments", async () => {
+  const { parseServeArgs } = await import("../../pkg/node/commands/serve.js");
+  const d = parseServeArgs([]);
+  assert.deepEqual([d.host, d.port, d.order, d.cap, d.forwardsFill, d.faulty, d.requireAuth], ["127.0.0.1", 8008, "synapse", 100, "both", false, false]);
+  const o = parseServeArgs(["--port", "0", "--order", "bfs", "--cap", "20", "--unstable-only-forwards-fill", "--faulty", "--require-auth"]);
+  assert.deepEqual([o.port, o.order, o.cap, o.forwardsFill, o.faulty, o.requireAuth], [0, "bfs", 20, "unstable", true, true]);
+  assert.equal(parseServeArgs(["--no-forwards-fill"]).forwardsFill, "none");
+  for (const bad of [["--cap", "0"], ["--order", "dfs"], ["--port", "70000"], ["--server-name", "x"], ["--port"], ["--what"]]) {
+    assert.throws(() => parseServeArgs(bad), (e) => e.exitCode === 2, bad.join(" "));
+  }
+});
