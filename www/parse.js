@@ -1,8 +1,10 @@
 // Recognising input shapes and splitting them into PDUs, in one linear pass per input.
 // Shapes: a /backfill or /forwards_fill transaction {origin, origin_server_ts, pdus}, a
 // /get_missing_events answer {events}, an /event answer (a transaction of one), a bare PDU,
-// an array of PDUs, NDJSON of PDUs (tardis), and Synapse database exports (rows carrying the
-// event as a JSON string in `json`, as `event_json` has it, one per line or in an array).
+// an array of PDUs, NDJSON of PDUs (tardis), and Synapse database exports of `event_json`:
+// rows carrying the event as a JSON string in `json` (`sqlite3 -json`, one per line or in an
+// array), or tab-separated rows (`COPY event_json TO STDOUT`, `sqlite3 -tabs`) whose first
+// column is the event ID and one column the event's JSON.
 // JSON.parse makes `__proto__` an ordinary own key, so hostile keys pollute nothing.
 
 /** A PDU out of one row: the row itself, or its `json` column when it is a string. */
@@ -15,6 +17,14 @@ function unwrapRow(row) {
     return { pdu: inner, eventId: typeof inner?.event_id === "string" ? inner.event_id : undefined };
   }
   return { pdu: row, eventId: typeof row?.event_id === "string" ? row.event_id : undefined };
+}
+
+/** A tab-separated `event_json` row as `{event_id, json}`: the column holding a JSON object. */
+function tsvRow(line) {
+  const cols = line.split("\t");
+  const json = cols.find((c) => c.startsWith("{") && c.includes('"type"'));
+  if (json === undefined) throw new Error("a tab-separated row without an event JSON column");
+  return { event_id: cols[0].startsWith("$") ? cols[0] : undefined, json };
 }
 
 /**
@@ -47,11 +57,12 @@ export function splitInput(text) {
       const line = lines[i].trim();
       if (line === "") continue;
       try {
-        push(JSON.parse(line), `line ${i + 1}`);
+        push(line.includes("\t") && !line.startsWith("{") ? tsvRow(line) : JSON.parse(line), `line ${i + 1}`);
       } catch (e) {
         out.errors.push({ where: `line ${i + 1}`, message: e.message });
       }
     }
+    if (out.pdus.length && lines.some((l) => l.includes("\t") && !l.trim().startsWith("{"))) out.shape = "synapse export";
     return out;
   }
   const list = (items, shape) => {
