@@ -97,16 +97,12 @@ function config(hs, tls, blocklist) {
     presence: { enabled: false },
     enable_metrics: false,
     url_preview_enabled: false,
-    federation: {
-      destination_min_retry_interval: 500,
-      destination_retry_multiplier: 1,
-      destination_max_retry_interval: 1000,
-      client_timeout: "20s",
-      max_short_retry_delay: 500,
-      max_long_retry_delay: 2000,
-      max_short_retries: 2,
-      max_long_retries: 3,
-    },
+    federation: hs.backoff
+      ? { destination_min_retry_interval: "2h", destination_retry_multiplier: 1, destination_max_retry_interval: "2h",
+        max_long_retries: 0, max_short_retries: 0, client_timeout: "20s" }
+      : { destination_min_retry_interval: 500, destination_retry_multiplier: 1, destination_max_retry_interval: 1000,
+        max_long_retries: 3, max_short_retries: 2, max_long_retry_delay: 2000, max_short_retry_delay: 500,
+        client_timeout: "20s" },
     rc_message: relaxed,
     rc_registration: relaxed,
     rc_room_creation: relaxed,
@@ -132,8 +128,14 @@ function logConfig(logFile) {
 
 /** One Synapse homeserver on loopback. */
 export class Homeserver {
-  /** `name` names its folder; the ports are its federation (TLS) and client (plain) ports. */
-  constructor(name, federationPort, clientPort) {
+  /**
+   * `name` names its folder; the ports are its federation (TLS) and client (plain) ports.
+   * `backoff: true` makes it a sender that gives up on a failed destination at once and waits
+   * two hours before retrying it: over an hour puts Synapse in catch-up mode, where it drops
+   * its queue for that destination and later sends only the latest event of each room.
+   */
+  constructor(name, federationPort, clientPort, { backoff = false } = {}) {
+    this.backoff = backoff;
     this.name = name;
     this.federationPort = federationPort;
     this.clientPort = clientPort;

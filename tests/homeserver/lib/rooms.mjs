@@ -1,7 +1,7 @@
 // The rooms the suite builds through the client API of two federating Synapses.
 import { User } from "./client.mjs";
 import { until } from "./homeserver.mjs";
-import { settled, storedRoom } from "./synapse.mjs";
+import { settled, storedRoom, destinationState } from "./synapse.mjs";
 
 /** Room versions with one room each: 1 (event IDs with a server part), 3, 10, 11, 12. */
 export const VERSIONS = ["1", "3", "10", "11", "12"];
@@ -81,28 +81,32 @@ async function joinedHistoryRoom(alice, bob) {
 }
 
 /**
- * A partition: B stops, alice sends PARTITION_MESSAGES messages and a state change, B restarts;
- * alice's next event reaches B with history B lacks (B fills 10 of it by get_missing_events: a
- * gap stays on B's side), then bob's event merges the two branches B holds.
+ * A partition: B stops; alice's first message fails to reach it and A backs off from B for
+ * two hours (see pair.mjs); A drops every later event for B (catch-up mode). alice sends
+ * PARTITION_MESSAGES more and a state change; B restarts; bob's event (a fork: it knows
+ * nothing of alice's messages) tells A that B is up; alice's next event merges both branches
+ * and reaches B, which fetches only 10 of the missing events by get_missing_events: a gap.
  */
 async function partitionRoom(alice, bob) {
   const a = alice.hs;
   const b = bob.hs;
   const roomId = await sharedRoom(alice, bob, { room_version: "12" });
   const beforeSplit = await concurrentSends(alice, bob, roomId, 2, "before partition");
-  await settled(a, b, roomId);
+  const [, onB] = await settled(a, b, roomId);
+  const tipsBeforeSplit = onB.forward_extremities;
   await b.stop();
-  const during = [];
+  const during = [await alice.say(roomId, "while B is down: A notices")];
+  await until("A to back off from B", () => destinationState(a, b.serverName)?.retry_interval > 3600_000);
   for (let i = 0; i < PARTITION_MESSAGES; i++) {
     during.push(await alice.say(roomId, `while B is down ${i}`));
     if (i === 10) during.push(await alice.state(roomId, "m.room.topic", { topic: "changed during the partition" }));
   }
   await b.start();
-  const afterRestart = await alice.say(roomId, "B is back");
-  await until("B to receive alice's event after the restart", () => bob.sees(roomId, afterRestart), 60_000);
-  const merge = await bob.say(roomId, "bob merges");
-  await until("A to receive bob's merge", () => alice.sees(roomId, merge), 60_000);
-  return { roomId, version: "12", beforeSplit, during, afterRestart, merge };
+  const bobBack = await bob.say(roomId, "B is back");
+  await until("A to receive bob's event after the restart", () => alice.sees(roomId, bobBack), 60_000);
+  const merge = await alice.say(roomId, "alice merges");
+  await until("B to receive alice's merge", () => bob.sees(roomId, merge), 60_000);
+  return { roomId, version: "12", beforeSplit, tipsBeforeSplit, during, bobBack, merge };
 }
 
 /** Registers alice (on A) and bob (on B) and builds every room; returns `{ alice, bob, rooms }`. */

@@ -12,12 +12,21 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "synapse_db.py");
  * redactions }` (see synapse_db.py), plus `timeline`: the non-outlier, non-rejected events.
  */
 export function storedRoom(hs, roomId) {
-  const r = spawnSync("python3", [SCRIPT, hs.database, roomId], { encoding: "utf8", maxBuffer: 256 << 20 });
-  if (r.status !== 0) throw new Error(`reading ${hs.name}'s database failed: ${r.stderr}`);
-  const room = JSON.parse(r.stdout);
+  const room = query(hs, "room", roomId);
   room.timeline = room.events.filter((e) => !e.outlier && !e.rejected);
   room.byId = new Map(room.events.map((e) => [e.event_id, e]));
   return room;
+}
+
+function query(hs, what, key) {
+  const r = spawnSync("python3", [SCRIPT, hs.database, what, key], { encoding: "utf8", maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`reading ${hs.name}'s database failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** `hs`'s retry state for `serverName` (its `destinations` row), or null. */
+export function destinationState(hs, serverName) {
+  return query(hs, "destination", serverName);
 }
 
 /** Sorted copy, for comparing sets of IDs. */
