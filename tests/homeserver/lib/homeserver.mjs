@@ -12,11 +12,18 @@ import { federationGet } from "./federation.mjs";
 /** Where every server's folder and log go (git-ignored through /tests/artifacts). */
 export const ARTIFACTS = join(ROOT, "tests", "artifacts", "homeserver");
 
+// Every child process the suite started (Synapses, mxdag servers), by PID.
 const running = new Set();
 function killAllSync() {
-  for (const hs of running) {
-    try { process.kill(hs.child.pid, "SIGKILL"); } catch { /* already gone */ }
+  for (const pid of running) {
+    try { process.kill(pid, "SIGKILL"); } catch { /* already gone */ }
   }
+}
+
+/** Registers a child process so that it is killed by PID if this process exits first. */
+export function track(child) {
+  running.add(child.pid);
+  child.once("exit", () => running.delete(child.pid));
 }
 // Whatever way this process ends, no Synapse outlives it.
 process.on("exit", killAllSync);
@@ -172,9 +179,9 @@ export class Homeserver {
     this.child = spawn(PYTHON, ["-m", "synapse.app.homeserver", "--config-path", join(this.dir, "homeserver.yaml")],
       { cwd: this.dir, stdio: ["ignore", out, out] });
     closeSync(out);
-    running.add(this);
+    track(this.child);
     let exited = null;
-    this.child.once("exit", (code, signal) => { exited = { code, signal }; running.delete(this); });
+    this.child.once("exit", (code, signal) => { exited = { code, signal }; });
     this.exited = new Promise((resolve) => this.child.once("exit", resolve));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -208,7 +215,6 @@ export class Homeserver {
       await this.exited;
       clearTimeout(timer);
     }
-    running.delete(this);
   }
 
   /** The last lines of the server's log and stdout, for failure messages. */

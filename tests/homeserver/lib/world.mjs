@@ -8,6 +8,8 @@ import { buildRooms } from "./rooms.mjs";
 import { storedRoom } from "./synapse.mjs";
 import { Federation, backfillWholeRoom, EXCHANGES } from "./fetch.mjs";
 import { keyFromSeed } from "./federation.mjs";
+import { loadMxdag } from "./mxdag.mjs";
+import { startProxy } from "./proxy.mjs";
 
 /** Unpadded base64 of a server's ed25519 public key, derived from its `signing.key`. */
 export function publicKeyOf(hs) {
@@ -16,22 +18,42 @@ export function publicKeyOf(hs) {
 }
 
 /**
- * Starts both servers, builds the rooms and fetches, as B from A, every room's whole timeline
- * by /backfill, and, as A from B, the partition room as B holds it. Returns the world; its
- * `stop()` must be called from `after()`. Timings (ms) are in `world.timings`.
+ * Loads mxdag, starts both servers, builds the rooms, starts mxdag's signing proxy as each
+ * server, and fetches through it, as B from A, every room's whole timeline by /backfill, and,
+ * as A from B, the partition room as B holds it. Returns the world; its `stop()` must be
+ * called from `after()`. Timings (ms) are in `world.timings`.
  */
 export async function buildWorld() {
+  const mxdag = await loadMxdag();
   const t0 = Date.now();
   const pair = await startPair();
-  const world = { ...pair, timings: { install_and_start: Date.now() - t0 } };
+  const proxies = [];
+  const world = {
+    ...pair,
+    mxdag,
+    timings: { install_and_start: Date.now() - t0 },
+    stop: async () => {
+      await Promise.allSettled(proxies.map((p) => p.stop()));
+      await pair.stop();
+    },
+  };
   try {
     const { a, b } = pair;
     const t1 = Date.now();
     Object.assign(world, await buildRooms(a, b));
     world.timings.build_rooms = Date.now() - t1;
     const t2 = Date.now();
-    world.asB = new Federation(b);
-    world.asA = new Federation(a);
+    if (process.env.MXDAG_HS_SIGNER === "own") {
+      world.asB = new Federation(b);
+      world.asA = new Federation(a);
+    } else {
+      world.proxyAsB = await startProxy(b);
+      proxies.push(world.proxyAsB);
+      world.proxyAsA = await startProxy(a);
+      proxies.push(world.proxyAsA);
+      world.asB = new Federation(b, world.proxyAsB.transport);
+      world.asA = new Federation(a, world.proxyAsA.transport);
+    }
     world.keys = {
       a: await world.asB.serverKeys("keys-A", a.serverName),
       b: await world.asA.serverKeys("keys-B", b.serverName),
@@ -56,7 +78,7 @@ export async function buildWorld() {
     return world;
   } catch (e) {
     e.message += `\n${pair.a.tail()}\n${pair.b.tail()}`;
-    await pair.stop();
+    await world.stop();
     throw e;
   }
 }
