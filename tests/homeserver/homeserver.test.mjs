@@ -5,6 +5,7 @@ import { before, after } from "node:test";
 import { buildWorld } from "./lib/world.mjs";
 import { synapseSuite } from "./lib/suite-synapse.mjs";
 import { mxdagSuite } from "./lib/suite-mxdag.mjs";
+import { answersSuite } from "./lib/suite-answers.mjs";
 
 let world;
 before(async () => { world = await buildWorld(); }, { timeout: 15 * 60_000 });
@@ -17,3 +18,4 @@ after(async () => {
 
 synapseSuite(() => world);
 mxdagSuite(() => world);
+answersSuite(() => world);

@@ -20,6 +20,8 @@ export class Federation {
     const { keyId, seed } = origin.signingKey();
     this.transport = transport ?? ((destination, method, uri, content) =>
       federationRequest(destination, method, uri, { content, as: { origin: origin.serverName, keyId, seed } }));
+    /** Every exchange made, in order: `{ name, destination, request, content, status, json, body }`. */
+    this.log = [];
     mkdirSync(EXCHANGES, { recursive: true });
   }
 
@@ -38,7 +40,8 @@ export class Federation {
       writeFileSync(files.body, JSON.stringify(content));
     }
     writeFileSync(files.response, r.body);
-    return { ...r, request, files };
+    this.log.push({ name, destination, request, content, status: r.status, json: r.json, body: r.body });
+    return { ...r, request, content, files };
   }
 
   /** `GET /backfill/{roomId}?v=…&limit=…` at `destination`. */

@@ -9,7 +9,7 @@ import { keyRingOf, verdicts, withIds, dagOf, responseWithIds } from "./mxdag.mj
 
 /** What mxdag makes of the fetched rooms, computed once per world. */
 const views = new WeakMap();
-function view(world) {
+export function view(world) {
   if (views.has(world)) return views.get(world);
   const { mxdag } = world;
   const ring = keyRingOf(mxdag, [world.keys.a.json, world.keys.b.json]);
@@ -33,7 +33,7 @@ const sameJson = (x, y) => JSON.stringify(x) === JSON.stringify(y);
  * Synapse's order does not let us reproduce: which events of the lowest depth in the answer
  * make the cut (Synapse breaks depth ties by its local arrival order).
  */
-function assertSameUpToCut(synapseIds, referenceIds, depthOf, what) {
+export function assertSameUpToCut(synapseIds, referenceIds, depthOf, what) {
   assert.equal(synapseIds.length, referenceIds.length, `${what}: as many events`);
   if (synapseIds.length === 0) return;
   const cut = Math.min(...synapseIds.map(depthOf));
@@ -43,7 +43,7 @@ function assertSameUpToCut(synapseIds, referenceIds, depthOf, what) {
 }
 
 /** Synapse's event IDs of an answer's PDUs (matched by content hash to the stored room). */
-function idsOf(stored, pdus) {
+export function idsOf(stored, pdus) {
   const byHash = new Map(stored.events.map((e) => [e.json.hashes.sha256, e.event_id]));
   return pdus.map((p) => byHash.get(p.hashes.sha256));
 }
