@@ -1,8 +1,8 @@
 //! Verifying many ed25519 signatures at once.
 //!
 //! Spec: [Appendices § Checking for a signature](https://spec.matrix.org/v1.16/appendices/#checking-for-a-signature).
-//! Signatures are checked in batches with `ed25519_dalek::verify_batch` (about twice as fast
-//! per signature as one by one in wasm). A failed batch is split in halves, each checked
+//! Signatures are checked in batches ([`super::batch::verify_batch`], which also shares the
+//! work of signatures by the same key). A failed batch is split in halves, each checked
 //! again as a batch, down to [`SINGLE_BELOW`] signatures, which are checked one by one with
 //! `verify_strict`: a few bad signatures among many cost a few extra batches, not a
 //! one-by-one pass over everything.
@@ -56,7 +56,7 @@ fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) 
     let msgs: Vec<&[u8]> = checks.iter().map(|c| messages[c.message]).collect();
     let sigs: Vec<Signature> = checks.iter().map(|c| c.signature).collect();
     let keys: Vec<VerifyingKey> = checks.iter().map(|c| c.key).collect();
-    if ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok() {
+    if super::batch::verify_batch(&msgs, &sigs, &keys) {
         out.fill(true);
         return;
     }
