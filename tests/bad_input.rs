@@ -245,6 +245,14 @@ fn the_room_version_comes_from_the_create_event() {
     let err = validate_input(unknown, None, &keys, &ValidateOptions::default()).unwrap_err();
     assert_eq!(err.code, "unknown_room_version");
     assert!(err.message.contains("org.example.99"));
+    let not_a_string = r#"[{"type":"m.room.create","state_key":"","content":{"room_version":5}}]"#;
+    let err = validate_input(not_a_string, None, &keys, &ValidateOptions::default()).unwrap_err();
+    assert_eq!(err.code, "unknown_room_version");
+    assert!(
+        err.message.contains("names room version 5,"),
+        "{}",
+        err.message
+    );
     let err = validate_input(
         &good(&RoomVersion::V3),
         None,
