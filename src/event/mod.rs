@@ -6,14 +6,24 @@
 //!
 //! # Using it from the rest of the crate
 //!
-//! - [`parse_pdu`] / [`parse_pdu_value`]: one event → a format-checked [`Pdu`] with its event
-//!   ID (or the problems that make it unusable). No signature check.
-//! - [`verdict::validate_events`]: many events + a [`crate::crypto::KeyRing`] → a
-//!   [`report::Report`] with a verdict per event (valid / redacted / dropped), plus the
-//!   [`Pdu`]s of the usable ones. Signatures are verified in one batch.
-//! - [`input::split_input`]: any accepted input text (transaction, `{events}`, bare PDU,
-//!   array, NDJSON) → one raw text per event.
-//! - [`hashes`]: content hash, reference hash, event IDs; [`redaction::redact`].
+//! - [`parse_pdu`] / [`parse_pdu_value`] / [`pdu_from_value`]: one event → a format-checked
+//!   [`Pdu`] with its event ID (or every problem, when one is an error). No signature or
+//!   content hash check.
+//! - [`validate_input`]: any accepted input text (a `/backfill`, `/forwards_fill` or
+//!   `/event` transaction, a `/get_missing_events` answer, a PDU, an array, NDJSON) + a
+//!   [`crate::crypto::KeyRing`] → a [`Validation`]: the [`Report`] (a [`Verdict`] and
+//!   problems per event, counts, keys to fetch) and the [`Pdu`] of every event not dropped
+//!   (the redacted form for `redacted` ones). The room version is given or read from an
+//!   `m.room.create` in the input ([`verdict::room_version_of`]).
+//! - [`validate_values`]: the same for events already parsed.
+//! - [`input::split_input`]: recognise the input's shape and parse each event on its own.
+//! - [`hashes`]: content hash, reference hash, event IDs, v12 room IDs;
+//!   [`redaction::redact`] and [`redaction::write_signing_bytes`].
+//! - [`format`]: the PDU limits as constants (`MAX_PDU_BYTES`, …) and ID grammar helpers.
+//!
+//! Per event, the canonical JSON is written twice and no more: once without `hashes`,
+//! `signatures` and `unsigned` (content hash and size limit), once redacted without
+//! `signatures` and `unsigned` (reference hash, event ID and signatures).
 
 pub mod codes;
 pub mod format;
