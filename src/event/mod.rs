@@ -19,7 +19,7 @@
 //! - [`input::split_input`]: recognise the input's shape and parse each event on its own.
 //! - [`hashes`]: content hash, reference hash, event IDs, v12 room IDs;
 //!   [`redaction::redact`] and [`redaction::write_signing_bytes`].
-//! - [`format`]: the PDU limits as constants (`MAX_PDU_BYTES`, …) and ID grammar helpers.
+//! - [`mod@format`]: the PDU limits as constants (`MAX_PDU_BYTES`, …) and ID grammar helpers.
 //!
 //! Per event, the canonical JSON is written twice and no more: once without `hashes`,
 //! `signatures` and `unsigned` (content hash and size limit), once redacted without
@@ -45,7 +45,7 @@ use crate::room_version::RoomVersion;
 /// Parses one PDU from JSON text and checks its format for `version`: duplicate keys,
 /// floats (v6+), missing or mistyped fields, limits (not as a backfilled event). Returns the
 /// [`Pdu`] with its event ID, or every problem when one of them is an error. Signatures and
-/// the content hash are not checked (see [`verdict::validate_events`]).
+/// the content hash are not checked (see [`validate_input`]).
 pub fn parse_pdu(json: &str, version: &RoomVersion) -> Result<Pdu, Vec<Problem>> {
     match canonical_json::from_str(json) {
         Ok(value) => pdu_from_value(value, version),
