@@ -503,5 +503,7 @@ fn content_hash_missing_or_malformed_means_redacted() {
     let report = check(&to_string(&event), &v, false);
     let codes: Vec<_> = report.events[0].problems.iter().map(|p| p.code).collect();
     assert_eq!(report.events[0].verdict, Verdict::Redacted);
+    // Both warnings (the content is empty, as after pruning), in the order of the checks.
+    assert_eq!(report.events[0].pruned_by_sender, Some(true));
     assert_eq!(codes, ["content_hash_malformed", "content_hash_mismatch"]);
 }

@@ -115,6 +115,18 @@ fn events_pruned_by_the_sender_are_redacted_and_say_so() {
 }
 
 #[test]
+fn errors_come_before_warnings() {
+    let keys = ring(&["origin.test"]);
+    let version = RoomVersion::V5;
+    let mut event = unsigned_event(&version, "origin.test", "m.room.message", None, json("{}"));
+    set(&mut event, &["content", "n"], Value::Float(0.5));
+    let mut event = signed(event, &version, "origin.test");
+    set(&mut event, &["depth"], Value::Int(3));
+    let report = one(event, &version, &keys);
+    assert_eq!(codes(&report), ["signature_invalid", "float_not_allowed"]);
+}
+
+#[test]
 fn an_extra_top_level_key_is_tampering_not_pruning() {
     let keys = ring(&["origin.test"]);
     let version = RoomVersion::V11;

@@ -253,6 +253,9 @@ pub fn validate_values(
                 .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
             pdu.event = redaction::redact(&pdu.event, version).event;
         }
+        // Most important first; the checks' order within one severity.
+        p.problems
+            .sort_by_key(|problem| std::cmp::Reverse(problem.severity));
         reports.push(EventReport {
             index,
             event_id: p.event_id,
