@@ -25,6 +25,8 @@ fn main() {
 
     let start = Instant::now();
     let mut dag = RoomDag::new();
+    // As the bulk JS path (`RoomDag.addColumns`) does: the event count is known up front.
+    dag.reserve(n, 2);
     for e in &events {
         dag.insert(e, Placement::Timeline);
     }

@@ -37,7 +37,10 @@ enum Form {
 pub struct IdStore {
     /// The stored forms, back to back.
     bytes: Vec<u8>,
-    /// End offset of each ID in `bytes`.
+    /// Number of IDs stored.
+    count: usize,
+    /// End offset of each ID in `bytes`; empty while every ID is a 32-byte hash (the usual
+    /// case from room version 3 on), whose offsets are implied.
     ends: Vec<u32>,
     /// One bit per ID: stored as a 32-byte hash.
     hash_form: Vec<u64>,
@@ -62,18 +65,25 @@ impl IdStore {
 
     /// Number of IDs stored.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.count
     }
 
     /// Whether no ID is stored.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.count == 0
+    }
+
+    /// Whether some ID is stored as text, so that offsets are kept in `ends`.
+    fn has_text(&self) -> bool {
+        !self.ends.is_empty()
     }
 
     /// Makes room for `additional` more IDs of about `bytes_each` stored bytes.
     pub fn reserve(&mut self, additional: usize, bytes_each: usize) {
         self.bytes.reserve(additional.saturating_mul(bytes_each));
-        self.ends.reserve(additional);
+        if self.has_text() {
+            self.ends.reserve(additional);
+        }
         let words = (self.len() + additional).div_ceil(64);
         self.hash_form
             .reserve(words.saturating_sub(self.hash_form.len()));
@@ -98,9 +108,16 @@ impl IdStore {
             Ok(index) => return (index, false),
             Err(slot) => slot,
         };
-        let index = self.ends.len() as u32;
+        let index = self.count as u32;
+        if key.form == Form::Text && !self.has_text() {
+            // The first text ID: from now on offsets are explicit.
+            self.ends = (1..=self.count).map(|i| (i * 32) as u32).collect();
+        }
         self.bytes.extend_from_slice(key.bytes());
-        self.ends.push(self.bytes.len() as u32);
+        if self.has_text() || key.form == Form::Text {
+            self.ends.push(self.bytes.len() as u32);
+        }
+        self.count += 1;
         let (word, bit) = (index as usize / 64, 1u64 << (index % 64));
         if word == self.hash_form.len() {
             self.hash_form.push(0);
@@ -172,13 +189,16 @@ impl IdStore {
 
     fn stored(&self, index: u32) -> &[u8] {
         let i = index as usize;
+        if !self.has_text() {
+            return &self.bytes[i * 32..i * 32 + 32];
+        }
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.bytes[start..self.ends[i] as usize]
     }
 
     fn form(&self, index: u32) -> Form {
         let (word, bit) = (index as usize / 64, 1u64 << (index % 64));
-        if self.hash_form[word] & bit == 0 {
+        if self.has_text() && self.hash_form[word] & bit == 0 {
             Form::Text
         } else {
             Form::Hash {
@@ -235,7 +255,7 @@ impl IdStore {
         let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
         drop(old);
         let mask = size - 1;
-        for index in 0..self.ends.len() as u32 {
+        for index in 0..self.count as u32 {
             let key = Key {
                 form: self.form(index),
                 hash: [0; 32],
