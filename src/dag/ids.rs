@@ -48,7 +48,13 @@ pub struct IdStore {
     url_safe: Vec<u64>,
     /// Open-addressing table of indices, `EMPTY` where free; its length is a power of two.
     table: Vec<u32>,
+    /// Recently used IDs, direct-mapped by hash: `(hash, index + 1)`. `prev_events` mostly
+    /// name recent events, whose lookups then skip the (cache-cold) table.
+    recent: Vec<(u64, u32)>,
 }
+
+/// Entries of [`IdStore::recent`].
+const RECENT: usize = 1024;
 
 /// An ID in its stored form, for lookups: hash bytes are decoded onto the stack.
 struct Key<'a> {
@@ -104,8 +110,20 @@ impl IdStore {
     pub fn intern(&mut self, id: &str) -> (u32, bool) {
         self.grow_table_for(self.len() + 1);
         let key = Key::of(id);
+        let hash = key.hash();
+        if self.recent.is_empty() {
+            self.recent = vec![(0, 0); RECENT];
+        }
+        let r = (hash >> 24) as usize & (RECENT - 1);
+        let (seen, plus_one) = self.recent[r];
+        if seen == hash && plus_one != 0 && self.matches(plus_one - 1, &key) {
+            return (plus_one - 1, false);
+        }
         let slot = match self.find(&key) {
-            Ok(index) => return (index, false),
+            Ok(index) => {
+                self.recent[r] = (hash, index + 1);
+                return (index, false);
+            }
             Err(slot) => slot,
         };
         let index = self.count as u32;
@@ -129,7 +147,8 @@ impl IdStore {
                 self.url_safe[word] |= bit;
             }
         }
-        self.table[slot] = self.pack(index, key.hash());
+        self.table[slot] = self.pack(index, hash);
+        self.recent[r] = (hash, index + 1);
         (index, true)
     }
 
@@ -174,6 +193,7 @@ impl IdStore {
             + 4 * self.ends.capacity()
             + 8 * (self.hash_form.capacity() + self.url_safe.capacity())
             + 4 * self.table.capacity()
+            + std::mem::size_of::<(u64, u32)>() * self.recent.capacity()
     }
 
     /// The ID's text, rendered into `buf` when stored as a hash.

@@ -274,6 +274,12 @@ impl RoomDagJs {
         Ok(added)
     }
 
+    /// Makes room for `events` more events (about two `prev_events` each), so that bulk
+    /// ingest in several `addColumns` calls grows no vector on the way.
+    pub fn reserve(&mut self, events: u32) {
+        self.inner.reserve(events as usize, 2);
+    }
+
     /// Forward extremities, as event IDs.
     #[wasm_bindgen(js_name = forwardExtremities)]
     pub fn forward_extremities(&self) -> Vec<String> {
