@@ -366,30 +366,39 @@ const SEXTETS: [u8; 256] = {
 /// Decodes `$` + 43 base64 characters into 32 bytes, if the ID has exactly that shape, one
 /// alphabet, and canonical trailing bits (so that encoding gives the same text back).
 fn decode_hash_id(id: &[u8]) -> Option<([u8; 32], bool)> {
-    if id.len() != 1 + HASH_ID_CHARS || id[0] != b'$' {
+    let id: &[u8; 1 + HASH_ID_CHARS] = id.try_into().ok()?;
+    if id[0] != b'$' {
         return None;
     }
     let mut out = [0u8; 32];
     let mut marks = 0u8;
-    let mut sextet = |c: u8| {
-        let v = SEXTETS[c as usize];
-        marks |= v;
-        (v & 0x3f) as u32
-    };
+    let sextet = |c: u8| SEXTETS[c as usize];
     // 10 groups of 4 characters give 30 bytes; the last 3 characters give 2 bytes + 2 bits.
-    for (group, chunk) in id[1..41].chunks_exact(4).enumerate() {
-        let word = sextet(chunk[0]) << 18
-            | sextet(chunk[1]) << 12
-            | sextet(chunk[2]) << 6
-            | sextet(chunk[3]);
-        out[group * 3..group * 3 + 3].copy_from_slice(&word.to_be_bytes()[1..]);
+    // Fixed-size arrays and constant bounds let the compiler drop every bounds check.
+    for group in 0..10 {
+        let at = 1 + group * 4;
+        let (a, b, c, d) = (
+            sextet(id[at]),
+            sextet(id[at + 1]),
+            sextet(id[at + 2]),
+            sextet(id[at + 3]),
+        );
+        marks |= a | b | c | d;
+        let word = ((a & 63) as u32) << 18
+            | ((b & 63) as u32) << 12
+            | ((c & 63) as u32) << 6
+            | (d & 63) as u32;
+        out[group * 3] = (word >> 16) as u8;
+        out[group * 3 + 1] = (word >> 8) as u8;
+        out[group * 3 + 2] = word as u8;
     }
-    let tail = sextet(id[41]) << 12 | sextet(id[42]) << 6 | sextet(id[43]);
+    let (a, b, c) = (sextet(id[41]), sextet(id[42]), sextet(id[43]));
+    marks |= a | b | c;
+    let tail = ((a & 63) as u32) << 12 | ((b & 63) as u32) << 6 | (c & 63) as u32;
     out[30] = (tail >> 10) as u8;
     out[31] = (tail >> 2) as u8;
-    let invalid =
-        marks == INVALID || marks & (STANDARD_ONLY | URL_ONLY) == STANDARD_ONLY | URL_ONLY;
     // An invalid character sets every mark bit, so the two-alphabet test catches it too.
+    let invalid = marks & (STANDARD_ONLY | URL_ONLY) == STANDARD_ONLY | URL_ONLY;
     (!invalid && tail & 3 == 0).then_some((out, marks & URL_ONLY != 0))
 }
 
