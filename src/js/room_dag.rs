@@ -139,10 +139,18 @@ impl RoomDagJs {
         self.inner.room_id().map(str::to_owned)
     }
 
-    /// The room version in use, once known.
+    /// The room version in use, once known (given, or read from an `m.room.create` event
+    /// added).
     #[wasm_bindgen(getter, js_name = roomVersion)]
     pub fn room_version(&self) -> Option<String> {
         self.version.map(|v| v.id.to_owned())
+    }
+
+    /// Sets the room version used to compute the event IDs of v3+ PDUs added from now on.
+    #[wasm_bindgen(setter, js_name = roomVersion)]
+    pub fn set_room_version(&mut self, id: &str) -> Result<(), JsValue> {
+        self.version = Some(parse_version(id)?);
+        Ok(())
     }
 
     /// Adds every event of an input text: a transaction (`/backfill`, forwards fill), a
@@ -177,6 +185,11 @@ impl RoomDagJs {
             Value::Array(list) => list,
             one => vec![one],
         };
+        if self.version.is_none() {
+            let wrapped: Vec<Result<Value, crate::problem::Problem>> =
+                list.iter().cloned().map(Ok).collect();
+            self.version = crate::event::verdict::room_version_of(&wrapped).and_then(Result::ok);
+        }
         let mut report = Added {
             added: 0,
             refused: 0,
@@ -259,6 +272,12 @@ impl RoomDagJs {
             );
         }
         Ok(added)
+    }
+
+    /// Makes room for `events` more events (about two `prev_events` each), so that bulk
+    /// ingest in several `addColumns` calls grows no vector on the way.
+    pub fn reserve(&mut self, events: u32) {
+        self.inner.reserve(events as usize, 2);
     }
 
     /// Forward extremities, as event IDs.
