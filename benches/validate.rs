@@ -5,7 +5,8 @@
 //! prints events per second on one core: parse (canonical JSON tree), event ID, content hash,
 //! signature check one by one and in batches, and full validation of the events as
 //! `/backfill` transactions of 100 events (text in, report out). `MXDAG_BENCH_EVENTS=N`
-//! changes the number of events.
+//! changes the number of events; `MXDAG_BENCH_ONLY=word` runs only the stages whose name
+//! contains `word` (e.g. `full`, for `perf record`).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -19,8 +20,12 @@ use mxdag::event::redaction::redact;
 use mxdag::event::{validate_input, ValidateOptions};
 use mxdag::generate::{generate_room, GenerateOptions, GeneratedRoom, ShapeOptions};
 
-/// Runs `f` over `items` (a tenth first, to warm up) and prints the rate.
-fn stage<T>(name: &str, items: &[T], per_item: usize, mut f: impl FnMut(&T)) -> f64 {
+/// Runs `f` over `items` (a tenth first, to warm up) and prints the rate. With
+/// `MXDAG_BENCH_ONLY=word`, only stages whose name contains `word` run (for profiling).
+fn stage<T>(name: &str, items: &[T], per_item: usize, mut f: impl FnMut(&T)) {
+    if std::env::var("MXDAG_BENCH_ONLY").is_ok_and(|only| !name.contains(&only)) {
+        return;
+    }
     for item in &items[..items.len() / 10] {
         f(item);
     }
@@ -31,7 +36,6 @@ fn stage<T>(name: &str, items: &[T], per_item: usize, mut f: impl FnMut(&T)) -> 
     let seconds = start.elapsed().as_secs_f64();
     let rate = (items.len() * per_item) as f64 / seconds;
     println!("{name:<44} {rate:>12.0} events/s  ({seconds:.3} s)");
-    rate
 }
 
 fn room(events: u32) -> GeneratedRoom {
