@@ -10,9 +10,8 @@
 //! reference is to a final event ID.
 
 use serde::Deserialize;
-use serde_json::json;
 
-use super::content;
+use super::content::{self, object, string};
 use super::damage::{apply_damage, Damage, DamageReport};
 use super::keys::{server_key_response, ServerSigningKey};
 use super::prng::SplitMix64;
@@ -256,12 +255,16 @@ impl<'a> Renderer<'a> {
     fn content(&mut self, kind: EventKind, sender: &str) -> (&'static str, Value) {
         let v11 = self.version.redaction.v11;
         let (event_type, content) = match kind {
-            EventKind::Create if v11 => {
-                ("m.room.create", json!({ "room_version": self.version.id }))
-            }
+            EventKind::Create if v11 => (
+                "m.room.create",
+                object([("room_version", string(self.version.id))]),
+            ),
             EventKind::Create => (
                 "m.room.create",
-                json!({ "creator": sender, "room_version": self.version.id }),
+                object([
+                    ("creator", string(sender)),
+                    ("room_version", string(self.version.id)),
+                ]),
             ),
             EventKind::Member(membership) => {
                 let localpart = sender[1..].split(':').next().unwrap_or_default();
@@ -287,7 +290,10 @@ impl<'a> Renderer<'a> {
                     content::power_levels(creator, &moderators),
                 )
             }
-            EventKind::JoinRules => ("m.room.join_rules", json!({ "join_rule": "public" })),
+            EventKind::JoinRules => (
+                "m.room.join_rules",
+                object([("join_rule", string("public"))]),
+            ),
             EventKind::HistoryVisibility => {
                 let first = !std::mem::replace(&mut self.history_visibility_set, true);
                 (
@@ -303,11 +309,14 @@ impl<'a> Renderer<'a> {
             ),
             EventKind::Redaction(target) if v11 => (
                 "m.room.redaction",
-                json!({ "redacts": self.ids[target as usize], "reason": "spam" }),
+                object([
+                    ("reason", string("spam")),
+                    ("redacts", string(self.ids[target as usize].clone())),
+                ]),
             ),
-            EventKind::Redaction(_) => ("m.room.redaction", json!({ "reason": "spam" })),
+            EventKind::Redaction(_) => ("m.room.redaction", object([("reason", string("spam"))])),
         };
-        (event_type, Value::from(content))
+        (event_type, content)
     }
 
     /// Remembers the signed event `index`: its ID, its reference hash (v1/v2), and for a v12
