@@ -4,7 +4,8 @@
 //! Each stage runs over every event once (after a warm-up pass over a tenth of them) and
 //! prints events per second on one core: parse (canonical JSON tree), event ID, content hash,
 //! signature check one by one and in batches, and full validation of the events as
-//! `/backfill` transactions of 100 events (text in, report out). `MXDAG_BENCH_EVENTS=N`
+//! `/backfill` transactions of 100 events (text in, report out); and ruma's
+//! `reference_hash` + `verify_event` on the same events for comparison. `MXDAG_BENCH_EVENTS=N`
 //! changes the number of events; `MXDAG_BENCH_ONLY=word` runs only the stages whose name
 //! contains `word` (e.g. `full`, for `perf record`).
 
@@ -169,4 +170,26 @@ fn main() {
             black_box(validation);
         },
     );
+    ruma_stage(&room, &texts);
+}
+
+/// The same checks with ruma, for comparison: parse into ruma's canonical JSON, reference
+/// hash (event ID), `verify_event` (signatures one by one, then the content hash).
+fn ruma_stage(room: &GeneratedRoom, texts: &[String]) {
+    use ruma_common::{CanonicalJsonObject, RoomVersionId};
+    let rules = RoomVersionId::V12.rules().expect("ruma knows v12");
+    let keys: ruma_signatures::PublicKeyMap = room
+        .signing_keys
+        .iter()
+        .map(|k| {
+            let key =
+                ruma_common::serde::Base64::parse(k.public_key_base64()).expect("valid base64");
+            (k.server_name.clone(), [(k.key_id.clone(), key)].into())
+        })
+        .collect();
+    stage("ruma: parse, reference hash, verify_event", texts, 1, |t| {
+        let object: CanonicalJsonObject = serde_json::from_str(t).expect("generated events parse");
+        black_box(ruma_signatures::reference_hash(&object, &rules).ok());
+        black_box(ruma_signatures::verify_event(&keys, &object, &rules).ok());
+    });
 }

@@ -79,6 +79,7 @@ pub struct GeneratedRoom {
 
 /// Generates a signed room; the same options always give the same room.
 pub fn generate_room(options: &GenerateOptions) -> Result<GeneratedRoom, Problem> {
+    check_limits(&options.shape)?;
     let version = RoomVersion::from_id(&options.room_version).ok_or_else(|| {
         Problem::error(
             codes::UNKNOWN_ROOM_VERSION,
@@ -134,6 +135,48 @@ pub fn generate_room(options: &GenerateOptions) -> Result<GeneratedRoom, Problem
         damage,
         shape,
     })
+}
+
+/// Signed rooms are held whole in memory (a wasm module has at most 4 GiB): beyond these
+/// limits the options are refused rather than exhausting memory.
+const MAX_EVENTS: u32 = 2_000_000;
+const MAX_SERVERS: u16 = 1_000;
+const MAX_USERS: u64 = 100_000;
+
+fn check_limits(shape: &ShapeOptions) -> Result<(), Problem> {
+    let users = u64::from(shape.servers) * u64::from(shape.users_per_server);
+    let refuse = |field: &str, what: String| {
+        Err(Problem::error(
+            codes::BAD_OPTIONS,
+            format!("$.{field}"),
+            what,
+        ))
+    };
+    if shape.events > MAX_EVENTS {
+        return refuse(
+            "events",
+            format!(
+                "A generated room has at most {MAX_EVENTS} signed events, not {}.",
+                shape.events
+            ),
+        );
+    }
+    if shape.servers > MAX_SERVERS {
+        return refuse(
+            "servers",
+            format!(
+                "A generated room has at most {MAX_SERVERS} servers, not {}.",
+                shape.servers
+            ),
+        );
+    }
+    if users > MAX_USERS {
+        return refuse(
+            "usersPerServer",
+            format!("A generated room has at most {MAX_USERS} users, not {users}."),
+        );
+    }
+    Ok(())
 }
 
 /// Builds events one after the other, remembering the IDs and hashes of those before.
