@@ -71,6 +71,7 @@ function applySnapshot(s) {
   $("count-lanes").textContent = String(s.counts.lanes);
   $("room-version").textContent = s.roomVersion ? `v${s.roomVersion}` : "";
   view.setSnapshot(s);
+  $("timing").textContent = `${s.n} nodes · model ${s.modelMs.toFixed(0)} ms · layout ${s.layoutMs.toFixed(1)} ms (wasm)`;
   if (state.selectedId) showDetails(state.selectedId);
 }
 

@@ -1,7 +1,6 @@
 // Canvas drawing of a laid-out DAG, with pan and zoom. Only what is on screen is drawn;
 // far out, nodes collapse to one mark per lane and pixel row. Canvas text is never HTML.
-import { KIND, FLAG } from "./model.js";
-import { VERDICT } from "./engine.js";
+import { FLAG, VERDICT } from "./model.js";
 
 const LANE_W = 18;
 const ROW_H = 22;

@@ -2,11 +2,10 @@
 // All calls into the wasm are in this file; the rest of the page sees plain objects.
 import init, * as mx from "/pkg/mxdag.js";
 import { prevIds, splitInput } from "./parse.js";
+import { describe } from "./model.js";
 
 const CHUNK = 2000;
 
-/** Verdict codes used in the typed arrays of a snapshot. */
-export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4 };
 
 
 export class Engine {
@@ -100,7 +99,8 @@ export class Engine {
         known++;
         return;
       }
-      this.events.set(r.eventId, { pdu: pdus[i], ...r, source });
+      // What the drawing model needs of the event, worked out once.
+      this.events.set(r.eventId, { pdu: pdus[i], ...r, source, prevs: prevIds(pdus[i]), ...describe(pdus[i]) });
       fresh.push(pdus[i]);
     });
     if (fresh.length) this.dag.addEvents(fresh);
@@ -139,7 +139,8 @@ export class Engine {
     return mx.layoutDag(offsets, parents, depths);
   }
 
+  /** The `prev_events` of a held event (IDs), or none. */
   prevIds(id) {
-    return prevIds(this.events.get(id)?.pdu);
+    return this.events.get(id)?.prevs ?? [];
   }
 }
