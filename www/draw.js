@@ -6,7 +6,7 @@ const LANE_W = 18;
 const ROW_H = 22;
 const R = 5;
 const PAD = 28;
-const MIN_LANE_SCALE = 0.45;
+const MIN_LANE_SCALE = 0.8;
 
 /** Colours: by verdict first, then by kind for valid events. */
 export const COLOURS = {
