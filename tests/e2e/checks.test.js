@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mx from "../../pkg/node/wasm.js";
-import { FLAG, clickNode, count, idle, launch, netlog, newestWith, open, withServer } from "./harness.js";
+import { FLAG, clickNode, count, idle, lastRequest, launch, netlog, newestWith, open, withServer } from "./harness.js";
 
 const browserReady = launch();
 const dir = mkdtempSync(join(tmpdir(), "mxdag-e2e-"));
@@ -17,7 +17,7 @@ test("a faulty peer's answer is flagged: contract broken, altered event not vali
   await withServer(["--faulty"], async (server) => {
       const page = await open(browser, server.url);
       await clickNode(page, await newestWith(page, FLAG.gap));
-      const last = (await netlog(page)).at(-1);
+      const last = await lastRequest(page, "backfill/");
       assert.match(last.path, /^backfill\//);
       assert.equal(last.cls, "bad", last.verdict);
       assert.match(last.verdict, /contract broken/);

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { ARTIFACTS, FLAG, clickNode, count, idle, launch, netlog, newestWith, open, serve } from "./harness.js";
+import { ARTIFACTS, FLAG, clickNode, count, idle, lastRequest, launch, netlog, newestWith, open, serve } from "./harness.js";
 
 let server;
 let browser;
@@ -49,7 +49,7 @@ test("clicking a gap backfills from it, the answer keeps its contract, and the g
   const gapId = await page.evaluate((i) => window.mxdag.snapshot.ids[i], gap);
   const before = await count(page, "events");
   await clickNode(page, gap);
-  const last = (await netlog(page)).at(-1);
+  const last = await lastRequest(page, "backfill/");
   assert.match(last.path, /^backfill\//);
   assert.equal(last.status, "200");
   assert.equal(last.cls, "ok", `verdict: ${last.verdict}`);
@@ -87,6 +87,25 @@ test("a screenshot of the demo view after a few backfills", async () => {
   await page.waitForTimeout(100);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}demo.png` });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("switching to the old-format room starts over from its latest events", async () => {
+  const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
+  const old = info.rooms.find((r) => r.room_version === "3");
+  const page = await open(browser, server.url);
+  await page.selectOption("#room-select", String(info.rooms.indexOf(old)));
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.equal(await page.textContent("#room-version"), "v3");
+  assert.equal(await count(page, "events"), old.latest_events.length);
+  await clickNode(page, await newestWith(page, FLAG.gap));
+  const last = await lastRequest(page, "backfill/");
+  assert.ok(last.path.startsWith(`backfill/${old.room_id}`), last.path);
+  assert.equal(last.cls, "ok", last.verdict);
+  const valid = await page.evaluate(() => window.mxdag.snapshot.verdict.every((v, i) => v === 0 || (window.mxdag.snapshot.flags[i] & 2) !== 0));
+  assert.ok(valid, "every event of the v3 room validates (IDs are reference hashes, standard base64)");
   assert.deepEqual(page.errors, []);
   await page.close();
 });
