@@ -68,10 +68,9 @@ function applySnapshot(s) {
   $("count-forward").textContent = String(s.counts.forward);
   $("count-backward").textContent = String(s.counts.backward);
   $("count-outliers").textContent = String(s.counts.outliers);
-  $("count-lanes").textContent = String(s.counts.lanes);
   $("room-version").textContent = s.roomVersion ? `v${s.roomVersion}` : "";
   view.setSnapshot(s);
-  $("timing").textContent = `${s.n} nodes · model ${s.modelMs.toFixed(0)} ms · layout ${s.layoutMs.toFixed(1)} ms (wasm)`;
+  $("timing").textContent = `${s.n} nodes · ${s.counts.lanes} lanes · model ${s.modelMs.toFixed(0)} ms · layout ${s.layoutMs.toFixed(1)} ms (wasm)`;
   if (state.selectedId) showDetails(state.selectedId);
 }
 
