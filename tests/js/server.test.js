@@ -102,8 +102,23 @@ test("get_missing_events and /event answer from the room", async () => {
   const none = await get(plain.url, `/_matrix/federation/v1/event/${encodeURIComponent("$nope")}`);
   assert.equal(none.status, 404);
   assert.equal(none.json.errcode, "M_NOT_FOUND");
-  const bad = await post(plain.url, path, { latest_events: "x" });
-  assert.equal(bad.status, 400);
+  for (const body of [{ latest_events: "x" }, { latest_events: [1, 2] }, { latest_events: ["$a"], earliest_events: [null] }]) {
+    const bad = await post(plain.url, path, body);
+    assert.equal(bad.status, 400, JSON.stringify(body));
+    assert.equal(bad.json.errcode, "M_BAD_JSON");
+  }
+  const notJson = await get(plain.url, path, { method: "POST", body: "nope" });
+  assert.equal(notJson.status, 400);
+  assert.equal(notJson.json.errcode, "M_NOT_JSON");
+  const badPath = await get(plain.url, "/_matrix/federation/v1/backfill/%ZZ?v=a");
+  assert.equal(badPath.status, 400);
+  const unknown = await get(plain.url, "/_matrix/federation/v1/backfill/!nope:x?v=a");
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.json.errcode, "M_NOT_FOUND");
+  const wrongMethod = await get(plain.url, path);
+  assert.equal(wrongMethod.status, 405);
+  const noSuch = await get(plain.url, "/_matrix/federation/v1/state/x");
+  assert.deepEqual([noSuch.status, noSuch.json.errcode], [404, "M_UNRECOGNIZED"]);
 });
 
 test("forwards fill answers on both paths, only unstable, or 404 M_UNRECOGNIZED as configured", async () => {
