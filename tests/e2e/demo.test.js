@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import mx from "../../pkg/node/wasm.js";
 import { ARTIFACTS, FLAG, clickNode, count, idle, lastRequest, launch, netlog, newestWith, open, serve } from "./harness.js";
 
 let server;
@@ -21,12 +22,17 @@ async function expectedStart(url) {
   const room = info.rooms[0];
   const held = new Set(room.latest_events);
   const referenced = new Set();
+  const dag = new mx.RoomDag(room.room_id);
   for (const id of room.latest_events) {
     const t = await (await fetch(new URL(`/_matrix/federation/v1/event/${encodeURIComponent(id)}`, url))).json();
     for (const p of t.pdus[0].prev_events) referenced.add(Array.isArray(p) ? p[0] : p);
+    dag.addEvents([{ ...t.pdus[0], event_id: id }]);
   }
   const forward = room.latest_events.filter((id) => !referenced.has(id)).length;
   const backward = [...referenced].filter((id) => !held.has(id)).length;
+  // By hand and by the crate's RoomDag alike.
+  assert.equal(dag.forwardExtremities().length, forward);
+  assert.equal(dag.gaps().length, backward);
   return { events: held.size, forward, backward };
 }
 
