@@ -92,12 +92,47 @@ function selectId(id, focus) {
 function onNodeClick(i) {
   const s = state.snapshot;
   if (!s || i < 0) return;
+  selectId(s.ids[i], false);
+  act(i);
+}
+
+/** The fetch a node offers: backfill from a gap, forwards fill from a forward extremity. */
+function act(i) {
+  const s = state.snapshot;
   const id = s.ids[i];
-  selectId(id, false);
   if (!state.fetcher) return;
   if (s.flags[i] & FLAG.gap) run(() => state.fetcher.backfill([id], LIMIT));
   else if (s.flags[i] & FLAG.forward) run(() => state.fetcher.forwardsFill([id], LIMIT));
 }
+
+function fit() {
+  const s = state.snapshot;
+  if (!s?.n) return;
+  view.scale = Math.min(1.5, Math.max(0.0005, (view.h - 60) / (s.n * 22)));
+  view.ox = 28;
+  view.oy = 28;
+  view.request();
+}
+
+// Keys: ↑/↓ (or k/j) move to the newer/older event, Enter fetches what the event offers,
+// F fits the DAG to the window, Escape clears the selection.
+addEventListener("keydown", (e) => {
+  const s = state.snapshot;
+  if (!s?.n || e.target.closest?.("input, select, textarea, button, summary") || e.ctrlKey || e.metaKey || e.altKey) return;
+  const i = state.selectedId === null || state.selectedId === undefined ? -1 : (state.index.get(state.selectedId) ?? -1);
+  const move = { ArrowUp: 1, k: 1, ArrowDown: -1, j: -1 }[e.key];
+  if (move !== undefined) {
+    const next = i < 0 ? s.n - 1 : Math.min(s.n - 1, Math.max(0, i + move));
+    selectId(s.ids[next], true);
+  } else if (e.key === "Enter" && i >= 0) act(i);
+  else if (e.key === "f" || e.key === "F") fit();
+  else if (e.key === "Escape") {
+    state.selectedId = null;
+    view.select(-1);
+    panel.clear();
+  } else return;
+  e.preventDefault();
+});
 
 /**
  * get_missing_events for a gap: `latest_events` are the held events that point at it,
@@ -217,14 +252,7 @@ $("connect-form").addEventListener("submit", (e) => {
   location.search = q.toString();
 });
 $("reset").addEventListener("click", () => state.start && run(() => startRoom(state.start)));
-$("fit").addEventListener("click", () => {
-  const s = state.snapshot;
-  if (!s?.n) return;
-  view.scale = Math.min(1.5, Math.max(0.0005, (view.h - 60) / (s.n * 22)));
-  view.ox = 28;
-  view.oy = 28;
-  view.request();
-});
+$("fit").addEventListener("click", fit);
 
 // For tests and benchmarks: the current snapshot, the view, and a promise of quiet.
 window.mxdag = {

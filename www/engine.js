@@ -120,9 +120,15 @@ export class Engine {
     return this.dag.forwardExtremities();
   }
 
-  /** Gaps as `[{eventId, referencedBy: [ids], depth}]`. */
+  /** Gaps as `[{eventId, referencedBy: [ids], depth, missingDepths, outlier}]`. */
   gaps() {
-    return this.dag.gaps().map((g) => ({ eventId: g.event_id, referencedBy: g.referenced_by, depth: g.estimated_depth }));
+    return this.dag.gaps().map((g) => ({
+      eventId: g.event_id,
+      referencedBy: g.referenced_by,
+      depth: g.estimated_depth,
+      missingDepths: g.missing_depths,
+      outlier: g.held_as_outlier,
+    }));
   }
 
   /** Held timeline events in the DAG's linear order (IDs). */

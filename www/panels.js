@@ -73,6 +73,10 @@ export class Panel {
     const parts = [head, id];
     if (actions.childElementCount) parts.push(actions);
     if (d.source) parts.push(el("p", "muted small", `from ${d.source}`));
+    if (d.gap) {
+      const held = d.gap.outlier ? " It is held, but only as an outlier." : "";
+      parts.push(el("p", "muted", `Not held: estimated depth ${d.gap.depth}; about ${d.gap.missingDepths} depth level(s) missing below it, as far as depths tell.${held}`));
+    }
     parts.push(el("h3", null, "Problems"), problemList(d.problems));
     parts.push(this.links("prev_events", d.prev), this.links(d.held ? "next (children)" : "referenced by", d.next));
     if (d.json) {

@@ -24,6 +24,7 @@ function details(engine, id) {
     pruned: e?.pruned ?? false,
     problems: e?.problems ?? [],
     source: e?.source ?? null,
+    gap: gap ? { depth: gap.depth, missingDepths: gap.missingDepths, outlier: gap.outlier } : null,
     prev: (e ? engine.prevIds(id) : []).map((x) => ({ id: x, state: state(x) })),
     next: (gap ? gap.referencedBy : childrenOf(engine, id)).map((x) => ({ id: x, state: state(x) })),
   };

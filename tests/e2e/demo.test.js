@@ -115,3 +115,26 @@ test("switching to the old-format room starts over from its latest events", asyn
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("the keyboard walks the rows and Enter backfills from a gap", async () => {
+  const page = await open(browser, server.url);
+  const { n, gap } = await page.evaluate(() => {
+    const s = window.mxdag.snapshot;
+    let g = -1;
+    for (let i = s.n - 1; i >= 0; i--) if (s.flags[i] & 2) { g = i; break; }
+    return { n: s.n, gap: g };
+  });
+  for (let k = 0; k < n - gap; k++) await page.keyboard.press("ArrowDown");
+  await idle(page);
+  assert.equal(await page.textContent("#panel .badge"), "missing (backward extremity)");
+  const before = await count(page, "events");
+  await page.keyboard.press("Enter");
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.ok((await count(page, "events")) > before);
+  assert.equal((await lastRequest(page, "backfill/")).cls, "ok");
+  await page.keyboard.press("Escape");
+  assert.match(await page.textContent("#panel"), /Click an event/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
