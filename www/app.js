@@ -205,10 +205,9 @@ async function startProxy(destination) {
 
 /** Loads a file; when its events need keys the page lacks, asks the peer for them and loads again. */
 async function loadFile(file) {
-  const text = await file.text();
-  let r = await worker.call("file", { name: file.name, text, replace: true }, progress);
+  let r = await worker.call("file", { name: file.name, file, replace: true }, progress);
   if (r.missingKeys.length && state.fetcher && (await state.fetcher.keysFor(r.missingKeys))) {
-    r = await worker.call("file", { name: file.name, text, replace: true }, progress);
+    r = await worker.call("file", { name: file.name, file, replace: true }, progress);
   }
   progress(1, 1);
   const select = $("room-select");

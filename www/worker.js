@@ -68,8 +68,9 @@ const ops = {
     const bad = results.filter((x) => x.verdict !== "valid").length;
     return { contract, added: r.added, known: r.known, received: pdus.length, bad, snapshot: buildSnapshot(engine) };
   },
-  file(engine, m, progress) {
-    const parsed = engine.parseFile(m.text, m.roomVersion);
+  /** A file (a `File`, read here so the page's thread never holds or copies its text). */
+  async file(engine, m, progress) {
+    const parsed = engine.parseFile(await m.file.text(), m.roomVersion);
     if (m.replace) engine.reset(parsed.roomId, parsed.roomVersion);
     const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress);
     const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${m.name}`);
@@ -86,7 +87,7 @@ self.onmessage = async (event) => {
   try {
     const engine = await ready;
     const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
-    const result = ops[m.op](engine, m, progress);
+    const result = await ops[m.op](engine, m, progress);
     self.postMessage({ seq: m.seq, ok: true, ...result }, result.snapshot ? transferables(result.snapshot) : []);
   } catch (e) {
     self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });
