@@ -4,17 +4,18 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import mx from "../../pkg/node/wasm.js";
-import { ARTIFACTS, FLAG, clickNode, count, idle, lastRequest, launch, netlog, newestWith, open, serve } from "./harness.js";
+import { ARTIFACTS, FLAG, clickNode, count, idle, lastRequest, launch, netlog, newestWith, open, withServer } from "./harness.js";
 
-let server;
 let browser;
 before(async () => {
-  [server, browser] = await Promise.all([serve(), launch()]);
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  await server?.stop();
 });
+
+/** Each test on its own `mxdag serve`. */
+const served = (name, fn) => test(name, () => withServer([], fn));
 
 /** What a server holding only the latest events knows: computed here from the peer's answers. */
 async function expectedStart(url) {
@@ -36,7 +37,7 @@ async function expectedStart(url) {
   return { events: held.size, forward, backward };
 }
 
-test("the page starts from the latest events and shows the DAG's extremity counts", async () => {
+served("the page starts from the latest events and shows the DAG's extremity counts", async (server) => {
   const expected = await expectedStart(server.url);
   const page = await open(browser, server.url);
   assert.equal(await count(page, "events"), expected.events);
@@ -49,7 +50,7 @@ test("the page starts from the latest events and shows the DAG's extremity count
   await page.close();
 });
 
-test("clicking a gap backfills from it, the answer keeps its contract, and the gap closes", async () => {
+served("clicking a gap backfills from it, the answer keeps its contract, and the gap closes", async (server) => {
   const page = await open(browser, server.url);
   const gap = await newestWith(page, FLAG.gap);
   const gapId = await page.evaluate((i) => window.mxdag.snapshot.ids[i], gap);
@@ -76,7 +77,7 @@ test("clicking a gap backfills from it, the answer keeps its contract, and the g
   await page.close();
 });
 
-test("a screenshot of the demo view after a few backfills", async () => {
+served("a screenshot of the demo view after a few backfills", async (server) => {
   const page = await open(browser, server.url);
   await page.setViewportSize({ width: 1500, height: 1000 });
   for (let k = 0; k < 2; k++) await clickNode(page, await newestWith(page, FLAG.gap));
@@ -97,7 +98,7 @@ test("a screenshot of the demo view after a few backfills", async () => {
   await page.close();
 });
 
-test("switching to the old-format room starts over from its latest events", async () => {
+served("switching to the old-format room starts over from its latest events", async (server) => {
   const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
   const old = info.rooms.find((r) => r.room_version === "3");
   const page = await open(browser, server.url);
@@ -116,7 +117,7 @@ test("switching to the old-format room starts over from its latest events", asyn
   await page.close();
 });
 
-test("the keyboard walks the rows and Enter backfills from a gap", async () => {
+served("the keyboard walks the rows and Enter backfills from a gap", async (server) => {
   const page = await open(browser, server.url);
   const { n, gap } = await page.evaluate(() => {
     const s = window.mxdag.snapshot;
