@@ -203,12 +203,12 @@ async function startProxy(destination) {
   await startRoom({ source: sourceFor(destination), roomId, roomVersion: params.get("version"), events: params.getAll("event"), label: `${destination} via the signing proxy` });
 }
 
-/** Loads a file; when its events need keys the page lacks, asks the peer for them and loads again. */
+/** Loads a file: the worker reads it, the peer is asked for the keys its events need, then they are judged. */
 async function loadFile(file) {
-  let r = await worker.call("file", { name: file.name, file, replace: true }, progress);
-  if (r.missingKeys.length && state.fetcher && (await state.fetcher.keysFor(r.missingKeys))) {
-    r = await worker.call("file", { name: file.name, file, replace: true }, progress);
-  }
+  const read = await worker.call("readFile", { file });
+  if (state.fetcher) await state.fetcher.keysFor(read.servers);
+  const r = await worker.call("ingestFile", { name: file.name, replace: true }, progress);
+  if (r.missingKeys.length) notice(`${file.name}: no keys for ${r.missingKeys.join(", ")}: their events cannot be checked`);
   progress(1, 1);
   const select = $("room-select");
   const option = document.createElement("option");

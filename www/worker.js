@@ -2,8 +2,11 @@
 // freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...} and {seq, progress: [done, total]}.
 import { Engine } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
+import { serversOf } from "./parse.js";
 
 const ready = Engine.create();
+/** The file read by `readFile`, waiting for `ingestFile`. */
+let pendingFile = null;
 
 /** Children of `id` among held events (one pass). */
 function childrenOf(engine, id) {
@@ -68,14 +71,23 @@ const ops = {
     const bad = results.filter((x) => x.verdict !== "valid").length;
     return { contract, added: r.added, known: r.known, received: pdus.length, bad, snapshot: buildSnapshot(engine) };
   },
-  /** A file (a `File`, read here so the page's thread never holds or copies its text). */
-  async file(engine, m, progress) {
-    const parsed = engine.parseFile(await m.file.text(), m.roomVersion);
+  /**
+   * Reads and splits a file (a `File`, read here so the page's thread never holds or copies
+   * its text) and says whose keys its events need; `ingestFile` then judges and adds them.
+   */
+  async readFile(engine, m) {
+    pendingFile = engine.parseFile(await m.file.text(), m.roomVersion);
+    return { servers: [...serversOf(pendingFile.pdus)], count: pendingFile.pdus.length };
+  },
+  ingestFile(engine, m, progress) {
+    const parsed = pendingFile;
+    pendingFile = null;
+    if (!parsed) throw new Error("no file read");
     if (m.replace) engine.reset(parsed.roomId, parsed.roomVersion);
     const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress);
     const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${m.name}`);
     const missingKeys = [...engine.missingKeys];
-    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, missingKeys, snapshot: buildSnapshot(engine) };
+    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, missingKeys, roomId: parsed.roomId, snapshot: buildSnapshot(engine) };
   },
   details(engine, m) {
     return details(engine, m.id);
