@@ -148,6 +148,40 @@ async function getMissing(gapId) {
   return state.fetcher.getMissingEvents(earliest, d.next.map((x) => x.id), LIMIT);
 }
 
+/**
+ * "Fill all gaps": the gap planner (src/planner, `cover` strategy) chooses the requests, the
+ * page sends them one by one and reports each answer back, until the planner has nothing
+ * left to ask; the gaps that stay open are listed with why.
+ */
+async function fillAllGaps() {
+  const s = state.snapshot;
+  if (!state.fetcher || !s) return;
+  const servers = [state.start.source.destination ?? state.peerName];
+  const { gaps } = await worker.call("planStart", { servers });
+  let left = gaps;
+  let trips = 0;
+  const show = () => {
+    const p = $("progress");
+    p.hidden = false;
+    p.querySelector(".fill").style.width = `${gaps ? (100 * (gaps - left)) / gaps : 100}%`;
+    p.querySelector(".text").textContent = `filling gaps: ${trips} requests, ${left} of ${gaps} gaps left`;
+  };
+  show();
+  let open = [];
+  for (;;) {
+    const { requests } = await worker.call("planNext");
+    if (!requests.length) break;
+    for (const request of requests) {
+      const r = await state.fetcher.planned(request);
+      trips++;
+      if (r.plan) ({ gapsLeft: left, open } = r.plan);
+      show();
+    }
+  }
+  $("progress").hidden = true;
+  notice(left ? `${trips} requests; ${left} gap(s) stay open: ${open.slice(0, 3).map((g) => `${g.event_id} (${g.reason})`).join(", ")}` : `${trips} requests closed all ${gaps} gaps`);
+}
+
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
 async function startRoom({ source, roomId, roomVersion, events, label }) {
   state.start = { source, roomId, roomVersion, events, label };
@@ -155,6 +189,7 @@ async function startRoom({ source, roomId, roomVersion, events, label }) {
   panel.clear();
   $("source-name").textContent = label;
   const r = await worker.call("init", { roomId, roomVersion });
+  $("fill").hidden = !r.canPlan;
   applySnapshot(r.snapshot);
   const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
   state.fetcher = new Fetcher({ source, worker, roomId, hooks });
@@ -164,6 +199,7 @@ async function startRoom({ source, roomId, roomVersion, events, label }) {
 
 async function startDemo() {
   const info = await (await fetch("/_mxdag/demo")).json();
+  state.peerName = info.server_name;
   const select = $("room-select");
   select.replaceChildren(
     ...info.rooms.map((r, k) => {
@@ -252,6 +288,7 @@ $("connect-form").addEventListener("submit", (e) => {
 });
 $("reset").addEventListener("click", () => state.start && run(() => startRoom(state.start)));
 $("fit").addEventListener("click", fit);
+$("fill").addEventListener("click", () => run(fillAllGaps));
 
 // For tests and benchmarks: the current snapshot, the view, and a promise of quiet.
 window.mxdag = {

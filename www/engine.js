@@ -8,6 +8,14 @@ const CHUNK = 2000;
 
 
 
+/** An event as the planner needs it. */
+const record = (pdu, eventId) => ({
+  event_id: eventId,
+  prev_events: Array.isArray(pdu?.prev_events) ? pdu.prev_events : [],
+  depth: Number.isFinite(pdu?.depth) ? pdu.depth : 0,
+  origin_server_ts: Number.isFinite(pdu?.origin_server_ts) ? pdu.origin_server_ts : 0,
+});
+
 export class Engine {
   static async create() {
     await init();
@@ -138,6 +146,34 @@ export class Engine {
 
   outliers() {
     return new Set(this.dag.outliers());
+  }
+
+  /** Whether this build of the wasm has the gap planner. */
+  static get canPlan() {
+    return typeof mx.GapPlanner === "function";
+  }
+
+  /**
+   * Starts planning how to close every gap (`GapPlanner`, src/planner): the planner gets
+   * every held event; `servers` are the ones it may ask.
+   */
+  startPlan(servers) {
+    this.planner?.free();
+    this.planner = new mx.GapPlanner({ room_id: this.roomId, servers, strategy: "cover", limit: 100 });
+    this.planner.addEvents([...this.events.values()].map((e) => record(e.pdu, e.eventId)));
+    return this.planner.gapCount();
+  }
+
+  /** The requests the planner wants sent now: `[{id, server, method, path, body, ...}]`. */
+  planNext() {
+    return this.planner.next();
+  }
+
+  /** Tells the planner what request `id` brought (`pdus` with their IDs). */
+  planRecord(id, status, errcode, pdus) {
+    const events = pdus && status >= 200 && status < 300 ? pdus.map((p) => record(p, p.event_id)) : undefined;
+    this.planner.record(id, { status, errcode, events });
+    return { gapsLeft: this.planner.gapCount(), roundTrips: this.planner.roundTrips(), open: this.planner.openGaps() };
   }
 
   /** Lays out nodes given as CSR; see src/layout. */

@@ -42,7 +42,13 @@ function answerPdus(json) {
 const ops = {
   init(engine, m) {
     engine.reset(m.roomId, m.roomVersion);
-    return { snapshot: buildSnapshot(engine) };
+    return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };
+  },
+  planStart(engine, m) {
+    return { gaps: engine.startPlan(m.servers) };
+  },
+  planNext(engine) {
+    return { requests: engine.planNext() };
   },
   keys(engine, m) {
     return { problems: engine.addKeys(m.responses), servers: [...engine.keyServers] };
@@ -60,7 +66,9 @@ const ops = {
       json = JSON.parse(m.text);
     } catch (e) {
       const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
-      return { contract: { ok: false, problems: [problem] }, added: 0 };
+      // For the planner an unreadable answer is a failure of that request.
+      const plan = m.planId === undefined ? null : engine.planRecord(m.planId, 0, undefined, null);
+      return { contract: { ok: false, problems: [problem] }, added: 0, plan };
     }
     const pdus = answerPdus(json) ?? [];
     const viaBackfill = /\/backfill\//.test(m.request.path);
@@ -69,7 +77,8 @@ const ops = {
     const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
     const r = engine.add(withIds, results, m.request.path);
     const bad = results.filter((x) => x.verdict !== "valid").length;
-    return { contract, added: r.added, known: r.known, received: pdus.length, bad, snapshot: buildSnapshot(engine) };
+    const plan = m.planId === undefined ? null : engine.planRecord(m.planId, m.status, json?.errcode, answerPdus(json) && withIds);
+    return { contract, added: r.added, known: r.known, received: pdus.length, bad, plan, snapshot: buildSnapshot(engine) };
   },
   /**
    * Reads and splits a file (a `File`, read here so the page's thread never holds or copies
