@@ -72,6 +72,7 @@ function applySnapshot(s) {
   view.setSnapshot(s);
   $("timing").textContent = `${s.n} nodes · ${s.counts.lanes} lanes · model ${s.modelMs.toFixed(0)} ms · layout ${s.layoutMs.toFixed(1)} ms (wasm)`;
   if (state.selectedId) showDetails(state.selectedId);
+  else worker.call("findings").then((r) => !state.selectedId && panel.showFindings(r.findings));
 }
 
 async function showDetails(id) {

@@ -38,6 +38,17 @@ export class Panel {
     this.root.replaceChildren(el("p", "muted", text));
   }
 
+  /** With nothing selected: the DAG's consistency findings under the hint. */
+  showFindings(findings) {
+    if (this.root.querySelector(".head")) return;
+    const old = this.root.querySelector(".findings");
+    const box = el("div", "findings");
+    box.append(el("h3", null, `DAG findings (${findings.length})`), problemList(findings.slice(0, 100)));
+    if (findings.length > 100) box.append(el("p", "muted", `and ${findings.length - 100} more`));
+    if (old) old.replaceWith(box);
+    else this.root.append(box);
+  }
+
   links(title, list) {
     const box = el("div", "links");
     box.append(el("h3", null, `${title} (${list.length})`));

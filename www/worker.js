@@ -101,6 +101,10 @@ const ops = {
   details(engine, m) {
     return details(engine, m.id);
   },
+  /** The DAG's consistency findings (depth not increasing, cycles, reused IDs...). */
+  findings(engine) {
+    return { findings: engine.dag.findings() };
+  },
 };
 
 self.onmessage = async (event) => {
