@@ -280,3 +280,17 @@ test("serve options: defaults, values, and exit code 2 on bad arguments", async 
     assert.throws(() => parseServeArgs(bad), (e) => e.exitCode === 2, bad.join(" "));
   }
 });
+
+test("without --insecure-tls the proxy refuses a peer whose certificate it cannot verify", async () => {
+  const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: false });
+  const peer = await testPeer(() => [200, {}]);
+  try {
+    const r = await get(running.url, `/_mxdag/proxy/${encodeURIComponent(peer.name)}/_matrix/federation/v1/event/%24x`);
+    assert.equal(r.status, 502);
+    assert.match(r.json.error, /certificate/i);
+    assert.equal(peer.seen.length, 0);
+  } finally {
+    peer.server.close();
+    await running.close();
+  }
+});
