@@ -10,11 +10,13 @@ export const FLAG = { forward: 1, gap: 2, problems: 4, pruned: 8 };
 
 const asText = (v) => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v));
 
-/** An event's kind and one-line label (its type, state key and sender, as text). */
+/** An event's kind and one-line label (type, state key, sender, the start of a body; text). */
 export function describe(pdu) {
   const kind = typeof pdu?.state_key === "string" ? KIND.state : pdu?.type === "m.room.message" ? KIND.message : KIND.other;
   const sk = typeof pdu?.state_key === "string" && pdu.state_key !== "" ? ` [${pdu.state_key}]` : "";
-  return { kind, label: `${asText(pdu?.type)}${sk} · ${asText(pdu?.sender)}` };
+  const body = pdu?.content?.body;
+  const said = typeof body === "string" && body !== "" ? ` · “${body.replace(/\s+/g, " ").slice(0, 48)}”` : "";
+  return { kind, label: `${asText(pdu?.type)}${sk} · ${asText(pdu?.sender)}${said}` };
 }
 
 /** A node the DAG orders but the store lacks (never expected): drawn as unchecked. */
