@@ -171,7 +171,11 @@ export class Fetcher {
       r = await this.request("GET", path, undefined, note);
       const viaProxy = r.headers.get("x-mxdag-forwards-fill");
       const unrecognized = r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED";
-      if (!unrecognized) return this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
+      if (!unrecognized) {
+        const result = await this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
+        if (r.status === 200 && !result.received) this.hooks.notice(`${who} knows nothing newer than ${from.join(", ")}`);
+        return result;
+      }
       r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
       if (viaProxy) break;
     }
