@@ -84,6 +84,7 @@ export function answersSuite(w) {
       assert.deepEqual(sorted(got), sorted(reference), name);
       if (expected) assert.deepEqual(sorted(got), sorted(expected), `${name}: the 10 before latest_events`);
       else assert.ok(got.length > 0 && got.length < body.limit, `${name}: the whole walk, no cut (${got.length})`);
+      assert.ok(body.latest_events.every((id) => !got.includes(id)), `${name}: Synapse leaves latest_events out`);
       const contract = contractOf(world, rv.dag, rv.room.version, r);
       assert.equal(contract.ok, true, JSON.stringify(contract.problems));
       assert.equal(contract.ordering, "synapse", name);

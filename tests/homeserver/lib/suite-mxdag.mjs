@@ -142,5 +142,8 @@ export function mxdagSuite(w) {
     const gap = gaps.find((g) => g.event_id === during.at(-11));
     assert.ok(gap, "the partition's gap is one of them");
     assert.deepEqual(gap.referenced_by, [during.at(-10)], "referenced by the oldest event B fetched");
+    // On A, which holds everything, bob's event after the restart forks and alice's merges.
+    const { counts } = view(world).rooms.get("partition").dag.summary();
+    assert.ok(counts.forks >= 1 && counts.merges >= 1, JSON.stringify(counts));
   });
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { allRooms, publicKeyOf } from "./world.mjs";
 import { SYNAPSE_VERSION } from "./venv.mjs";
 import { storedRoom, sorted } from "./synapse.mjs";
-import { VERSIONS, LONG_ROOM_MESSAGES, PARTITION_MESSAGES } from "./rooms.mjs";
+import { VERSIONS, PARTITION_MESSAGES } from "./rooms.mjs";
 
 /** Registers the tests; `w()` gives the world built in the test file's `before()`. */
 export function synapseSuite(w) {
@@ -39,49 +39,6 @@ export function synapseSuite(w) {
       const { ids, stored, pages } = world.fetched[room.label];
       assert.deepEqual(sorted(ids), sorted(stored.timeline.map((e) => e.event_id)), room.label);
       assert.equal(pages, room.label === "v10" ? 2 : 1, `${room.label}: pages of 100`);
-    }
-  });
-
-  test("Synapse departure: /backfill caps limit at 100", async () => {
-    const world = w();
-    const room = world.rooms.versions["10"];
-    const stored = world.fetched.v10.stored;
-    assert.ok(stored.timeline.length > 100 + 10, `the v10 room has ${stored.timeline.length} events (${LONG_ROOM_MESSAGES} messages)`);
-    const r = await world.asB.backfill("cap-backfill-v10", world.a.serverName, room.roomId, stored.forward_extremities, 1000);
-    assert.equal(r.status, 200);
-    assert.equal(r.json.pdus.length, 100);
-  });
-
-  test("Synapse departures on /get_missing_events: limit capped at 20, min_depth ignored, latest_events left out", async () => {
-    const world = w();
-    const room = world.rooms.versions["10"];
-    const { stored } = world.fetched.v10;
-    const create = stored.timeline.find((e) => e.type === "m.room.create");
-    const latest = stored.forward_extremities;
-    const capped = await world.asB.getMissingEvents("cap-gme-v10", world.a.serverName, room.roomId,
-      { limit: 50, min_depth: 0, earliest_events: [create.event_id], latest_events: latest });
-    assert.equal(capped.status, 200);
-    assert.equal(capped.json.events.length, 20);
-    const top = Math.max(...stored.timeline.map((e) => e.depth));
-    const deep = await world.asB.getMissingEvents("min-depth-gme-v10", world.a.serverName, room.roomId,
-      { limit: 10, min_depth: top, earliest_events: [create.event_id], latest_events: latest });
-    assert.equal(deep.status, 200);
-    assert.equal(deep.json.events.length, 10);
-    assert.ok(deep.json.events.every((e) => e.depth < top), "every event is below min_depth: Synapse ignores it");
-    const hashes = new Set(latest.map((id) => stored.byId.get(id).json.hashes.sha256));
-    assert.ok(capped.json.events.every((e) => !hashes.has(e.hashes.sha256)), "latest_events are not returned");
-  });
-
-  test("forwards fill (MSC4000): Synapse answers 404 M_UNRECOGNIZED on the stable and the unstable path", async () => {
-    const world = w();
-    const room = world.rooms.versions["11"];
-    const { stored } = world.fetched.v11;
-    const from = [stored.timeline[2].event_id];
-    for (const unstable of [false, true]) {
-      const r = await world.asB.forwardsFill(`forwards-fill-${unstable ? "unstable" : "stable"}`, world.a.serverName,
-        room.roomId, from, 10, unstable);
-      assert.equal(r.status, 404, r.body);
-      assert.equal(r.json?.errcode, "M_UNRECOGNIZED");
     }
   });
 
