@@ -38,7 +38,11 @@ impl Problem {
     }
 
     /// A warning-level problem.
-    pub fn warning(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(Severity::Warning, code, path, message)
     }
 
@@ -54,7 +58,12 @@ impl Problem {
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Self { code, path: path.into(), message: message.into(), severity }
+        Self {
+            code,
+            path: path.into(),
+            message: message.into(),
+            severity,
+        }
     }
 
     /// Whether this problem is an error.

@@ -1,0 +1,451 @@
+//! The event ID store: every event ID the DAG has heard of, stored once, addressed by a
+//! `u32` index.
+//!
+//! Room versions 3 and later derive the event ID from the event's reference hash
+//! ([spec: room version 3, "Event IDs"](https://spec.matrix.org/v1.16/rooms/v3/#event-ids);
+//! version 4 switches to the URL-safe alphabet,
+//! [spec: room version 4](https://spec.matrix.org/v1.16/rooms/v4/#event-ids)): `$` followed by
+//! 43 characters of unpadded base64. Such IDs are kept as their 32 raw bytes (plus one bit for
+//! the alphabet), which also makes a perfect hash key. Every other ID (room versions 1 and 2
+//! use `$opaque:server`, and unverified input may carry anything) is kept as its UTF-8 bytes.
+//!
+//! Lookup is an open-addressing table of `u32` indices (linear probing, at most half full),
+//! so the index costs 4 bytes per slot on top of the stored bytes.
+
+use std::cmp::Ordering;
+
+/// Sentinel for an empty table slot.
+const EMPTY: u32 = u32::MAX;
+/// Length of a hash-derived event ID after the sigil: 43 unpadded base64 characters.
+const HASH_ID_CHARS: usize = 43;
+/// Standard base64 alphabet (room version 3 event IDs).
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// URL-safe base64 alphabet (room version 4 and later event IDs).
+const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// How an ID is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// As its UTF-8 bytes.
+    Text,
+    /// As 32 raw hash bytes; `url_safe` says which alphabet renders it back.
+    Hash { url_safe: bool },
+}
+
+/// Every event ID a [`RoomDag`](super::RoomDag) has seen, each stored once.
+#[derive(Clone, Debug, Default)]
+pub struct IdStore {
+    /// The stored forms, back to back.
+    bytes: Vec<u8>,
+    /// End offset of each ID in `bytes`.
+    ends: Vec<u32>,
+    /// One bit per ID: stored as a 32-byte hash.
+    hash_form: Vec<u64>,
+    /// One bit per ID: a hash-form ID rendered with the URL-safe alphabet.
+    url_safe: Vec<u64>,
+    /// Open-addressing table of indices, `EMPTY` where free; its length is a power of two.
+    table: Vec<u32>,
+}
+
+/// An ID in its stored form, for lookups: hash bytes are decoded onto the stack.
+struct Key<'a> {
+    form: Form,
+    hash: [u8; 32],
+    text: &'a [u8],
+}
+
+impl IdStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of IDs stored.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether no ID is stored.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Makes room for `additional` more IDs of about `bytes_each` stored bytes.
+    pub fn reserve(&mut self, additional: usize, bytes_each: usize) {
+        self.bytes.reserve(additional.saturating_mul(bytes_each));
+        self.ends.reserve(additional);
+        let words = (self.len() + additional).div_ceil(64);
+        self.hash_form
+            .reserve(words.saturating_sub(self.hash_form.len()));
+        self.url_safe
+            .reserve(words.saturating_sub(self.url_safe.len()));
+        self.grow_table_for(self.len() + additional);
+    }
+
+    /// The index of `id`, if stored.
+    pub fn get(&self, id: &str) -> Option<u32> {
+        if self.table.is_empty() {
+            return None;
+        }
+        self.find(&Key::of(id)).ok()
+    }
+
+    /// The index of `id`, storing it first if new. Returns `(index, newly_stored)`.
+    pub fn intern(&mut self, id: &str) -> (u32, bool) {
+        self.grow_table_for(self.len() + 1);
+        let key = Key::of(id);
+        let slot = match self.find(&key) {
+            Ok(index) => return (index, false),
+            Err(slot) => slot,
+        };
+        let index = self.ends.len() as u32;
+        self.bytes.extend_from_slice(key.bytes());
+        self.ends.push(self.bytes.len() as u32);
+        let (word, bit) = (index as usize / 64, 1u64 << (index % 64));
+        if word == self.hash_form.len() {
+            self.hash_form.push(0);
+            self.url_safe.push(0);
+        }
+        if let Form::Hash { url_safe } = key.form {
+            self.hash_form[word] |= bit;
+            if url_safe {
+                self.url_safe[word] |= bit;
+            }
+        }
+        self.table[slot] = self.pack(index, key.hash());
+        (index, true)
+    }
+
+    /// The ID at `index` as a string. Panics if `index` was not returned by this store.
+    pub fn id(&self, index: u32) -> String {
+        let mut out = String::with_capacity(44);
+        self.write_id(index, &mut out);
+        out
+    }
+
+    /// Appends the ID at `index` to `out`.
+    pub fn write_id(&self, index: u32, out: &mut String) {
+        let bytes = self.stored(index);
+        match self.form(index) {
+            Form::Text => out.push_str(std::str::from_utf8(bytes).unwrap_or("")),
+            Form::Hash { url_safe } => {
+                let mut buf = [0u8; 1 + HASH_ID_CHARS];
+                encode_hash_id(bytes, url_safe, &mut buf);
+                out.push_str(std::str::from_utf8(&buf).unwrap_or(""));
+            }
+        }
+    }
+
+    /// The 32-byte reference hash behind a hash-form ID (room version 3 and later).
+    pub fn hash(&self, index: u32) -> Option<&[u8; 32]> {
+        match self.form(index) {
+            Form::Hash { .. } => self.stored(index).try_into().ok(),
+            Form::Text => None,
+        }
+    }
+
+    /// Compares two stored IDs as strings (byte order of their UTF-8 text).
+    pub fn cmp_ids(&self, a: u32, b: u32) -> Ordering {
+        let mut buf_a = [0u8; 1 + HASH_ID_CHARS];
+        let mut buf_b = [0u8; 1 + HASH_ID_CHARS];
+        self.text(a, &mut buf_a).cmp(self.text(b, &mut buf_b))
+    }
+
+    /// Bytes of heap memory held (allocated capacity, not length).
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity()
+            + 4 * self.ends.capacity()
+            + 8 * (self.hash_form.capacity() + self.url_safe.capacity())
+            + 4 * self.table.capacity()
+    }
+
+    /// The ID's text, rendered into `buf` when stored as a hash.
+    fn text<'a>(&'a self, index: u32, buf: &'a mut [u8; 1 + HASH_ID_CHARS]) -> &'a [u8] {
+        match self.form(index) {
+            Form::Text => self.stored(index),
+            Form::Hash { url_safe } => {
+                encode_hash_id(self.stored(index), url_safe, buf);
+                &buf[..]
+            }
+        }
+    }
+
+    fn stored(&self, index: u32) -> &[u8] {
+        let i = index as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    fn form(&self, index: u32) -> Form {
+        let (word, bit) = (index as usize / 64, 1u64 << (index % 64));
+        if self.hash_form[word] & bit == 0 {
+            Form::Text
+        } else {
+            Form::Hash {
+                url_safe: self.url_safe[word] & bit != 0,
+            }
+        }
+    }
+
+    /// The stored index of `key`, or the free slot where it belongs. Each slot packs the
+    /// index in its low bits and, in the bits the index does not need, a tag from the hash,
+    /// so that probing past other IDs rarely touches their stored bytes.
+    fn find(&self, key: &Key) -> Result<u32, usize> {
+        let hash = key.hash();
+        let mask = self.table.len() - 1;
+        let index_bits = self.table.len().trailing_zeros();
+        let index_mask = (1u64 << index_bits).wrapping_sub(1) as u32;
+        let tag = self.pack(0, hash);
+        let mut slot = hash as usize & mask;
+        loop {
+            let entry = self.table[slot];
+            if entry == EMPTY {
+                return Err(slot);
+            }
+            if entry & !index_mask == tag && self.matches(entry & index_mask, key) {
+                return Ok(entry & index_mask);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// A table entry: `index` plus the tag of `hash` in the high bits. The table has at least
+    /// twice as many slots as IDs, so an index never fills its bits and no entry equals EMPTY.
+    fn pack(&self, index: u32, hash: u64) -> u32 {
+        let index_bits = self.table.len().trailing_zeros();
+        let tag = ((hash >> 32) as u32).checked_shl(index_bits).unwrap_or(0);
+        tag | index
+    }
+
+    fn matches(&self, index: u32, key: &Key) -> bool {
+        let same_form = match (self.form(index), key.form) {
+            (Form::Text, Form::Text) => true,
+            (Form::Hash { url_safe: a }, Form::Hash { url_safe: b }) => a == b,
+            _ => false,
+        };
+        same_form && same_bytes(self.stored(index), key.bytes())
+    }
+
+    /// Grows the table so that `count` IDs keep it at most half full.
+    fn grow_table_for(&mut self, count: usize) {
+        if count * 2 <= self.table.len() {
+            return;
+        }
+        let size = (count * 2).next_power_of_two().max(16);
+        let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
+        drop(old);
+        let mask = size - 1;
+        for index in 0..self.ends.len() as u32 {
+            let key = Key {
+                form: self.form(index),
+                hash: [0; 32],
+                text: self.stored(index),
+            };
+            let hash = key.hash();
+            let mut slot = hash as usize & mask;
+            while self.table[slot] != EMPTY {
+                slot = (slot + 1) & mask;
+            }
+            self.table[slot] = self.pack(index, hash);
+        }
+    }
+}
+
+impl<'a> Key<'a> {
+    fn of(id: &'a str) -> Self {
+        match decode_hash_id(id.as_bytes()) {
+            Some((hash, url_safe)) => Key {
+                form: Form::Hash { url_safe },
+                hash,
+                text: &[],
+            },
+            None => Key {
+                form: Form::Text,
+                hash: [0; 32],
+                text: id.as_bytes(),
+            },
+        }
+    }
+
+    /// The stored bytes: the decoded hash, or `text` (which also carries stored hash bytes
+    /// when the table is rebuilt).
+    fn bytes(&self) -> &[u8] {
+        if self.text.is_empty() && matches!(self.form, Form::Hash { .. }) {
+            &self.hash
+        } else {
+            self.text
+        }
+    }
+
+    /// Hash-form keys are already uniformly random; text keys get an FxHash-style mix.
+    fn hash(&self) -> u64 {
+        match self.form {
+            Form::Hash { url_safe } => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&self.bytes()[..8]);
+                u64::from_le_bytes(word) ^ url_safe as u64
+            }
+            Form::Text => {
+                let mut h: u64 = 0;
+                for chunk in self.text.chunks(8) {
+                    let mut word = [0u8; 8];
+                    word[..chunk.len()].copy_from_slice(chunk);
+                    h = (h.rotate_left(5) ^ u64::from_le_bytes(word))
+                        .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+                }
+                h ^ (h >> 29)
+            }
+        }
+    }
+}
+
+/// Marks a character specific to the standard alphabet (`+`, `/`) in [`SEXTETS`].
+const STANDARD_ONLY: u8 = 0x40;
+/// Marks a character specific to the URL-safe alphabet (`-`, `_`) in [`SEXTETS`].
+const URL_ONLY: u8 = 0x80;
+/// Not a base64 character.
+const INVALID: u8 = 0xff;
+
+/// Value of each byte as a base64 character of either alphabet, with the alphabet marks.
+const SEXTETS: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        if i < 62 {
+            table[STANDARD[i] as usize] = i as u8;
+        }
+        i += 1;
+    }
+    table[b'+' as usize] = 62 | STANDARD_ONLY;
+    table[b'/' as usize] = 63 | STANDARD_ONLY;
+    table[b'-' as usize] = 62 | URL_ONLY;
+    table[b'_' as usize] = 63 | URL_ONLY;
+    table
+};
+
+/// Decodes `$` + 43 base64 characters into 32 bytes, if the ID has exactly that shape, one
+/// alphabet, and canonical trailing bits (so that encoding gives the same text back).
+fn decode_hash_id(id: &[u8]) -> Option<([u8; 32], bool)> {
+    if id.len() != 1 + HASH_ID_CHARS || id[0] != b'$' {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    let mut marks = 0u8;
+    let mut sextet = |c: u8| {
+        let v = SEXTETS[c as usize];
+        marks |= v;
+        (v & 0x3f) as u32
+    };
+    // 10 groups of 4 characters give 30 bytes; the last 3 characters give 2 bytes + 2 bits.
+    for (group, chunk) in id[1..41].chunks_exact(4).enumerate() {
+        let word = sextet(chunk[0]) << 18
+            | sextet(chunk[1]) << 12
+            | sextet(chunk[2]) << 6
+            | sextet(chunk[3]);
+        out[group * 3..group * 3 + 3].copy_from_slice(&word.to_be_bytes()[1..]);
+    }
+    let tail = sextet(id[41]) << 12 | sextet(id[42]) << 6 | sextet(id[43]);
+    out[30] = (tail >> 10) as u8;
+    out[31] = (tail >> 2) as u8;
+    let invalid =
+        marks == INVALID || marks & (STANDARD_ONLY | URL_ONLY) == STANDARD_ONLY | URL_ONLY;
+    // An invalid character sets every mark bit, so the two-alphabet test catches it too.
+    (!invalid && tail & 3 == 0).then_some((out, marks & URL_ONLY != 0))
+}
+
+/// Byte equality, eight bytes at a time (32-byte hashes compare in four steps, without a
+/// call to `memcmp`, which is slow in wasm).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tails_equal = a8.remainder() == b8.remainder();
+    tails_equal
+        && a8.zip(b8).all(|(x, y)| {
+            u64::from_ne_bytes(x.try_into().unwrap_or([0; 8]))
+                == u64::from_ne_bytes(y.try_into().unwrap_or([1; 8]))
+        })
+}
+
+/// Renders 32 hash bytes as `$` + 43 unpadded base64 characters.
+fn encode_hash_id(hash: &[u8], url_safe: bool, out: &mut [u8; 1 + HASH_ID_CHARS]) {
+    let alphabet = if url_safe { URL_SAFE } else { STANDARD };
+    out[0] = b'$';
+    let (mut acc, mut bits, mut pos) = (0u32, 0u32, 1usize);
+    for &byte in hash {
+        acc = (acc << 8) | byte as u32;
+        bits += 8;
+        while bits >= 6 {
+            bits -= 6;
+            out[pos] = alphabet[((acc >> bits) & 63) as usize];
+            pos += 1;
+        }
+        acc &= (1 << bits) - 1;
+    }
+    out[pos] = alphabet[((acc << (6 - bits)) & 63) as usize];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_ids_round_trip_in_both_alphabets() {
+        let mut store = IdStore::new();
+        let v3 = "$++//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw";
+        let v4 = "$--__AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw";
+        let plain = "$AAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw";
+        let (a, _) = store.intern(v3);
+        let (b, _) = store.intern(v4);
+        assert_ne!(a, b);
+        assert_eq!(store.id(a), v3);
+        assert_eq!(store.id(b), v4);
+        let hash = store.hash(a).expect("stored as a hash");
+        assert_eq!(hash[..4], [0xfb, 0xef, 0xff, 0]);
+        assert_eq!(store.get(v4), Some(b));
+        let (c, _) = store.intern(plain);
+        assert_eq!(store.id(c), plain);
+        assert!(store.hash(c).is_some());
+        // Non-zero trailing bits, a stray character, or a wrong length keep the text form.
+        for odd in [
+            &plain[..43],
+            "$AAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxx",
+            "$AAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaG.w",
+        ] {
+            let (i, _) = store.intern(odd);
+            assert_eq!(store.id(i), odd);
+            assert!(store.hash(i).is_none(), "{odd}");
+        }
+    }
+
+    #[test]
+    fn text_ids_and_odd_shapes_stay_text() {
+        let mut store = IdStore::new();
+        for id in [
+            "$abc:example.org",
+            "$++__AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw",
+            "",
+            "$é",
+        ] {
+            let (i, new) = store.intern(id);
+            assert!(new);
+            assert_eq!(store.id(i), id);
+            assert!(store.hash(i).is_none());
+            assert_eq!(store.intern(id), (i, false));
+        }
+        assert_eq!(store.len(), 4);
+        assert_eq!(store.get("$missing:x"), None);
+    }
+
+    #[test]
+    fn many_ids_survive_growth() {
+        let mut store = IdStore::new();
+        for n in 0..5000 {
+            store.intern(&format!("$e{n}:s"));
+        }
+        for n in 0..5000u32 {
+            assert_eq!(store.get(&format!("$e{n}:s")), Some(n));
+        }
+    }
+}

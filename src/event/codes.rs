@@ -1,0 +1,42 @@
+//! Problem codes about events: format, hashes, the verdict and input shapes.
+//!
+//! Signature and key codes live in [`crate::crypto::codes`], JSON parse codes in
+//! [`crate::canonical_json::codes`].
+
+/// The PDU is not a JSON object.
+pub const EVENT_NOT_OBJECT: &str = "event_not_object";
+/// A field the PDU format requires is absent.
+pub const FIELD_MISSING: &str = "field_missing";
+/// A field has the wrong JSON type.
+pub const FIELD_WRONG_TYPE: &str = "field_wrong_type";
+/// `type`, `state_key`, `sender`, `room_id` or `event_id` is longer than 255 bytes.
+pub const FIELD_TOO_LONG: &str = "field_too_long";
+/// The whole PDU, as canonical JSON, is larger than 65536 bytes.
+pub const EVENT_TOO_LARGE: &str = "event_too_large";
+/// `depth` is negative or above the version's maximum.
+pub const DEPTH_OUT_OF_RANGE: &str = "depth_out_of_range";
+/// More than 20 `prev_events` (a warning for events that arrived by backfill).
+pub const TOO_MANY_PREV_EVENTS: &str = "too_many_prev_events";
+/// More than 10 `auth_events` (a warning for events that arrived by backfill).
+pub const TOO_MANY_AUTH_EVENTS: &str = "too_many_auth_events";
+/// A user, room or event ID does not have the grammar the room version requires.
+pub const MALFORMED_ID: &str = "malformed_id";
+/// Room version 12: the `m.room.create` event carries a `room_id`.
+pub const CREATE_EVENT_HAS_ROOM_ID: &str = "create_event_has_room_id";
+/// Room version 12: an event lists the create event in `auth_events`.
+pub const CREATE_EVENT_IN_AUTH_EVENTS: &str = "create_event_in_auth_events";
+/// Room versions 3+: the PDU carries an `event_id`, which the format leaves out (warning).
+pub const EVENT_ID_NOT_EXPECTED: &str = "event_id_not_expected";
+/// The room version is not one this crate knows.
+pub const UNKNOWN_ROOM_VERSION: &str = "unknown_room_version";
+/// `hashes.sha256` does not match the content hash: the event is redacted before use.
+pub const CONTENT_HASH_MISMATCH: &str = "content_hash_mismatch";
+/// `hashes.sha256` is absent or not unpadded base64 of 32 bytes.
+pub const CONTENT_HASH_MALFORMED: &str = "content_hash_malformed";
+/// The input is empty.
+pub const INPUT_EMPTY: &str = "input_empty";
+/// The input is not JSON, nor NDJSON of PDUs.
+pub const INPUT_NOT_JSON: &str = "input_not_json";
+/// The input is JSON but none of the shapes this crate reads (transaction, `{events}`,
+/// PDU, array of PDUs).
+pub const INPUT_SHAPE_UNKNOWN: &str = "input_shape_unknown";

@@ -1,0 +1,200 @@
+//! [`Pdu`]: the parsed, format-checked view of one event that the rest of the crate uses.
+//!
+//! Spec: [Server-Server API § PDUs](https://spec.matrix.org/v1.16/server-server-api/#pdus).
+
+use super::{format, hashes, redaction};
+use crate::canonical_json::{self, Object, Value};
+use crate::problem::Problem;
+use crate::room_version::RoomVersion;
+
+/// One PDU whose format is valid for its room version, with its event ID.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pdu {
+    /// The event ID: carried in the event for v1/v2, the reference hash from v3.
+    pub event_id: String,
+    /// `room_id`; `None` only for a v12 `m.room.create` event (its room ID is
+    /// `!` + its own reference hash, see [`Pdu::create_room_id`]).
+    pub room_id: Option<String>,
+    /// `sender`, a user ID.
+    pub sender: String,
+    /// `type`.
+    pub event_type: String,
+    /// `state_key`, for state events.
+    pub state_key: Option<String>,
+    /// `prev_events` as IDs (v1/v2 pairs reduced to their IDs).
+    pub prev_events: Vec<String>,
+    /// `auth_events` as IDs (v1/v2 pairs reduced to their IDs).
+    pub auth_events: Vec<String>,
+    /// `depth`.
+    pub depth: i64,
+    /// `origin_server_ts`, milliseconds since the epoch.
+    pub origin_server_ts: i64,
+    /// The event an `m.room.redaction` redacts (`content.redacts` from v11, top-level
+    /// `redacts` before).
+    pub redacts: Option<String>,
+    /// The room version the event was read with.
+    pub room_version: RoomVersion,
+    /// The whole event as received (a JSON object).
+    pub event: Object,
+}
+
+impl Pdu {
+    /// `content` (always an object for a format-valid PDU).
+    pub fn content(&self) -> &Object {
+        static EMPTY: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+        self.event
+            .get("content")
+            .and_then(Value::as_object)
+            .unwrap_or_else(|| EMPTY.get_or_init(Object::new))
+    }
+
+    /// Whether this is a state event (it has a `state_key`).
+    pub fn is_state(&self) -> bool {
+        self.state_key.is_some()
+    }
+
+    /// `content.membership` of an `m.room.member` event.
+    pub fn membership(&self) -> Option<&str> {
+        self.content().get("membership").and_then(Value::as_str)
+    }
+
+    /// The server part of `sender`.
+    pub fn sender_server(&self) -> &str {
+        format::server_of(&self.sender).unwrap_or("")
+    }
+
+    /// Whether this is the room's `m.room.create` event.
+    pub fn is_create(&self) -> bool {
+        self.event_type == "m.room.create" && self.state_key.as_deref() == Some("")
+    }
+
+    /// The room ID a v12 create event defines (`!` + its reference hash); `None` for any
+    /// other event or version.
+    pub fn create_room_id(&self) -> Option<String> {
+        (self.is_create() && self.room_version.room_id_from_create_event())
+            .then(|| format!("!{}", &self.event_id[1..]))
+    }
+
+    /// The event as canonical JSON.
+    pub fn to_canonical_json(&self) -> String {
+        canonical_json::to_string(&Value::Object(self.event.clone()))
+    }
+}
+
+/// Everything computed about one event on the way to its verdict, before signatures.
+pub(crate) struct Prepared {
+    /// The format-valid view, or `None` when the format is broken.
+    pub pdu: Option<Pdu>,
+    /// The event ID when it could be determined (even for a broken format).
+    pub event_id: Option<String>,
+    /// The bytes signatures cover (redacted form without `signatures`, `unsigned`).
+    pub signing_bytes: Vec<u8>,
+    /// `Some(true)` when `hashes.sha256` matches, `Some(false)` when not, `None` when absent
+    /// or malformed.
+    pub content_hash_ok: Option<bool>,
+    /// Whether the event was already exactly its redacted form.
+    pub was_already_redacted: bool,
+    /// Every problem found so far.
+    pub problems: Vec<Problem>,
+}
+
+/// Checks one parsed event: canonical JSON numbers, format, size, and computes the
+/// redacted signing bytes, the event ID and the content hash.
+pub(crate) fn prepare(
+    value: Value,
+    version: &RoomVersion,
+    via_backfill: bool,
+    label: &str,
+) -> Prepared {
+    let mut problems = Vec::new();
+    let Value::Object(event) = value else {
+        problems.push(Problem::error(
+            super::codes::EVENT_NOT_OBJECT,
+            "$",
+            format!(
+                "{label}: a PDU must be a JSON object, found {}.",
+                value.type_name()
+            ),
+        ));
+        return Prepared {
+            pdu: None,
+            event_id: None,
+            signing_bytes: Vec::new(),
+            content_hash_ok: None,
+            was_already_redacted: false,
+            problems,
+        };
+    };
+    canonical_json::check_numbers_in_object(
+        &event,
+        version.strict_canonical_json,
+        label,
+        &mut problems,
+    );
+    let fields = format::check(&event, version, via_backfill, label, &mut problems);
+    let mut content_bytes = Vec::with_capacity(1024);
+    canonical_json::write_object_except(&event, &hashes::CONTENT_HASH_SKIPPED, &mut content_bytes);
+    format::check_size(&event, content_bytes.len(), label, &mut problems);
+
+    let mut signing_bytes = Vec::with_capacity(512);
+    let was_already_redacted = redaction::write_signing_bytes(&event, version, &mut signing_bytes);
+    let event_id = match version.event_id_in_event() {
+        true => event
+            .get("event_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        false => hashes::event_id_from_reference_hash(&hashes::sha256(&signing_bytes), version),
+    };
+    let content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut problems);
+    let pdu = match (fields, &event_id) {
+        (Some(f), Some(id)) if !problems.iter().any(Problem::is_error) => Some(Pdu {
+            event_id: id.clone(),
+            room_id: f.room_id,
+            sender: f.sender,
+            event_type: f.event_type,
+            state_key: f.state_key,
+            prev_events: f.prev_events,
+            auth_events: f.auth_events,
+            depth: f.depth,
+            origin_server_ts: f.origin_server_ts,
+            redacts: f.redacts,
+            room_version: *version,
+            event,
+        }),
+        _ => None,
+    };
+    Prepared {
+        pdu,
+        event_id,
+        signing_bytes,
+        content_hash_ok,
+        was_already_redacted,
+        problems,
+    }
+}
+
+/// Compares `hashes.sha256` with the computed content hash.
+fn check_content_hash(
+    event: &Object,
+    content_bytes: &[u8],
+    label: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<bool> {
+    let given = event.get("hashes").and_then(|h| h.get("sha256"));
+    let decoded = given
+        .and_then(Value::as_str)
+        .and_then(hashes::decode_base64)
+        .filter(|b| b.len() == 32);
+    let Some(given) = decoded else {
+        // A missing `hashes` object is already a format error.
+        if event.get("hashes").and_then(Value::as_object).is_some() {
+            problems.push(Problem::warning(
+                super::codes::CONTENT_HASH_MALFORMED,
+                "$.hashes.sha256",
+                format!("{label}: `hashes.sha256` is not unpadded base64 of a SHA-256 hash, so the content hash cannot match."),
+            ));
+        }
+        return None;
+    };
+    Some(given[..] == hashes::sha256(content_bytes)[..])
+}

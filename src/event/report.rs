@@ -1,0 +1,106 @@
+//! The validation report: a verdict and problems per event, counts for the whole input.
+//! Serialises (serde) to the JSON shape the CLI prints and JS receives.
+
+use serde::Serialize;
+
+use super::input::InputShape;
+use crate::problem::Problem;
+
+/// The outcome of the checks on receipt of one PDU.
+///
+/// Spec: [Server-Server API § Checks performed on receipt of a PDU](https://spec.matrix.org/v1.16/server-server-api/#checks-performed-on-receipt-of-a-pdu),
+/// steps 1–3 (authorisation, steps 4–6, belongs to the DAG).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Format, signatures and content hash are all fine.
+    Valid,
+    /// Format and signatures are fine but the content hash does not match: a server uses
+    /// the redacted form of the event.
+    Redacted,
+    /// The format is invalid or a required signature is missing, unverifiable (unknown or
+    /// expired key) or invalid: a server drops the event.
+    Dropped,
+}
+
+/// The report for one event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventReport {
+    /// Position of the event in the input, from 0.
+    pub index: usize,
+    /// The event ID (carried in v1/v2, computed from v3), when it could be determined.
+    pub event_id: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// For a `redacted` event: `true` when the event arrived already exactly in its
+    /// redacted form (a server pruned it, as servers do for history visibility), `false`
+    /// when its content was altered some other way (tampered or corrupted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pruned_by_sender: Option<bool>,
+    /// Every problem found, most important first within each check.
+    pub problems: Vec<Problem>,
+}
+
+/// How many events got each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Events in the input.
+    pub total: usize,
+    /// `valid` events.
+    pub valid: usize,
+    /// `redacted` events.
+    pub redacted: usize,
+    /// `dropped` events.
+    pub dropped: usize,
+}
+
+/// A key the events were signed with that the key ring lacks: fetch it and validate again.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct MissingKey {
+    /// The server whose key is missing.
+    pub server_name: String,
+    /// The key ID it signed with.
+    pub key_id: String,
+}
+
+/// The report on a whole input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The room version the events were judged by.
+    pub room_version: String,
+    /// The shape the input was recognised as.
+    pub input: InputShape,
+    /// Verdict counts.
+    pub counts: Counts,
+    /// One report per event, in input order.
+    pub events: Vec<EventReport>,
+    /// Problems with the input as a whole (not of one event).
+    pub problems: Vec<Problem>,
+    /// Keys that were needed but unknown, sorted, without repeats.
+    pub missing_keys: Vec<MissingKey>,
+}
+
+impl Counts {
+    /// Counts the verdicts of `events`.
+    pub fn of(events: &[EventReport]) -> Counts {
+        let mut c = Counts {
+            total: events.len(),
+            ..Counts::default()
+        };
+        for e in events {
+            match e.verdict {
+                Verdict::Valid => c.valid += 1,
+                Verdict::Redacted => c.redacted += 1,
+                Verdict::Dropped => c.dropped += 1,
+            }
+        }
+        c
+    }
+}
+
+impl Report {
+    /// Whether every event is valid and the input itself had no error.
+    pub fn all_valid(&self) -> bool {
+        self.counts.valid == self.counts.total && !self.problems.iter().any(Problem::is_error)
+    }
+}

@@ -1,0 +1,335 @@
+//! The verdict on each event: format, then signatures, then the content hash.
+//!
+//! Spec: [Server-Server API § Checks performed on receipt of a PDU](https://spec.matrix.org/v1.16/server-server-api/#checks-performed-on-receipt-of-a-pdu)
+//! steps 1–3, [§ Validating hashes and signatures on received events](https://spec.matrix.org/v1.16/server-server-api/#validating-hashes-and-signatures-on-received-events).
+//!
+//! Required signatures: the server of `sender`; in room versions 1–2 also the server of the
+//! `event_id`; from room version 8 also the server of
+//! `content.join_authorised_via_users_server` on a join. A required server is satisfied when
+//! at least one of its signatures verifies with a key the [`KeyRing`] holds and that was
+//! valid at the event's `origin_server_ts` (validity enforced from v5).
+//!
+//! A missing key is reported as `signing_key_unknown` (not `signature_invalid`) and the
+//! event is `dropped`, as a server that cannot fetch the key drops it; the report's
+//! `missing_keys` lists what to fetch before validating again.
+
+use std::collections::BTreeSet;
+
+use super::format::server_of;
+use super::input::{self, InputShape};
+use super::pdu::{self, Prepared};
+use super::report::{Counts, EventReport, MissingKey, Report, Verdict};
+use super::{codes, redaction, Pdu};
+use crate::canonical_json::{path_key, Value};
+use crate::crypto::codes as sig_codes;
+use crate::crypto::keys::{parse_signature, KeyLookup, KeyRing};
+use crate::crypto::signatures::{verify_all, SignatureCheck};
+use crate::problem::Problem;
+use crate::room_version::RoomVersion;
+
+/// Options of a validation run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ValidateOptions {
+    /// The events arrived by backfill: the 20 `prev_events` / 10 `auth_events` limits are
+    /// reported as warnings (the spec forbids enforcing them there).
+    pub via_backfill: bool,
+}
+
+/// A report and the events it judged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Validation {
+    /// The report.
+    pub report: Report,
+    /// For each event of `report.events`, its [`Pdu`] unless dropped. For a `redacted` event
+    /// this is the redacted form, which is what a server goes on with.
+    pub pdus: Vec<Option<Pdu>>,
+}
+
+/// One required server of one event, and what was found for it.
+struct Required {
+    event: usize,
+    server: String,
+    /// `(key ID, index into the check list)` of each signature sent for verification.
+    checks: Vec<(String, usize)>,
+    expired: Vec<String>,
+    unknown: Vec<String>,
+    malformed: Vec<String>,
+}
+
+/// The servers whose signatures `pdu` needs.
+pub fn required_servers(pdu: &Pdu) -> Vec<String> {
+    let mut servers = vec![pdu.sender_server().to_owned()];
+    let mut add = |id: Option<&str>| {
+        if let Some(server) = id.and_then(server_of) {
+            if !servers.iter().any(|s| s == server) {
+                servers.push(server.to_owned());
+            }
+        }
+    };
+    if pdu.room_version.event_id_in_event() {
+        add(Some(&pdu.event_id));
+    }
+    if pdu.room_version.restricted_join_signature
+        && pdu.event_type == "m.room.member"
+        && pdu.membership() == Some("join")
+    {
+        add(pdu
+            .content()
+            .get("join_authorised_via_users_server")
+            .and_then(Value::as_str));
+    }
+    servers
+}
+
+/// Looks up every signature a required server made, queueing the verifiable ones.
+fn gather(
+    event: usize,
+    p: &Pdu,
+    keys: &KeyRing,
+    checks: &mut Vec<SignatureCheck>,
+) -> Vec<Required> {
+    let signatures = p.event.get("signatures");
+    let enforce = p.room_version.enforce_key_validity;
+    let mut out = Vec::new();
+    for server in required_servers(p) {
+        let mut req = Required {
+            event,
+            server,
+            checks: Vec::new(),
+            expired: Vec::new(),
+            unknown: Vec::new(),
+            malformed: Vec::new(),
+        };
+        let by_key = signatures
+            .and_then(|s| s.get(&req.server))
+            .and_then(Value::as_object);
+        for (key_id, sig) in by_key
+            .into_iter()
+            .flat_map(|o| o.iter())
+            .filter(|(k, _)| k.starts_with("ed25519:"))
+        {
+            let Some(signature) = sig.as_str().and_then(parse_signature) else {
+                req.malformed.push(key_id.to_owned());
+                continue;
+            };
+            match keys.lookup(&req.server, key_id, p.origin_server_ts, enforce) {
+                KeyLookup::Valid(k) => {
+                    req.checks.push((key_id.to_owned(), checks.len()));
+                    checks.push(SignatureCheck {
+                        message: event,
+                        key: k.key,
+                        signature,
+                    });
+                }
+                KeyLookup::Expired(_) => req.expired.push(key_id.to_owned()),
+                KeyLookup::Unknown => req.unknown.push(key_id.to_owned()),
+            }
+        }
+        out.push(req);
+    }
+    out
+}
+
+/// Turns what was found for one required server into problems; returns whether it is
+/// satisfied.
+fn judge(
+    req: &Required,
+    ok: &[bool],
+    label: &str,
+    problems: &mut Vec<Problem>,
+    missing: &mut BTreeSet<MissingKey>,
+) -> bool {
+    let server = &req.server;
+    let path = path_key("$.signatures", server);
+    let satisfied = req.checks.iter().any(|(_, i)| ok[*i]);
+    for (key_id, _) in req.checks.iter().filter(|(_, i)| !ok[*i]) {
+        let message = format!("{label}: the signature of {server} with {key_id} does not verify over the redacted event.");
+        let path = path_key(&path, key_id);
+        problems.push(match satisfied {
+            true => Problem::warning(sig_codes::SIGNATURE_INVALID, path, message),
+            false => Problem::error(sig_codes::SIGNATURE_INVALID, path, message),
+        });
+    }
+    if satisfied || !req.checks.is_empty() {
+        return satisfied;
+    }
+    for key_id in &req.malformed {
+        let message = format!(
+            "{label}: the signature of {server} with {key_id} is not unpadded base64 of 64 bytes."
+        );
+        problems.push(Problem::error(
+            sig_codes::SIGNATURE_MALFORMED,
+            path_key(&path, key_id),
+            message,
+        ));
+    }
+    for key_id in &req.expired {
+        let message = format!("{label}: {server}'s key {key_id} was no longer valid at the event's `origin_server_ts` (room version 5+ enforces key validity).");
+        problems.push(Problem::error(
+            sig_codes::SIGNING_KEY_EXPIRED,
+            path_key(&path, key_id),
+            message,
+        ));
+    }
+    for key_id in &req.unknown {
+        let message = format!("{label}: {server}'s key {key_id} is not in the key ring, so its signature cannot be checked; fetch {server}'s keys.");
+        problems.push(Problem::error(
+            sig_codes::SIGNING_KEY_UNKNOWN,
+            path_key(&path, key_id),
+            message,
+        ));
+        missing.insert(MissingKey {
+            server_name: server.clone(),
+            key_id: key_id.clone(),
+        });
+    }
+    if req.malformed.is_empty() && req.expired.is_empty() && req.unknown.is_empty() {
+        let message =
+            format!("{label}: has no ed25519 signature from {server}, whose signature it needs.");
+        problems.push(Problem::error(sig_codes::SIGNATURE_MISSING, path, message));
+    }
+    false
+}
+
+/// Judges parsed events (or their parse errors) for `version`.
+pub fn validate_values(
+    events: Vec<Result<Value, Problem>>,
+    version: &RoomVersion,
+    keys: &KeyRing,
+    options: &ValidateOptions,
+) -> Validation {
+    let prepared: Vec<Result<Prepared, Problem>> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            e.map(|v| pdu::prepare(v, version, options.via_backfill, &format!("Event #{i}")))
+        })
+        .collect();
+    let mut checks = Vec::new();
+    let mut required = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
+        if let Ok(Prepared { pdu: Some(pdu), .. }) = p {
+            required.extend(gather(i, pdu, keys, &mut checks));
+        }
+    }
+    let messages: Vec<&[u8]> = prepared
+        .iter()
+        .map(|p| p.as_ref().map(|p| &p.signing_bytes[..]).unwrap_or(&[]))
+        .collect();
+    let ok = verify_all(&messages, &checks);
+
+    let mut missing = BTreeSet::new();
+    let mut reports = Vec::with_capacity(prepared.len());
+    let mut pdus = Vec::with_capacity(prepared.len());
+    let mut required = required.into_iter().peekable();
+    for (index, p) in prepared.into_iter().enumerate() {
+        let label = format!("Event #{index}");
+        let mut p = match p {
+            Ok(p) => p,
+            Err(problem) => {
+                reports.push(EventReport {
+                    index,
+                    event_id: None,
+                    verdict: Verdict::Dropped,
+                    pruned_by_sender: None,
+                    problems: vec![problem],
+                });
+                pdus.push(None);
+                continue;
+            }
+        };
+        let mut signed = true;
+        while let Some(req) = required.next_if(|r| r.event == index) {
+            signed &= judge(&req, &ok, &label, &mut p.problems, &mut missing);
+        }
+        let (verdict, pruned) = match (&p.pdu, signed, p.content_hash_ok) {
+            (Some(_), true, Some(true)) => (Verdict::Valid, None),
+            (Some(_), true, _) => (Verdict::Redacted, Some(p.was_already_redacted)),
+            _ => (Verdict::Dropped, None),
+        };
+        let mut pdu = p.pdu.take().filter(|_| verdict != Verdict::Dropped);
+        if let (Some(pdu), Some(pruned)) = (pdu.as_mut(), pruned) {
+            p.problems
+                .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
+            pdu.event = redaction::redact(&pdu.event, version).event;
+        }
+        reports.push(EventReport {
+            index,
+            event_id: p.event_id,
+            verdict,
+            pruned_by_sender: pruned,
+            problems: p.problems,
+        });
+        pdus.push(pdu);
+    }
+    let report = Report {
+        room_version: version.id.to_owned(),
+        input: InputShape::Array,
+        counts: Counts::of(&reports),
+        events: reports,
+        problems: Vec::new(),
+        missing_keys: missing.into_iter().collect(),
+    };
+    Validation { report, pdus }
+}
+
+fn hash_mismatch(label: &str, pruned: bool, hash_present: bool) -> Problem {
+    let why = if hash_present {
+        "does not match `hashes.sha256`"
+    } else {
+        "cannot be compared"
+    };
+    match pruned {
+        true => Problem::warning(
+            codes::CONTENT_HASH_MISMATCH,
+            "$.hashes.sha256",
+            format!("{label}: the content hash {why}, and the event arrived already redacted: the sending server pruned it (as servers do for events the requester may not see)."),
+        ),
+        false => Problem::error(
+            codes::CONTENT_HASH_MISMATCH,
+            "$.hashes.sha256",
+            format!("{label}: the content hash {why} while the signatures hold: the content was altered after signing (tampered or corrupted); a server uses the redacted form."),
+        ),
+    }
+}
+
+/// The room version named by an `m.room.create` event among `events` (its
+/// `content.room_version`, `"1"` when absent). `Err` carries an unknown version's name.
+pub fn room_version_of(events: &[Result<Value, Problem>]) -> Option<Result<RoomVersion, String>> {
+    let create = events.iter().filter_map(|e| e.as_ref().ok()).find(|e| {
+        e.get("type").and_then(Value::as_str) == Some("m.room.create")
+            && e.get("state_key").and_then(Value::as_str) == Some("")
+    })?;
+    let named = create.get("content").and_then(|c| c.get("room_version"));
+    let id = named.and_then(Value::as_str);
+    Some(RoomVersion::from_create_content(id).ok_or_else(|| {
+        id.map(str::to_owned)
+            .unwrap_or_else(|| format!("{named:?}"))
+    }))
+}
+
+/// Validates a whole input text (any shape [`input::split_input`] accepts). The room
+/// version is `version` if given, else the one named by an `m.room.create` event in the
+/// input; `Err` with `unknown_room_version` when neither says.
+pub fn validate_input(
+    text: &str,
+    version: Option<&RoomVersion>,
+    keys: &KeyRing,
+    options: &ValidateOptions,
+) -> Result<Validation, Problem> {
+    let split = input::split_input(text);
+    let version = match (version, room_version_of(&split.events)) {
+        (Some(v), _) => *v,
+        (None, Some(Ok(v))) => v,
+        (None, Some(Err(name))) => {
+            return Err(Problem::error(codes::UNKNOWN_ROOM_VERSION, "$", format!("The input's `m.room.create` names room version {name}, which mxdag does not know.")));
+        }
+        (None, None) => {
+            return Err(Problem::error(codes::UNKNOWN_ROOM_VERSION, "$", "The room version is not given and the input holds no `m.room.create` event to read it from."));
+        }
+    };
+    let mut validation = validate_values(split.events, &version, keys, options);
+    validation.report.input = split.shape;
+    validation.report.problems = split.problems;
+    Ok(validation)
+}

@@ -1,0 +1,341 @@
+//! The contract check: does an answer keep its endpoint's promise?
+//!
+//! Checked for every endpoint: every event belongs to the room, at most `limit` events, no
+//! duplicates. Then per endpoint (see [`super::backfill`], [`super::get_missing_events`],
+//! [`super::forwards_fill`]): ancestry or succession, proved through the answer plus the DAG
+//! already held (an *overlay*: a copy of the DAG with the answer's events added). Where the
+//! overlay has a gap on the way, the proof is missing and the finding is a warning; only a
+//! walk that met no gap can prove an event does not belong, which is an error.
+//!
+//! Also reported, as information: which known ordering the answer matches, and when an answer
+//! smaller than asked matches a real server's cap (Synapse and Dendrite 100 for `/backfill`,
+//! Synapse 20 for `/get_missing_events`; the conduwuit family 150 and 50).
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::error_body::ErrorResponse;
+use super::ordering::AnswerOrdering;
+use super::request::FederationRequest;
+use super::{backfill, codes, forwards_fill, get_missing_events};
+use crate::dag::walk::{breadth_first, Visit};
+use crate::dag::{DagEvent, NodeIndex, Placement, RoomDag};
+use crate::problem::{Problem, Severity};
+
+/// A response as received: the events of a success body, in order, or an error body.
+#[derive(Clone, Debug)]
+pub enum ResponseBody<'a> {
+    /// The `pdus` of a transaction, or the `events` of `/get_missing_events`.
+    Events(&'a [DagEvent]),
+    /// An error response.
+    Error(ErrorResponse),
+}
+
+/// The verdict on one answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContractVerdict {
+    /// No error-level problem.
+    pub ok: bool,
+    /// The known ordering the answer matches (information).
+    pub ordering: AnswerOrdering,
+    /// Every finding, errors first.
+    pub problems: Vec<Problem>,
+}
+
+/// Judges `response` to `request` against the endpoint's contract, with `dag` the events
+/// already held (possibly empty).
+pub fn check_response(
+    dag: &RoomDag,
+    request: &FederationRequest,
+    response: ResponseBody,
+) -> ContractVerdict {
+    let events = match response {
+        ResponseBody::Error(error) => {
+            let problem = error.to_problem(request.endpoint());
+            return ContractVerdict {
+                ok: !problem.is_error(),
+                ordering: AnswerOrdering::None,
+                problems: vec![problem],
+            };
+        }
+        ResponseBody::Events(events) => events,
+    };
+    let field = if matches!(request, FederationRequest::GetMissingEvents(_)) {
+        "events"
+    } else {
+        "pdus"
+    };
+    let answer = Answer::new(dag, request.room_id(), events, field);
+    let mut problems = answer.common_problems(request.limit());
+    let (endpoint_problems, ordering) = match request {
+        FederationRequest::Backfill(r) => backfill::check(&answer, r),
+        FederationRequest::GetMissingEvents(r) => get_missing_events::check(&answer, r),
+        FederationRequest::ForwardsFill(r) => forwards_fill::check(&answer, r),
+    };
+    problems.extend(endpoint_problems);
+    problems.push(Problem::info(
+        codes::ORDERING,
+        format!("$.{field}"),
+        format!("The answer's order matches: {}.", ordering.as_str()),
+    ));
+    problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    ContractVerdict {
+        ok: !problems.iter().any(Problem::is_error),
+        ordering,
+        problems,
+    }
+}
+
+/// An answer laid over the DAG held.
+pub(crate) struct Answer<'a> {
+    /// The DAG held, without the answer.
+    pub held: &'a RoomDag,
+    /// The DAG held plus the answer's events of the right room.
+    pub overlay: RoomDag,
+    /// The answer's events, in order.
+    pub events: &'a [DagEvent],
+    /// Each event's node in the overlay (`None` for events of another room).
+    pub nodes: Vec<Option<NodeIndex>>,
+    /// `pdus` or `events`: the response field, for JSON paths.
+    pub field: &'static str,
+    room_id: &'a str,
+}
+
+impl<'a> Answer<'a> {
+    fn new(
+        held: &'a RoomDag,
+        room_id: &'a str,
+        events: &'a [DagEvent],
+        field: &'static str,
+    ) -> Self {
+        let mut overlay = if held.node_count() == 0 {
+            RoomDag::for_room(room_id)
+        } else {
+            held.clone()
+        };
+        let nodes = events
+            .iter()
+            .map(|e| {
+                let ours = e.room_id.as_deref().is_none_or(|r| r == room_id);
+                ours.then(|| {
+                    overlay
+                        .insert(e, Placement::Timeline)
+                        .or_else(|| overlay.index_of(&e.event_id))
+                })
+                .flatten()
+            })
+            .collect();
+        Self {
+            held,
+            overlay,
+            events,
+            nodes,
+            field,
+            room_id,
+        }
+    }
+
+    /// JSON path of event `i`'s `key` (or of the event, for an empty key).
+    pub fn path(&self, i: usize, key: &str) -> String {
+        if key.is_empty() {
+            format!("$.{}[{i}]", self.field)
+        } else {
+            format!("$.{}[{i}].{key}", self.field)
+        }
+    }
+
+    /// The overlay nodes of the IDs that it knows, in the order given, repeats removed.
+    pub fn known(&self, ids: &[String]) -> Vec<NodeIndex> {
+        let mut out: Vec<NodeIndex> = Vec::new();
+        for n in ids.iter().filter_map(|id| self.overlay.index_of(id)) {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+        out
+    }
+
+    /// Breadth-first walk of the overlay from `starts`, over `prev_events` (`backwards`) or
+    /// children, entering every node. Also says whether the walk met a node not held (a gap),
+    /// which means absence from the walk proves nothing.
+    pub fn walk(&self, starts: &[NodeIndex], backwards: bool) -> (Visit, bool) {
+        self.walk_avoiding(starts, backwards, &[])
+    }
+
+    /// [`walk`](Self::walk) that does not enter the nodes in `avoid`.
+    pub fn walk_avoiding(
+        &self,
+        starts: &[NodeIndex],
+        backwards: bool,
+        avoid: &[NodeIndex],
+    ) -> (Visit, bool) {
+        let overlay = &self.overlay;
+        let mut blocked = vec![false; overlay.node_count()];
+        for &n in avoid {
+            blocked[n as usize] = true;
+        }
+        let enter = |n: NodeIndex| !blocked[n as usize];
+        let visit = if backwards {
+            breadth_first(
+                overlay.node_count(),
+                starts,
+                |n| overlay.prev_events(n),
+                enter,
+                usize::MAX,
+            )
+        } else {
+            let children = crate::dag::Children::build(overlay, true);
+            breadth_first(
+                overlay.node_count(),
+                starts,
+                |n| children.of(n),
+                enter,
+                usize::MAX,
+            )
+        };
+        let met_gap = visit.order.iter().any(|&n| !overlay.is_timeline(n));
+        (visit, met_gap)
+    }
+
+    /// Levels of the answer's events in `visit`, `u32::MAX` where unreached.
+    pub fn levels(&self, visit: &Visit) -> Vec<u32> {
+        self.nodes
+            .iter()
+            .map(|n| n.map_or(u32::MAX, |n| visit.level[n as usize]))
+            .collect()
+    }
+
+    /// Whether any event the answer's events were not reached from reaches a gap going
+    /// backwards: then their relation to the events asked about cannot be settled.
+    pub fn unreached_meet_gap(&self, visit: &Visit) -> bool {
+        let unreached: Vec<NodeIndex> = self
+            .nodes
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&n| visit.level[n as usize] == u32::MAX)
+            .collect();
+        !unreached.is_empty() && self.walk(&unreached, true).1
+    }
+
+    /// Room, duplicate and limit findings.
+    fn common_problems(&self, limit: u64) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, e) in self.events.iter().enumerate() {
+            if let Some(room) = e.room_id.as_deref().filter(|r| *r != self.room_id) {
+                problems.push(Problem::error(
+                    codes::WRONG_ROOM,
+                    self.path(i, "room_id"),
+                    format!(
+                        "Event {} belongs to room {room}, but the request was for {}.",
+                        e.event_id, self.room_id
+                    ),
+                ));
+            }
+            if !seen.insert(e.event_id.as_str()) {
+                problems.push(Problem::error(
+                    codes::DUPLICATE_EVENT,
+                    self.path(i, ""),
+                    format!("Event {} appears more than once in the answer.", e.event_id),
+                ));
+            }
+        }
+        if self.events.len() as u64 > limit {
+            problems.push(Problem::error(
+                codes::OVER_LIMIT,
+                format!("$.{}", self.field),
+                format!(
+                    "The answer has {} events but the request's limit is {limit}.",
+                    self.events.len()
+                ),
+            ));
+        }
+        problems
+    }
+
+    /// Membership findings for events not reached by the walk from the events asked about
+    /// (`skip` exempts some): a warning with `unproven` when the caller says a gap leaves it
+    /// `uncertain`, else an error with `disproved`.
+    pub fn reach_problems(
+        &self,
+        visit: &Visit,
+        uncertain: bool,
+        skip: impl Fn(usize) -> bool,
+        (disproved, unproven): (&'static str, &'static str),
+        relation: &str,
+    ) -> Vec<Problem> {
+        let severity = if uncertain {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let code = if uncertain { unproven } else { disproved };
+        let why = if uncertain {
+            "cannot be proved from the answer plus the DAG held (a gap lies on the way)"
+        } else {
+            "is not, as the answer plus the DAG held show"
+        };
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|&(i, n)| !skip(i) && n.is_some_and(|n| visit.level[n as usize] == u32::MAX))
+            .map(|(i, _)| {
+                Problem::new(
+                    severity,
+                    code,
+                    self.path(i, ""),
+                    format!(
+                        "Event {} should be {relation}, and {why}.",
+                        self.events[i].event_id
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// The server-cap or short-answer note when the answer is smaller than asked.
+    pub fn size_note(
+        &self,
+        limit: u64,
+        reference_len: usize,
+        caps: &[(u64, &str)],
+    ) -> Option<Problem> {
+        let len = self.events.len() as u64;
+        if len >= limit {
+            return None;
+        }
+        let path = format!("$.{}", self.field);
+        if let Some((_, who)) = caps.iter().find(|(cap, _)| *cap == len) {
+            return Some(Problem::info(
+                codes::SERVER_CAP,
+                path,
+                format!("The answer has {len} events for limit {limit}: {who} caps this endpoint at {len}; still correct."),
+            ));
+        }
+        (len < (reference_len as u64).min(limit)).then(|| {
+            Problem::info(
+                codes::SHORTER_THAN_REFERENCE,
+                path,
+                format!("The answer has {len} events; a server holding the DAG known here would send {}.", (reference_len as u64).min(limit)),
+            )
+        })
+    }
+}
+
+/// The reference answer a correct server holding `dag` gives to `request`, as nodes in
+/// answer order. `order` applies to `/backfill` only (the other two are oldest first).
+pub fn reference_answer(
+    dag: &RoomDag,
+    request: &FederationRequest,
+    order: backfill::BackfillOrder,
+) -> Vec<NodeIndex> {
+    match request {
+        FederationRequest::Backfill(r) => backfill::reference_answer(dag, &r.v, r.limit, order),
+        FederationRequest::GetMissingEvents(r) => get_missing_events::reference_answer(dag, r),
+        FederationRequest::ForwardsFill(r) => {
+            forwards_fill::reference_answer(dag, &r.from_event_id, r.limit)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! `POST /_matrix/federation/v1/get_missing_events/{roomId}` with body `{limit = 10,
+//! min_depth = 0, earliest_events, latest_events}`
+//! ([spec](https://spec.matrix.org/v1.16/server-server-api/#post_matrixfederationv1get_missing_eventsroomid)):
+//! a breadth-first walk of `prev_events` from `latest_events`, not entering `earliest_events`,
+//! stopping at `limit`.
+//!
+//! The reference answer returns neither `latest_events` nor `earliest_events`, and lists the
+//! events oldest first (Synapse's habit: it reverses its walk). It **honours `min_depth`**:
+//! events below it are neither returned nor walked through. Every known server ignores
+//! `min_depth` (Synapse clamps `limit` to 20 and walks on; the conduwuit family caps at 50):
+//! such a server sends the same walk continued below `min_depth`, which the contract check
+//! accepts and notes as information.
+
+use super::codes;
+use super::contract::Answer;
+use super::ordering::{monotone, topological, AnswerOrdering};
+use super::request::GetMissingEventsRequest;
+use crate::dag::walk::breadth_first;
+use crate::dag::{NodeIndex, RoomDag};
+use crate::problem::Problem;
+
+/// Real servers' caps on `limit` for `/get_missing_events`.
+pub const CAPS: &[(u64, &str)] = &[(20, "Synapse"), (50, "the conduwuit family")];
+
+/// The reference answer: held timeline ancestors of the held `latest_events`, breadth-first,
+/// `earliest_events` blocking, events below `min_depth` excluded, at most `limit`, oldest
+/// first.
+pub fn reference_answer(dag: &RoomDag, request: &GetMissingEventsRequest) -> Vec<NodeIndex> {
+    let mut blocked = vec![false; dag.node_count()];
+    for n in request
+        .earliest_events
+        .iter()
+        .filter_map(|id| dag.index_of(id))
+    {
+        blocked[n as usize] = true;
+    }
+    let latest: Vec<NodeIndex> = request
+        .latest_events
+        .iter()
+        .filter_map(|id| dag.index_of(id))
+        .filter(|&n| dag.is_held(n) && !blocked[n as usize])
+        .collect();
+    let enter = |n: NodeIndex| {
+        dag.is_timeline(n) && !blocked[n as usize] && dag.depth(n) >= request.min_depth
+    };
+    let limit = usize::try_from(request.limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(latest.len());
+    let visit = breadth_first(
+        dag.node_count(),
+        &latest,
+        |n| dag.prev_events(n),
+        enter,
+        limit,
+    );
+    let mut out: Vec<NodeIndex> = visit
+        .order
+        .into_iter()
+        .filter(|&n| visit.level[n as usize] > 0)
+        .collect();
+    out.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
+    out.reverse();
+    out
+}
+
+/// The get_missing_events part of the contract check.
+pub(crate) fn check(
+    answer: &Answer,
+    request: &GetMissingEventsRequest,
+) -> (Vec<Problem>, AnswerOrdering) {
+    let latest = answer.known(&request.latest_events);
+    let (visit, met_gap) = answer.walk(&latest, true);
+    let mut problems = Vec::new();
+    let mut below = 0usize;
+    for (i, e) in answer.events.iter().enumerate() {
+        for (list, code, name) in [
+            (
+                &request.earliest_events,
+                codes::EARLIEST_RETURNED,
+                "earliest_events",
+            ),
+            (
+                &request.latest_events,
+                codes::LATEST_RETURNED,
+                "latest_events",
+            ),
+        ] {
+            if list.contains(&e.event_id) {
+                problems.push(Problem::error(
+                    code,
+                    answer.path(i, ""),
+                    format!(
+                        "Event {} is in the request's {name}, which the answer must not include.",
+                        e.event_id
+                    ),
+                ));
+            }
+        }
+        below += usize::from(e.depth < request.min_depth);
+    }
+    let given = |i: usize| request.latest_events.contains(&answer.events[i].event_id);
+    problems.extend(answer.reach_problems(
+        &visit,
+        met_gap,
+        given,
+        (codes::NOT_AN_ANCESTOR, codes::ANCESTRY_UNPROVEN),
+        "an ancestor of latest_events",
+    ));
+    if below > 0 {
+        problems.push(Problem::info(
+            codes::BELOW_MIN_DEPTH,
+            format!("$.{}", answer.field),
+            format!(
+                "{below} events lie below min_depth {}: the server ignores min_depth, as every known server does.",
+                request.min_depth
+            ),
+        ));
+    }
+    let reference = reference_answer(answer.held, request);
+    problems.extend(answer.size_note(request.limit, reference.len(), CAPS));
+    // The order is judged on the walk the endpoint describes: earliest_events block it.
+    let (walked, _) = answer.walk_avoiding(&latest, true, &answer.known(&request.earliest_events));
+    let levels = answer.levels(&walked);
+    let all_reached = !levels.contains(&u32::MAX);
+    let ordering = if all_reached && monotone(&levels, false) {
+        AnswerOrdering::Synapse
+    } else if all_reached && monotone(&levels, true) {
+        AnswerOrdering::BreadthFirst
+    } else if topological(&answer.overlay, &answer.nodes, true) {
+        AnswerOrdering::LocalTimeline
+    } else {
+        AnswerOrdering::None
+    };
+    (problems, ordering)
+}

@@ -1,0 +1,283 @@
+//! Requests to the three walking endpoints, read from a line as a user sees it in a log:
+//! `GET /_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`, optionally with a scheme and
+//! host, surrounding quotes and a trailing `HTTP/1.1`; `POST
+//! /_matrix/federation/v1/get_missing_events/{roomId}` plus its JSON body; or the MSC4000
+//! forwards fill path, stable (`/v1/forwards_fill`) or unstable
+//! (`/org.matrix.msc4000/forwards_fill`).
+//!
+//! Query values are percent-decoded; a literal `+` is kept as `+` (event IDs of room version 3
+//! contain it and never contain spaces).
+
+use serde_json::Value;
+
+use super::codes;
+use crate::problem::Problem;
+
+/// `GET /_matrix/federation/v1/backfill/{roomId}`
+/// ([spec](https://spec.matrix.org/v1.16/server-server-api/#get_matrixfederationv1backfillroomid)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackfillRequest {
+    /// The room.
+    pub room_id: String,
+    /// `v`: the events to start from (included in the answer).
+    pub v: Vec<String>,
+    /// `limit`: the most PDUs to return, including the `v` events.
+    pub limit: u64,
+}
+
+/// `POST /_matrix/federation/v1/get_missing_events/{roomId}`
+/// ([spec](https://spec.matrix.org/v1.16/server-server-api/#post_matrixfederationv1get_missing_eventsroomid)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GetMissingEventsRequest {
+    /// The room.
+    pub room_id: String,
+    /// `earliest_events`: where the walk stops (not returned).
+    pub earliest_events: Vec<String>,
+    /// `latest_events`: where the walk starts (not returned).
+    pub latest_events: Vec<String>,
+    /// `limit`, default 10.
+    pub limit: u64,
+    /// `min_depth`, default 0.
+    pub min_depth: i64,
+}
+
+/// MSC4000 `GET /_matrix/federation/v1/forwards_fill/{roomId}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardsFillRequest {
+    /// The room.
+    pub room_id: String,
+    /// `from_event_id`: the events whose successors are wanted.
+    pub from_event_id: Vec<String>,
+    /// `limit`: the most PDUs to return.
+    pub limit: u64,
+    /// Whether the unstable path `/org.matrix.msc4000/forwards_fill` was used.
+    pub unstable: bool,
+}
+
+/// A request to one of the walking endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FederationRequest {
+    /// `/backfill`.
+    Backfill(BackfillRequest),
+    /// `/get_missing_events`.
+    GetMissingEvents(GetMissingEventsRequest),
+    /// MSC4000 forwards fill.
+    ForwardsFill(ForwardsFillRequest),
+}
+
+impl FederationRequest {
+    /// Reads a request from a log line and, for `/get_missing_events`, its JSON body.
+    pub fn parse(line: &str, body: Option<&str>) -> Result<Self, Problem> {
+        let target = line
+            .split_whitespace()
+            .map(|t| t.trim_matches(|c| c == '"' || c == '\''))
+            .find(|t| t.contains("/_matrix/federation/"))
+            .ok_or_else(|| {
+                bad(
+                    codes::REQUEST_UNPARSABLE,
+                    format!("No /_matrix/federation/ path in {line:?}."),
+                )
+            })?;
+        let path_start = target.find("/_matrix/federation/").unwrap_or(0);
+        let target = &target[path_start..];
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let segments: Vec<&str> = path
+            .trim_start_matches("/_matrix/federation/")
+            .split('/')
+            .collect();
+        let query = parse_query(query)?;
+        match segments.as_slice() {
+            ["v1", "backfill", room] => Ok(Self::Backfill(BackfillRequest {
+                room_id: decode(room)?,
+                v: required_list(&query, "v")?,
+                limit: required_limit(&query)?,
+            })),
+            ["v1", "get_missing_events", room] => Ok(Self::GetMissingEvents(
+                get_missing_events_body(decode(room)?, body)?,
+            )),
+            [prefix @ ("v1" | "org.matrix.msc4000"), "forwards_fill", room] => {
+                Ok(Self::ForwardsFill(ForwardsFillRequest {
+                    room_id: decode(room)?,
+                    from_event_id: required_list(&query, "from_event_id")?,
+                    limit: required_limit(&query)?,
+                    unstable: *prefix != "v1",
+                }))
+            }
+            _ => Err(bad(
+                codes::REQUEST_UNKNOWN_ENDPOINT,
+                format!("{path} is not /backfill, /get_missing_events or MSC4000 /forwards_fill."),
+            )),
+        }
+    }
+
+    /// The room the request is about.
+    pub fn room_id(&self) -> &str {
+        match self {
+            Self::Backfill(r) => &r.room_id,
+            Self::GetMissingEvents(r) => &r.room_id,
+            Self::ForwardsFill(r) => &r.room_id,
+        }
+    }
+
+    /// The `limit` asked for.
+    pub fn limit(&self) -> u64 {
+        match self {
+            Self::Backfill(r) => r.limit,
+            Self::GetMissingEvents(r) => r.limit,
+            Self::ForwardsFill(r) => r.limit,
+        }
+    }
+
+    /// The endpoint's name as used in messages and JSON: `backfill`, `get_missing_events`,
+    /// `forwards_fill`.
+    pub fn endpoint(&self) -> &'static str {
+        match self {
+            Self::Backfill(_) => "backfill",
+            Self::GetMissingEvents(_) => "get_missing_events",
+            Self::ForwardsFill(_) => "forwards_fill",
+        }
+    }
+}
+
+fn bad(code: &'static str, message: String) -> Problem {
+    Problem::error(code, "$", message)
+}
+
+fn get_missing_events_body(
+    room_id: String,
+    body: Option<&str>,
+) -> Result<GetMissingEventsRequest, Problem> {
+    let body = body.ok_or_else(|| {
+        bad(
+            codes::REQUEST_BAD_PARAM,
+            "POST /get_missing_events needs its JSON body (earliest_events, latest_events).".into(),
+        )
+    })?;
+    let value: Value = serde_json::from_str(body).map_err(|e| {
+        bad(
+            codes::REQUEST_BAD_PARAM,
+            format!("The get_missing_events body is not JSON: {e}."),
+        )
+    })?;
+    let ids = |key: &str| -> Result<Vec<String>, Problem> {
+        let list = value.get(key).and_then(Value::as_array).ok_or_else(|| {
+            bad(
+                codes::REQUEST_BAD_PARAM,
+                format!("The get_missing_events body needs {key} as an array of event IDs."),
+            )
+        })?;
+        list.iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                bad(
+                    codes::REQUEST_BAD_PARAM,
+                    format!("{key} holds something other than event ID strings."),
+                )
+            })
+    };
+    let number = |key: &str, default: i64| -> Result<i64, Problem> {
+        match value.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => v.as_i64().ok_or_else(|| {
+                bad(
+                    codes::REQUEST_BAD_PARAM,
+                    format!("{key} in the get_missing_events body is not an integer."),
+                )
+            }),
+        }
+    };
+    let limit = number("limit", 10)?;
+    if limit < 0 {
+        return Err(bad(
+            codes::REQUEST_BAD_PARAM,
+            format!("limit {limit} is negative."),
+        ));
+    }
+    Ok(GetMissingEventsRequest {
+        room_id,
+        earliest_events: ids("earliest_events")?,
+        latest_events: ids("latest_events")?,
+        limit: limit as u64,
+        min_depth: number("min_depth", 0)?,
+    })
+}
+
+fn parse_query(query: &str) -> Result<Vec<(String, String)>, Problem> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+fn required_list(query: &[(String, String)], key: &str) -> Result<Vec<String>, Problem> {
+    let values: Vec<String> = query
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .collect();
+    if values.is_empty() {
+        return Err(bad(
+            codes::REQUEST_BAD_PARAM,
+            format!("The query has no {key} parameter; at least one is required."),
+        ));
+    }
+    Ok(values)
+}
+
+fn required_limit(query: &[(String, String)]) -> Result<u64, Problem> {
+    let raw = query
+        .iter()
+        .find(|(k, _)| k == "limit")
+        .map(|(_, v)| v.as_str())
+        .ok_or_else(|| {
+            bad(
+                codes::REQUEST_BAD_PARAM,
+                "The query has no limit parameter; it is required.".into(),
+            )
+        })?;
+    raw.parse::<u64>().map_err(|_| {
+        bad(
+            codes::REQUEST_BAD_PARAM,
+            format!("limit={raw} is not a non-negative integer."),
+        )
+    })
+}
+
+/// Percent-decodes one path segment or query component.
+fn decode(text: &str) -> Result<String, Problem> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let byte = hex
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| {
+                    bad(
+                        codes::REQUEST_UNPARSABLE,
+                        format!("Bad percent-escape at byte {i} of {text:?}."),
+                    )
+                })?;
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| {
+        bad(
+            codes::REQUEST_UNPARSABLE,
+            format!("{text:?} does not decode to UTF-8."),
+        )
+    })
+}

@@ -1,0 +1,176 @@
+//! Canonical JSON: encoding ([Appendices § Canonical JSON](https://spec.matrix.org/v1.16/appendices/#canonical-json))
+//! and the strictness rules (room version 6+).
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use mxdag::canonical_json::{
+    self, check_numbers, codes, encoded_len, from_str, to_string, Value, MAX_DEPTH,
+};
+
+fn canon(text: &str) -> String {
+    to_string(&from_str(text).unwrap())
+}
+
+/// The spec's own examples of canonical JSON.
+#[test]
+fn spec_examples() {
+    assert_eq!(canon("{}"), "{}");
+    assert_eq!(
+        canon(r#"{"one": 1, "two": "Two"}"#),
+        r#"{"one":1,"two":"Two"}"#
+    );
+    assert_eq!(canon(r#"{"b": "2", "a": "1"}"#), r#"{"a":"1","b":"2"}"#);
+    assert_eq!(
+        canon(
+            r#"{"auth":{"success":true,"mxid":"@john.doe:example.com","profile":{"display_name":"John Doe","three_pids":[{"medium":"email","address":"john.doe@example.org"},{"medium":"msisdn","address":"123456789"}]}}}"#
+        ),
+        r#"{"auth":{"mxid":"@john.doe:example.com","profile":{"display_name":"John Doe","three_pids":[{"address":"john.doe@example.org","medium":"email"},{"address":"123456789","medium":"msisdn"}]},"success":true}}"#
+    );
+    assert_eq!(canon(r#"{"a": "日本語"}"#), r#"{"a":"日本語"}"#);
+    assert_eq!(canon(r#"{"本": 2, "日": 1}"#), r#"{"日":1,"本":2}"#);
+    assert_eq!(canon(r#"{"a": "\u65E5"}"#), r#"{"a":"日"}"#);
+    assert_eq!(canon(r#"{"a": null}"#), r#"{"a":null}"#);
+    assert_eq!(canon(r#"{"a": -0}"#), r#"{"a":0}"#);
+    assert_eq!(
+        canon("[-9223372036854775808,18446744073709551615,0,10,-7]"),
+        "[-9223372036854775808,18446744073709551615,0,10,-7]"
+    );
+}
+
+#[test]
+fn escapes_are_the_shortest() {
+    assert_eq!(
+        canon(r#""\u0000\u0008\u0009\u000a\u000c\u000d\u001f\u007f\"\\\/""#),
+        "\"\\u0000\\b\\t\\n\\f\\r\\u001f\u{7f}\\\"\\\\/\""
+    );
+    // Non-BMP characters are written as UTF-8, not as surrogate pairs.
+    assert_eq!(canon(r#""\ud83d\ude00""#), "\"😀\"");
+}
+
+#[test]
+fn keys_sort_by_code_point() {
+    // U+FB01 (in UTF-16 after a surrogate pair) sorts before U+1F600 by code point.
+    assert_eq!(
+        canon(r#"{"😀":1,"ﬁ":2,"Z":3,"a":4}"#),
+        r#"{"Z":3,"a":4,"ﬁ":2,"😀":1}"#
+    );
+}
+
+#[test]
+fn encoded_len_matches_the_encoding() {
+    for text in [
+        r#"{"a":[1,-20,"x\n\u0001",{"b":null,"c":true,"d":false}],"é":12345678901234}"#,
+        "[]",
+        "{}",
+        r#""\"""#,
+        "1.5",
+        "0",
+        "-9223372036854775808",
+        "18446744073709551615",
+        "[9,10,-10,99,100,-1]",
+    ] {
+        let value = from_str(text).unwrap();
+        assert_eq!(
+            encoded_len(&value),
+            canonical_json::to_vec(&value).len(),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn numbers_keep_their_kind() {
+    assert_eq!(from_str("1").unwrap(), Value::Int(1));
+    assert_eq!(
+        from_str("-9223372036854775808").unwrap(),
+        Value::Int(i64::MIN)
+    );
+    assert_eq!(
+        from_str("18446744073709551615").unwrap(),
+        Value::UInt(u64::MAX)
+    );
+    assert_eq!(from_str("1.0").unwrap(), Value::Float(1.0));
+    assert_eq!(from_str("0.0").unwrap(), Value::Float(0.0));
+    assert_eq!(from_str("-0").unwrap(), Value::Int(0));
+    assert_eq!(from_str("1e3").unwrap(), Value::Float(1000.0));
+    assert_eq!(
+        from_str("18446744073709551616").unwrap(),
+        Value::Float(18446744073709551616.0)
+    );
+}
+
+fn number_problems(text: &str, strict: bool) -> Vec<(&'static str, String, bool)> {
+    let mut problems = Vec::new();
+    check_numbers(
+        &from_str(text).unwrap(),
+        "$",
+        strict,
+        "Event #0",
+        &mut problems,
+    );
+    problems
+        .into_iter()
+        .map(|p| (p.code, p.path.clone(), p.is_error()))
+        .collect()
+}
+
+#[test]
+fn floats_and_large_integers_are_reported_with_paths() {
+    let text = r#"{"content":{"a":[1,2.5],"m.b":9007199254740992,"c":-9007199254740992,"ok":9007199254740991}}"#;
+    assert_eq!(
+        number_problems(text, true),
+        [
+            (codes::FLOAT_NOT_ALLOWED, "$.content.a[1]".to_owned(), true),
+            (codes::INTEGER_OUT_OF_RANGE, "$.content.c".to_owned(), true),
+            (
+                codes::INTEGER_OUT_OF_RANGE,
+                "$.content[\"m.b\"]".to_owned(),
+                true
+            ),
+        ]
+    );
+    // Before room version 6: floats are warnings, large integers fine.
+    assert_eq!(
+        number_problems(text, false),
+        [(codes::FLOAT_NOT_ALLOWED, "$.content.a[1]".to_owned(), false)]
+    );
+    assert_eq!(number_problems("18446744073709551615", true).len(), 1);
+}
+
+fn parse_code(text: &str) -> &'static str {
+    from_str(text).unwrap_err().code
+}
+
+#[test]
+fn what_canonical_json_cannot_hold_is_a_parse_error() {
+    assert_eq!(
+        parse_code(r#"{"a":1,"b":2,"a":3}"#),
+        codes::JSON_DUPLICATE_KEY
+    );
+    assert!(from_str(r#"{"a":{"x":1,"x":1}}"#)
+        .unwrap_err()
+        .message
+        .contains("\"x\""));
+    assert_eq!(parse_code(r#""\ud800""#), codes::JSON_INVALID_STRING);
+    assert_eq!(parse_code(r#""\udc00x""#), codes::JSON_INVALID_STRING);
+    assert_eq!(parse_code(r#""\q""#), codes::JSON_INVALID_STRING);
+    assert_eq!(parse_code(r#""\u12G4""#), codes::JSON_INVALID_STRING);
+    assert_eq!(parse_code("\"a\u{1}b\""), codes::JSON_INVALID_STRING);
+    assert_eq!(parse_code(r#"{"a": 1"#), codes::JSON_TRUNCATED);
+    assert_eq!(parse_code(r#"{"a": tru}"#), codes::JSON_SYNTAX);
+    assert_eq!(parse_code("1e400"), codes::JSON_NUMBER_OUT_OF_RANGE);
+    assert_eq!(parse_code("{} x"), codes::JSON_SYNTAX);
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+    assert!(from_str(&ok).is_ok());
+    let too_deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+    assert_eq!(parse_code(&too_deep), codes::JSON_TOO_DEEP);
+    let hostile = r#"{"a":"#.repeat(100_000) + "1" + &"}".repeat(100_000);
+    assert_eq!(parse_code(&hostile), codes::JSON_TOO_DEEP);
+    let unclosed = "[".repeat(100_000);
+    assert_eq!(parse_code(&unclosed), codes::JSON_TOO_DEEP);
+}

@@ -1,0 +1,127 @@
+//! Reading walking requests from log lines, and classifying error bodies.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use mxdag::federation::codes;
+use mxdag::federation::error_body::{ErrorKind, ErrorResponse};
+use mxdag::federation::request::{BackfillRequest, ForwardsFillRequest, GetMissingEventsRequest};
+use mxdag::federation::FederationRequest;
+
+#[test]
+fn backfill_from_a_log_line() {
+    let line = r#""GET https://hs.example:8448/_matrix/federation/v1/backfill/%21room%3Aexample.org?v=%24a%3Aexample.org&v=$AbC+/x&limit=10 HTTP/1.1""#;
+    let expected = FederationRequest::Backfill(BackfillRequest {
+        room_id: "!room:example.org".into(),
+        v: vec!["$a:example.org".into(), "$AbC+/x".into()],
+        limit: 10,
+    });
+    assert_eq!(FederationRequest::parse(line, None), Ok(expected));
+}
+
+#[test]
+fn get_missing_events_with_body_and_defaults() {
+    let body = r#"{"earliest_events":["$e"],"latest_events":["$l1","$l2"]}"#;
+    let parsed = FederationRequest::parse(
+        "POST /_matrix/federation/v1/get_missing_events/!r:x",
+        Some(body),
+    )
+    .unwrap();
+    assert_eq!(
+        parsed,
+        FederationRequest::GetMissingEvents(GetMissingEventsRequest {
+            room_id: "!r:x".into(),
+            earliest_events: vec!["$e".into()],
+            latest_events: vec!["$l1".into(), "$l2".into()],
+            limit: 10,
+            min_depth: 0,
+        })
+    );
+    let no_body =
+        FederationRequest::parse("POST /_matrix/federation/v1/get_missing_events/!r:x", None)
+            .unwrap_err();
+    assert_eq!(no_body.code, codes::REQUEST_BAD_PARAM);
+    let bad = FederationRequest::parse(
+        "POST /_matrix/federation/v1/get_missing_events/!r:x",
+        Some(r#"{"latest_events":[]}"#),
+    );
+    assert_eq!(
+        bad.unwrap_err().message,
+        "The get_missing_events body needs earliest_events as an array of event IDs."
+    );
+}
+
+#[test]
+fn forwards_fill_stable_and_unstable() {
+    for (prefix, unstable) in [("v1", false), ("org.matrix.msc4000", true)] {
+        let line = format!(
+            "GET /_matrix/federation/{prefix}/forwards_fill/!r:x?from_event_id=%24a&limit=5"
+        );
+        let parsed = FederationRequest::parse(&line, None).unwrap();
+        assert_eq!(
+            parsed,
+            FederationRequest::ForwardsFill(ForwardsFillRequest {
+                room_id: "!r:x".into(),
+                from_event_id: vec!["$a".into()],
+                limit: 5,
+                unstable,
+            })
+        );
+        assert_eq!(
+            (parsed.endpoint(), parsed.limit(), parsed.room_id()),
+            ("forwards_fill", 5, "!r:x")
+        );
+    }
+}
+
+#[test]
+fn bad_requests_name_the_problem() {
+    let cases = [
+        ("GET /_matrix/federation/v1/backfill/!r:x?v=$a", codes::REQUEST_BAD_PARAM, "The query has no limit parameter; it is required."),
+        ("GET /_matrix/federation/v1/backfill/!r:x?v=$a&limit=-1", codes::REQUEST_BAD_PARAM, "limit=-1 is not a non-negative integer."),
+        ("GET /_matrix/federation/v1/backfill/!r:x?limit=3", codes::REQUEST_BAD_PARAM, "The query has no v parameter; at least one is required."),
+        ("GET /_matrix/federation/v1/state/!r:x", codes::REQUEST_UNKNOWN_ENDPOINT, "/_matrix/federation/v1/state/!r:x is not /backfill, /get_missing_events or MSC4000 /forwards_fill."),
+        ("GET /_matrix/federation/v1/backfill/!r:x?v=%2&limit=1", codes::REQUEST_UNPARSABLE, "Bad percent-escape at byte 0 of \"%2\"."),
+        ("GET /_matrix/federation/v1/backfill/!r:x?v=%ff&limit=1", codes::REQUEST_UNPARSABLE, "\"%ff\" does not decode to UTF-8."),
+        ("hello", codes::REQUEST_UNPARSABLE, "No /_matrix/federation/ path in \"hello\"."),
+    ];
+    for (line, code, message) in cases {
+        let problem = FederationRequest::parse(line, None).unwrap_err();
+        assert_eq!(
+            (problem.code, problem.message.as_str()),
+            (code, message),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn error_bodies_are_classified() {
+    let kind = |status, body: &str| ErrorResponse::classify(status, body).map(|e| e.kind);
+    assert_eq!(
+        kind(
+            Some(404),
+            r#"{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}"#
+        ),
+        Some(ErrorKind::Unrecognized)
+    );
+    assert_eq!(
+        kind(None, r#"{"errcode":"M_UNRECOGNIZED"}"#),
+        Some(ErrorKind::Unrecognized)
+    );
+    assert_eq!(
+        kind(Some(400), r#"{"errcode":"M_INVALID_PARAM"}"#),
+        Some(ErrorKind::InvalidParam)
+    );
+    assert_eq!(kind(Some(400), "Bad Request"), Some(ErrorKind::NoErrcode));
+    assert_eq!(
+        kind(Some(400), r#"{"error":"no"}"#),
+        Some(ErrorKind::NoErrcode)
+    );
+    assert_eq!(kind(Some(404), ""), Some(ErrorKind::EmptyNotFound));
+    assert_eq!(
+        kind(Some(403), r#"{"errcode":"M_FORBIDDEN"}"#),
+        Some(ErrorKind::Other("M_FORBIDDEN".into()))
+    );
+    assert_eq!(kind(Some(200), r#"{"pdus":[]}"#), None);
+    assert_eq!(kind(None, ""), None);
+}
