@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, openSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, PYTHON } from "./venv.mjs";
-import { federationGet } from "./federation.mjs";
+import { federationGet } from "./http.mjs";
 
 /** Where every server's folder and log go (git-ignored through /tests/artifacts). */
 export const ARTIFACTS = join(ROOT, "tests", "artifacts", "homeserver");

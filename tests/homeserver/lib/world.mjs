@@ -7,7 +7,7 @@ import { startPair } from "./pair.mjs";
 import { buildRooms } from "./rooms.mjs";
 import { storedRoom } from "./synapse.mjs";
 import { Federation, backfillWholeRoom, EXCHANGES } from "./fetch.mjs";
-import { keyFromSeed } from "./federation.mjs";
+import { keyFromSeed } from "./http.mjs";
 import { loadMxdag } from "./mxdag.mjs";
 import { startProxy } from "./proxy.mjs";
 
@@ -43,17 +43,12 @@ export async function buildWorld() {
     Object.assign(world, await buildRooms(a, b));
     world.timings.build_rooms = Date.now() - t1;
     const t2 = Date.now();
-    if (process.env.MXDAG_HS_SIGNER === "own") {
-      world.asB = new Federation(b);
-      world.asA = new Federation(a);
-    } else {
-      world.proxyAsB = await startProxy(b);
-      proxies.push(world.proxyAsB);
-      world.proxyAsA = await startProxy(a);
-      proxies.push(world.proxyAsA);
-      world.asB = new Federation(b, world.proxyAsB.transport);
-      world.asA = new Federation(a, world.proxyAsA.transport);
-    }
+    world.proxyAsB = await startProxy(b);
+    proxies.push(world.proxyAsB);
+    world.proxyAsA = await startProxy(a);
+    proxies.push(world.proxyAsA);
+    world.asB = new Federation(b, world.proxyAsB.transport);
+    world.asA = new Federation(a, world.proxyAsA.transport);
     world.keys = {
       a: await world.asB.serverKeys("keys-A", a.serverName),
       b: await world.asA.serverKeys("keys-B", b.serverName),
