@@ -1,13 +1,12 @@
 // The `mxdag` CLI on the files the suite saved from real Synapses: `check` on what Synapse
 // sent, `dag` on rows of Synapse's own event_json table, `answer` against Synapse's answer.
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PKG } from "./mxdag.mjs";
 import { EXCHANGES } from "./fetch.mjs";
-import { allRooms } from "./world.mjs";
+import { allRooms, hsTest } from "./world.mjs";
 import { view, idsOf } from "./suite-mxdag.mjs";
 import { sorted } from "./synapse.mjs";
 
@@ -19,10 +18,9 @@ function mxdag(args) {
   return { status: r.status, json, stderr: r.stderr, stdout: r.stdout };
 }
 
-/** Registers the tests; `w()` gives the world built in the test file's `before()`. */
+/** Registers the tests; `world` gives the world built in the test file's `before()`. */
 export function cliSuite(w) {
-  test("mxdag check --json on each room Synapse sent: the same event IDs and verdicts as the wasm API", () => {
-    const world = w();
+  hsTest(w, "mxdag check --json on each room Synapse sent: the same event IDs and verdicts as the wasm API", (world) => {
     const keys = world.keyFiles.flatMap((f) => ["--keys", f]);
     for (const room of allRooms(world)) {
       const { fetched, report } = view(world).rooms.get(room.label);
@@ -35,8 +33,7 @@ export function cliSuite(w) {
     }
   });
 
-  test("mxdag dag --json on B's event_json rows gives B's forward and backward extremity tables", () => {
-    const world = w();
+  hsTest(w, "mxdag dag --json on B's event_json rows gives B's forward and backward extremity tables", (world) => {
     const stored = world.partitionOnB.stored;
     const rows = stored.timeline.map((e) => ({ event_id: e.event_id, json: JSON.stringify(e.json) }));
     const file = join(EXCHANGES, "partition-onB.event_json-rows.json");
@@ -50,8 +47,7 @@ export function cliSuite(w) {
     assert.deepEqual(sorted(room.backward_extremities.map((b) => b.event_id)), sorted(stored.backward_extremities));
   });
 
-  test("mxdag answer on the v10 room gives Synapse's /get_missing_events answer", () => {
-    const world = w();
+  hsTest(w, "mxdag answer on the v10 room gives Synapse's /get_missing_events answer", (world) => {
     const exchange = world.asB.log.find((x) => x.name === "ref-gme-linear");
     assert.ok(exchange, "the /get_missing_events exchange was made");
     const { fetched } = view(world).rooms.get("v10");

@@ -1,17 +1,16 @@
 // The inspector page on a real homeserver: headless Chromium opens it from mxdag's signing
 // proxy (acting as A) on the partition room as B holds it, and must show B's real gap and
 // forward extremities, as B's own database lists them.
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { hsTest } from "./world.mjs";
 import { join } from "node:path";
 import { launch, open } from "../../e2e/harness.js";
 import { ARTIFACTS } from "./homeserver.mjs";
 import { sorted } from "./synapse.mjs";
 
-/** Registers the tests; `w()` gives the world built in the test file's `before()`. */
+/** Registers the tests; `world` gives the world built in the test file's `before()`. */
 export function pageSuite(w) {
-  test("the inspector through the proxy shows B's real gap and forward extremities after the partition", async () => {
-    const world = w();
+  hsTest(w, "the inspector through the proxy shows B's real gap and forward extremities after the partition", async (world) => {
     assert.ok(world.proxyAsA, "the page is served by mxdag's signing proxy");
     const stored = world.partitionOnB.stored;
     const params = new URLSearchParams({ proxy: world.b.serverName, room: world.rooms.partition.roomId, version: "12" });

@@ -1,5 +1,7 @@
 // The shared fixture of the suite: two Synapses, the rooms built on them, and the federation
 // answers fetched from them. Built once per test file in `before()`, stopped in `after()`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
 import { createPublicKey } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -86,4 +88,21 @@ export function allRooms(world) {
     { ...joined, label: "joined" },
     { ...partition, label: "partition" },
   ];
+}
+
+/**
+ * A test on the world `w()`: `fn(world)`. When it fails, the tails of both servers' logs are
+ * added to the error (the whole logs stay under tests/artifacts/homeserver/).
+ */
+export function hsTest(w, name, fn) {
+  test(name, async () => {
+    const world = w();
+    assert.ok(world, "the world (servers, rooms, fetches) was not built: see the before() hook's error");
+    try {
+      await fn(world);
+    } catch (e) {
+      e.message += `\n${world.a.tail(15)}\n${world.b.tail(15)}`;
+      throw e;
+    }
+  });
 }
