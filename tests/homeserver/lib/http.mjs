@@ -6,12 +6,12 @@ import { request as httpsRequest } from "node:https";
 import { createPrivateKey } from "node:crypto";
 
 /**
- * One request to `url`; `content` is sent as a JSON body. Resolves `{ status, body, json,
- * headers }` (`json` null when the body is not JSON).
+ * One request to `url`; `content` is sent as a JSON body, `headers` are added. Resolves
+ * `{ status, body, json, headers }` (`json` null when the body is not JSON).
  */
-export function send(url, method, { content, timeoutMs = 30_000 } = {}) {
+export function send(url, method, { content, headers: extra = {}, timeoutMs = 30_000 } = {}) {
   const u = new URL(url);
-  const headers = {};
+  const headers = { ...extra };
   const payload = content === undefined ? undefined : Buffer.from(JSON.stringify(content));
   if (payload) headers["Content-Type"] = "application/json";
   const request = u.protocol === "https:" ? httpsRequest : httpRequest;

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { allRooms, hsTest } from "./world.mjs";
 import { storedRoom, sorted } from "./synapse.mjs";
-import { keyRingOf, verdicts, withIds, dagOf, responseWithIds } from "./mxdag.mjs";
+import { keyRingOf, verdicts, withIds, dagOf } from "./mxdag.mjs";
 
 /** What mxdag makes of the fetched rooms, computed once per world. */
 const views = new WeakMap();

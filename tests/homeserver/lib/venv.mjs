@@ -1,7 +1,7 @@
 // Installs the pinned Synapse into a venv under the git-ignored `.cache/` at the repo root,
 // and reuses it when it is already there. A failure throws: the suite fails loudly, never skips.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
