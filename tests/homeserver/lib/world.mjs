@@ -20,6 +20,19 @@ export function publicKeyOf(hs) {
 }
 
 /**
+ * `roomId` as `hs` stores it, read from its database, and its whole timeline fetched from it
+ * through `fed`, saved as one transaction in `<name>.all.json`. Returns `{ pdus, ids, pages,
+ * stored, file }` (see backfillWholeRoom).
+ */
+async function fetchWholeRoom(fed, name, hs, roomId) {
+  const stored = storedRoom(hs, roomId);
+  const got = await backfillWholeRoom(fed, name, hs.serverName, roomId, stored);
+  const file = join(EXCHANGES, `${name}.all.json`);
+  writeFileSync(file, JSON.stringify({ origin: hs.serverName, origin_server_ts: Date.now(), pdus: got.pdus }));
+  return { ...got, stored, file };
+}
+
+/**
  * Loads mxdag, starts both servers, builds the rooms, starts mxdag's signing proxy as each
  * server, and fetches through it, as B from A, every room's whole timeline by /backfill, and,
  * as A from B, the partition room as B holds it. Returns the world; its `stop()` must be
@@ -58,18 +71,10 @@ export async function buildWorld() {
     // Every room as A holds it, seen by B (what B's server may see: pruned where it may not).
     world.fetched = {};
     for (const room of allRooms(world)) {
-      const stored = storedRoom(a, room.roomId);
-      const got = await backfillWholeRoom(world.asB, `room-${room.label}-onA`, a.serverName, room.roomId, stored);
-      const file = join(EXCHANGES, `room-${room.label}-onA.all.json`);
-      writeFileSync(file, JSON.stringify({ origin: a.serverName, origin_server_ts: Date.now(), pdus: got.pdus }));
-      world.fetched[room.label] = { ...got, stored, file };
+      world.fetched[room.label] = await fetchWholeRoom(world.asB, `room-${room.label}-onA`, a, room.roomId);
     }
     // The partition room as B holds it (with its gap), seen by A.
-    const storedB = storedRoom(b, world.rooms.partition.roomId);
-    const gotB = await backfillWholeRoom(world.asA, "room-partition-onB", b.serverName, world.rooms.partition.roomId, storedB);
-    const fileB = join(EXCHANGES, "room-partition-onB.all.json");
-    writeFileSync(fileB, JSON.stringify({ origin: b.serverName, origin_server_ts: Date.now(), pdus: gotB.pdus }));
-    world.partitionOnB = { ...gotB, stored: storedB, file: fileB };
+    world.partitionOnB = await fetchWholeRoom(world.asA, "room-partition-onB", b, world.rooms.partition.roomId);
     world.keyFiles = [world.keys.a.files.response, world.keys.b.files.response];
     world.timings.fetch = Date.now() - t2;
     return world;
