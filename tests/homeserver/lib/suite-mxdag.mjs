@@ -119,12 +119,16 @@ export function mxdagSuite(w) {
     }
   });
 
-  hsTest(w, "the DAG's forward extremities are Synapse's event_forward_extremities; A holds no gap", (world) => {
+  hsTest(w, "the DAG's forward extremities are Synapse's event_forward_extremities; A holds no gap; concurrent sends fork", (world) => {
     for (const [label, { dag, fetched }] of view(world).rooms) {
       if (label === "partition-onB") continue;
       assert.deepEqual(sorted(dag.forwardExtremities()), sorted(fetched.stored.forward_extremities), label);
       assert.deepEqual(dag.gaps(), [], `${label}: A holds the whole room`);
       assert.deepEqual(fetched.stored.backward_extremities, [], `${label}: Synapse agrees`);
+      if (/^v\d+$/.test(label)) {
+        const { counts } = dag.summary();
+        assert.ok(counts.forks >= 1 && counts.merges >= 1, `${label}: alice and bob sending at once fork: ${JSON.stringify(counts)}`);
+      }
     }
   });
 
