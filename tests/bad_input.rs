@@ -198,6 +198,10 @@ fn unusable_inputs_are_input_problems() {
         (r#"{"pdus": 5}"#, "input_shape_unknown"),
         (r#"{"type": "x", "#, "json_truncated"),
         (r#"{"type": "x"} trailing"#, "json_syntax"),
+        (r#"{"pdus":"#, "json_truncated"),
+        (r#"{"pdus": "#, "json_truncated"),
+        (r#"{"pdus": ["\é"#, "json_truncated"),
+        ("[\"é\\", "json_truncated"),
     ] {
         let report = check(text, &v, false);
         assert_eq!(report.counts.total, 0, "{text}");
@@ -241,6 +245,14 @@ fn the_room_version_comes_from_the_create_event() {
     let err = validate_input(unknown, None, &keys, &ValidateOptions::default()).unwrap_err();
     assert_eq!(err.code, "unknown_room_version");
     assert!(err.message.contains("org.example.99"));
+    let not_a_string = r#"[{"type":"m.room.create","state_key":"","content":{"room_version":5}}]"#;
+    let err = validate_input(not_a_string, None, &keys, &ValidateOptions::default()).unwrap_err();
+    assert_eq!(err.code, "unknown_room_version");
+    assert!(
+        err.message.contains("names room version 5,"),
+        "{}",
+        err.message
+    );
     let err = validate_input(
         &good(&RoomVersion::V3),
         None,
@@ -402,6 +414,7 @@ fn wrong_types_and_missing_fields_have_paths() {
         ),
         ("sender", Value::from("alice"), "malformed_id", "$.sender"),
         ("room_id", Value::from("room"), "malformed_id", "$.room_id"),
+        ("room_id", Value::from("é"), "malformed_id", "$.room_id"),
         (
             "signatures",
             json(r#"{"other.test":"x"}"#),

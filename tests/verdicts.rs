@@ -419,3 +419,29 @@ fn report_serialises_to_the_documented_shape() {
     assert_eq!(json["events"][1]["problems"][0]["severity"], "error");
     assert_eq!(json["events"][1]["problems"][0]["path"], "$.hashes.sha256");
 }
+
+#[test]
+fn many_bad_signatures_among_many_events_are_all_found() {
+    let keys = ring(&["origin.test"]);
+    let version = RoomVersion::V4;
+    let mut events: Vec<Value> = (0..300)
+        .map(|i| message(&version, &format!("m{i}")))
+        .collect();
+    let wrong = message(&version, "other")
+        .get("signatures")
+        .unwrap()
+        .clone();
+    let bad = [0, 1, 2, 130, 255, 256, 257, 299];
+    for &i in &bad {
+        set(&mut events[i], &["signatures"], wrong.clone());
+    }
+    let validation = judge(events, &version, &keys);
+    let dropped: Vec<usize> = validation
+        .report
+        .events
+        .iter()
+        .filter(|e| e.verdict == Verdict::Dropped)
+        .map(|e| e.index)
+        .collect();
+    assert_eq!(dropped, bad);
+}

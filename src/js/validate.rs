@@ -61,7 +61,9 @@ fn read_options(options: Option<&js_sys::Object>) -> ValidateOptions {
 /// an array, NDJSON). `roomVersion` (`"1"`…`"12"`) defaults to the one named by an
 /// `m.room.create` event in the input. Throws an `Error` with `code:
 /// "unknown_room_version"` when no version is known, `"input_not_json"` when `pdus` cannot
-/// be turned into JSON; every problem of the events themselves is in the report.
+/// be turned into JSON; every problem of the events themselves is in the report. Pass the
+/// text as received for exact checks: JS objects have already lost duplicate keys and the
+/// difference between `1` and `1.0`.
 #[wasm_bindgen(js_name = validateEvents, unchecked_return_type = "ValidationReport")]
 pub fn validate_events(
     #[wasm_bindgen(unchecked_param_type = "object[] | string")] pdus: JsValue,
