@@ -68,10 +68,11 @@ function applySnapshot(s) {
   $("count-forward").textContent = String(s.counts.forward);
   $("count-backward").textContent = String(s.counts.backward);
   $("count-outliers").textContent = String(s.counts.outliers);
-  $("count-lanes").textContent = String(s.counts.lanes);
   $("room-version").textContent = s.roomVersion ? `v${s.roomVersion}` : "";
   view.setSnapshot(s);
+  $("timing").textContent = `${s.n} nodes · ${s.counts.lanes} lanes · model ${s.modelMs.toFixed(0)} ms · layout ${s.layoutMs.toFixed(1)} ms (wasm)`;
   if (state.selectedId) showDetails(state.selectedId);
+  else worker.call("findings").then((r) => !state.selectedId && panel.showFindings(r.findings));
 }
 
 async function showDetails(id) {
@@ -92,12 +93,47 @@ function selectId(id, focus) {
 function onNodeClick(i) {
   const s = state.snapshot;
   if (!s || i < 0) return;
+  selectId(s.ids[i], false);
+  act(i);
+}
+
+/** The fetch a node offers: backfill from a gap, forwards fill from a forward extremity. */
+function act(i) {
+  const s = state.snapshot;
   const id = s.ids[i];
-  selectId(id, false);
   if (!state.fetcher) return;
   if (s.flags[i] & FLAG.gap) run(() => state.fetcher.backfill([id], LIMIT));
   else if (s.flags[i] & FLAG.forward) run(() => state.fetcher.forwardsFill([id], LIMIT));
 }
+
+function fit() {
+  const s = state.snapshot;
+  if (!s?.n) return;
+  view.scale = Math.min(1.5, Math.max(0.0005, (view.h - 60) / (s.n * 22)));
+  view.ox = 28;
+  view.oy = 28;
+  view.request();
+}
+
+// Keys: ↑/↓ (or k/j) move to the newer/older event, Enter fetches what the event offers,
+// F fits the DAG to the window, Escape clears the selection.
+addEventListener("keydown", (e) => {
+  const s = state.snapshot;
+  if (!s?.n || e.target.closest?.("input, select, textarea, button, summary") || e.ctrlKey || e.metaKey || e.altKey) return;
+  const i = state.selectedId === null || state.selectedId === undefined ? -1 : (state.index.get(state.selectedId) ?? -1);
+  const move = { ArrowUp: 1, k: 1, ArrowDown: -1, j: -1 }[e.key];
+  if (move !== undefined) {
+    const next = i < 0 ? s.n - 1 : Math.min(s.n - 1, Math.max(0, i + move));
+    selectId(s.ids[next], true);
+  } else if (e.key === "Enter" && i >= 0) act(i);
+  else if (e.key === "f" || e.key === "F") fit();
+  else if (e.key === "Escape") {
+    state.selectedId = null;
+    view.select(-1);
+    panel.clear();
+  } else return;
+  e.preventDefault();
+});
 
 /**
  * get_missing_events for a gap: `latest_events` are the held events that point at it,
@@ -113,6 +149,40 @@ async function getMissing(gapId) {
   return state.fetcher.getMissingEvents(earliest, d.next.map((x) => x.id), LIMIT);
 }
 
+/**
+ * "Fill all gaps": the gap planner (src/planner, `cover` strategy) chooses the requests, the
+ * page sends them one by one and reports each answer back, until the planner has nothing
+ * left to ask; the gaps that stay open are listed with why.
+ */
+async function fillAllGaps() {
+  const s = state.snapshot;
+  if (!state.fetcher || !s) return;
+  const servers = [state.start.source.destination ?? state.peerName];
+  const { gaps } = await worker.call("planStart", { servers });
+  let left = gaps;
+  let trips = 0;
+  const show = () => {
+    const p = $("progress");
+    p.hidden = false;
+    p.querySelector(".fill").style.width = `${gaps ? (100 * (gaps - left)) / gaps : 100}%`;
+    p.querySelector(".text").textContent = `filling gaps: ${trips} requests, ${left} of ${gaps} gaps left`;
+  };
+  show();
+  let open = [];
+  for (;;) {
+    const { requests } = await worker.call("planNext");
+    if (!requests.length) break;
+    for (const request of requests) {
+      const r = await state.fetcher.planned(request);
+      trips++;
+      if (r.plan) ({ gapsLeft: left, open } = r.plan);
+      show();
+    }
+  }
+  $("progress").hidden = true;
+  notice(left ? `${trips} requests; ${left} gap(s) stay open: ${open.slice(0, 3).map((g) => `${g.event_id} (${g.reason})`).join(", ")}` : `${trips} requests closed all ${gaps} gaps`);
+}
+
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
 async function startRoom({ source, roomId, roomVersion, events, label }) {
   state.start = { source, roomId, roomVersion, events, label };
@@ -120,6 +190,7 @@ async function startRoom({ source, roomId, roomVersion, events, label }) {
   panel.clear();
   $("source-name").textContent = label;
   const r = await worker.call("init", { roomId, roomVersion });
+  $("fill").hidden = !r.canPlan;
   applySnapshot(r.snapshot);
   const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
   state.fetcher = new Fetcher({ source, worker, roomId, hooks });
@@ -129,6 +200,7 @@ async function startRoom({ source, roomId, roomVersion, events, label }) {
 
 async function startDemo() {
   const info = await (await fetch("/_mxdag/demo")).json();
+  state.peerName = info.server_name;
   const select = $("room-select");
   select.replaceChildren(
     ...info.rooms.map((r, k) => {
@@ -168,13 +240,12 @@ async function startProxy(destination) {
   await startRoom({ source: sourceFor(destination), roomId, roomVersion: params.get("version"), events: params.getAll("event"), label: `${destination} via the signing proxy` });
 }
 
-/** Loads a file; when its events need keys the page lacks, asks the peer for them and loads again. */
+/** Loads a file: the worker reads it, the peer is asked for the keys its events need, then they are judged. */
 async function loadFile(file) {
-  const text = await file.text();
-  let r = await worker.call("file", { name: file.name, text, replace: true }, progress);
-  if (r.missingKeys.length && state.fetcher && (await state.fetcher.keysFor(r.missingKeys))) {
-    r = await worker.call("file", { name: file.name, text, replace: true }, progress);
-  }
+  const read = await worker.call("readFile", { file });
+  if (state.fetcher) await state.fetcher.keysFor(read.servers);
+  const r = await worker.call("ingestFile", { name: file.name, replace: true }, progress);
+  if (r.missingKeys.length) notice(`${file.name}: no keys for ${r.missingKeys.join(", ")}: their events cannot be checked`);
   progress(1, 1);
   const select = $("room-select");
   const option = document.createElement("option");
@@ -217,14 +288,8 @@ $("connect-form").addEventListener("submit", (e) => {
   location.search = q.toString();
 });
 $("reset").addEventListener("click", () => state.start && run(() => startRoom(state.start)));
-$("fit").addEventListener("click", () => {
-  const s = state.snapshot;
-  if (!s?.n) return;
-  view.scale = Math.min(1.5, Math.max(0.0005, (view.h - 60) / (s.n * 22)));
-  view.ox = 28;
-  view.oy = 28;
-  view.request();
-});
+$("fit").addEventListener("click", fit);
+$("fill").addEventListener("click", () => run(fillAllGaps));
 
 // For tests and benchmarks: the current snapshot, the view, and a promise of quiet.
 window.mxdag = {

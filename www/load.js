@@ -60,11 +60,11 @@ export class Fetcher {
   }
 
   /** One HTTP request, logged. Returns `{status, text, json, headers, entry}`. */
-  async request(method, path, body, note) {
+  async request(method, path, body, note, base = this.source.base) {
     const entry = this.hooks.log({ method, path, note, status: "…" });
     const t0 = performance.now();
     try {
-      const res = await fetch(this.source.base + path, {
+      const res = await fetch(base + path, {
         method,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -112,11 +112,23 @@ export class Fetcher {
     if (typeof r.json.server_name === "string") this.keysTried.add(r.json.server_name);
   }
 
+  /**
+   * Sends a request the gap planner chose (`{id, server, method, path, body}`) — through the
+   * proxy to its server when walking a homeserver, to the demo peer otherwise — and reports
+   * the answer to the planner with the events. Returns the worker's result (`plan` inside).
+   */
+  async planned(p) {
+    const body = p.body ? JSON.parse(p.body) : undefined;
+    const base = this.source.destination ? `/_mxdag/proxy/${enc(p.server)}` : "";
+    const r = await this.request(p.method, p.path, body, `${p.endpoint} (planner)`, base);
+    return this.ingest(r, { method: p.method, path: p.path, body }, true, p.id);
+  }
+
   /** Sends an answer to the worker and records what it made of it. */
-  async ingest(r, request, check = true) {
+  async ingest(r, request, check = true, planId = undefined) {
     const pdus = r.json?.pdus ?? r.json?.events;
     if (r.status === 200 && Array.isArray(pdus)) await this.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
-    const result = await this.worker.call("answer", { request, text: r.text, status: r.status, check }, this.hooks.progress);
+    const result = await this.worker.call("answer", { request, text: r.text, status: r.status, check, planId }, this.hooks.progress);
     r.entry.update({ events: result.received ?? 0, added: result.added ?? 0, bad: result.bad ?? 0, contract: result.contract });
     if (result.snapshot) this.hooks.snapshot(result.snapshot);
     return result;
@@ -159,7 +171,11 @@ export class Fetcher {
       r = await this.request("GET", path, undefined, note);
       const viaProxy = r.headers.get("x-mxdag-forwards-fill");
       const unrecognized = r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED";
-      if (!unrecognized) return this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
+      if (!unrecognized) {
+        const result = await this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
+        if (r.status === 200 && !result.received) this.hooks.notice(`${who} knows nothing newer than ${from.join(", ")}`);
+        return result;
+      }
       r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
       if (viaProxy) break;
     }
