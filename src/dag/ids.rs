@@ -410,11 +410,12 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
     let tails_equal = a8.remainder() == b8.remainder();
-    tails_equal
-        && a8.zip(b8).all(|(x, y)| {
-            u64::from_ne_bytes(x.try_into().unwrap_or([0; 8]))
-                == u64::from_ne_bytes(y.try_into().unwrap_or([1; 8]))
-        })
+    let word = |bytes: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(bytes);
+        u64::from_ne_bytes(w)
+    };
+    tails_equal && a8.zip(b8).all(|(x, y)| word(x) == word(y))
 }
 
 /// Renders 32 hash bytes as `$` + 43 unpadded base64 characters.

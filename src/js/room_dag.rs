@@ -185,10 +185,9 @@ impl RoomDagJs {
             Value::Array(list) => list,
             one => vec![one],
         };
+        let list: Vec<Result<Value, crate::problem::Problem>> = list.into_iter().map(Ok).collect();
         if self.version.is_none() {
-            let wrapped: Vec<Result<Value, crate::problem::Problem>> =
-                list.iter().cloned().map(Ok).collect();
-            self.version = crate::event::verdict::room_version_of(&wrapped).and_then(Result::ok);
+            self.version = crate::event::verdict::room_version_of(&list).and_then(Result::ok);
         }
         let mut report = Added {
             added: 0,
@@ -196,7 +195,7 @@ impl RoomDagJs {
             problems: Vec::new(),
         };
         let before = self.inner.ingest_findings().len();
-        for (i, value) in list.into_iter().enumerate() {
+        for (i, value) in list.into_iter().flatten().enumerate() {
             match read_event(value, self.version.as_ref())
                 .map(|e| self.inner.insert(&e, placement(outlier)))
             {

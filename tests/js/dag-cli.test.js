@@ -168,3 +168,12 @@ test("RoomDag on a generated room: computed IDs, extremities, self-consistent an
   }
   dag.free();
 });
+
+test("dag: a tab-separated Synapse export", async () => {
+  const rows = fork.map((e) => `${e.event_id}\t!r:x\t{}\t${JSON.stringify(e)}\t1`).join("\n");
+  const path = join(dir, "event_json.tsv");
+  writeFileSync(path, rows + "\n");
+  const { code, stdout, stderr } = await cli(dag, [path, "--json"]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(JSON.parse(stdout)[0].forward_extremities, ["$b:x", "$e:x"]);
+});
