@@ -150,37 +150,45 @@ async function getMissing(gapId) {
 }
 
 /**
- * "Fill all gaps": the gap planner (src/planner, `cover` strategy) chooses the requests, the
- * page sends them one by one and reports each answer back, until the planner has nothing
- * left to ask; the gaps that stay open are listed with why.
+ * "Fill all gaps": the planner's driver runs in the worker (fill-worker.js, fill.js); it asks
+ * the page to send each request it plans — through the current source, into the network
+ * log, keys fetched as for any answer — and judges every answer before its events join the
+ * DAG. Ends when the planner has nothing left to ask, naming the gaps that stay open.
  */
 async function fillAllGaps() {
-  const s = state.snapshot;
-  if (!state.fetcher || !s) return;
-  const servers = [state.start.source.destination ?? state.peerName];
-  const { gaps } = await worker.call("planStart", { servers });
-  let left = gaps;
-  let trips = 0;
-  const show = () => {
-    const p = $("progress");
-    p.hidden = false;
-    p.querySelector(".fill").style.width = `${gaps ? (100 * (gaps - left)) / gaps : 100}%`;
-    p.querySelector(".text").textContent = `filling gaps: ${trips} requests, ${left} of ${gaps} gaps left`;
+  if (!state.fetcher) return;
+  const source = state.start.source;
+  const entries = new Map();
+  worker.onAsk = async ({ n, request }) => {
+    const body = request.body ? JSON.parse(request.body) : undefined;
+    const base = source.destination ? `/_mxdag/proxy/${encodeURIComponent(request.server)}` : "";
+    const r = await state.fetcher.request(request.method, request.path, body, `${request.endpoint} (planner)`, base);
+    entries.set(n, r.entry);
+    const pdus = r.json?.pdus ?? r.json?.events;
+    if (r.status === 200 && Array.isArray(pdus)) await state.fetcher.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
+    if (r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED") r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
+    return { status: r.status, body: r.text };
   };
-  show();
-  let open = [];
-  for (;;) {
-    const { requests } = await worker.call("planNext");
-    if (!requests.length) break;
-    for (const request of requests) {
-      const r = await state.fetcher.planned(request);
-      trips++;
-      if (r.plan) ({ gapsLeft: left, open } = r.plan);
-      show();
-    }
+  const bar = $("progress");
+  const show = (f) => {
+    bar.hidden = false;
+    bar.querySelector(".fill").style.width = "100%";
+    bar.querySelector(".text").textContent = `filling gaps: ${f.round_trips} requests, ${f.new_events} new events, ${f.gaps} gaps left`;
+  };
+  const servers = [source.destination ?? state.peerName];
+  try {
+    const done = await worker.call("fill", { servers }, progress, (d) => {
+      if (d.judged) entries.get(d.judged.n)?.update({ events: d.judged.received, added: d.judged.added, bad: d.judged.bad, contract: d.judged.contract });
+      if (d.snapshot) applySnapshot(d.snapshot);
+      if (d.fill) show(d.fill);
+    });
+    applySnapshot(done.snapshot);
+    const r = done.result;
+    const open = r.open_gaps.slice(0, 3).map((g) => `${g.event_id} (${g.reason})`).join(", ");
+    notice(r.gaps_left ? `${r.round_trips} requests; ${r.gaps_left} gap(s) stay open: ${open}` : `${r.round_trips} requests closed every gap (${r.new_events} new events)`);
+  } finally {
+    bar.hidden = true;
   }
-  $("progress").hidden = true;
-  notice(left ? `${trips} requests; ${left} gap(s) stay open: ${open.slice(0, 3).map((g) => `${g.event_id} (${g.reason})`).join(", ")}` : `${trips} requests closed all ${gaps} gaps`);
 }
 
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */

@@ -154,26 +154,13 @@ export class Engine {
   }
 
   /**
-   * Starts planning how to close every gap (`GapPlanner`, src/planner): the planner gets
-   * every held event; `servers` are the ones it may ask.
+   * A gap planner (`GapPlanner`, src/planner, `cover` strategy) for this room, given every
+   * held event; `servers` are the ones it may ask.
    */
-  startPlan(servers) {
-    this.planner?.free();
-    this.planner = new mx.GapPlanner({ room_id: this.roomId, servers, strategy: "cover", limit: 100 });
-    this.planner.addEvents([...this.events.values()].map((e) => record(e.pdu, e.eventId)));
-    return this.planner.gapCount();
-  }
-
-  /** The requests the planner wants sent now: `[{id, server, method, path, body, ...}]`. */
-  planNext() {
-    return this.planner.next();
-  }
-
-  /** Tells the planner what request `id` brought (`pdus` with their IDs). */
-  planRecord(id, status, errcode, pdus) {
-    const events = pdus && status >= 200 && status < 300 ? pdus.map((p) => record(p, p.event_id)) : undefined;
-    this.planner.record(id, { status, errcode, events });
-    return { gapsLeft: this.planner.gapCount(), roundTrips: this.planner.roundTrips(), open: this.planner.openGaps() };
+  makePlanner(servers) {
+    const planner = new mx.GapPlanner({ room_id: this.roomId, room_version: this.roomVersion, servers, strategy: "cover", limit: 100 });
+    planner.addEvents([...this.events.values()].map((e) => record(e.pdu, e.eventId)));
+    return planner;
   }
 
   /** Lays out nodes given as CSR; see src/layout. */

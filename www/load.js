@@ -15,9 +15,11 @@ export class WorkerClient {
     this.seq = 0;
     this.pending = new Map();
     this.worker.onmessage = ({ data }) => {
+      if (data.ask) return this.answerAsk(data.ask);
       const p = this.pending.get(data.seq);
       if (!p) return;
       if (data.progress) return p.onProgress?.(...data.progress);
+      if (data.ok === undefined) return p.onEvent?.(data);
       this.pending.delete(data.seq);
       if (data.ok) p.resolve(data);
       else p.reject(Object.assign(new Error(data.error), { code: data.code }));
@@ -28,10 +30,22 @@ export class WorkerClient {
     };
   }
 
-  call(op, payload = {}, onProgress) {
+  /** The worker asks the page to send a request: `onAsk(ask)` resolves to `{status, body}`. */
+  async answerAsk(ask) {
+    let reply;
+    try {
+      reply = await this.onAsk(ask);
+    } catch (e) {
+      reply = { status: 0, body: String(e?.message ?? e) };
+    }
+    this.worker.postMessage({ reply: ask.n, status: reply.status, body: reply.body });
+  }
+
+  /** Runs `op`; `onProgress(done, total)` and `onEvent(data)` hear what it says meanwhile. */
+  call(op, payload = {}, onProgress, onEvent) {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject, onProgress });
+      this.pending.set(seq, { resolve, reject, onProgress, onEvent });
       this.worker.postMessage({ seq, op, ...payload });
     });
   }
@@ -112,23 +126,11 @@ export class Fetcher {
     if (typeof r.json.server_name === "string") this.keysTried.add(r.json.server_name);
   }
 
-  /**
-   * Sends a request the gap planner chose (`{id, server, method, path, body}`) — through the
-   * proxy to its server when walking a homeserver, to the demo peer otherwise — and reports
-   * the answer to the planner with the events. Returns the worker's result (`plan` inside).
-   */
-  async planned(p) {
-    const body = p.body ? JSON.parse(p.body) : undefined;
-    const base = this.source.destination ? `/_mxdag/proxy/${enc(p.server)}` : "";
-    const r = await this.request(p.method, p.path, body, `${p.endpoint} (planner)`, base);
-    return this.ingest(r, { method: p.method, path: p.path, body }, true, p.id);
-  }
-
   /** Sends an answer to the worker and records what it made of it. */
-  async ingest(r, request, check = true, planId = undefined) {
+  async ingest(r, request, check = true) {
     const pdus = r.json?.pdus ?? r.json?.events;
     if (r.status === 200 && Array.isArray(pdus)) await this.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
-    const result = await this.worker.call("answer", { request, text: r.text, status: r.status, check, planId }, this.hooks.progress);
+    const result = await this.worker.call("answer", { request, text: r.text, status: r.status, check }, this.hooks.progress);
     r.entry.update({ events: result.received ?? 0, added: result.added ?? 0, bad: result.bad ?? 0, contract: result.contract });
     if (result.snapshot) this.hooks.snapshot(result.snapshot);
     return result;

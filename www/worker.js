@@ -3,6 +3,7 @@
 import { Engine } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
 import { serversOf } from "./parse.js";
+import { answerAsk, fill } from "./fill-worker.js";
 
 const ready = Engine.create();
 /** The file read by `readFile`, waiting for `ingestFile`. */
@@ -39,16 +40,35 @@ function answerPdus(json) {
   return Array.isArray(list) ? list.filter((p) => p && typeof p === "object" && !Array.isArray(p)) : null;
 }
 
+/**
+ * One federation answer (`{request: {method, path, body}, text, status, check}`): validate
+ * its events, judge it against its request's contract with the DAG as it was, then add them.
+ */
+function judge(engine, m, progress) {
+  let json;
+  try {
+    json = JSON.parse(m.text);
+  } catch (e) {
+    const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
+    return { contract: { ok: false, problems: [problem] }, added: 0 };
+  }
+  const pdus = answerPdus(json) ?? [];
+  const viaBackfill = /\/backfill\//.test(m.request.path);
+  const results = engine.validate(pdus, [], viaBackfill, progress);
+  const withIds = Engine.withIds(pdus, results);
+  const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
+  const r = engine.add(withIds, results, m.request.path);
+  const bad = results.filter((x) => x.verdict !== "valid").length;
+  return { contract, added: r.added, known: r.known, received: pdus.length, bad };
+}
+
 const ops = {
   init(engine, m) {
     engine.reset(m.roomId, m.roomVersion);
     return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };
   },
-  planStart(engine, m) {
-    return { gaps: engine.startPlan(m.servers) };
-  },
-  planNext(engine) {
-    return { requests: engine.planNext() };
+  fill(engine, m, progress) {
+    return fill(engine, m, (request, text) => judge(engine, { request, text, status: 200, check: true }, progress));
   },
   keys(engine, m) {
     return { problems: engine.addKeys(m.responses), servers: [...engine.keyServers] };
@@ -56,29 +76,8 @@ const ops = {
   knownServers(engine) {
     return { servers: [...engine.keyServers] };
   },
-  /**
-   * One federation answer: validate its events, judge it against its request (walking
-   * endpoints only) with the DAG as it was, then add its events.
-   */
   answer(engine, m, progress) {
-    let json;
-    try {
-      json = JSON.parse(m.text);
-    } catch (e) {
-      const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
-      // For the planner an unreadable answer is a failure of that request.
-      const plan = m.planId === undefined ? null : engine.planRecord(m.planId, 0, undefined, null);
-      return { contract: { ok: false, problems: [problem] }, added: 0, plan };
-    }
-    const pdus = answerPdus(json) ?? [];
-    const viaBackfill = /\/backfill\//.test(m.request.path);
-    const results = engine.validate(pdus, [], viaBackfill, progress);
-    const withIds = Engine.withIds(pdus, results);
-    const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
-    const r = engine.add(withIds, results, m.request.path);
-    const bad = results.filter((x) => x.verdict !== "valid").length;
-    const plan = m.planId === undefined ? null : engine.planRecord(m.planId, m.status, json?.errcode, answerPdus(json) && withIds);
-    return { contract, added: r.added, known: r.known, received: pdus.length, bad, plan, snapshot: buildSnapshot(engine) };
+    return { ...judge(engine, m, progress), snapshot: buildSnapshot(engine) };
   },
   /**
    * Reads and splits a file (a `File`, read here so the page's thread never holds or copies
@@ -109,10 +108,11 @@ const ops = {
 
 self.onmessage = async (event) => {
   const m = event.data;
+  if (m.reply !== undefined) return answerAsk(m);
   try {
     const engine = await ready;
     const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
-    const result = await ops[m.op](engine, m, progress);
+    const result = await ops[m.op](engine, { ...m, post: (data, transfer) => self.postMessage({ seq: m.seq, ...data }, transfer) }, progress);
     self.postMessage({ seq: m.seq, ok: true, ...result }, result.snapshot ? transferables(result.snapshot) : []);
   } catch (e) {
     self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });
