@@ -1,12 +1,17 @@
 // `mxdag check FILE... [--keys FILE]... [--room-version V] [--json]`: judges every PDU in
-// the files (format, event ID, content hash, signatures) and prints a report.
+// the files (format, event ID, content hash, signatures) and prints a report. With
+// `--request "GET /_matrix/federation/v1/backfill/…"` it also judges the one RESPONSE file
+// against that endpoint's contract, given the events already held (`--dag FILE…`).
 // Exit codes: 0 every event valid, 1 any event not valid, 2 unusable input or arguments.
 import { parseArgs, UsageError, withUsage } from "../args.js";
 import { InputError, readKeyResponses, readText } from "../input.js";
+import { loadDags } from "./dag.js";
 
 export const summary = "validate PDUs from federation answers, PDU files or NDJSON";
 
 export const usage = `Usage: mxdag check FILE... [--keys FILE]... [--room-version V] [--json]
+       mxdag check --request "GET /_matrix/federation/v1/backfill/…" RESPONSE [--body FILE]
+                   [--status N] [--dag FILE]... [--keys FILE]... [--json]
 
 Judges each PDU as a homeserver does on receipt: format for the room version, event ID,
 signatures (against the keys given), content hash. FILE may be a /backfill, /forwards_fill
@@ -20,11 +25,18 @@ Options:
                        the input
   --backfill           the events came by /backfill: the 20 prev_events / 10 auth_events
                        limits are warnings, as the spec asks
+  --request LINE       the request RESPONSE answered, as logged (method, path, query):
+                       /backfill, /get_missing_events or forwards fill (stable or
+                       unstable); adds the contract verdict: ok, ordering, problems
+  --body FILE          the JSON body of POST /get_missing_events
+  --status N           the HTTP status of RESPONSE (default 200; error bodies such as
+                       404 M_UNRECOGNIZED are understood)
+  --dag FILE           events already held, to prove ancestry; repeatable
   --json               print the report as JSON (see docs/report-schema.md)
   -h, --help           this help
 
-Exit status: 0 when every event is valid, 1 when any is not, 2 on unusable input or
-arguments.
+Exit status: 0 when every event is valid (and the contract kept), 1 when any is not (or
+the contract is broken), 2 on unusable input or arguments.
 `;
 
 const OPTIONS = {
@@ -32,7 +44,39 @@ const OPTIONS = {
   "room-version": { type: "string" },
   backfill: { type: "boolean" },
   json: { type: "boolean" },
+  request: { type: "string" },
+  body: { type: "string" },
+  status: { type: "string" },
+  dag: { type: "string", multiple: true },
 };
+
+/** The room ID in a logged federation request line, if it names one. */
+function requestRoomId(line) {
+  const match = line.match(/\/_matrix\/federation\/[^/]+\/(?:backfill|get_missing_events|forwards_fill)\/([^/?\s]+)/);
+  return match ? decodeURIComponent(match[1]) : undefined;
+}
+
+/**
+ * With --request: the contract verdict of the one RESPONSE file, `{endpoint, room_id, ok,
+ * ordering, problems}`, with ancestry proven through the response and the --dag events.
+ */
+function checkContract(mxdag, values, texts, rooms, roomVersion) {
+  const status = values.status === undefined ? undefined : Number(values.status);
+  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+    throw new UsageError(`--status must be an HTTP status, not ${JSON.stringify(values.status)}`);
+  }
+  const body = values.body === undefined ? undefined : readText(values.body);
+  const roomId = requestRoomId(values.request);
+  const held = rooms.find((r) => r.roomId === roomId) ?? new mxdag.RoomDag(undefined, roomVersion);
+  try {
+    return held.checkContract(values.request, body, texts[0].text, status);
+  } catch (error) {
+    if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
+    throw error;
+  } finally {
+    for (const room of new Set([...rooms, held])) room.free();
+  }
+}
 
 /** Loads every keys file into a new KeyRing; returns the ring and what each file added. */
 function loadKeys(mxdag, files) {
@@ -144,6 +188,11 @@ export function formatHuman(combined) {
     lines.push(`missing key ${m.key_id} of ${m.server_name}: pass its /_matrix/key/v2/server response with --keys`);
   }
   const c = combined.counts;
+  if (combined.contract) {
+    const k = combined.contract;
+    lines.push(`contract of ${k.endpoint}: ${k.ok ? "kept" : "BROKEN"} (ordering: ${k.ordering})`);
+    for (const p of k.problems) lines.push(formatProblem(p));
+  }
   lines.push(
     `room version ${combined.room_version}: ${c.total} event(s), ${c.valid} valid, ${c.redacted} redacted, ${c.dropped} dropped — ${combined.valid ? "all valid" : "NOT all valid"}`,
   );
@@ -168,10 +217,19 @@ export async function run(args, io) {
       const { mxdag } = await import("../wasm.js");
       const { ring, loaded } = loadKeys(mxdag, values.keys ?? []);
       const options = { viaBackfill: Boolean(values.backfill) };
-      const validated = validateFiles(mxdag, texts, ring, roomVersion, options);
+      if (values.request !== undefined && texts.length !== 1) {
+        throw new UsageError("with --request, check takes exactly one RESPONSE file");
+      }
+      // The events already held; their m.room.create may name the room version.
+      const { rooms } = values.dag?.length ? loadDags(mxdag, values.dag, [], roomVersion) : { rooms: [] };
+      const heldVersion = roomVersion ?? rooms.find((r) => r.roomVersion)?.roomVersion;
+      const validated = validateFiles(mxdag, texts, ring, heldVersion, options);
       const combined = combineReports(validated.roomVersion, validated.reports, loaded);
+      if (values.request !== undefined) {
+        combined.contract = checkContract(mxdag, values, texts, rooms, validated.roomVersion);
+      }
       io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined));
-      return combined.valid ? 0 : 1;
+      return combined.valid && (combined.contract?.ok ?? true) ? 0 : 1;
     } catch (error) {
       if (error instanceof InputError) {
         io.stderr.write(`mxdag check: ${error.message}\n`);

@@ -1,0 +1,78 @@
+// `mxdag check --request`: the contract verdict of a response next to its event verdicts.
+// The responses are the crate's own reference answers over a generated room, so a kept and
+// a broken contract differ only in what the test changes.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
+const { mxdag } = await import(new URL("../../pkg/node/wasm.js", import.meta.url).href);
+
+const dir = mkdtempSync(join(tmpdir(), "mxdag-contract-"));
+function file(name, content) {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+function check(...args) {
+  const run = spawnSync(process.execPath, [cli, "check", ...args], { encoding: "utf8" });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const room = mxdag.generateRoom({ seed: 11, roomVersion: "11", events: 60, redaction: false });
+const keys = file("keys.json", room.serverKeys);
+const held = file("held.json", { origin: "peer.example", origin_server_ts: 1, pdus: room.pdus });
+const newest = room.forwardExtremities[0];
+const backfill = (limit) =>
+  `GET /_matrix/federation/v1/backfill/${encodeURIComponent(room.roomId)}?v=${encodeURIComponent(newest)}&limit=${limit}`;
+const indexOf = new Map(room.eventIds.map((id, i) => [id, i]));
+const transaction = (ids) => ({ origin: "peer.example", origin_server_ts: 1, pdus: ids.map((id) => room.pdus[indexOf.get(id)]) });
+
+/** The reference answer of a server that holds the whole room. */
+function referenceIds(request) {
+  const dag = new mxdag.RoomDag(undefined, "11");
+  dag.addEvents(room.pdus);
+  const answer = dag.referenceAnswer(request, undefined, "synapse");
+  dag.free();
+  return answer.event_ids;
+}
+
+test("a reference /backfill answer keeps its contract: exit 0 and ok", () => {
+  const ids = referenceIds(backfill(10));
+  assert.equal(ids.length, 10);
+  assert.equal(ids[0], newest, "the v event comes first, newest first");
+  const answer = file("answer.json", transaction(ids));
+  const run = check("--request", backfill(10), answer, "--keys", keys, "--dag", held, "--json");
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.contract.endpoint, "backfill");
+  assert.equal(report.contract.ok, true);
+  assert.equal(report.contract.ordering, "synapse");
+  assert.equal(report.counts.valid, 10);
+});
+
+test("more events than the limit break the contract: exit 1 with a problem naming the limit", () => {
+  const ids = referenceIds(backfill(10));
+  const answer = file("too-many.json", transaction(ids));
+  const run = check("--request", backfill(5), answer, "--keys", keys, "--dag", held, "--json");
+  assert.equal(run.code, 1);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.counts.valid, 10, "every event is still valid: only the contract is broken");
+  assert.equal(report.contract.ok, false);
+  assert.ok(report.contract.problems.some((p) => p.severity === "error" && /limit/.test(p.message)), JSON.stringify(report.contract.problems));
+});
+
+test("the human report states the contract; a bad request line exits 2", () => {
+  const answer = file("human.json", transaction(referenceIds(backfill(4))));
+  const run = check("--request", backfill(4), answer, "--keys", keys, "--dag", held);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /contract of backfill: kept \(ordering: synapse\)/);
+  const bad = check("--request", "GET /not/a/federation/path", answer, "--keys", keys);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--request/);
+  assert.equal(check("--request", backfill(4), answer, answer, "--keys", keys).code, 2, "one RESPONSE only");
+});
