@@ -3,7 +3,7 @@
 //! Validate Matrix federation responses and walk a room's event graph.
 //!
 //! The crate is a pure Rust core that knows nothing of JavaScript; the binding layer in
-//! [`js`] (built only for `wasm32`) exposes it to browsers and Node. Data flows one way:
+//! `js` (`src/js/`, built only for `wasm32`) exposes it to browsers and Node. Data flows one way:
 //!
 //! ```text
 //! bytes → parse → per-event verdict (format, event ID, content hash, signatures)
