@@ -26,8 +26,20 @@ use crate::dag::{Gap, NodeIndex, RoomDag};
 /// Most `earliest_events` sent in one `/get_missing_events` body.
 pub const EARLIEST_CAP: usize = 1000;
 
+/// Depths below a small gap whose held events go into `earliest_events`.
+const WINDOW: i64 = 6;
+
+/// Events a small hole is guessed to miss at most: depths alone overstate it whenever no
+/// forward extremity lies just below (the hole's lower neighbours have other children).
+const SMALL_GUESS: i64 = 3;
+
+/// The guessed size of a small hole.
+fn guess(g: &Gap) -> u64 {
+    g.missing_depths.clamp(1, SMALL_GUESS) as u64
+}
+
 /// Most `v` events in one `/backfill`.
-const V_CAP: usize = 20;
+const V_CAP: usize = 100;
 
 /// Most `from_event_id` events in one forwards fill.
 const FROM_CAP: usize = 10;
@@ -35,6 +47,7 @@ const FROM_CAP: usize = 10;
 /// The requests of one round of `cover`.
 pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
     let held = HeldByDepth::new(ctx.dag);
+    let gaps = &refine(&ctx.gaps, &held);
     let k = ctx.knowledge;
     let mut servers: Vec<usize> = (0..k.servers.len())
         .filter(|&s| k.server_ready(s, ctx.now_ms))
@@ -52,21 +65,20 @@ pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
             break;
         }
         let free = |g: &&Gap| !taken.contains(&g.event);
-        let Some(first) = ctx
-            .gaps
+        let Some(first) = gaps
             .iter()
             .filter(free)
-            .find(|g| !k.lacks(s, g.event, Probe::ById))
+            .find(|g| fits(ctx, s, g, Probe::ById))
         else {
             continue;
         };
         let gme_cap = k.servers[s].limit_for("get_missing_events", ctx.limit);
-        let small = |g: &Gap| g.missing_depths.max(1) as u64 <= gme_cap;
-        let request = if small(first) && !k.lacks(s, first.event, Probe::FromChildren) {
-            let batch: Vec<&Gap> = batch_small(ctx, s, gme_cap, &taken, &small);
+        let small = |g: &Gap| g.missing_depths.max(1) as u64 <= ctx.limit;
+        let batch: Vec<&Gap> = batch_small(ctx, gaps, s, gme_cap, &taken, &small);
+        let request = if small(first) && !batch.is_empty() {
             small_holes(ctx, s, gme_cap, &batch, &held)
         } else {
-            big_hole(ctx, s, first, &taken)
+            by_id(ctx, gaps, s, first, &taken, !small(first))
         };
         taken.extend(request.gaps.iter().copied());
         busy.push(s);
@@ -82,9 +94,25 @@ pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
     out
 }
 
+/// Whether `s` is to be asked about `g` by `probe`: not known to lack it, and not below
+/// where its history seems to start unless no other server that may hold it is ready.
+fn fits(ctx: &Context, s: usize, g: &Gap, probe: Probe) -> bool {
+    let k = ctx.knowledge;
+    if k.lacks(s, g.event, probe) {
+        return false;
+    }
+    let likely = |t: usize| {
+        k.server_ready(t, ctx.now_ms)
+            && !k.lacks(t, g.event, Probe::ById)
+            && !k.below_floor(t, g.estimated_depth)
+    };
+    likely(s) || !(0..k.servers.len()).any(likely)
+}
+
 /// Small gaps, closest to the present first, whose holes add up to about `cap` events.
 fn batch_small<'a>(
-    ctx: &'a Context,
+    ctx: &Context,
+    gaps: &'a [Gap],
     s: usize,
     cap: u64,
     taken: &HashSet<NodeIndex>,
@@ -93,13 +121,14 @@ fn batch_small<'a>(
     let k = ctx.knowledge;
     let mut sum = 0u64;
     let mut batch = Vec::new();
-    for g in ctx.gaps.iter().filter(|g| {
-        !taken.contains(&g.event) && small(g) && !k.lacks(s, g.event, Probe::FromChildren)
-    }) {
+    for g in gaps
+        .iter()
+        .filter(|g| !taken.contains(&g.event) && small(g) && fits(ctx, s, g, Probe::FromChildren))
+    {
         if sum >= cap {
             break;
         }
-        sum += g.missing_depths.max(1) as u64;
+        sum += guess(g);
         batch.push(g);
     }
     batch
@@ -120,9 +149,19 @@ fn small_holes(
     latest.sort_unstable();
     latest.dedup();
     let mut earliest: Vec<NodeIndex> = Vec::new();
-    let mut seen = HashSet::new();
+    // The starting events must not block their own walk.
+    let mut seen: HashSet<NodeIndex> = latest.iter().copied().collect();
+    // The held parents of the starting events come first: the walk meets them at once.
+    for &child in &latest {
+        for &p in ctx.dag.prev_events(child) {
+            if ctx.dag.is_timeline(p) && earliest.len() < EARLIEST_CAP && seen.insert(p) {
+                earliest.push(p);
+            }
+        }
+    }
     for g in batch {
-        let low = g.depth_below.unwrap_or(0).saturating_sub(1);
+        // The hole's lowest events point at held events a few depths below the gap.
+        let low = g.estimated_depth - g.missing_depths.clamp(1, WINDOW) - 1;
         for &(_, n) in held.between(low, g.estimated_depth) {
             if earliest.len() < EARLIEST_CAP && seen.insert(n) {
                 earliest.push(n);
@@ -140,35 +179,55 @@ fn small_holes(
     }
 }
 
-/// One `/backfill` by ID for the hole of `first`, with the other gaps of that hole.
-fn big_hole(ctx: &Context, s: usize, first: &Gap, taken: &HashSet<NodeIndex>) -> PlannedRequest {
+/// One `/backfill` by ID: for a big hole, `first` and the other gaps of that hole; else the
+/// free gaps the server may hold (those whose referencing events it lacks), closest to the
+/// present first. `limit` is the holes' size as depths tell, so the walk stops near them.
+fn by_id(
+    ctx: &Context,
+    gaps: &[Gap],
+    s: usize,
+    first: &Gap,
+    taken: &HashSet<NodeIndex>,
+    big: bool,
+) -> PlannedRequest {
     let k = ctx.knowledge;
-    let same_hole = |g: &&Gap| {
-        g.event == first.event
-            || (g.depth_below == first.depth_below
-                && g.estimated_depth.abs_diff(first.estimated_depth) <= 1
-                && !taken.contains(&g.event)
-                && !k.lacks(s, g.event, Probe::ById))
+    let same_hole = |g: &Gap| {
+        !big || (g.depth_below == first.depth_below
+            && g.estimated_depth.abs_diff(first.estimated_depth) <= 1)
     };
-    let gaps: Vec<NodeIndex> = ctx
-        .gaps
-        .iter()
-        .filter(same_hole)
-        .take(V_CAP)
-        .map(|g| g.event)
-        .collect();
-    let depth = first.missing_depths.max(1) as u64;
-    let wanted = depth.saturating_mul(gaps.len() as u64) + gaps.len() as u64;
-    let limit = k.servers[s].limit_for("backfill", ctx.limit.min(wanted));
+    let mut chosen: Vec<NodeIndex> = vec![first.event];
+    // A big hole is asked as deep as depths say; small ones one event each, so the walk
+    // returns the missing events themselves and the next round sees what is below them.
+    let size = |g: &Gap| {
+        if big {
+            g.missing_depths.max(1) as u64
+        } else {
+            1
+        }
+    };
+    let mut wanted = size(first);
+    let limit = k.servers[s].limit_for("backfill", ctx.limit);
+    for g in gaps.iter().filter(|g| {
+        g.event != first.event
+            && !taken.contains(&g.event)
+            && fits(ctx, s, g, Probe::ById)
+            && same_hole(g)
+    }) {
+        if chosen.len() >= V_CAP || wanted >= limit {
+            break;
+        }
+        chosen.push(g.event);
+        wanted += size(g);
+    }
     PlannedRequest {
         server: k.servers[s].name.clone(),
         server_index: s,
         request: backfill(
             ctx.room_id,
-            gaps.iter().map(|&g| ctx.dag.event_id(g)).collect(),
-            limit,
+            chosen.iter().map(|&g| ctx.dag.event_id(g)).collect(),
+            limit.min(wanted),
         ),
-        gaps,
+        gaps: chosen,
         probe: Probe::ById,
         from: Vec::new(),
     }
@@ -184,7 +243,7 @@ fn from_below(
 ) -> Option<PlannedRequest> {
     let below = gap.depth_below?;
     let from: Vec<NodeIndex> = held
-        .between(below, below)
+        .between(below - 2, below)
         .iter()
         .map(|&(_, n)| n)
         .filter(|&n| held.is_tip(n))
@@ -214,6 +273,23 @@ fn from_below(
     })
 }
 
+/// The gaps with the hole measured against every held event, not only forward extremities:
+/// `depth_below` is the depth of the deepest held event below the gap, `missing_depths` the
+/// depths between (the whole history when nothing is held below). A gap whose neighbours
+/// below have other held children is then seen as the small hole it is.
+fn refine(gaps: &[Gap], held: &HeldByDepth) -> Vec<Gap> {
+    gaps.iter()
+        .map(|g| {
+            let below = held.deepest_below(g.estimated_depth);
+            Gap {
+                depth_below: below,
+                missing_depths: g.estimated_depth - below.unwrap_or(0),
+                ..g.clone()
+            }
+        })
+        .collect()
+}
+
 /// Held timeline events sorted by depth, and which of them are forward extremities.
 struct HeldByDepth {
     by_depth: Vec<(i64, NodeIndex)>,
@@ -238,6 +314,12 @@ impl HeldByDepth {
         let start = self.by_depth.partition_point(|&(d, _)| d > high);
         let end = self.by_depth.partition_point(|&(d, _)| d >= low);
         &self.by_depth[start..end.max(start)]
+    }
+
+    /// The greatest depth of a held event below `depth`.
+    fn deepest_below(&self, depth: i64) -> Option<i64> {
+        let at = self.by_depth.partition_point(|&(d, _)| d >= depth);
+        self.by_depth.get(at).map(|&(d, _)| d)
     }
 
     fn is_tip(&self, n: NodeIndex) -> bool {

@@ -85,6 +85,7 @@ pub struct GapPlanner {
     start_ms: u64,
     round_trips: u64,
     seq: HashMap<NodeIndex, u64>,
+    gap_depth: HashMap<NodeIndex, i64>,
 }
 
 impl GapPlanner {
@@ -99,6 +100,7 @@ impl GapPlanner {
             start_ms: 0,
             round_trips: 0,
             seq: HashMap::new(),
+            gap_depth: HashMap::new(),
         }
     }
 
@@ -147,6 +149,7 @@ impl GapPlanner {
         for g in &gaps {
             let next = self.seq.len() as u64;
             self.seq.entry(g.event).or_insert(next);
+            self.gap_depth.insert(g.event, g.estimated_depth);
         }
         let ctx = Context {
             dag,
@@ -183,7 +186,14 @@ impl GapPlanner {
         self.round_trips += 1;
         self.knowledge.servers[s].round_trips += 1;
         let (received, new) = match outcome {
-            Outcome::Answered { received, new } => (received, new),
+            Outcome::Answered {
+                received,
+                new,
+                lowest_depth,
+            } => {
+                self.knowledge.record_sent(s, lowest_depth);
+                (received, new)
+            }
             Outcome::Unrecognized if request.probe == Probe::FromBelow => {
                 self.knowledge.servers[s].forwards_fill = Support::Unsupported;
                 return;
@@ -211,7 +221,8 @@ impl GapPlanner {
                 continue;
             }
             if !truncated {
-                self.knowledge.record_lack(s, g, request.probe);
+                let depth = self.gap_depth.get(&g).copied().unwrap_or(0);
+                self.knowledge.record_lack(s, g, depth, request.probe);
             } else if new == 0 {
                 // A full answer of held events: the walk did not reach the gap. Ask another
                 // server next time; this proves nothing about what the server holds.

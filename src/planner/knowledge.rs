@@ -2,13 +2,16 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::Serialize;
+
 use super::backoff::Backoff;
 use super::plan::Probe;
 use crate::dag::NodeIndex;
 use crate::federation::{backfill, get_missing_events};
 
 /// Whether a server implements MSC4000 forwards fill.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Support {
     /// Not asked yet.
     #[default]
@@ -20,7 +23,7 @@ pub enum Support {
 }
 
 /// What one server answered before: failures and backoff, forwards fill support, caps seen.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ServerHistory {
     /// The server name.
     pub name: String,
@@ -38,6 +41,11 @@ pub struct ServerHistory {
     pub backfill_cap: Option<u64>,
     /// `/get_missing_events` cap seen.
     pub get_missing_events_cap: Option<u64>,
+    /// The lowest depth among the events it sent.
+    pub lowest_depth_sent: Option<i64>,
+    /// Where its history seems to start: the depth of the highest gap it lacked by ID with
+    /// nothing it sent below. Gaps at or below it are asked elsewhere first.
+    pub history_floor: Option<i64>,
 }
 
 impl ServerHistory {
@@ -101,9 +109,31 @@ impl Knowledge {
         }
     }
 
-    /// Records that `server` answered without `gap` when reached by `probe`.
-    pub fn record_lack(&mut self, server: usize, gap: NodeIndex, probe: Probe) {
+    /// Records that `server` answered without `gap` (at `depth`) when reached by `probe`.
+    pub fn record_lack(&mut self, server: usize, gap: NodeIndex, depth: i64, probe: Probe) {
         self.lacks.insert((server as u32, gap, probe));
+        let h = &mut self.servers[server];
+        if probe == Probe::ById && h.lowest_depth_sent.is_none_or(|l| depth < l) {
+            h.history_floor = Some(h.history_floor.map_or(depth, |f| f.max(depth)));
+        }
+    }
+
+    /// Records the lowest depth a server sent; a floor above it was wrong and is dropped.
+    pub fn record_sent(&mut self, server: usize, lowest: Option<i64>) {
+        let h = &mut self.servers[server];
+        if let Some(l) = lowest {
+            h.lowest_depth_sent = Some(h.lowest_depth_sent.map_or(l, |x| x.min(l)));
+            if h.history_floor.is_some_and(|f| f >= l) {
+                h.history_floor = None;
+            }
+        }
+    }
+
+    /// Whether `gap` at `depth` lies at or below where `server`'s history seems to start.
+    pub fn below_floor(&self, server: usize, depth: i64) -> bool {
+        self.servers[server]
+            .history_floor
+            .is_some_and(|f| depth <= f)
     }
 
     /// Records that a full answer of `server` to a request about `gap` held nothing new:

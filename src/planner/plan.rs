@@ -57,6 +57,9 @@ pub enum Outcome {
         received: usize,
         /// Events in the answer the DAG did not hold.
         new: usize,
+        /// The lowest `depth` in the answer (`None` when empty): what the server's history
+        /// reaches down to.
+        lowest_depth: Option<i64>,
     },
     /// `404 M_UNRECOGNIZED`: the server does not implement the endpoint.
     Unrecognized,

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 pub use super::peer::{Peer, PeerAnswer, PeerConfig};
 use super::shape::{build, RoomShape, SimulatedRoom, ROOM_ID};
-use super::{GapPlanner, Outcome, PlannerOptions, Strategy, HOUR_MS};
+use super::{GapPlanner, Outcome, PlannerOptions, ServerHistory, Strategy, HOUR_MS};
 use crate::dag::{Placement, RoomDag};
 
 /// Simulated time one round of requests takes, in milliseconds.
@@ -90,6 +90,8 @@ pub struct SimulationReport {
     pub simulated_hours: f64,
     /// The gaps left open, with the reason.
     pub open_gaps: Vec<OpenGapReport>,
+    /// What the planner learned about each server.
+    pub servers: Vec<ServerHistory>,
 }
 
 /// A room, its peers and the requester's starting DAG, built once and run per strategy.
@@ -164,6 +166,7 @@ impl Simulation {
             PeerAnswer::Unrecognized => (Outcome::Unrecognized, 0),
             PeerAnswer::Events(list) => {
                 let mut new = 0;
+                let lowest_depth = list.iter().map(|&i| self.room.events[i].depth).min();
                 for &i in &list {
                     let e = &self.room.events[i];
                     let before = dag
@@ -173,7 +176,11 @@ impl Simulation {
                     new += usize::from(!before);
                 }
                 let received = list.len();
-                let outcome = Outcome::Answered { received, new };
+                let outcome = Outcome::Answered {
+                    received,
+                    new,
+                    lowest_depth,
+                };
                 (outcome, (received - new) as u64)
             }
         }
@@ -201,6 +208,7 @@ impl Simulation {
             all_closable_closed: false,
             simulated_hours: 0.0,
             open_gaps: Vec::new(),
+            servers: Vec::new(),
         };
         loop {
             let requests = planner.next_requests(&dag);
@@ -245,6 +253,7 @@ impl Simulation {
             });
         }
         report.gaps_left = report.open_gaps.len();
+        report.servers = planner.servers().to_vec();
         report.all_closable_closed = report.closable_gaps_left == 0;
         report
     }
