@@ -1,1 +1,427 @@
-//! (being written: see docs/architecture.md for the owner)
+//! JS bindings of the gap planner: the `GapPlanner` class (it keeps the room's graph as far
+//! as the planner needs it: IDs, `prev_events`, depths), `SimulatedFederation` (the
+//! simulator's peers, answering requests as servers would) and `simulate(options)`.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::errors::to_js_error;
+use crate::dag::{DagEvent, Placement, RoomDag};
+use crate::planner::shape::RoomShape;
+use crate::planner::simulator::{simulate as run_simulation, PeerAnswer, Simulation, SimulationOptions};
+use crate::planner::{codes, GapPlanner as Planner, Outcome, PlannedRequest, PlannerOptions, Strategy};
+
+/// An event as the planner needs it. `prev_events` may be plain IDs or room version 1/2
+/// `[id, hashes]` pairs.
+#[derive(Deserialize, Serialize)]
+struct Record {
+    event_id: String,
+    #[serde(default)]
+    prev_events: Vec<serde_json::Value>,
+    #[serde(default)]
+    depth: i64,
+    #[serde(default)]
+    origin_server_ts: i64,
+}
+
+impl Record {
+    fn to_dag_event(&self) -> DagEvent {
+        let prev_events = self
+            .prev_events
+            .iter()
+            .filter_map(|p| match p {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Array(a) => a.first()?.as_str().map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        DagEvent {
+            event_id: self.event_id.clone(),
+            prev_events,
+            depth: self.depth,
+            origin_server_ts: self.origin_server_ts,
+            content_fingerprint: DagEvent::fingerprint_of(self.event_id.as_bytes()),
+            ..DagEvent::default()
+        }
+    }
+
+    fn of(event: &DagEvent) -> Self {
+        Self {
+            event_id: event.event_id.clone(),
+            prev_events: event
+                .prev_events
+                .iter()
+                .map(|p| serde_json::Value::String(p.clone()))
+                .collect(),
+            depth: event.depth,
+            origin_server_ts: event.origin_server_ts,
+        }
+    }
+}
+
+/// `new GapPlanner(options)`.
+#[derive(Deserialize)]
+struct Options {
+    room_id: String,
+    servers: Vec<String>,
+    #[serde(default)]
+    strategy: Option<String>,
+    #[serde(default)]
+    limit: Option<u64>,
+    #[serde(default)]
+    max_round_trips: Option<u64>,
+    #[serde(default)]
+    parallel: Option<usize>,
+}
+
+/// A request as JS sees it.
+#[derive(Serialize)]
+struct JsRequest {
+    id: u32,
+    server: String,
+    endpoint: &'static str,
+    method: &'static str,
+    path: String,
+    body: Option<String>,
+    limit: u64,
+    gaps: Vec<String>,
+}
+
+/// What JS reports back for a request.
+#[derive(Deserialize)]
+struct JsOutcome {
+    #[serde(default)]
+    status: u16,
+    #[serde(default)]
+    errcode: Option<String>,
+    #[serde(default)]
+    events: Option<Vec<Record>>,
+}
+
+/// An open gap as JS sees it.
+#[derive(Serialize)]
+struct JsOpenGap {
+    event_id: String,
+    reason: &'static str,
+    message: String,
+}
+
+fn strategy_of(name: Option<&str>) -> Result<Strategy, JsValue> {
+    match name {
+        None => Ok(Strategy::Cover),
+        Some(n) => Strategy::from_name(n).ok_or_else(|| {
+            to_js_error(
+                codes::UNKNOWN_STRATEGY,
+                &format!("Unknown strategy {n:?}: use synapse, dfs, bfs or cover."),
+            )
+        }),
+    }
+}
+
+fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| to_js_error("planner_bad_argument", &format!("{what}: {e}")))
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// Plans the requests that close a room's gaps (see `crate::planner`).
+#[wasm_bindgen(js_name = GapPlanner)]
+pub struct JsGapPlanner {
+    planner: Planner,
+    dag: RoomDag,
+    pending: HashMap<u32, PlannedRequest>,
+    next_id: u32,
+}
+
+#[wasm_bindgen(js_class = GapPlanner)]
+impl JsGapPlanner {
+    /// `new GapPlanner({room_id, servers, strategy?, limit?, max_round_trips?, parallel?})`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsGapPlanner, JsValue> {
+        let o: Options = from_js(options, "GapPlanner options")?;
+        let strategy = strategy_of(o.strategy.as_deref())?;
+        let defaults = PlannerOptions::default();
+        let options = PlannerOptions {
+            strategy,
+            limit: o.limit.unwrap_or(defaults.limit),
+            max_round_trips: o.max_round_trips.unwrap_or(defaults.max_round_trips),
+            parallel: o.parallel.unwrap_or(defaults.parallel),
+            ..defaults
+        };
+        Ok(Self {
+            planner: Planner::new(&o.room_id, &o.servers, options),
+            dag: RoomDag::for_room(&o.room_id),
+            pending: HashMap::new(),
+            next_id: 0,
+        })
+    }
+
+    /// Adds timeline events `[{event_id, prev_events, depth, origin_server_ts}]`; returns
+    /// how many were new.
+    #[wasm_bindgen(js_name = addEvents)]
+    pub fn add_events(&mut self, events: JsValue) -> Result<u32, JsValue> {
+        let records: Vec<Record> = from_js(events, "events")?;
+        Ok(self.ingest(&records).0 as u32)
+    }
+
+    /// The requests to send now: `[{id, server, endpoint, method, path, body, limit, gaps}]`.
+    pub fn next(&mut self) -> JsValue {
+        let requests = self.planner.next_requests(&self.dag);
+        let out: Vec<JsRequest> = requests
+            .into_iter()
+            .map(|r| {
+                let id = self.next_id;
+                self.next_id += 1;
+                let js = JsRequest {
+                    id,
+                    server: r.server.clone(),
+                    endpoint: r.endpoint(),
+                    method: r.method(),
+                    path: r.path(),
+                    body: r.body(),
+                    limit: r.limit(),
+                    gaps: r.gaps.iter().map(|&g| self.dag.event_id(g)).collect(),
+                };
+                self.pending.insert(id, r);
+                js
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    /// Reports the outcome of request `id`: `{status: 200, events: [...]}`, `{status: 404,
+    /// errcode: "M_UNRECOGNIZED"}`, or any other status for a failure. The events are added
+    /// to the planner's graph. Returns `{received, new}`.
+    pub fn record(&mut self, id: u32, outcome: JsValue) -> Result<JsValue, JsValue> {
+        let o: JsOutcome = from_js(outcome, "outcome")?;
+        let Some(request) = self.pending.remove(&id) else {
+            return Err(to_js_error(
+                "planner_unknown_request",
+                &format!("No pending request {id}."),
+            ));
+        };
+        let outcome = match (o.status, o.errcode.as_deref(), &o.events) {
+            (200..=299, _, Some(events)) => {
+                let (new, lowest_depth) = self.ingest(events);
+                Outcome::Answered {
+                    received: events.len(),
+                    new,
+                    lowest_depth,
+                }
+            }
+            (404, Some("M_UNRECOGNIZED"), _) => Outcome::Unrecognized,
+            _ => Outcome::Failed,
+        };
+        self.planner.record(&self.dag, &request, outcome);
+        let (received, new) = match outcome {
+            Outcome::Answered { received, new, .. } => (received, new),
+            _ => (0, 0),
+        };
+        #[derive(Serialize)]
+        struct Counts {
+            received: usize,
+            new: usize,
+        }
+        Ok(to_js(&Counts { received, new }))
+    }
+
+    /// When a backoff ends (simulated ms), or `null` when planning is over.
+    #[wasm_bindgen(js_name = nextWakeup)]
+    pub fn next_wakeup(&self) -> Option<f64> {
+        self.planner.next_wakeup(&self.dag).map(|t| t as f64)
+    }
+
+    /// Moves the planner's clock (ms; never backwards).
+    #[wasm_bindgen(js_name = setNow)]
+    pub fn set_now(&mut self, now_ms: f64) {
+        self.planner.set_now_ms(now_ms.max(0.0) as u64);
+    }
+
+    /// The planner's clock (ms).
+    pub fn now(&self) -> f64 {
+        self.planner.now_ms() as f64
+    }
+
+    /// Backward extremities in the planner's graph.
+    #[wasm_bindgen(js_name = gapCount)]
+    pub fn gap_count(&self) -> u32 {
+        self.dag.gaps().len() as u32
+    }
+
+    /// Requests recorded.
+    #[wasm_bindgen(js_name = roundTrips)]
+    pub fn round_trips(&self) -> f64 {
+        self.planner.round_trips() as f64
+    }
+
+    /// The open gaps with why: `[{event_id, reason, message}]`.
+    #[wasm_bindgen(js_name = openGaps)]
+    pub fn open_gaps(&self) -> JsValue {
+        let problems = self.planner.open_gap_problems(&self.dag);
+        let gaps = self.planner.open_gaps(&self.dag);
+        let out: Vec<JsOpenGap> = gaps
+            .iter()
+            .zip(problems)
+            .map(|(g, p)| JsOpenGap {
+                event_id: self.dag.event_id(g.event),
+                reason: g.reason.code(),
+                message: p.message,
+            })
+            .collect();
+        to_js(&out)
+    }
+
+    /// What was learned about each server.
+    pub fn servers(&self) -> JsValue {
+        to_js(&self.planner.servers())
+    }
+}
+
+impl JsGapPlanner {
+    /// Adds records; returns the new events and the lowest depth seen.
+    fn ingest(&mut self, records: &[Record]) -> (usize, Option<i64>) {
+        let mut new = 0;
+        for r in records {
+            let held = self
+                .dag
+                .index_of(&r.event_id)
+                .is_some_and(|n| self.dag.is_timeline(n));
+            if self.dag.insert(&r.to_dag_event(), Placement::Timeline).is_some() && !held {
+                new += 1;
+            }
+        }
+        (new, records.iter().map(|r| r.depth).min())
+    }
+}
+
+/// `simulate` options from JS.
+#[derive(Deserialize)]
+struct SimOptions {
+    #[serde(default)]
+    events: Option<usize>,
+    #[serde(default)]
+    gaps: Option<usize>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    width: Option<usize>,
+    #[serde(default)]
+    limit: Option<u64>,
+    #[serde(default)]
+    strategy: Option<String>,
+}
+
+fn simulation_options(o: &SimOptions) -> SimulationOptions {
+    let d = SimulationOptions::default();
+    SimulationOptions {
+        seed: o.seed.unwrap_or(d.seed),
+        events: o.events.unwrap_or(d.events),
+        gaps: o.gaps.unwrap_or(d.gaps),
+        shape: match o.width {
+            Some(width) if width > 0 => RoomShape::PublicRoom { width },
+            _ => RoomShape::Uniform,
+        },
+        planner: PlannerOptions {
+            limit: o.limit.unwrap_or(d.planner.limit),
+            ..d.planner
+        },
+        ..d
+    }
+}
+
+/// `simulate({events?, gaps?, seed?, width?, limit?, strategy?})`: one report per strategy
+/// (all four unless `strategy` names one).
+#[wasm_bindgen]
+pub fn simulate(options: JsValue) -> Result<JsValue, JsValue> {
+    let o: SimOptions = from_js(options, "simulate options")?;
+    let strategies = match &o.strategy {
+        Some(name) => vec![strategy_of(Some(name))?],
+        None => Strategy::ALL.to_vec(),
+    };
+    Ok(to_js(&run_simulation(simulation_options(&o), &strategies)))
+}
+
+/// The simulator's peers over a generated room, answering requests as servers would, so the
+/// JS driver can run against them.
+#[wasm_bindgen(js_name = SimulatedFederation)]
+pub struct JsSimulatedFederation {
+    simulation: Simulation,
+}
+
+#[wasm_bindgen(js_class = SimulatedFederation)]
+impl JsSimulatedFederation {
+    /// `new SimulatedFederation({events?, gaps?, seed?, width?})`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsSimulatedFederation, JsValue> {
+        let o: SimOptions = from_js(options, "SimulatedFederation options")?;
+        Ok(Self {
+            simulation: Simulation::new(simulation_options(&o)),
+        })
+    }
+
+    /// The room ID.
+    #[wasm_bindgen(js_name = roomId)]
+    pub fn room_id(&self) -> String {
+        crate::planner::shape::ROOM_ID.to_owned()
+    }
+
+    /// The server names.
+    pub fn servers(&self) -> Vec<String> {
+        self.simulation
+            .peers()
+            .iter()
+            .map(|p| p.config.name.clone())
+            .collect()
+    }
+
+    /// The events the requester holds at the start, as records.
+    #[wasm_bindgen(js_name = startingEvents)]
+    pub fn starting_events(&self) -> JsValue {
+        let records: Vec<Record> = self
+            .simulation
+            .starting_events()
+            .map(Record::of)
+            .collect();
+        to_js(&records)
+    }
+
+    /// Answers `{method, path, body}` as `server`: `{status, body}` where body is a
+    /// transaction `{pdus}`, `{events}`, or an error `{errcode, error}`.
+    pub fn answer(&self, server: &str, request: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct Req {
+            method: String,
+            path: String,
+            #[serde(default)]
+            body: Option<String>,
+        }
+        let r: Req = from_js(request, "request")?;
+        let line = format!("{} {}", r.method, r.path);
+        let parsed = crate::federation::FederationRequest::parse(&line, r.body.as_deref())
+            .map_err(|p| to_js_error(p.code, &p.message))?;
+        let Some(peer) = self.simulation.peers().iter().find(|p| p.config.name == server) else {
+            return Err(to_js_error("planner_unknown_server", &format!("No server {server}.")));
+        };
+        let json = match peer.answer(&parsed) {
+            PeerAnswer::Failed => serde_json::json!({"status": 502, "body": {"errcode": "M_UNKNOWN", "error": "down"}}),
+            PeerAnswer::Unrecognized => serde_json::json!({"status": 404, "body": {"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"}}),
+            PeerAnswer::Events(list) => {
+                let events: Vec<Record> = list
+                    .iter()
+                    .map(|&i| Record::of(self.simulation.event(i)))
+                    .collect();
+                let events = serde_json::to_value(events).unwrap_or_default();
+                let key = if parsed.endpoint() == "get_missing_events" { "events" } else { "pdus" };
+                serde_json::json!({"status": 200, "body": {key: events}})
+            }
+        };
+        Ok(to_js(&json))
+    }
+}

@@ -73,7 +73,10 @@ pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
             continue;
         };
         let gme_cap = k.servers[s].limit_for("get_missing_events", ctx.limit);
-        let small = |g: &Gap| g.missing_depths.max(1) as u64 <= ctx.limit;
+        // Nothing held below: a walk cannot run into held history, so `/backfill` at its
+        // full limit is the cheapest way down.
+        let small =
+            |g: &Gap| g.depth_below.is_some() && g.missing_depths.max(1) as u64 <= ctx.limit;
         let batch: Vec<&Gap> = batch_small(ctx, gaps, s, gme_cap, &taken, &small);
         let request = if small(first) && !batch.is_empty() {
             small_holes(ctx, s, gme_cap, &batch, &held)
@@ -118,7 +121,6 @@ fn batch_small<'a>(
     taken: &HashSet<NodeIndex>,
     small: &impl Fn(&Gap) -> bool,
 ) -> Vec<&'a Gap> {
-    let k = ctx.knowledge;
     let mut sum = 0u64;
     let mut batch = Vec::new();
     for g in gaps
@@ -191,9 +193,13 @@ fn by_id(
     big: bool,
 ) -> PlannedRequest {
     let k = ctx.knowledge;
-    let same_hole = |g: &Gap| {
-        !big || (g.depth_below == first.depth_below
-            && g.estimated_depth.abs_diff(first.estimated_depth) <= 1)
+    let same_hole = |g: &Gap| match first.depth_below {
+        _ if !big => true,
+        None => g.depth_below.is_none(),
+        Some(_) => {
+            g.depth_below == first.depth_below
+                && g.estimated_depth.abs_diff(first.estimated_depth) <= 1
+        }
     };
     let mut chosen: Vec<NodeIndex> = vec![first.event];
     // A big hole is asked as deep as depths say; small ones one event each, so the walk

@@ -27,6 +27,7 @@ mod peer;
 mod plan;
 pub mod shape;
 pub mod simulator;
+pub mod wire;
 mod strategy;
 
 pub use backoff::{backoff_ms, HOUR_MS};

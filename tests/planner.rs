@@ -1,0 +1,266 @@
+//! The gap planner on small simulated federations and hand-built DAGs: it never asks for an
+//! event it holds, never asks a server that answered `M_UNRECOGNIZED` for forwards fill
+//! again, stops when no server can help (saying why), and closes every closable gap.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+mod dag_support;
+
+use std::collections::HashMap;
+
+use dag_support::{dag_of, ev, full};
+use mxdag::dag::RoomDag;
+use mxdag::federation::FederationRequest;
+use mxdag::planner::shape::RoomShape;
+use mxdag::planner::simulator::{PeerConfig, Simulation, SimulationOptions};
+use mxdag::planner::{
+    backoff_ms, codes, GapPlanner, OpenReason, Outcome, PlannerOptions, Strategy, Support,
+    HOUR_MS,
+};
+
+fn small(shape: RoomShape, events: usize, gaps: usize, peers: Vec<PeerConfig>) -> Simulation {
+    Simulation::new(SimulationOptions {
+        seed: 5,
+        events,
+        gaps,
+        shape,
+        peers,
+        planner: PlannerOptions {
+            limit: 20,
+            ..PlannerOptions::default()
+        },
+    })
+}
+
+/// Runs `strategy` like the simulator does, checking every request against the DAG held
+/// when it was planned; returns the forwards fill requests per server.
+fn run_checked(sim: &Simulation, strategy: Strategy) -> (RoomDag, HashMap<String, usize>) {
+    let mut dag = sim.starting_dag();
+    let mut planner = sim.planner(strategy);
+    let mut forwards = HashMap::new();
+    let mut refused: Vec<String> = Vec::new();
+    for _round in 0..100_000 {
+        let requests = planner.next_requests(&dag);
+        if requests.is_empty() {
+            match planner.next_wakeup(&dag) {
+                Some(t) => {
+                    planner.set_now_ms(t);
+                    continue;
+                }
+                None => return (dag, forwards),
+            }
+        }
+        if strategy != Strategy::Cover {
+            assert_eq!(requests.len(), 1, "{strategy:?} asks one server at a time");
+        }
+        for r in &requests {
+            let held = |id: &String| dag.index_of(id).is_some_and(|n| dag.is_timeline(n));
+            match &r.request {
+                FederationRequest::Backfill(b) => {
+                    assert!(!b.v.is_empty());
+                    assert!(!b.v.iter().any(held), "{strategy:?} asked for a held event");
+                    if strategy == Strategy::Synapse {
+                        assert!(b.v.len() <= 5);
+                    }
+                }
+                FederationRequest::GetMissingEvents(g) => {
+                    assert!(g.latest_events.iter().all(held));
+                    assert!(g.earliest_events.iter().all(held));
+                    assert!(!g.latest_events.iter().any(|l| g.earliest_events.contains(l)));
+                }
+                FederationRequest::ForwardsFill(f) => {
+                    assert!(f.from_event_id.iter().all(held));
+                    assert!(!refused.contains(&r.server), "asked {} again", r.server);
+                    *forwards.entry(r.server.clone()).or_default() += 1;
+                }
+            }
+            let (outcome, _) = sim.exchange(&mut dag, r.server_index, &r.request);
+            if outcome == Outcome::Unrecognized {
+                refused.push(r.server.clone());
+            }
+            planner.record(&dag, r, outcome);
+        }
+        planner.set_now_ms(planner.now_ms() + 250);
+    }
+    panic!("{strategy:?} did not stop");
+}
+
+#[test]
+fn every_strategy_closes_every_closable_gap_without_asking_for_held_events() {
+    for shape in [RoomShape::Uniform, RoomShape::PublicRoom { width: 12 }] {
+        let sim = small(shape, 1_200, 60, PeerConfig::default_federation());
+        for strategy in Strategy::ALL {
+            let (dag, _) = run_checked(&sim, strategy);
+            let report = sim.run(strategy);
+            assert!(report.gaps_at_start > 40, "{shape:?}: {}", report.gaps_at_start);
+            assert_eq!(report.closable_gaps_left, 0, "{shape:?} {strategy:?}");
+            assert!(report.all_closable_closed);
+            assert_eq!(report.gaps_left, dag.gaps().len());
+            assert!(report.round_trips > 0);
+            assert!(report.duplicates <= report.events_transferred);
+        }
+    }
+}
+
+#[test]
+fn a_server_refusing_forwards_fill_is_not_asked_again() {
+    let peers: Vec<PeerConfig> = ["a.example", "b.example"]
+        .into_iter()
+        .map(PeerConfig::synapse)
+        .collect();
+    // Limit 20 makes the room's long hole (5% of 1,200 events) a big one: cover tries
+    // forwards fill from below it.
+    let sim = small(RoomShape::Uniform, 1_200, 20, peers);
+    let (dag, forwards) = run_checked(&sim, Strategy::Cover);
+    assert!(dag.gaps().is_empty());
+    assert!(!forwards.is_empty(), "forwards fill was never tried");
+    assert!(forwards.values().all(|&n| n == 1), "{forwards:?}");
+    let report = sim.run(Strategy::Cover);
+    for h in &report.servers {
+        if forwards.contains_key(&h.name) {
+            assert_eq!(h.forwards_fill, Support::Unsupported);
+        }
+    }
+}
+
+#[test]
+fn forwards_fill_is_used_where_a_server_offers_it() {
+    let peers = vec![PeerConfig {
+        forwards_fill: true,
+        ..PeerConfig::synapse("ff.example")
+    }];
+    let sim = small(RoomShape::Uniform, 1_200, 20, peers);
+    let report = sim.run(Strategy::Cover);
+    assert_eq!(report.gaps_left, 0);
+    assert!(report.requests["forwards_fill"] >= 1);
+    assert_eq!(report.servers[0].forwards_fill, Support::Supported);
+}
+
+#[test]
+fn caps_are_learned() {
+    let report = Simulation::new(SimulationOptions {
+        seed: 5,
+        events: 1_200,
+        gaps: 60,
+        ..SimulationOptions::default()
+    })
+    .run(Strategy::Cover);
+    let lagging = &report.servers[0];
+    assert_eq!(lagging.name, "lagging.example");
+    assert_eq!(lagging.get_missing_events_cap, Some(20));
+    assert!(report
+        .servers
+        .iter()
+        .all(|h| h.get_missing_events_cap.is_none_or(|c| c == 20 || c == 50)));
+    assert_eq!(report.closable_gaps_left, 0);
+}
+
+#[test]
+fn stops_when_no_server_can_help_and_says_why() {
+    let peers = vec![
+        PeerConfig {
+            joined_at: 0.999,
+            ..PeerConfig::synapse("late.example")
+        },
+        PeerConfig {
+            down: true,
+            ..PeerConfig::synapse("down.example")
+        },
+    ];
+    let sim = small(RoomShape::Uniform, 600, 30, peers);
+    for strategy in Strategy::ALL {
+        let report = sim.run(strategy);
+        assert_eq!(report.gaps_left, report.gaps_at_start, "{strategy:?}");
+        assert_eq!(report.closable_gaps_left, 0);
+        assert!(report.all_closable_closed);
+        for open in &report.open_gaps {
+            assert!(!open.closable);
+            assert_eq!(open.reason, codes::GAP_SERVERS_UNAVAILABLE, "{strategy:?}");
+        }
+        // The down server was retried only as its backoff allowed: 2h, 4h, … within 1024h.
+        assert!(report.servers[1].round_trips <= 10, "{strategy:?}");
+        assert!(report.servers[1].failures >= 1);
+    }
+}
+
+/// A DAG `$a ← $c` and `$b ← $c`, `$a` missing: one gap.
+fn one_gap() -> RoomDag {
+    dag_of(&[ev("b", &[], 1, 10), ev("c", &["a", "b"], 2, 20)])
+}
+
+#[test]
+fn a_gap_every_server_lacks_is_reported_as_such() {
+    let dag = one_gap();
+    let servers = vec!["x.example".to_owned(), "y.example".to_owned()];
+    for strategy in Strategy::ALL {
+        let options = PlannerOptions {
+            strategy,
+            ..PlannerOptions::default()
+        };
+        let mut planner = GapPlanner::new("!room:example.org", &servers, options);
+        let mut asked = Vec::new();
+        loop {
+            let requests = planner.next_requests(&dag);
+            if requests.is_empty() {
+                break;
+            }
+            for r in &requests {
+                assert_eq!(r.gaps, vec![dag.index_of(&full("a")).unwrap()]);
+                asked.push((r.server.clone(), r.endpoint()));
+                let empty = Outcome::Answered {
+                    received: 0,
+                    new: 0,
+                    lowest_depth: None,
+                };
+                planner.record(&dag, r, empty);
+            }
+        }
+        assert_eq!(planner.next_wakeup(&dag), None);
+        let open = planner.open_gaps(&dag);
+        assert_eq!(open.len(), 1, "{strategy:?}");
+        assert_eq!(open[0].reason, OpenReason::NoServerHolds, "{strategy:?} {asked:?}");
+        let problems = planner.open_gap_problems(&dag);
+        assert_eq!(problems[0].code, codes::GAP_NO_SERVER_HOLDS);
+        assert!(problems[0].message.contains(&full("a")));
+        // Each server was asked by ID at most once; cover may first try get_missing_events.
+        let by_id = asked.iter().filter(|(_, e)| *e == "backfill").count();
+        assert_eq!(by_id, 2, "{strategy:?} {asked:?}");
+    }
+}
+
+#[test]
+fn a_failing_server_backs_off_on_the_synapse_schedule() {
+    let dag = one_gap();
+    let servers = vec!["x.example".to_owned()];
+    let mut planner = GapPlanner::new("!r:e", &servers, PlannerOptions::default());
+    let mut retries = Vec::new();
+    for _ in 0..10 {
+        let requests = planner.next_requests(&dag);
+        assert_eq!(requests.len(), 1);
+        planner.record(&dag, &requests[0], Outcome::Failed);
+        assert!(planner.next_requests(&dag).is_empty());
+        let Some(t) = planner.next_wakeup(&dag) else {
+            break;
+        };
+        retries.push((t - planner.now_ms()) / HOUR_MS);
+        planner.set_now_ms(t);
+    }
+    assert_eq!(retries, vec![2, 4, 8, 16, 32, 64, 128, 256, 256]);
+    assert_eq!(planner.open_gaps(&dag)[0].reason, OpenReason::BudgetExhausted);
+}
+
+#[test]
+fn backoff_and_names() {
+    assert_eq!(backoff_ms(1), 2 * HOUR_MS);
+    assert_eq!(backoff_ms(2), 4 * HOUR_MS);
+    assert_eq!(backoff_ms(8), 256 * HOUR_MS);
+    assert_eq!(backoff_ms(40), 256 * HOUR_MS);
+    for s in Strategy::ALL {
+        assert_eq!(Strategy::from_name(s.name()), Some(s));
+    }
+    assert_eq!(Strategy::from_name("astar"), None);
+    let planner = GapPlanner::new("!r:e", &[], PlannerOptions::default());
+    let problems = planner.open_gap_problems(&one_gap());
+    assert_eq!(problems.last().unwrap().code, codes::NO_SERVERS);
+}
