@@ -17,8 +17,6 @@ mod value;
 
 pub use value::{Object, Value};
 
-use std::io::Write as _;
-
 use crate::problem::Problem;
 
 /// The deepest nesting of arrays/objects accepted at parse time (serde_json's recursion
@@ -127,13 +125,13 @@ pub fn write(value: &Value, out: &mut Vec<u8>) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        // Writing into a Vec cannot fail.
         Value::Int(i) => {
-            let _ = write!(out, "{i}");
+            if *i < 0 {
+                out.push(b'-');
+            }
+            write_u64(i.unsigned_abs(), out);
         }
-        Value::UInt(u) => {
-            let _ = write!(out, "{u}");
-        }
+        Value::UInt(u) => write_u64(*u, out),
         // Not canonical JSON: kept only for room versions 1–5, which did not forbid floats;
         // serde_json's shortest round-trip form is used.
         Value::Float(f) => out.extend_from_slice(
@@ -172,6 +170,26 @@ pub fn write_object_except(object: &Object, skip: &[&str], out: &mut Vec<u8>) {
         write(v, out);
     }
     out.push(b'}');
+}
+
+/// How many decimal digits `n` has.
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Appends the decimal digits of `n`.
+fn write_u64(mut n: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Appends `s` as a canonical JSON string.
@@ -213,7 +231,9 @@ pub fn encoded_len(value: &Value) -> usize {
         Value::Null => 4,
         Value::Bool(true) => 4,
         Value::Bool(false) => 5,
-        Value::Int(_) | Value::UInt(_) | Value::Float(_) => {
+        Value::Int(i) => usize::from(*i < 0) + digits(i.unsigned_abs()),
+        Value::UInt(u) => digits(*u),
+        Value::Float(_) => {
             let mut out = Vec::new();
             write(value, &mut out);
             out.len()
@@ -231,8 +251,13 @@ pub fn object_encoded_len(object: &Object) -> usize {
     2 + object.len().saturating_sub(1)
         + object
             .iter()
-            .map(|(k, v)| str_encoded_len(k) + 1 + encoded_len(v))
+            .map(|(k, v)| entry_encoded_len(k, v))
             .sum::<usize>()
+}
+
+/// The length of one object entry `"key":value` as canonical JSON.
+pub fn entry_encoded_len(key: &str, value: &Value) -> usize {
+    str_encoded_len(key) + 1 + encoded_len(value)
 }
 
 fn str_encoded_len(s: &str) -> usize {
@@ -328,7 +353,23 @@ pub fn check_numbers_in_object(
     what: &str,
     problems: &mut Vec<Problem>,
 ) {
+    // Paths are built only for an event that has something to report.
+    if object.iter().all(|(_, v)| numbers_fine(v, strict)) {
+        return;
+    }
     walk_object_numbers(object, &mut String::from("$"), strict, what, problems);
+}
+
+/// Whether `value` holds no number [`check_numbers`] would report.
+fn numbers_fine(value: &Value, strict: bool) -> bool {
+    match value {
+        Value::Float(_) => false,
+        Value::Int(i) => !strict || (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i),
+        Value::UInt(_) => !strict,
+        Value::Array(items) => items.iter().all(|v| numbers_fine(v, strict)),
+        Value::Object(o) => o.iter().all(|(_, v)| numbers_fine(v, strict)),
+        _ => true,
+    }
 }
 
 fn walk_object_numbers(

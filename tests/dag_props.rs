@@ -36,7 +36,10 @@ fn ids(dag: &RoomDag, nodes: &[NodeIndex]) -> Vec<String> {
     nodes.iter().map(|&n| dag.event_id(n)).collect()
 }
 
-fn summary(dag: &RoomDag) -> (Vec<String>, Vec<String>, Vec<(String, i64, Vec<String>)>) {
+/// (forward extremities, linear order, gaps as (ID, estimated depth, referenced by)).
+type Summary = (Vec<String>, Vec<String>, Vec<(String, i64, Vec<String>)>);
+
+fn summary(dag: &RoomDag) -> Summary {
     let gaps = dag
         .gaps()
         .into_iter()

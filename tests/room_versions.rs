@@ -228,3 +228,33 @@ fn redacting_twice_changes_nothing_and_is_recognised() {
 fn content_that_is_not_an_object_becomes_empty() {
     assert_eq!(redacted(&RoomVersion::V10, "m.room.member", "5"), "{}");
 }
+
+/// The fast path that writes the signed bytes without copying the event gives the same
+/// bytes as encoding the redacted event.
+#[test]
+fn signing_bytes_without_copying_match_the_redacted_event() {
+    use mxdag::event::hashes::signing_bytes;
+    use mxdag::event::redaction::write_signing_bytes;
+    let events = [
+        r#"{"type":"m.room.member","content":{"membership":"join","x":1},"auth_events":[],"a":1,"signatures":{"s":{}},"unsigned":{}}"#,
+        r#"{"type":"m.room.message","auth_events":[1],"depth":1}"#,
+        r#"{"auth_events":[],"content":5,"zzz":{}}"#,
+        r#"{"type":"m.room.create","content":{"creator":"@a:x","room_version":"11"},"sender":"@a:x","hashes":{"sha256":"x"}}"#,
+        "{}",
+    ];
+    for v in &ALL {
+        for text in events {
+            let event = json(text);
+            let event = event.as_object().unwrap();
+            let redacted = redact(event, v);
+            let mut fast = Vec::new();
+            let unchanged = write_signing_bytes(event, v, &mut fast);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(signing_bytes(&redacted.event)).unwrap(),
+                "v{v} {text}"
+            );
+            assert_eq!(unchanged, redacted.was_already_redacted);
+        }
+    }
+}

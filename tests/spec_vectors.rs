@@ -23,10 +23,15 @@ fn signed(json: &str) -> String {
     canonical_json::to_string(&value)
 }
 
-/// The public key derived from the seed, as Synapse's `signing.key` tooling prints it.
+/// The public key of the seed (not published by the spec; derived independently with a
+/// plain RFC 8032 implementation). The seed's last base64 character carries non-zero
+/// trailing bits, which decoders must accept; padding is accepted too.
 #[test]
-fn seed_gives_a_stable_public_key() {
-    assert_eq!(public_key_base64(&key()).len(), 43);
+fn seed_gives_its_public_key() {
+    assert_eq!(
+        public_key_base64(&key()),
+        "XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI"
+    );
     assert_eq!(
         public_key_base64(&key()),
         public_key_base64(&signing_key_from_seed(&format!("{SEED}=")).unwrap())

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::codes;
-use super::event::{DagEvent, Placement};
+use super::event::{DagEvent, EventHead, Placement};
 use super::ids::IdStore;
 use crate::problem::Problem;
 
@@ -43,6 +43,7 @@ pub struct RoomDag {
     edges: Vec<u32>,
     names: Vec<String>,
     name_index: HashMap<String, u32>,
+    recent_names: [u32; 2],
     ingest_findings: Vec<Problem>,
     timeline_len: usize,
     outlier_len: usize,
@@ -74,7 +75,32 @@ impl RoomDag {
     /// [`findings`](Self::findings). Adding an event already held is a no-op, except that a
     /// timeline copy of an outlier moves it into the timeline.
     pub fn insert(&mut self, event: &DagEvent, placement: Placement) -> Option<NodeIndex> {
-        if event.event_id.is_empty() {
+        let head = EventHead {
+            event_id: &event.event_id,
+            room_id: event.room_id.as_deref(),
+            depth: event.depth,
+            origin_server_ts: event.origin_server_ts,
+            sender: &event.sender,
+            event_type: &event.event_type,
+            is_state: event.state_key.is_some(),
+            content_fingerprint: event.content_fingerprint,
+        };
+        self.insert_fields(
+            &head,
+            event.prev_events.iter().map(String::as_str),
+            placement,
+        )
+    }
+
+    /// [`insert`](Self::insert) from borrowed parts: the fast path for bulk ingest, with no
+    /// owned strings per event.
+    pub fn insert_fields<'p>(
+        &mut self,
+        head: &EventHead,
+        prev_events: impl Iterator<Item = &'p str> + Clone,
+        placement: Placement,
+    ) -> Option<NodeIndex> {
+        if head.event_id.is_empty() {
             self.ingest_findings.push(Problem::error(
                 codes::EMPTY_EVENT_ID,
                 "$.event_id",
@@ -82,32 +108,33 @@ impl RoomDag {
             ));
             return None;
         }
-        if let Some(room) = &event.room_id {
+        if let Some(room) = head.room_id {
             match &self.room_id {
-                None => self.room_id = Some(room.clone()),
+                None => self.room_id = Some(room.to_owned()),
                 Some(own) if own != room => {
+                    let message = format!(
+                        "Event {} belongs to room {room}, not to {own}.",
+                        head.event_id
+                    );
                     self.ingest_findings.push(Problem::error(
                         codes::OTHER_ROOM,
                         "$.room_id",
-                        format!(
-                            "Event {} belongs to room {room}, not to {own}.",
-                            event.event_id
-                        ),
+                        message,
                     ));
                     return None;
                 }
                 Some(_) => {}
             }
         }
-        let index = self.intern(&event.event_id);
+        let index = self.intern(head.event_id);
         let node = self.nodes[index as usize];
         if node.flags & HELD != 0 {
-            return self.insert_again(index, event, placement);
+            return self.insert_again(index, head, placement);
         }
         let edge_start = self.edges.len() as u32;
-        let edge_len = self.push_edges(event);
+        let edge_len = self.push_edges(head.event_id, prev_events);
         let mut flags = HELD;
-        if event.state_key.is_some() {
+        if head.is_state {
             flags |= STATE;
         }
         if placement == Placement::Outlier {
@@ -116,12 +143,12 @@ impl RoomDag {
         } else {
             self.timeline_len += 1;
         }
-        let sender = self.name(&event.sender);
-        let event_type = self.name(&event.event_type);
+        let sender = self.name(head.sender, 0);
+        let event_type = self.name(head.event_type, 1);
         let node = &mut self.nodes[index as usize];
-        node.depth = event.depth;
-        node.origin_server_ts = event.origin_server_ts;
-        node.fingerprint = event.content_fingerprint;
+        node.depth = head.depth;
+        node.origin_server_ts = head.origin_server_ts;
+        node.fingerprint = head.content_fingerprint;
         node.edge_start = edge_start;
         node.edge_len = edge_len;
         node.sender = sender;
@@ -269,53 +296,60 @@ impl RoomDag {
         index
     }
 
-    fn name(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.name_index.get(name) {
-            return i;
+    /// Interns a sender or type; `field` picks the one-entry cache (senders and types repeat).
+    fn name(&mut self, name: &str, field: usize) -> u32 {
+        let recent = self.recent_names[field];
+        if self.names.get(recent as usize).is_some_and(|n| n == name) {
+            return recent;
         }
-        let i = self.names.len() as u32;
-        self.names.push(name.to_owned());
-        self.name_index.insert(name.to_owned(), i);
+        let i = match self.name_index.get(name) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.names.push(name.to_owned());
+                self.name_index.insert(name.to_owned(), i);
+                i
+            }
+        };
+        self.recent_names[field] = i;
         i
     }
 
     /// Stores the event's `prev_events` as edges; returns how many were kept.
-    fn push_edges(&mut self, event: &DagEvent) -> u16 {
+    fn push_edges<'p>(
+        &mut self,
+        event_id: &str,
+        prev_events: impl Iterator<Item = &'p str> + Clone,
+    ) -> u16 {
         let start = self.edges.len();
         let path = |i: usize| format!("$.prev_events[{i}]");
-        for (i, prev) in event.prev_events.iter().enumerate() {
-            if *prev == event.event_id {
-                self.ingest_findings.push(Problem::error(
-                    codes::SELF_REFERENCE,
-                    path(i),
-                    format!(
-                        "Event {} lists itself in prev_events; the edge is ignored.",
-                        event.event_id
-                    ),
-                ));
+        for (i, prev) in prev_events.clone().enumerate() {
+            if prev == event_id {
+                let message =
+                    format!("Event {event_id} lists itself in prev_events; the edge is ignored.");
+                self.ingest_findings
+                    .push(Problem::error(codes::SELF_REFERENCE, path(i), message));
                 continue;
             }
             if self.edges.len() - start == u16::MAX as usize {
+                let message = format!(
+                    "Event {event_id} has {} prev_events; only the first 65535 are kept.",
+                    prev_events.clone().count()
+                );
                 self.ingest_findings.push(Problem::warning(
                     codes::TOO_MANY_PREV_EVENTS,
                     path(i),
-                    format!(
-                        "Event {} has {} prev_events; only the first 65535 are kept.",
-                        event.event_id,
-                        event.prev_events.len()
-                    ),
+                    message,
                 ));
                 break;
             }
             let target = self.intern(prev);
             if self.edges[start..].contains(&target) {
+                let message = format!("Event {event_id} lists {prev} twice in prev_events.");
                 self.ingest_findings.push(Problem::warning(
                     codes::DUPLICATE_PREV_EVENT,
                     path(i),
-                    format!(
-                        "Event {} lists {prev} twice in prev_events.",
-                        event.event_id
-                    ),
+                    message,
                 ));
                 continue;
             }
@@ -336,7 +370,7 @@ impl RoomDag {
     fn insert_again(
         &mut self,
         index: NodeIndex,
-        event: &DagEvent,
+        event: &EventHead,
         placement: Placement,
     ) -> Option<NodeIndex> {
         let node = self.nodes[index as usize];

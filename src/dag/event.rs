@@ -53,3 +53,25 @@ impl DagEvent {
         })
     }
 }
+
+/// The fields of an event other than `prev_events`, borrowed: what
+/// [`RoomDag::insert_fields`](super::RoomDag::insert_fields) takes for bulk ingest.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EventHead<'a> {
+    /// The event ID.
+    pub event_id: &'a str,
+    /// The room, when the event names one.
+    pub room_id: Option<&'a str>,
+    /// `depth`.
+    pub depth: i64,
+    /// `origin_server_ts`.
+    pub origin_server_ts: i64,
+    /// `sender`.
+    pub sender: &'a str,
+    /// `type`.
+    pub event_type: &'a str,
+    /// Whether the event has a `state_key`.
+    pub is_state: bool,
+    /// See [`DagEvent::content_fingerprint`].
+    pub content_fingerprint: u64,
+}

@@ -87,37 +87,17 @@ impl IdStore {
         if self.table.is_empty() {
             return None;
         }
-        let key = Key::of(id);
-        let mask = self.table.len() - 1;
-        let mut slot = key.hash() as usize & mask;
-        loop {
-            let index = self.table[slot];
-            if index == EMPTY {
-                return None;
-            }
-            if self.matches(index, &key) {
-                return Some(index);
-            }
-            slot = (slot + 1) & mask;
-        }
+        self.find(&Key::of(id)).ok()
     }
 
     /// The index of `id`, storing it first if new. Returns `(index, newly_stored)`.
     pub fn intern(&mut self, id: &str) -> (u32, bool) {
         self.grow_table_for(self.len() + 1);
         let key = Key::of(id);
-        let mask = self.table.len() - 1;
-        let mut slot = key.hash() as usize & mask;
-        loop {
-            let index = self.table[slot];
-            if index == EMPTY {
-                break;
-            }
-            if self.matches(index, &key) {
-                return (index, false);
-            }
-            slot = (slot + 1) & mask;
-        }
+        let slot = match self.find(&key) {
+            Ok(index) => return (index, false),
+            Err(slot) => slot,
+        };
         let index = self.ends.len() as u32;
         self.bytes.extend_from_slice(key.bytes());
         self.ends.push(self.bytes.len() as u32);
@@ -132,7 +112,7 @@ impl IdStore {
                 self.url_safe[word] |= bit;
             }
         }
-        self.table[slot] = index;
+        self.table[slot] = self.pack(index, key.hash());
         (index, true)
     }
 
@@ -207,13 +187,43 @@ impl IdStore {
         }
     }
 
+    /// The stored index of `key`, or the free slot where it belongs. Each slot packs the
+    /// index in its low bits and, in the bits the index does not need, a tag from the hash,
+    /// so that probing past other IDs rarely touches their stored bytes.
+    fn find(&self, key: &Key) -> Result<u32, usize> {
+        let hash = key.hash();
+        let mask = self.table.len() - 1;
+        let index_bits = self.table.len().trailing_zeros();
+        let index_mask = (1u64 << index_bits).wrapping_sub(1) as u32;
+        let tag = self.pack(0, hash);
+        let mut slot = hash as usize & mask;
+        loop {
+            let entry = self.table[slot];
+            if entry == EMPTY {
+                return Err(slot);
+            }
+            if entry & !index_mask == tag && self.matches(entry & index_mask, key) {
+                return Ok(entry & index_mask);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// A table entry: `index` plus the tag of `hash` in the high bits. The table has at least
+    /// twice as many slots as IDs, so an index never fills its bits and no entry equals EMPTY.
+    fn pack(&self, index: u32, hash: u64) -> u32 {
+        let index_bits = self.table.len().trailing_zeros();
+        let tag = ((hash >> 32) as u32).checked_shl(index_bits).unwrap_or(0);
+        tag | index
+    }
+
     fn matches(&self, index: u32, key: &Key) -> bool {
         let same_form = match (self.form(index), key.form) {
             (Form::Text, Form::Text) => true,
             (Form::Hash { url_safe: a }, Form::Hash { url_safe: b }) => a == b,
             _ => false,
         };
-        same_form && self.stored(index) == key.bytes()
+        same_form && same_bytes(self.stored(index), key.bytes())
     }
 
     /// Grows the table so that `count` IDs keep it at most half full.
@@ -222,7 +232,8 @@ impl IdStore {
             return;
         }
         let size = (count * 2).next_power_of_two().max(16);
-        let mut table = vec![EMPTY; size];
+        let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
+        drop(old);
         let mask = size - 1;
         for index in 0..self.ends.len() as u32 {
             let key = Key {
@@ -230,13 +241,13 @@ impl IdStore {
                 hash: [0; 32],
                 text: self.stored(index),
             };
-            let mut slot = key.hash() as usize & mask;
-            while table[slot] != EMPTY {
+            let hash = key.hash();
+            let mut slot = hash as usize & mask;
+            while self.table[slot] != EMPTY {
                 slot = (slot + 1) & mask;
             }
-            table[slot] = index;
+            self.table[slot] = self.pack(index, hash);
         }
-        self.table = table;
     }
 }
 
@@ -340,6 +351,21 @@ fn decode_hash_id(id: &[u8]) -> Option<([u8; 32], bool)> {
         marks == INVALID || marks & (STANDARD_ONLY | URL_ONLY) == STANDARD_ONLY | URL_ONLY;
     // An invalid character sets every mark bit, so the two-alphabet test catches it too.
     (!invalid && tail & 3 == 0).then_some((out, marks & URL_ONLY != 0))
+}
+
+/// Byte equality, eight bytes at a time (32-byte hashes compare in four steps, without a
+/// call to `memcmp`, which is slow in wasm).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tails_equal = a8.remainder() == b8.remainder();
+    tails_equal
+        && a8.zip(b8).all(|(x, y)| {
+            u64::from_ne_bytes(x.try_into().unwrap_or([0; 8]))
+                == u64::from_ne_bytes(y.try_into().unwrap_or([1; 8]))
+        })
 }
 
 /// Renders 32 hash bytes as `$` + 43 unpadded base64 characters.

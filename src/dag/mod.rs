@@ -26,12 +26,15 @@ mod event;
 mod extremities;
 mod findings;
 pub mod ids;
+pub mod ingest;
+pub mod json;
 mod order;
+pub mod summary;
 pub mod synthetic;
 pub mod walk;
 
 pub use arena::{NodeIndex, RoomDag};
-pub use event::{DagEvent, Placement};
+pub use event::{DagEvent, EventHead, Placement};
 pub use extremities::Gap;
 pub use findings::{Fork, Merge};
 pub use walk::Children;
@@ -55,4 +58,6 @@ pub mod codes {
     pub const TOO_MANY_PREV_EVENTS: &str = "dag_too_many_prev_events";
     /// An event has an empty event ID.
     pub const EMPTY_EVENT_ID: &str = "dag_empty_event_id";
+    /// An event's JSON lacks a field the DAG needs, or has it in the wrong type.
+    pub const UNREADABLE_EVENT: &str = "dag_unreadable_event";
 }

@@ -178,7 +178,7 @@ fn references(r: &mut Reader, key: &str, version: &RoomVersion) -> Vec<String> {
     };
     let mut ids = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let path = format!("{}[{i}]", canonical_json::path_key("$", key));
+        let path = || format!("$.{key}[{i}]");
         let id = match (version.event_format, item) {
             (EventFormat::V1, Value::Array(pair))
                 if pair.len() == 2 && pair[1].as_object().is_some() =>
@@ -193,11 +193,11 @@ fn references(r: &mut Reader, key: &str, version: &RoomVersion) -> Vec<String> {
                 EventFormat::V1 => "an `[event_id, {\"sha256\": …}]` pair",
                 _ => "an event ID string",
             };
-            r.wrong_type(path, key, &format!("a list of {want}"), item);
+            r.wrong_type(path(), key, &format!("a list of {want}"), item);
             continue;
         };
         if !is_event_id(id, version) {
-            r.malformed(path, "the event ID", id, event_id_rule(version));
+            r.malformed(path(), "the event ID", id, event_id_rule(version));
         }
         ids.push(id.to_owned());
     }
@@ -394,9 +394,26 @@ fn check_depth(r: &mut Reader, depth: &Value, version: &RoomVersion) -> Option<i
     }
 }
 
-/// Checks the size of the whole PDU as canonical JSON (≤ 65536 bytes).
-pub(crate) fn check_size(event: &Object, label: &str, problems: &mut Vec<Problem>) {
-    let size = canonical_json::object_encoded_len(event);
+/// Checks the size of the whole PDU as canonical JSON (≤ 65536 bytes), given the length of
+/// its canonical JSON without `hashes`, `signatures` and `unsigned` (the content hash input).
+pub(crate) fn check_size(
+    event: &Object,
+    content_hash_len: usize,
+    label: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let skipped: Vec<usize> = super::hashes::CONTENT_HASH_SKIPPED
+        .iter()
+        .filter_map(|k| {
+            event
+                .get(k)
+                .map(|v| canonical_json::entry_encoded_len(k, v))
+        })
+        .collect();
+    let rest_empty = content_hash_len == 2;
+    // Each skipped entry adds its length and one comma, less one comma when it is alone.
+    let size = content_hash_len + skipped.iter().sum::<usize>() + skipped.len()
+        - usize::from(rest_empty && !skipped.is_empty());
     if size > MAX_PDU_BYTES {
         problems.push(Problem::error(
             codes::EVENT_TOO_LARGE,

@@ -132,10 +132,12 @@ pub(crate) fn prepare(
         &mut problems,
     );
     let fields = format::check(&event, version, via_backfill, label, &mut problems);
-    format::check_size(&event, label, &mut problems);
+    let mut content_bytes = Vec::with_capacity(1024);
+    canonical_json::write_object_except(&event, &hashes::CONTENT_HASH_SKIPPED, &mut content_bytes);
+    format::check_size(&event, content_bytes.len(), label, &mut problems);
 
-    let redacted = redaction::redact(&event, version);
-    let signing_bytes = hashes::signing_bytes(&redacted.event);
+    let mut signing_bytes = Vec::with_capacity(512);
+    let was_already_redacted = redaction::write_signing_bytes(&event, version, &mut signing_bytes);
     let event_id = match version.event_id_in_event() {
         true => event
             .get("event_id")
@@ -143,7 +145,7 @@ pub(crate) fn prepare(
             .map(str::to_owned),
         false => hashes::event_id_from_reference_hash(&hashes::sha256(&signing_bytes), version),
     };
-    let content_hash_ok = check_content_hash(&event, label, &mut problems);
+    let content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut problems);
     let pdu = match (fields, &event_id) {
         (Some(f), Some(id)) if !problems.iter().any(Problem::is_error) => Some(Pdu {
             event_id: id.clone(),
@@ -166,13 +168,18 @@ pub(crate) fn prepare(
         event_id,
         signing_bytes,
         content_hash_ok,
-        was_already_redacted: redacted.was_already_redacted,
+        was_already_redacted,
         problems,
     }
 }
 
 /// Compares `hashes.sha256` with the computed content hash.
-fn check_content_hash(event: &Object, label: &str, problems: &mut Vec<Problem>) -> Option<bool> {
+fn check_content_hash(
+    event: &Object,
+    content_bytes: &[u8],
+    label: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<bool> {
     let given = event.get("hashes").and_then(|h| h.get("sha256"));
     let decoded = given
         .and_then(Value::as_str)
@@ -189,5 +196,5 @@ fn check_content_hash(event: &Object, label: &str, problems: &mut Vec<Problem>) 
         }
         return None;
     };
-    Some(given[..] == hashes::content_hash(event)[..])
+    Some(given[..] == hashes::sha256(content_bytes)[..])
 }

@@ -9,7 +9,9 @@
 //! [v11](https://spec.matrix.org/v1.16/rooms/v11/#redactions)).
 //! The rules per version are the flags of [`RedactionRules`].
 
-use crate::canonical_json::{Object, Value};
+use std::borrow::Cow;
+
+use crate::canonical_json::{self, Object, Value};
 use crate::room_version::{RedactionRules, RoomVersion};
 
 /// Top-level keys kept by every version's redaction.
@@ -117,14 +119,25 @@ pub fn redact_content(event_type: &str, content: &Object, version: &RoomVersion)
     (out, unchanged)
 }
 
-/// Redacts `event` by the rules of `version`. `unsigned` is always removed and does not
-/// count against [`Redacted::was_already_redacted`]. A `content` that is not an object
-/// becomes `{}`.
-pub fn redact(event: &Object, version: &RoomVersion) -> Redacted {
+/// Walks the redacted form of `event` in key order, handing each kept top-level entry to
+/// `emit` (`unsigned` never; `content` redacted, `{}` when absent or not an object).
+/// Returns whether the event, ignoring `unsigned`, was already its redacted form.
+fn walk_redacted<'a>(
+    event: &'a Object,
+    version: &RoomVersion,
+    mut emit: impl FnMut(&'a str, Cow<'a, Value>),
+) -> bool {
     let event_type = event.get("type").and_then(Value::as_str).unwrap_or("");
-    let mut out = Object::new();
     let mut unchanged = true;
+    let mut content_done = false;
+    let empty_content = || Cow::Owned(Value::Object(Object::new()));
     for (k, v) in event.iter() {
+        if !content_done && k > "content" {
+            // No `content` in the event: the redacted form still has one, in key order.
+            emit("content", empty_content());
+            content_done = true;
+            unchanged = false;
+        }
         if k == "unsigned" {
             continue;
         }
@@ -138,17 +151,52 @@ pub fn redact(event: &Object, version: &RoomVersion) -> Redacted {
                 None => (Object::new(), false),
             };
             unchanged &= same;
-            out.insert(k, Value::Object(content));
+            content_done = true;
+            emit(k, Cow::Owned(Value::Object(content)));
         } else {
-            out.insert(k, v.clone());
+            emit(k, Cow::Borrowed(v));
         }
     }
-    if !out.contains_key("content") {
-        out.insert("content", Value::Object(Object::new()));
+    if !content_done {
+        emit("content", empty_content());
         unchanged = false;
     }
+    unchanged
+}
+
+/// Redacts `event` by the rules of `version`. `unsigned` is always removed and does not
+/// count against [`Redacted::was_already_redacted`]. A `content` that is not an object
+/// becomes `{}`.
+pub fn redact(event: &Object, version: &RoomVersion) -> Redacted {
+    let mut out = Object::new();
+    let unchanged = walk_redacted(event, version, |k, v| {
+        out.insert(k, v.into_owned());
+    });
     Redacted {
         event: out,
         was_already_redacted: unchanged,
     }
+}
+
+/// Appends the canonical JSON of the redacted `event` without `signatures` (and
+/// `unsigned`): the bytes signatures cover and the reference hash digests. Same result as
+/// encoding [`redact`]'s output without those keys, without copying the event. Returns
+/// [`Redacted::was_already_redacted`].
+pub fn write_signing_bytes(event: &Object, version: &RoomVersion, out: &mut Vec<u8>) -> bool {
+    out.push(b'{');
+    let mut first = true;
+    let unchanged = walk_redacted(event, version, |k, v| {
+        if k == "signatures" {
+            return;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        canonical_json::write_str(k, out);
+        out.push(b':');
+        canonical_json::write(&v, out);
+    });
+    out.push(b'}');
+    unchanged
 }

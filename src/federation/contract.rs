@@ -323,3 +323,19 @@ impl<'a> Answer<'a> {
         })
     }
 }
+
+/// The reference answer a correct server holding `dag` gives to `request`, as nodes in
+/// answer order. `order` applies to `/backfill` only (the other two are oldest first).
+pub fn reference_answer(
+    dag: &RoomDag,
+    request: &FederationRequest,
+    order: backfill::BackfillOrder,
+) -> Vec<NodeIndex> {
+    match request {
+        FederationRequest::Backfill(r) => backfill::reference_answer(dag, &r.v, r.limit, order),
+        FederationRequest::GetMissingEvents(r) => get_missing_events::reference_answer(dag, r),
+        FederationRequest::ForwardsFill(r) => {
+            forwards_fill::reference_answer(dag, &r.from_event_id, r.limit)
+        }
+    }
+}

@@ -25,10 +25,12 @@ pub mod forwards_fill;
 pub mod get_missing_events;
 mod ordering;
 pub mod request;
+pub mod response;
 
-pub use contract::{check_response, ContractVerdict, ResponseBody};
+pub use contract::{check_response, reference_answer, ContractVerdict, ResponseBody};
 pub use ordering::AnswerOrdering;
 pub use request::FederationRequest;
+pub use response::{check_response_text, parse_response, ParsedResponse};
 
 /// Problem codes raised by the federation module.
 pub mod codes {

@@ -1,1 +1,135 @@
-//! (being written: see docs/architecture.md for the owner)
+//! `KeyRing` for JS: servers' public keys from key server responses and notary answers.
+//! Wraps [`crate::crypto::KeyRing`].
+
+use wasm_bindgen::prelude::*;
+
+use super::errors::to_js_error;
+use crate::crypto::keys::{parse_public_key, ServerKey};
+use crate::crypto::{codes, KeyRing};
+use crate::problem::Problem;
+
+#[wasm_bindgen(typescript_custom_section)]
+const KEY_RING_TYPES: &str = r#"
+/** One finding: a stable `code`, the JSON `path` of the field, a human `message`. */
+export interface Problem {
+  code: string;
+  path: string;
+  message: string;
+  severity: "info" | "warning" | "error";
+}
+
+/** What `KeyRing.addResponse` did. */
+export interface KeysAdded {
+  /** Keys added or updated. */
+  added: number;
+  /** Why (parts of) the response were refused. */
+  problems: Problem[];
+}
+
+/** A key held by a `KeyRing`. */
+export interface KeyInfo {
+  server_name: string;
+  key_id: string;
+  /** Unpadded base64 ed25519 public key. */
+  key: string;
+  valid_until_ts: number | null;
+  expired_ts: number | null;
+}
+"#;
+
+/// Reads a JSON text or a JS value (turned into JSON with `JSON.stringify`).
+pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            to_js_error(
+                crate::event::codes::INPUT_NOT_JSON,
+                &format!("{what} cannot be turned into JSON."),
+            )
+        })
+}
+
+/// Serialises a report-like value to a plain JS object (through JSON, so the shape is the
+/// one the CLI prints).
+pub(crate) fn to_plain<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| to_js_error("internal", &e.to_string()))?;
+    js_sys::JSON::parse(&text)
+}
+
+fn problem_error(problem: &Problem) -> JsValue {
+    to_js_error(problem.code, &problem.message)
+}
+
+/// Public signing keys of Matrix servers, checked against their self-signatures.
+#[wasm_bindgen(js_name = KeyRing)]
+#[derive(Default)]
+pub struct JsKeyRing {
+    inner: KeyRing,
+}
+
+impl JsKeyRing {
+    /// The core key ring.
+    pub(crate) fn inner(&self) -> &KeyRing {
+        &self.inner
+    }
+}
+
+#[wasm_bindgen(js_class = KeyRing)]
+impl JsKeyRing {
+    /// An empty key ring.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> JsKeyRing {
+        JsKeyRing::default()
+    }
+
+    /// Adds the keys of a `GET /_matrix/key/v2/server` response, or of every server in a
+    /// notary's `/_matrix/key/v2/query` answer (`{server_keys: [...]}`), given as an object
+    /// or JSON text. Responses whose self-signature fails are refused and reported.
+    #[wasm_bindgen(js_name = addResponse, unchecked_return_type = "KeysAdded")]
+    pub fn add_response(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "object | string")] response: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let text = json_text(&response, "The key response")?;
+        to_plain(&self.inner.add_response_json(&text))
+    }
+
+    /// Adds one key the caller trusts without a signed response. Throws an `Error` with
+    /// `code: "key_malformed"` when `key` is not unpadded base64 of an ed25519 public key.
+    #[wasm_bindgen(js_name = addKey)]
+    pub fn add_key(
+        &mut self,
+        #[wasm_bindgen(js_name = serverName)] server_name: &str,
+        #[wasm_bindgen(js_name = keyId)] key_id: &str,
+        key: &str,
+        #[wasm_bindgen(js_name = validUntilTs)] valid_until_ts: Option<f64>,
+    ) -> Result<(), JsValue> {
+        let parsed = parse_public_key(key).ok_or_else(|| {
+            problem_error(&Problem::error(codes::KEY_MALFORMED, "$", format!("{server_name}'s key {key_id} is not unpadded base64 of a usable ed25519 public key.")))
+        })?;
+        self.inner.insert(ServerKey {
+            server_name: server_name.to_owned(),
+            key_id: key_id.to_owned(),
+            key: parsed,
+            valid_until_ts: valid_until_ts.map(|t| t as i64),
+            expired_ts: None,
+        });
+        Ok(())
+    }
+
+    /// Every key held, sorted by server then key ID.
+    #[wasm_bindgen(unchecked_return_type = "KeyInfo[]")]
+    pub fn keys(&self) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.keys())
+    }
+
+    /// How many keys are held.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+}

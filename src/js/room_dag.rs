@@ -1,1 +1,371 @@
-//! (being written: see docs/architecture.md for the owner)
+//! `RoomDag` for JavaScript: a room's event graph (see [`crate::dag`]) with the reference
+//! answers and contract checks of the walking endpoints (see [`crate::federation`]).
+//! Results are plain JS objects and arrays of strings; event IDs are strings at this edge.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::to_js_error;
+use crate::canonical_json::Value;
+use crate::dag::ingest::{pick_events, read_event, room_version_of_inputs, Rooms};
+use crate::dag::{EventHead, Placement, RoomDag};
+use crate::federation::backfill::BackfillOrder;
+use crate::federation::{check_response_text, reference_answer, FederationRequest};
+use crate::room_version::RoomVersion;
+
+/// A room's event DAG.
+#[wasm_bindgen(js_name = RoomDag)]
+pub struct RoomDagJs {
+    inner: RoomDag,
+    version: Option<RoomVersion>,
+}
+
+/// Serialises to a plain JS value (objects, not Maps; numbers, not BigInts).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| to_js_error("js_serialize", &e.to_string()))
+}
+
+fn placement(outlier: Option<bool>) -> Placement {
+    if outlier.unwrap_or(false) {
+        Placement::Outlier
+    } else {
+        Placement::Timeline
+    }
+}
+
+fn parse_version(id: &str) -> Result<RoomVersion, JsValue> {
+    RoomVersion::from_id(id).ok_or_else(|| {
+        to_js_error(
+            "unknown_room_version",
+            &format!("Unknown room version {id:?}."),
+        )
+    })
+}
+
+fn parse_request(request: &str, body: Option<String>) -> Result<FederationRequest, JsValue> {
+    FederationRequest::parse(request, body.as_deref()).map_err(|p| to_js_error(p.code, &p.message))
+}
+
+#[derive(Serialize)]
+struct Added {
+    added: usize,
+    refused: usize,
+    problems: Vec<crate::problem::Problem>,
+}
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    endpoint: &'a str,
+    room_id: &'a str,
+    event_ids: Vec<String>,
+}
+
+#[wasm_bindgen(js_class = RoomDag)]
+impl RoomDagJs {
+    /// An empty DAG, of `roomId` if given (events of other rooms are then refused), for room
+    /// version `roomVersion` if given (needed to compute the IDs of room version 3+ PDUs,
+    /// else read from an `m.room.create` event in the first input that has one).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        room_id: Option<String>,
+        room_version: Option<String>,
+    ) -> Result<RoomDagJs, JsValue> {
+        let inner = room_id
+            .as_deref()
+            .map_or_else(RoomDag::new, RoomDag::for_room);
+        let version = room_version
+            .map(|id| {
+                RoomVersion::from_id(&id).ok_or_else(|| {
+                    to_js_error(
+                        "unknown_room_version",
+                        &format!("Unknown room version {id:?}."),
+                    )
+                })
+            })
+            .transpose()?;
+        Ok(RoomDagJs { inner, version })
+    }
+
+    /// Loads input texts (as `addInput` reads them) into one `RoomDag` per room, in the
+    /// order rooms were first seen. The room version is `roomVersion` if given, else the one
+    /// the first `m.room.create` event in any text names. Returns `{rooms: RoomDag[],
+    /// inputs: [{shape, room_version, added, refused, problems}]}` (one input per text).
+    #[wasm_bindgen(js_name = loadRooms)]
+    pub fn load_rooms(
+        texts: Vec<String>,
+        room_version: Option<String>,
+        outlier: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
+        let version = match room_version {
+            Some(id) => Some(parse_version(&id)?),
+            None => room_version_of_inputs(texts.iter().map(String::as_str)),
+        };
+        let mut rooms = Rooms::new();
+        let inputs: Vec<_> = texts
+            .iter()
+            .map(|t| rooms.add_input(t, version.as_ref(), placement(outlier)))
+            .collect();
+        let list = js_sys::Array::new();
+        for inner in rooms.dags {
+            list.push(&JsValue::from(RoomDagJs { inner, version }));
+        }
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(&out, &"rooms".into(), &list)?;
+        js_sys::Reflect::set(&out, &"inputs".into(), &to_js(&inputs)?)?;
+        Ok(out.into())
+    }
+
+    /// The events of `texts` with the IDs `eventIds`, as JSON text, in that order (IDs not
+    /// found are left out): turns a reference answer back into PDUs.
+    #[wasm_bindgen(js_name = pickEvents)]
+    pub fn pick_events(
+        texts: Vec<String>,
+        event_ids: Vec<String>,
+        room_version: Option<String>,
+    ) -> Result<Vec<String>, JsValue> {
+        let version = match room_version {
+            Some(id) => Some(parse_version(&id)?),
+            None => room_version_of_inputs(texts.iter().map(String::as_str)),
+        };
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        Ok(pick_events(&texts, version.as_ref(), &event_ids))
+    }
+
+    /// The room, once known.
+    #[wasm_bindgen(getter, js_name = roomId)]
+    pub fn room_id(&self) -> Option<String> {
+        self.inner.room_id().map(str::to_owned)
+    }
+
+    /// The room version in use, once known.
+    #[wasm_bindgen(getter, js_name = roomVersion)]
+    pub fn room_version(&self) -> Option<String> {
+        self.version.map(|v| v.id.to_owned())
+    }
+
+    /// Adds every event of an input text: a transaction (`/backfill`, forwards fill), a
+    /// `/get_missing_events` answer, a JSON array, NDJSON, a bare PDU, or Synapse
+    /// `event_json` rows. With `outlier`, they are held as outliers. Returns `{shape,
+    /// room_version, added, refused, problems}`.
+    #[wasm_bindgen(js_name = addInput)]
+    pub fn add_input(&mut self, text: &str, outlier: Option<bool>) -> Result<JsValue, JsValue> {
+        let report = self
+            .inner
+            .add_input(text, self.version.as_ref(), placement(outlier));
+        if self.version.is_none() {
+            self.version = report
+                .room_version
+                .as_deref()
+                .and_then(RoomVersion::from_id);
+        }
+        to_js(&report)
+    }
+
+    /// Adds events given as JS objects (one, or an array), read like those of `addInput`. Returns
+    /// `{added, refused, problems}`.
+    #[wasm_bindgen(js_name = addEvents)]
+    pub fn add_events(
+        &mut self,
+        events: JsValue,
+        outlier: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(events)
+            .map_err(|e| to_js_error("dag_unreadable_event", &e.to_string()))?;
+        let list = match Value::from(value) {
+            Value::Array(list) => list,
+            one => vec![one],
+        };
+        let mut report = Added {
+            added: 0,
+            refused: 0,
+            problems: Vec::new(),
+        };
+        let before = self.inner.ingest_findings().len();
+        for (i, value) in list.into_iter().enumerate() {
+            match read_event(value, self.version.as_ref())
+                .map(|e| self.inner.insert(&e, placement(outlier)))
+            {
+                Ok(Some(_)) => report.added += 1,
+                Ok(None) => report.refused += 1,
+                Err(problems) => {
+                    report.refused += 1;
+                    report
+                        .problems
+                        .extend(problems.into_iter().filter(|p| p.is_error()).map(|mut p| {
+                            p.path = format!("$[{i}]{}", p.path.trim_start_matches('$'));
+                            p
+                        }));
+                }
+            }
+        }
+        report
+            .problems
+            .extend_from_slice(&self.inner.ingest_findings()[before..]);
+        to_js(&report)
+    }
+
+    /// Adds many timeline events at once from columns: `eventIds` and `prevIds` are UTF-8
+    /// bytes of event IDs separated by `\n` (`new TextEncoder().encode(ids.join("\n"))`);
+    /// event `i` has `prevCounts[i]` consecutive entries of `prevIds`, `depths[i]` and
+    /// `timestamps[i]`. Returns how many events were added. The fastest way in: no per-event
+    /// JS object or string crosses into wasm.
+    #[wasm_bindgen(js_name = addColumns)]
+    pub fn add_columns(
+        &mut self,
+        event_ids: &[u8],
+        prev_ids: &[u8],
+        prev_counts: &[u8],
+        depths: &[f64],
+        timestamps: &[f64],
+    ) -> Result<u32, JsValue> {
+        let columns_error = |m: &str| to_js_error("dag_columns", m);
+        let n = prev_counts.len();
+        if depths.len() != n || timestamps.len() != n {
+            return Err(columns_error(
+                "prevCounts, depths and timestamps must have one entry per event.",
+            ));
+        }
+        let event_ids =
+            std::str::from_utf8(event_ids).map_err(|_| columns_error("eventIds is not UTF-8."))?;
+        let prev_ids =
+            std::str::from_utf8(prev_ids).map_err(|_| columns_error("prevIds is not UTF-8."))?;
+        let mut ids = event_ids.split('\n');
+        let mut prevs = prev_ids.split('\n');
+        let mut prev_list: Vec<&str> = Vec::with_capacity(8);
+        self.inner.reserve(n, 2);
+        let mut added = 0;
+        for i in 0..n {
+            let event_id = ids
+                .next()
+                .ok_or_else(|| columns_error("eventIds has fewer IDs than prevCounts."))?;
+            prev_list.clear();
+            for _ in 0..prev_counts[i] {
+                prev_list.push(prevs.next().ok_or_else(|| {
+                    columns_error("prevIds has fewer IDs than prevCounts add up to.")
+                })?);
+            }
+            let head = EventHead {
+                event_id,
+                depth: depths[i] as i64,
+                origin_server_ts: timestamps[i] as i64,
+                ..EventHead::default()
+            };
+            added += u32::from(
+                self.inner
+                    .insert_fields(&head, prev_list.iter().copied(), Placement::Timeline)
+                    .is_some(),
+            );
+        }
+        Ok(added)
+    }
+
+    /// Forward extremities, as event IDs.
+    #[wasm_bindgen(js_name = forwardExtremities)]
+    pub fn forward_extremities(&self) -> Vec<String> {
+        self.inner.event_ids(&self.inner.forward_extremities())
+    }
+
+    /// Backward extremities: `[{event_id, referenced_by, held_as_outlier, estimated_depth,
+    /// depth_below, missing_depths}]`, closest to the present first.
+    pub fn gaps(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.summary().backward_extremities)
+    }
+
+    /// Outliers, as event IDs.
+    pub fn outliers(&self) -> Vec<String> {
+        self.inner.event_ids(&self.inner.outliers())
+    }
+
+    /// Held timeline events in linear order, as event IDs.
+    #[wasm_bindgen(js_name = linearOrder)]
+    pub fn linear_order(&self) -> Vec<String> {
+        self.inner.event_ids(&self.inner.linear_order())
+    }
+
+    /// Number of timeline events in linear order, computing it (for benchmarks that do not
+    /// want the IDs copied out).
+    #[wasm_bindgen(js_name = linearOrderLength)]
+    pub fn linear_order_length(&self) -> u32 {
+        self.inner.linear_order().len() as u32
+    }
+
+    /// Consistency findings: `[{code, path, message, severity}]`.
+    pub fn findings(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.findings())
+    }
+
+    /// Everything at once: `{room_id, counts, depth_range, forward_extremities,
+    /// backward_extremities, outliers, forks, findings}` (the `mxdag dag --json` object).
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.summary())
+    }
+
+    /// Bytes of memory the DAG holds (allocated capacity).
+    #[wasm_bindgen(js_name = heapBytes)]
+    pub fn heap_bytes(&self) -> f64 {
+        self.inner.heap_bytes() as f64
+    }
+
+    /// The reference answer to a request line (`GET /_matrix/federation/v1/backfill/…`), with
+    /// the JSON `body` for `/get_missing_events`, and `order` `"synapse"` (default) or `"bfs"`
+    /// for `/backfill`: `{endpoint, room_id, event_ids}` in answer order.
+    #[wasm_bindgen(js_name = referenceAnswer)]
+    pub fn reference_answer(
+        &self,
+        request: &str,
+        body: Option<String>,
+        order: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let request = parse_request(request, body)?;
+        let order = match order.as_deref() {
+            None | Some("synapse") => BackfillOrder::Synapse,
+            Some("bfs") => BackfillOrder::BreadthFirst,
+            Some(other) => {
+                return Err(to_js_error(
+                    "request_bad_param",
+                    &format!("Unknown order {other:?}: use synapse or bfs."),
+                ))
+            }
+        };
+        let nodes = reference_answer(&self.inner, &request, order);
+        to_js(&Answer {
+            endpoint: request.endpoint(),
+            room_id: request.room_id(),
+            event_ids: self.inner.event_ids(&nodes),
+        })
+    }
+
+    /// Checks a response against its request's contract, with this DAG as the events already
+    /// held: `request` is the request line, `body` the `/get_missing_events` JSON body,
+    /// `response` the response text, `status` its HTTP status when known. Events are read as
+    /// by `addInput` (the DAG's room version computes v3+ IDs). Returns `{endpoint, ok,
+    /// ordering, problems}` (plus `room_id`).
+    #[wasm_bindgen(js_name = checkContract)]
+    pub fn check_contract(
+        &self,
+        request: &str,
+        body: Option<String>,
+        response: &str,
+        status: Option<u16>,
+    ) -> Result<JsValue, JsValue> {
+        let request = parse_request(request, body)?;
+        let version = self.version;
+        let verdict = check_response_text(&self.inner, &request, status, response, |v| {
+            read_event(v, version.as_ref())
+        });
+        #[derive(Serialize)]
+        struct Contract<'a> {
+            endpoint: &'a str,
+            room_id: &'a str,
+            #[serde(flatten)]
+            verdict: crate::federation::ContractVerdict,
+        }
+        to_js(&Contract {
+            endpoint: request.endpoint(),
+            room_id: request.room_id(),
+            verdict,
+        })
+    }
+}

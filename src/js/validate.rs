@@ -1,1 +1,259 @@
-//! (being written: see docs/architecture.md for the owner)
+//! `validateEvents` for JS: judges PDUs and returns the report as a plain object.
+//! Wraps [`crate::event::validate_input`].
+
+use wasm_bindgen::prelude::*;
+
+use super::errors::to_js_error;
+use super::key_ring::{json_text, to_plain, JsKeyRing};
+use crate::event::{codes, validate_input, ValidateOptions};
+use crate::room_version::RoomVersion;
+
+#[wasm_bindgen(typescript_custom_section)]
+const VALIDATE_TYPES: &str = r#"
+/** Options of `validateEvents`. */
+export interface ValidateOptions {
+  /** The events arrived by backfill: the 20 prev / 10 auth event limits become warnings. */
+  viaBackfill?: boolean;
+}
+
+/** The verdict on one event after the checks on receipt (format, signatures, content hash). */
+export type Verdict = "valid" | "redacted" | "dropped";
+
+/** The report on one event. */
+export interface EventReport {
+  /** Position in the input, from 0. */
+  index: number;
+  /** Carried in v1/v2, computed (reference hash) from v3; null when unknown. */
+  event_id: string | null;
+  verdict: Verdict;
+  /** For redacted events: true when the sender pruned it, false when tampered. */
+  pruned_by_sender?: boolean;
+  problems: Problem[];
+}
+
+/** The report on a whole input. */
+export interface ValidationReport {
+  room_version: string;
+  input: "transaction" | "get_missing_events" | "pdu" | "array" | "ndjson" | "unrecognised";
+  counts: { total: number; valid: number; redacted: number; dropped: number };
+  events: EventReport[];
+  /** Problems with the input as a whole. */
+  problems: Problem[];
+  /** Keys needed but not in the key ring: fetch them and validate again. */
+  missing_keys: { server_name: string; key_id: string }[];
+}
+"#;
+
+fn read_options(options: Option<&js_sys::Object>) -> ValidateOptions {
+    let flag = |o: &js_sys::Object, name: &str| {
+        js_sys::Reflect::get(o, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    };
+    options.map_or_else(ValidateOptions::default, |o| ValidateOptions {
+        via_backfill: flag(o, "viaBackfill"),
+    })
+}
+
+/// Judges PDUs: `pdus` is an array of PDU objects, or JSON text in any accepted shape (a
+/// `/backfill`/`/forwards_fill`/`/event` transaction, a `/get_missing_events` answer, a PDU,
+/// an array, NDJSON). `roomVersion` (`"1"`…`"12"`) defaults to the one named by an
+/// `m.room.create` event in the input. Throws an `Error` with `code:
+/// "unknown_room_version"` when no version is known, `"input_not_json"` when `pdus` cannot
+/// be turned into JSON; every problem of the events themselves is in the report.
+#[wasm_bindgen(js_name = validateEvents, unchecked_return_type = "ValidationReport")]
+pub fn validate_events(
+    #[wasm_bindgen(unchecked_param_type = "object[] | string")] pdus: JsValue,
+    #[wasm_bindgen(js_name = roomVersion)] room_version: Option<String>,
+    #[wasm_bindgen(js_name = keyRing)] key_ring: &JsKeyRing,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<
+        js_sys::Object,
+    >,
+) -> Result<JsValue, JsValue> {
+    let text = json_text(&pdus, "The PDUs")?;
+    let version = match room_version.as_deref() {
+        None | Some("") => None,
+        Some(id) => Some(RoomVersion::from_id(id).ok_or_else(|| {
+            to_js_error(
+                codes::UNKNOWN_ROOM_VERSION,
+                &format!("Room version {id:?} is not one mxdag knows (1–12)."),
+            )
+        })?),
+    };
+    let validation = validate_input(
+        &text,
+        version.as_ref(),
+        key_ring.inner(),
+        &read_options(options.as_ref()),
+    )
+    .map_err(|p| to_js_error(p.code, &p.message))?;
+    to_plain(&validation.report)
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::super::key_ring::JsKeyRing;
+    use super::validate_events;
+    use crate::canonical_json::{self, Value};
+    use crate::crypto::signing::{public_key_base64, sign_event, sign_json, signing_key_from_seed};
+    use crate::room_version::RoomVersion;
+
+    const SEED: &str = "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1";
+
+    fn get(value: &JsValue, path: &[&str]) -> JsValue {
+        path.iter().fold(value.clone(), |v, k| {
+            js_sys::Reflect::get(&v, &JsValue::from_str(k)).unwrap()
+        })
+    }
+
+    fn ring() -> JsKeyRing {
+        let key = signing_key_from_seed(SEED).unwrap();
+        let mut response = canonical_json::from_str(&format!(
+            r#"{{"server_name":"domain","valid_until_ts":2000000,"verify_keys":{{"ed25519:1":{{"key":"{}"}}}}}}"#,
+            public_key_base64(&key)
+        ))
+        .unwrap();
+        sign_json(&mut response, "domain", "ed25519:1", &key).unwrap();
+        let mut ring = JsKeyRing::new();
+        let added = ring
+            .add_response(JsValue::from_str(&canonical_json::to_string(&response)))
+            .unwrap();
+        assert_eq!(get(&added, &["added"]).as_f64(), Some(1.0));
+        ring
+    }
+
+    fn event(body: &str) -> String {
+        let mut e = canonical_json::from_str(&format!(
+            r#"{{"type":"m.room.message","room_id":"!r:domain","sender":"@u:domain","content":{{"body":"{body}"}},"depth":1,"origin_server_ts":1000000,"prev_events":[],"auth_events":[],"hashes":{{}},"signatures":{{}}}}"#
+        ))
+        .unwrap();
+        let key = signing_key_from_seed(SEED).unwrap();
+        sign_event(&mut e, &RoomVersion::V11, "domain", "ed25519:1", &key).unwrap();
+        canonical_json::to_string(&e)
+    }
+
+    #[test]
+    fn key_ring_lists_its_keys() {
+        let ring = ring();
+        assert_eq!(ring.size(), 1);
+        let keys = ring.keys().unwrap();
+        assert_eq!(
+            get(&keys, &["0", "server_name"]).as_string().as_deref(),
+            Some("domain")
+        );
+        assert_eq!(
+            get(&keys, &["0", "valid_until_ts"]).as_f64(),
+            Some(2000000.0)
+        );
+    }
+
+    #[test]
+    fn validates_objects_and_text() {
+        let ring = ring();
+        let objects = js_sys::JSON::parse(&format!("[{},{}]", event("a"), event("b"))).unwrap();
+        let report = validate_events(objects, Some("11".into()), &ring, None).unwrap();
+        assert_eq!(get(&report, &["counts", "valid"]).as_f64(), Some(2.0));
+        assert_eq!(
+            get(&report, &["events", "1", "verdict"])
+                .as_string()
+                .as_deref(),
+            Some("valid")
+        );
+        let mut tampered = canonical_json::from_str(&event("c")).unwrap();
+        if let Some(Value::Object(content)) =
+            tampered.as_object_mut().and_then(|o| o.get_mut("content"))
+        {
+            content.insert("body", Value::from("d"));
+        }
+        let text = format!("{}\n{}\n", event("a"), canonical_json::to_string(&tampered));
+        let report =
+            validate_events(JsValue::from_str(&text), Some("11".into()), &ring, None).unwrap();
+        assert_eq!(
+            get(&report, &["input"]).as_string().as_deref(),
+            Some("ndjson")
+        );
+        assert_eq!(
+            get(&report, &["events", "1", "verdict"])
+                .as_string()
+                .as_deref(),
+            Some("redacted")
+        );
+        assert_eq!(
+            get(&report, &["events", "1", "pruned_by_sender"]).as_bool(),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn errors_carry_codes() {
+        let ring = ring();
+        let error = validate_events(
+            JsValue::from_str(&event("a")),
+            Some("13".into()),
+            &ring,
+            None,
+        )
+        .unwrap_err();
+        assert!(error.is_instance_of::<js_sys::Error>());
+        assert_eq!(
+            get(&error, &["code"]).as_string().as_deref(),
+            Some("unknown_room_version")
+        );
+        let error = validate_events(JsValue::from_str(&event("a")), None, &ring, None).unwrap_err();
+        assert_eq!(
+            get(&error, &["code"]).as_string().as_deref(),
+            Some("unknown_room_version")
+        );
+        let error = validate_events(
+            JsValue::from(js_sys::BigInt::from(1u32)),
+            Some("1".into()),
+            &ring,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            get(&error, &["code"]).as_string().as_deref(),
+            Some("input_not_json")
+        );
+        let mut bad = JsKeyRing::new();
+        let error = bad.add_key("domain", "ed25519:1", "xyz", None).unwrap_err();
+        assert_eq!(
+            get(&error, &["code"]).as_string().as_deref(),
+            Some("key_malformed")
+        );
+        assert_eq!(bad.size(), 0);
+    }
+
+    #[test]
+    fn deep_nesting_is_reported_not_fatal() {
+        let ring = ring();
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let text = format!(r#"{{"origin":"domain","pdus":[{deep},{}]}}"#, event("ok"));
+        let options: js_sys::Object = js_sys::JSON::parse(r#"{"viaBackfill":true}"#)
+            .unwrap()
+            .unchecked_into();
+        let report = validate_events(
+            JsValue::from_str(&text),
+            Some("11".into()),
+            &ring,
+            Some(options),
+        )
+        .unwrap();
+        assert_eq!(
+            get(&report, &["events", "0", "problems", "0", "code"])
+                .as_string()
+                .as_deref(),
+            Some("json_too_deep")
+        );
+        assert_eq!(
+            get(&report, &["events", "1", "verdict"])
+                .as_string()
+                .as_deref(),
+            Some("valid")
+        );
+    }
+}

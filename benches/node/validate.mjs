@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The Node benchmark of the wasm: full validation of 100,000 generated, realistic PDUs
+// (v12, about 900 bytes, 1–3 prev events, 5 servers' keys) with mxdag's wasm on one core,
+// then Synapse's stack (canonicaljson + signedjson, benches/node/synapse_stack.py) on the
+// same events in the same run; prints both rates, their ratio, and the wasm's gzipped size.
+//
+//   scripts/build && node benches/node/validate.mjs        (MXDAG_BENCH_EVENTS=N to change N)
+//
+// The Python venv lives in .cache/bench-venv (git-ignored) and is created on first use.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const { mxdag, wasmPath } = await import("../../node/wasm.js");
+const events = Number(process.env.MXDAG_BENCH_EVENTS ?? 100_000);
+const TARGET_RATE = 15_000;
+const TARGET_RATIO = 3;
+const TARGET_GZIP = 250 * 1024;
+
+function line(name, rate, seconds) {
+  console.log(`${name.padEnd(46)} ${Math.round(rate).toString().padStart(10)} events/s  (${seconds.toFixed(3)} s)`);
+}
+
+function timed(name, count, fn) {
+  const start = performance.now();
+  const result = fn();
+  const seconds = (performance.now() - start) / 1000;
+  line(name, count / seconds, seconds);
+  return { result, rate: count / seconds };
+}
+
+// The same room as `cargo bench --bench validate`.
+const options = { roomVersion: "12", events, servers: 5, usersPerServer: 4, seed: 2024, concurrency: 0.4 };
+const { result: room } = timed("wasm: generate (shape, hash, sign)", events, () => mxdag.generateRoom(options));
+const texts = room.pdus.map((pdu) => JSON.stringify(pdu));
+const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+console.log(`${texts.length} v${room.roomVersion} PDUs, ${Math.round(bytes / texts.length)} bytes on average, ${room.serverKeys.length} servers`);
+
+const ring = new mxdag.KeyRing();
+for (const response of room.serverKeys) ring.addResponse(response);
+const transactions = [];
+for (let i = 0; i < texts.length; i += 100) {
+  transactions.push(`{"origin":"matrix.example.org","origin_server_ts":1700000000000,"pdus":[${texts.slice(i, i + 100).join(",")}]}`);
+}
+const validateAll = (list) => {
+  let valid = 0;
+  for (const text of list) valid += mxdag.validateEvents(text, "12", ring, { viaBackfill: true }).counts.valid;
+  return valid;
+};
+validateAll(transactions.slice(0, Math.ceil(transactions.length / 10))); // warm-up
+const { result: wasmValid, rate: wasmRate } = timed("wasm: full validation (transactions of 100)", texts.length, () =>
+  validateAll(transactions),
+);
+console.log(`  ${wasmValid} of ${texts.length} valid (the room's redacted message is sent pruned)`);
+
+// Synapse's stack on the same events.
+const cache = `${root}.cache/bench`;
+mkdirSync(cache, { recursive: true });
+writeFileSync(`${cache}/pdus.ndjson`, texts.join("\n") + "\n");
+writeFileSync(`${cache}/keys.json`, JSON.stringify(room.serverKeys));
+const python = `${root}.cache/bench-venv/bin/python`;
+if (!existsSync(python)) {
+  console.log("creating .cache/bench-venv (canonicaljson, signedjson) …");
+  const venv = spawnSync("python3", ["-m", "venv", `${root}.cache/bench-venv`], { stdio: "inherit" });
+  const pip = venv.status === 0 && spawnSync(python, ["-m", "pip", "install", "-q", "canonicaljson", "signedjson"], { stdio: "inherit" });
+  if (!pip || pip.status !== 0) throw new Error("could not set up the Python venv for Synapse's stack");
+}
+const run = spawnSync(python, [`${root}benches/node/synapse_stack.py`, `${cache}/pdus.ndjson`, `${cache}/keys.json`], {
+  encoding: "utf8",
+  maxBuffer: 1 << 20,
+});
+if (run.status !== 0) throw new Error(`synapse_stack.py failed: ${run.stderr}`);
+const synapse = JSON.parse(run.stdout);
+for (const stage of ["parse", "reference_hash", "content_hash", "signature", "full"]) {
+  line(`synapse: ${stage.replace("_", " ")}`, synapse[stage], synapse.events / synapse[stage]);
+}
+console.log(`  ${synapse.valid} of ${synapse.events} valid`);
+
+const wasmBytes = readFileSync(wasmPath);
+const gzipped = gzipSync(wasmBytes, { level: 9 }).length;
+const ratio = wasmRate / synapse.full;
+const verdict = (ok) => (ok ? "met" : "NOT met");
+console.log("");
+console.log(`full validation: wasm ${Math.round(wasmRate)} events/s, Synapse's stack ${Math.round(synapse.full)} events/s: ${ratio.toFixed(2)}×`);
+console.log(`  target ≥ ${TARGET_RATE} events/s in wasm: ${verdict(wasmRate >= TARGET_RATE)}; ≥ ${TARGET_RATIO}× Synapse: ${verdict(ratio >= TARGET_RATIO)}`);
+console.log(`wasm: ${wasmBytes.length} bytes, ${gzipped} bytes gzipped (target ≤ ${TARGET_GZIP}: ${verdict(gzipped <= TARGET_GZIP)})`);

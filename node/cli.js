@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The `mxdag` command: dispatches `mxdag <command> …` to node/commands/<command>.js, whose
+// `run(args, io)` returns the exit code. Commands are found by file, so adding one needs
+// no change here.
+import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const commandsDir = new URL("./commands/", import.meta.url);
+
+function commandNames() {
+  return readdirSync(commandsDir)
+    .filter((name) => name.endsWith(".js"))
+    .map((name) => name.slice(0, -3))
+    .sort();
+}
+
+async function help(io) {
+  const lines = ["Usage: mxdag <command> [options]", "", "Commands:"];
+  for (const name of commandNames()) {
+    const { summary = "" } = await import(new URL(`${name}.js`, commandsDir).href);
+    lines.push(`  ${name.padEnd(10)} ${summary}`);
+  }
+  lines.push("", "Run `mxdag <command> --help` for a command's options.", "");
+  io.stdout.write(lines.join("\n"));
+  return 0;
+}
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
+export async function main(argv, io = { stdout: process.stdout, stderr: process.stderr }) {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    return help(io);
+  }
+  const file = new URL(`${command}.js`, commandsDir);
+  if (!/^[a-z][a-z0-9-]*$/.test(command) || !existsSync(file)) {
+    io.stderr.write(`mxdag: unknown command ${JSON.stringify(command)}; commands: ${commandNames().join(", ")}\n`);
+    return 2;
+  }
+  const { run } = await import(file.href);
+  return run(rest, io);
+}
+
+const invokedAs = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : "";
+if (import.meta.url === pathToFileURL(invokedAs).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`mxdag: ${error.stack ?? error}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,94 @@
+// `mxdag answer --dag FILE... --request "GET …" [--body FILE] [--order synapse|bfs]`: prints
+// the reference answer a correct server holding that DAG gives: a transaction for /backfill
+// and forwards fill, `{events}` for /get_missing_events.
+// Exit codes: 0 answered, 2 unusable input or arguments.
+import { parseArgs, UsageError, withUsage } from "../args.js";
+import { InputError, readText } from "../input.js";
+import { loadDags } from "./dag.js";
+
+export const summary = "the reference answer to /backfill, /get_missing_events or forwards fill";
+
+export const usage = `Usage: mxdag answer --dag FILE... --request "GET /_matrix/federation/v1/backfill/…" [--body FILE] [--order synapse|bfs] [--origin NAME]
+
+Prints what a correct server holding the events of the --dag files answers:
+  /backfill             the v events and their ancestors, at most limit, newest first;
+                        --order synapse (default: priority queue on depth, as Synapse) or
+                        bfs (breadth-first, as Dendrite); unknown v events are skipped
+  /get_missing_events   breadth-first over prev_events from latest_events, earliest_events
+                        blocking, neither returned, oldest first; min_depth honoured
+                        (servers ignore it)
+  forwards_fill         MSC4000 (stable or unstable path): successors breadth-first over
+                        children, the given events excluded, oldest first
+
+Options:
+  --dag FILE           events the server holds (any shape mxdag dag reads); repeatable
+  --request LINE       the request as logged: method, path and query
+  --body FILE          the JSON body of POST /get_missing_events
+  --order ORDER        synapse or bfs (/backfill only)
+  --origin NAME        the transaction's origin (default: mxdag.invalid)
+  --room-version V     the room version (1–12); default: from an m.room.create event
+  -h, --help           this help
+`;
+
+const OPTIONS = {
+  dag: { type: "string", multiple: true },
+  request: { type: "string" },
+  body: { type: "string" },
+  order: { type: "string" },
+  origin: { type: "string" },
+  "room-version": { type: "string" },
+};
+
+/** Builds the response body for `endpoint` around the PDUs (JSON texts). */
+export function responseText(endpoint, pdus, origin, now = Date.now()) {
+  const list = `[${pdus.join(",")}]`;
+  if (endpoint === "get_missing_events") return `{"events":${list}}`;
+  return `{"origin":${JSON.stringify(origin)},"origin_server_ts":${now},"pdus":${list}}`;
+}
+
+/** Runs `mxdag answer`. */
+export async function run(args, io) {
+  return withUsage(io, usage, async () => {
+    const { values, positionals } = parseArgs(args, OPTIONS, { allowPositionals: false });
+    if (values.help) {
+      io.stdout.write(usage);
+      return 0;
+    }
+    if (!values.dag?.length) throw new UsageError("answer needs at least one --dag FILE");
+    if (!values.request) throw new UsageError("answer needs --request");
+    if (values.order !== undefined && !["synapse", "bfs"].includes(values.order)) {
+      throw new UsageError(`--order must be synapse or bfs, not ${JSON.stringify(values.order)}`);
+    }
+    try {
+      const { mxdag } = await import("../wasm.js");
+      const body = values.body === undefined ? undefined : readText(values.body);
+      const { rooms } = loadDags(mxdag, values.dag, [], values["room-version"]);
+      let answer;
+      try {
+        answer = rooms[0].referenceAnswer(values.request, body, values.order);
+      } catch (error) {
+        if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
+        throw error;
+      }
+      // The answer comes from the DAG of the request's room.
+      const room = rooms.find((r) => r.roomId === answer.room_id);
+      if (room === undefined) {
+        io.stderr.write(`mxdag answer: the --dag files hold no event of room ${answer.room_id}; the answer is empty\n`);
+        answer = { ...answer, event_ids: [] };
+      } else if (room !== rooms[0]) {
+        answer = room.referenceAnswer(values.request, body, values.order);
+      }
+      const texts = values.dag.map((file) => readText(file));
+      const pdus = mxdag.RoomDag.pickEvents(texts, answer.event_ids, (room ?? rooms[0]).roomVersion);
+      rooms.forEach((r) => r.free());
+      io.stdout.write(responseText(answer.endpoint, pdus, values.origin ?? "mxdag.invalid") + "\n");
+      return 0;
+    } catch (error) {
+      if (error instanceof InputError) {
+        io.stderr.write(`mxdag answer: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  });
+}

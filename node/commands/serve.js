@@ -1,0 +1,91 @@
+// mxdag serve: the inspector page on the embedded demo peer, and the signing proxy.
+import { spawn } from "node:child_process";
+import { startServer } from "../server/index.js";
+import { readSigningKeyFile } from "../server/xmatrix.js";
+
+/** One line for `mxdag --help`. */
+export const summary = "serve the inspector page, the demo peer and the signing proxy";
+
+export const usage = `mxdag serve [--host 127.0.0.1] [--port N] [--open] [--require-auth]
+            [--order synapse|bfs] [--cap N] [--no-forwards-fill | --unstable-only-forwards-fill]
+            [--faulty] [--server-name S --signing-key FILE] [--insecure-tls]
+
+Serves the inspector page and an embedded demo peer (a generated room, answering /backfill,
+/get_missing_events, /forwards_fill, /event and key requests), and a signing proxy to real
+homeservers under /_mxdag/proxy/{destination}/… (needs --server-name and --signing-key, a
+Synapse signing.key file). Listens on loopback unless --host says otherwise.`;
+
+/** Parses the options; throws an Error with `exitCode` 2 on bad arguments. */
+export function parseServeArgs(args) {
+  const bad = (message) => Object.assign(new Error(`${message}\n\n${usage}`), { exitCode: 2 });
+  const o = { host: "127.0.0.1", port: 8008, open: false, requireAuth: false, order: "synapse", cap: 100,
+    forwardsFill: "both", faulty: false, serverName: null, signingKey: null, insecureTls: false };
+  const value = (i) => {
+    if (i + 1 >= args.length) throw bad(`${args[i]} needs a value`);
+    return args[i + 1];
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    switch (a) {
+      case "--host": o.host = value(i++); break;
+      case "--port": o.port = Number(value(i++)); if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw bad("--port must be 0–65535"); break;
+      case "--open": o.open = true; break;
+      case "--require-auth": o.requireAuth = true; break;
+      case "--order": o.order = value(i++); if (!["synapse", "bfs"].includes(o.order)) throw bad("--order is synapse or bfs"); break;
+      case "--cap": o.cap = Number(value(i++)); if (!Number.isInteger(o.cap) || o.cap < 1) throw bad("--cap must be a positive integer"); break;
+      case "--no-forwards-fill": o.forwardsFill = "none"; break;
+      case "--unstable-only-forwards-fill": o.forwardsFill = "unstable"; break;
+      case "--faulty": o.faulty = true; break;
+      case "--server-name": o.serverName = value(i++); break;
+      case "--signing-key": o.signingKey = value(i++); break;
+      case "--insecure-tls": o.insecureTls = true; break;
+      case "-h": case "--help": throw Object.assign(new Error(usage), { exitCode: 0 });
+      default: throw bad(`unknown option ${a}`);
+    }
+  }
+  if ((o.serverName === null) !== (o.signingKey === null)) throw bad("--server-name and --signing-key go together");
+  return o;
+}
+
+/** Tries to open `url` in a browser; reports and carries on when it cannot. */
+function openBrowser(url, err) {
+  try {
+    const child = spawn("xdg-open", [url], { stdio: "ignore", detached: true });
+    child.on("error", () => err.write(`could not start xdg-open; open ${url} yourself\n`));
+    child.unref();
+  } catch {
+    err.write(`could not start xdg-open; open ${url} yourself\n`);
+  }
+}
+
+/** Runs until SIGINT/SIGTERM. */
+export async function run(args, io = {}) {
+  const out = io.stdout ?? process.stdout;
+  const err = io.stderr ?? process.stderr;
+  let o;
+  try {
+    o = parseServeArgs(args);
+  } catch (e) {
+    (e.exitCode === 0 ? out : err).write(`${e.message}\n`);
+    return e.exitCode ?? 2;
+  }
+  const wasm = await import("../wasm.js");
+  const identity = o.serverName ? { serverName: o.serverName, key: readSigningKeyFile(o.signingKey) } : null;
+  let running;
+  try {
+    running = await startServer({ ...o, wasm: wasm.default ?? wasm, identity });
+  } catch (e) {
+    if (e.code !== "EADDRINUSE" && e.code !== "EACCES") throw e;
+    err.write(`mxdag serve: cannot listen on ${o.host}:${o.port} (${e.code}); pass --port N (0 picks a free port)\n`);
+    return 2;
+  }
+  out.write(`mxdag inspector on the demo peer: ${running.url}\n`);
+  if (o.open) openBrowser(running.url, err);
+  await new Promise((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await running.close();
+  return 0;
+}

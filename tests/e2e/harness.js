@@ -1,0 +1,105 @@
+// Shared by the end-to-end tests: start `mxdag serve` on a free port, open the page in
+// headless Chromium (Debian's, through playwright-core), wait for it to be quiet, click nodes.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const CLI = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
+export const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
+
+/** Starts `mxdag serve --port 0 …args`; resolves to `{url, stop()}` once it prints its URL. */
+export function serve(args = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const fail = (why) => reject(new Error(`mxdag serve ${args.join(" ")}: ${why}\n${out}${err}`));
+    const timer = setTimeout(() => fail("no URL within 30 s"), 30_000);
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => fail(`exited with ${code}`));
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /(http:\/\/\S+\/)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      resolve({
+        url: m[1],
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+/** Runs `fn(server)` with its own `mxdag serve …args`, stopping it afterwards. */
+export async function withServer(args, fn) {
+  const server = await serve(args);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** Waits until the page has no fetch or file load under way. */
+export async function idle(page) {
+  await page.waitForFunction(() => document.body.dataset.busy === "0", null, { timeout: 30_000 });
+}
+
+/** Opens `url`, failing the test on any page error; returns the page once quiet. */
+export async function open(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  await page.goto(url);
+  await idle(page);
+  return page;
+}
+
+/** The snapshot's flag bits (www/model.js FLAG). */
+export const FLAG = { forward: 1, gap: 2 };
+
+/** Index of the newest node with `flag`, or -1. */
+export const newestWith = (page, flag) =>
+  page.evaluate((f) => {
+    const s = window.mxdag.snapshot;
+    for (let i = s.n - 1; i >= 0; i--) if (s.flags[i] & f) return i;
+    return -1;
+  }, flag);
+
+/** Scrolls node `i` into view and clicks it with the mouse, then waits for quiet. */
+export async function clickNode(page, i) {
+  await page.evaluate((k) => window.mxdag.view.focus(k), i);
+  await page.waitForTimeout(50);
+  const p = await page.evaluate((k) => window.mxdag.view.screenOf(k), i);
+  const box = await page.locator("#dag").boundingBox();
+  await page.mouse.click(box.x + p.x, box.y + p.y);
+  await page.waitForTimeout(50);
+  await idle(page);
+}
+
+/** The network log rows, oldest first: `{path, status, verdict, cls}`. */
+export const netlog = (page) =>
+  page.$$eval("#netlog-body tr", (rows) =>
+    rows.reverse().map((r) => ({
+      path: r.children[3].textContent,
+      status: r.children[4].textContent,
+      verdict: r.children[7].textContent,
+      cls: r.dataset.verdict,
+    })),
+  );
+
+export const count = async (page, what) => Number(await page.textContent(`#count-${what}`));

@@ -1,0 +1,21 @@
+// Two real Synapse homeservers on loopback (see lib/): the rooms they build, what they store
+// and answer over federation, and mxdag's verdicts, DAG, reference answers and contract checks
+// measured against them. One world (servers, rooms, fetches) serves every test in this file.
+import { before, after } from "node:test";
+import { buildWorld } from "./lib/world.mjs";
+import { synapseSuite } from "./lib/suite-synapse.mjs";
+import { mxdagSuite } from "./lib/suite-mxdag.mjs";
+import { answersSuite } from "./lib/suite-answers.mjs";
+
+let world;
+before(async () => { world = await buildWorld(); }, { timeout: 15 * 60_000 });
+after(async () => {
+  if (!world) return;
+  console.log(`# timings (ms): ${JSON.stringify(world.timings)}; Synapse ${world.install.version}` +
+    ` ${world.install.installed ? `installed in ${world.install.seconds} s` : "reused from .cache/synapse-venv"}`);
+  await world.stop();
+});
+
+synapseSuite(() => world);
+mxdagSuite(() => world);
+answersSuite(() => world);

@@ -1,0 +1,53 @@
+// mxdag's signing proxy (`mxdag serve --server-name … --signing-key … --insecure-tls`),
+// acting as one of the two homeservers with that server's own signing key. Requests go to
+// `/_mxdag/proxy/{destination}/…`; the proxy signs them with X-Matrix and forwards them.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { PKG } from "./mxdag.mjs";
+import { track } from "./homeserver.mjs";
+
+/**
+ * Starts `mxdag serve` as `hs` (its server name and signing.key); resolves to
+ * `{ url, transport, stop }` once it prints its URL. `transport(destination, method, uri,
+ * content)` resolves `{ status, body, json, headers }` like the suite's own signer.
+ */
+export function startProxy(hs) {
+  const cli = join(PKG, "node", "cli.js");
+  const args = [cli, "serve", "--port", "0", "--server-name", hs.serverName, "--signing-key", hs.signingKeyPath,
+    "--insecure-tls"];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    track(child);
+    let out = "";
+    const fail = (why) => reject(new Error(`mxdag serve as ${hs.serverName}: ${why}\n${out}`));
+    const timer = setTimeout(() => { child.kill("SIGKILL"); fail("no URL within 30 s"); }, 30_000);
+    child.stderr.on("data", (d) => { out += d; });
+    child.once("exit", (code) => { clearTimeout(timer); fail(`exited with ${code}`); });
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /(http:\/\/\S+?)\/?(\s|$)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      const url = m[1];
+      const transport = async (destination, method, uri, content) => {
+        const r = await fetch(`${url}/_mxdag/proxy/${encodeURIComponent(destination)}${uri}`, {
+          method,
+          headers: content === undefined ? {} : { "content-type": "application/json" },
+          body: content === undefined ? undefined : JSON.stringify(content),
+        });
+        const body = await r.text();
+        let json = null;
+        try { json = JSON.parse(body); } catch { /* not JSON */ }
+        return { status: r.status, body, json, headers: Object.fromEntries(r.headers) };
+      };
+      const stop = () => new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        child.once("exit", () => { clearTimeout(kill); done(); });
+        child.kill("SIGTERM");
+      });
+      resolve({ url, transport, stop, output: () => out });
+    });
+  });
+}

@@ -1,0 +1,141 @@
+// `mxdag dag` and `mxdag answer`, run through their command modules against the built pkg/.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { run as answer } from "../../node/commands/answer.js";
+import { run as dag } from "../../node/commands/dag.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mxdag-dag-"));
+
+/** A room version 1 event (carries its event_id; no signatures needed by the DAG). */
+function event(id, prevs, depth, extra = {}) {
+  return {
+    event_id: `$${id}:x`,
+    room_id: "!r:x",
+    type: "m.room.message",
+    sender: "@u:x",
+    content: {},
+    depth,
+    origin_server_ts: depth * 10,
+    prev_events: prevs.map((p) => `$${p}:x`),
+    auth_events: [],
+    ...extra,
+  };
+}
+
+function file(name, lines) {
+  const path = join(dir, name);
+  writeFileSync(path, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  return path;
+}
+
+async function cli(command, args) {
+  let stdout = "";
+  let stderr = "";
+  const io = { stdout: { write: (s) => (stdout += s) }, stderr: { write: (s) => (stderr += s) } };
+  const code = await command(args, io);
+  return { code, stdout, stderr };
+}
+
+// a ← b, a ← c (fork), {d missing, c} ← e (merge over a gap).
+const create = event("a", [], 1, { type: "m.room.create", state_key: "" });
+const fork = [create, event("b", ["a"], 2), event("c", ["a"], 2), event("e", ["d", "c"], 4)];
+const forkFile = file("fork.ndjson", fork);
+
+test("dag --json: extremities, gaps, forks per room", async () => {
+  const other = { ...event("z", [], 1), room_id: "!other:x" };
+  const { code, stdout, stderr } = await cli(dag, [forkFile, file("other.ndjson", [other]), "--json"]);
+  assert.equal(code, 0, stderr);
+  const rooms = JSON.parse(stdout);
+  assert.deepEqual(rooms.map((r) => r.room_id), ["!r:x", "!other:x"]);
+  const [r] = rooms;
+  assert.deepEqual(r.forward_extremities, ["$b:x", "$e:x"]);
+  assert.deepEqual(
+    r.backward_extremities.map(({ event_id, referenced_by }) => ({ event_id, referenced_by })),
+    [{ event_id: "$d:x", referenced_by: ["$e:x"] }],
+  );
+  assert.equal(r.backward_extremities[0].estimated_depth, 3);
+  assert.deepEqual(r.forks, [{ event_id: "$a:x", children: ["$b:x", "$c:x"] }]);
+  assert.deepEqual(r.outliers, []);
+  assert.deepEqual(r.findings, []);
+  assert.deepEqual(r.depth_range, [1, 4]);
+  assert.equal(r.counts.timeline, 4);
+});
+
+test("dag: outliers file, human output, cycle exits 1", async () => {
+  const outliers = file("state.ndjson", [event("o", ["q"], 9)]);
+  const human = await cli(dag, [forkFile, "--outliers", outliers]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /room !r:x: 4 timeline event\(s\), 1 outlier\(s\), depths 1–4/);
+  assert.match(human.stdout, /\$d:x: referenced by \$e:x; depth ≈3, held again at depth 2, ~1 depth\(s\) missing/);
+  assert.match(human.stdout, /outliers: 1\n    \$o:x/);
+  const cycle = file("cycle.ndjson", [create, event("x", ["a", "y"], 2), event("y", ["x"], 3)]);
+  const result = await cli(dag, [cycle, "--json"]);
+  assert.equal(result.code, 1);
+  const codes = JSON.parse(result.stdout)[0].findings.map((p) => p.code);
+  assert.deepEqual(codes, ["dag_prev_events_cycle", "dag_depth_not_increasing"]);
+});
+
+test("dag: bad arguments and unusable files exit 2", async () => {
+  assert.equal((await cli(dag, [])).code, 2);
+  assert.equal((await cli(dag, ["--nope", forkFile])).code, 2);
+  const missing = await cli(dag, [join(dir, "absent.json")]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /absent\.json: cannot be read/);
+});
+
+test("answer: backfill in Synapse and BFS order, as a transaction of the held PDUs", async () => {
+  const request = "GET /_matrix/federation/v1/backfill/%21r%3Ax?v=%24e%3Ax&limit=3";
+  const synapse = await cli(answer, ["--dag", forkFile, "--request", request, "--origin", "hs.test"]);
+  assert.equal(synapse.code, 0, synapse.stderr);
+  const transaction = JSON.parse(synapse.stdout);
+  assert.equal(transaction.origin, "hs.test");
+  assert.equal(typeof transaction.origin_server_ts, "number");
+  assert.deepEqual(transaction.pdus.map((p) => p.event_id), ["$e:x", "$c:x", "$a:x"]);
+  assert.deepEqual(transaction.pdus[1], fork[2]);
+  const bfs = await cli(answer, ["--dag", forkFile, "--request", request, "--order", "bfs"]);
+  assert.deepEqual(JSON.parse(bfs.stdout).pdus.map((p) => p.event_id), ["$e:x", "$c:x", "$a:x"]);
+});
+
+test("answer: get_missing_events with a body, and forwards fill on the unstable path", async () => {
+  const body = join(dir, "gme.json");
+  writeFileSync(body, JSON.stringify({ earliest_events: [], latest_events: ["$e:x"], limit: 10 }));
+  const gme = await cli(answer, ["--dag", forkFile, "--request", "POST /_matrix/federation/v1/get_missing_events/!r:x", "--body", body]);
+  assert.equal(gme.code, 0, gme.stderr);
+  assert.deepEqual(JSON.parse(gme.stdout).events.map((p) => p.event_id), ["$a:x", "$c:x"]);
+  const ff = await cli(answer, ["--dag", forkFile, "--request", "GET /_matrix/federation/org.matrix.msc4000/forwards_fill/!r:x?from_event_id=$a:x&limit=5"]);
+  assert.deepEqual(JSON.parse(ff.stdout).pdus.map((p) => p.event_id), ["$b:x", "$c:x", "$e:x"]);
+});
+
+test("answer: usage errors exit 2", async () => {
+  assert.equal((await cli(answer, ["--request", "GET /x"])).code, 2);
+  assert.equal((await cli(answer, ["--dag", forkFile])).code, 2);
+  const bad = await cli(answer, ["--dag", forkFile, "--request", "GET /_matrix/federation/v1/state/!r:x"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--request: .*is not \/backfill/);
+  assert.equal((await cli(answer, ["--dag", forkFile, "--request", "GET /x", "--order", "dfs"])).code, 2);
+});
+
+test("RoomDag.checkContract: the JS API the check command uses", async () => {
+  const { mxdag } = await import("../../node/wasm.js");
+  const room = new mxdag.RoomDag("!r:x");
+  room.addEvents(fork);
+  const request = "GET /_matrix/federation/v1/backfill/!r:x?v=$e:x&limit=2";
+  const good = room.checkContract(request, undefined, JSON.stringify({ origin: "o", origin_server_ts: 1, pdus: [fork[3], fork[2]] }), 200);
+  assert.equal(good.ok, true);
+  assert.equal(good.ordering, "synapse");
+  assert.equal(good.endpoint, "backfill");
+  const bad = room.checkContract(request, undefined, JSON.stringify({ pdus: [fork[3], fork[1], fork[1]] }));
+  assert.equal(bad.ok, false);
+  const codes = (severity) => bad.problems.filter((p) => p.severity === severity).map((p) => p.code);
+  assert.deepEqual(codes("error"), ["contract_duplicate_event", "contract_over_limit"]);
+  // $b is no ancestor of $e, but the walk from $e meets the gap $d: not provable, a warning.
+  assert.deepEqual(codes("warning"), ["contract_ancestry_unproven", "contract_ancestry_unproven"]);
+  const unsupported = room.checkContract("GET /_matrix/federation/v1/forwards_fill/!r:x?from_event_id=$a:x&limit=5", undefined, '{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}', 404);
+  assert.equal(unsupported.ok, true);
+  assert.equal(unsupported.problems[0].code, "error_unrecognized");
+  room.free();
+});

@@ -1,0 +1,80 @@
+// The built npm package in pkg/: its manifest, its types, and that it loads and works in
+// Node (run `scripts/build` first).
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { test } from "node:test";
+
+const pkg = new URL("../../pkg/", import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL("package.json", pkg), "utf8"));
+const { mxdag } = await import(new URL("node/wasm.js", pkg).href);
+
+test("package.json is an ES module package with exports, types, files and the bin", () => {
+  assert.equal(manifest.name, "mxdag");
+  assert.equal(manifest.type, "module");
+  assert.equal(manifest.exports["."].default, "./mxdag.js");
+  assert.equal(manifest.exports["."].types, "./mxdag.d.ts");
+  assert.equal(manifest.bin.mxdag, "./node/cli.js");
+  for (const file of manifest.files) assert.ok(existsSync(new URL(file, pkg)), `${file} is in pkg/`);
+  assert.ok(readFileSync(new URL("node/cli.js", pkg), "utf8").startsWith("#!/usr/bin/env node\n"));
+});
+
+test("the types file declares the JS API", () => {
+  const types = readFileSync(new URL("mxdag.d.ts", pkg), "utf8");
+  assert.match(types, /export function validateEvents\(/);
+  assert.match(types, /export class KeyRing/);
+  assert.match(types, /export function generateRoom\(options: GenerateRoomOptions \| undefined\): GeneratedRoom;/);
+  assert.match(types, /export interface GeneratedRoom \{/);
+});
+
+test("the glue loads with initSync and bytes, as in a browser without fetch", async () => {
+  const glue = await import(new URL("mxdag.js", pkg).href);
+  assert.equal(typeof glue.initSync, "function");
+  assert.equal(typeof mxdag.validateEvents, "function");
+  assert.equal(typeof mxdag.generateRoom, "function");
+  assert.equal(typeof mxdag.KeyRing, "function");
+});
+
+const options = { seed: 5, roomVersion: "11", events: 120, servers: 3, damage: { pruned: 2, tampered: true, badSignature: true } };
+
+test("generateRoom is deterministic and returns plain objects", () => {
+  const room = mxdag.generateRoom(options);
+  assert.deepEqual(mxdag.generateRoom(options), room);
+  assert.deepEqual(Object.keys(room).sort(), [
+    "damage",
+    "eventIds",
+    "forwardExtremities",
+    "pdus",
+    "roomId",
+    "roomVersion",
+    "serverKeys",
+    "signingKeys",
+  ]);
+  assert.equal(room.roomVersion, "11");
+  assert.equal(room.pdus.length, 120);
+  assert.equal(room.eventIds.length, 120);
+  assert.equal(room.serverKeys.length, 3);
+  assert.equal(room.pdus[0].type, "m.room.create");
+  assert.equal(room.pdus[0].room_id, room.roomId);
+  assert.ok(room.forwardExtremities.every((id) => room.eventIds.includes(id)));
+  assert.equal(room.damage.pruned.length, 2);
+  assert.equal(typeof room.signingKeys[0].seed, "string");
+  assert.notDeepEqual(mxdag.generateRoom({ ...options, seed: 6 }).eventIds, room.eventIds);
+});
+
+test("generateRoom's rooms validate as the damage says", () => {
+  const room = mxdag.generateRoom(options);
+  const ring = new mxdag.KeyRing();
+  for (const response of room.serverKeys) assert.equal(ring.addResponse(response).added, 1);
+  const report = mxdag.validateEvents(room.pdus, room.roomVersion, ring);
+  assert.deepEqual(report.counts, { total: 120, valid: 115, redacted: 4, dropped: 1 });
+  assert.equal(report.events[room.damage.badSignature].verdict, "dropped");
+  assert.equal(report.events[room.damage.tampered].pruned_by_sender, false);
+  for (const i of [...room.damage.pruned, room.damage.redacted]) assert.equal(report.events[i].pruned_by_sender, true);
+  assert.deepEqual(report.events.map((e) => e.event_id), room.eventIds);
+});
+
+test("generateRoom's errors are Errors with a code", () => {
+  assert.throws(() => mxdag.generateRoom({ roomVersion: "13" }), { code: "generate_unknown_room_version" });
+  assert.throws(() => mxdag.generateRoom({ events: "many" }), { code: "generate_bad_options" });
+  assert.equal(mxdag.generateRoom().roomVersion, "12");
+});

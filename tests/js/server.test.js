@@ -1,0 +1,249 @@
+// The server of `mxdag serve` over HTTP: the demo peer's reference answers, key answers,
+// X-Matrix checks, static files, and the signing proxy against a test peer that verifies
+// every X-Matrix signature it receives.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createServer as createHttpsServer } from "node:https";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as wasm from "../../pkg/node/wasm.js";
+import { startServer } from "../../pkg/node/server/index.js";
+import {
+  canonicalJson, decodeBase64, readSigningKeyFile, signJson, signingKeyFromSeed, verifyBytes, verifyRequest,
+} from "../../pkg/node/server/xmatrix.js";
+
+const mx = wasm.default ?? wasm;
+const dir = mkdtempSync(join(tmpdir(), "mxdag-server-"));
+const keyFile = join(dir, "signing.key");
+// The spec's test seed (Appendices → Cryptographic test vectors), as Synapse writes it.
+writeFileSync(keyFile, "ed25519 a_test YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1\n");
+const identity = { serverName: "origin.test", key: readSigningKeyFile(keyFile) };
+
+let plain; // default options
+let strict; // --require-auth --cap 7 --order bfs --unstable-only-forwards-fill, with an identity
+let off; // --no-forwards-fill
+const get = async (base, path, init) => {
+  const res = await fetch(new URL(path, base), init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+};
+const post = (base, path, body) =>
+  get(base, path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+before(async () => {
+  plain = await startServer({ port: 0, wasm: mx, identity: null });
+  strict = await startServer({ port: 0, wasm: mx, identity, requireAuth: true, cap: 7, order: "bfs", forwardsFill: "unstable" });
+  off = await startServer({ port: 0, wasm: mx, identity: null, forwardsFill: "none" });
+});
+after(async () => {
+  await Promise.all([plain, strict, off].map((s) => s?.close()));
+});
+
+/** The demo as the test sees it, and its first room. */
+async function demoRoom(base) {
+  const info = (await get(base, "/_mxdag/demo")).json;
+  return { info, room: info.rooms[0] };
+}
+
+test("the demo lists two rooms, one in an old room version, with their latest events", async () => {
+  const { info } = await demoRoom(plain.url);
+  assert.equal(info.server_name, plain.peer.serverName);
+  assert.equal(info.rooms.length, 2);
+  assert.deepEqual(info.rooms.map((r) => r.room_version), ["10", "3"]);
+  for (const r of info.rooms) {
+    assert.ok(r.latest_events.length >= 1);
+    assert.equal(new Set(r.latest_events).size, r.latest_events.length);
+  }
+});
+
+test("backfill over HTTP is the reference answer and keeps its contract", async () => {
+  const { room } = await demoRoom(plain.url);
+  const v = room.latest_events;
+  const path = `/_matrix/federation/v1/backfill/${encodeURIComponent(room.room_id)}?${v.map((x) => `v=${encodeURIComponent(x)}`).join("&")}&limit=30`;
+  const r = await get(plain.url, path);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.origin, plain.peer.serverName);
+  assert.equal(r.json.pdus.length, 30);
+  const held = plain.peer.rooms.get(room.room_id);
+  assert.deepEqual(r.json.pdus, held.backfill(v, 30, "synapse"));
+  // Synapse order: newest first, so depth never increases along the answer.
+  const depths = r.json.pdus.map((p) => p.depth);
+  assert.deepEqual(depths, [...depths].sort((a, b) => b - a));
+  // Judged by a DAG that holds the latest events, the answer keeps the backfill contract
+  // (events carry their computed IDs, as the contract check needs them).
+  const dag = new mx.RoomDag(room.room_id);
+  dag.addEvents(v.map((id) => ({ ...held.pdus.get(id), event_id: id })));
+  const ids = mx.validateEvents(r.json.pdus, room.room_version, new mx.KeyRing()).events.map((e) => e.event_id);
+  const answer = JSON.stringify({ ...r.json, pdus: r.json.pdus.map((p, i) => ({ ...p, event_id: ids[i] })) });
+  const verdict = dag.checkContract(`GET ${path}`, undefined, answer, 200);
+  assert.equal(verdict.ok, true, JSON.stringify(verdict.problems));
+  assert.equal(verdict.ordering, "synapse");
+});
+
+test("get_missing_events and /event answer from the room", async () => {
+  const { room } = await demoRoom(plain.url);
+  const path = `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(room.room_id)}`;
+  const body = { limit: 10, min_depth: 0, earliest_events: [], latest_events: room.latest_events };
+  const r = await post(plain.url, path, body);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.events.length, 10);
+  const held = plain.peer.rooms.get(room.room_id);
+  assert.deepEqual(r.json.events, held.getMissingEvents([], room.latest_events, 10, 0));
+  // The latest events themselves are not returned (they are what the asker holds).
+  const idOf = new Map([...held.pdus].map(([id, p]) => [JSON.stringify(p), id]));
+  const returned = r.json.events.map((e) => idOf.get(JSON.stringify(e)));
+  assert.equal(returned.filter(Boolean).length, 10);
+  for (const id of room.latest_events) assert.ok(!returned.includes(id));
+  const one = await get(plain.url, `/_matrix/federation/v1/event/${encodeURIComponent(room.latest_events[0])}`);
+  assert.equal(one.status, 200);
+  assert.deepEqual(one.json.pdus, [held.pdus.get(room.latest_events[0])]);
+  const none = await get(plain.url, `/_matrix/federation/v1/event/${encodeURIComponent("$nope")}`);
+  assert.equal(none.status, 404);
+  assert.equal(none.json.errcode, "M_NOT_FOUND");
+  const bad = await post(plain.url, path, { latest_events: "x" });
+  assert.equal(bad.status, 400);
+});
+
+test("forwards fill answers on both paths, only unstable, or 404 M_UNRECOGNIZED as configured", async () => {
+  const { room } = await demoRoom(plain.url);
+  const held = plain.peer.rooms.get(room.room_id);
+  const first = held.order[0];
+  const q = `${encodeURIComponent(room.room_id)}?from_event_id=${encodeURIComponent(first)}&limit=5`;
+  const stable = `/_matrix/federation/v1/forwards_fill/${q}`;
+  const unstable = `/_matrix/federation/org.matrix.msc4000/forwards_fill/${q}`;
+  const a = await get(plain.url, stable);
+  assert.equal(a.status, 200);
+  assert.deepEqual(a.json.pdus, held.forwardsFill([first], 5));
+  assert.equal(a.json.pdus.length, 5);
+  assert.deepEqual((await get(plain.url, unstable)).json.pdus, a.json.pdus);
+  for (const path of [stable, unstable]) {
+    const r = await get(off.url, path);
+    assert.equal(r.status, 404);
+    assert.equal(r.json.errcode, "M_UNRECOGNIZED");
+  }
+});
+
+test("keys: the peer's own key is self-signed, the notary answers for the other demo servers", async () => {
+  const own = (await get(plain.url, "/_matrix/key/v2/server")).json;
+  assert.equal(own.server_name, plain.peer.serverName);
+  const [keyId, { key }] = Object.entries(own.verify_keys)[0];
+  const { signatures, ...unsigned } = own;
+  assert.ok(verifyBytes(decodeBase64(key), canonicalJson(unsigned), signatures[own.server_name][keyId]));
+  const others = [...plain.peer.serverKeys.keys()].filter((n) => n !== own.server_name);
+  assert.ok(others.length >= 2);
+  const q = await post(plain.url, "/_matrix/key/v2/query", { server_keys: Object.fromEntries(others.map((n) => [n, {}])) });
+  assert.deepEqual(q.json.server_keys.map((k) => k.server_name).sort(), [...others].sort());
+});
+
+test("--require-auth refuses unsigned requests and accepts the proxy's signed ones; --cap and --order apply", async () => {
+  const { room } = await demoRoom(strict.url);
+  const path = `/_matrix/federation/v1/backfill/${encodeURIComponent(room.room_id)}?v=${encodeURIComponent(room.latest_events[0])}&limit=50`;
+  const unsigned = await get(strict.url, path);
+  assert.equal(unsigned.status, 401);
+  assert.equal(unsigned.json.errcode, "M_UNAUTHORIZED");
+  const signed = await get(strict.url, `/_mxdag/proxy/${encodeURIComponent(strict.peer.serverName)}${path}`);
+  assert.equal(signed.status, 200, JSON.stringify(signed.json));
+  assert.equal(signed.json.pdus.length, 7);
+  const held = strict.peer.rooms.get(room.room_id);
+  assert.deepEqual(signed.json.pdus, held.backfill([room.latest_events[0]], 7, "bfs"));
+  // The proxy falls back to the unstable forwards fill path and says so.
+  const ff = await get(strict.url, `/_mxdag/proxy/${encodeURIComponent(strict.peer.serverName)}/_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.room_id)}?from_event_id=${encodeURIComponent(held.order[0])}&limit=3`);
+  assert.equal(ff.status, 200);
+  assert.equal(ff.headers.get("x-mxdag-forwards-fill"), "unstable");
+  assert.equal(ff.json.pdus.length, 3);
+});
+
+test("static files: the page, the wasm as application/wasm, nothing outside", async () => {
+  const page = await fetch(new URL("/", plain.url));
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-type"), /^text\/html/);
+  assert.match(await page.text(), /mxdag inspector/);
+  const w = await fetch(new URL("/pkg/mxdag_bg.wasm", plain.url));
+  assert.equal(w.status, 200);
+  assert.equal(w.headers.get("content-type"), "application/wasm");
+  assert.equal((await fetch(new URL("/%2e%2e/package.json", plain.url))).status, 404);
+  assert.equal((await fetch(new URL("/nothing-here", plain.url))).status, 404);
+});
+
+test("X-Matrix signing reproduces the spec's test vectors", () => {
+  const key = signingKeyFromSeed("ed25519:1", decodeBase64("YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1"));
+  assert.equal(signJson({}, "domain", key).signatures.domain["ed25519:1"],
+    "K8280/U9SSy9IVtjBuVeLr+HpOB4BQFWbg+UZaADMtTdGYI7Geitb76LTrr5QV/7Xg4ahLwYGYZzuHGZKM5ZAQ");
+  assert.equal(signJson({ one: 1, two: "Two" }, "domain", key).signatures.domain["ed25519:1"],
+    "KqmLSbO39/Bzb0QIYE82zqLwsA+PDzYIpIRA2sRQ4sL53+sN6/fpNSoqE7BP7vBZhG6kYdD13EIMJpvhJI+6Bw");
+});
+
+/** An HTTPS test peer that checks every request's X-Matrix signature with the proxy's key. */
+async function testPeer(handler) {
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-keyout", join(dir, "tls.key"), "-out", join(dir, "tls.crt"), "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "ignore" });
+  const seen = [];
+  const server = createHttpsServer({ key: readFileSync(join(dir, "tls.key")), cert: readFileSync(join(dir, "tls.crt")) }, (req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString();
+      const destination = `127.0.0.1:${server.address().port}`;
+      const check = verifyRequest(
+        { method: req.method, uri: req.url, destination, content: text ? JSON.parse(text) : undefined, authorization: req.headers.authorization },
+        (origin, keyId) => (origin === identity.serverName && keyId === identity.key.keyId ? identity.key.publicKey : null),
+      );
+      seen.push({ method: req.method, uri: req.url, ok: check.ok, error: check.error });
+      const [status, body] = check.ok ? handler(req.url) : [401, { errcode: "M_UNAUTHORIZED", error: check.error }];
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { server, seen, name: `127.0.0.1:${server.address().port}` };
+}
+
+test("the proxy signs requests a peer can verify, with and without a body, and falls back on forwards fill", async () => {
+  const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: true });
+  const peer = await testPeer((uri) =>
+    uri.includes("/v1/forwards_fill/") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
+      : uri.includes("msc4000") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
+        : [200, { origin: "peer", origin_server_ts: 1, pdus: [] }]);
+  try {
+    const base = `/_mxdag/proxy/${encodeURIComponent(peer.name)}`;
+    const bf = await get(running.url, `${base}/_matrix/federation/v1/backfill/!r:x?v=%24a&limit=5`);
+    assert.equal(bf.status, 200);
+    const gme = await post(running.url, `${base}/_matrix/federation/v1/get_missing_events/!r:x`, { latest_events: ["$a"], earliest_events: [], limit: 3 });
+    assert.equal(gme.status, 200);
+    const ff = await get(running.url, `${base}/_matrix/federation/v1/forwards_fill/!r:x?from_event_id=%24a`);
+    assert.equal(ff.status, 404);
+    assert.equal(ff.headers.get("x-mxdag-forwards-fill"), "unsupported");
+    assert.deepEqual(peer.seen.map((s) => [s.method, s.uri, s.ok]), [
+      ["GET", "/_matrix/federation/v1/backfill/!r:x?v=%24a&limit=5", true],
+      ["POST", "/_matrix/federation/v1/get_missing_events/!r:x", true],
+      ["GET", "/_matrix/federation/v1/forwards_fill/!r:x?from_event_id=%24a", true],
+      ["GET", "/_matrix/federation/org.matrix.msc4000/forwards_fill/!r:x?from_event_id=%24a", true],
+    ]);
+    // The verifier is not a rubber stamp: another URI or origin key fails.
+    const other = verifyRequest({ method: "GET", uri: "/x", destination: peer.name, authorization: "X-Matrix origin=\"origin.test\",key=\"ed25519:a_test\",sig=\"AAAA\"" },
+      () => identity.key.publicKey);
+    assert.equal(other.ok, false);
+  } finally {
+    peer.server.close();
+    await running.close();
+  }
+});
+
+test("the proxy without an identity refuses to forward to real servers", async () => {
+  const r = await get(plain.url, "/_mxdag/proxy/127.0.0.1:1/_matrix/federation/v1/event/%24x");
+  assert.equal(r.status, 503);
+});
+
+test("serve options: defaults, values, and exit code 2 on bad arguments", async () => {
+  const { parseServeArgs } = await import("../../pkg/node/commands/serve.js");
+  const d = parseServeArgs([]);
+  assert.deepEqual([d.host, d.port, d.order, d.cap, d.forwardsFill, d.faulty, d.requireAuth], ["127.0.0.1", 8008, "synapse", 100, "both", false, false]);
+  const o = parseServeArgs(["--port", "0", "--order", "bfs", "--cap", "20", "--unstable-only-forwards-fill", "--faulty", "--require-auth"]);
+  assert.deepEqual([o.port, o.order, o.cap, o.forwardsFill, o.faulty, o.requireAuth], [0, "bfs", 20, "unstable", true, true]);
+  assert.equal(parseServeArgs(["--no-forwards-fill"]).forwardsFill, "none");
+  for (const bad of [["--cap", "0"], ["--order", "dfs"], ["--port", "70000"], ["--server-name", "x"], ["--port"], ["--what"]]) {
+    assert.throws(() => parseServeArgs(bad), (e) => e.exitCode === 2, bad.join(" "));
+  }
+});

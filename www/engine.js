@@ -1,0 +1,145 @@
+// The worker's state: the key ring, the room DAG and every event held, over the wasm API.
+// All calls into the wasm are in this file; the rest of the page sees plain objects.
+import init, * as mx from "/pkg/mxdag.js";
+import { prevIds, splitInput } from "./parse.js";
+
+const CHUNK = 2000;
+
+/** Verdict codes used in the typed arrays of a snapshot. */
+export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4 };
+
+
+export class Engine {
+  static async create() {
+    await init();
+    return new Engine();
+  }
+
+  constructor() {
+    this.reset(null, null);
+  }
+
+  /** Forgets the room: a new DAG and no events. Server keys are kept (they are not per room). */
+  reset(roomId, roomVersion) {
+    this.roomId = roomId;
+    this.roomVersion = roomVersion;
+    this.dag?.free();
+    this.dag = new mx.RoomDag(roomId ?? undefined);
+    /** Event ID → {pdu, verdict, problems, pruned, source}. */
+    this.events = new Map();
+    if (!this.keyRing) {
+      this.keyRing = new mx.KeyRing();
+      this.keyServers = new Set();
+    }
+  }
+
+  /** Adds key server responses (`/_matrix/key/v2/server` or notary `server_keys` items). */
+  addKeys(responses) {
+    const problems = [];
+    for (const response of responses) {
+      const r = this.keyRing.addResponse(response);
+      problems.push(...r.problems);
+      if (r.added && typeof response?.server_name === "string") this.keyServers.add(response.server_name);
+    }
+    return problems;
+  }
+
+  /**
+   * Validates PDUs in chunks, reporting `progress(done, total)`. Returns one result per PDU:
+   * `{eventId, verdict, problems, pruned}` (`eventId` computed from v3 on, null if unknown).
+   */
+  validate(pdus, knownIds, viaBackfill, progress) {
+    /** Servers whose keys the last validation needed and did not have. */
+    this.missingKeys = new Set();
+    const results = [];
+    for (let start = 0; start < pdus.length; start += CHUNK) {
+      const chunk = pdus.slice(start, start + CHUNK);
+      const report = mx.validateEvents(chunk, this.roomVersion, this.keyRing, { viaBackfill });
+      for (const k of report.missing_keys ?? []) this.missingKeys.add(k.server_name);
+      for (const r of report.events) {
+        results.push({
+          eventId: r.event_id ?? knownIds[start + r.index] ?? null,
+          verdict: r.verdict,
+          problems: r.problems,
+          pruned: r.pruned_by_sender === true,
+        });
+      }
+      progress(Math.min(start + CHUNK, pdus.length), pdus.length);
+    }
+    return results;
+  }
+
+  /**
+   * Judges an answer against the request that produced it, before its events join the DAG
+   * (so ancestry is proved with what was held before). `request`: `{method, path, body}`;
+   * `pdus` the answer's events with their `event_id` set.
+   */
+  checkContract(request, json, pdus, status) {
+    const key = Array.isArray(json?.pdus) ? "pdus" : "events";
+    const text = JSON.stringify({ ...json, [key]: pdus });
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const c = this.dag.checkContract(`${request.method} ${request.path}`, body, text, status);
+    return { ok: c.ok, ordering: c.ordering ?? null, problems: c.problems ?? [] };
+  }
+
+  /** `pdus` with the `event_id` each result computed (as the DAG needs them). */
+  static withIds(pdus, results) {
+    return pdus.map((p, i) => (results[i]?.eventId && p.event_id !== results[i].eventId ? { ...p, event_id: results[i].eventId } : p));
+  }
+
+  /**
+   * Adds validated PDUs (with IDs) to the DAG and the store; events already held are
+   * counted in `known` and kept as they were. Returns `{added, known}`.
+   */
+  add(pdus, results, source) {
+    const fresh = [];
+    let known = 0;
+    results.forEach((r, i) => {
+      if (!r.eventId) return;
+      if (this.events.has(r.eventId)) {
+        known++;
+        return;
+      }
+      this.events.set(r.eventId, { pdu: pdus[i], ...r, source });
+      fresh.push(pdus[i]);
+    });
+    if (fresh.length) this.dag.addEvents(fresh);
+    return { added: fresh.length, known };
+  }
+
+  /** Parses file text and picks the room from it (create event, else the first event). */
+  parseFile(text, roomVersionHint) {
+    const split = splitInput(text);
+    const create = split.pdus.find((p) => p?.type === "m.room.create" && p?.state_key === "");
+    const version = String(create?.content?.room_version ?? roomVersionHint ?? (create ? "1" : "10"));
+    const roomId = split.pdus.find((p) => typeof p?.room_id === "string")?.room_id ?? null;
+    return { ...split, roomVersion: version, roomId };
+  }
+
+  forwardExtremities() {
+    return this.dag.forwardExtremities();
+  }
+
+  /** Gaps as `[{eventId, referencedBy: [ids], depth}]`. */
+  gaps() {
+    return this.dag.gaps().map((g) => ({ eventId: g.event_id, referencedBy: g.referenced_by, depth: g.estimated_depth }));
+  }
+
+  /** Held timeline events in the DAG's linear order (IDs). */
+  order() {
+    return this.dag.linearOrder();
+  }
+
+  outliers() {
+    return new Set(this.dag.outliers());
+  }
+
+  /** Lays out nodes given as CSR; see src/layout. */
+  layout(offsets, parents, depths) {
+    return mx.layoutDag(offsets, parents, depths);
+  }
+
+  prevIds(id) {
+    return prevIds(this.events.get(id)?.pdu);
+  }
+}

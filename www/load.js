@@ -1,0 +1,170 @@
+// Fetching like a homeserver would: /event, /backfill, /get_missing_events, MSC4000
+// /forwards_fill (stable, then unstable, then "not supported"), keys through the notary.
+// Every request goes in the network log; every answer goes to the worker, which judges it
+// against its request's contract before its events join the DAG.
+import { serversOf } from "./parse.js";
+
+const enc = encodeURIComponent;
+const FF_STABLE = "/_matrix/federation/v1/forwards_fill/";
+const FF_UNSTABLE = "/_matrix/federation/org.matrix.msc4000/forwards_fill/";
+
+/** The worker, as promises. */
+export class WorkerClient {
+  constructor(url) {
+    this.worker = new Worker(url, { type: "module" });
+    this.seq = 0;
+    this.pending = new Map();
+    this.worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.seq);
+      if (!p) return;
+      if (data.progress) return p.onProgress?.(...data.progress);
+      this.pending.delete(data.seq);
+      if (data.ok) p.resolve(data);
+      else p.reject(Object.assign(new Error(data.error), { code: data.code }));
+    };
+    this.worker.onerror = (e) => {
+      for (const p of this.pending.values()) p.reject(new Error(`worker failed: ${e.message}`));
+      this.pending.clear();
+    };
+  }
+
+  call(op, payload = {}, onProgress) {
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject, onProgress });
+      this.worker.postMessage({ seq, op, ...payload });
+    });
+  }
+}
+
+/**
+ * Where requests go: the demo peer itself (`base` ""), or a homeserver through the signing
+ * proxy (`base` `/_mxdag/proxy/{destination}`).
+ */
+export function sourceFor(destination) {
+  return destination ? { base: `/_mxdag/proxy/${enc(destination)}`, destination } : { base: "", destination: null };
+}
+
+export class Fetcher {
+  /**
+   * `hooks`: `{log(entry) → update(fields), snapshot(s), progress(done, total), notice(text)}`.
+   */
+  constructor({ source, worker, roomId, hooks }) {
+    this.source = source;
+    this.worker = worker;
+    this.roomId = roomId;
+    this.hooks = hooks;
+    this.keysTried = new Set();
+    /** Servers that answered M_UNRECOGNIZED on both forwards fill paths. */
+    this.noForwardsFill = new Set();
+  }
+
+  /** One HTTP request, logged. Returns `{status, text, json, headers, entry}`. */
+  async request(method, path, body, note) {
+    const entry = this.hooks.log({ method, path, note, status: "…" });
+    const t0 = performance.now();
+    try {
+      const res = await fetch(this.source.base + path, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const ms = performance.now() - t0;
+      let json;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      entry.update({ status: res.status, ms, bytes: text.length, errcode: json?.errcode });
+      return { status: res.status, text, json, headers: res.headers, entry };
+    } catch (e) {
+      entry.update({ status: "failed", ms: performance.now() - t0, error: e.message });
+      throw e;
+    }
+  }
+
+  /** Fetches keys for every server these PDUs need that the worker does not hold yet. */
+  ensureKeys(pdus) {
+    return this.keysFor(serversOf(pdus));
+  }
+
+  /** Asks the peer, as a notary, for the keys of `servers` not asked for yet; true if any came. */
+  async keysFor(servers) {
+    const wanted = [...servers].filter((s) => !this.keysTried.has(s));
+    if (!wanted.length) return false;
+    wanted.forEach((s) => this.keysTried.add(s));
+    const query = { server_keys: Object.fromEntries(wanted.map((s) => [s, {}])) };
+    const r = await this.request("POST", "/_matrix/key/v2/query", query, `keys of ${wanted.length} server(s)`);
+    const list = Array.isArray(r.json?.server_keys) ? r.json.server_keys : [];
+    const k = await this.worker.call("keys", { responses: list });
+    r.entry.update({ events: list.length, contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
+    return list.length > 0;
+  }
+
+  /** The peer's own key (`/_matrix/key/v2/server`). */
+  async ownKey() {
+    const r = await this.request("GET", "/_matrix/key/v2/server", undefined, "server key");
+    if (r.status !== 200 || !r.json) return;
+    const k = await this.worker.call("keys", { responses: [r.json] });
+    r.entry.update({ contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
+    if (typeof r.json.server_name === "string") this.keysTried.add(r.json.server_name);
+  }
+
+  /** Sends an answer to the worker and records what it made of it. */
+  async ingest(r, request, check = true) {
+    const pdus = r.json?.pdus ?? r.json?.events;
+    if (r.status === 200 && Array.isArray(pdus)) await this.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
+    const result = await this.worker.call("answer", { request, text: r.text, status: r.status, check }, this.hooks.progress);
+    r.entry.update({ events: result.received ?? 0, added: result.added ?? 0, bad: result.bad ?? 0, contract: result.contract });
+    if (result.snapshot) this.hooks.snapshot(result.snapshot);
+    return result;
+  }
+
+  async event(eventId) {
+    const path = `/_matrix/federation/v1/event/${enc(eventId)}`;
+    const r = await this.request("GET", path, undefined, "event");
+    return this.ingest(r, { method: "GET", path }, false);
+  }
+
+  async backfill(v, limit) {
+    const path = `/_matrix/federation/v1/backfill/${enc(this.roomId)}?${v.map((id) => `v=${enc(id)}`).join("&")}&limit=${limit}`;
+    const r = await this.request("GET", path, undefined, "backfill");
+    return this.ingest(r, { method: "GET", path });
+  }
+
+  async getMissingEvents(earliest, latest, limit) {
+    const path = `/_matrix/federation/v1/get_missing_events/${enc(this.roomId)}`;
+    const body = { limit, min_depth: 0, earliest_events: earliest, latest_events: latest };
+    const r = await this.request("POST", path, body, "get_missing_events");
+    return this.ingest(r, { method: "POST", path, body });
+  }
+
+  /**
+   * MSC4000 forwards fill: the stable path, then the unstable one; a `404 M_UNRECOGNIZED`
+   * on both means the server does not support it, and it is not asked again.
+   */
+  async forwardsFill(from, limit) {
+    const who = this.source.destination ?? "the demo peer";
+    if (this.noForwardsFill.has(who)) {
+      this.hooks.notice(`${who} does not support forwards fill (MSC4000)`);
+      return null;
+    }
+    const query = `${enc(this.roomId)}?${from.map((id) => `from_event_id=${enc(id)}`).join("&")}&limit=${limit}`;
+    let r;
+    let path;
+    for (const [prefix, note] of [[FF_STABLE, "forwards_fill"], [FF_UNSTABLE, "forwards_fill (unstable)"]]) {
+      path = prefix + query;
+      r = await this.request("GET", path, undefined, note);
+      const viaProxy = r.headers.get("x-mxdag-forwards-fill");
+      const unrecognized = r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED";
+      if (!unrecognized) return this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
+      r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
+      if (viaProxy) break;
+    }
+    this.noForwardsFill.add(who);
+    this.hooks.notice(`${who} does not support forwards fill (MSC4000): 404 M_UNRECOGNIZED on the stable and unstable paths`);
+    return null;
+  }
+}

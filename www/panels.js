@@ -1,0 +1,103 @@
+// The side panel: the selected event's verdict, problems, prev and next events and JSON,
+// or a network log entry's request and contract verdict. Only ever textContent.
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+const VERDICT_TEXT = {
+  valid: "valid",
+  redacted: "redacted",
+  dropped: "dropped",
+  missing: "missing (backward extremity)",
+  unchecked: "not checked",
+};
+
+function problemList(problems) {
+  if (!problems.length) return el("p", "muted", "No problems.");
+  const ul = el("ul", "problems");
+  for (const p of problems) {
+    const li = el("li", `sev-${p.severity ?? "error"}`);
+    li.append(el("code", "code", p.code ?? "?"), el("span", "path", ` ${p.path ?? ""} `), el("span", "msg", p.message ?? ""));
+    ul.append(li);
+  }
+  return ul;
+}
+
+export class Panel {
+  /** `actions`: `{select(id), backfill(id), getMissing(id), forwardsFill(id)}`. */
+  constructor(root, actions) {
+    this.root = root;
+    this.actions = actions;
+  }
+
+  clear(text = "Click an event, a gap or a forward extremity.") {
+    this.root.replaceChildren(el("p", "muted", text));
+  }
+
+  links(title, list) {
+    const box = el("div", "links");
+    box.append(el("h3", null, `${title} (${list.length})`));
+    if (!list.length) box.append(el("p", "muted", "none"));
+    for (const { id, state } of list) {
+      const b = el("button", `link ${state}`, id);
+      b.title = state === "missing" ? "missing: not held" : "held";
+      b.addEventListener("click", () => this.actions.select(id));
+      box.append(b);
+    }
+    return box;
+  }
+
+  /** Shows a node's details (from the worker) and the actions it offers. */
+  showEvent(d, { forward }) {
+    const head = el("div", "head");
+    const badge = el("span", `badge v-${d.verdict}${d.pruned ? " pruned" : ""}`, VERDICT_TEXT[d.verdict] ?? d.verdict);
+    head.append(badge);
+    if (d.pruned) head.append(el("span", "badge pruned", "pruned by the sending server"));
+    if (forward) head.append(el("span", "badge forward", "forward extremity"));
+    const id = el("div", "event-id", d.id);
+    const actions = el("div", "actions");
+    const button = (text, fn, cls) => {
+      const b = el("button", cls, text);
+      b.addEventListener("click", fn);
+      actions.append(b);
+    };
+    if (!d.held) {
+      button("Backfill from here", () => this.actions.backfill(d.id), "primary");
+      button("get_missing_events", () => this.actions.getMissing(d.id));
+    }
+    if (forward) button("Forwards fill", () => this.actions.forwardsFill(d.id), "primary");
+    const parts = [head, id];
+    if (actions.childElementCount) parts.push(actions);
+    if (d.source) parts.push(el("p", "muted small", `from ${d.source}`));
+    parts.push(el("h3", null, "Problems"), problemList(d.problems));
+    parts.push(this.links("prev_events", d.prev), this.links(d.held ? "next (children)" : "referenced by", d.next));
+    if (d.json) {
+      parts.push(el("h3", null, "Event JSON"));
+      parts.push(el("pre", "json", d.json));
+    }
+    this.root.replaceChildren(...parts);
+  }
+
+  /** Shows a network log entry. */
+  showRequest(entry) {
+    const c = entry.contract;
+    const parts = [
+      el("div", "head", `${entry.method} · HTTP ${entry.status}${entry.ms !== undefined ? ` · ${entry.ms.toFixed(0)} ms` : ""}`),
+      el("div", "event-id", entry.path),
+    ];
+    if (entry.error) parts.push(el("p", "bad", entry.error));
+    if (entry.errcode) parts.push(el("p", "muted", `errcode ${entry.errcode}`));
+    if (entry.events !== undefined) parts.push(el("p", null, `${entry.events} events received, ${entry.added ?? 0} new, ${entry.bad ?? 0} not valid`));
+    if (c?.unsupported) parts.push(el("p", "warn", "The server does not implement this endpoint (404 M_UNRECOGNIZED)."));
+    else if (c) {
+      parts.push(el("h3", null, c.keys ? "Keys" : `Contract: ${c.ok ? "kept" : "broken"}`));
+      if (c.ordering) parts.push(el("p", "muted", `ordering: ${c.ordering}`));
+      parts.push(problemList(c.problems ?? []));
+    }
+    this.root.replaceChildren(...parts);
+  }
+}

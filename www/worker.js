@@ -1,0 +1,93 @@
+// The Web Worker: parsing, validation, the DAG and the layout run here, so the page never
+// freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...} and {seq, progress: [done, total]}.
+import { Engine } from "./engine.js";
+import { buildSnapshot, transferables } from "./model.js";
+
+const ready = Engine.create();
+
+/** Children of `id` among held events (one pass). */
+function childrenOf(engine, id) {
+  const out = [];
+  for (const [cid, e] of engine.events) if (engine.prevIds(cid).includes(id)) out.push(cid);
+  return out;
+}
+
+function details(engine, id) {
+  const e = engine.events.get(id);
+  const gap = e ? null : engine.gaps().find((g) => g.eventId === id);
+  const state = (x) => (engine.events.has(x) ? "held" : "missing");
+  return {
+    id,
+    held: Boolean(e),
+    json: e ? JSON.stringify(e.pdu, null, 2) : null,
+    verdict: e?.verdict ?? (gap ? "missing" : "unknown"),
+    pruned: e?.pruned ?? false,
+    problems: e?.problems ?? [],
+    source: e?.source ?? null,
+    prev: (e ? engine.prevIds(id) : []).map((x) => ({ id: x, state: state(x) })),
+    next: (gap ? gap.referencedBy : childrenOf(engine, id)).map((x) => ({ id: x, state: state(x) })),
+  };
+}
+
+/** Events of a federation answer: a transaction's `pdus` or get_missing_events' `events`. */
+function answerPdus(json) {
+  const list = json?.pdus ?? json?.events;
+  return Array.isArray(list) ? list.filter((p) => p && typeof p === "object" && !Array.isArray(p)) : null;
+}
+
+const ops = {
+  init(engine, m) {
+    engine.reset(m.roomId, m.roomVersion);
+    return { snapshot: buildSnapshot(engine) };
+  },
+  keys(engine, m) {
+    return { problems: engine.addKeys(m.responses), servers: [...engine.keyServers] };
+  },
+  knownServers(engine) {
+    return { servers: [...engine.keyServers] };
+  },
+  /**
+   * One federation answer: validate its events, judge it against its request (walking
+   * endpoints only) with the DAG as it was, then add its events.
+   */
+  answer(engine, m, progress) {
+    let json;
+    try {
+      json = JSON.parse(m.text);
+    } catch (e) {
+      const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
+      return { contract: { ok: false, problems: [problem] }, added: 0 };
+    }
+    const pdus = answerPdus(json) ?? [];
+    const viaBackfill = /\/backfill\//.test(m.request.path);
+    const results = engine.validate(pdus, [], viaBackfill, progress);
+    const withIds = Engine.withIds(pdus, results);
+    const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
+    const r = engine.add(withIds, results, m.request.path);
+    const bad = results.filter((x) => x.verdict !== "valid").length;
+    return { contract, added: r.added, known: r.known, received: pdus.length, bad, snapshot: buildSnapshot(engine) };
+  },
+  file(engine, m, progress) {
+    const parsed = engine.parseFile(m.text, m.roomVersion);
+    if (m.replace) engine.reset(parsed.roomId, parsed.roomVersion);
+    const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress);
+    const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${m.name}`);
+    const missingKeys = [...engine.missingKeys];
+    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, missingKeys, snapshot: buildSnapshot(engine) };
+  },
+  details(engine, m) {
+    return details(engine, m.id);
+  },
+};
+
+self.onmessage = async (event) => {
+  const m = event.data;
+  try {
+    const engine = await ready;
+    const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
+    const result = ops[m.op](engine, m, progress);
+    self.postMessage({ seq: m.seq, ok: true, ...result }, result.snapshot ? transferables(result.snapshot) : []);
+  } catch (e) {
+    self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });
+  }
+};
