@@ -38,17 +38,31 @@ fn room(events: u32) -> GeneratedRoom {
     let start = Instant::now();
     let room = generate_room(&GenerateOptions {
         room_version: "12".into(),
-        shape: ShapeOptions { events, servers: 5, users_per_server: 4, seed: 2024, concurrency: 0.4, ..ShapeOptions::default() },
+        shape: ShapeOptions {
+            events,
+            servers: 5,
+            users_per_server: 4,
+            seed: 2024,
+            concurrency: 0.4,
+            ..ShapeOptions::default()
+        },
         ..GenerateOptions::default()
     })
     .expect("version 12 exists");
     let seconds = start.elapsed().as_secs_f64();
-    println!("{:<44} {:>12.0} events/s  ({seconds:.3} s)", "generate (shape, hash, sign)", f64::from(events) / seconds);
+    println!(
+        "{:<44} {:>12.0} events/s  ({seconds:.3} s)",
+        "generate (shape, hash, sign)",
+        f64::from(events) / seconds
+    );
     room
 }
 
 fn main() {
-    let events: u32 = std::env::var("MXDAG_BENCH_EVENTS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let events: u32 = std::env::var("MXDAG_BENCH_EVENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
     let room = room(events);
     let version = room.room_version;
     let texts: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
@@ -66,7 +80,11 @@ fn main() {
     stage("parse (canonical JSON tree)", &texts, 1, |t| {
         black_box(canonical_json::from_str(t).ok());
     });
-    let objects: Vec<_> = room.pdus.iter().filter_map(|p| p.as_object().cloned()).collect();
+    let objects: Vec<_> = room
+        .pdus
+        .iter()
+        .filter_map(|p| p.as_object().cloned())
+        .collect();
     stage("event ID (redact + reference hash)", &objects, 1, |o| {
         black_box(event_id(o, &version));
     });
@@ -74,7 +92,10 @@ fn main() {
         black_box(content_hash(o));
     });
 
-    let messages: Vec<Vec<u8>> = objects.iter().map(|o| signing_bytes(&redact(o, &version).event)).collect();
+    let messages: Vec<Vec<u8>> = objects
+        .iter()
+        .map(|o| signing_bytes(&redact(o, &version).event))
+        .collect();
     let checks: Vec<SignatureCheck> = objects
         .iter()
         .enumerate()
@@ -88,11 +109,19 @@ fn main() {
                 .and_then(parse_signature)
                 .expect("generated events are signed");
             let key = parse_public_key(&key.public_key_base64()).expect("generated keys are valid");
-            SignatureCheck { message: i, key, signature }
+            SignatureCheck {
+                message: i,
+                key,
+                signature,
+            }
         })
         .collect();
     stage("signature, one by one (verify_strict)", &checks, 1, |c| {
-        black_box(c.key.verify_strict(&messages[c.message], &c.signature).is_ok());
+        black_box(
+            c.key
+                .verify_strict(&messages[c.message], &c.signature)
+                .is_ok(),
+        );
     });
     let slices: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
     let batches: Vec<&[SignatureCheck]> = checks.chunks(1000).collect();
@@ -106,12 +135,23 @@ fn main() {
     }
     let transactions: Vec<String> = texts
         .chunks(100)
-        .map(|chunk| format!(r#"{{"origin":"matrix.example.org","origin_server_ts":1700000000000,"pdus":[{}]}}"#, chunk.join(",")))
+        .map(|chunk| {
+            format!(
+                r#"{{"origin":"matrix.example.org","origin_server_ts":1700000000000,"pdus":[{}]}}"#,
+                chunk.join(",")
+            )
+        })
         .collect();
     let options = ValidateOptions { via_backfill: true };
-    stage("full validation (transactions of 100)", &transactions, 100, |t| {
-        let validation = validate_input(t, Some(&version), &ring, &options).expect("version given");
-        assert_eq!(validation.report.counts.dropped, 0);
-        black_box(validation);
-    });
+    stage(
+        "full validation (transactions of 100)",
+        &transactions,
+        100,
+        |t| {
+            let validation =
+                validate_input(t, Some(&version), &ring, &options).expect("version given");
+            assert_eq!(validation.report.counts.dropped, 0);
+            black_box(validation);
+        },
+    );
 }

@@ -8,10 +8,16 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::errors::to_js_error;
+use crate::dag::ingest::read_input;
 use crate::dag::{DagEvent, Placement, RoomDag};
 use crate::planner::shape::RoomShape;
-use crate::planner::simulator::{simulate as run_simulation, PeerAnswer, Simulation, SimulationOptions};
-use crate::planner::{codes, GapPlanner as Planner, Outcome, PlannedRequest, PlannerOptions, Strategy};
+use crate::planner::simulator::{
+    simulate as run_simulation, PeerAnswer, Simulation, SimulationOptions,
+};
+use crate::planner::{
+    codes, GapPlanner as Planner, Outcome, PlannedRequest, PlannerOptions, Strategy,
+};
+use crate::room_version::RoomVersion;
 
 /// An event as the planner needs it. `prev_events` may be plain IDs or room version 1/2
 /// `[id, hashes]` pairs.
@@ -74,6 +80,8 @@ struct Options {
     max_round_trips: Option<u64>,
     #[serde(default)]
     parallel: Option<usize>,
+    #[serde(default)]
+    room_version: Option<String>,
 }
 
 /// A request as JS sees it.
@@ -96,6 +104,8 @@ struct JsOutcome {
     status: u16,
     #[serde(default)]
     errcode: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
     #[serde(default)]
     events: Option<Vec<Record>>,
 }
@@ -138,6 +148,7 @@ pub struct JsGapPlanner {
     dag: RoomDag,
     pending: HashMap<u32, PlannedRequest>,
     next_id: u32,
+    version: Option<RoomVersion>,
 }
 
 #[wasm_bindgen(js_class = GapPlanner)]
@@ -147,6 +158,15 @@ impl JsGapPlanner {
     pub fn new(options: JsValue) -> Result<JsGapPlanner, JsValue> {
         let o: Options = from_js(options, "GapPlanner options")?;
         let strategy = strategy_of(o.strategy.as_deref())?;
+        let version = match o.room_version.as_deref() {
+            None => None,
+            Some(id) => Some(RoomVersion::from_id(id).ok_or_else(|| {
+                to_js_error(
+                    "unknown_room_version",
+                    &format!("Unknown room version {id:?}."),
+                )
+            })?),
+        };
         let defaults = PlannerOptions::default();
         let options = PlannerOptions {
             strategy,
@@ -160,6 +180,7 @@ impl JsGapPlanner {
             dag: RoomDag::for_room(&o.room_id),
             pending: HashMap::new(),
             next_id: 0,
+            version,
         })
     }
 
@@ -169,6 +190,14 @@ impl JsGapPlanner {
     pub fn add_events(&mut self, events: JsValue) -> Result<u32, JsValue> {
         let records: Vec<Record> = from_js(events, "events")?;
         Ok(self.ingest(&records).0 as u32)
+    }
+
+    /// Adds the timeline events of an input text (a transaction, a `/get_missing_events`
+    /// answer, NDJSON, a JSON array, a bare PDU); event IDs of room version 3+ PDUs are
+    /// computed with the planner's room version. Returns how many were new.
+    #[wasm_bindgen(js_name = addInput)]
+    pub fn add_input(&mut self, text: &str) -> u32 {
+        self.ingest_text(text).1 as u32
     }
 
     /// The requests to send now: `[{id, server, endpoint, method, path, body, limit, gaps}]`.
@@ -196,9 +225,10 @@ impl JsGapPlanner {
         to_js(&out)
     }
 
-    /// Reports the outcome of request `id`: `{status: 200, events: [...]}`, `{status: 404,
-    /// errcode: "M_UNRECOGNIZED"}`, or any other status for a failure. The events are added
-    /// to the planner's graph. Returns `{received, new}`.
+    /// Reports the outcome of request `id`: `{status: 200, text}` (the response body) or
+    /// `{status: 200, events: [records]}`, `{status: 404, errcode: "M_UNRECOGNIZED"}`, or any
+    /// other status for a failure. The events are added to the planner's graph. Returns
+    /// `{received, new}`.
     pub fn record(&mut self, id: u32, outcome: JsValue) -> Result<JsValue, JsValue> {
         let o: JsOutcome = from_js(outcome, "outcome")?;
         let Some(request) = self.pending.remove(&id) else {
@@ -207,8 +237,8 @@ impl JsGapPlanner {
                 &format!("No pending request {id}."),
             ));
         };
-        let outcome = match (o.status, o.errcode.as_deref(), &o.events) {
-            (200..=299, _, Some(events)) => {
+        let outcome = match (o.status, o.errcode.as_deref(), &o.events, &o.text) {
+            (200..=299, _, Some(events), _) => {
                 let (new, lowest_depth) = self.ingest(events);
                 Outcome::Answered {
                     received: events.len(),
@@ -216,7 +246,15 @@ impl JsGapPlanner {
                     lowest_depth,
                 }
             }
-            (404, Some("M_UNRECOGNIZED"), _) => Outcome::Unrecognized,
+            (200..=299, _, None, Some(text)) => {
+                let (received, new, lowest_depth) = self.ingest_text(text);
+                Outcome::Answered {
+                    received,
+                    new,
+                    lowest_depth,
+                }
+            }
+            (404, Some("M_UNRECOGNIZED"), _, _) => Outcome::Unrecognized,
             _ => Outcome::Failed,
         };
         self.planner.record(&self.dag, &request, outcome);
@@ -285,6 +323,23 @@ impl JsGapPlanner {
 }
 
 impl JsGapPlanner {
+    /// Adds the events of a text; returns received, new, and the lowest depth seen.
+    fn ingest_text(&mut self, text: &str) -> (usize, usize, Option<i64>) {
+        let (mut received, mut new, mut lowest) = (0, 0, None::<i64>);
+        let dag = &mut self.dag;
+        read_input(text, self.version.as_ref(), |event, _| {
+            received += 1;
+            lowest = Some(lowest.map_or(event.depth, |l| l.min(event.depth)));
+            let held = dag
+                .index_of(&event.event_id)
+                .is_some_and(|n| dag.is_timeline(n));
+            let placed = dag.insert(&event, Placement::Timeline).is_some();
+            new += usize::from(placed && !held);
+            placed
+        });
+        (received, new, lowest)
+    }
+
     /// Adds records; returns the new events and the lowest depth seen.
     fn ingest(&mut self, records: &[Record]) -> (usize, Option<i64>) {
         let mut new = 0;
@@ -293,7 +348,12 @@ impl JsGapPlanner {
                 .dag
                 .index_of(&r.event_id)
                 .is_some_and(|n| self.dag.is_timeline(n));
-            if self.dag.insert(&r.to_dag_event(), Placement::Timeline).is_some() && !held {
+            if self
+                .dag
+                .insert(&r.to_dag_event(), Placement::Timeline)
+                .is_some()
+                && !held
+            {
                 new += 1;
             }
         }
@@ -384,11 +444,7 @@ impl JsSimulatedFederation {
     /// The events the requester holds at the start, as records.
     #[wasm_bindgen(js_name = startingEvents)]
     pub fn starting_events(&self) -> JsValue {
-        let records: Vec<Record> = self
-            .simulation
-            .starting_events()
-            .map(Record::of)
-            .collect();
+        let records: Vec<Record> = self.simulation.starting_events().map(Record::of).collect();
         to_js(&records)
     }
 
@@ -406,19 +462,35 @@ impl JsSimulatedFederation {
         let line = format!("{} {}", r.method, r.path);
         let parsed = crate::federation::FederationRequest::parse(&line, r.body.as_deref())
             .map_err(|p| to_js_error(p.code, &p.message))?;
-        let Some(peer) = self.simulation.peers().iter().find(|p| p.config.name == server) else {
-            return Err(to_js_error("planner_unknown_server", &format!("No server {server}.")));
+        let Some(peer) = self
+            .simulation
+            .peers()
+            .iter()
+            .find(|p| p.config.name == server)
+        else {
+            return Err(to_js_error(
+                "planner_unknown_server",
+                &format!("No server {server}."),
+            ));
         };
         let json = match peer.answer(&parsed) {
-            PeerAnswer::Failed => serde_json::json!({"status": 502, "body": {"errcode": "M_UNKNOWN", "error": "down"}}),
-            PeerAnswer::Unrecognized => serde_json::json!({"status": 404, "body": {"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"}}),
+            PeerAnswer::Failed => {
+                serde_json::json!({"status": 502, "body": {"errcode": "M_UNKNOWN", "error": "down"}})
+            }
+            PeerAnswer::Unrecognized => {
+                serde_json::json!({"status": 404, "body": {"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"}})
+            }
             PeerAnswer::Events(list) => {
                 let events: Vec<Record> = list
                     .iter()
                     .map(|&i| Record::of(self.simulation.event(i)))
                     .collect();
                 let events = serde_json::to_value(events).unwrap_or_default();
-                let key = if parsed.endpoint() == "get_missing_events" { "events" } else { "pdus" };
+                let key = if parsed.endpoint() == "get_missing_events" {
+                    "events"
+                } else {
+                    "pdus"
+                };
                 serde_json::json!({"status": 200, "body": {key: events}})
             }
         };

@@ -11,7 +11,7 @@ const MAX_DOUBLINGS: u32 = 7;
 
 /// The wait after the `attempts`-th consecutive failure (`attempts ≥ 1`): 2h, 4h, … 256h.
 pub fn backoff_ms(attempts: u32) -> u64 {
-    2 * HOUR_MS << attempts.saturating_sub(1).min(MAX_DOUBLINGS)
+    (2 * HOUR_MS) << attempts.saturating_sub(1).min(MAX_DOUBLINGS)
 }
 
 /// Failed attempts of one point (a server or a gap) and when it may be tried again.

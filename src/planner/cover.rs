@@ -38,6 +38,9 @@ fn guess(g: &Gap) -> u64 {
     g.missing_depths.clamp(1, SMALL_GUESS) as u64
 }
 
+/// Depths below a gap without any held event that make it the bottom of held history.
+const OPEN_BOTTOM: i64 = 10;
+
 /// Most `v` events in one `/backfill`.
 const V_CAP: usize = 100;
 
@@ -47,7 +50,10 @@ const FROM_CAP: usize = 10;
 /// The requests of one round of `cover`.
 pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
     let held = HeldByDepth::new(ctx.dag);
-    let gaps = &refine(&ctx.gaps, &held);
+    let mut gaps = refine(&ctx.gaps, &held);
+    // Big holes first: the first server takes one by ID and a second fills it from below.
+    gaps.sort_by_key(|g| g.missing_depths.max(1) as u64 <= ctx.limit && g.depth_below.is_some());
+    let gaps = &gaps;
     let k = ctx.knowledge;
     let mut servers: Vec<usize> = (0..k.servers.len())
         .filter(|&s| k.server_ready(s, ctx.now_ms))
@@ -286,7 +292,11 @@ fn from_below(
 fn refine(gaps: &[Gap], held: &HeldByDepth) -> Vec<Gap> {
     gaps.iter()
         .map(|g| {
-            let below = held.deepest_below(g.estimated_depth);
+            // Nothing held for OPEN_BOTTOM depths below: the bottom of held history (a
+            // server that joined late), where walks cannot run into held events.
+            let below = held
+                .deepest_below(g.estimated_depth - OPEN_BOTTOM)
+                .and_then(|_| held.deepest_below(g.estimated_depth));
             Gap {
                 depth_below: below,
                 missing_depths: g.estimated_depth - below.unwrap_or(0),

@@ -248,7 +248,7 @@ impl GapPlanner {
             .knowledge
             .points
             .iter()
-            .filter(|(&g, _)| dag.is_gap(g))
+            .filter(|(&g, _)| dag.is_gap(g) && !self.knowledge.nobody_holds(g))
             .map(|(_, b)| b.retry_at_ms);
         servers
             .chain(points)
@@ -263,15 +263,25 @@ impl GapPlanner {
             .into_iter()
             .map(|g| OpenGap {
                 event: g.event,
-                reason: if self.knowledge.nobody_holds(g.event) {
-                    OpenReason::NoServerHolds
-                } else if self.budget_spent() {
-                    OpenReason::BudgetExhausted
-                } else {
-                    OpenReason::ServersUnavailable
-                },
+                reason: self.reason(g.event),
             })
             .collect()
+    }
+
+    /// Why `gap` is open: nobody holds it; or every server that may hold it is backing off;
+    /// else the budget ran out while one could still be asked.
+    fn reason(&self, gap: NodeIndex) -> OpenReason {
+        let k = &self.knowledge;
+        if k.nobody_holds(gap) {
+            return OpenReason::NoServerHolds;
+        }
+        let askable = (0..k.servers.len())
+            .any(|s| k.server_ready(s, self.now_ms) && !k.lacks(s, gap, Probe::ById));
+        if askable || !k.point_ready(gap, self.now_ms) && self.budget_spent() {
+            OpenReason::BudgetExhausted
+        } else {
+            OpenReason::ServersUnavailable
+        }
     }
 
     /// The open gaps as problems, one per gap.

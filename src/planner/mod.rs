@@ -27,8 +27,8 @@ mod peer;
 mod plan;
 pub mod shape;
 pub mod simulator;
-pub mod wire;
 mod strategy;
+pub mod wire;
 
 pub use backoff::{backoff_ms, HOUR_MS};
 pub use gap_planner::{GapPlanner, OpenGap, OpenReason, PlannerOptions};

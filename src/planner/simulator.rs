@@ -124,6 +124,21 @@ impl Simulation {
         &self.peers
     }
 
+    /// Event `i` of the room (creation order).
+    pub fn event(&self, i: usize) -> &crate::dag::DagEvent {
+        &self.room.events[i]
+    }
+
+    /// The events the requester holds at the start.
+    pub fn starting_events(&self) -> impl Iterator<Item = &crate::dag::DagEvent> {
+        self.room
+            .events
+            .iter()
+            .zip(&self.room.held)
+            .filter(|(_, &h)| h)
+            .map(|(e, _)| e)
+    }
+
     /// The requester's DAG at the start.
     pub fn starting_dag(&self) -> RoomDag {
         let mut dag = RoomDag::for_room(ROOM_ID);
