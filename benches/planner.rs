@@ -80,10 +80,10 @@ fn main() {
         );
     }
     run(
-        "Large public room: 100,000 events from 300 concurrent servers, joined at 60%, 1,500 holes",
+        "Large public room: 50,000 events from 300 concurrent servers, joined at 60%, 1,500 holes",
         SimulationOptions {
             seed: 1,
-            events: 100_000,
+            events: 50_000,
             gaps: 1_500,
             shape: RoomShape::PublicRoom { width: 300 },
             ..SimulationOptions::default()
