@@ -40,21 +40,17 @@ fn run_checked(sim: &Simulation, strategy: Strategy) -> (RoomDag, HashMap<String
     let mut forwards = HashMap::new();
     let mut refused: Vec<String> = Vec::new();
     for _round in 0..100_000 {
-        let requests = planner.next_requests(&dag);
-        if requests.is_empty() {
-            match planner.next_wakeup(&dag) {
-                Some(t) => {
-                    planner.set_now_ms(t);
-                    continue;
-                }
-                None => return (dag, forwards),
-            }
-        }
+        let Some(requests) = planner.next_or_wait(&dag) else {
+            return (dag, forwards);
+        };
         if strategy != Strategy::Cover {
             assert_eq!(requests.len(), 1, "{strategy:?} asks one server at a time");
         }
         // Every request of a round is planned on the same DAG: check them all against it.
         for r in &requests {
+            // What goes on the wire reads back as the planned request.
+            let wire = FederationRequest::parse(&r.line(), r.body().as_deref());
+            assert_eq!(wire.as_ref(), Ok(&r.request));
             let held = |id: &String| dag.index_of(id).is_some_and(|n| dag.is_timeline(n));
             match &r.request {
                 FederationRequest::Backfill(b) => {
@@ -123,15 +119,20 @@ fn hole_above_a_tip() -> RoomDag {
     ])
 }
 
+/// A planner asking `x.example` then `y.example`, with `limit`.
+fn two_servers(limit: u64) -> GapPlanner {
+    let servers = vec!["x.example".to_owned(), "y.example".to_owned()];
+    let options = PlannerOptions {
+        limit,
+        ..PlannerOptions::default()
+    };
+    GapPlanner::new("!room:example.org", &servers, options)
+}
+
 #[test]
 fn forwards_fill_fills_a_big_hole_from_below_and_a_refusal_is_remembered() {
     let dag = hole_above_a_tip();
-    let servers = vec!["x.example".to_owned(), "y.example".to_owned()];
-    let options = PlannerOptions {
-        limit: 4,
-        ..PlannerOptions::default()
-    };
-    let mut planner = GapPlanner::new("!room:example.org", &servers, options);
+    let mut planner = two_servers(4);
     let requests = planner.next_requests(&dag);
     assert_eq!(requests.len(), 2);
     let FederationRequest::Backfill(b) = &requests[0].request else {
@@ -179,12 +180,7 @@ fn forwards_fill_fills_a_big_hole_from_below_and_a_refusal_is_remembered() {
 #[test]
 fn a_server_answering_forwards_fill_is_marked_as_supporting_it() {
     let dag = hole_above_a_tip();
-    let servers = vec!["x.example".to_owned(), "y.example".to_owned()];
-    let options = PlannerOptions {
-        limit: 4,
-        ..PlannerOptions::default()
-    };
-    let mut planner = GapPlanner::new("!room:example.org", &servers, options);
+    let mut planner = two_servers(4);
     let requests = planner.next_requests(&dag);
     let answered = Outcome::Answered {
         received: 3,
@@ -264,18 +260,8 @@ fn a_gap_every_server_lacks_is_reported_as_such() {
         };
         let mut planner = GapPlanner::new("!room:example.org", &servers, options);
         let mut asked = Vec::new();
-        loop {
-            let requests = planner.next_requests(&dag);
-            if requests.is_empty() {
-                // Synapse backs the point off after each server that lacks it.
-                match planner.next_wakeup(&dag) {
-                    Some(t) => {
-                        planner.set_now_ms(t);
-                        continue;
-                    }
-                    None => break,
-                }
-            }
+        // Synapse backs the point off after each server that lacks it: the clock moves.
+        while let Some(requests) = planner.next_or_wait(&dag) {
             for r in &requests {
                 assert_eq!(r.gaps, vec![dag.index_of(&full("a")).unwrap()]);
                 asked.push((r.server.clone(), r.endpoint()));

@@ -177,6 +177,19 @@ impl GapPlanner {
         requests
     }
 
+    /// The next requests, moving the clock to the end of the next backoff while nothing can
+    /// be asked; `None` when planning is over (see [`open_gaps`](Self::open_gaps)).
+    pub fn next_or_wait(&mut self, dag: &RoomDag) -> Option<Vec<PlannedRequest>> {
+        loop {
+            let requests = self.next_requests(dag);
+            if !requests.is_empty() {
+                return Some(requests);
+            }
+            let t = self.next_wakeup(dag)?;
+            self.set_now_ms(t);
+        }
+    }
+
     /// Learns from the outcome of `request`; `dag` already holds the answer's events.
     pub fn record(&mut self, dag: &RoomDag, request: &PlannedRequest, outcome: Outcome) {
         let s = request.server_index;

@@ -225,17 +225,7 @@ impl Simulation {
             open_gaps: Vec::new(),
             servers: Vec::new(),
         };
-        loop {
-            let requests = planner.next_requests(&dag);
-            if requests.is_empty() {
-                match planner.next_wakeup(&dag) {
-                    Some(t) => {
-                        planner.set_now_ms(t);
-                        continue;
-                    }
-                    None => break,
-                }
-            }
+        while let Some(requests) = planner.next_or_wait(&dag) {
             report.rounds += 1;
             for r in &requests {
                 let (outcome, duplicates) = self.exchange(&mut dag, r.server_index, &r.request);
