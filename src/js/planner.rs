@@ -132,7 +132,7 @@ fn strategy_of(name: Option<&str>) -> Result<Strategy, JsValue> {
 
 fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value)
-        .map_err(|e| to_js_error("planner_bad_argument", &format!("{what}: {e}")))
+        .map_err(|e| to_js_error(codes::BAD_ARGUMENT, &format!("{what}: {e}")))
 }
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
@@ -233,7 +233,7 @@ impl JsGapPlanner {
         let o: JsOutcome = from_js(outcome, "outcome")?;
         let Some(request) = self.pending.remove(&id) else {
             return Err(to_js_error(
-                "planner_unknown_request",
+                codes::UNKNOWN_REQUEST,
                 &format!("No pending request {id}."),
             ));
         };
@@ -469,7 +469,7 @@ impl JsSimulatedFederation {
             .find(|p| p.config.name == server)
         else {
             return Err(to_js_error(
-                "planner_unknown_server",
+                codes::UNKNOWN_SERVER,
                 &format!("No server {server}."),
             ));
         };

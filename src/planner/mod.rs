@@ -48,4 +48,10 @@ pub mod codes {
     pub const NO_SERVERS: &str = "planner_no_servers";
     /// A strategy name is not one of `synapse`, `dfs`, `bfs`, `cover`.
     pub const UNKNOWN_STRATEGY: &str = "planner_unknown_strategy";
+    /// An argument from JS (options, events, an outcome, a request) has the wrong shape.
+    pub const BAD_ARGUMENT: &str = "planner_bad_argument";
+    /// An outcome was recorded for a request the planner has no record of.
+    pub const UNKNOWN_REQUEST: &str = "planner_unknown_request";
+    /// A simulated federation was asked to answer as a server it does not have.
+    pub const UNKNOWN_SERVER: &str = "planner_unknown_server";
 }
