@@ -4,8 +4,10 @@
 //! Each stage runs over every event once (after a warm-up pass over a tenth of them) and
 //! prints events per second on one core: parse (canonical JSON tree), event ID, content hash,
 //! signature check one by one and in batches, and full validation of the events as
-//! `/backfill` transactions of 100 events (text in, report out). `MXDAG_BENCH_EVENTS=N`
-//! changes the number of events.
+//! `/backfill` transactions of 100 events (text in, report out); and ruma's
+//! `reference_hash` + `verify_event` on the same events for comparison. `MXDAG_BENCH_EVENTS=N`
+//! changes the number of events; `MXDAG_BENCH_ONLY=word` runs only the stages whose name
+//! contains `word` (e.g. `full`, for `perf record`).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -19,19 +21,33 @@ use mxdag::event::redaction::redact;
 use mxdag::event::{validate_input, ValidateOptions};
 use mxdag::generate::{generate_room, GenerateOptions, GeneratedRoom, ShapeOptions};
 
-/// Runs `f` over `items` (a tenth first, to warm up) and prints the rate.
-fn stage<T>(name: &str, items: &[T], per_item: usize, mut f: impl FnMut(&T)) -> f64 {
+/// This thread's CPU time in nanoseconds (Linux `/proc/thread-self/schedstat`), so that rates
+/// mean "on one core" even when other processes share the machine.
+fn cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// Runs `f` over `items` (a tenth first, to warm up) and prints the rate per CPU second (per
+/// wall-clock second where CPU time is not available). With `MXDAG_BENCH_ONLY=word`, only
+/// stages whose name contains `word` run (for profiling).
+fn stage<T>(name: &str, items: &[T], per_item: usize, mut f: impl FnMut(&T)) {
+    if std::env::var("MXDAG_BENCH_ONLY").is_ok_and(|only| !name.contains(&only)) {
+        return;
+    }
     for item in &items[..items.len() / 10] {
         f(item);
     }
-    let start = Instant::now();
+    let (cpu, start) = (cpu_ns(), Instant::now());
     for item in items {
         f(item);
     }
-    let seconds = start.elapsed().as_secs_f64();
-    let rate = (items.len() * per_item) as f64 / seconds;
-    println!("{name:<44} {rate:>12.0} events/s  ({seconds:.3} s)");
-    rate
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = cpu
+        .zip(cpu_ns())
+        .map_or(wall, |(a, b)| (b - a) as f64 / 1e9);
+    let rate = (items.len() * per_item) as f64 / cpu;
+    println!("{name:<44} {rate:>12.0} events/s  ({cpu:.3} s CPU, {wall:.3} s wall)");
 }
 
 fn room(events: u32) -> GeneratedRoom {
@@ -154,4 +170,26 @@ fn main() {
             black_box(validation);
         },
     );
+    ruma_stage(&room, &texts);
+}
+
+/// The same checks with ruma, for comparison: parse into ruma's canonical JSON, reference
+/// hash (event ID), `verify_event` (signatures one by one, then the content hash).
+fn ruma_stage(room: &GeneratedRoom, texts: &[String]) {
+    use ruma_common::{CanonicalJsonObject, RoomVersionId};
+    let rules = RoomVersionId::V12.rules().expect("ruma knows v12");
+    let keys: ruma_signatures::PublicKeyMap = room
+        .signing_keys
+        .iter()
+        .map(|k| {
+            let key =
+                ruma_common::serde::Base64::parse(k.public_key_base64()).expect("valid base64");
+            (k.server_name.clone(), [(k.key_id.clone(), key)].into())
+        })
+        .collect();
+    stage("ruma: parse, reference hash, verify_event", texts, 1, |t| {
+        let object: CanonicalJsonObject = serde_json::from_str(t).expect("generated events parse");
+        black_box(ruma_signatures::reference_hash(&object, &rules).ok());
+        black_box(ruma_signatures::verify_event(&keys, &object, &rules).ok());
+    });
 }

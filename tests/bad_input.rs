@@ -198,6 +198,10 @@ fn unusable_inputs_are_input_problems() {
         (r#"{"pdus": 5}"#, "input_shape_unknown"),
         (r#"{"type": "x", "#, "json_truncated"),
         (r#"{"type": "x"} trailing"#, "json_syntax"),
+        (r#"{"pdus":"#, "json_truncated"),
+        (r#"{"pdus": "#, "json_truncated"),
+        (r#"{"pdus": ["\é"#, "json_truncated"),
+        ("[\"é\\", "json_truncated"),
     ] {
         let report = check(text, &v, false);
         assert_eq!(report.counts.total, 0, "{text}");
@@ -241,6 +245,14 @@ fn the_room_version_comes_from_the_create_event() {
     let err = validate_input(unknown, None, &keys, &ValidateOptions::default()).unwrap_err();
     assert_eq!(err.code, "unknown_room_version");
     assert!(err.message.contains("org.example.99"));
+    let not_a_string = r#"[{"type":"m.room.create","state_key":"","content":{"room_version":5}}]"#;
+    let err = validate_input(not_a_string, None, &keys, &ValidateOptions::default()).unwrap_err();
+    assert_eq!(err.code, "unknown_room_version");
+    assert!(
+        err.message.contains("names room version 5,"),
+        "{}",
+        err.message
+    );
     let err = validate_input(
         &good(&RoomVersion::V3),
         None,
@@ -402,6 +414,7 @@ fn wrong_types_and_missing_fields_have_paths() {
         ),
         ("sender", Value::from("alice"), "malformed_id", "$.sender"),
         ("room_id", Value::from("room"), "malformed_id", "$.room_id"),
+        ("room_id", Value::from("é"), "malformed_id", "$.room_id"),
         (
             "signatures",
             json(r#"{"other.test":"x"}"#),
@@ -490,5 +503,7 @@ fn content_hash_missing_or_malformed_means_redacted() {
     let report = check(&to_string(&event), &v, false);
     let codes: Vec<_> = report.events[0].problems.iter().map(|p| p.code).collect();
     assert_eq!(report.events[0].verdict, Verdict::Redacted);
+    // Both warnings (the content is empty, as after pruning), in the order of the checks.
+    assert_eq!(report.events[0].pruned_by_sender, Some(true));
     assert_eq!(codes, ["content_hash_malformed", "content_hash_mismatch"]);
 }

@@ -226,3 +226,23 @@ fn rooms_split_by_room_and_events_are_picked_back() {
     let picked = mxdag::dag::ingest::pick_events(&texts, version.as_ref(), &wanted);
     assert_eq!(picked, [chain[1].1.clone(), chain[0].1.clone()]);
 }
+
+#[test]
+fn tab_separated_synapse_exports() {
+    let create = r#"{"type":"m.room.create","state_key":"","sender":"@a:x","room_id":"!r:x","content":{"note":"a \"quoted\" word"},"depth":1,"origin_server_ts":1,"prev_events":[],"auth_events":[]}"#;
+    let message = r#"{"type":"m.room.message","sender":"@a:x","room_id":"!r:x","content":{},"depth":2,"origin_server_ts":2,"prev_events":[["$c:x",{}]],"auth_events":[]}"#;
+    // sqlite3 -tabs writes the JSON as is; PostgreSQL's COPY doubles its backslashes.
+    let copied = create.replace('\\', "\\\\");
+    let text = format!("$c:x\t!r:x\t{{}}\t{copied}\t1\n$m:x\t!r:x\t{{}}\t{message}\t1\n$bad:x\t!r:x\tno json here\n");
+    let mut dag = RoomDag::new();
+    let report = dag.add_input(&text, None, Placement::Timeline);
+    assert_eq!(
+        (report.added, report.refused),
+        (2, 1),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(report.problems[0].code, dag_codes::UNREADABLE_EVENT);
+    assert_eq!(report.problems[0].path, "$[2].json");
+    assert_eq!(dag.event_ids(&dag.linear_order()), ["$c:x", "$m:x"]);
+}

@@ -303,3 +303,31 @@ fn error_bodies_are_understood() {
         (codes::ERROR_INVALID_PARAM, Severity::Warning)
     );
 }
+
+#[test]
+fn unknown_starting_events_leave_ancestry_unproven() {
+    let room = partition();
+    let verdict = check(
+        &RoomDag::new(),
+        &gme_request(&["r"], &["j"], 10, 0),
+        &pick(&room, &["q1", "p3"]),
+    );
+    assert!(verdict.ok, "{:?}", verdict.problems);
+    let codes_found: Vec<_> = found(&verdict)
+        .into_iter()
+        .map(|(c, s, _)| (c, s))
+        .collect();
+    assert_eq!(
+        codes_found,
+        [
+            (codes::ANCESTRY_UNPROVEN, Severity::Warning),
+            (codes::ANCESTRY_UNPROVEN, Severity::Warning)
+        ]
+    );
+    let verdict = check(
+        &RoomDag::new(),
+        &backfill_request(&["j"], 10),
+        &pick(&room, &["p3", "p2"]),
+    );
+    assert!(verdict.ok, "{:?}", verdict.problems);
+}

@@ -445,6 +445,18 @@ mod signed_rooms {
         let problem = generate_room(&options).unwrap_err();
         assert_eq!(problem.code, mxdag::generate::codes::UNKNOWN_ROOM_VERSION);
         assert_eq!(problem.path, "$.roomVersion");
+        let huge = GenerateOptions {
+            shape: ShapeOptions {
+                events: u32::MAX,
+                ..ShapeOptions::default()
+            },
+            ..GenerateOptions::default()
+        };
+        let problem = generate_room(&huge).unwrap_err();
+        assert_eq!(
+            (problem.code, problem.path.as_str()),
+            (mxdag::generate::codes::BAD_OPTIONS, "$.events")
+        );
     }
 
     #[test]

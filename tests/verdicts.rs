@@ -115,6 +115,18 @@ fn events_pruned_by_the_sender_are_redacted_and_say_so() {
 }
 
 #[test]
+fn errors_come_before_warnings() {
+    let keys = ring(&["origin.test"]);
+    let version = RoomVersion::V5;
+    let mut event = unsigned_event(&version, "origin.test", "m.room.message", None, json("{}"));
+    set(&mut event, &["content", "n"], Value::Float(0.5));
+    let mut event = signed(event, &version, "origin.test");
+    set(&mut event, &["depth"], Value::Int(3));
+    let report = one(event, &version, &keys);
+    assert_eq!(codes(&report), ["signature_invalid", "float_not_allowed"]);
+}
+
+#[test]
 fn an_extra_top_level_key_is_tampering_not_pruning() {
     let keys = ring(&["origin.test"]);
     let version = RoomVersion::V11;
@@ -418,4 +430,30 @@ fn report_serialises_to_the_documented_shape() {
     );
     assert_eq!(json["events"][1]["problems"][0]["severity"], "error");
     assert_eq!(json["events"][1]["problems"][0]["path"], "$.hashes.sha256");
+}
+
+#[test]
+fn many_bad_signatures_among_many_events_are_all_found() {
+    let keys = ring(&["origin.test"]);
+    let version = RoomVersion::V4;
+    let mut events: Vec<Value> = (0..300)
+        .map(|i| message(&version, &format!("m{i}")))
+        .collect();
+    let wrong = message(&version, "other")
+        .get("signatures")
+        .unwrap()
+        .clone();
+    let bad = [0, 1, 2, 130, 255, 256, 257, 299];
+    for &i in &bad {
+        set(&mut events[i], &["signatures"], wrong.clone());
+    }
+    let validation = judge(events, &version, &keys);
+    let dropped: Vec<usize> = validation
+        .report
+        .events
+        .iter()
+        .filter(|e| e.verdict == Verdict::Dropped)
+        .map(|e| e.index)
+        .collect();
+    assert_eq!(dropped, bad);
 }

@@ -68,10 +68,11 @@ function applySnapshot(s) {
   $("count-forward").textContent = String(s.counts.forward);
   $("count-backward").textContent = String(s.counts.backward);
   $("count-outliers").textContent = String(s.counts.outliers);
-  $("count-lanes").textContent = String(s.counts.lanes);
   $("room-version").textContent = s.roomVersion ? `v${s.roomVersion}` : "";
   view.setSnapshot(s);
+  $("timing").textContent = `${s.n} nodes · ${s.counts.lanes} lanes · model ${s.modelMs.toFixed(0)} ms · layout ${s.layoutMs.toFixed(1)} ms (wasm)`;
   if (state.selectedId) showDetails(state.selectedId);
+  else worker.call("findings").then((r) => !state.selectedId && panel.showFindings(r.findings));
 }
 
 async function showDetails(id) {
@@ -92,12 +93,47 @@ function selectId(id, focus) {
 function onNodeClick(i) {
   const s = state.snapshot;
   if (!s || i < 0) return;
+  selectId(s.ids[i], false);
+  act(i);
+}
+
+/** The fetch a node offers: backfill from a gap, forwards fill from a forward extremity. */
+function act(i) {
+  const s = state.snapshot;
   const id = s.ids[i];
-  selectId(id, false);
   if (!state.fetcher) return;
   if (s.flags[i] & FLAG.gap) run(() => state.fetcher.backfill([id], LIMIT));
   else if (s.flags[i] & FLAG.forward) run(() => state.fetcher.forwardsFill([id], LIMIT));
 }
+
+function fit() {
+  const s = state.snapshot;
+  if (!s?.n) return;
+  view.scale = Math.min(1.5, Math.max(0.0005, (view.h - 60) / (s.n * 22)));
+  view.ox = 28;
+  view.oy = 28;
+  view.request();
+}
+
+// Keys: ↑/↓ (or k/j) move to the newer/older event, Enter fetches what the event offers,
+// F fits the DAG to the window, Escape clears the selection.
+addEventListener("keydown", (e) => {
+  const s = state.snapshot;
+  if (!s?.n || e.target.closest?.("input, select, textarea, button, summary") || e.ctrlKey || e.metaKey || e.altKey) return;
+  const i = state.selectedId === null || state.selectedId === undefined ? -1 : (state.index.get(state.selectedId) ?? -1);
+  const move = { ArrowUp: 1, k: 1, ArrowDown: -1, j: -1 }[e.key];
+  if (move !== undefined) {
+    const next = i < 0 ? s.n - 1 : Math.min(s.n - 1, Math.max(0, i + move));
+    selectId(s.ids[next], true);
+  } else if (e.key === "Enter" && i >= 0) act(i);
+  else if (e.key === "f" || e.key === "F") fit();
+  else if (e.key === "Escape") {
+    state.selectedId = null;
+    view.select(-1);
+    panel.clear();
+  } else return;
+  e.preventDefault();
+});
 
 /**
  * get_missing_events for a gap: `latest_events` are the held events that point at it,
@@ -113,6 +149,48 @@ async function getMissing(gapId) {
   return state.fetcher.getMissingEvents(earliest, d.next.map((x) => x.id), LIMIT);
 }
 
+/**
+ * "Fill all gaps": the planner's driver runs in the worker (fill-worker.js, fill.js); it asks
+ * the page to send each request it plans — through the current source, into the network
+ * log, keys fetched as for any answer — and judges every answer before its events join the
+ * DAG. Ends when the planner has nothing left to ask, naming the gaps that stay open.
+ */
+async function fillAllGaps() {
+  if (!state.fetcher) return;
+  const source = state.start.source;
+  const entries = new Map();
+  worker.onAsk = async ({ n, request }) => {
+    const body = request.body ? JSON.parse(request.body) : undefined;
+    const base = source.destination ? `/_mxdag/proxy/${encodeURIComponent(request.server)}` : "";
+    const r = await state.fetcher.request(request.method, request.path, body, `${request.endpoint} (planner)`, base);
+    entries.set(n, r.entry);
+    const pdus = r.json?.pdus ?? r.json?.events;
+    if (r.status === 200 && Array.isArray(pdus)) await state.fetcher.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
+    if (r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED") r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
+    return { status: r.status, body: r.text };
+  };
+  const bar = $("progress");
+  const show = (f) => {
+    bar.hidden = false;
+    bar.querySelector(".fill").style.width = "100%";
+    bar.querySelector(".text").textContent = `filling gaps: ${f.round_trips} requests, ${f.new_events} new events, ${f.gaps} gaps left`;
+  };
+  const servers = [source.destination ?? state.peerName];
+  try {
+    const done = await worker.call("fill", { servers }, progress, (d) => {
+      if (d.judged) entries.get(d.judged.n)?.update({ events: d.judged.received, added: d.judged.added, bad: d.judged.bad, contract: d.judged.contract });
+      if (d.snapshot) applySnapshot(d.snapshot);
+      if (d.fill) show(d.fill);
+    });
+    applySnapshot(done.snapshot);
+    const r = done.result;
+    const open = r.open_gaps.slice(0, 3).map((g) => `${g.event_id} (${g.reason})`).join(", ");
+    notice(r.gaps_left ? `${r.round_trips} requests; ${r.gaps_left} gap(s) stay open: ${open}` : `${r.round_trips} requests closed every gap (${r.new_events} new events)`);
+  } finally {
+    bar.hidden = true;
+  }
+}
+
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
 async function startRoom({ source, roomId, roomVersion, events, label }) {
   state.start = { source, roomId, roomVersion, events, label };
@@ -120,6 +198,7 @@ async function startRoom({ source, roomId, roomVersion, events, label }) {
   panel.clear();
   $("source-name").textContent = label;
   const r = await worker.call("init", { roomId, roomVersion });
+  $("fill").hidden = !r.canPlan;
   applySnapshot(r.snapshot);
   const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
   state.fetcher = new Fetcher({ source, worker, roomId, hooks });
@@ -129,6 +208,7 @@ async function startRoom({ source, roomId, roomVersion, events, label }) {
 
 async function startDemo() {
   const info = await (await fetch("/_mxdag/demo")).json();
+  state.peerName = info.server_name;
   const select = $("room-select");
   select.replaceChildren(
     ...info.rooms.map((r, k) => {
@@ -168,13 +248,12 @@ async function startProxy(destination) {
   await startRoom({ source: sourceFor(destination), roomId, roomVersion: params.get("version"), events: params.getAll("event"), label: `${destination} via the signing proxy` });
 }
 
-/** Loads a file; when its events need keys the page lacks, asks the peer for them and loads again. */
+/** Loads a file: the worker reads it, the peer is asked for the keys its events need, then they are judged. */
 async function loadFile(file) {
-  const text = await file.text();
-  let r = await worker.call("file", { name: file.name, text, replace: true }, progress);
-  if (r.missingKeys.length && state.fetcher && (await state.fetcher.keysFor(r.missingKeys))) {
-    r = await worker.call("file", { name: file.name, text, replace: true }, progress);
-  }
+  const read = await worker.call("readFile", { file });
+  if (state.fetcher) await state.fetcher.keysFor(read.servers);
+  const r = await worker.call("ingestFile", { name: file.name, replace: true }, progress);
+  if (r.missingKeys.length) notice(`${file.name}: no keys for ${r.missingKeys.join(", ")}: their events cannot be checked`);
   progress(1, 1);
   const select = $("room-select");
   const option = document.createElement("option");
@@ -217,14 +296,8 @@ $("connect-form").addEventListener("submit", (e) => {
   location.search = q.toString();
 });
 $("reset").addEventListener("click", () => state.start && run(() => startRoom(state.start)));
-$("fit").addEventListener("click", () => {
-  const s = state.snapshot;
-  if (!s?.n) return;
-  view.scale = Math.min(1.5, Math.max(0.0005, (view.h - 60) / (s.n * 22)));
-  view.ox = 28;
-  view.oy = 28;
-  view.request();
-});
+$("fit").addEventListener("click", fit);
+$("fill").addEventListener("click", () => run(fillAllGaps));
 
 // For tests and benchmarks: the current snapshot, the view, and a promise of quiet.
 window.mxdag = {

@@ -1,13 +1,12 @@
 // Canvas drawing of a laid-out DAG, with pan and zoom. Only what is on screen is drawn;
 // far out, nodes collapse to one mark per lane and pixel row. Canvas text is never HTML.
-import { KIND, FLAG } from "./model.js";
-import { VERDICT } from "./engine.js";
+import { FLAG, VERDICT } from "./model.js";
 
 const LANE_W = 18;
 const ROW_H = 22;
 const R = 5;
 const PAD = 28;
-const MIN_LANE_SCALE = 0.45;
+const MIN_LANE_SCALE = 0.8;
 
 /** Colours: by verdict first, then by kind for valid events. */
 export const COLOURS = {
@@ -35,6 +34,34 @@ function colourOf(s, i) {
   if (v === VERDICT.redacted) return s.flags[i] & FLAG.pruned ? "pruned" : "tampered";
   if (v === VERDICT.unchecked) return "unchecked";
   return ["message", "state", "other", "gap", "outlier"][s.kind[i]];
+}
+
+/** First `t` in `[lo, hi)` with `key(t) >= value`, for `key` ascending (binary search). */
+function firstAtLeast(lo, hi, key, value) {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key(mid) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Once per layout: where each lane's runs start (runs are sorted by lane), the back edges,
+ * and the nodes drawn even far out (gaps, forward extremities, events not valid), by row.
+ */
+function indexEdges(s) {
+  const l = s.layout;
+  const laneRuns = new Uint32Array(l.lanes + 1);
+  for (let k = 0; k < l.runs.length; k += 3) laneRuns[l.runs[k] + 1]++;
+  for (let lane = 0; lane < l.lanes; lane++) laneRuns[lane + 1] += laneRuns[lane];
+  const back = [];
+  for (let m = 0; m < l.backEdges.length; m++) if (l.backEdges[m]) back.push(m);
+  const special = [];
+  for (let i = s.n - 1; i >= 0; i--) {
+    if (s.flags[i] & (FLAG.gap | FLAG.forward) || s.verdict[i] !== VERDICT.valid) special.push(i);
+  }
+  return { laneRuns, back, special };
 }
 
 const shortId = (id) => (id.length > 14 ? `${id.slice(0, 12)}…` : id);
@@ -79,6 +106,7 @@ export class DagView {
   setSnapshot(s) {
     const keep = this.snap && this.selected >= 0 ? this.snap.ids[this.selected] : null;
     this.snap = s;
+    this.edgeIndex = indexEdges(s);
     this.selected = keep ? s.ids.indexOf(keep) : -1;
     this.request();
   }
@@ -197,46 +225,52 @@ export class DagView {
   drawEdges(s, r0, r1) {
     const ctx = this.ctx;
     const l = s.layout;
+    const ix = this.edgeIndex;
     const { rowPx, lanePx, ox, oy } = this;
     ctx.lineWidth = Math.min(2, Math.max(1, this.scale * 1.5));
     ctx.strokeStyle = COLOURS.edge;
     ctx.beginPath();
-    // Runs come sorted by lane and row: neighbours less than a pixel apart merge into one
-    // segment, so far out a lane costs a few segments however many events it holds.
+    // Runs come sorted by lane and row: per lane, a binary search finds the first visible
+    // one, and neighbours less than a pixel apart merge into one segment, so far out a lane
+    // costs a few segments however many events it holds.
     const runs = l.runs;
-    let lane = -1;
-    let top = 0;
-    let bottom = -Infinity;
-    const flush = () => {
-      if (lane < 0 || bottom <= top) return;
+    for (let lane = 0; lane < l.lanes; lane++) {
       const x = lane * lanePx + ox;
-      ctx.moveTo(x, top);
-      ctx.lineTo(x, bottom);
-    };
-    for (let k = 0; k < runs.length; k += 3) {
-      const a = runs[k + 1];
-      const b = runs[k + 2];
-      if (b < r0 || a > r1 || a === b) continue;
-      const y0 = Math.max(a, r0 - 1) * rowPx + oy;
-      const y1 = Math.min(b, r1 + 1) * rowPx + oy;
-      if (runs[k] === lane && y0 <= bottom + 1) {
-        bottom = Math.max(bottom, y1);
-        continue;
+      let k = firstAtLeast(ix.laneRuns[lane], ix.laneRuns[lane + 1], (t) => runs[3 * t + 2], r0 - 1);
+      let top = 0;
+      let bottom = -Infinity;
+      for (; k < ix.laneRuns[lane + 1] && runs[3 * k + 1] <= r1 + 1; k++) {
+        const a = runs[3 * k + 1];
+        const b = runs[3 * k + 2];
+        if (a === b) continue;
+        const y0 = Math.max(a, r0 - 1) * rowPx + oy;
+        const y1 = Math.min(b, r1 + 1) * rowPx + oy;
+        if (y0 <= bottom + 1) {
+          bottom = Math.max(bottom, y1);
+          continue;
+        }
+        if (bottom > top) {
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, bottom);
+        }
+        top = y0;
+        bottom = y1;
       }
-      flush();
-      lane = runs[k];
-      top = y0;
-      bottom = y1;
+      if (bottom > top) {
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, bottom);
+      }
     }
-    flush();
+    // Connectors: edges come sorted by their child's row, so only the visible ones are read.
     if (rowPx >= 1.5) {
       const e = l.edges;
-      for (let k = 0, m = 0; k < e.length; k += 2, m++) {
-        const c = e[k];
-        const p = e[k + 1];
-        if (l.backEdges[m] || l.lane[c] === l.lane[p]) continue;
+      const m0 = firstAtLeast(0, e.length / 2, (m) => l.y[e[2 * m]], r0 - 1);
+      for (let m = m0; m < e.length / 2; m++) {
+        const c = e[2 * m];
+        const p = e[2 * m + 1];
         const rc = l.y[c];
-        if (rc < r0 - 1 || rc > r1) continue;
+        if (rc > r1) break;
+        if (l.backEdges[m] || l.lane[c] === l.lane[p]) continue;
         const x0 = l.x[c] * lanePx + ox;
         const x1 = l.x[p] * lanePx + ox;
         const y0 = rc * rowPx + oy;
@@ -247,11 +281,11 @@ export class DagView {
     }
     ctx.stroke();
     // Back edges (cycles, wrong order): straight dashed lines, always drawn.
+    if (!ix.back.length) return;
     ctx.strokeStyle = COLOURS.back;
     ctx.setLineDash([4, 3]);
     ctx.beginPath();
-    for (let m = 0; m < l.backEdges.length; m++) {
-      if (!l.backEdges[m]) continue;
+    for (const m of ix.back) {
       const c = l.edges[2 * m];
       const p = l.edges[2 * m + 1];
       ctx.moveTo(l.x[c] * lanePx + ox, l.y[c] * rowPx + oy);
@@ -332,26 +366,36 @@ export class DagView {
     }
   }
 
-  /** Far out: one square per lane and pixel row, gaps and extremities kept visible. */
+  /**
+   * Far out: at most one square per lane and pixel row. With many rows to a pixel the rows
+   * are sampled (the lane runs already show every branch), and the nodes that matter —
+   * gaps, forward extremities, events that are not valid — are always drawn, from a list
+   * made once per layout; the cost follows the canvas height, not the room's size.
+   */
   drawDense(s, r0, r1) {
     const ctx = this.ctx;
     const l = s.layout;
     const { rowPx, lanePx, ox, oy } = this;
     const last = new Int32Array(Math.max(1, l.lanes)).fill(-1);
     const size = Math.max(2, Math.min(4, lanePx * 0.3));
+    const step = Math.max(1, Math.floor(1 / (rowPx * Math.max(1, l.lanes))));
     let current = "";
-    for (let row = r0; row <= r1; row++) {
-      const i = s.n - 1 - row;
-      const special = s.flags[i] & (FLAG.gap | FLAG.forward);
-      const py = Math.floor(row * rowPx + oy);
-      const lane = l.lane[i];
-      if (!special && last[lane] === py) continue;
-      last[lane] = py;
+    const mark = (i, k) => {
       const name = s.flags[i] & FLAG.forward ? "forward" : colourOf(s, i);
       if (name !== current) ctx.fillStyle = COLOURS[(current = name)];
-      const k = special ? size + 2 : size;
-      ctx.fillRect(l.x[i] * lanePx + ox - k / 2, py - k / 2, k, k);
+      ctx.fillRect(l.x[i] * lanePx + ox - k / 2, Math.floor(l.y[i] * rowPx + oy) - k / 2, k, k);
+    };
+    for (let row = r0; row <= r1; row += step) {
+      const i = s.n - 1 - row;
+      const py = Math.floor(row * rowPx + oy);
+      const lane = l.lane[i];
+      if (last[lane] === py) continue;
+      last[lane] = py;
+      mark(i, size);
     }
+    const special = this.edgeIndex.special;
+    const from = firstAtLeast(0, special.length, (t) => l.y[special[t]], r0);
+    for (let t = from; t < special.length && l.y[special[t]] <= r1; t++) mark(special[t], size + 2);
   }
 
   drawLabels(s, r0, r1) {

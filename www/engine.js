@@ -2,12 +2,19 @@
 // All calls into the wasm are in this file; the rest of the page sees plain objects.
 import init, * as mx from "/pkg/mxdag.js";
 import { prevIds, splitInput } from "./parse.js";
+import { describe } from "./model.js";
 
 const CHUNK = 2000;
 
-/** Verdict codes used in the typed arrays of a snapshot. */
-export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4 };
 
+
+/** An event as the planner needs it. */
+const record = (pdu, eventId) => ({
+  event_id: eventId,
+  prev_events: Array.isArray(pdu?.prev_events) ? pdu.prev_events : [],
+  depth: Number.isFinite(pdu?.depth) ? pdu.depth : 0,
+  origin_server_ts: Number.isFinite(pdu?.origin_server_ts) ? pdu.origin_server_ts : 0,
+});
 
 export class Engine {
   static async create() {
@@ -100,7 +107,8 @@ export class Engine {
         known++;
         return;
       }
-      this.events.set(r.eventId, { pdu: pdus[i], ...r, source });
+      // What the drawing model needs of the event, worked out once.
+      this.events.set(r.eventId, { pdu: pdus[i], ...r, source, prevs: prevIds(pdus[i]), ...describe(pdus[i]) });
       fresh.push(pdus[i]);
     });
     if (fresh.length) this.dag.addEvents(fresh);
@@ -120,9 +128,15 @@ export class Engine {
     return this.dag.forwardExtremities();
   }
 
-  /** Gaps as `[{eventId, referencedBy: [ids], depth}]`. */
+  /** Gaps as `[{eventId, referencedBy: [ids], depth, missingDepths, outlier}]`. */
   gaps() {
-    return this.dag.gaps().map((g) => ({ eventId: g.event_id, referencedBy: g.referenced_by, depth: g.estimated_depth }));
+    return this.dag.gaps().map((g) => ({
+      eventId: g.event_id,
+      referencedBy: g.referenced_by,
+      depth: g.estimated_depth,
+      missingDepths: g.missing_depths,
+      outlier: g.held_as_outlier,
+    }));
   }
 
   /** Held timeline events in the DAG's linear order (IDs). */
@@ -134,12 +148,28 @@ export class Engine {
     return new Set(this.dag.outliers());
   }
 
+  /** Whether this build of the wasm has the gap planner. */
+  static get canPlan() {
+    return typeof mx.GapPlanner === "function";
+  }
+
+  /**
+   * A gap planner (`GapPlanner`, src/planner, `cover` strategy) for this room, given every
+   * held event; `servers` are the ones it may ask.
+   */
+  makePlanner(servers) {
+    const planner = new mx.GapPlanner({ room_id: this.roomId, room_version: this.roomVersion, servers, strategy: "cover", limit: 100 });
+    planner.addEvents([...this.events.values()].map((e) => record(e.pdu, e.eventId)));
+    return planner;
+  }
+
   /** Lays out nodes given as CSR; see src/layout. */
   layout(offsets, parents, depths) {
     return mx.layoutDag(offsets, parents, depths);
   }
 
+  /** The `prev_events` of a held event (IDs), or none. */
   prevIds(id) {
-    return prevIds(this.events.get(id)?.pdu);
+    return this.events.get(id)?.prevs ?? [];
   }
 }

@@ -15,9 +15,11 @@ export class WorkerClient {
     this.seq = 0;
     this.pending = new Map();
     this.worker.onmessage = ({ data }) => {
+      if (data.ask) return this.answerAsk(data.ask);
       const p = this.pending.get(data.seq);
       if (!p) return;
       if (data.progress) return p.onProgress?.(...data.progress);
+      if (data.ok === undefined) return p.onEvent?.(data);
       this.pending.delete(data.seq);
       if (data.ok) p.resolve(data);
       else p.reject(Object.assign(new Error(data.error), { code: data.code }));
@@ -28,10 +30,22 @@ export class WorkerClient {
     };
   }
 
-  call(op, payload = {}, onProgress) {
+  /** The worker asks the page to send a request: `onAsk(ask)` resolves to `{status, body}`. */
+  async answerAsk(ask) {
+    let reply;
+    try {
+      reply = await this.onAsk(ask);
+    } catch (e) {
+      reply = { status: 0, body: String(e?.message ?? e) };
+    }
+    this.worker.postMessage({ reply: ask.n, status: reply.status, body: reply.body });
+  }
+
+  /** Runs `op`; `onProgress(done, total)` and `onEvent(data)` hear what it says meanwhile. */
+  call(op, payload = {}, onProgress, onEvent) {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject, onProgress });
+      this.pending.set(seq, { resolve, reject, onProgress, onEvent });
       this.worker.postMessage({ seq, op, ...payload });
     });
   }
@@ -60,11 +74,11 @@ export class Fetcher {
   }
 
   /** One HTTP request, logged. Returns `{status, text, json, headers, entry}`. */
-  async request(method, path, body, note) {
+  async request(method, path, body, note, base = this.source.base) {
     const entry = this.hooks.log({ method, path, note, status: "…" });
     const t0 = performance.now();
     try {
-      const res = await fetch(this.source.base + path, {
+      const res = await fetch(base + path, {
         method,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -159,7 +173,11 @@ export class Fetcher {
       r = await this.request("GET", path, undefined, note);
       const viaProxy = r.headers.get("x-mxdag-forwards-fill");
       const unrecognized = r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED";
-      if (!unrecognized) return this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
+      if (!unrecognized) {
+        const result = await this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
+        if (r.status === 200 && !result.received) this.hooks.notice(`${who} knows nothing newer than ${from.join(", ")}`);
+        return result;
+      }
       r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
       if (viaProxy) break;
     }

@@ -1,25 +1,33 @@
 // The drawing model: the DAG's nodes (held events and gaps) in linear order as typed arrays,
 // and their layout from the wasm. One pass over the events and their prev_events.
-import { VERDICT } from "./engine.js";
 
+/** Verdict codes used in the typed arrays of a snapshot. */
+export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4 };
 /** Kinds of node, as drawn. */
 export const KIND = { message: 0, state: 1, other: 2, gap: 3, outlier: 4 };
 /** Flag bits of a node. */
 export const FLAG = { forward: 1, gap: 2, problems: 4, pruned: 8 };
 
-function kindOf(pdu, isOutlier) {
-  if (isOutlier) return KIND.outlier;
-  if (typeof pdu?.state_key === "string") return KIND.state;
-  return pdu?.type === "m.room.message" ? KIND.message : KIND.other;
+const asText = (v) => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v));
+
+/** An event's kind and one-line label (type, state key, sender, the start of a body; text). */
+export function describe(pdu) {
+  const kind = typeof pdu?.state_key === "string" ? KIND.state : pdu?.type === "m.room.message" ? KIND.message : KIND.other;
+  const sk = typeof pdu?.state_key === "string" && pdu.state_key !== "" ? ` [${pdu.state_key}]` : "";
+  const body = pdu?.content?.body;
+  const said = typeof body === "string" && body !== "" ? ` · “${body.replace(/\s+/g, " ").slice(0, 48)}”` : "";
+  return { kind, label: `${asText(pdu?.type)}${sk} · ${asText(pdu?.sender)}${said}` };
 }
 
-const asText = (v) => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v));
+/** A node the DAG orders but the store lacks (never expected): drawn as unchecked. */
+const UNKNOWN = { pdu: null, prevs: [], kind: KIND.other, label: "", verdict: "unchecked", problems: [], pruned: false };
 
 /**
  * Builds `{n, ids, labels, kind, verdict, flags, refs, layout, counts}`. Each gap sits just
  * before its first child in the order, so it is drawn right under the events pointing at it.
  */
 export function buildSnapshot(engine) {
+  const start = performance.now();
   const gapList = engine.gaps();
   const gaps = new Map(gapList.map((g) => [g.eventId, g]));
   const forward = new Set(engine.forwardExtremities());
@@ -56,23 +64,21 @@ export function buildSnapshot(engine) {
       refs[i] = gap.referencedBy.length;
       labels[i] = `missing · ${gap.referencedBy.length === 1 ? "1 event points" : `${gap.referencedBy.length} events point`} here`;
     } else {
-      const e = engine.events.get(id);
-      const pdu = e?.pdu;
-      for (const p of engine.prevIds(id)) {
+      const e = engine.events.get(id) ?? UNKNOWN;
+      for (const p of e.prevs) {
         const pi = index.get(p);
         if (pi !== undefined) parents.push(pi);
       }
-      depths[i] = Number.isFinite(pdu?.depth) ? pdu.depth : 0;
-      kind[i] = kindOf(pdu, outliers.has(id));
-      verdict[i] = VERDICT[e?.verdict] ?? VERDICT.unchecked;
+      depths[i] = Number.isFinite(e.pdu?.depth) ? e.pdu.depth : 0;
+      kind[i] = outliers.has(id) ? KIND.outlier : e.kind;
+      verdict[i] = VERDICT[e.verdict] ?? VERDICT.unchecked;
       if (forward.has(id)) flags[i] |= FLAG.forward;
-      if (e?.problems?.length) {
+      if (e.problems.length) {
         flags[i] |= FLAG.problems;
         problems++;
       }
-      if (e?.pruned) flags[i] |= FLAG.pruned;
-      const sk = typeof pdu?.state_key === "string" && pdu.state_key !== "" ? ` [${pdu.state_key}]` : "";
-      labels[i] = `${asText(pdu?.type)}${sk} · ${asText(pdu?.sender)}`;
+      if (e.pruned) flags[i] |= FLAG.pruned;
+      labels[i] = e.label;
     }
     offsets[i + 1] = parents.length;
   }
@@ -95,6 +101,7 @@ export function buildSnapshot(engine) {
     refs,
     layout,
     layoutMs,
+    modelMs: t0 - start,
     counts: {
       events: engine.events.size,
       forward: forward.size,

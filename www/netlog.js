@@ -24,7 +24,8 @@ function verdictOf(entry) {
   if (entry.status === "…") return ["pending", "…"];
   if (entry.error || entry.status === "failed") return ["bad", "failed"];
   if (c?.unsupported) return ["warn", "not supported"];
-  if (!c) return typeof entry.status === "number" && entry.status >= 400 ? ["bad", entry.errcode ?? `HTTP ${entry.status}`] : ["muted", "—"];
+  if (typeof entry.status === "number" && entry.status >= 400) return ["bad", entry.errcode ?? `HTTP ${entry.status}`];
+  if (!c) return ["muted", "—"];
   const errors = (c.problems ?? []).filter((p) => p.severity === "error").length;
   const warnings = (c.problems ?? []).filter((p) => p.severity === "warning").length;
   if (!c.ok || errors) return ["bad", `contract broken (${errors || c.problems.length})`];

@@ -38,6 +38,17 @@ export class Panel {
     this.root.replaceChildren(el("p", "muted", text));
   }
 
+  /** With nothing selected: the DAG's consistency findings under the hint. */
+  showFindings(findings) {
+    if (this.root.querySelector(".head")) return;
+    const old = this.root.querySelector(".findings");
+    const box = el("div", "findings");
+    box.append(el("h3", null, `DAG findings (${findings.length})`), problemList(findings.slice(0, 100)));
+    if (findings.length > 100) box.append(el("p", "muted", `and ${findings.length - 100} more`));
+    if (old) old.replaceWith(box);
+    else this.root.append(box);
+  }
+
   links(title, list) {
     const box = el("div", "links");
     box.append(el("h3", null, `${title} (${list.length})`));
@@ -73,6 +84,10 @@ export class Panel {
     const parts = [head, id];
     if (actions.childElementCount) parts.push(actions);
     if (d.source) parts.push(el("p", "muted small", `from ${d.source}`));
+    if (d.gap) {
+      const held = d.gap.outlier ? " It is held, but only as an outlier." : "";
+      parts.push(el("p", "muted", `Not held: estimated depth ${d.gap.depth}; about ${d.gap.missingDepths} depth level(s) missing below it, as far as depths tell.${held}`));
+    }
     parts.push(el("h3", null, "Problems"), problemList(d.problems));
     parts.push(this.links("prev_events", d.prev), this.links(d.held ? "next (children)" : "referenced by", d.next));
     if (d.json) {

@@ -2,8 +2,12 @@
 // freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...} and {seq, progress: [done, total]}.
 import { Engine } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
+import { serversOf } from "./parse.js";
+import { answerAsk, fill } from "./fill-worker.js";
 
 const ready = Engine.create();
+/** The file read by `readFile`, waiting for `ingestFile`. */
+let pendingFile = null;
 
 /** Children of `id` among held events (one pass). */
 function childrenOf(engine, id) {
@@ -24,6 +28,7 @@ function details(engine, id) {
     pruned: e?.pruned ?? false,
     problems: e?.problems ?? [],
     source: e?.source ?? null,
+    gap: gap ? { depth: gap.depth, missingDepths: gap.missingDepths, outlier: gap.outlier } : null,
     prev: (e ? engine.prevIds(id) : []).map((x) => ({ id: x, state: state(x) })),
     next: (gap ? gap.referencedBy : childrenOf(engine, id)).map((x) => ({ id: x, state: state(x) })),
   };
@@ -35,10 +40,35 @@ function answerPdus(json) {
   return Array.isArray(list) ? list.filter((p) => p && typeof p === "object" && !Array.isArray(p)) : null;
 }
 
+/**
+ * One federation answer (`{request: {method, path, body}, text, status, check}`): validate
+ * its events, judge it against its request's contract with the DAG as it was, then add them.
+ */
+function judge(engine, m, progress) {
+  let json;
+  try {
+    json = JSON.parse(m.text);
+  } catch (e) {
+    const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
+    return { contract: { ok: false, problems: [problem] }, added: 0 };
+  }
+  const pdus = answerPdus(json) ?? [];
+  const viaBackfill = /\/backfill\//.test(m.request.path);
+  const results = engine.validate(pdus, [], viaBackfill, progress);
+  const withIds = Engine.withIds(pdus, results);
+  const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
+  const r = engine.add(withIds, results, m.request.path);
+  const bad = results.filter((x) => x.verdict !== "valid").length;
+  return { contract, added: r.added, known: r.known, received: pdus.length, bad };
+}
+
 const ops = {
   init(engine, m) {
     engine.reset(m.roomId, m.roomVersion);
-    return { snapshot: buildSnapshot(engine) };
+    return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };
+  },
+  fill(engine, m, progress) {
+    return fill(engine, m, (request, text) => judge(engine, { request, text, status: 200, check: true }, progress));
   },
   keys(engine, m) {
     return { problems: engine.addKeys(m.responses), servers: [...engine.keyServers] };
@@ -46,46 +76,43 @@ const ops = {
   knownServers(engine) {
     return { servers: [...engine.keyServers] };
   },
-  /**
-   * One federation answer: validate its events, judge it against its request (walking
-   * endpoints only) with the DAG as it was, then add its events.
-   */
   answer(engine, m, progress) {
-    let json;
-    try {
-      json = JSON.parse(m.text);
-    } catch (e) {
-      const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
-      return { contract: { ok: false, problems: [problem] }, added: 0 };
-    }
-    const pdus = answerPdus(json) ?? [];
-    const viaBackfill = /\/backfill\//.test(m.request.path);
-    const results = engine.validate(pdus, [], viaBackfill, progress);
-    const withIds = Engine.withIds(pdus, results);
-    const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
-    const r = engine.add(withIds, results, m.request.path);
-    const bad = results.filter((x) => x.verdict !== "valid").length;
-    return { contract, added: r.added, known: r.known, received: pdus.length, bad, snapshot: buildSnapshot(engine) };
+    return { ...judge(engine, m, progress), snapshot: buildSnapshot(engine) };
   },
-  file(engine, m, progress) {
-    const parsed = engine.parseFile(m.text, m.roomVersion);
+  /**
+   * Reads and splits a file (a `File`, read here so the page's thread never holds or copies
+   * its text) and says whose keys its events need; `ingestFile` then judges and adds them.
+   */
+  async readFile(engine, m) {
+    pendingFile = engine.parseFile(await m.file.text(), m.roomVersion);
+    return { servers: [...serversOf(pendingFile.pdus)], count: pendingFile.pdus.length };
+  },
+  ingestFile(engine, m, progress) {
+    const parsed = pendingFile;
+    pendingFile = null;
+    if (!parsed) throw new Error("no file read");
     if (m.replace) engine.reset(parsed.roomId, parsed.roomVersion);
     const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress);
     const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${m.name}`);
     const missingKeys = [...engine.missingKeys];
-    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, missingKeys, snapshot: buildSnapshot(engine) };
+    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, missingKeys, roomId: parsed.roomId, snapshot: buildSnapshot(engine) };
   },
   details(engine, m) {
     return details(engine, m.id);
+  },
+  /** The DAG's consistency findings (depth not increasing, cycles, reused IDs...). */
+  findings(engine) {
+    return { findings: engine.dag.findings() };
   },
 };
 
 self.onmessage = async (event) => {
   const m = event.data;
+  if (m.reply !== undefined) return answerAsk(m);
   try {
     const engine = await ready;
     const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
-    const result = ops[m.op](engine, m, progress);
+    const result = await ops[m.op](engine, { ...m, post: (data, transfer) => self.postMessage({ seq: m.seq, ...data }, transfer) }, progress);
     self.postMessage({ seq: m.seq, ok: true, ...result }, result.snapshot ? transferables(result.snapshot) : []);
   } catch (e) {
     self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });

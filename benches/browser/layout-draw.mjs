@@ -58,7 +58,8 @@ try {
       for (let k = offsets[i]; k < offsets[i + 1]; k++) prevIds.push(ids0[parentArray[k]]);
     }
     const dag = new mx.RoomDag();
-    dag.addColumns(ids0.join("\n"), prevIds.join("\n"), prevCounts, depths, new Float64Array(n));
+    const utf8 = (list) => new TextEncoder().encode(list.join("\n"));
+    dag.addColumns(utf8(ids0), utf8(prevIds), prevCounts, depths, new Float64Array(n));
     const t1 = performance.now();
     const order = dag.linearOrder();
     const t2 = performance.now();

@@ -15,7 +15,8 @@ the events that reference them), outliers, forks and consistency findings (prev_
 cycles, depths that do not increase, event IDs reused with other content, events of
 other rooms). FILE may be a /backfill or /forwards_fill transaction, a
 /get_missing_events answer, a JSON array, NDJSON (one event per line, as tardis writes),
-a bare PDU, or rows of Synapse's event_json table ({event_id, json}).
+a bare PDU, or rows of Synapse's event_json table: {event_id, json} objects (sqlite3
+-json) or tab-separated rows (sqlite3 -tabs, PostgreSQL COPY ... TO STDOUT).
 
 Options:
   --json               print [{room_id, counts, depth_range, forward_extremities,

@@ -52,6 +52,9 @@ function openBrowser(url, err) {
   try {
     const child = spawn("xdg-open", [url], { stdio: "ignore", detached: true });
     child.on("error", () => err.write(`could not start xdg-open; open ${url} yourself\n`));
+    child.on("exit", (code) => {
+      if (code) err.write(`xdg-open could not open a browser (exit ${code}); open ${url} yourself\n`);
+    });
     child.unref();
   } catch {
     err.write(`could not start xdg-open; open ${url} yourself\n`);

@@ -81,7 +81,13 @@ export class DemoPeer {
       } catch {
         return answer(400, matrixError("M_INVALID_PARAM", "bad percent-encoding in the path"));
       }
-      return this[name](param, request);
+      try {
+        return this[name](param, request);
+      } catch (e) {
+        // The crate refuses a request it cannot parse with an Error carrying a problem code.
+        if (typeof e?.code === "string") return answer(400, matrixError("M_INVALID_PARAM", e.message));
+        throw e;
+      }
     }
     return NOT_SUPPORTED;
   }
@@ -114,8 +120,9 @@ export class DemoPeer {
   getMissingEvents(roomId, { body }) {
     const room = this.room(roomId);
     if (!room) return this.notInRoom(roomId);
-    if (!body || !Array.isArray(body.latest_events) || !Array.isArray(body.earliest_events ?? [])) {
-      return answer(400, matrixError("M_BAD_JSON", "latest_events and earliest_events must be arrays"));
+    const ids = (list) => Array.isArray(list) && list.every((x) => typeof x === "string");
+    if (!body || !ids(body.latest_events) || !ids(body.earliest_events ?? [])) {
+      return answer(400, matrixError("M_BAD_JSON", "latest_events and earliest_events must be arrays of event IDs"));
     }
     const limit = this.cap(parseLimit(body.limit, 10));
     const minDepth = Number.isInteger(body.min_depth) ? body.min_depth : 0;

@@ -80,7 +80,8 @@ pub struct KeysAdded {
 /// Public keys of servers, by server name and key ID.
 #[derive(Clone, Debug, Default)]
 pub struct KeyRing {
-    keys: BTreeMap<(String, String), ServerKey>,
+    /// Server name → key ID → key (nested so lookups need no allocation).
+    keys: BTreeMap<String, BTreeMap<String, ServerKey>>,
 }
 
 /// Parses an unpadded base64 ed25519 public key, refusing weak (small-order) keys.
@@ -109,7 +110,7 @@ impl KeyRing {
 
     /// How many keys the ring holds.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.keys.values().map(BTreeMap::len).sum()
     }
 
     /// Whether the ring holds no key.
@@ -121,6 +122,7 @@ impl KeyRing {
     pub fn keys(&self) -> Vec<KeyInfo> {
         self.keys
             .values()
+            .flat_map(BTreeMap::values)
             .map(|k| KeyInfo {
                 server_name: k.server_name.clone(),
                 key_id: k.key_id.clone(),
@@ -134,14 +136,14 @@ impl KeyRing {
     /// Adds one key the caller trusts without a signed response (e.g. its own). A key
     /// already held is replaced when the new one is valid for at least as long.
     pub fn insert(&mut self, key: ServerKey) {
-        let id = (key.server_name.clone(), key.key_id.clone());
+        let server = self.keys.entry(key.server_name.clone()).or_default();
         let longer = |old: &ServerKey| match (old.valid_until(), key.valid_until()) {
             (_, None) => true,
             (None, Some(_)) => false,
             (Some(a), Some(b)) => b >= a,
         };
-        if self.keys.get(&id).is_none_or(longer) {
-            self.keys.insert(id, key);
+        if server.get(&key.key_id).is_none_or(longer) {
+            server.insert(key.key_id.clone(), key);
         }
     }
 
@@ -154,7 +156,7 @@ impl KeyRing {
         origin_server_ts: i64,
         enforce_validity: bool,
     ) -> KeyLookup<'_> {
-        match self.keys.get(&(server_name.to_owned(), key_id.to_owned())) {
+        match self.keys.get(server_name).and_then(|keys| keys.get(key_id)) {
             None => KeyLookup::Unknown,
             Some(k)
                 if enforce_validity

@@ -5,6 +5,7 @@
 //! [Server-Server API § Retrieving server keys](https://spec.matrix.org/v1.16/server-server-api/#retrieving-server-keys),
 //! [§ Signing events](https://spec.matrix.org/v1.16/server-server-api/#signing-events).
 
+pub mod batch;
 pub mod codes;
 pub mod keys;
 pub mod signatures;

@@ -251,6 +251,12 @@ impl RoomDag {
         0..self.nodes.len() as NodeIndex
     }
 
+    /// Sorts `nodes` by the linear order's tie-break (depth, `origin_server_ts`, event ID).
+    /// Every caller goes through this one function so the wasm holds one copy of the sort.
+    pub fn sort_by_order_key(&self, nodes: &mut [NodeIndex]) {
+        nodes.sort_by(|&a, &b| self.cmp_order_key(a, b));
+    }
+
     /// Compares two nodes by the linear order's tie-break: depth, then `origin_server_ts`,
     /// then event ID.
     pub fn cmp_order_key(&self, a: NodeIndex, b: NodeIndex) -> Ordering {

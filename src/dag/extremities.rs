@@ -34,7 +34,7 @@ impl RoomDag {
             .nodes()
             .filter(|&n| self.is_timeline(n) && !self.is_referenced(n))
             .collect();
-        tips.sort_by(|&a, &b| self.cmp_order_key(a, b));
+        self.sort_by_order_key(&mut tips);
         tips
     }
 
@@ -80,7 +80,7 @@ impl RoomDag {
             if gap.held_as_outlier {
                 gap.estimated_depth = self.depth(gap.event);
             }
-            gap.referenced_by.sort_by(|&a, &b| self.cmp_order_key(a, b));
+            self.sort_by_order_key(&mut gap.referenced_by);
             let below = tip_depths.partition_point(|&d| d < gap.estimated_depth);
             gap.depth_below = below.checked_sub(1).map(|i| tip_depths[i]);
             gap.missing_depths = match gap.depth_below {
@@ -99,7 +99,7 @@ impl RoomDag {
     /// Held outliers, in the linear order's tie-break.
     pub fn outliers(&self) -> Vec<NodeIndex> {
         let mut out: Vec<NodeIndex> = self.nodes().filter(|&n| self.is_outlier(n)).collect();
-        out.sort_by(|&a, &b| self.cmp_order_key(a, b));
+        self.sort_by_order_key(&mut out);
         out
     }
 }

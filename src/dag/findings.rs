@@ -35,30 +35,34 @@ impl RoomDag {
     /// Forks among held timeline events, in the linear order's tie-break.
     pub fn forks(&self) -> Vec<Fork> {
         let children = Children::build(self, true);
-        let mut forks: Vec<Fork> = self
+        let mut forks: Vec<NodeIndex> = self
             .nodes()
             .filter(|&n| self.is_timeline(n) && children.of(n).len() > 1)
+            .collect();
+        self.sort_by_order_key(&mut forks);
+        forks
+            .into_iter()
             .map(|n| Fork {
                 event: n,
                 children: children.of(n).to_vec(),
             })
-            .collect();
-        forks.sort_by(|a, b| self.cmp_order_key(a.event, b.event));
-        forks
+            .collect()
     }
 
     /// Held timeline events with several `prev_events`, in the linear order's tie-break.
     pub fn merges(&self) -> Vec<Merge> {
-        let mut merges: Vec<Merge> = self
+        let mut merges: Vec<NodeIndex> = self
             .nodes()
             .filter(|&n| self.is_timeline(n) && self.prev_events(n).len() > 1)
+            .collect();
+        self.sort_by_order_key(&mut merges);
+        merges
+            .into_iter()
             .map(|n| Merge {
                 event: n,
                 prev_events: self.prev_events(n).to_vec(),
             })
-            .collect();
-        merges.sort_by(|a, b| self.cmp_order_key(a.event, b.event));
-        merges
+            .collect()
     }
 
     /// Every consistency finding: those made while adding events (other rooms, reused IDs,

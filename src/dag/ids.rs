@@ -37,7 +37,10 @@ enum Form {
 pub struct IdStore {
     /// The stored forms, back to back.
     bytes: Vec<u8>,
-    /// End offset of each ID in `bytes`.
+    /// Number of IDs stored.
+    count: usize,
+    /// End offset of each ID in `bytes`; empty while every ID is a 32-byte hash (the usual
+    /// case from room version 3 on), whose offsets are implied.
     ends: Vec<u32>,
     /// One bit per ID: stored as a 32-byte hash.
     hash_form: Vec<u64>,
@@ -45,7 +48,13 @@ pub struct IdStore {
     url_safe: Vec<u64>,
     /// Open-addressing table of indices, `EMPTY` where free; its length is a power of two.
     table: Vec<u32>,
+    /// Recently used IDs, direct-mapped by hash: `(hash, index + 1)`. `prev_events` mostly
+    /// name recent events, whose lookups then skip the (cache-cold) table.
+    recent: Vec<(u64, u32)>,
 }
+
+/// Entries of [`IdStore::recent`].
+const RECENT: usize = 1024;
 
 /// An ID in its stored form, for lookups: hash bytes are decoded onto the stack.
 struct Key<'a> {
@@ -62,18 +71,25 @@ impl IdStore {
 
     /// Number of IDs stored.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.count
     }
 
     /// Whether no ID is stored.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.count == 0
+    }
+
+    /// Whether some ID is stored as text, so that offsets are kept in `ends`.
+    fn has_text(&self) -> bool {
+        !self.ends.is_empty()
     }
 
     /// Makes room for `additional` more IDs of about `bytes_each` stored bytes.
     pub fn reserve(&mut self, additional: usize, bytes_each: usize) {
         self.bytes.reserve(additional.saturating_mul(bytes_each));
-        self.ends.reserve(additional);
+        if self.has_text() {
+            self.ends.reserve(additional);
+        }
         let words = (self.len() + additional).div_ceil(64);
         self.hash_form
             .reserve(words.saturating_sub(self.hash_form.len()));
@@ -94,13 +110,32 @@ impl IdStore {
     pub fn intern(&mut self, id: &str) -> (u32, bool) {
         self.grow_table_for(self.len() + 1);
         let key = Key::of(id);
+        let hash = key.hash();
+        if self.recent.is_empty() {
+            self.recent = vec![(0, 0); RECENT];
+        }
+        let r = (hash >> 24) as usize & (RECENT - 1);
+        let (seen, plus_one) = self.recent[r];
+        if seen == hash && plus_one != 0 && self.matches(plus_one - 1, &key) {
+            return (plus_one - 1, false);
+        }
         let slot = match self.find(&key) {
-            Ok(index) => return (index, false),
+            Ok(index) => {
+                self.recent[r] = (hash, index + 1);
+                return (index, false);
+            }
             Err(slot) => slot,
         };
-        let index = self.ends.len() as u32;
+        let index = self.count as u32;
+        if key.form == Form::Text && !self.has_text() {
+            // The first text ID: from now on offsets are explicit.
+            self.ends = (1..=self.count).map(|i| (i * 32) as u32).collect();
+        }
         self.bytes.extend_from_slice(key.bytes());
-        self.ends.push(self.bytes.len() as u32);
+        if self.has_text() || key.form == Form::Text {
+            self.ends.push(self.bytes.len() as u32);
+        }
+        self.count += 1;
         let (word, bit) = (index as usize / 64, 1u64 << (index % 64));
         if word == self.hash_form.len() {
             self.hash_form.push(0);
@@ -112,7 +147,8 @@ impl IdStore {
                 self.url_safe[word] |= bit;
             }
         }
-        self.table[slot] = self.pack(index, key.hash());
+        self.table[slot] = self.pack(index, hash);
+        self.recent[r] = (hash, index + 1);
         (index, true)
     }
 
@@ -157,6 +193,7 @@ impl IdStore {
             + 4 * self.ends.capacity()
             + 8 * (self.hash_form.capacity() + self.url_safe.capacity())
             + 4 * self.table.capacity()
+            + std::mem::size_of::<(u64, u32)>() * self.recent.capacity()
     }
 
     /// The ID's text, rendered into `buf` when stored as a hash.
@@ -172,13 +209,16 @@ impl IdStore {
 
     fn stored(&self, index: u32) -> &[u8] {
         let i = index as usize;
+        if !self.has_text() {
+            return &self.bytes[i * 32..i * 32 + 32];
+        }
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.bytes[start..self.ends[i] as usize]
     }
 
     fn form(&self, index: u32) -> Form {
         let (word, bit) = (index as usize / 64, 1u64 << (index % 64));
-        if self.hash_form[word] & bit == 0 {
+        if self.has_text() && self.hash_form[word] & bit == 0 {
             Form::Text
         } else {
             Form::Hash {
@@ -235,7 +275,7 @@ impl IdStore {
         let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
         drop(old);
         let mask = size - 1;
-        for index in 0..self.ends.len() as u32 {
+        for index in 0..self.count as u32 {
             let key = Key {
                 form: self.form(index),
                 hash: [0; 32],
@@ -326,30 +366,39 @@ const SEXTETS: [u8; 256] = {
 /// Decodes `$` + 43 base64 characters into 32 bytes, if the ID has exactly that shape, one
 /// alphabet, and canonical trailing bits (so that encoding gives the same text back).
 fn decode_hash_id(id: &[u8]) -> Option<([u8; 32], bool)> {
-    if id.len() != 1 + HASH_ID_CHARS || id[0] != b'$' {
+    let id: &[u8; 1 + HASH_ID_CHARS] = id.try_into().ok()?;
+    if id[0] != b'$' {
         return None;
     }
     let mut out = [0u8; 32];
     let mut marks = 0u8;
-    let mut sextet = |c: u8| {
-        let v = SEXTETS[c as usize];
-        marks |= v;
-        (v & 0x3f) as u32
-    };
+    let sextet = |c: u8| SEXTETS[c as usize];
     // 10 groups of 4 characters give 30 bytes; the last 3 characters give 2 bytes + 2 bits.
-    for (group, chunk) in id[1..41].chunks_exact(4).enumerate() {
-        let word = sextet(chunk[0]) << 18
-            | sextet(chunk[1]) << 12
-            | sextet(chunk[2]) << 6
-            | sextet(chunk[3]);
-        out[group * 3..group * 3 + 3].copy_from_slice(&word.to_be_bytes()[1..]);
+    // Fixed-size arrays and constant bounds let the compiler drop every bounds check.
+    for group in 0..10 {
+        let at = 1 + group * 4;
+        let (a, b, c, d) = (
+            sextet(id[at]),
+            sextet(id[at + 1]),
+            sextet(id[at + 2]),
+            sextet(id[at + 3]),
+        );
+        marks |= a | b | c | d;
+        let word = ((a & 63) as u32) << 18
+            | ((b & 63) as u32) << 12
+            | ((c & 63) as u32) << 6
+            | (d & 63) as u32;
+        out[group * 3] = (word >> 16) as u8;
+        out[group * 3 + 1] = (word >> 8) as u8;
+        out[group * 3 + 2] = word as u8;
     }
-    let tail = sextet(id[41]) << 12 | sextet(id[42]) << 6 | sextet(id[43]);
+    let (a, b, c) = (sextet(id[41]), sextet(id[42]), sextet(id[43]));
+    marks |= a | b | c;
+    let tail = ((a & 63) as u32) << 12 | ((b & 63) as u32) << 6 | (c & 63) as u32;
     out[30] = (tail >> 10) as u8;
     out[31] = (tail >> 2) as u8;
-    let invalid =
-        marks == INVALID || marks & (STANDARD_ONLY | URL_ONLY) == STANDARD_ONLY | URL_ONLY;
     // An invalid character sets every mark bit, so the two-alphabet test catches it too.
+    let invalid = marks & (STANDARD_ONLY | URL_ONLY) == STANDARD_ONLY | URL_ONLY;
     (!invalid && tail & 3 == 0).then_some((out, marks & URL_ONLY != 0))
 }
 
@@ -361,11 +410,12 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
     let tails_equal = a8.remainder() == b8.remainder();
-    tails_equal
-        && a8.zip(b8).all(|(x, y)| {
-            u64::from_ne_bytes(x.try_into().unwrap_or([0; 8]))
-                == u64::from_ne_bytes(y.try_into().unwrap_or([1; 8]))
-        })
+    let word = |bytes: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(bytes);
+        u64::from_ne_bytes(w)
+    };
+    tails_equal && a8.zip(b8).all(|(x, y)| word(x) == word(y))
 }
 
 /// Renders 32 hash bytes as `$` + 43 unpadded base64 characters.

@@ -1,7 +1,10 @@
 //! Adding whole inputs to a [`RoomDag`]: any shape [`crate::event::input::split_input`]
 //! accepts (a `/backfill` or forwards fill transaction, a `/get_missing_events` answer, a
 //! JSON array, NDJSON as tardis writes it, a bare PDU), and rows of a Synapse `event_json`
-//! export (`{event_id, json}` with the event as a JSON string).
+//! export: `{event_id, json}` with the event as a JSON string (`sqlite3 -json`), or
+//! tab-separated rows (`COPY event_json TO STDOUT`, `sqlite3 -tabs`) whose first column is
+//! the event ID and one column the event's JSON (PostgreSQL's text-format backslash escapes
+//! are undone when the column does not parse as it stands).
 //!
 //! With a room version (given, or read from an `m.room.create` event in the input) each event
 //! goes through the PDU format check of [`crate::event::pdu`], which computes the event ID
@@ -79,8 +82,15 @@ pub fn read_event(value: Value, version: Option<&RoomVersion>) -> Result<DagEven
 
 /// `{event_id, json: "<event>"}` (Synapse's `event_json` table) → the event, with its ID.
 fn unwrap_synapse_row(value: Value) -> Result<Value, Vec<Problem>> {
-    let Some(json) = value.get("json").and_then(Value::as_str) else {
+    let Some(json) = value.get("json") else {
         return Ok(value);
+    };
+    let Some(json) = json.as_str() else {
+        return Err(vec![Problem::error(
+            super::codes::UNREADABLE_EVENT,
+            "$.json",
+            "A Synapse event_json row has no event JSON (no column holds a JSON object with a type).",
+        )]);
     };
     let mut inner = canonical_json::from_str(json)
         .map_err(|e| vec![e.to_problem("$.json", "The Synapse event_json row's json")])?;
@@ -102,7 +112,8 @@ pub fn read_input(
     version: Option<&RoomVersion>,
     mut take: impl FnMut(DagEvent, &Value) -> bool,
 ) -> Ingested {
-    let split = split_input(text);
+    let rows = tsv_rows(text);
+    let split = split_input(rows.as_deref().unwrap_or(text));
     let mut problems = split.problems;
     let found = match room_version_of(&split.events) {
         Some(Ok(v)) => Some(v),
@@ -143,6 +154,67 @@ pub fn read_input(
         }
     }
     report
+}
+
+/// Tab-separated `event_json` rows rewritten as NDJSON of `{event_id, json}` rows, when
+/// `text` has such rows (lines with a tab that do not start as JSON); `None` otherwise.
+fn tsv_rows(text: &str) -> Option<String> {
+    let is_row = |line: &str| line.contains('\t') && !line.trim_start().starts_with(['{', '[']);
+    if !text.lines().any(is_row) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        if !is_row(line) {
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+            continue;
+        }
+        let columns: Vec<&str> = line.split('\t').collect();
+        let json = columns
+            .iter()
+            .find(|c| c.starts_with('{') && c.contains("\"type\""))
+            .map(|c| {
+                if canonical_json::from_str(c).is_ok() {
+                    (*c).to_owned()
+                } else {
+                    unescape_copy_text(c)
+                }
+            });
+        let row: Vec<(String, Value)> = [
+            columns
+                .first()
+                .filter(|c| c.starts_with('$'))
+                .map(|id| ("event_id".to_owned(), Value::from(*id))),
+            Some(("json".to_owned(), json.map_or(Value::Null, Value::String))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        canonical_json::write(&Value::Object(row.into_iter().collect()), &mut out);
+        out.push(b'\n');
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Undoes PostgreSQL's `COPY … TO` text-format escapes (`\\`, `\t`, `\n`, `\r`).
+fn unescape_copy_text(column: &str) -> String {
+    let mut out = String::with_capacity(column.len());
+    let mut chars = column.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// The room version the first of `texts` with an `m.room.create` event names.

@@ -175,7 +175,7 @@ impl RoomDag {
     ) -> NodeIndex {
         let (sorted, next) = fallback.get_or_insert_with(|| {
             let mut all: Vec<NodeIndex> = self.nodes().filter(|&n| self.is_timeline(n)).collect();
-            all.sort_by(|&a, &b| self.cmp_order_key(a, b));
+            self.sort_by_order_key(&mut all);
             (all, 0)
         });
         while placed[sorted[*next] as usize] {

@@ -47,7 +47,7 @@ impl Children {
                     children.starts[node + 1] as usize,
                 );
                 if e - s > 1 {
-                    children.list[s..e].sort_by(|&a, &b| dag.cmp_order_key(a, b));
+                    dag.sort_by_order_key(&mut children.list[s..e]);
                 }
             }
         }

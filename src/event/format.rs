@@ -313,7 +313,7 @@ pub(crate) fn check(
             r.malformed("$.room_id".into(), "the room ID", id, rule);
         }
         if version.room_id_from_create_event() {
-            let create_id = format!("${}", &id[1..]);
+            let create_id = format!("${}", id.strip_prefix('!').unwrap_or(id));
             if let Some(i) = auth_events.iter().position(|a| *a == create_id) {
                 r.problems.push(Problem::error(
                     codes::CREATE_EVENT_IN_AUTH_EVENTS,

@@ -223,7 +223,8 @@ fn parse_event(text: &str, index: usize) -> Result<Value, Problem> {
 }
 
 fn scan_problem(e: &ScanError, text: &str, what: &str) -> Problem {
-    let line = text[..e.at.min(text.len())].matches('\n').count() + 1;
+    let before = &text.as_bytes()[..e.at.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     Problem::error(
         e.code,
         "$",
@@ -295,22 +296,33 @@ fn split_object_input(text: &str, start: usize, out: &mut SplitInput) {
         out.events = lines.enumerate().map(|(i, l)| parse_event(l, i)).collect();
         return;
     }
-    // A transaction or `{events}` cut inside its list: keep the events before the cut.
-    if let Some((key, value_start)) = &object.cut {
-        if let Some(shape) = list_shape(key).filter(|_| b[*value_start] == b'[') {
-            out.shape = shape;
-            split_list(&text[*value_start..], key, out);
-            return;
-        }
-    }
-    out.problems.push(match canonical_json::from_str(text) {
+    // A transaction or `{events}` broken or cut short: keep the events read before the
+    // break, and report the input's own problem.
+    let whole_problem = match canonical_json::from_str(text) {
         Err(e) => e.to_problem("$", "The input"),
         Ok(_) => Problem::error(
             json_codes::JSON_SYNTAX,
             "$",
             "The input is not one JSON object.",
         ),
-    });
+    };
+    let read_list = ["pdus", "events"]
+        .into_iter()
+        .find_map(|k| field(k).map(|v| (k, v)));
+    if let Some((key, list)) = read_list.filter(|(_, v)| v.starts_with('[')) {
+        out.shape = list_shape(key).unwrap_or(InputShape::Unrecognised);
+        split_list(list, key, out);
+        out.problems.push(whole_problem);
+        return;
+    }
+    if let Some((key, value_start)) = &object.cut {
+        if let Some(shape) = list_shape(key).filter(|_| b.get(*value_start) == Some(&b'[')) {
+            out.shape = shape;
+            split_list(&text[*value_start..], key, out);
+            return;
+        }
+    }
+    out.problems.push(whole_problem);
 }
 
 /// The shape of an object whose list of events is under `key`.

@@ -6,14 +6,24 @@
 //!
 //! # Using it from the rest of the crate
 //!
-//! - [`parse_pdu`] / [`parse_pdu_value`]: one event → a format-checked [`Pdu`] with its event
-//!   ID (or the problems that make it unusable). No signature check.
-//! - [`verdict::validate_events`]: many events + a [`crate::crypto::KeyRing`] → a
-//!   [`report::Report`] with a verdict per event (valid / redacted / dropped), plus the
-//!   [`Pdu`]s of the usable ones. Signatures are verified in one batch.
-//! - [`input::split_input`]: any accepted input text (transaction, `{events}`, bare PDU,
-//!   array, NDJSON) → one raw text per event.
-//! - [`hashes`]: content hash, reference hash, event IDs; [`redaction::redact`].
+//! - [`parse_pdu`] / [`parse_pdu_value`] / [`pdu_from_value`]: one event → a format-checked
+//!   [`Pdu`] with its event ID (or every problem, when one is an error). No signature or
+//!   content hash check.
+//! - [`validate_input`]: any accepted input text (a `/backfill`, `/forwards_fill` or
+//!   `/event` transaction, a `/get_missing_events` answer, a PDU, an array, NDJSON) + a
+//!   [`crate::crypto::KeyRing`] → a [`Validation`]: the [`Report`] (a [`Verdict`] and
+//!   problems per event, counts, keys to fetch) and the [`Pdu`] of every event not dropped
+//!   (the redacted form for `redacted` ones). The room version is given or read from an
+//!   `m.room.create` in the input ([`verdict::room_version_of`]).
+//! - [`validate_values`]: the same for events already parsed.
+//! - [`input::split_input`]: recognise the input's shape and parse each event on its own.
+//! - [`hashes`]: content hash, reference hash, event IDs, v12 room IDs;
+//!   [`redaction::redact`] and [`redaction::write_signing_bytes`].
+//! - [`mod@format`]: the PDU limits as constants (`MAX_PDU_BYTES`, …) and ID grammar helpers.
+//!
+//! Per event, the canonical JSON is written twice and no more: once without `hashes`,
+//! `signatures` and `unsigned` (content hash and size limit), once redacted without
+//! `signatures` and `unsigned` (reference hash, event ID and signatures).
 
 pub mod codes;
 pub mod format;
@@ -35,7 +45,7 @@ use crate::room_version::RoomVersion;
 /// Parses one PDU from JSON text and checks its format for `version`: duplicate keys,
 /// floats (v6+), missing or mistyped fields, limits (not as a backfilled event). Returns the
 /// [`Pdu`] with its event ID, or every problem when one of them is an error. Signatures and
-/// the content hash are not checked (see [`verdict::validate_events`]).
+/// the content hash are not checked (see [`validate_input`]).
 pub fn parse_pdu(json: &str, version: &RoomVersion) -> Result<Pdu, Vec<Problem>> {
     match canonical_json::from_str(json) {
         Ok(value) => pdu_from_value(value, version),

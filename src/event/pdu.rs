@@ -72,7 +72,7 @@ impl Pdu {
     /// other event or version.
     pub fn create_room_id(&self) -> Option<String> {
         (self.is_create() && self.room_version.room_id_from_create_event())
-            .then(|| format!("!{}", &self.event_id[1..]))
+            .then(|| format!("!{}", self.event_id.trim_start_matches('$')))
     }
 
     /// The event as canonical JSON.

@@ -37,7 +37,8 @@ pub struct EventReport {
     /// when its content was altered some other way (tampered or corrupted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pruned_by_sender: Option<bool>,
-    /// Every problem found, most important first within each check.
+    /// Every problem found: errors first, then warnings, then information; in the order
+    /// of the checks within one severity.
     pub problems: Vec<Problem>,
 }
 

@@ -253,6 +253,9 @@ pub fn validate_values(
                 .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
             pdu.event = redaction::redact(&pdu.event, version).event;
         }
+        // Most important first; the checks' order within one severity.
+        p.problems
+            .sort_by_key(|problem| std::cmp::Reverse(problem.severity));
         reports.push(EventReport {
             index,
             event_id: p.event_id,
@@ -300,12 +303,12 @@ pub fn room_version_of(events: &[Result<Value, Problem>]) -> Option<Result<RoomV
         e.get("type").and_then(Value::as_str) == Some("m.room.create")
             && e.get("state_key").and_then(Value::as_str) == Some("")
     })?;
-    let named = create.get("content").and_then(|c| c.get("room_version"));
-    let id = named.and_then(Value::as_str);
-    Some(RoomVersion::from_create_content(id).ok_or_else(|| {
-        id.map(str::to_owned)
-            .unwrap_or_else(|| format!("{named:?}"))
-    }))
+    let found = match create.get("content").and_then(|c| c.get("room_version")) {
+        None => Ok(RoomVersion::V1),
+        Some(Value::String(id)) => RoomVersion::from_id(id).ok_or_else(|| id.clone()),
+        Some(other) => Err(crate::canonical_json::to_string(other)),
+    };
+    Some(found)
 }
 
 /// Validates a whole input text (any shape [`input::split_input`] accepts). The room

@@ -126,7 +126,7 @@ pub(crate) fn check(answer: &Answer, request: &BackfillRequest) -> (Vec<Problem>
     let (visit, met_gap) = answer.walk(&v, true);
     let mut problems = answer.reach_problems(
         &visit,
-        met_gap,
+        met_gap || answer.any_unknown(&request.v),
         |_| false,
         (codes::NOT_AN_ANCESTOR, codes::ANCESTRY_UNPROVEN),
         "a v event or an ancestor of one",

@@ -198,6 +198,12 @@ impl<'a> Answer<'a> {
         (visit, met_gap)
     }
 
+    /// Whether some of `ids` is unknown to the overlay (neither held, answered nor
+    /// referenced): a walk from the rest cannot disprove anything.
+    pub fn any_unknown(&self, ids: &[String]) -> bool {
+        ids.iter().any(|id| self.overlay.index_of(id).is_none())
+    }
+
     /// Levels of the answer's events in `visit`, `u32::MAX` where unreached.
     pub fn levels(&self, visit: &Visit) -> Vec<u32> {
         self.nodes

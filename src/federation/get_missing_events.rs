@@ -70,6 +70,7 @@ pub(crate) fn check(
 ) -> (Vec<Problem>, AnswerOrdering) {
     let latest = answer.known(&request.latest_events);
     let (visit, met_gap) = answer.walk(&latest, true);
+    let uncertain = met_gap || answer.any_unknown(&request.latest_events);
     let mut problems = Vec::new();
     let mut below = 0usize;
     for (i, e) in answer.events.iter().enumerate() {
@@ -101,7 +102,7 @@ pub(crate) fn check(
     let given = |i: usize| request.latest_events.contains(&answer.events[i].event_id);
     problems.extend(answer.reach_problems(
         &visit,
-        met_gap,
+        uncertain,
         given,
         (codes::NOT_AN_ANCESTOR, codes::ANCESTRY_UNPROVEN),
         "an ancestor of latest_events",

@@ -4,9 +4,24 @@
 //! `formatted_body` (Client-Server API, "m.room.message" msgtypes `m.text`, `m.notice`,
 //! `m.emote`), and some non-ASCII text, so canonical JSON's UTF-8 handling is exercised.
 
-use serde_json::{json, Map, Value};
+use crate::canonical_json::Value;
 
 use super::prng::SplitMix64;
+
+/// A JSON object from `(key, value)` pairs in any order.
+pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+/// A JSON string.
+pub fn string(text: impl Into<String>) -> Value {
+    Value::String(text.into())
+}
 
 const WORDS: [&str; 64] = [
     "the",
@@ -123,17 +138,22 @@ pub fn message(rng: &mut SplitMix64, mean_body: usize) -> Value {
     let msgtype = *rng.pick(&[
         "m.text", "m.text", "m.text", "m.text", "m.notice", "m.emote",
     ]);
-    let mut content = Map::new();
+    let body = string(body);
+    let msgtype = string(msgtype);
     if rng.below(4) == 0 {
-        content.insert("format".into(), json!("org.matrix.custom.html"));
-        content.insert(
-            "formatted_body".into(),
-            json!(format!("<p>{}</p>", html_escape(&body))),
-        );
+        let html = string(format!(
+            "<p>{}</p>",
+            html_escape(body.as_str().unwrap_or_default())
+        ));
+        object([
+            ("body", body),
+            ("format", string("org.matrix.custom.html")),
+            ("formatted_body", html),
+            ("msgtype", msgtype),
+        ])
+    } else {
+        object([("body", body), ("msgtype", msgtype)])
     }
-    content.insert("body".into(), Value::String(body));
-    content.insert("msgtype".into(), json!(msgtype));
-    Value::Object(content)
 }
 
 fn html_escape(text: &str) -> String {
@@ -147,13 +167,13 @@ pub fn room_name(rng: &mut SplitMix64) -> Value {
     let words = 1 + rng.index(3);
     let mut name = sentence(rng, words);
     name.pop();
-    json!({ "name": name })
+    object([("name", string(name))])
 }
 
 /// A room topic (`m.room.topic`).
 pub fn topic(rng: &mut SplitMix64) -> Value {
     let words = 5 + rng.index(10);
-    json!({ "topic": sentence(rng, words) })
+    object([("topic", string(sentence(rng, words)))])
 }
 
 /// `m.room.history_visibility`: `shared` at first, then chosen among the four values.
@@ -163,45 +183,48 @@ pub fn history_visibility(rng: &mut SplitMix64, first: bool) -> Value {
     } else {
         *rng.pick(&["shared", "joined", "invited", "world_readable"])
     };
-    json!({ "history_visibility": value })
+    object([("history_visibility", string(value))])
 }
 
 /// `m.room.power_levels`: the creator at 100 (unless the room version gives creators
 /// unlimited power and forbids listing them — v12), the moderators at 50.
 pub fn power_levels(creator: Option<&str>, moderators: &[String]) -> Value {
-    let mut users = Map::new();
-    if let Some(creator) = creator {
-        users.insert(creator.into(), json!(100));
-    }
-    for moderator in moderators {
-        users.insert(moderator.clone(), json!(50));
-    }
-    json!({
-        "ban": 50,
-        "events": {
-            "m.room.avatar": 50,
-            "m.room.canonical_alias": 50,
-            "m.room.history_visibility": 100,
-            "m.room.name": 50,
-            "m.room.power_levels": 100,
-            "m.room.topic": 50,
-        },
-        "events_default": 0,
-        "invite": 0,
-        "kick": 50,
-        "redact": 50,
-        "state_default": 50,
-        "users": users,
-        "users_default": 0,
-    })
+    let fifty = || Value::Int(50);
+    let users = creator
+        .map(|c| (c.to_owned(), Value::Int(100)))
+        .into_iter()
+        .chain(moderators.iter().map(|m| (m.clone(), fifty())))
+        .collect();
+    let events = object([
+        ("m.room.avatar", fifty()),
+        ("m.room.canonical_alias", fifty()),
+        ("m.room.history_visibility", Value::Int(100)),
+        ("m.room.name", fifty()),
+        ("m.room.power_levels", Value::Int(100)),
+        ("m.room.topic", fifty()),
+    ]);
+    object([
+        ("ban", fifty()),
+        ("events", events),
+        ("events_default", Value::Int(0)),
+        ("invite", Value::Int(0)),
+        ("kick", fifty()),
+        ("redact", fifty()),
+        ("state_default", fifty()),
+        ("users", Value::Object(users)),
+        ("users_default", Value::Int(0)),
+    ])
 }
 
 /// `m.room.member` content for the sender itself.
 pub fn member(membership: &str, displayname: &str) -> Value {
     if membership == "join" {
-        json!({ "membership": "join", "displayname": displayname })
+        object([
+            ("displayname", string(displayname)),
+            ("membership", string("join")),
+        ])
     } else {
-        json!({ "membership": membership })
+        object([("membership", string(membership))])
     }
 }
 
@@ -214,7 +237,13 @@ mod tests {
         let mut rng = SplitMix64::new(42);
         let n = 4000;
         let total: usize = (0..n)
-            .map(|_| message(&mut rng, 300)["body"].as_str().unwrap().len())
+            .map(|_| {
+                message(&mut rng, 300)
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .unwrap()
+                    .len()
+            })
             .sum();
         let mean = total / n;
         assert!((250..=400).contains(&mean), "mean body {mean} bytes");

@@ -4,10 +4,9 @@
 //! lists `verify_keys` and `old_verify_keys`, says until when it may be cached
 //! (`valid_until_ts`) and is signed by the server's own key.
 
-use serde_json::json;
-
+use super::content::{object, string};
 use super::prng::SplitMix64;
-use crate::canonical_json::Value;
+use crate::canonical_json::{Object, Value};
 use crate::crypto::signing::{public_key_base64, sign_json, SigningKey};
 use crate::event::hashes::base64_unpadded;
 use crate::problem::Problem;
@@ -56,12 +55,20 @@ impl ServerSigningKey {
 
 /// The server's self-signed `/_matrix/key/v2/server` response, valid until `valid_until_ts`.
 pub fn server_key_response(key: &ServerSigningKey, valid_until_ts: u64) -> Result<Value, Problem> {
-    let mut response = Value::from(json!({
-        "server_name": key.server_name,
-        "valid_until_ts": valid_until_ts,
-        "verify_keys": { key.key_id.clone(): { "key": key.public_key_base64() } },
-        "old_verify_keys": {},
-    }));
+    let mut listed = Object::new();
+    listed.insert(
+        key.key_id.clone(),
+        object([("key", string(key.public_key_base64()))]),
+    );
+    let mut response = object([
+        ("old_verify_keys", object([])),
+        ("server_name", string(key.server_name.clone())),
+        (
+            "valid_until_ts",
+            Value::Int(i64::try_from(valid_until_ts).unwrap_or(i64::MAX)),
+        ),
+        ("verify_keys", Value::Object(listed)),
+    ]);
     sign_json(&mut response, &key.server_name, &key.key_id, &key.key)?;
     Ok(response)
 }

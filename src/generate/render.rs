@@ -10,9 +10,8 @@
 //! reference is to a final event ID.
 
 use serde::Deserialize;
-use serde_json::json;
 
-use super::content;
+use super::content::{self, object, string};
 use super::damage::{apply_damage, Damage, DamageReport};
 use super::keys::{server_key_response, ServerSigningKey};
 use super::prng::SplitMix64;
@@ -80,6 +79,7 @@ pub struct GeneratedRoom {
 
 /// Generates a signed room; the same options always give the same room.
 pub fn generate_room(options: &GenerateOptions) -> Result<GeneratedRoom, Problem> {
+    check_limits(&options.shape)?;
     let version = RoomVersion::from_id(&options.room_version).ok_or_else(|| {
         Problem::error(
             codes::UNKNOWN_ROOM_VERSION,
@@ -135,6 +135,48 @@ pub fn generate_room(options: &GenerateOptions) -> Result<GeneratedRoom, Problem
         damage,
         shape,
     })
+}
+
+/// Signed rooms are held whole in memory (a wasm module has at most 4 GiB): beyond these
+/// limits the options are refused rather than exhausting memory.
+const MAX_EVENTS: u32 = 2_000_000;
+const MAX_SERVERS: u16 = 1_000;
+const MAX_USERS: u64 = 100_000;
+
+fn check_limits(shape: &ShapeOptions) -> Result<(), Problem> {
+    let users = u64::from(shape.servers) * u64::from(shape.users_per_server);
+    let refuse = |field: &str, what: String| {
+        Err(Problem::error(
+            codes::BAD_OPTIONS,
+            format!("$.{field}"),
+            what,
+        ))
+    };
+    if shape.events > MAX_EVENTS {
+        return refuse(
+            "events",
+            format!(
+                "A generated room has at most {MAX_EVENTS} signed events, not {}.",
+                shape.events
+            ),
+        );
+    }
+    if shape.servers > MAX_SERVERS {
+        return refuse(
+            "servers",
+            format!(
+                "A generated room has at most {MAX_SERVERS} servers, not {}.",
+                shape.servers
+            ),
+        );
+    }
+    if users > MAX_USERS {
+        return refuse(
+            "usersPerServer",
+            format!("A generated room has at most {MAX_USERS} users, not {users}."),
+        );
+    }
+    Ok(())
 }
 
 /// Builds events one after the other, remembering the IDs and hashes of those before.
@@ -256,12 +298,16 @@ impl<'a> Renderer<'a> {
     fn content(&mut self, kind: EventKind, sender: &str) -> (&'static str, Value) {
         let v11 = self.version.redaction.v11;
         let (event_type, content) = match kind {
-            EventKind::Create if v11 => {
-                ("m.room.create", json!({ "room_version": self.version.id }))
-            }
+            EventKind::Create if v11 => (
+                "m.room.create",
+                object([("room_version", string(self.version.id))]),
+            ),
             EventKind::Create => (
                 "m.room.create",
-                json!({ "creator": sender, "room_version": self.version.id }),
+                object([
+                    ("creator", string(sender)),
+                    ("room_version", string(self.version.id)),
+                ]),
             ),
             EventKind::Member(membership) => {
                 let localpart = sender[1..].split(':').next().unwrap_or_default();
@@ -287,7 +333,10 @@ impl<'a> Renderer<'a> {
                     content::power_levels(creator, &moderators),
                 )
             }
-            EventKind::JoinRules => ("m.room.join_rules", json!({ "join_rule": "public" })),
+            EventKind::JoinRules => (
+                "m.room.join_rules",
+                object([("join_rule", string("public"))]),
+            ),
             EventKind::HistoryVisibility => {
                 let first = !std::mem::replace(&mut self.history_visibility_set, true);
                 (
@@ -303,11 +352,14 @@ impl<'a> Renderer<'a> {
             ),
             EventKind::Redaction(target) if v11 => (
                 "m.room.redaction",
-                json!({ "redacts": self.ids[target as usize], "reason": "spam" }),
+                object([
+                    ("reason", string("spam")),
+                    ("redacts", string(self.ids[target as usize].clone())),
+                ]),
             ),
-            EventKind::Redaction(_) => ("m.room.redaction", json!({ "reason": "spam" })),
+            EventKind::Redaction(_) => ("m.room.redaction", object([("reason", string("spam"))])),
         };
-        (event_type, Value::from(content))
+        (event_type, content)
     }
 
     /// Remembers the signed event `index`: its ID, its reference hash (v1/v2), and for a v12

@@ -454,7 +454,8 @@ impl<'a> Simulation<'a> {
         }
         let mut base = tick + 1;
         if self.rng.chance(self.options.concurrency) {
-            base += self.rng.range(1, u64::from(self.options.max_delay.max(1))) as u32;
+            let delay = self.rng.range(1, u64::from(self.options.max_delay.max(1)));
+            base = base.saturating_add(delay as u32);
         }
         let partition = self
             .shape
@@ -466,7 +467,9 @@ impl<'a> Simulation<'a> {
         for (group, at) in arrival.iter_mut().enumerate() {
             if let Some(p) = partition.filter(|_| group != usize::from(own_group)) {
                 *at =
-                    (*at).max(p.end + self.rng.below(u64::from(self.options.max_delay) + 1) as u32);
+                    (*at).max(p.end.saturating_add(
+                        self.rng.below(u64::from(self.options.max_delay) + 1) as u32,
+                    ));
             }
             for &parent in prev.iter().chain(auth) {
                 *at = (*at).max(self.arrival[parent as usize][group]);

@@ -2,6 +2,7 @@
 //! Wraps [`crate::crypto::KeyRing`].
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::errors::to_js_error;
 use crate::crypto::keys::{parse_public_key, ServerKey};
@@ -37,10 +38,20 @@ export interface KeyInfo {
 }
 "#;
 
-/// Reads a JSON text or a JS value (turned into JSON with `JSON.stringify`).
+/// Reads a JSON text, UTF-8 bytes (a `Uint8Array`, e.g. a Node `Buffer`: copied, not
+/// re-encoded) or a JS value (turned into JSON with `JSON.stringify`).
 pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     if let Some(text) = value.as_string() {
         return Ok(text);
+    }
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        return String::from_utf8(bytes.to_vec()).map_err(|e| {
+            let message = format!(
+                "{what}: the bytes are not UTF-8 (invalid byte at offset {}).",
+                e.utf8_error().valid_up_to()
+            );
+            to_js_error(crate::event::codes::INPUT_NOT_JSON, &message)
+        });
     }
     js_sys::JSON::stringify(value)
         .ok()
@@ -92,7 +103,7 @@ impl JsKeyRing {
     #[wasm_bindgen(js_name = addResponse, unchecked_return_type = "KeysAdded")]
     pub fn add_response(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "object | string")] response: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object | string | Uint8Array")] response: JsValue,
     ) -> Result<JsValue, JsValue> {
         let text = json_text(&response, "The key response")?;
         to_plain(&self.inner.add_response_json(&text))

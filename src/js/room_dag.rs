@@ -139,10 +139,18 @@ impl RoomDagJs {
         self.inner.room_id().map(str::to_owned)
     }
 
-    /// The room version in use, once known.
+    /// The room version in use, once known (given, or read from an `m.room.create` event
+    /// added).
     #[wasm_bindgen(getter, js_name = roomVersion)]
     pub fn room_version(&self) -> Option<String> {
         self.version.map(|v| v.id.to_owned())
+    }
+
+    /// Sets the room version used to compute the event IDs of v3+ PDUs added from now on.
+    #[wasm_bindgen(setter, js_name = roomVersion)]
+    pub fn set_room_version(&mut self, id: &str) -> Result<(), JsValue> {
+        self.version = Some(parse_version(id)?);
+        Ok(())
     }
 
     /// Adds every event of an input text: a transaction (`/backfill`, forwards fill), a
@@ -177,13 +185,17 @@ impl RoomDagJs {
             Value::Array(list) => list,
             one => vec![one],
         };
+        let list: Vec<Result<Value, crate::problem::Problem>> = list.into_iter().map(Ok).collect();
+        if self.version.is_none() {
+            self.version = crate::event::verdict::room_version_of(&list).and_then(Result::ok);
+        }
         let mut report = Added {
             added: 0,
             refused: 0,
             problems: Vec::new(),
         };
         let before = self.inner.ingest_findings().len();
-        for (i, value) in list.into_iter().enumerate() {
+        for (i, value) in list.into_iter().flatten().enumerate() {
             match read_event(value, self.version.as_ref())
                 .map(|e| self.inner.insert(&e, placement(outlier)))
             {
@@ -259,6 +271,12 @@ impl RoomDagJs {
             );
         }
         Ok(added)
+    }
+
+    /// Makes room for `events` more events (about two `prev_events` each), so that bulk
+    /// ingest in several `addColumns` calls grows no vector on the way.
+    pub fn reserve(&mut self, events: u32) {
+        self.inner.reserve(events as usize, 2);
     }
 
     /// Forward extremities, as event IDs.

@@ -56,15 +56,18 @@ fn read_options(options: Option<&js_sys::Object>) -> ValidateOptions {
     })
 }
 
-/// Judges PDUs: `pdus` is an array of PDU objects, or JSON text in any accepted shape (a
+/// Judges PDUs: `pdus` is an array of PDU objects, or JSON text (a string, or its UTF-8
+/// bytes as a `Uint8Array`, which skips re-encoding) in any accepted shape (a
 /// `/backfill`/`/forwards_fill`/`/event` transaction, a `/get_missing_events` answer, a PDU,
 /// an array, NDJSON). `roomVersion` (`"1"`…`"12"`) defaults to the one named by an
 /// `m.room.create` event in the input. Throws an `Error` with `code:
 /// "unknown_room_version"` when no version is known, `"input_not_json"` when `pdus` cannot
-/// be turned into JSON; every problem of the events themselves is in the report.
+/// be turned into JSON; every problem of the events themselves is in the report. Pass the
+/// text as received for exact checks: JS objects have already lost duplicate keys and the
+/// difference between `1` and `1.0`.
 #[wasm_bindgen(js_name = validateEvents, unchecked_return_type = "ValidationReport")]
 pub fn validate_events(
-    #[wasm_bindgen(unchecked_param_type = "object[] | string")] pdus: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "object[] | string | Uint8Array")] pdus: JsValue,
     #[wasm_bindgen(js_name = roomVersion)] room_version: Option<String>,
     #[wasm_bindgen(js_name = keyRing)] key_ring: &JsKeyRing,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<
@@ -219,6 +222,15 @@ mod tests {
             get(&error, &["code"]).as_string().as_deref(),
             Some("input_not_json")
         );
+        let not_utf8 = js_sys::Uint8Array::from(&[b'[', 0xff, b']'][..]);
+        let error = validate_events(not_utf8.into(), Some("1".into()), &ring, None).unwrap_err();
+        assert_eq!(
+            get(&error, &["code"]).as_string().as_deref(),
+            Some("input_not_json")
+        );
+        let bytes = js_sys::Uint8Array::from(format!("[{}]", event("é")).as_bytes());
+        let report = validate_events(bytes.into(), Some("11".into()), &ring, None).unwrap();
+        assert_eq!(get(&report, &["counts", "valid"]).as_f64(), Some(1.0));
         let mut bad = JsKeyRing::new();
         let error = bad.add_key("domain", "ed25519:1", "xyz", None).unwrap_err();
         assert_eq!(

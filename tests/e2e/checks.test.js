@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mx from "../../pkg/node/wasm.js";
-import { FLAG, clickNode, count, idle, launch, netlog, newestWith, open, withServer } from "./harness.js";
+import { FLAG, clickNode, count, idle, lastRequest, launch, netlog, newestWith, open, withServer } from "./harness.js";
 
 const browserReady = launch();
 const dir = mkdtempSync(join(tmpdir(), "mxdag-e2e-"));
@@ -17,7 +17,7 @@ test("a faulty peer's answer is flagged: contract broken, altered event not vali
   await withServer(["--faulty"], async (server) => {
       const page = await open(browser, server.url);
       await clickNode(page, await newestWith(page, FLAG.gap));
-      const last = (await netlog(page)).at(-1);
+      const last = await lastRequest(page, "backfill/");
       assert.match(last.path, /^backfill\//);
       assert.equal(last.cls, "bad", last.verdict);
       assert.match(last.verdict, /contract broken/);
@@ -95,5 +95,28 @@ test("hostile content is shown as text and runs nothing; __proto__ pollutes noth
       assert.equal(await page.evaluate(() => Object.prototype.polluted), undefined);
       assert.deepEqual(page.errors, []);
       await page.close();
+  });
+});
+
+test("the DAG's consistency findings show when nothing is selected", async () => {
+  const browser = await browserReady;
+  await withServer([], async (server) => {
+    const base = { room_id: "!odd:odd.test", type: "m.room.message", sender: "@a:odd.test", origin_server_ts: 1, hashes: { sha256: "x" }, signatures: {}, auth_events: [], content: {} };
+    // Room version 1: event IDs are the ones sent, so the depths can be made inconsistent.
+    const lines = [
+      { ...base, event_id: "$create:odd.test", type: "m.room.create", state_key: "", depth: 1, prev_events: [], content: { room_version: "1", creator: "@a:odd.test" } },
+      { ...base, event_id: "$one:odd.test", depth: 5, prev_events: [["$create:odd.test", { sha256: "x" }]] },
+      { ...base, event_id: "$two:odd.test", depth: 3, prev_events: [["$one:odd.test", { sha256: "x" }]] },
+    ];
+    const file = join(dir, "odd.ndjson");
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n"));
+    const page = await open(browser, server.url);
+    await page.setInputFiles("#file-input", file);
+    await page.waitForTimeout(50);
+    await idle(page);
+    await page.waitForSelector("#panel .findings");
+    assert.match(await page.textContent("#panel .findings"), /DAG findings \(1\)[\s\S]*dag_depth_not_increasing/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
   });
 });

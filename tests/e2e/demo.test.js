@@ -3,17 +3,19 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { ARTIFACTS, FLAG, clickNode, count, idle, launch, netlog, newestWith, open, serve } from "./harness.js";
+import mx from "../../pkg/node/wasm.js";
+import { ARTIFACTS, FLAG, clickNode, count, idle, lastRequest, launch, netlog, newestWith, open, withServer } from "./harness.js";
 
-let server;
 let browser;
 before(async () => {
-  [server, browser] = await Promise.all([serve(), launch()]);
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  await server?.stop();
 });
+
+/** Each test on its own `mxdag serve`. */
+const served = (name, fn) => test(name, () => withServer([], fn));
 
 /** What a server holding only the latest events knows: computed here from the peer's answers. */
 async function expectedStart(url) {
@@ -21,16 +23,21 @@ async function expectedStart(url) {
   const room = info.rooms[0];
   const held = new Set(room.latest_events);
   const referenced = new Set();
+  const dag = new mx.RoomDag(room.room_id);
   for (const id of room.latest_events) {
     const t = await (await fetch(new URL(`/_matrix/federation/v1/event/${encodeURIComponent(id)}`, url))).json();
     for (const p of t.pdus[0].prev_events) referenced.add(Array.isArray(p) ? p[0] : p);
+    dag.addEvents([{ ...t.pdus[0], event_id: id }]);
   }
   const forward = room.latest_events.filter((id) => !referenced.has(id)).length;
   const backward = [...referenced].filter((id) => !held.has(id)).length;
+  // By hand and by the crate's RoomDag alike.
+  assert.equal(dag.forwardExtremities().length, forward);
+  assert.equal(dag.gaps().length, backward);
   return { events: held.size, forward, backward };
 }
 
-test("the page starts from the latest events and shows the DAG's extremity counts", async () => {
+served("the page starts from the latest events and shows the DAG's extremity counts", async (server) => {
   const expected = await expectedStart(server.url);
   const page = await open(browser, server.url);
   assert.equal(await count(page, "events"), expected.events);
@@ -43,13 +50,13 @@ test("the page starts from the latest events and shows the DAG's extremity count
   await page.close();
 });
 
-test("clicking a gap backfills from it, the answer keeps its contract, and the gap closes", async () => {
+served("clicking a gap backfills from it, the answer keeps its contract, and the gap closes", async (server) => {
   const page = await open(browser, server.url);
   const gap = await newestWith(page, FLAG.gap);
   const gapId = await page.evaluate((i) => window.mxdag.snapshot.ids[i], gap);
   const before = await count(page, "events");
   await clickNode(page, gap);
-  const last = (await netlog(page)).at(-1);
+  const last = await lastRequest(page, "backfill/");
   assert.match(last.path, /^backfill\//);
   assert.equal(last.status, "200");
   assert.equal(last.cls, "ok", `verdict: ${last.verdict}`);
@@ -70,7 +77,7 @@ test("clicking a gap backfills from it, the answer keeps its contract, and the g
   await page.close();
 });
 
-test("a screenshot of the demo view after a few backfills", async () => {
+served("a screenshot of the demo view after a few backfills", async (server) => {
   const page = await open(browser, server.url);
   await page.setViewportSize({ width: 1500, height: 1000 });
   for (let k = 0; k < 2; k++) await clickNode(page, await newestWith(page, FLAG.gap));
@@ -87,6 +94,48 @@ test("a screenshot of the demo view after a few backfills", async () => {
   await page.waitForTimeout(100);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}demo.png` });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+served("switching to the old-format room starts over from its latest events", async (server) => {
+  const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
+  const old = info.rooms.find((r) => r.room_version === "3");
+  const page = await open(browser, server.url);
+  await page.selectOption("#room-select", String(info.rooms.indexOf(old)));
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.equal(await page.textContent("#room-version"), "v3");
+  assert.equal(await count(page, "events"), old.latest_events.length);
+  await clickNode(page, await newestWith(page, FLAG.gap));
+  const last = await lastRequest(page, "backfill/");
+  assert.ok(last.path.startsWith(`backfill/${old.room_id}`), last.path);
+  assert.equal(last.cls, "ok", last.verdict);
+  const valid = await page.evaluate(() => window.mxdag.snapshot.verdict.every((v, i) => v === 0 || (window.mxdag.snapshot.flags[i] & 2) !== 0));
+  assert.ok(valid, "every event of the v3 room validates (IDs are reference hashes, standard base64)");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+served("the keyboard walks the rows and Enter backfills from a gap", async (server) => {
+  const page = await open(browser, server.url);
+  const { n, gap } = await page.evaluate(() => {
+    const s = window.mxdag.snapshot;
+    let g = -1;
+    for (let i = s.n - 1; i >= 0; i--) if (s.flags[i] & 2) { g = i; break; }
+    return { n: s.n, gap: g };
+  });
+  for (let k = 0; k < n - gap; k++) await page.keyboard.press("ArrowDown");
+  await idle(page);
+  assert.equal(await page.textContent("#panel .badge"), "missing (backward extremity)");
+  const before = await count(page, "events");
+  await page.keyboard.press("Enter");
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.ok((await count(page, "events")) > before);
+  assert.equal((await lastRequest(page, "backfill/")).cls, "ok");
+  await page.keyboard.press("Escape");
+  assert.match(await page.textContent("#panel"), /Click an event/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

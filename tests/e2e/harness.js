@@ -102,4 +102,7 @@ export const netlog = (page) =>
     })),
   );
 
+/** The last logged request whose path starts with `prefix` (answers may be followed by key queries). */
+export const lastRequest = async (page, prefix) => (await netlog(page)).filter((r) => r.path.startsWith(prefix)).at(-1);
+
 export const count = async (page, what) => Number(await page.textContent(`#count-${what}`));

@@ -6,6 +6,8 @@ import { buildWorld } from "./lib/world.mjs";
 import { synapseSuite } from "./lib/suite-synapse.mjs";
 import { mxdagSuite } from "./lib/suite-mxdag.mjs";
 import { answersSuite } from "./lib/suite-answers.mjs";
+import { cliSuite } from "./lib/suite-cli.mjs";
+import { pageSuite } from "./lib/suite-page.mjs";
 
 let world;
 before(async () => { world = await buildWorld(); }, { timeout: 15 * 60_000 });
@@ -19,3 +21,5 @@ after(async () => {
 synapseSuite(() => world);
 mxdagSuite(() => world);
 answersSuite(() => world);
+cliSuite(() => world);
+pageSuite(() => world);

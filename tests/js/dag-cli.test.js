@@ -139,3 +139,41 @@ test("RoomDag.checkContract: the JS API the check command uses", async () => {
   assert.equal(unsupported.problems[0].code, "error_unrecognized");
   room.free();
 });
+
+test("RoomDag on a generated room: computed IDs, extremities, self-consistent answers", async () => {
+  const { mxdag } = await import("../../node/wasm.js");
+  const room = mxdag.generateRoom({ seed: 5, roomVersion: "12", events: 300, finalForks: 3 });
+  const dag = new mxdag.RoomDag();
+  const added = dag.addEvents(room.pdus);
+  assert.equal(added.added, room.pdus.length, JSON.stringify(added.problems));
+  assert.equal(dag.roomId, room.roomId);
+  assert.equal(dag.roomVersion, "12");
+  assert.deepEqual([...dag.forwardExtremities()].sort(), [...room.forwardExtremities].sort());
+  assert.deepEqual(new Set(dag.linearOrder()), new Set(room.eventIds));
+  assert.deepEqual(dag.gaps(), []);
+  const byId = new Map(room.eventIds.map((id, i) => [id, room.pdus[i]]));
+  const v = room.forwardExtremities.map((id) => `v=${encodeURIComponent(id)}`).join("&");
+  const requests = [
+    `GET /_matrix/federation/v1/backfill/${encodeURIComponent(room.roomId)}?${v}&limit=60`,
+    `GET /_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.roomId)}?from_event_id=${encodeURIComponent(room.eventIds[40])}&limit=60`,
+  ];
+  for (const request of requests) {
+    for (const order of ["synapse", "bfs"]) {
+      const { event_ids } = dag.referenceAnswer(request, undefined, order);
+      assert.equal(event_ids.length, 60);
+      const response = JSON.stringify({ origin: "o", origin_server_ts: 1, pdus: event_ids.map((id) => byId.get(id)) });
+      const verdict = new mxdag.RoomDag(undefined, "12").checkContract(request, undefined, response, 200);
+      assert.equal(verdict.ok, true, JSON.stringify(verdict.problems));
+    }
+  }
+  dag.free();
+});
+
+test("dag: a tab-separated Synapse export", async () => {
+  const rows = fork.map((e) => `${e.event_id}\t!r:x\t{}\t${JSON.stringify(e)}\t1`).join("\n");
+  const path = join(dir, "event_json.tsv");
+  writeFileSync(path, rows + "\n");
+  const { code, stdout, stderr } = await cli(dag, [path, "--json"]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(JSON.parse(stdout)[0].forward_extremities, ["$b:x", "$e:x"]);
+});

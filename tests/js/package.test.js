@@ -76,5 +76,6 @@ test("generateRoom's rooms validate as the damage says", () => {
 test("generateRoom's errors are Errors with a code", () => {
   assert.throws(() => mxdag.generateRoom({ roomVersion: "13" }), { code: "generate_unknown_room_version" });
   assert.throws(() => mxdag.generateRoom({ events: "many" }), { code: "generate_bad_options" });
+  assert.throws(() => mxdag.generateRoom({ events: 5_000_000 }), { code: "generate_bad_options", message: /at most 2000000/ });
   assert.equal(mxdag.generateRoom().roomVersion, "12");
 });

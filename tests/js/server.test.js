@@ -3,9 +3,8 @@
 // every X-Matrix signature it receives.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { createServer as createHttpsServer } from "node:https";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as wasm from "../../pkg/node/wasm.js";
@@ -102,8 +101,23 @@ test("get_missing_events and /event answer from the room", async () => {
   const none = await get(plain.url, `/_matrix/federation/v1/event/${encodeURIComponent("$nope")}`);
   assert.equal(none.status, 404);
   assert.equal(none.json.errcode, "M_NOT_FOUND");
-  const bad = await post(plain.url, path, { latest_events: "x" });
-  assert.equal(bad.status, 400);
+  for (const body of [{ latest_events: "x" }, { latest_events: [1, 2] }, { latest_events: ["$a"], earliest_events: [null] }]) {
+    const bad = await post(plain.url, path, body);
+    assert.equal(bad.status, 400, JSON.stringify(body));
+    assert.equal(bad.json.errcode, "M_BAD_JSON");
+  }
+  const notJson = await get(plain.url, path, { method: "POST", body: "nope" });
+  assert.equal(notJson.status, 400);
+  assert.equal(notJson.json.errcode, "M_NOT_JSON");
+  const badPath = await get(plain.url, "/_matrix/federation/v1/backfill/%ZZ?v=a");
+  assert.equal(badPath.status, 400);
+  const unknown = await get(plain.url, "/_matrix/federation/v1/backfill/!nope:x?v=a");
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.json.errcode, "M_NOT_FOUND");
+  const wrongMethod = await get(plain.url, path);
+  assert.equal(wrongMethod.status, 405);
+  const noSuch = await get(plain.url, "/_matrix/federation/v1/state/x");
+  assert.deepEqual([noSuch.status, noSuch.json.errcode], [404, "M_UNRECOGNIZED"]);
 });
 
 test("forwards fill answers on both paths, only unstable, or 404 M_UNRECOGNIZED as configured", async () => {
@@ -175,12 +189,31 @@ test("X-Matrix signing reproduces the spec's test vectors", () => {
     "KqmLSbO39/Bzb0QIYE82zqLwsA+PDzYIpIRA2sRQ4sL53+sN6/fpNSoqE7BP7vBZhG6kYdD13EIMJpvhJI+6Bw");
 });
 
+/**
+ * A self-signed certificate for 127.0.0.1 (EC P-256, valid until 2126), fixed here so the
+ * test needs no openssl: the proxy reaches the test peer with --insecure-tls.
+ */
+const TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQggplr1NYAabxyJbsV
+6rU2o4tJLVwLLIiWU6vI5ACXLFehRANCAAQuie7LzoYXBXdLPqliIGFK93ZzglUw
+aAk0s+PPb+Bhg2gZDZn9PLxYdJ0LqMYuc4psp+iPizRwfS02qUdZnZ0A
+-----END PRIVATE KEY-----`;
+const TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBkDCCATagAwIBAgIUMOgzcM6sNYKQ0tdhiFSyjnoL07owCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMjAyMTg1NloYDzIxMjYxMDI5
+MDIxODU2WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQuie7LzoYXBXdLPqliIGFK93ZzglUwaAk0s+PPb+Bhg2gZDZn9PLxY
+dJ0LqMYuc4psp+iPizRwfS02qUdZnZ0Ao2QwYjAdBgNVHQ4EFgQUMMK420ru81YW
+BeI9ML4dwi2zztkwHwYDVR0jBBgwFoAUMMK420ru81YWBeI9ML4dwi2zztkwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC
+IQDbWLyA8NRaRlJSiwEYzOyioWIuxL6nc0jnseqLiDMqwAIgLXwS9dE0NADYIDWP
+OVaA8tuT+F+VZI32619T9YfyHxo=
+-----END CERTIFICATE-----`;
+
 /** An HTTPS test peer that checks every request's X-Matrix signature with the proxy's key. */
 async function testPeer(handler) {
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", join(dir, "tls.key"), "-out", join(dir, "tls.crt"), "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "ignore" });
   const seen = [];
-  const server = createHttpsServer({ key: readFileSync(join(dir, "tls.key")), cert: readFileSync(join(dir, "tls.crt")) }, (req, res) => {
+  const server = createHttpsServer({ key: TLS_KEY, cert: TLS_CERT }, (req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
@@ -245,5 +278,19 @@ test("serve options: defaults, values, and exit code 2 on bad arguments", async 
   assert.equal(parseServeArgs(["--no-forwards-fill"]).forwardsFill, "none");
   for (const bad of [["--cap", "0"], ["--order", "dfs"], ["--port", "70000"], ["--server-name", "x"], ["--port"], ["--what"]]) {
     assert.throws(() => parseServeArgs(bad), (e) => e.exitCode === 2, bad.join(" "));
+  }
+});
+
+test("without --insecure-tls the proxy refuses a peer whose certificate it cannot verify", async () => {
+  const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: false });
+  const peer = await testPeer(() => [200, {}]);
+  try {
+    const r = await get(running.url, `/_mxdag/proxy/${encodeURIComponent(peer.name)}/_matrix/federation/v1/event/%24x`);
+    assert.equal(r.status, 502);
+    assert.match(r.json.error, /certificate/i);
+    assert.equal(peer.seen.length, 0);
+  } finally {
+    peer.server.close();
+    await running.close();
   }
 });

@@ -1,6 +1,7 @@
-// The Matrix client-server API of a loopback homeserver, over plain HTTP with Node's fetch:
+// The Matrix client-server API of a loopback homeserver, over plain HTTP:
 // just what the suite needs to build rooms (register, create, invite, join, send, redact).
 import { createHmac } from "node:crypto";
+import { send } from "./http.mjs";
 
 let txn = 0;
 
@@ -92,15 +93,11 @@ function enc(s) {
 }
 
 async function call(method, url, { body, token } = {}) {
-  const headers = {};
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  if (!r.ok) {
-    const err = new Error(`${method} ${url} → ${r.status} ${text.slice(0, 300)}`);
+  const r = await send(url, method, { content: body, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (r.status < 200 || r.status > 299) {
+    const err = new Error(`${method} ${url} → ${r.status} ${r.body.slice(0, 300)}`);
     err.status = r.status;
     throw err;
   }
-  return text ? JSON.parse(text) : {};
+  return r.json ?? {};
 }

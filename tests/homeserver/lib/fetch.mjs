@@ -1,25 +1,22 @@
-// Fetching over federation as one of the two servers, and keeping every exchange as files
-// (request line, body, response) under tests/artifacts/homeserver/exchanges/ so that the
-// mxdag CLI can read them.
+// Fetching over federation as one of the two servers (through mxdag's signing proxy), and
+// keeping every exchange as files (request line, body, response) under
+// tests/artifacts/homeserver/exchanges/ so that the mxdag CLI can read them.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { federationRequest } from "./federation.mjs";
 import { ARTIFACTS } from "./homeserver.mjs";
 
 /** Where the exchanges are written. */
 export const EXCHANGES = join(ARTIFACTS, "exchanges");
 
 /**
- * Signed federation requests from `origin` (a Homeserver whose signing key we use) to other
- * servers, through `transport(destination, method, uri, content)` (the suite's own signer by
- * default; the mxdag signing proxy when it is used). Every exchange is saved under `name`.
+ * Signed federation requests from `origin` (the Homeserver whose identity the transport
+ * uses) through `transport(destination, method, uri, content)`, which resolves
+ * `{ status, body, json, headers }` (see proxy.mjs). Every exchange is saved under its name.
  */
 export class Federation {
   constructor(origin, transport) {
     this.origin = origin;
-    const { keyId, seed } = origin.signingKey();
-    this.transport = transport ?? ((destination, method, uri, content) =>
-      federationRequest(destination, method, uri, { content, as: { origin: origin.serverName, keyId, seed } }));
+    this.transport = transport;
     /** Every exchange made, in order: `{ name, destination, request, content, status, json, body }`. */
     this.log = [];
     mkdirSync(EXCHANGES, { recursive: true });

@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, openSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, PYTHON } from "./venv.mjs";
-import { federationGet } from "./federation.mjs";
+import { federationGet, send } from "./http.mjs";
 
 /** Where every server's folder and log go (git-ignored through /tests/artifacts). */
 export const ARTIFACTS = join(ROOT, "tests", "artifacts", "homeserver");
@@ -173,7 +173,7 @@ export class Homeserver {
   }
 
   /** Starts Synapse and resolves once both listeners answer (rejects after `timeoutMs`). */
-  async start(timeoutMs = 60_000) {
+  async start(timeoutMs = 120_000) {
     if (this.child) throw new Error(`${this.name} is already running`);
     const out = openSync(this.stdoutFile, "a");
     this.child = spawn(PYTHON, ["-m", "synapse.app.homeserver", "--config-path", join(this.dir, "homeserver.yaml")],
@@ -195,8 +195,8 @@ export class Homeserver {
   /** True when the client API and the federation key endpoint both answer. */
   async answers() {
     try {
-      const r = await fetch(`${this.clientUrl}/_matrix/client/versions`);
-      if (!r.ok) return false;
+      const r = await send(`${this.clientUrl}/_matrix/client/versions`, "GET");
+      if (r.status !== 200) return false;
       const key = await federationGet(this.serverName, "/_matrix/key/v2/server");
       return key.status === 200;
     } catch {
@@ -232,7 +232,7 @@ export function sleep(ms) {
 }
 
 /** Polls `fn` until it returns a truthy value; throws with `what` after `timeoutMs`. */
-export async function until(what, fn, timeoutMs = 30_000, everyMs = 250) {
+export async function until(what, fn, timeoutMs = 60_000, everyMs = 250) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {

@@ -5,11 +5,12 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { PKG } from "./mxdag.mjs";
 import { track } from "./homeserver.mjs";
+import { send } from "./http.mjs";
 
 /**
  * Starts `mxdag serve` as `hs` (its server name and signing.key); resolves to
  * `{ url, transport, stop }` once it prints its URL. `transport(destination, method, uri,
- * content)` resolves `{ status, body, json, headers }` like the suite's own signer.
+ * content)` resolves `{ status, body, json, headers }`.
  */
 export function startProxy(hs) {
   const cli = join(PKG, "node", "cli.js");
@@ -31,15 +32,11 @@ export function startProxy(hs) {
       child.removeAllListeners("exit");
       const url = m[1];
       const transport = async (destination, method, uri, content) => {
-        const r = await fetch(`${url}/_mxdag/proxy/${encodeURIComponent(destination)}${uri}`, {
-          method,
-          headers: content === undefined ? {} : { "content-type": "application/json" },
-          body: content === undefined ? undefined : JSON.stringify(content),
-        });
-        const body = await r.text();
-        let json = null;
-        try { json = JSON.parse(body); } catch { /* not JSON */ }
-        return { status: r.status, body, json, headers: Object.fromEntries(r.headers) };
+        try {
+          return await send(`${url}/_mxdag/proxy/${encodeURIComponent(destination)}${uri}`, method, { content });
+        } catch (e) {
+          throw new Error(`${method} ${uri} through the proxy to ${destination} failed: ${e.message}\n${out}`);
+        }
       };
       const stop = () => new Promise((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();

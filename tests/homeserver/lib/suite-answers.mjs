@@ -1,8 +1,8 @@
 // mxdag's reference answers against Synapse's answers to the same requests on the same DAG,
 // mxdag's contract check on every answer Synapse gave, and forwards fill on a server that
 // does not implement it.
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { hsTest } from "./world.mjs";
 import { view, assertSameUpToCut, idsOf } from "./suite-mxdag.mjs";
 import { responseWithIds, verdicts } from "./mxdag.mjs";
 import { sorted } from "./synapse.mjs";
@@ -26,10 +26,9 @@ function contractOf(world, dag, version, exchange) {
 
 const codes = (contract) => contract.problems.map((p) => p.code);
 
-/** Registers the tests; `w()` gives the world built in the test file's `before()`. */
+/** Registers the tests; `world` gives the world built in the test file's `before()`. */
 export function answersSuite(w) {
-  test("reference /backfill (Synapse order) equals Synapse's answers, as sets up to the depth of the cut", async () => {
-    const world = w();
+  hsTest(w, "reference /backfill (Synapse order) equals Synapse's answers, as sets up to the depth of the cut", async (world) => {
     for (const label of ["v1", "v3", "v10", "v11", "v12", "partition"]) {
       const { room, dag, depthOf, stored } = roomView(world, label);
       const middle = stored.timeline[Math.floor(stored.timeline.length / 2)].event_id;
@@ -46,8 +45,7 @@ export function answersSuite(w) {
     }
   });
 
-  test("Synapse departures on /backfill, named: limit capped at 100, unknown v events skipped silently", async () => {
-    const world = w();
+  hsTest(w, "Synapse departures on /backfill, named: limit capped at 100, unknown v events skipped silently", async (world) => {
     const { room, dag, depthOf, stored } = roomView(world, "v10");
     const r = await world.asB.backfill("ref-backfill-v10-cap", world.a.serverName, room.roomId, stored.forward_extremities, 1000);
     assert.equal(r.json.pdus.length, 100, "Synapse caps at 100");
@@ -65,8 +63,7 @@ export function answersSuite(w) {
     assert.equal(contractOf(world, dag, room.version, u).ok, true, "and the answer keeps the contract");
   });
 
-  test("reference /get_missing_events equals Synapse's answers", async () => {
-    const world = w();
+  hsTest(w, "reference /get_missing_events equals Synapse's answers", async (world) => {
     const long = roomView(world, "v10");
     const msgs = long.room.sent.slice(8, 8 + LONG_ROOM_MESSAGES);
     const joined = roomView(world, "v11");
@@ -84,14 +81,14 @@ export function answersSuite(w) {
       assert.deepEqual(sorted(got), sorted(reference), name);
       if (expected) assert.deepEqual(sorted(got), sorted(expected), `${name}: the 10 before latest_events`);
       else assert.ok(got.length > 0 && got.length < body.limit, `${name}: the whole walk, no cut (${got.length})`);
+      assert.ok(body.latest_events.every((id) => !got.includes(id)), `${name}: Synapse leaves latest_events out`);
       const contract = contractOf(world, rv.dag, rv.room.version, r);
       assert.equal(contract.ok, true, JSON.stringify(contract.problems));
       assert.equal(contract.ordering, "synapse", name);
     }
   });
 
-  test("Synapse departures on /get_missing_events, named: limit capped at 20, min_depth ignored", async () => {
-    const world = w();
+  hsTest(w, "Synapse departures on /get_missing_events, named: limit capped at 20, min_depth ignored", async (world) => {
     const { room, dag, depthOf, stored } = roomView(world, "v10");
     const create = stored.timeline.find((e) => e.type === "m.room.create").event_id;
     const base = { min_depth: 0, earliest_events: [create], latest_events: stored.forward_extremities };
@@ -117,8 +114,7 @@ export function answersSuite(w) {
     assert.ok(codes(contract).includes("contract_below_min_depth"), JSON.stringify(contract.problems));
   });
 
-  test("forwards fill: Synapse answers 404 M_UNRECOGNIZED on both paths; the proxy reports 'unsupported'", async () => {
-    const world = w();
+  hsTest(w, "forwards fill: Synapse answers 404 M_UNRECOGNIZED on both paths; the proxy reports 'unsupported'", async (world) => {
     const { room, dag, stored } = roomView(world, "v12");
     const from = [stored.timeline[3].event_id];
     const stable = await world.asB.forwardsFill("ff-stable", world.a.serverName, room.roomId, from, 10, false);
@@ -133,8 +129,7 @@ export function answersSuite(w) {
       "the proxy tried the stable path, then the unstable one, and reports that neither is implemented");
   });
 
-  test("/event answers validate, with Synapse's event IDs (the redacted one pruned by its sender)", async () => {
-    const world = w();
+  hsTest(w, "/event answers validate, with Synapse's event IDs (the redacted one pruned by its sender)", async (world) => {
     for (const label of ["v1", "v11", "v12"]) {
       const { room, stored } = roomView(world, label);
       for (const id of [room.sent[0], room.topic, room.redacted]) {
@@ -150,8 +145,7 @@ export function answersSuite(w) {
     }
   });
 
-  test("every answer Synapse gave in this run keeps its endpoint's contract (mxdag's check)", () => {
-    const world = w();
+  hsTest(w, "every answer Synapse gave in this run keeps its endpoint's contract (mxdag's check)", (world) => {
     const { rooms } = view(world);
     const byRoom = new Map([...rooms].filter(([l]) => l !== "partition-onB").map(([, v]) => [v.room.roomId, v]));
     let checked = 0;

@@ -1,11 +1,10 @@
 // mxdag against two real Synapses: verdicts and event IDs against Synapse's database, the
 // DAG's extremities and gaps against Synapse's own tables, reference answers against
 // Synapse's answers, and mxdag's contract check on every answer Synapse gave.
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { allRooms } from "./world.mjs";
+import { allRooms, hsTest } from "./world.mjs";
 import { storedRoom, sorted } from "./synapse.mjs";
-import { keyRingOf, verdicts, withIds, dagOf, responseWithIds } from "./mxdag.mjs";
+import { keyRingOf, verdicts, withIds, dagOf } from "./mxdag.mjs";
 
 /** What mxdag makes of the fetched rooms, computed once per world. */
 const views = new WeakMap();
@@ -48,15 +47,15 @@ export function idsOf(stored, pdus) {
   return pdus.map((p) => byHash.get(p.hashes.sha256));
 }
 
-/** Registers the tests; `w()` gives the world built in the test file's `before()`. */
+/** Registers the tests; `world` gives the world built in the test file's `before()`. */
 export function mxdagSuite(w) {
-  test("mxdag's key ring takes both servers' key answers (self-signatures verified)", () => {
-    const { ring } = view(w());
+  hsTest(w, "mxdag's key ring takes both servers' key answers (self-signatures verified)", (world) => {
+    const { ring } = view(world);
     assert.equal(ring.size, 2);
   });
 
-  test("every event Synapse sends validates, none is dropped, and mxdag's event IDs are Synapse's", () => {
-    for (const [label, { fetched, report }] of view(w()).rooms) {
+  hsTest(w, "every event Synapse sends validates, none is dropped, and mxdag's event IDs are Synapse's", (world) => {
+    for (const [label, { fetched, report }] of view(world).rooms) {
       assert.deepEqual(report.missing_keys, [], label);
       assert.equal(report.counts.dropped, 0, `${label}: ${JSON.stringify(report.events.filter((e) => e.verdict === "dropped"))}`);
       assert.deepEqual(report.events.map((e) => e.event_id), fetched.ids, `${label}: event IDs equal Synapse's`);
@@ -70,23 +69,22 @@ export function mxdagSuite(w) {
     }
   });
 
-  test("events Synapse pruned (redaction, history visibility 'joined') are 'redacted' and pruned by the sender", () => {
-    const { rooms } = view(w());
+  hsTest(w, "events Synapse pruned (redaction, history visibility 'joined') are 'redacted' and pruned by the sender", (world) => {
+    const { rooms } = view(world);
     const redactedIn = (label) => rooms.get(label).report.events.filter((e) => e.verdict === "redacted");
     for (const [label, { report }] of rooms) {
       for (const e of report.events.filter((x) => x.verdict === "redacted")) {
         assert.equal(e.pruned_by_sender, true, `${label} ${e.event_id}: ${JSON.stringify(e.problems)}`);
       }
     }
-    for (const room of Object.values(w().rooms.versions)) {
+    for (const room of Object.values(world.rooms.versions)) {
       assert.deepEqual(redactedIn(`v${room.version}`).map((e) => e.event_id), [room.redacted], `v${room.version}`);
     }
     const joined = redactedIn("joined").map((e) => e.event_id);
-    for (const id of w().rooms.joined.beforeJoin) assert.ok(joined.includes(id), `${id} is pruned for B`);
+    for (const id of world.rooms.joined.beforeJoin) assert.ok(joined.includes(id), `${id} is pruned for B`);
   });
 
-  test("every event in Synapse's own databases validates with the event ID Synapse stored", () => {
-    const world = w();
+  hsTest(w, "every event in Synapse's own databases validates with the event ID Synapse stored", (world) => {
     const { ring } = view(world);
     for (const room of allRooms(world)) {
       for (const hs of [world.a, world.b]) {
@@ -103,8 +101,7 @@ export function mxdagSuite(w) {
     }
   });
 
-  test("an altered copy of a real event is caught: a changed body is tampered, a changed timestamp dropped", () => {
-    const world = w();
+  hsTest(w, "an altered copy of a real event is caught: a changed body is tampered, a changed timestamp dropped", (world) => {
     const { ring, rooms } = view(world);
     for (const label of ["v1", "v11", "v12"]) {
       const { fetched, room } = rooms.get(label);
@@ -122,17 +119,20 @@ export function mxdagSuite(w) {
     }
   });
 
-  test("the DAG's forward extremities are Synapse's event_forward_extremities; A holds no gap", () => {
-    for (const [label, { dag, fetched }] of view(w()).rooms) {
+  hsTest(w, "the DAG's forward extremities are Synapse's event_forward_extremities; A holds no gap; concurrent sends fork", (world) => {
+    for (const [label, { dag, fetched }] of view(world).rooms) {
       if (label === "partition-onB") continue;
       assert.deepEqual(sorted(dag.forwardExtremities()), sorted(fetched.stored.forward_extremities), label);
       assert.deepEqual(dag.gaps(), [], `${label}: A holds the whole room`);
       assert.deepEqual(fetched.stored.backward_extremities, [], `${label}: Synapse agrees`);
+      if (/^v\d+$/.test(label)) {
+        const { counts } = dag.summary();
+        assert.ok(counts.forks >= 1 && counts.merges >= 1, `${label}: alice and bob sending at once fork: ${JSON.stringify(counts)}`);
+      }
     }
   });
 
-  test("after the partition, the gaps mxdag finds on B are B's event_backward_extremities", () => {
-    const world = w();
+  hsTest(w, "after the partition, the gaps mxdag finds on B are B's event_backward_extremities", (world) => {
     const { dag, fetched } = view(world).rooms.get("partition-onB");
     const stored = fetched.stored;
     assert.deepEqual(sorted(dag.forwardExtremities()), sorted(stored.forward_extremities), "forward extremities");
@@ -142,5 +142,8 @@ export function mxdagSuite(w) {
     const gap = gaps.find((g) => g.event_id === during.at(-11));
     assert.ok(gap, "the partition's gap is one of them");
     assert.deepEqual(gap.referenced_by, [during.at(-10)], "referenced by the oldest event B fetched");
+    // On A, which holds everything, bob's event after the restart forks and alice's merges.
+    const { counts } = view(world).rooms.get("partition").dag.summary();
+    assert.ok(counts.forks >= 1 && counts.merges >= 1, JSON.stringify(counts));
   });
 }

@@ -1,16 +1,14 @@
 // What two real Synapses store and answer: the facts the mxdag checks (suite-mxdag.mjs)
 // are measured against, and Synapse's departures from the spec, each named.
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { allRooms, publicKeyOf } from "./world.mjs";
+import { allRooms, publicKeyOf, hsTest } from "./world.mjs";
 import { SYNAPSE_VERSION } from "./venv.mjs";
 import { storedRoom, sorted } from "./synapse.mjs";
-import { VERSIONS, LONG_ROOM_MESSAGES, PARTITION_MESSAGES } from "./rooms.mjs";
+import { VERSIONS, PARTITION_MESSAGES } from "./rooms.mjs";
 
-/** Registers the tests; `w()` gives the world built in the test file's `before()`. */
+/** Registers the tests; `world` gives the world built in the test file's `before()`. */
 export function synapseSuite(w) {
-  test("Synapse is the pinned release and both servers publish the key of their signing.key", () => {
-    const world = w();
+  hsTest(w, "Synapse is the pinned release and both servers publish the key of their signing.key", (world) => {
     assert.equal(world.install.version, SYNAPSE_VERSION);
     for (const [hs, keys] of [[world.a, world.keys.a], [world.b, world.keys.b]]) {
       assert.equal(keys.status, 200);
@@ -20,8 +18,7 @@ export function synapseSuite(w) {
     }
   });
 
-  test("a room exists in each room version, with alice's and bob's servers in it", () => {
-    const world = w();
+  hsTest(w, "a room exists in each room version, with alice's and bob's servers in it", (world) => {
     for (const v of VERSIONS) {
       const room = world.rooms.versions[v];
       const stored = storedRoom(world.b, room.roomId);
@@ -33,8 +30,7 @@ export function synapseSuite(w) {
     assert.match(world.rooms.versions["1"].roomId, /^!.+:127\.0\.0\.1:\d+$/);
   });
 
-  test("the whole timeline of every room comes back through /backfill from A", () => {
-    const world = w();
+  hsTest(w, "the whole timeline of every room comes back through /backfill from A", (world) => {
     for (const room of allRooms(world)) {
       const { ids, stored, pages } = world.fetched[room.label];
       assert.deepEqual(sorted(ids), sorted(stored.timeline.map((e) => e.event_id)), room.label);
@@ -42,51 +38,7 @@ export function synapseSuite(w) {
     }
   });
 
-  test("Synapse departure: /backfill caps limit at 100", async () => {
-    const world = w();
-    const room = world.rooms.versions["10"];
-    const stored = world.fetched.v10.stored;
-    assert.ok(stored.timeline.length > 100 + 10, `the v10 room has ${stored.timeline.length} events (${LONG_ROOM_MESSAGES} messages)`);
-    const r = await world.asB.backfill("cap-backfill-v10", world.a.serverName, room.roomId, stored.forward_extremities, 1000);
-    assert.equal(r.status, 200);
-    assert.equal(r.json.pdus.length, 100);
-  });
-
-  test("Synapse departures on /get_missing_events: limit capped at 20, min_depth ignored, latest_events left out", async () => {
-    const world = w();
-    const room = world.rooms.versions["10"];
-    const { stored } = world.fetched.v10;
-    const create = stored.timeline.find((e) => e.type === "m.room.create");
-    const latest = stored.forward_extremities;
-    const capped = await world.asB.getMissingEvents("cap-gme-v10", world.a.serverName, room.roomId,
-      { limit: 50, min_depth: 0, earliest_events: [create.event_id], latest_events: latest });
-    assert.equal(capped.status, 200);
-    assert.equal(capped.json.events.length, 20);
-    const top = Math.max(...stored.timeline.map((e) => e.depth));
-    const deep = await world.asB.getMissingEvents("min-depth-gme-v10", world.a.serverName, room.roomId,
-      { limit: 10, min_depth: top, earliest_events: [create.event_id], latest_events: latest });
-    assert.equal(deep.status, 200);
-    assert.equal(deep.json.events.length, 10);
-    assert.ok(deep.json.events.every((e) => e.depth < top), "every event is below min_depth: Synapse ignores it");
-    const hashes = new Set(latest.map((id) => stored.byId.get(id).json.hashes.sha256));
-    assert.ok(capped.json.events.every((e) => !hashes.has(e.hashes.sha256)), "latest_events are not returned");
-  });
-
-  test("forwards fill (MSC4000): Synapse answers 404 M_UNRECOGNIZED on the stable and the unstable path", async () => {
-    const world = w();
-    const room = world.rooms.versions["11"];
-    const { stored } = world.fetched.v11;
-    const from = [stored.timeline[2].event_id];
-    for (const unstable of [false, true]) {
-      const r = await world.asB.forwardsFill(`forwards-fill-${unstable ? "unstable" : "stable"}`, world.a.serverName,
-        room.roomId, from, 10, unstable);
-      assert.equal(r.status, 404, r.body);
-      assert.equal(r.json?.errcode, "M_UNRECOGNIZED");
-    }
-  });
-
-  test("history visibility 'joined': A serves B the events before bob's join pruned, and B stores them pruned", () => {
-    const world = w();
+  hsTest(w, "history visibility 'joined': A serves B the events before bob's join pruned, and B stores them pruned", (world) => {
     const { beforeJoin, afterJoin } = world.rooms.joined;
     const { pdus, ids, stored } = world.fetched.joined;
     const onB = storedRoom(world.b, world.rooms.joined.roomId);
@@ -99,8 +51,7 @@ export function synapseSuite(w) {
     for (const id of afterJoin) assert.ok(pdus[ids.indexOf(id)].content.body, `A serves ${id} whole`);
   });
 
-  test("partition: B holds a gap where alice's messages during the outage were; bob forks, alice merges", () => {
-    const world = w();
+  hsTest(w, "partition: B holds a gap where alice's messages during the outage were; bob forks, alice merges", (world) => {
     const { during, merge, bobBack, tipsBeforeSplit } = world.rooms.partition;
     assert.equal(during.length, PARTITION_MESSAGES + 2);
     const onB = world.partitionOnB.stored;
@@ -124,8 +75,7 @@ export function synapseSuite(w) {
     assert.deepEqual(world.fetched.partition.stored.backward_extremities, [], "A has no gap");
   });
 
-  test("every room B joined: B's backward extremity is its join's prev event, held only as an outlier", () => {
-    const world = w();
+  hsTest(w, "every room B joined: B's backward extremity is its join's prev event, held only as an outlier", (world) => {
     for (const v of VERSIONS) {
       const onB = storedRoom(world.b, world.rooms.versions[v].roomId);
       assert.equal(onB.backward_extremities.length, 1, `v${v}: ${onB.backward_extremities}`);

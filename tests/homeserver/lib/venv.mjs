@@ -1,7 +1,7 @@
 // Installs the pinned Synapse into a venv under the git-ignored `.cache/` at the repo root,
 // and reuses it when it is already there. A failure throws: the suite fails loudly, never skips.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,7 +43,8 @@ export function ensureSynapse() {
     return { python: PYTHON, version: SYNAPSE_VERSION, installed: false, seconds: 0 };
   }
   mkdirSync(dirname(VENV), { recursive: true });
-  if (!existsSync(PYTHON)) run("python3", ["-m", "venv", VENV], "creating the Synapse venv");
+  // A venv with another version, or one that no longer works (moved, Python changed): anew.
+  run("python3", ["-m", "venv", "--clear", VENV], "creating the Synapse venv");
   run(PYTHON, ["-m", "pip", "install", "--quiet", `matrix-synapse==${SYNAPSE_VERSION}`], "pip install matrix-synapse");
   const version = installedVersion();
   if (version !== SYNAPSE_VERSION) {

@@ -1,5 +1,7 @@
 // The shared fixture of the suite: two Synapses, the rooms built on them, and the federation
 // answers fetched from them. Built once per test file in `before()`, stopped in `after()`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
 import { createPublicKey } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,7 +9,7 @@ import { startPair } from "./pair.mjs";
 import { buildRooms } from "./rooms.mjs";
 import { storedRoom } from "./synapse.mjs";
 import { Federation, backfillWholeRoom, EXCHANGES } from "./fetch.mjs";
-import { keyFromSeed } from "./federation.mjs";
+import { keyFromSeed } from "./http.mjs";
 import { loadMxdag } from "./mxdag.mjs";
 import { startProxy } from "./proxy.mjs";
 
@@ -15,6 +17,19 @@ import { startProxy } from "./proxy.mjs";
 export function publicKeyOf(hs) {
   const der = createPublicKey(keyFromSeed(hs.signingKey().seed)).export({ format: "der", type: "spki" });
   return der.subarray(der.length - 32).toString("base64").replace(/=+$/, "");
+}
+
+/**
+ * `roomId` as `hs` stores it, read from its database, and its whole timeline fetched from it
+ * through `fed`, saved as one transaction in `<name>.all.json`. Returns `{ pdus, ids, pages,
+ * stored, file }` (see backfillWholeRoom).
+ */
+async function fetchWholeRoom(fed, name, hs, roomId) {
+  const stored = storedRoom(hs, roomId);
+  const got = await backfillWholeRoom(fed, name, hs.serverName, roomId, stored);
+  const file = join(EXCHANGES, `${name}.all.json`);
+  writeFileSync(file, JSON.stringify({ origin: hs.serverName, origin_server_ts: Date.now(), pdus: got.pdus }));
+  return { ...got, stored, file };
 }
 
 /**
@@ -43,17 +58,12 @@ export async function buildWorld() {
     Object.assign(world, await buildRooms(a, b));
     world.timings.build_rooms = Date.now() - t1;
     const t2 = Date.now();
-    if (process.env.MXDAG_HS_SIGNER === "own") {
-      world.asB = new Federation(b);
-      world.asA = new Federation(a);
-    } else {
-      world.proxyAsB = await startProxy(b);
-      proxies.push(world.proxyAsB);
-      world.proxyAsA = await startProxy(a);
-      proxies.push(world.proxyAsA);
-      world.asB = new Federation(b, world.proxyAsB.transport);
-      world.asA = new Federation(a, world.proxyAsA.transport);
-    }
+    world.proxyAsB = await startProxy(b);
+    proxies.push(world.proxyAsB);
+    world.proxyAsA = await startProxy(a);
+    proxies.push(world.proxyAsA);
+    world.asB = new Federation(b, world.proxyAsB.transport);
+    world.asA = new Federation(a, world.proxyAsA.transport);
     world.keys = {
       a: await world.asB.serverKeys("keys-A", a.serverName),
       b: await world.asA.serverKeys("keys-B", b.serverName),
@@ -61,18 +71,10 @@ export async function buildWorld() {
     // Every room as A holds it, seen by B (what B's server may see: pruned where it may not).
     world.fetched = {};
     for (const room of allRooms(world)) {
-      const stored = storedRoom(a, room.roomId);
-      const got = await backfillWholeRoom(world.asB, `room-${room.label}-onA`, a.serverName, room.roomId, stored);
-      const file = join(EXCHANGES, `room-${room.label}-onA.all.json`);
-      writeFileSync(file, JSON.stringify({ origin: a.serverName, origin_server_ts: Date.now(), pdus: got.pdus }));
-      world.fetched[room.label] = { ...got, stored, file };
+      world.fetched[room.label] = await fetchWholeRoom(world.asB, `room-${room.label}-onA`, a, room.roomId);
     }
     // The partition room as B holds it (with its gap), seen by A.
-    const storedB = storedRoom(b, world.rooms.partition.roomId);
-    const gotB = await backfillWholeRoom(world.asA, "room-partition-onB", b.serverName, world.rooms.partition.roomId, storedB);
-    const fileB = join(EXCHANGES, "room-partition-onB.all.json");
-    writeFileSync(fileB, JSON.stringify({ origin: b.serverName, origin_server_ts: Date.now(), pdus: gotB.pdus }));
-    world.partitionOnB = { ...gotB, stored: storedB, file: fileB };
+    world.partitionOnB = await fetchWholeRoom(world.asA, "room-partition-onB", b, world.rooms.partition.roomId);
     world.keyFiles = [world.keys.a.files.response, world.keys.b.files.response];
     world.timings.fetch = Date.now() - t2;
     return world;
@@ -91,4 +93,21 @@ export function allRooms(world) {
     { ...joined, label: "joined" },
     { ...partition, label: "partition" },
   ];
+}
+
+/**
+ * A test on the world `w()`: `fn(world)`. When it fails, the tails of both servers' logs are
+ * added to the error (the whole logs stay under tests/artifacts/homeserver/).
+ */
+export function hsTest(w, name, fn) {
+  test(name, async () => {
+    const world = w();
+    assert.ok(world, "the world (servers, rooms, fetches) was not built: see the before() hook's error");
+    try {
+      await fn(world);
+    } catch (e) {
+      e.message += `\n${world.a.tail(15)}\n${world.b.tail(15)}`;
+      throw e;
+    }
+  });
 }

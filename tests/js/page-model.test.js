@@ -1,0 +1,67 @@
+// The page's drawing model (www/model.js) over a real RoomDag: gaps sit just before their
+// first child, flags and counts come from the DAG, the layout arrays line up with the nodes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import mx from "../../pkg/node/wasm.js";
+import { FLAG, KIND, VERDICT, buildSnapshot, describe } from "../../pkg/www/model.js";
+import { prevIds } from "../../pkg/www/parse.js";
+
+/** An engine over a RoomDag holding `pdus` (with event IDs), as www/engine.js is. */
+function engineOf(pdus, verdicts = {}) {
+  const dag = new mx.RoomDag("!r:x.test");
+  dag.addEvents(pdus);
+  const events = new Map(pdus.map((p) => [p.event_id, {
+    pdu: p, verdict: verdicts[p.event_id] ?? "valid", problems: verdicts[p.event_id] ? [{ code: "x" }] : [], pruned: false,
+    prevs: prevIds(p), ...describe(p),
+  }]));
+  return {
+    roomId: "!r:x.test", roomVersion: "1", events,
+    gaps: () => dag.gaps().map((g) => ({ eventId: g.event_id, referencedBy: g.referenced_by, depth: g.estimated_depth })),
+    forwardExtremities: () => dag.forwardExtremities(),
+    outliers: () => new Set(dag.outliers()),
+    order: () => dag.linearOrder(),
+    layout: (o, p, d) => mx.layoutDag(o, p, d),
+    prevIds: (id) => events.get(id)?.prevs ?? [],
+  };
+}
+
+const ev = (id, depth, prev, extra = {}) => ({
+  event_id: id, room_id: "!r:x.test", type: "m.room.message", sender: "@u:x.test", depth, origin_server_ts: depth,
+  prev_events: prev, content: {}, ...extra,
+});
+
+test("a gap is a node placed right before the first event that points at it", () => {
+  // $a ← $b ← $c, and $c also names the missing $g; $d is a second tip on $a.
+  const pdus = [ev("$a", 1, []), ev("$b", 2, ["$a"]), ev("$c", 3, ["$b", "$g"]), ev("$d", 2, ["$a"], { type: "m.room.topic", state_key: "" })];
+  const s = buildSnapshot(engineOf(pdus, { $d: "dropped" }));
+  assert.equal(s.n, 5);
+  assert.equal(s.ids.indexOf("$g") + 1, s.ids.indexOf("$c"));
+  const at = (id) => s.ids.indexOf(id);
+  assert.equal(s.kind[at("$g")], KIND.gap);
+  assert.equal(s.verdict[at("$g")], VERDICT.gap);
+  assert.equal(s.flags[at("$g")], FLAG.gap);
+  assert.equal(s.refs[at("$g")], 1);
+  assert.equal(s.labels[at("$g")], "missing · 1 event points here");
+  assert.equal(s.kind[at("$d")], KIND.state);
+  assert.equal(s.verdict[at("$d")], VERDICT.dropped);
+  assert.equal(s.flags[at("$d")], FLAG.forward | FLAG.problems);
+  assert.equal(s.flags[at("$c")], FLAG.forward);
+  assert.equal(s.labels[at("$d")], "m.room.topic · @u:x.test");
+  assert.deepEqual(s.counts, { events: 4, forward: 2, backward: 1, outliers: 0, problems: 1, lanes: s.layout.lanes });
+  // Rows: newest first, one per node; every edge joins a child to one of its prev events.
+  assert.deepEqual([...s.layout.y].sort(), [0, 1, 2, 3, 4]);
+  const edges = [];
+  for (let k = 0; k < s.layout.edges.length; k += 2) edges.push(`${s.ids[s.layout.edges[k]]}>${s.ids[s.layout.edges[k + 1]]}`);
+  assert.deepEqual(edges.sort(), ["$b>$a", "$c>$b", "$c>$g", "$d>$a"]);
+  assert.equal(s.layout.problems.length, 0);
+});
+
+test("v1/v2 prev_events pairs and an empty room", () => {
+  const pdus = [ev("$a", 1, []), ev("$b", 2, [["$a", { sha256: "x" }], ["$z", { sha256: "y" }]])];
+  const s = buildSnapshot(engineOf(pdus));
+  assert.deepEqual(s.ids, ["$a", "$z", "$b"]);
+  assert.equal(s.counts.backward, 1);
+  const empty = buildSnapshot(engineOf([]));
+  assert.equal(empty.n, 0);
+  assert.equal(empty.layout.lanes, 0);
+});
