@@ -1,6 +1,7 @@
 //! `cover`, our strategy: use what the DAG knows about each hole.
 //!
-//! Each round, servers are taken best first (largest `/get_missing_events` cap seen, fewest
+//! Each round, servers are taken best first (most events per request so far, at most their
+//! `/get_missing_events` cap; a server not asked yet is hoped to fill its cap; then fewest
 //! failures, list order); each gets one request about gaps no other request of the round
 //! covers, closest to the present first:
 //!
@@ -61,7 +62,9 @@ pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
     servers.sort_by_key(|&s| {
         let h = &k.servers[s];
         let cap = h.limit_for("get_missing_events", ctx.limit);
-        (std::cmp::Reverse(cap), h.failures, s)
+        // Events per request so far; a server not asked yet is hoped to fill its cap.
+        let yield_ = h.events_received.checked_div(h.round_trips).unwrap_or(cap);
+        (std::cmp::Reverse(yield_.min(cap)), h.failures, s)
     });
     let mut taken: HashSet<NodeIndex> = HashSet::new();
     let mut busy: Vec<usize> = Vec::new();
