@@ -1,0 +1,150 @@
+//! `simulate(options)` and the `SimulatedFederation` class: the planner's simulator for JS.
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use super::{from_js, strategy_of, to_js, Record};
+use crate::js::to_js_error;
+use crate::planner::codes;
+use crate::planner::shape::RoomShape;
+use crate::planner::simulator::{
+    simulate as run_simulation, PeerAnswer, Simulation, SimulationOptions,
+};
+use crate::planner::{PlannerOptions, Strategy};
+
+/// `simulate` options from JS.
+#[derive(Deserialize)]
+struct SimOptions {
+    #[serde(default)]
+    events: Option<usize>,
+    #[serde(default)]
+    gaps: Option<usize>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    width: Option<usize>,
+    #[serde(default)]
+    limit: Option<u64>,
+    #[serde(default)]
+    strategy: Option<String>,
+}
+
+fn simulation_options(o: &SimOptions) -> SimulationOptions {
+    let d = SimulationOptions::default();
+    SimulationOptions {
+        seed: o.seed.unwrap_or(d.seed),
+        events: o.events.unwrap_or(d.events),
+        gaps: o.gaps.unwrap_or(d.gaps),
+        shape: match o.width {
+            Some(width) if width > 0 => RoomShape::PublicRoom { width },
+            _ => RoomShape::Uniform,
+        },
+        planner: PlannerOptions {
+            limit: o.limit.unwrap_or(d.planner.limit),
+            ..d.planner
+        },
+        ..d
+    }
+}
+
+/// `simulate({events?, gaps?, seed?, width?, limit?, strategy?})`: one report per strategy
+/// (all four unless `strategy` names one).
+#[wasm_bindgen]
+pub fn simulate(options: JsValue) -> Result<JsValue, JsValue> {
+    let o: SimOptions = from_js(options, "simulate options")?;
+    let strategies = match &o.strategy {
+        Some(name) => vec![strategy_of(Some(name))?],
+        None => Strategy::ALL.to_vec(),
+    };
+    Ok(to_js(&run_simulation(simulation_options(&o), &strategies)))
+}
+
+/// The simulator's peers over a generated room, answering requests as servers would, so the
+/// JS driver can run against them.
+#[wasm_bindgen(js_name = SimulatedFederation)]
+pub struct JsSimulatedFederation {
+    simulation: Simulation,
+}
+
+#[wasm_bindgen(js_class = SimulatedFederation)]
+impl JsSimulatedFederation {
+    /// `new SimulatedFederation({events?, gaps?, seed?, width?})`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsSimulatedFederation, JsValue> {
+        let o: SimOptions = from_js(options, "SimulatedFederation options")?;
+        Ok(Self {
+            simulation: Simulation::new(simulation_options(&o)),
+        })
+    }
+
+    /// The room ID.
+    #[wasm_bindgen(js_name = roomId)]
+    pub fn room_id(&self) -> String {
+        crate::planner::shape::ROOM_ID.to_owned()
+    }
+
+    /// The server names.
+    pub fn servers(&self) -> Vec<String> {
+        self.simulation
+            .peers()
+            .iter()
+            .map(|p| p.config.name.clone())
+            .collect()
+    }
+
+    /// The events the requester holds at the start, as records.
+    #[wasm_bindgen(js_name = startingEvents)]
+    pub fn starting_events(&self) -> JsValue {
+        let records: Vec<Record> = self.simulation.starting_events().map(Record::of).collect();
+        to_js(&records)
+    }
+
+    /// Answers `{method, path, body}` as `server`: `{status, body}` where body is a
+    /// transaction `{pdus}`, `{events}`, or an error `{errcode, error}`.
+    pub fn answer(&self, server: &str, request: JsValue) -> Result<JsValue, JsValue> {
+        #[derive(Deserialize)]
+        struct Req {
+            method: String,
+            path: String,
+            #[serde(default)]
+            body: Option<String>,
+        }
+        let r: Req = from_js(request, "request")?;
+        let line = format!("{} {}", r.method, r.path);
+        let parsed = crate::federation::FederationRequest::parse(&line, r.body.as_deref())
+            .map_err(|p| to_js_error(p.code, &p.message))?;
+        let Some(peer) = self
+            .simulation
+            .peers()
+            .iter()
+            .find(|p| p.config.name == server)
+        else {
+            return Err(to_js_error(
+                codes::UNKNOWN_SERVER,
+                &format!("No server {server}."),
+            ));
+        };
+        let json = match peer.answer(&parsed) {
+            PeerAnswer::Failed => {
+                serde_json::json!({"status": 502, "body": {"errcode": "M_UNKNOWN", "error": "down"}})
+            }
+            PeerAnswer::Unrecognized => {
+                serde_json::json!({"status": 404, "body": {"errcode": "M_UNRECOGNIZED", "error": "Unrecognized request"}})
+            }
+            PeerAnswer::Events(list) => {
+                let events: Vec<Record> = list
+                    .iter()
+                    .map(|&i| Record::of(self.simulation.event(i)))
+                    .collect();
+                let events = serde_json::to_value(events).unwrap_or_default();
+                let key = if parsed.endpoint() == "get_missing_events" {
+                    "events"
+                } else {
+                    "pdus"
+                };
+                serde_json::json!({"status": 200, "body": {key: events}})
+            }
+        };
+        Ok(to_js(&json))
+    }
+}

@@ -1,0 +1,86 @@
+//! A planned request as it goes on the wire: method, path with query, JSON body — the form
+//! [`FederationRequest::parse`] reads back, so the network log and the contract checks see
+//! exactly what was sent.
+
+use serde_json::json;
+
+use super::plan::PlannedRequest;
+use crate::federation::FederationRequest;
+
+/// Percent-encodes a path segment or query value: everything but RFC 3986's unreserved
+/// characters.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl PlannedRequest {
+    /// `GET` or `POST`.
+    pub fn method(&self) -> &'static str {
+        match self.request {
+            FederationRequest::GetMissingEvents(_) => "POST",
+            _ => "GET",
+        }
+    }
+
+    /// The path and query: `/_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`,
+    /// `/_matrix/federation/v1/get_missing_events/{roomId}`, or the forwards fill path
+    /// (stable, or `org.matrix.msc4000` when the request says unstable).
+    pub fn path(&self) -> String {
+        let room = percent_encode(self.request.room_id());
+        let query = |key: &str, ids: &[String], limit: u64| {
+            let mut q: Vec<String> = ids
+                .iter()
+                .map(|id| format!("{key}={}", percent_encode(id)))
+                .collect();
+            q.push(format!("limit={limit}"));
+            q.join("&")
+        };
+        match &self.request {
+            FederationRequest::Backfill(r) => format!(
+                "/_matrix/federation/v1/backfill/{room}?{}",
+                query("v", &r.v, r.limit)
+            ),
+            FederationRequest::GetMissingEvents(_) => {
+                format!("/_matrix/federation/v1/get_missing_events/{room}")
+            }
+            FederationRequest::ForwardsFill(r) => format!(
+                "/_matrix/federation/{}/forwards_fill/{room}?{}",
+                if r.unstable {
+                    "org.matrix.msc4000"
+                } else {
+                    "v1"
+                },
+                query("from_event_id", &r.from_event_id, r.limit)
+            ),
+        }
+    }
+
+    /// The JSON body: `/get_missing_events` only.
+    pub fn body(&self) -> Option<String> {
+        match &self.request {
+            FederationRequest::GetMissingEvents(r) => Some(
+                json!({
+                    "earliest_events": r.earliest_events,
+                    "latest_events": r.latest_events,
+                    "limit": r.limit,
+                    "min_depth": r.min_depth,
+                })
+                .to_string(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The request line as a log shows it: `GET /_matrix/federation/v1/backfill/…`.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.method(), self.path())
+    }
+}

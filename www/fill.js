@@ -1,0 +1,132 @@
+// fill.js — "fill all gaps": drives a GapPlanner (mxdag's wasm) against any federation
+// transport, in the browser or in Node. No DOM, no globals.
+//
+// CONTRACT
+//
+//   const result = await fillAllGaps({ planner, fetch, dag, onProgress, signal, roundMs });
+//
+//   planner     a GapPlanner from mxdag's wasm, built with the room and the servers believed
+//               to be in it, and fed the events held so far:
+//                 const planner = new GapPlanner({ room_id, servers, strategy: "cover",
+//                                                  room_version, limit: 100 });
+//                 planner.addInput(text)   // any response / NDJSON the page already loaded
+//   fetch       async (request) => ({ status, body })   — sends one planned request:
+//                 request = { id, server, endpoint, method, path, body, limit, gaps }
+//                 `path` is the full federation path with query, `body` a JSON string (POST
+//                 /get_missing_events) or null; `gaps` the event IDs it aims to close.
+//                 Return the HTTP status and the response text (a string) or parsed JSON.
+//                 Demo peer:  r => fetch(r.path, { method: r.method, body: r.body })
+//                 Proxy:      r => fetch(`/_mxdag/proxy/${r.server}${r.path}`, …)
+//                 Simulator:  r => federation.answer(r.server, r)   (SimulatedFederation)
+//                 Throwing counts as a failure of that server (it backs off).
+//   dag         optional: { add(request, text) } — called with every successful answer, so
+//               the page's RoomDag takes the same events (validation, contract check,
+//               drawing). Its return value is ignored.
+//   onProgress  optional: called after every answer with { round, round_trips, gaps,
+//               received, new_events, request, status }.
+//   signal      optional AbortSignal: stops after the answers in flight; result.stopped is
+//               "aborted".
+//   roundMs     optional: simulated milliseconds per round (default 250). Backoffs (2h, 4h,
+//               … 256h after failures) run on the planner's simulated clock: the driver
+//               jumps the clock instead of sleeping.
+//
+//   result = { stopped: "done" | "aborted" | "limit", rounds, round_trips, received,
+//              new_events, gaps_left, open_gaps: [{ event_id, reason, message }],
+//              servers: [{ name, round_trips, forwards_fill, backfill_cap, … }] }
+//
+// Forwards fill is sent on the stable path; a `404 M_UNRECOGNIZED` there is retried once
+// on the unstable `org.matrix.msc4000` path before the server is marked as not supporting
+// it (the planner never asks it again).
+
+const UNSTABLE = "/_matrix/federation/org.matrix.msc4000/forwards_fill/";
+const STABLE = "/_matrix/federation/v1/forwards_fill/";
+
+function asText(body) {
+  if (body === undefined || body === null) return "";
+  return typeof body === "string" ? body : JSON.stringify(body);
+}
+
+function errcodeOf(text) {
+  try {
+    const value = JSON.parse(text);
+    return value && typeof value.errcode === "string" ? value.errcode : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function send(fetch, request) {
+  try {
+    const answer = await fetch(request);
+    return { status: Number(answer?.status ?? 0), text: asText(answer?.body) };
+  } catch (error) {
+    return { status: 0, text: "", error: String(error?.message ?? error) };
+  }
+}
+
+/** Sends one request, with the unstable-path retry for forwards fill. */
+async function exchange(fetch, request) {
+  let answer = await send(fetch, request);
+  if (request.endpoint === "forwards_fill" && answer.status === 404 && errcodeOf(answer.text) === "M_UNRECOGNIZED") {
+    const unstable = { ...request, path: request.path.replace(STABLE, UNSTABLE) };
+    answer = await send(fetch, unstable);
+  }
+  return answer;
+}
+
+/** Runs the planner until no server can help; see the contract at the top of the file. */
+export async function fillAllGaps({ planner, fetch, dag, onProgress, signal, roundMs = 250, maxRounds = 1_000_000 }) {
+  if (!planner || typeof fetch !== "function") {
+    throw new TypeError("fillAllGaps needs { planner, fetch }");
+  }
+  const totals = { rounds: 0, received: 0, new_events: 0 };
+  let stopped = "done";
+  for (;;) {
+    if (signal?.aborted) {
+      stopped = "aborted";
+      break;
+    }
+    if (totals.rounds >= maxRounds) {
+      stopped = "limit";
+      break;
+    }
+    const requests = planner.next();
+    if (requests.length === 0) {
+      const wake = planner.nextWakeup();
+      if (wake === null || wake === undefined) break;
+      planner.setNow(wake);
+      continue;
+    }
+    totals.rounds += 1;
+    const answers = await Promise.all(requests.map((r) => exchange(fetch, r)));
+    requests.forEach((request, i) => {
+      const { status, text } = answers[i];
+      const ok = status >= 200 && status < 300;
+      if (ok && dag?.add) dag.add(request, text);
+      const counts = planner.record(request.id, { status, text, errcode: ok ? undefined : errcodeOf(text) });
+      totals.received += counts.received;
+      totals.new_events += counts.new;
+      onProgress?.({
+        round: totals.rounds,
+        round_trips: planner.roundTrips(),
+        gaps: planner.gapCount(),
+        received: totals.received,
+        new_events: totals.new_events,
+        request,
+        status,
+      });
+    });
+    planner.setNow(planner.now() + roundMs);
+  }
+  const open = planner.openGaps();
+  return {
+    stopped,
+    rounds: totals.rounds,
+    round_trips: planner.roundTrips(),
+    received: totals.received,
+    new_events: totals.new_events,
+    gaps_left: open.length,
+    open_gaps: open,
+    servers: planner.servers(),
+  };
+}
