@@ -1,24 +1,11 @@
 // "Fill all gaps": the gap planner closes every gap of the demo room, request by request.
-// The button exists only when the wasm has the planner (GapPlanner); without it the test
-// checks that no such button is shown.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import mx from "../../pkg/node/wasm.js";
 import { count, idle, launch, netlog, open, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
-const canPlan = typeof mx.GapPlanner === "function";
-
-test("without the planner in the wasm, no Fill all gaps button is shown", { skip: canPlan && "the planner is built in" }, async () => {
-  await withServer([], async (server) => {
-    const page = await open(await browserReady, server.url);
-    assert.equal(await page.isVisible("#fill"), false);
-    await page.close();
-  });
-});
-
-test("Fill all gaps closes every gap of the demo room", { skip: !canPlan && "the wasm has no GapPlanner yet" }, async () => {
+test("Fill all gaps closes every gap of the demo room", async () => {
   await withServer([], async (server) => {
     const page = await open(await browserReady, server.url);
     assert.ok((await count(page, "backward")) > 0);
