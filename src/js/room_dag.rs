@@ -302,6 +302,45 @@ impl RoomDagJs {
         self.inner.event_ids(&self.inner.linear_order())
     }
 
+    /// The DAG as rows of a drawing, ready for `layoutDag` (see [`RoomDag::layout_rows`]):
+    /// timeline events in linear order, each gap just before its first child. Returns
+    /// `{ids, offsets, parents, depths, flags, outliers}`: `ids` the event ID of each row
+    /// (strings), `offsets` (`Uint32Array`, rows + 1) and `parents` (`Uint32Array`, row
+    /// indices) the parents as compressed sparse rows, `depths` (`Float64Array`: the event's
+    /// depth, a gap's estimated depth), `flags` (`Uint8Array`: 1 forward extremity, 2 gap,
+    /// 4 held as outlier) and `outliers` (the number of outliers held).
+    #[wasm_bindgen(js_name = layoutInput)]
+    pub fn layout_input(&self) -> js_sys::Object {
+        let rows = self.inner.layout_rows();
+        let ids: js_sys::Array = self
+            .inner
+            .event_ids(&rows.nodes)
+            .into_iter()
+            .map(JsValue::from)
+            .collect();
+        let depths: Vec<f64> = rows.depths.iter().map(|&d| d as f64).collect();
+        let out = js_sys::Object::new();
+        let fields: [(&str, JsValue); 6] = [
+            ("ids", ids.into()),
+            (
+                "offsets",
+                js_sys::Uint32Array::from(&rows.offsets[..]).into(),
+            ),
+            (
+                "parents",
+                js_sys::Uint32Array::from(&rows.parents[..]).into(),
+            ),
+            ("depths", js_sys::Float64Array::from(&depths[..]).into()),
+            ("flags", js_sys::Uint8Array::from(&rows.flags[..]).into()),
+            ("outliers", JsValue::from(self.inner.outlier_len() as u32)),
+        ];
+        for (key, value) in fields {
+            // Defining a property on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&out, &JsValue::from_str(key), &value);
+        }
+        out
+    }
+
     /// Number of timeline events in linear order, computing it (for benchmarks that do not
     /// want the IDs copied out).
     #[wasm_bindgen(js_name = linearOrderLength)]
