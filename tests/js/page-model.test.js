@@ -120,3 +120,15 @@ test("the snapshot equals the old path by IDs on a generated room with gaps and 
   assert.ok(engine.dag.gaps().some((g) => g.held_as_outlier));
   assert.equal(s.counts.forward, engine.dag.forwardExtremities().length);
 });
+
+test("layoutInput IDs: one per row, also when an ID holds a newline", () => {
+  const dag = new mx.RoomDag("!r:x.test");
+  dag.addEvents([ev("$a", 1, []), ev("$b\nc", 2, ["$a"]), ev("$d", 3, ["$b\nc", "$gone"])]);
+  const rows = dag.layoutInput();
+  assert.deepEqual(rows.ids, ["$a", "$b\nc", "$gone", "$d"]);
+  assert.deepEqual([...rows.flags], [0, 0, 2, 1]);
+  assert.deepEqual([...rows.offsets], [0, 0, 1, 1, 3]);
+  assert.deepEqual([...rows.parents], [0, 1, 2]);
+  assert.deepEqual([...rows.depths], [1, 2, 2, 3]);
+  assert.equal(new mx.RoomDag().layoutInput().ids.length, 0);
+});
