@@ -124,10 +124,6 @@ export class Engine {
     return { ...split, roomVersion: version, roomId };
   }
 
-  forwardExtremities() {
-    return this.dag.forwardExtremities();
-  }
-
   /** Gaps as `[{eventId, referencedBy: [ids], depth, missingDepths, outlier}]`. */
   gaps() {
     return this.dag.gaps().map((g) => ({
@@ -139,13 +135,13 @@ export class Engine {
     }));
   }
 
-  /** Held timeline events in the DAG's linear order (IDs). */
-  order() {
-    return this.dag.linearOrder();
-  }
-
-  outliers() {
-    return new Set(this.dag.outliers());
+  /**
+   * The DAG as the drawing's rows, for `layout`: `{ids, offsets, parents, depths, flags,
+   * outliers}` (timeline events in linear order, each gap just before its first child; see
+   * `RoomDag.layoutInput`, src/dag/rows.rs).
+   */
+  layoutInput() {
+    return this.dag.layoutInput();
   }
 
   /** Whether this build of the wasm has the gap planner. */

@@ -1,5 +1,6 @@
 // The drawing model: the DAG's nodes (held events and gaps) in linear order as typed arrays,
-// and their layout from the wasm. One pass over the events and their prev_events.
+// and their layout from the wasm. The rows and their parents come from the wasm as typed
+// arrays; one pass here adds what the store knows of each event.
 
 /** Verdict codes used in the typed arrays of a snapshot. */
 export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4 };
@@ -22,74 +23,58 @@ export function describe(pdu) {
 /** A node the DAG orders but the store lacks (never expected): drawn as unchecked. */
 const UNKNOWN = { pdu: null, prevs: [], kind: KIND.other, label: "", verdict: "unchecked", problems: [], pruned: false };
 
+/** Row flag bits of `RoomDag.layoutInput()` (src/dag/rows.rs). */
+const ROW = { forward: 1, gap: 2 };
+
 /**
- * Builds `{n, ids, labels, kind, verdict, flags, refs, layout, counts}`. Each gap sits just
- * before its first child in the order, so it is drawn right under the events pointing at it.
+ * Builds `{n, ids, labels, kind, verdict, flags, refs, layout, counts}` from the DAG's rows
+ * (`engine.layoutInput()`: timeline events in linear order, each gap just before its first
+ * child, so it is drawn right under the events pointing at it) and the events held.
  */
 export function buildSnapshot(engine) {
   const start = performance.now();
-  const gapList = engine.gaps();
-  const gaps = new Map(gapList.map((g) => [g.eventId, g]));
-  const forward = new Set(engine.forwardExtremities());
-  const outliers = engine.outliers();
-  const index = new Map();
-  const ids = [];
-  for (const id of engine.order()) {
-    for (const p of engine.prevIds(id)) {
-      if (gaps.has(p) && !index.has(p)) {
-        index.set(p, ids.length);
-        ids.push(p);
-      }
-    }
-    index.set(id, ids.length);
-    ids.push(id);
-  }
+  const { ids, offsets, parents, depths, flags: rowFlags, outliers } = engine.layoutInput();
   const n = ids.length;
-  const offsets = new Uint32Array(n + 1);
-  const parents = [];
-  const depths = new Float64Array(n);
   const kind = new Uint8Array(n);
   const verdict = new Uint8Array(n);
   const flags = new Uint8Array(n);
   const refs = new Uint32Array(n);
   const labels = new Array(n);
   let problems = 0;
+  let forward = 0;
+  let backward = 0;
   for (let i = 0; i < n; i++) {
-    const id = ids[i];
-    const gap = gaps.get(id);
-    if (gap) {
+    const row = rowFlags[i];
+    if (row & ROW.gap) {
+      backward++;
       kind[i] = KIND.gap;
       verdict[i] = VERDICT.gap;
       flags[i] = FLAG.gap;
-      refs[i] = gap.referencedBy.length;
-      labels[i] = `missing · ${gap.referencedBy.length === 1 ? "1 event points" : `${gap.referencedBy.length} events point`} here`;
-    } else {
-      const e = engine.events.get(id) ?? UNKNOWN;
-      for (const p of e.prevs) {
-        const pi = index.get(p);
-        if (pi !== undefined) parents.push(pi);
-      }
-      depths[i] = Number.isFinite(e.pdu?.depth) ? e.pdu.depth : 0;
-      kind[i] = outliers.has(id) ? KIND.outlier : e.kind;
-      verdict[i] = VERDICT[e.verdict] ?? VERDICT.unchecked;
-      if (forward.has(id)) flags[i] |= FLAG.forward;
-      if (e.problems.length) {
-        flags[i] |= FLAG.problems;
-        problems++;
-      }
-      if (e.pruned) flags[i] |= FLAG.pruned;
-      labels[i] = e.label;
+      continue;
     }
-    offsets[i + 1] = parents.length;
+    for (let k = offsets[i]; k < offsets[i + 1]; k++) {
+      if (rowFlags[parents[k]] & ROW.gap) refs[parents[k]]++;
+    }
+    const e = engine.events.get(ids[i]) ?? UNKNOWN;
+    kind[i] = e.kind;
+    verdict[i] = VERDICT[e.verdict] ?? VERDICT.unchecked;
+    if (row & ROW.forward) {
+      flags[i] |= FLAG.forward;
+      forward++;
+    }
+    if (e.problems.length) {
+      flags[i] |= FLAG.problems;
+      problems++;
+    }
+    if (e.pruned) flags[i] |= FLAG.pruned;
+    labels[i] = e.label;
   }
-  // A gap's depth: as estimated by the DAG, else one less than its shallowest child.
+  // A gap's `refs`: the events that list it (each once), counted above.
   for (let i = 0; i < n; i++) {
-    if (kind[i] !== KIND.gap) continue;
-    const g = gaps.get(ids[i]);
-    depths[i] = Number.isFinite(g.depth) ? g.depth : Math.max(0, Math.min(...g.referencedBy.map((c) => depths[index.get(c)] ?? 1)) - 1);
+    if (kind[i] === KIND.gap) labels[i] = `missing · ${refs[i] === 1 ? "1 event points" : `${refs[i]} events point`} here`;
   }
   const t0 = performance.now();
-  const layout = engine.layout(offsets, new Uint32Array(parents), depths);
+  const layout = engine.layout(offsets, parents, depths);
   const layoutMs = performance.now() - t0;
   return {
     n,
@@ -104,9 +89,9 @@ export function buildSnapshot(engine) {
     modelMs: t0 - start,
     counts: {
       events: engine.events.size,
-      forward: forward.size,
-      backward: gapList.length,
-      outliers: outliers.size,
+      forward,
+      backward,
+      outliers,
       problems,
       lanes: layout.lanes,
     },

@@ -29,6 +29,7 @@ pub mod ids;
 pub mod ingest;
 pub mod json;
 mod order;
+mod rows;
 pub mod summary;
 pub mod synthetic;
 pub mod walk;
@@ -37,6 +38,7 @@ pub use arena::{NodeIndex, RoomDag};
 pub use event::{DagEvent, EventHead, Placement};
 pub use extremities::Gap;
 pub use findings::{Fork, Merge};
+pub use rows::{row_flags, LayoutRows};
 pub use walk::Children;
 
 /// Problem codes raised by the room DAG.

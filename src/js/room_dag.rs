@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::to_js_error;
 use crate::canonical_json::Value;
 use crate::dag::ingest::{pick_events, read_event, room_version_of_inputs, Rooms};
-use crate::dag::{EventHead, Placement, RoomDag};
+use crate::dag::{EventHead, NodeIndex, Placement, RoomDag};
 use crate::federation::backfill::BackfillOrder;
 use crate::federation::{check_response_text, reference_answer, FederationRequest};
 use crate::room_version::RoomVersion;
@@ -46,6 +46,26 @@ fn parse_version(id: &str) -> Result<RoomVersion, JsValue> {
 
 fn parse_request(request: &str, body: Option<String>) -> Result<FederationRequest, JsValue> {
     FederationRequest::parse(request, body.as_deref()).map_err(|p| to_js_error(p.code, &p.message))
+}
+
+/// The event IDs of `nodes` as a JS array of strings, decoded from one `\n`-joined string
+/// (one crossing into JS instead of one per ID). IDs holding a newline themselves (room
+/// versions 1 and 2 take any string) are copied one by one instead.
+fn id_array(dag: &RoomDag, nodes: &[NodeIndex]) -> js_sys::Array {
+    let mut joined = String::with_capacity(nodes.len() * 45);
+    for (i, &node) in nodes.iter().enumerate() {
+        if i > 0 {
+            joined.push('\n');
+        }
+        dag.ids().write_id(node, &mut joined);
+    }
+    if nodes.is_empty() || joined.bytes().filter(|&b| b == b'\n').count() + 1 != nodes.len() {
+        return nodes
+            .iter()
+            .map(|&node| JsValue::from(dag.event_id(node)))
+            .collect();
+    }
+    js_sys::JsString::from(joined).split("\n")
 }
 
 #[derive(Serialize)]
@@ -300,6 +320,40 @@ impl RoomDagJs {
     #[wasm_bindgen(js_name = linearOrder)]
     pub fn linear_order(&self) -> Vec<String> {
         self.inner.event_ids(&self.inner.linear_order())
+    }
+
+    /// The DAG as rows of a drawing, ready for `layoutDag` (see [`RoomDag::layout_rows`]):
+    /// timeline events in linear order, each gap just before its first child. Returns
+    /// `{ids, offsets, parents, depths, flags, outliers}`: `ids` the event ID of each row
+    /// (strings), `offsets` (`Uint32Array`, rows + 1) and `parents` (`Uint32Array`, row
+    /// indices) the parents as compressed sparse rows, `depths` (`Float64Array`: the event's
+    /// depth, a gap's estimated depth), `flags` (`Uint8Array`: 1 forward extremity, 2 gap,
+    /// 4 held as outlier) and `outliers` (the number of outliers held).
+    #[wasm_bindgen(js_name = layoutInput)]
+    pub fn layout_input(&self) -> js_sys::Object {
+        let rows = self.inner.layout_rows();
+        let ids = id_array(&self.inner, &rows.nodes);
+        let depths: Vec<f64> = rows.depths.iter().map(|&d| d as f64).collect();
+        let out = js_sys::Object::new();
+        let fields: [(&str, JsValue); 6] = [
+            ("ids", ids.into()),
+            (
+                "offsets",
+                js_sys::Uint32Array::from(&rows.offsets[..]).into(),
+            ),
+            (
+                "parents",
+                js_sys::Uint32Array::from(&rows.parents[..]).into(),
+            ),
+            ("depths", js_sys::Float64Array::from(&depths[..]).into()),
+            ("flags", js_sys::Uint8Array::from(&rows.flags[..]).into()),
+            ("outliers", JsValue::from(self.inner.outlier_len() as u32)),
+        ];
+        for (key, value) in fields {
+            // Defining a property on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&out, &JsValue::from_str(key), &value);
+        }
+        out
     }
 
     /// Number of timeline events in linear order, computing it (for benchmarks that do not

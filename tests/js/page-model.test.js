@@ -1,5 +1,6 @@
 // The page's drawing model (www/model.js) over a real RoomDag: gaps sit just before their
-// first child, flags and counts come from the DAG, the layout arrays line up with the nodes.
+// first child, flags and counts come from the DAG, the layout arrays line up with the nodes,
+// and the rows from RoomDag.layoutInput draw exactly what the old path by event IDs drew.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import mx from "../../pkg/node/wasm.js";
@@ -15,13 +16,9 @@ function engineOf(pdus, verdicts = {}) {
     prevs: prevIds(p), ...describe(p),
   }]));
   return {
-    roomId: "!r:x.test", roomVersion: "1", events,
-    gaps: () => dag.gaps().map((g) => ({ eventId: g.event_id, referencedBy: g.referenced_by, depth: g.estimated_depth })),
-    forwardExtremities: () => dag.forwardExtremities(),
-    outliers: () => new Set(dag.outliers()),
-    order: () => dag.linearOrder(),
+    roomId: "!r:x.test", roomVersion: "1", events, dag,
+    layoutInput: () => dag.layoutInput(),
     layout: (o, p, d) => mx.layoutDag(o, p, d),
-    prevIds: (id) => events.get(id)?.prevs ?? [],
   };
 }
 
@@ -64,4 +61,74 @@ test("v1/v2 prev_events pairs and an empty room", () => {
   const empty = buildSnapshot(engineOf([]));
   assert.equal(empty.n, 0);
   assert.equal(empty.layout.lanes, 0);
+});
+
+/** The rows as the page built them before RoomDag.layoutInput: by event ID, with maps. */
+function rowsByIds(dag, events) {
+  const gaps = new Map(dag.gaps().map((g) => [g.event_id, g]));
+  const index = new Map();
+  const ids = [];
+  for (const id of dag.linearOrder()) {
+    for (const p of events.get(id).prevs) {
+      if (gaps.has(p) && !index.has(p)) {
+        index.set(p, ids.length);
+        ids.push(p);
+      }
+    }
+    index.set(id, ids.length);
+    ids.push(id);
+  }
+  const offsets = new Uint32Array(ids.length + 1);
+  const parents = [];
+  const depths = new Float64Array(ids.length);
+  ids.forEach((id, i) => {
+    const gap = gaps.get(id);
+    if (gap) depths[i] = gap.estimated_depth;
+    else {
+      for (const p of events.get(id).prevs) if (index.has(p)) parents.push(index.get(p));
+      depths[i] = events.get(id).pdu.depth;
+    }
+    offsets[i + 1] = parents.length;
+  });
+  return { ids, refs: ids.map((id) => gaps.get(id)?.referenced_by.length ?? 0), layout: mx.layoutDag(offsets, new Uint32Array(parents), depths) };
+}
+
+test("the snapshot equals the old path by IDs on a generated room with gaps and outliers", () => {
+  let seed = 99;
+  const rnd = (m) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % m);
+  const all = [];
+  for (let i = 0; i < 2000; i++) {
+    const prev = [];
+    for (let k = i === 0 ? 0 : 1 + rnd(3); k > 0; k--) {
+      const p = `$e${i - 1 - rnd(Math.min(i, 8))}`;
+      if (!prev.includes(p)) prev.push(p);
+    }
+    all.push(ev(`$e${i}`, i + 1, prev));
+  }
+  // Every 40th event missing (a gap), every 60th held only as an outlier (a gap held).
+  const timeline = all.filter((_, i) => i % 40 !== 20 && i % 60 !== 30);
+  const engine = engineOf(timeline);
+  const outliers = all.filter((_, i) => i % 60 === 30);
+  engine.dag.addEvents(outliers, true);
+  const s = buildSnapshot(engine);
+  const old = rowsByIds(engine.dag, engine.events);
+  assert.deepEqual(s.ids, old.ids);
+  assert.deepEqual([...s.refs], old.refs);
+  for (const key of ["x", "y", "lane", "edges", "backEdges", "runs"]) assert.deepEqual(s.layout[key], old.layout[key], key);
+  assert.equal(s.counts.outliers, outliers.length);
+  assert.equal(s.counts.backward, engine.dag.gaps().length);
+  assert.ok(engine.dag.gaps().some((g) => g.held_as_outlier));
+  assert.equal(s.counts.forward, engine.dag.forwardExtremities().length);
+});
+
+test("layoutInput IDs: one per row, also when an ID holds a newline", () => {
+  const dag = new mx.RoomDag("!r:x.test");
+  dag.addEvents([ev("$a", 1, []), ev("$b\nc", 2, ["$a"]), ev("$d", 3, ["$b\nc", "$gone"])]);
+  const rows = dag.layoutInput();
+  assert.deepEqual(rows.ids, ["$a", "$b\nc", "$gone", "$d"]);
+  assert.deepEqual([...rows.flags], [0, 0, 2, 1]);
+  assert.deepEqual([...rows.offsets], [0, 0, 1, 1, 3]);
+  assert.deepEqual([...rows.parents], [0, 1, 2]);
+  assert.deepEqual([...rows.depths], [1, 2, 2, 3]);
+  assert.equal(new mx.RoomDag().layoutInput().ids.length, 0);
 });
