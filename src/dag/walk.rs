@@ -74,6 +74,19 @@ pub struct Visit {
     pub level: Vec<u32>,
 }
 
+impl Visit {
+    /// The reached nodes other than the starts, in walk order, at most `limit` of them: what
+    /// the walking endpoints answer with when the given events are not returned.
+    pub fn beyond_starts(self, limit: usize) -> Vec<NodeIndex> {
+        let level = self.level;
+        self.order
+            .into_iter()
+            .filter(|&n| level[n as usize] > 0)
+            .take(limit)
+            .collect()
+    }
+}
+
 /// Breadth-first walk from `starts` (each at level 0, repeats ignored) over `next`, entering
 /// only nodes for which `enter` holds. Stops after dequeuing `limit` nodes.
 pub fn breadth_first<'a>(

@@ -41,13 +41,7 @@ pub fn reference_answer(dag: &RoomDag, from_event_id: &[String], limit: u64) -> 
         |n| dag.is_timeline(n),
         limit.saturating_add(from.len()),
     );
-    let mut out: Vec<NodeIndex> = visit
-        .order
-        .into_iter()
-        .filter(|&n| visit.level[n as usize] > 0)
-        .collect();
-    out.truncate(limit);
-    out
+    visit.beyond_starts(limit)
 }
 
 /// The forwards fill part of the contract check.

@@ -53,12 +53,7 @@ pub fn reference_answer(dag: &RoomDag, request: &GetMissingEventsRequest) -> Vec
         enter,
         limit,
     );
-    let mut out: Vec<NodeIndex> = visit
-        .order
-        .into_iter()
-        .filter(|&n| visit.level[n as usize] > 0)
-        .collect();
-    out.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
+    let mut out = visit.beyond_starts(usize::try_from(request.limit).unwrap_or(usize::MAX));
     out.reverse();
     out
 }
