@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 
 use super::codes;
 use super::contract::Answer;
-use super::ordering::{monotone, topological, AnswerOrdering};
+use super::ordering::{monotone, AnswerOrdering};
 use super::request::BackfillRequest;
 use crate::dag::walk::breadth_first;
 use crate::dag::{NodeIndex, RoomDag};
@@ -153,14 +153,6 @@ pub(crate) fn check(answer: &Answer, request: &BackfillRequest) -> (Vec<Problem>
     problems.extend(answer.size_note(request.limit, reference.len(), CAPS));
     let depths: Vec<i64> = answer.events.iter().map(|e| e.depth).collect();
     let levels = answer.levels(&visit);
-    let ordering = if monotone(&depths, false) {
-        AnswerOrdering::Synapse
-    } else if !levels.contains(&u32::MAX) && monotone(&levels, true) {
-        AnswerOrdering::BreadthFirst
-    } else if topological(&answer.overlay, &answer.nodes, false) {
-        AnswerOrdering::LocalTimeline
-    } else {
-        AnswerOrdering::None
-    };
+    let ordering = answer.ordering(monotone(&depths, false), &levels, false);
     (problems, ordering)
 }

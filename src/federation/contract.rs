@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::error_body::ErrorResponse;
-use super::ordering::AnswerOrdering;
+use super::ordering::{monotone, topological, AnswerOrdering};
 use super::request::FederationRequest;
 use super::{backfill, codes, forwards_fill, get_missing_events};
 use crate::dag::walk::{breadth_first, Visit};
@@ -210,6 +210,27 @@ impl<'a> Answer<'a> {
             .iter()
             .map(|n| n.map_or(u32::MAX, |n| visit.level[n as usize]))
             .collect()
+    }
+
+    /// Which known ordering the answer follows, given the answer's `levels` in the endpoint's
+    /// walk: Synapse's when `synapse_order` (each endpoint's own test) holds, else
+    /// breadth-first when every event was reached at a distance that never decreases, else a
+    /// local timeline (`oldest_first` or newest first), else none.
+    pub fn ordering(
+        &self,
+        synapse_order: bool,
+        levels: &[u32],
+        oldest_first: bool,
+    ) -> AnswerOrdering {
+        if synapse_order {
+            AnswerOrdering::Synapse
+        } else if !levels.contains(&u32::MAX) && monotone(levels, true) {
+            AnswerOrdering::BreadthFirst
+        } else if topological(&self.overlay, &self.nodes, oldest_first) {
+            AnswerOrdering::LocalTimeline
+        } else {
+            AnswerOrdering::None
+        }
     }
 
     /// Whether any event the answer's events were not reached from reaches a gap going

@@ -18,7 +18,7 @@
 
 use super::codes;
 use super::contract::Answer;
-use super::ordering::{monotone, topological, AnswerOrdering};
+use super::ordering::AnswerOrdering;
 use super::request::ForwardsFillRequest;
 use crate::dag::walk::breadth_first;
 use crate::dag::{Children, NodeIndex, RoomDag};
@@ -71,12 +71,7 @@ pub(crate) fn check(
     let reference = reference_answer(answer.held, &request.from_event_id, request.limit);
     problems.extend(answer.size_note(request.limit, reference.len() + included, &[]));
     let levels = answer.levels(&visit);
-    let ordering = if !levels.contains(&u32::MAX) && monotone(&levels, true) {
-        AnswerOrdering::BreadthFirst
-    } else if topological(&answer.overlay, &answer.nodes, true) {
-        AnswerOrdering::LocalTimeline
-    } else {
-        AnswerOrdering::None
-    };
+    // MSC4000 has no Synapse implementation: no Synapse order to recognise.
+    let ordering = answer.ordering(false, &levels, true);
     (problems, ordering)
 }

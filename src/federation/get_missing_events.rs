@@ -13,7 +13,7 @@
 
 use super::codes;
 use super::contract::Answer;
-use super::ordering::{monotone, topological, AnswerOrdering};
+use super::ordering::{monotone, AnswerOrdering};
 use super::request::GetMissingEventsRequest;
 use crate::dag::walk::breadth_first;
 use crate::dag::{NodeIndex, RoomDag};
@@ -117,15 +117,7 @@ pub(crate) fn check(
     // The order is judged on the walk the endpoint describes: earliest_events block it.
     let (walked, _) = answer.walk_avoiding(&latest, true, &answer.known(&request.earliest_events));
     let levels = answer.levels(&walked);
-    let all_reached = !levels.contains(&u32::MAX);
-    let ordering = if all_reached && monotone(&levels, false) {
-        AnswerOrdering::Synapse
-    } else if all_reached && monotone(&levels, true) {
-        AnswerOrdering::BreadthFirst
-    } else if topological(&answer.overlay, &answer.nodes, true) {
-        AnswerOrdering::LocalTimeline
-    } else {
-        AnswerOrdering::None
-    };
+    let synapse_order = !levels.contains(&u32::MAX) && monotone(&levels, false);
+    let ordering = answer.ordering(synapse_order, &levels, true);
     (problems, ordering)
 }
