@@ -1,5 +1,6 @@
 // Shared argument parsing for the mxdag commands, on top of node:util's parseArgs.
 import { parseArgs as nodeParseArgs } from "node:util";
+import { InputError } from "./input.js";
 
 /** A usage error: the command prints it with its usage and exits with 2. */
 export class UsageError extends Error {
@@ -39,15 +40,26 @@ export function integerOption(values, name, { min = 0, max = Number.MAX_SAFE_INT
 }
 
 /**
- * Runs a command body, turning a UsageError into its message plus `usage` on stderr and
- * exit code 2.
+ * Runs one subcommand the way every command runs: parses `args` against `options`, answers
+ * `--help` with `usage` (exit 0), and turns a UsageError (the message, then the usage) or an
+ * InputError (`mxdag NAME: message`) into exit status 2. `body(values, positionals)` does
+ * the work and returns the exit status.
  */
-export async function withUsage(io, usage, body) {
+export async function runCommand({ name, usage, options, allowPositionals = true }, args, io, body) {
   try {
-    return await body();
+    const { values, positionals } = parseArgs(args, options, { allowPositionals });
+    if (values.help) {
+      io.stdout.write(usage);
+      return 0;
+    }
+    return await body(values, positionals);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`mxdag: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    if (error instanceof InputError) {
+      io.stderr.write(`mxdag ${name}: ${error.message}\n`);
       return 2;
     }
     throw error;

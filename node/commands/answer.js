@@ -2,8 +2,8 @@
 // the reference answer a correct server holding that DAG gives: a transaction for /backfill
 // and forwards fill, `{events}` for /get_missing_events.
 // Exit codes: 0 answered, 2 unusable input or arguments.
-import { parseArgs, UsageError, withUsage } from "../args.js";
-import { InputError, readText } from "../input.js";
+import { runCommand, UsageError } from "../args.js";
+import { readText } from "../input.js";
 import { loadDags } from "./dag.js";
 
 export const summary = "the reference answer to /backfill, /get_missing_events or forwards fill";
@@ -48,47 +48,34 @@ export function responseText(endpoint, pdus, origin, now = Date.now()) {
 
 /** Runs `mxdag answer`. */
 export async function run(args, io) {
-  return withUsage(io, usage, async () => {
-    const { values, positionals } = parseArgs(args, OPTIONS, { allowPositionals: false });
-    if (values.help) {
-      io.stdout.write(usage);
-      return 0;
-    }
+  return runCommand({ name: "answer", usage, options: OPTIONS, allowPositionals: false }, args, io, async (values) => {
     if (!values.dag?.length) throw new UsageError("answer needs at least one --dag FILE");
     if (!values.request) throw new UsageError("answer needs --request");
     if (values.order !== undefined && !["synapse", "bfs"].includes(values.order)) {
       throw new UsageError(`--order must be synapse or bfs, not ${JSON.stringify(values.order)}`);
     }
+    const { mxdag } = await import("../wasm.js");
+    const body = values.body === undefined ? undefined : readText(values.body);
+    const { rooms } = loadDags(mxdag, values.dag, [], values["room-version"]);
+    let answer;
     try {
-      const { mxdag } = await import("../wasm.js");
-      const body = values.body === undefined ? undefined : readText(values.body);
-      const { rooms } = loadDags(mxdag, values.dag, [], values["room-version"]);
-      let answer;
-      try {
-        answer = rooms[0].referenceAnswer(values.request, body, values.order);
-      } catch (error) {
-        if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
-        throw error;
-      }
-      // The answer comes from the DAG of the request's room.
-      const room = rooms.find((r) => r.roomId === answer.room_id);
-      if (room === undefined) {
-        io.stderr.write(`mxdag answer: the --dag files hold no event of room ${answer.room_id}; the answer is empty\n`);
-        answer = { ...answer, event_ids: [] };
-      } else if (room !== rooms[0]) {
-        answer = room.referenceAnswer(values.request, body, values.order);
-      }
-      const texts = values.dag.map((file) => readText(file));
-      const pdus = mxdag.RoomDag.pickEvents(texts, answer.event_ids, (room ?? rooms[0]).roomVersion);
-      rooms.forEach((r) => r.free());
-      io.stdout.write(responseText(answer.endpoint, pdus, values.origin ?? "mxdag.invalid") + "\n");
-      return 0;
+      answer = rooms[0].referenceAnswer(values.request, body, values.order);
     } catch (error) {
-      if (error instanceof InputError) {
-        io.stderr.write(`mxdag answer: ${error.message}\n`);
-        return 2;
-      }
+      if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
       throw error;
     }
+    // The answer comes from the DAG of the request's room.
+    const room = rooms.find((r) => r.roomId === answer.room_id);
+    if (room === undefined) {
+      io.stderr.write(`mxdag answer: the --dag files hold no event of room ${answer.room_id}; the answer is empty\n`);
+      answer = { ...answer, event_ids: [] };
+    } else if (room !== rooms[0]) {
+      answer = room.referenceAnswer(values.request, body, values.order);
+    }
+    const texts = values.dag.map((file) => readText(file));
+    const pdus = mxdag.RoomDag.pickEvents(texts, answer.event_ids, (room ?? rooms[0]).roomVersion);
+    rooms.forEach((r) => r.free());
+    io.stdout.write(responseText(answer.endpoint, pdus, values.origin ?? "mxdag.invalid") + "\n");
+    return 0;
   });
 }

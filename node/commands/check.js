@@ -3,7 +3,7 @@
 // `--request "GET /_matrix/federation/v1/backfill/…"` it also judges the one RESPONSE file
 // against that endpoint's contract, given the events already held (`--dag FILE…`).
 // Exit codes: 0 every event valid, 1 any event not valid, 2 unusable input or arguments.
-import { parseArgs, UsageError, withUsage } from "../args.js";
+import { runCommand, UsageError } from "../args.js";
 import { InputError, readKeyResponses, readText } from "../input.js";
 import { loadDags } from "./dag.js";
 
@@ -201,41 +201,28 @@ export function formatHuman(combined) {
 
 /** Runs `mxdag check`. */
 export async function run(args, io) {
-  return withUsage(io, usage, async () => {
-    const { values, positionals } = parseArgs(args, OPTIONS);
-    if (values.help) {
-      io.stdout.write(usage);
-      return 0;
-    }
+  return runCommand({ name: "check", usage, options: OPTIONS }, args, io, async (values, positionals) => {
     if (positionals.length === 0) throw new UsageError("check needs at least one FILE");
     const roomVersion = values["room-version"];
     if (roomVersion !== undefined && !/^(?:[1-9]|1[0-2])$/.test(roomVersion)) {
       throw new UsageError(`--room-version must be 1–12, not ${JSON.stringify(roomVersion)}`);
     }
-    try {
-      const texts = positionals.map((file) => ({ file, text: readText(file) }));
-      const { mxdag } = await import("../wasm.js");
-      const { ring, loaded } = loadKeys(mxdag, values.keys ?? []);
-      const options = { viaBackfill: Boolean(values.backfill) };
-      if (values.request !== undefined && texts.length !== 1) {
-        throw new UsageError("with --request, check takes exactly one RESPONSE file");
-      }
-      // The events already held; their m.room.create may name the room version.
-      const { rooms } = values.dag?.length ? loadDags(mxdag, values.dag, [], roomVersion) : { rooms: [] };
-      const heldVersion = roomVersion ?? rooms.find((r) => r.roomVersion)?.roomVersion;
-      const validated = validateFiles(mxdag, texts, ring, heldVersion, options);
-      const combined = combineReports(validated.roomVersion, validated.reports, loaded);
-      if (values.request !== undefined) {
-        combined.contract = checkContract(mxdag, values, texts, rooms, validated.roomVersion);
-      }
-      io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined));
-      return combined.valid && (combined.contract?.ok ?? true) ? 0 : 1;
-    } catch (error) {
-      if (error instanceof InputError) {
-        io.stderr.write(`mxdag check: ${error.message}\n`);
-        return 2;
-      }
-      throw error;
+    const texts = positionals.map((file) => ({ file, text: readText(file) }));
+    const { mxdag } = await import("../wasm.js");
+    const { ring, loaded } = loadKeys(mxdag, values.keys ?? []);
+    const options = { viaBackfill: Boolean(values.backfill) };
+    if (values.request !== undefined && texts.length !== 1) {
+      throw new UsageError("with --request, check takes exactly one RESPONSE file");
     }
+    // The events already held; their m.room.create may name the room version.
+    const { rooms } = values.dag?.length ? loadDags(mxdag, values.dag, [], roomVersion) : { rooms: [] };
+    const heldVersion = roomVersion ?? rooms.find((r) => r.roomVersion)?.roomVersion;
+    const validated = validateFiles(mxdag, texts, ring, heldVersion, options);
+    const combined = combineReports(validated.roomVersion, validated.reports, loaded);
+    if (values.request !== undefined) {
+      combined.contract = checkContract(mxdag, values, texts, rooms, validated.roomVersion);
+    }
+    io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined));
+    return combined.valid && (combined.contract?.ok ?? true) ? 0 : 1;
   });
 }

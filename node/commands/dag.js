@@ -2,7 +2,7 @@
 // NDJSON or Synapse event_json exports into one room DAG per room and prints counts,
 // forward and backward extremities, outliers, forks, the depth range and consistency
 // findings. Exit codes: 0 no error-level finding, 1 any, 2 unusable input or arguments.
-import { parseArgs, UsageError, withUsage } from "../args.js";
+import { runCommand, UsageError } from "../args.js";
 import { InputError, readText } from "../input.js";
 
 export const summary = "walk a room's DAG: extremities, gaps, outliers, forks, findings";
@@ -92,35 +92,22 @@ export function loadDags(mxdag, files, outlierFiles = [], roomVersion = undefine
 
 /** Runs `mxdag dag`. */
 export async function run(args, io) {
-  return withUsage(io, usage, async () => {
-    const { values, positionals } = parseArgs(args, OPTIONS);
-    if (values.help) {
-      io.stdout.write(usage);
-      return 0;
-    }
+  return runCommand({ name: "dag", usage, options: OPTIONS }, args, io, async (values, positionals) => {
     if (positionals.length === 0) throw new UsageError("dag needs at least one FILE");
-    try {
-      const { mxdag } = await import("../wasm.js");
-      const { rooms, inputs } = loadDags(mxdag, positionals, values.outliers ?? [], values["room-version"]);
-      const summaries = rooms.map((room) => room.summary());
-      rooms.forEach((room) => room.free());
-      if (values.json) {
-        io.stdout.write(JSON.stringify(summaries, null, 2) + "\n");
-      } else {
-        const lines = inputs.map((i) => {
-          const errors = i.problems.filter((p) => p.severity === "error").length;
-          return `${i.file}: ${i.shape}, ${i.added} event(s) added, ${i.refused} refused${errors ? ` (${errors} error(s); mxdag check tells why)` : ""}`;
-        });
-        io.stdout.write([...lines, ...summaries.map(formatRoom)].join("\n") + "\n");
-      }
-      const failed = summaries.some((s) => s.findings.some((p) => p.severity === "error"));
-      return failed ? 1 : 0;
-    } catch (error) {
-      if (error instanceof InputError) {
-        io.stderr.write(`mxdag dag: ${error.message}\n`);
-        return 2;
-      }
-      throw error;
+    const { mxdag } = await import("../wasm.js");
+    const { rooms, inputs } = loadDags(mxdag, positionals, values.outliers ?? [], values["room-version"]);
+    const summaries = rooms.map((room) => room.summary());
+    rooms.forEach((room) => room.free());
+    if (values.json) {
+      io.stdout.write(JSON.stringify(summaries, null, 2) + "\n");
+    } else {
+      const lines = inputs.map((i) => {
+        const errors = i.problems.filter((p) => p.severity === "error").length;
+        return `${i.file}: ${i.shape}, ${i.added} event(s) added, ${i.refused} refused${errors ? ` (${errors} error(s); mxdag check tells why)` : ""}`;
+      });
+      io.stdout.write([...lines, ...summaries.map(formatRoom)].join("\n") + "\n");
     }
+    const failed = summaries.some((s) => s.findings.some((p) => p.severity === "error"));
+    return failed ? 1 : 0;
   });
 }

@@ -3,7 +3,7 @@
 // that hold different parts, cap limits, lack forwards fill or are down) and prints, per
 // strategy, the round trips, events transferred, duplicates and gaps left.
 // Exit codes: 0 ran, 2 unusable arguments.
-import { integerOption, parseArgs, UsageError, withUsage } from "../args.js";
+import { integerOption, runCommand, UsageError } from "../args.js";
 
 export const summary = "compare gap-filling strategies on a simulated federation";
 
@@ -66,12 +66,7 @@ export function formatReports(reports) {
 
 /** Runs `mxdag simulate`. */
 export async function run(args, io) {
-  return withUsage(io, usage, async () => {
-    const { values } = parseArgs(args, OPTIONS, { allowPositionals: false });
-    if (values.help) {
-      io.stdout.write(usage);
-      return 0;
-    }
+  return runCommand({ name: "simulate", usage, options: OPTIONS, allowPositionals: false }, args, io, async (values) => {
     if (values.strategy !== undefined && !STRATEGIES.includes(values.strategy)) {
       throw new UsageError(`--strategy must be one of ${STRATEGIES.join(", ")}, not ${JSON.stringify(values.strategy)}`);
     }
