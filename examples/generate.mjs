@@ -8,7 +8,9 @@
 // - keys.json: the servers' self-signed /_matrix/key/v2/server responses.
 // Try: node pkg/node/cli.js check examples/backfill.json --keys examples/keys.json
 import { writeFileSync } from "node:fs";
-import { mxdag } from "../node/wasm.js";
+import { loadTools } from "../node/wasm.js";
+
+const tools = await loadTools();
 
 const common = { seed: 7, roomVersion: "12", events: 60, servers: 3, finalForks: 4 };
 
@@ -18,9 +20,9 @@ function transaction(room) {
 }
 
 const write = (name, value) => writeFileSync(new URL(name, import.meta.url), JSON.stringify(value, null, 2) + "\n");
-const clean = mxdag.generateRoom({ ...common, redaction: false });
+const clean = tools.generateRoom({ ...common, redaction: false });
 // Same seed, so the same servers and keys; another start time, so another room.
-const damaged = mxdag.generateRoom({
+const damaged = tools.generateRoom({
   ...common,
   startTs: 1_710_000_000_000,
   damage: { pruned: 1, tampered: true, badSignature: true },

@@ -1,24 +1,46 @@
-// Loads mxdag's WebAssembly in Node and exports the initialised bindings.
-// From the built package (pkg/node/wasm.js) the module is ../mxdag_bg.wasm; from the
-// repository (node/wasm.js) it is ../pkg/mxdag_bg.wasm, built by scripts/build.
+// Loads mxdag's WebAssembly in Node. Two builds sit in the package: the library
+// (mxdag_bg.wasm: validation, the room DAG, contract checks, layout, the gap planner), loaded
+// when this module is imported, and the tools build (tools/mxdag_tools_bg.wasm: the library
+// plus the room generator and the simulated federation), loaded on demand by `loadTools()`.
+// From the built package (pkg/node/wasm.js) the files are under ../; from the repository
+// (node/wasm.js) under ../pkg/, built by scripts/build.
 import { existsSync, readFileSync } from "node:fs";
 
 const packaged = new URL("../", import.meta.url);
 const repository = new URL("../pkg/", import.meta.url);
 const base = existsSync(new URL("mxdag_bg.wasm", packaged)) ? packaged : repository;
-const wasmUrl = new URL("mxdag_bg.wasm", base);
 
-if (!existsSync(wasmUrl)) {
-  const error = new Error(`mxdag's wasm is not built (no ${wasmUrl.pathname}): run scripts/build`);
-  error.code = "wasm_not_built";
-  throw error;
+/** Imports wasm-bindgen's glue `glue` and instantiates its module `wasm` (paths under the package). */
+async function load(glue, wasm) {
+  const wasmUrl = new URL(wasm, base);
+  if (!existsSync(wasmUrl)) {
+    const error = new Error(`mxdag's wasm is not built (no ${wasmUrl.pathname}): run scripts/build`);
+    error.code = "wasm_not_built";
+    throw error;
+  }
+  const bindings = await import(new URL(glue, base).href);
+  bindings.initSync({ module: readFileSync(wasmUrl) });
+  return { bindings, path: wasmUrl.pathname };
 }
 
-/** The wasm-bindgen bindings (`validateEvents`, `KeyRing`, `generateRoom`, …), ready to use. */
-export const mxdag = await import(new URL("mxdag.js", base).href);
-mxdag.initSync({ module: readFileSync(wasmUrl) });
+const library = await load("mxdag.js", "mxdag_bg.wasm");
 
-/** Where the wasm module was loaded from (for `--version` and diagnostics). */
-export const wasmPath = wasmUrl.pathname;
+/** The library's bindings (`validateEvents`, `KeyRing`, `RoomDag`, `GapPlanner`, …), ready to use. */
+export const mxdag = library.bindings;
+
+/** Where the library's wasm was loaded from (for `--version` and diagnostics). */
+export const wasmPath = library.path;
+
+let tools;
+
+/**
+ * The tools build's bindings, loaded on first call: everything `mxdag` has plus
+ * `generateRoom`, `simulate` and `SimulatedFederation`. Objects of one build cannot be
+ * passed to the other's functions; plain data (PDUs, requests, answers) can.
+ */
+export function loadTools() {
+  tools ??= load("tools/mxdag_tools.js", "tools/mxdag_tools_bg.wasm").then((loaded) => loaded.bindings);
+  return tools;
+}
 
 export default mxdag;

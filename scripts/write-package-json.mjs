@@ -16,9 +16,10 @@ const pkg = {
     ".": { types: "./mxdag.d.ts", default: "./mxdag.js" },
     "./node": "./node/wasm.js",
     "./mxdag_bg.wasm": "./mxdag_bg.wasm",
+    "./tools": { types: "./tools/mxdag_tools.d.ts", default: "./tools/mxdag_tools.js" },
   },
   bin: { mxdag: "./node/cli.js" },
-  files: ["mxdag.js", "mxdag.d.ts", "mxdag_bg.wasm", "mxdag_bg.wasm.d.ts", "node/", "www/", "README.md"],
+  files: ["mxdag.js", "mxdag.d.ts", "mxdag_bg.wasm", "mxdag_bg.wasm.d.ts", "tools/", "node/", "www/", "README.md"],
   engines: { node: ">=20" },
   sideEffects: false,
 };

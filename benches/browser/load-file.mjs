@@ -6,14 +6,14 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mx from "../../pkg/node/wasm.js";
+import { loadTools } from "../../pkg/node/wasm.js";
 import { idle, launch, open, serve } from "../../tests/e2e/harness.js";
 
 const arg = process.argv.indexOf("--events");
 const N = arg > 0 ? Number(process.argv[arg + 1]) : 20_000;
 
 // The demo room's seed and servers, so the demo peer's notary holds the right keys.
-const room = mx.generateRoom({
+const room = (await loadTools()).generateRoom({
   seed: 4000, events: N, servers: 4, serverNames: ["demo.mxdag.test", "matrix.example.org", "chat.example.net", "hs.example.com"],
   roomVersion: "10", concurrency: 0.35, maxPrevEvents: 4, partitions: 2,
 });

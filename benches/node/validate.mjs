@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const { mxdag, wasmPath } = await import("../../node/wasm.js");
+const { mxdag, wasmPath, loadTools } = await import("../../node/wasm.js");
+const tools = await loadTools();
 const events = Number(process.env.MXDAG_BENCH_EVENTS ?? 100_000);
 const TARGET_RATE = 15_000;
 const TARGET_RATIO = 3;
@@ -39,7 +40,7 @@ function timed(name, count, fn) {
 
 // The same room as `cargo bench --bench validate`.
 const options = { roomVersion: "12", events, servers: 5, usersPerServer: 4, seed: 2024, concurrency: 0.4 };
-const { result: room } = timed("wasm: generate (shape, hash, sign)", events, () => mxdag.generateRoom(options));
+const { result: room } = timed("wasm: generate (shape, hash, sign)", events, () => tools.generateRoom(options));
 const texts = room.pdus.map((pdu) => JSON.stringify(pdu));
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
 console.log(`${texts.length} v${room.roomVersion} PDUs, ${Math.round(bytes / texts.length)} bytes on average, ${room.serverKeys.length} servers`);

@@ -79,8 +79,8 @@ export async function run(args, io) {
       strategy: values.strategy,
     };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-    const { mxdag } = await import("../wasm.js");
-    const reports = mxdag.simulate(options);
+    const { loadTools } = await import("../wasm.js");
+    const reports = (await loadTools()).simulate(options);
     if (values.json) {
       io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
     } else {

@@ -90,14 +90,15 @@ export class DemoRoom {
  * seeds give a server different keys, so each server's response lists all of its keys and
  * is signed by each (as after a key rotation); the demo peer countersigns the others' as a
  * notary (spec: "Querying keys through another server"). Returns `{serverName, rooms,
- * serverKeys: Map(name → key response)}`.
+ * serverKeys: Map(name → key response)}`. `wasm`: the library's bindings (for `RoomDag`);
+ * `tools`: the tools build's (for `generateRoom`).
  */
-export function buildDemoRooms(wasm) {
+export function buildDemoRooms(wasm, tools) {
   const rooms = [];
   const keys = new Map();
   let validUntil = 0;
   for (const options of ROOM_OPTIONS) {
-    const generated = wasm.generateRoom(options);
+    const generated = tools.generateRoom(options);
     rooms.push(new DemoRoom(wasm, generated));
     for (const r of generated.serverKeys) validUntil = Math.max(validUntil, r.valid_until_ts ?? 0);
     for (const k of generated.signingKeys) {

@@ -1,6 +1,7 @@
 // `mxdag serve`: the page, the demo peer and the signing proxy on one loopback HTTP server.
 import { createServer } from "node:http";
 import { answer, matrixError, parseJsonBody, readBody, sendJson } from "./http.js";
+import { loadTools } from "../wasm.js";
 import { buildDemoRooms } from "./demo-rooms.js";
 import { DemoPeer } from "./demo-peer.js";
 import { SigningProxy } from "./proxy.js";
@@ -24,7 +25,7 @@ function reply(res, result) {
  */
 export async function startServer(options) {
   const roots = findRoots();
-  const demo = buildDemoRooms(options.wasm);
+  const demo = buildDemoRooms(options.wasm, await loadTools());
   const extraKeys = new Map();
   if (options.identity) {
     extraKeys.set(`${options.identity.serverName} ${options.identity.key.keyId}`, options.identity.key.publicKey);

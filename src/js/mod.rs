@@ -3,6 +3,7 @@
 //! objects (serde-wasm-bindgen) or typed arrays, never as many small wasm-owned objects.
 
 mod errors;
+#[cfg(feature = "tools")]
 mod generate;
 mod key_ring;
 mod layout;

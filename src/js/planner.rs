@@ -1,7 +1,9 @@
 //! JS bindings of the gap planner: the `GapPlanner` class (it keeps the room's graph as far
 //! as the planner needs it: IDs, `prev_events`, depths), `SimulatedFederation` (the
-//! simulator's peers, answering requests as servers would) and `simulate(options)`.
+//! simulator's peers, answering requests as servers would) and `simulate(options)`; the
+//! last two only in the tools build (feature `tools`).
 
+#[cfg(feature = "tools")]
 mod simulator;
 
 use std::collections::HashMap;
@@ -51,6 +53,7 @@ impl Record {
         }
     }
 
+    #[cfg(feature = "tools")]
     fn of(event: &DagEvent) -> Self {
         Self {
             event_id: event.event_id.clone(),

@@ -10,7 +10,8 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const cli = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
-const { mxdag } = await import(new URL("../../pkg/node/wasm.js", import.meta.url).href);
+const { mxdag, loadTools } = await import(new URL("../../pkg/node/wasm.js", import.meta.url).href);
+const tools = await loadTools();
 
 const dir = mkdtempSync(join(tmpdir(), "mxdag-contract-"));
 function file(name, content) {
@@ -23,7 +24,7 @@ function check(...args) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-const room = mxdag.generateRoom({ seed: 11, roomVersion: "11", events: 60, redaction: false });
+const room = tools.generateRoom({ seed: 11, roomVersion: "11", events: 60, redaction: false });
 const keys = file("keys.json", room.serverKeys);
 const held = file("held.json", { origin: "peer.example", origin_server_ts: 1, pdus: room.pdus });
 const newest = room.forwardExtremities[0];

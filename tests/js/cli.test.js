@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 
 const cli = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
 const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
-const { mxdag } = await import(new URL("../../pkg/node/wasm.js", import.meta.url).href);
+const { mxdag, loadTools } = await import(new URL("../../pkg/node/wasm.js", import.meta.url).href);
+const tools = await loadTools();
 
 function mxdagCli(...args) {
   const run = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
@@ -24,8 +25,8 @@ function file(name, content) {
   return path;
 }
 
-const room = mxdag.generateRoom({ seed: 3, roomVersion: "10", events: 80, damage: { pruned: 1, tampered: true, badSignature: true } });
-const clean = mxdag.generateRoom({ seed: 3, roomVersion: "10", events: 80, redaction: false });
+const room = tools.generateRoom({ seed: 3, roomVersion: "10", events: 80, damage: { pruned: 1, tampered: true, badSignature: true } });
+const clean = tools.generateRoom({ seed: 3, roomVersion: "10", events: 80, redaction: false });
 const keys = file("keys.json", room.serverKeys);
 const transaction = (pdus) => ({ origin: "matrix.example.org", origin_server_ts: 1, pdus });
 

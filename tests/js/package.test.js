@@ -6,7 +6,8 @@ import { test } from "node:test";
 
 const pkg = new URL("../../pkg/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("package.json", pkg), "utf8"));
-const { mxdag } = await import(new URL("node/wasm.js", pkg).href);
+const { mxdag, loadTools } = await import(new URL("node/wasm.js", pkg).href);
+const tools = await loadTools();
 
 test("package.json is an ES module package with exports, types, files and the bin", () => {
   assert.equal(manifest.name, "mxdag");
@@ -14,6 +15,7 @@ test("package.json is an ES module package with exports, types, files and the bi
   assert.equal(manifest.exports["."].default, "./mxdag.js");
   assert.equal(manifest.exports["."].types, "./mxdag.d.ts");
   assert.equal(manifest.bin.mxdag, "./node/cli.js");
+  assert.equal(manifest.exports["./tools"].default, "./tools/mxdag_tools.js");
   for (const file of manifest.files) assert.ok(existsSync(new URL(file, pkg)), `${file} is in pkg/`);
   assert.ok(readFileSync(new URL("node/cli.js", pkg), "utf8").startsWith("#!/usr/bin/env node\n"));
 });
@@ -22,23 +24,30 @@ test("the types file declares the JS API", () => {
   const types = readFileSync(new URL("mxdag.d.ts", pkg), "utf8");
   assert.match(types, /export function validateEvents\(/);
   assert.match(types, /export class KeyRing/);
-  assert.match(types, /export function generateRoom\(options: GenerateRoomOptions \| undefined\): GeneratedRoom;/);
-  assert.match(types, /export interface GeneratedRoom \{/);
+  assert.match(types, /export class RoomDag/);
+  assert.match(types, /export class GapPlanner/);
+  assert.doesNotMatch(types, /generateRoom|SimulatedFederation/, "the library leaves the tools out");
+  const toolTypes = readFileSync(new URL("tools/mxdag_tools.d.ts", pkg), "utf8");
+  assert.match(toolTypes, /export function generateRoom\(options: GenerateRoomOptions \| undefined\): GeneratedRoom;/);
+  assert.match(toolTypes, /export interface GeneratedRoom \{/);
+  assert.match(toolTypes, /export class SimulatedFederation/);
+  assert.match(toolTypes, /export function validateEvents\(/, "the tools build is a superset of the library");
 });
 
 test("the glue loads with initSync and bytes, as in a browser without fetch", async () => {
   const glue = await import(new URL("mxdag.js", pkg).href);
   assert.equal(typeof glue.initSync, "function");
   assert.equal(typeof mxdag.validateEvents, "function");
-  assert.equal(typeof mxdag.generateRoom, "function");
+  assert.equal(mxdag.generateRoom, undefined);
   assert.equal(typeof mxdag.KeyRing, "function");
+  assert.equal(typeof tools.generateRoom, "function");
 });
 
 const options = { seed: 5, roomVersion: "11", events: 120, servers: 3, damage: { pruned: 2, tampered: true, badSignature: true } };
 
 test("generateRoom is deterministic and returns plain objects", () => {
-  const room = mxdag.generateRoom(options);
-  assert.deepEqual(mxdag.generateRoom(options), room);
+  const room = tools.generateRoom(options);
+  assert.deepEqual(tools.generateRoom(options), room);
   assert.deepEqual(Object.keys(room).sort(), [
     "damage",
     "eventIds",
@@ -58,11 +67,11 @@ test("generateRoom is deterministic and returns plain objects", () => {
   assert.ok(room.forwardExtremities.every((id) => room.eventIds.includes(id)));
   assert.equal(room.damage.pruned.length, 2);
   assert.equal(typeof room.signingKeys[0].seed, "string");
-  assert.notDeepEqual(mxdag.generateRoom({ ...options, seed: 6 }).eventIds, room.eventIds);
+  assert.notDeepEqual(tools.generateRoom({ ...options, seed: 6 }).eventIds, room.eventIds);
 });
 
 test("generateRoom's rooms validate as the damage says", () => {
-  const room = mxdag.generateRoom(options);
+  const room = tools.generateRoom(options);
   const ring = new mxdag.KeyRing();
   for (const response of room.serverKeys) assert.equal(ring.addResponse(response).added, 1);
   const report = mxdag.validateEvents(room.pdus, room.roomVersion, ring);
@@ -74,8 +83,8 @@ test("generateRoom's rooms validate as the damage says", () => {
 });
 
 test("generateRoom's errors are Errors with a code", () => {
-  assert.throws(() => mxdag.generateRoom({ roomVersion: "13" }), { code: "generate_unknown_room_version" });
-  assert.throws(() => mxdag.generateRoom({ events: "many" }), { code: "generate_bad_options" });
-  assert.throws(() => mxdag.generateRoom({ events: 5_000_000 }), { code: "generate_bad_options", message: /at most 2000000/ });
-  assert.equal(mxdag.generateRoom().roomVersion, "12");
+  assert.throws(() => tools.generateRoom({ roomVersion: "13" }), { code: "generate_unknown_room_version" });
+  assert.throws(() => tools.generateRoom({ events: "many" }), { code: "generate_bad_options" });
+  assert.throws(() => tools.generateRoom({ events: 5_000_000 }), { code: "generate_bad_options", message: /at most 2000000/ });
+  assert.equal(tools.generateRoom().roomVersion, "12");
 });

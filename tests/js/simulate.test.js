@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { main } from "../../node/cli.js";
-import { mxdag } from "../../node/wasm.js";
+import { loadTools, mxdag } from "../../node/wasm.js";
+
+const tools = await loadTools();
 import { fillAllGaps } from "../../www/fill.js";
 
 function capture() {
@@ -60,7 +62,7 @@ test("simulate prints a table, and rejects unknown strategies with exit 2", asyn
 });
 
 test("fillAllGaps closes every closable gap against the simulated federation", async () => {
-  const federation = new mxdag.SimulatedFederation({ events: 1200, gaps: 80, seed: 2 });
+  const federation = new tools.SimulatedFederation({ events: 1200, gaps: 80, seed: 2 });
   const planner = new mxdag.GapPlanner({ room_id: federation.roomId(), servers: federation.servers() });
   planner.addEvents(federation.startingEvents());
   const gapsAtStart = planner.gapCount();
@@ -93,7 +95,7 @@ test("fillAllGaps closes every closable gap against the simulated federation", a
 });
 
 test("fillAllGaps stops on abort and reports why gaps stay open", async () => {
-  const federation = new mxdag.SimulatedFederation({ events: 1200, gaps: 80, seed: 2 });
+  const federation = new tools.SimulatedFederation({ events: 1200, gaps: 80, seed: 2 });
   const planner = new mxdag.GapPlanner({ room_id: federation.roomId(), servers: ["down.example"] });
   planner.addEvents(federation.startingEvents());
   const result = await fillAllGaps({ planner, fetch: (r) => federation.answer(r.server, r) });
