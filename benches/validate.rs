@@ -12,13 +12,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use mxdag::canonical_json::{self, Value};
-use mxdag::crypto::keys::{parse_public_key, parse_signature};
-use mxdag::crypto::signatures::{verify_all, SignatureCheck};
-use mxdag::crypto::KeyRing;
-use mxdag::event::hashes::{content_hash, event_id, signing_bytes};
-use mxdag::event::redaction::redact;
-use mxdag::event::{validate_input, ValidateOptions};
+use mxdag::generate::bench::{Stage, ValidationBench};
 use mxdag::generate::{generate_room, GenerateOptions, GeneratedRoom, ShapeOptions};
 
 /// This thread's CPU time in nanoseconds (Linux `/proc/thread-self/schedstat`), so that rates
@@ -28,25 +22,21 @@ fn cpu_ns() -> Option<u64> {
     stat.split_whitespace().next()?.parse().ok()
 }
 
-/// Runs `f` over `items` (a tenth first, to warm up) and prints the rate per CPU second (per
-/// wall-clock second where CPU time is not available). With `MXDAG_BENCH_ONLY=word`, only
-/// stages whose name contains `word` run (for profiling).
-fn stage<T>(name: &str, items: &[T], per_item: usize, mut f: impl FnMut(&T)) {
+/// Runs `f` (a warm-up first) and prints `count` events' rate per CPU second (per wall-clock
+/// second where CPU time is not available). With `MXDAG_BENCH_ONLY=word`, only stages whose
+/// name contains `word` run (for profiling).
+fn stage(name: &str, count: usize, warm_up: impl FnOnce(), f: impl FnOnce()) {
     if std::env::var("MXDAG_BENCH_ONLY").is_ok_and(|only| !name.contains(&only)) {
         return;
     }
-    for item in &items[..items.len() / 10] {
-        f(item);
-    }
+    warm_up();
     let (cpu, start) = (cpu_ns(), Instant::now());
-    for item in items {
-        f(item);
-    }
+    f();
     let wall = start.elapsed().as_secs_f64();
     let cpu = cpu
         .zip(cpu_ns())
         .map_or(wall, |(a, b)| (b - a) as f64 / 1e9);
-    let rate = (items.len() * per_item) as f64 / cpu;
+    let rate = count as f64 / cpu;
     println!("{name:<44} {rate:>12.0} events/s  ({cpu:.3} s CPU, {wall:.3} s wall)");
 }
 
@@ -80,97 +70,37 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
     let room = room(events);
-    let version = room.room_version;
-    let texts: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
+    let bench = ValidationBench::new(&room);
+    let texts = bench.texts();
     let bytes: usize = texts.iter().map(String::len).sum();
     let prevs: usize = room.shape.events.iter().map(|e| e.prev_events.len()).sum();
     println!(
         "{} v{} PDUs, {} bytes on average, {:.2} prev events on average, {} servers",
         texts.len(),
-        version.id,
+        room.room_version.id,
         bytes / texts.len(),
         prevs as f64 / texts.len() as f64,
         room.signing_keys.len()
     );
 
-    stage("parse (canonical JSON tree)", &texts, 1, |t| {
-        black_box(canonical_json::from_str(t).ok());
-    });
-    let objects: Vec<_> = room
-        .pdus
-        .iter()
-        .filter_map(|p| p.as_object().cloned())
-        .collect();
-    stage("event ID (redact + reference hash)", &objects, 1, |o| {
-        black_box(event_id(o, &version));
-    });
-    stage("content hash", &objects, 1, |o| {
-        black_box(content_hash(o));
-    });
-
-    let messages: Vec<Vec<u8>> = objects
-        .iter()
-        .map(|o| signing_bytes(&redact(o, &version).event))
-        .collect();
-    let checks: Vec<SignatureCheck> = objects
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let key = &room.signing_keys[usize::from(room.shape.events[i].server)];
-            let signature = o
-                .get("signatures")
-                .and_then(|s| s.get(&key.server_name))
-                .and_then(|s| s.get(&key.key_id))
-                .and_then(Value::as_str)
-                .and_then(parse_signature)
-                .expect("generated events are signed");
-            let key = parse_public_key(&key.public_key_base64()).expect("generated keys are valid");
-            SignatureCheck {
-                message: i,
-                key,
-                signature,
-            }
-        })
-        .collect();
-    stage("signature, one by one (verify_strict)", &checks, 1, |c| {
-        black_box(
-            c.key
-                .verify_strict(&messages[c.message], &c.signature)
-                .is_ok(),
+    for s in Stage::ALL {
+        stage(
+            s.description(),
+            texts.len(),
+            || {
+                bench.run(s, true);
+            },
+            || {
+                assert_eq!(
+                    bench.run(s, false),
+                    texts.len(),
+                    "{}: every event is fine",
+                    s.name()
+                )
+            },
         );
-    });
-    let slices: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-    let batches: Vec<&[SignatureCheck]> = checks.chunks(1000).collect();
-    stage("signature, batched (verify_all)", &batches, 1000, |b| {
-        black_box(verify_all(&slices, b));
-    });
-
-    let mut ring = KeyRing::new();
-    for response in &room.server_keys {
-        ring.add_response(response);
     }
-    let transactions: Vec<String> = texts
-        .chunks(100)
-        .map(|chunk| {
-            format!(
-                r#"{{"origin":"matrix.example.org","origin_server_ts":1700000000000,"pdus":[{}]}}"#,
-                chunk.join(",")
-            )
-        })
-        .collect();
-    let options = ValidateOptions { via_backfill: true };
-    stage(
-        "full validation (transactions of 100)",
-        &transactions,
-        100,
-        |t| {
-            let validation =
-                validate_input(t, Some(&version), &ring, &options).expect("version given");
-            assert_eq!(validation.report.counts.dropped, 0);
-            black_box(validation);
-        },
-    );
-    ruma_stage(&room, &texts);
+    ruma_stage(&room, texts);
 }
 
 /// The same checks with ruma, for comparison: parse into ruma's canonical JSON, reference
@@ -187,9 +117,18 @@ fn ruma_stage(room: &GeneratedRoom, texts: &[String]) {
             (k.server_name.clone(), [(k.key_id.clone(), key)].into())
         })
         .collect();
-    stage("ruma: parse, reference hash, verify_event", texts, 1, |t| {
-        let object: CanonicalJsonObject = serde_json::from_str(t).expect("generated events parse");
-        black_box(ruma_signatures::reference_hash(&object, &rules).ok());
-        black_box(ruma_signatures::verify_event(&keys, &object, &rules).ok());
-    });
+    let run = |texts: &[String]| {
+        for t in texts {
+            let object: CanonicalJsonObject =
+                serde_json::from_str(t).expect("generated events parse");
+            black_box(ruma_signatures::reference_hash(&object, &rules).ok());
+            black_box(ruma_signatures::verify_event(&keys, &object, &rules).ok());
+        }
+    };
+    stage(
+        "ruma: parse, reference hash, verify_event",
+        texts.len(),
+        || run(&texts[..texts.len() / 10]),
+        || run(texts),
+    );
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The Node benchmark of the wasm: full validation of 100,000 generated, realistic PDUs
-// (v12, about 900 bytes, 1–3 prev events, 5 servers' keys) with mxdag's wasm on one core,
+// The Node benchmark of the wasm on 100,000 generated, realistic PDUs (v12, about 900 bytes,
+// 1–3 prev events, 5 servers' keys), on one core: each stage alone (parse, event ID, content
+// hash, signatures one by one and batched, full validation) as `cargo bench --bench
+// validate` runs them natively, full validation through the library's `validateEvents`,
 // then Synapse's stack (canonicaljson + signedjson, benches/node/synapse_stack.py) on the
 // same events in the same run; prints both rates, their ratio, and the wasm's gzipped size.
 //
@@ -45,6 +47,18 @@ const texts = room.pdus.map((pdu) => JSON.stringify(pdu));
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
 console.log(`${texts.length} v${room.roomVersion} PDUs, ${Math.round(bytes / texts.length)} bytes on average, ${room.serverKeys.length} servers`);
 
+// Each stage alone, in wasm (the tools build: the same code as the library, plus the
+// benchmark's bindings), over the same room as `cargo bench --bench validate` runs natively.
+const bench = new tools.ValidationBench(options);
+for (const stage of tools.ValidationBench.stages()) {
+  bench.run(stage, true); // warm-up over a tenth
+  const { result: accepted } = timed(`wasm: ${tools.ValidationBench.describe(stage)}`, bench.events, () => bench.run(stage, false));
+  if (accepted !== bench.events) throw new Error(`${stage}: ${accepted} of ${bench.events} events accepted`);
+}
+bench.free();
+
+// Full validation through the library's public API (what pages and npm consumers load):
+// JSON text of /backfill transactions in, a report as JS objects out.
 const ring = new mxdag.KeyRing();
 for (const response of room.serverKeys) ring.addResponse(response);
 const transactions = [];
@@ -57,7 +71,7 @@ const validateAll = (list) => {
   return valid;
 };
 validateAll(transactions.slice(0, Math.ceil(transactions.length / 10))); // warm-up
-const { result: wasmValid, rate: wasmRate } = timed("wasm: full validation (transactions of 100)", texts.length, () =>
+const { result: wasmValid, rate: wasmRate } = timed("wasm: validateEvents (transactions of 100, report)", texts.length, () =>
   validateAll(transactions),
 );
 console.log(`  ${wasmValid} of ${texts.length} valid (the room's redacted message is sent pruned)`);
@@ -86,7 +100,7 @@ for (const stage of ["parse", "reference_hash", "content_hash", "signature", "fu
 }
 console.log(`  ${synapse.valid} of ${synapse.events} valid`);
 
-const wasmBytes = readFileSync(wasmPath);
+const wasmBytes = readFileSync(wasmPath); // the library build: what pages load
 const gzipped = gzipSync(wasmBytes, { level: 9 }).length;
 const synapseRate = synapse.events / synapse.full.cpu;
 const ratio = wasmRate / synapseRate;

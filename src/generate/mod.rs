@@ -13,7 +13,10 @@
 //!   IDs, the server key responses (`GET /_matrix/key/v2/server`), and the damage options
 //!   (events pruned for history visibility, a tampered event, a bad signature)
 //!   ([`generate_room`]).
+//!
+//! [`bench`] runs each stage of validation alone over a generated room, for the benchmarks.
 
+pub mod bench;
 pub mod content;
 pub mod damage;
 pub mod keys;
@@ -89,4 +92,6 @@ pub mod codes {
     pub const UNKNOWN_ROOM_VERSION: &str = "generate_unknown_room_version";
     /// The options object could not be read.
     pub const BAD_OPTIONS: &str = "generate_bad_options";
+    /// A benchmark stage name that is not one of [`super::bench::Stage::ALL`].
+    pub const UNKNOWN_BENCH_STAGE: &str = "generate_unknown_bench_stage";
 }

@@ -94,13 +94,7 @@ struct GeneratedRoomJs<'a> {
 pub fn generate_room(
     #[wasm_bindgen(unchecked_param_type = "GenerateRoomOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let options: GenerateOptions = if options.is_undefined() || options.is_null() {
-        GenerateOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| to_js_error(codes::BAD_OPTIONS, &format!("generateRoom options: {e}")))?
-    };
-    let room = generate::generate_room(&options).map_err(|p| to_js_error(p.code, &p.message))?;
+    let room = generate_from(options)?;
     let out = GeneratedRoomJs {
         room_id: &room.room_id,
         room_version: room.room_version.id,
@@ -122,4 +116,16 @@ pub fn generate_room(
     };
     out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| to_js_error(codes::BAD_OPTIONS, &format!("generateRoom result: {e}")))
+}
+
+/// Generates the room `options` (`GenerateRoomOptions` or undefined) describe; errors as
+/// `generateRoom` throws them.
+pub(super) fn generate_from(options: JsValue) -> Result<generate::GeneratedRoom, JsValue> {
+    let options: GenerateOptions = if options.is_undefined() || options.is_null() {
+        GenerateOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| to_js_error(codes::BAD_OPTIONS, &format!("generateRoom options: {e}")))?
+    };
+    generate::generate_room(&options).map_err(|p| to_js_error(p.code, &p.message))
 }

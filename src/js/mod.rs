@@ -2,6 +2,8 @@
 //! function group, each a thin wrapper over the pure core. Results cross as plain JS
 //! objects (serde-wasm-bindgen) or typed arrays, never as many small wasm-owned objects.
 
+#[cfg(feature = "tools")]
+mod bench;
 mod errors;
 #[cfg(feature = "tools")]
 mod generate;
