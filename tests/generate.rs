@@ -516,3 +516,43 @@ mod signed_rooms {
         }
     }
 }
+
+/// The benchmark stages run the real checks: on an undamaged room every stage accepts every
+/// event, a warm-up covers a tenth, and a tampered room is caught by the stages that check.
+#[test]
+fn bench_stages_accept_an_undamaged_room_and_catch_damage() {
+    use mxdag::generate::bench::{Stage, ValidationBench};
+    use mxdag::generate::{generate_room, Damage, GenerateOptions};
+    let options = |damage: Damage| GenerateOptions {
+        room_version: "11".into(),
+        shape: ShapeOptions {
+            events: 120,
+            seed: 7,
+            ..ShapeOptions::default()
+        },
+        damage,
+        ..GenerateOptions::default()
+    };
+    let room = generate_room(&options(Damage::default())).expect("v11 exists");
+    let bench = ValidationBench::new(&room);
+    assert_eq!(bench.texts().len(), 120);
+    assert_eq!(bench.transactions().len(), 2);
+    for stage in Stage::ALL {
+        assert_eq!(Stage::from_name(stage.name()), Some(stage));
+        assert_eq!(bench.run(stage, false), 120, "{}", stage.name());
+        // A tenth of the inputs: 12 of 120 events, or 1 of 2 transactions of 100.
+        let warm_up = if stage == Stage::Full { 100 } else { 12 };
+        assert_eq!(bench.run(stage, true), warm_up, "{} warm-up", stage.name());
+    }
+    assert_eq!(Stage::from_name("everything"), None);
+
+    let damaged = generate_room(&options(Damage {
+        bad_signature: true,
+        ..Damage::default()
+    }))
+    .expect("v11 exists");
+    let bench = ValidationBench::new(&damaged);
+    assert_eq!(bench.run(Stage::SignatureSingle, false), 119);
+    assert_eq!(bench.run(Stage::SignatureBatch, false), 119);
+    assert_eq!(bench.run(Stage::Full, false), 119);
+}

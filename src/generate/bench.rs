@@ -147,7 +147,8 @@ impl ValidationBench {
         &self.transactions
     }
 
-    /// Runs `stage` over every event, or over the first tenth when `warm_up`; returns how
+    /// Runs `stage` over every event, or over the first tenth of its inputs (events, or
+    /// transactions for [`Stage::Full`]) when `warm_up`; returns how
     /// many events it accepted (parsed, identified, hashed, verified; for full validation,
     /// not dropped), which for an undamaged room is every event it ran over.
     pub fn run(&self, stage: Stage, warm_up: bool) -> usize {
