@@ -220,19 +220,11 @@ mod signed_rooms {
         claimed == Some(base64_unpadded(&content_hash(event)).as_str())
     }
 
-    /// Whether the sending server's signature on `event` verifies.
+    /// Whether the sending server's signature on `event` (PDU `index`) verifies.
     fn signature_ok(room: &GeneratedRoom, index: usize, event: &Object) -> bool {
-        let key = &room.signing_keys[usize::from(room.shape.events[index].server)];
-        let signature = event
-            .get("signatures")
-            .and_then(|s| s.get(&key.server_name))
-            .and_then(|s| s.get(&key.key_id))
-            .and_then(Value::as_str)
-            .and_then(decode_base64)
-            .unwrap();
-        let signature = Signature::from_slice(&signature).unwrap();
+        let check = room.sender_signature(index).unwrap();
         let bytes = signing_bytes(&redact(event, &room.room_version).event);
-        key.key.verifying_key().verify(&bytes, &signature).is_ok()
+        check.key.verify(&bytes, &check.signature).is_ok()
     }
 
     #[test]

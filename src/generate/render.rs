@@ -18,6 +18,8 @@ use super::prng::SplitMix64;
 use super::shape::{generate_shape, EventKind, Membership, RoomShape};
 use super::{codes, ShapeOptions};
 use crate::canonical_json::{Object, Value};
+use crate::crypto::keys::parse_signature;
+use crate::crypto::signatures::SignatureCheck;
 use crate::crypto::signing::sign_event;
 use crate::event::hashes::{base64_unpadded, reference_hash, room_id_from_create_event};
 use crate::problem::Problem;
@@ -75,6 +77,25 @@ pub struct GeneratedRoom {
     pub damage: DamageReport,
     /// The shape the PDUs were rendered from.
     pub shape: RoomShape,
+}
+
+impl GeneratedRoom {
+    /// The check of PDU `index`'s signature by its sending server's key, as the PDU carries
+    /// it; `None` when that signature is missing or not base64 of 64 bytes.
+    pub fn sender_signature(&self, index: usize) -> Option<SignatureCheck> {
+        let key = &self.signing_keys[usize::from(self.shape.events[index].server)];
+        let signature = self.pdus[index]
+            .get("signatures")
+            .and_then(|s| s.get(&key.server_name))
+            .and_then(|s| s.get(&key.key_id))
+            .and_then(Value::as_str)
+            .and_then(parse_signature)?;
+        Some(SignatureCheck {
+            message: index,
+            key: key.key.verifying_key(),
+            signature,
+        })
+    }
 }
 
 /// Generates a signed room; the same options always give the same room.
