@@ -27,17 +27,20 @@ fn version_1_references_are_reduced_to_ids() {
     );
     let pdu = parse_pdu(&to_string(&event), &v).unwrap();
     assert_eq!(pdu.event_id, "$ev1:origin.test");
-    assert_eq!(pdu.prev_events, ["$prev1:origin.test"]);
-    assert_eq!(pdu.auth_events, ["$a:origin.test", "$b:other.test"]);
-    assert_eq!(pdu.room_id.as_deref(), Some("!room:origin.test"));
-    assert_eq!(pdu.sender, "@alice:origin.test");
+    assert_eq!(pdu.fields.prev_events, ["$prev1:origin.test"]);
+    assert_eq!(pdu.fields.auth_events, ["$a:origin.test", "$b:other.test"]);
+    assert_eq!(pdu.fields.room_id.as_deref(), Some("!room:origin.test"));
+    assert_eq!(pdu.fields.sender, "@alice:origin.test");
     assert_eq!(pdu.sender_server(), "origin.test");
-    assert_eq!(pdu.event_type, "m.room.member");
-    assert_eq!(pdu.state_key.as_deref(), Some("@alice:origin.test"));
+    assert_eq!(pdu.fields.event_type, "m.room.member");
+    assert_eq!(pdu.fields.state_key.as_deref(), Some("@alice:origin.test"));
     assert!(pdu.is_state() && !pdu.is_create());
     assert_eq!(pdu.membership(), Some("join"));
-    assert_eq!((pdu.depth, pdu.origin_server_ts), (12, 1_700_000_000_000));
-    assert_eq!(pdu.redacts, None);
+    assert_eq!(
+        (pdu.fields.depth, pdu.fields.origin_server_ts),
+        (12, 1_700_000_000_000)
+    );
+    assert_eq!(pdu.fields.redacts, None);
     assert_eq!(pdu.room_version, v);
 }
 

@@ -401,7 +401,12 @@ fn redaction_events_expose_what_they_redact() {
             &keys,
         );
         assert_eq!(
-            validation.pdus[0].as_ref().unwrap().redacts.as_deref(),
+            validation.pdus[0]
+                .as_ref()
+                .unwrap()
+                .fields
+                .redacts
+                .as_deref(),
             Some(target.as_str())
         );
     }

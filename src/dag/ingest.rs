@@ -30,14 +30,14 @@ impl From<&Pdu> for DagEvent {
     fn from(pdu: &Pdu) -> Self {
         DagEvent {
             event_id: pdu.event_id.clone(),
-            room_id: pdu.room_id.clone().or_else(|| pdu.create_room_id()),
-            prev_events: pdu.prev_events.clone(),
-            auth_events: pdu.auth_events.clone(),
-            depth: pdu.depth,
-            origin_server_ts: pdu.origin_server_ts,
-            sender: pdu.sender.clone(),
-            event_type: pdu.event_type.clone(),
-            state_key: pdu.state_key.clone(),
+            room_id: pdu.fields.room_id.clone().or_else(|| pdu.create_room_id()),
+            prev_events: pdu.fields.prev_events.clone(),
+            auth_events: pdu.fields.auth_events.clone(),
+            depth: pdu.fields.depth,
+            origin_server_ts: pdu.fields.origin_server_ts,
+            sender: pdu.fields.sender.clone(),
+            event_type: pdu.fields.event_type.clone(),
+            state_key: pdu.fields.state_key.clone(),
             content_fingerprint: DagEvent::fingerprint_of(pdu.to_canonical_json().as_bytes()),
         }
     }

@@ -10,6 +10,7 @@
 //! backfilled events (reported as warnings there).
 
 use super::codes;
+use super::pdu::PduFields;
 use crate::canonical_json::{self, Object, Value, MAX_SAFE_INTEGER};
 use crate::problem::Problem;
 use crate::room_version::{EventFormat, RoomVersion};
@@ -22,20 +23,6 @@ pub const MAX_ID_BYTES: usize = 255;
 pub const MAX_PREV_EVENTS: usize = 20;
 /// Most `auth_events` a PDU may list (not enforced on backfill).
 pub const MAX_AUTH_EVENTS: usize = 10;
-
-/// The fields of a PDU that passed the format checks (the event ID is added by the caller).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Fields {
-    pub room_id: Option<String>,
-    pub sender: String,
-    pub event_type: String,
-    pub state_key: Option<String>,
-    pub prev_events: Vec<String>,
-    pub auth_events: Vec<String>,
-    pub depth: i64,
-    pub origin_server_ts: i64,
-    pub redacts: Option<String>,
-}
 
 /// Reads typed fields of one event, recording a problem for each missing or mistyped one.
 struct Reader<'a, 'p> {
@@ -239,7 +226,7 @@ pub(crate) fn check(
     via_backfill: bool,
     label: &str,
     problems: &mut Vec<Problem>,
-) -> Option<Fields> {
+) -> Option<PduFields> {
     let mut r = Reader {
         event,
         label,
@@ -354,7 +341,7 @@ pub(crate) fn check(
     } else {
         r.string("redacts", false)
     };
-    Some(Fields {
+    Some(PduFields {
         room_id: room_id.map(str::to_owned),
         sender: sender?.to_owned(),
         event_type: event_type?.to_owned(),

@@ -34,7 +34,7 @@ pub mod redaction;
 pub mod report;
 pub mod verdict;
 
-pub use pdu::Pdu;
+pub use pdu::{Pdu, PduFields};
 pub use report::{EventReport, Report, Verdict};
 pub use verdict::{validate_input, validate_values, ValidateOptions, Validation};
 

@@ -12,6 +12,18 @@ use crate::room_version::RoomVersion;
 pub struct Pdu {
     /// The event ID: carried in the event for v1/v2, the reference hash from v3.
     pub event_id: String,
+    /// The fields the format checks read, typed.
+    pub fields: PduFields,
+    /// The room version the event was read with.
+    pub room_version: RoomVersion,
+    /// The whole event as received (a JSON object).
+    pub event: Object,
+}
+
+/// The typed top-level fields of a PDU that passed the format checks
+/// ([`format::check`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PduFields {
     /// `room_id`; `None` only for a v12 `m.room.create` event (its room ID is
     /// `!` + its own reference hash, see [`Pdu::create_room_id`]).
     pub room_id: Option<String>,
@@ -32,10 +44,6 @@ pub struct Pdu {
     /// The event an `m.room.redaction` redacts (`content.redacts` from v11, top-level
     /// `redacts` before).
     pub redacts: Option<String>,
-    /// The room version the event was read with.
-    pub room_version: RoomVersion,
-    /// The whole event as received (a JSON object).
-    pub event: Object,
 }
 
 impl Pdu {
@@ -50,7 +58,7 @@ impl Pdu {
 
     /// Whether this is a state event (it has a `state_key`).
     pub fn is_state(&self) -> bool {
-        self.state_key.is_some()
+        self.fields.state_key.is_some()
     }
 
     /// `content.membership` of an `m.room.member` event.
@@ -60,12 +68,12 @@ impl Pdu {
 
     /// The server part of `sender`.
     pub fn sender_server(&self) -> &str {
-        format::server_of(&self.sender).unwrap_or("")
+        format::server_of(&self.fields.sender).unwrap_or("")
     }
 
     /// Whether this is the room's `m.room.create` event.
     pub fn is_create(&self) -> bool {
-        self.event_type == "m.room.create" && self.state_key.as_deref() == Some("")
+        self.fields.event_type == "m.room.create" && self.fields.state_key.as_deref() == Some("")
     }
 
     /// The room ID a v12 create event defines (`!` + its reference hash); `None` for any
@@ -147,17 +155,9 @@ pub(crate) fn prepare(
     };
     let content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut problems);
     let pdu = match (fields, &event_id) {
-        (Some(f), Some(id)) if !problems.iter().any(Problem::is_error) => Some(Pdu {
+        (Some(fields), Some(id)) if !problems.iter().any(Problem::is_error) => Some(Pdu {
             event_id: id.clone(),
-            room_id: f.room_id,
-            sender: f.sender,
-            event_type: f.event_type,
-            state_key: f.state_key,
-            prev_events: f.prev_events,
-            auth_events: f.auth_events,
-            depth: f.depth,
-            origin_server_ts: f.origin_server_ts,
-            redacts: f.redacts,
+            fields,
             room_version: *version,
             event,
         }),

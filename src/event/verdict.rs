@@ -70,7 +70,7 @@ pub fn required_servers(pdu: &Pdu) -> Vec<String> {
         add(Some(&pdu.event_id));
     }
     if pdu.room_version.restricted_join_signature
-        && pdu.event_type == "m.room.member"
+        && pdu.fields.event_type == "m.room.member"
         && pdu.membership() == Some("join")
     {
         add(pdu
@@ -112,7 +112,7 @@ fn gather(
                 req.malformed.push(key_id.to_owned());
                 continue;
             };
-            match keys.lookup(&req.server, key_id, p.origin_server_ts, enforce) {
+            match keys.lookup(&req.server, key_id, p.fields.origin_server_ts, enforce) {
                 KeyLookup::Valid(k) => {
                     req.checks.push((key_id.to_owned(), checks.len()));
                     checks.push(SignatureCheck {
