@@ -20,7 +20,6 @@ use crate::room_version::RoomVersion;
 /// Events per `/backfill` transaction in the full-validation stage (the spec's usual limit).
 pub const TRANSACTION_SIZE: usize = 100;
 
-
 /// One stage of validation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
