@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::errors::to_js_error;
+use super::errors::{string_arg, to_js_error};
 use crate::crypto::keys::{parse_public_key, ServerKey};
 use crate::crypto::{codes, KeyRing};
 use crate::problem::Problem;
@@ -114,17 +114,19 @@ impl JsKeyRing {
     #[wasm_bindgen(js_name = addKey)]
     pub fn add_key(
         &mut self,
-        #[wasm_bindgen(js_name = serverName)] server_name: &str,
-        #[wasm_bindgen(js_name = keyId)] key_id: &str,
-        key: &str,
+        #[wasm_bindgen(js_name = serverName, unchecked_param_type = "string")] server_name: JsValue,
+        #[wasm_bindgen(js_name = keyId, unchecked_param_type = "string")] key_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(js_name = validUntilTs)] valid_until_ts: Option<f64>,
     ) -> Result<(), JsValue> {
-        let parsed = parse_public_key(key).ok_or_else(|| {
+        let server_name = string_arg(&server_name, "serverName")?;
+        let key_id = string_arg(&key_id, "keyId")?;
+        let parsed = parse_public_key(&string_arg(&key, "key")?).ok_or_else(|| {
             problem_error(&Problem::error(codes::KEY_MALFORMED, "$", format!("{server_name}'s key {key_id} is not unpadded base64 of a usable ed25519 public key.")))
         })?;
         self.inner.insert(ServerKey {
-            server_name: server_name.to_owned(),
-            key_id: key_id.to_owned(),
+            server_name,
+            key_id,
             key: parsed,
             valid_until_ts: valid_until_ts.map(|t| t as i64),
             expired_ts: None,

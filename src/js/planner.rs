@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::errors::to_js_error;
+use super::errors::{string_arg, to_js_error};
 use crate::dag::ingest::read_input;
 use crate::dag::{DagEvent, Placement, RoomDag};
 use crate::planner::{
@@ -197,8 +197,11 @@ impl JsGapPlanner {
     /// answer, NDJSON, a JSON array, a bare PDU); event IDs of room version 3+ PDUs are
     /// computed with the planner's room version. Returns how many were new.
     #[wasm_bindgen(js_name = addInput)]
-    pub fn add_input(&mut self, text: &str) -> u32 {
-        self.ingest_text(text).1 as u32
+    pub fn add_input(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<u32, JsValue> {
+        Ok(self.ingest_text(&string_arg(&text, "text")?).1 as u32)
     }
 
     /// The requests to send now: `[{id, server, endpoint, method, path, body, limit, gaps}]`.

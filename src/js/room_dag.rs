@@ -5,7 +5,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::to_js_error;
+use super::errors::{optional_string_arg, string_arg, to_js_error};
 use crate::canonical_json::Value;
 use crate::dag::ingest::{pick_events, read_event, room_version_of_inputs, Rooms};
 use crate::dag::{EventHead, NodeIndex, Placement, RoomDag};
@@ -44,8 +44,12 @@ fn parse_version(id: &str) -> Result<RoomVersion, JsValue> {
     })
 }
 
-fn parse_request(request: &str, body: Option<String>) -> Result<FederationRequest, JsValue> {
-    FederationRequest::parse(request, body.as_deref()).map_err(|p| to_js_error(p.code, &p.message))
+/// Reads the `request` line and optional `body` arguments of `referenceAnswer` and
+/// `checkContract`.
+fn parse_request(request: &JsValue, body: &JsValue) -> Result<FederationRequest, JsValue> {
+    let request = string_arg(request, "request")?;
+    let body = optional_string_arg(body, "body")?;
+    FederationRequest::parse(&request, body.as_deref()).map_err(|p| to_js_error(p.code, &p.message))
 }
 
 /// The event IDs of `nodes` as a JS array of strings, decoded from one `\n`-joined string
@@ -89,9 +93,13 @@ impl RoomDagJs {
     /// else read from an `m.room.create` event in the first input that has one).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        room_id: Option<String>,
-        room_version: Option<String>,
+        #[wasm_bindgen(js_name = roomId, unchecked_param_type = "string | undefined")]
+        room_id: JsValue,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
+        room_version: JsValue,
     ) -> Result<RoomDagJs, JsValue> {
+        let room_id = optional_string_arg(&room_id, "roomId")?;
+        let room_version = optional_string_arg(&room_version, "roomVersion")?;
         let inner = room_id
             .as_deref()
             .map_or_else(RoomDag::new, RoomDag::for_room);
@@ -115,10 +123,11 @@ impl RoomDagJs {
     #[wasm_bindgen(js_name = loadRooms)]
     pub fn load_rooms(
         texts: Vec<String>,
-        room_version: Option<String>,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
+        room_version: JsValue,
         outlier: Option<bool>,
     ) -> Result<JsValue, JsValue> {
-        let version = match room_version {
+        let version = match optional_string_arg(&room_version, "roomVersion")? {
             Some(id) => Some(parse_version(&id)?),
             None => room_version_of_inputs(texts.iter().map(String::as_str)),
         };
@@ -142,10 +151,11 @@ impl RoomDagJs {
     #[wasm_bindgen(js_name = pickEvents)]
     pub fn pick_events(
         texts: Vec<String>,
-        event_ids: Vec<String>,
-        room_version: Option<String>,
+        #[wasm_bindgen(js_name = eventIds)] event_ids: Vec<String>,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
+        room_version: JsValue,
     ) -> Result<Vec<String>, JsValue> {
-        let version = match room_version {
+        let version = match optional_string_arg(&room_version, "roomVersion")? {
             Some(id) => Some(parse_version(&id)?),
             None => room_version_of_inputs(texts.iter().map(String::as_str)),
         };
@@ -168,8 +178,11 @@ impl RoomDagJs {
 
     /// Sets the room version used to compute the event IDs of v3+ PDUs added from now on.
     #[wasm_bindgen(setter, js_name = roomVersion)]
-    pub fn set_room_version(&mut self, id: &str) -> Result<(), JsValue> {
-        self.version = Some(parse_version(id)?);
+    pub fn set_room_version(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<(), JsValue> {
+        self.version = Some(parse_version(&string_arg(&id, "roomVersion")?)?);
         Ok(())
     }
 
@@ -178,10 +191,15 @@ impl RoomDagJs {
     /// `event_json` rows. With `outlier`, they are held as outliers. Returns `{shape,
     /// room_version, added, refused, problems}`.
     #[wasm_bindgen(js_name = addInput)]
-    pub fn add_input(&mut self, text: &str, outlier: Option<bool>) -> Result<JsValue, JsValue> {
+    pub fn add_input(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        outlier: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
+        let text = string_arg(&text, "text")?;
         let report = self
             .inner
-            .add_input(text, self.version.as_ref(), placement(outlier));
+            .add_input(&text, self.version.as_ref(), placement(outlier));
         if self.version.is_none() {
             self.version = report
                 .room_version
@@ -386,12 +404,12 @@ impl RoomDagJs {
     #[wasm_bindgen(js_name = referenceAnswer)]
     pub fn reference_answer(
         &self,
-        request: &str,
-        body: Option<String>,
-        order: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] order: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let request = parse_request(request, body)?;
-        let order = match order.as_deref() {
+        let request = parse_request(&request, &body)?;
+        let order = match optional_string_arg(&order, "order")?.as_deref() {
             None | Some("synapse") => BackfillOrder::Synapse,
             Some("bfs") => BackfillOrder::BreadthFirst,
             Some(other) => {
@@ -417,12 +435,14 @@ impl RoomDagJs {
     #[wasm_bindgen(js_name = checkContract)]
     pub fn check_contract(
         &self,
-        request: &str,
-        body: Option<String>,
-        response: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] response: JsValue,
         status: Option<u16>,
     ) -> Result<JsValue, JsValue> {
-        let request = parse_request(request, body)?;
+        let request = parse_request(&request, &body)?;
+        let response = string_arg(&response, "response")?;
+        let response = response.as_str();
         let version = self.version;
         let verdict = check_response_text(&self.inner, &request, status, response, |v| {
             read_event(v, version.as_ref())

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::errors::to_js_error;
+use super::errors::{optional_string_arg, to_js_error};
 use super::key_ring::{json_text, to_plain, JsKeyRing};
 use crate::event::{codes, validate_input, ValidateOptions};
 use crate::room_version::RoomVersion;
@@ -68,12 +68,14 @@ fn read_options(options: Option<&js_sys::Object>) -> ValidateOptions {
 #[wasm_bindgen(js_name = validateEvents, unchecked_return_type = "ValidationReport")]
 pub fn validate_events(
     #[wasm_bindgen(unchecked_param_type = "object[] | string | Uint8Array")] pdus: JsValue,
-    #[wasm_bindgen(js_name = roomVersion)] room_version: Option<String>,
+    #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
+    room_version: JsValue,
     #[wasm_bindgen(js_name = keyRing)] key_ring: &JsKeyRing,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<
         js_sys::Object,
     >,
 ) -> Result<JsValue, JsValue> {
+    let room_version = optional_string_arg(&room_version, "roomVersion")?;
     let text = json_text(&pdus, "The PDUs")?;
     let version = match room_version.as_deref() {
         None | Some("") => None,
@@ -158,7 +160,7 @@ mod tests {
     fn validates_objects_and_text() {
         let ring = ring();
         let objects = js_sys::JSON::parse(&format!("[{},{}]", event("a"), event("b"))).unwrap();
-        let report = validate_events(objects, Some("11".into()), &ring, None).unwrap();
+        let report = validate_events(objects, JsValue::from_str("11"), &ring, None).unwrap();
         assert_eq!(get(&report, &["counts", "valid"]).as_f64(), Some(2.0));
         assert_eq!(
             get(&report, &["events", "1", "verdict"])
@@ -173,8 +175,13 @@ mod tests {
             content.insert("body", Value::from("d"));
         }
         let text = format!("{}\n{}\n", event("a"), canonical_json::to_string(&tampered));
-        let report =
-            validate_events(JsValue::from_str(&text), Some("11".into()), &ring, None).unwrap();
+        let report = validate_events(
+            JsValue::from_str(&text),
+            JsValue::from_str("11"),
+            &ring,
+            None,
+        )
+        .unwrap();
         assert_eq!(
             get(&report, &["input"]).as_string().as_deref(),
             Some("ndjson")
@@ -196,7 +203,7 @@ mod tests {
         let ring = ring();
         let error = validate_events(
             JsValue::from_str(&event("a")),
-            Some("13".into()),
+            JsValue::from_str("13"),
             &ring,
             None,
         )
@@ -206,14 +213,36 @@ mod tests {
             get(&error, &["code"]).as_string().as_deref(),
             Some("unknown_room_version")
         );
-        let error = validate_events(JsValue::from_str(&event("a")), None, &ring, None).unwrap_err();
+        let error = validate_events(
+            JsValue::from_str(&event("a")),
+            JsValue::UNDEFINED,
+            &ring,
+            None,
+        )
+        .unwrap_err();
         assert_eq!(
             get(&error, &["code"]).as_string().as_deref(),
             Some("unknown_room_version")
         );
+        // A number where the version string belongs is an argument error, not a trap.
+        let error = validate_events(
+            JsValue::from_str(&event("a")),
+            JsValue::from(12),
+            &ring,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            get(&error, &["code"]).as_string().as_deref(),
+            Some("invalid_argument")
+        );
+        assert_eq!(
+            get(&error, &["message"]).as_string().as_deref(),
+            Some("`roomVersion` must be a string or undefined such as \"12\", not a number.")
+        );
         let error = validate_events(
             JsValue::from(js_sys::BigInt::from(1u32)),
-            Some("1".into()),
+            JsValue::from_str("1"),
             &ring,
             None,
         )
@@ -223,16 +252,19 @@ mod tests {
             Some("input_not_json")
         );
         let not_utf8 = js_sys::Uint8Array::from(&[b'[', 0xff, b']'][..]);
-        let error = validate_events(not_utf8.into(), Some("1".into()), &ring, None).unwrap_err();
+        let error =
+            validate_events(not_utf8.into(), JsValue::from_str("1"), &ring, None).unwrap_err();
         assert_eq!(
             get(&error, &["code"]).as_string().as_deref(),
             Some("input_not_json")
         );
         let bytes = js_sys::Uint8Array::from(format!("[{}]", event("é")).as_bytes());
-        let report = validate_events(bytes.into(), Some("11".into()), &ring, None).unwrap();
+        let report = validate_events(bytes.into(), JsValue::from_str("11"), &ring, None).unwrap();
         assert_eq!(get(&report, &["counts", "valid"]).as_f64(), Some(1.0));
         let mut bad = JsKeyRing::new();
-        let error = bad.add_key("domain", "ed25519:1", "xyz", None).unwrap_err();
+        let error = bad
+            .add_key("domain".into(), "ed25519:1".into(), "xyz".into(), None)
+            .unwrap_err();
         assert_eq!(
             get(&error, &["code"]).as_string().as_deref(),
             Some("key_malformed")
@@ -250,7 +282,7 @@ mod tests {
             .unchecked_into();
         let report = validate_events(
             JsValue::from_str(&text),
-            Some("11".into()),
+            JsValue::from_str("11"),
             &ring,
             Some(options),
         )

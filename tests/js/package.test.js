@@ -88,3 +88,26 @@ test("generateRoom's errors are Errors with a code", () => {
   assert.throws(() => tools.generateRoom({ events: 5_000_000 }), { code: "generate_bad_options", message: /at most 2000000/ });
   assert.equal(tools.generateRoom().roomVersion, "12");
 });
+
+test("arguments of the wrong type throw an Error with code invalid_argument and leave the module usable", () => {
+  const ring = new mxdag.KeyRing();
+  const dag = new mxdag.RoomDag();
+  const calls = {
+    "validateEvents(…, 12)": () => mxdag.validateEvents("[]", 12, ring),
+    "new RoomDag(undefined, 12)": () => new mxdag.RoomDag(undefined, 12),
+    "new RoomDag(5)": () => new mxdag.RoomDag(5),
+    "addInput(null)": () => dag.addInput(null),
+    "addInput(123)": () => dag.addInput(123),
+    "roomVersion = 12": () => { dag.roomVersion = 12; },
+    "checkContract(5, …)": () => dag.checkContract(5, undefined, "{}", 200),
+    "checkContract(…, response 7)": () => dag.checkContract("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, 7, 200),
+    "referenceAnswer(…, order 1)": () => dag.referenceAnswer("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, 1),
+    "GapPlanner.addInput(null)": () => new mxdag.GapPlanner({ room_id: "!r:x", servers: ["a"] }).addInput(null),
+    "KeyRing.addKey(1, …)": () => ring.addKey(1, "ed25519:a", "x"),
+  };
+  for (const [call, f] of Object.entries(calls)) {
+    assert.throws(f, (e) => e instanceof Error && e.code === "invalid_argument" && /must be a string/.test(e.message), call);
+  }
+  assert.deepEqual(mxdag.validateEvents("[]", "12", ring).counts, { total: 0, valid: 0, redacted: 0, dropped: 0 });
+  assert.equal(new mxdag.RoomDag(undefined, "12").roomVersion, "12");
+});
