@@ -1,7 +1,7 @@
 //! The arena: nodes in vectors, `u32` indices, incremental ingest.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::codes;
 use super::event::{DagEvent, EventHead, Placement};
@@ -10,6 +10,9 @@ use crate::problem::Problem;
 
 /// Index of a node (an event ID, held or only referenced) in a [`RoomDag`].
 pub type NodeIndex = u32;
+
+/// Up to this many prev_events, duplicates are found by a scan rather than a set.
+const SHORT_PREV_LIST: usize = 32;
 
 /// The node is a held event.
 const HELD: u8 = 1;
@@ -328,6 +331,7 @@ impl RoomDag {
         prev_events: impl Iterator<Item = &'p str> + Clone,
     ) -> u16 {
         let start = self.edges.len();
+        let mut long_list: Option<HashSet<NodeIndex>> = None;
         let path = |i: usize| format!("$.prev_events[{i}]");
         for (i, prev) in prev_events.clone().enumerate() {
             if prev == event_id {
@@ -350,7 +354,22 @@ impl RoomDag {
                 break;
             }
             let target = self.intern(prev);
-            if self.edges[start..].contains(&target) {
+            // A linear scan while the list is short; a set once it is long, so that an
+            // event listing thousands of prev_events stays linear.
+            let duplicate = match &mut long_list {
+                Some(seen) => !seen.insert(target),
+                None if self.edges.len() - start < SHORT_PREV_LIST => {
+                    self.edges[start..].contains(&target)
+                }
+                None => {
+                    let mut seen: HashSet<NodeIndex> =
+                        self.edges[start..].iter().copied().collect();
+                    let duplicate = !seen.insert(target);
+                    long_list = Some(seen);
+                    duplicate
+                }
+            };
+            if duplicate {
                 let message = format!("Event {event_id} lists {prev} twice in prev_events.");
                 self.ingest_findings.push(Problem::warning(
                     codes::DUPLICATE_PREV_EVENT,

@@ -10,9 +10,14 @@
 //! use `$opaque:server`, and unverified input may carry anything) is kept as its UTF-8 bytes.
 //!
 //! Lookup is an open-addressing table of `u32` indices (linear probing, at most half full),
-//! so the index costs 4 bytes per slot on top of the stored bytes.
+//! so the index costs 4 bytes per slot on top of the stored bytes. IDs named in
+//! `prev_events` are never verified, so anyone can send IDs chosen to collide: the table's
+//! hash is keyed with a secret seed ([`set_hash_seed`]) and mixes every stored byte, so that
+//! such IDs cannot be chosen without knowing it.
 
 use std::cmp::Ordering;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 /// Sentinel for an empty table slot.
 const EMPTY: u32 = u32::MAX;
@@ -32,9 +37,37 @@ enum Form {
     Hash { url_safe: bool },
 }
 
+/// The seed of stores created from now on (0: not chosen yet).
+static HASH_SEED: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the secret seed of the ID tables of [`IdStore`]s created from now on. Natively the
+/// seed comes from the standard library's random hash keys; wasm has no such source, so the
+/// binding layer calls this once at start with randomness from JS.
+pub fn set_hash_seed(seed: u64) {
+    HASH_SEED.store(seed | 1, AtomicOrdering::Relaxed);
+}
+
+/// The secret seed of one store, fixed at its creation.
+#[derive(Clone, Copy, Debug)]
+struct Seed(u64);
+
+impl Default for Seed {
+    fn default() -> Self {
+        let mut seed = HASH_SEED.load(AtomicOrdering::Relaxed);
+        if seed == 0 {
+            seed =
+                std::collections::hash_map::RandomState::new().hash_one(0x006d_7864_6167_u64) | 1;
+            HASH_SEED.store(seed, AtomicOrdering::Relaxed);
+        }
+        Seed(seed)
+    }
+}
+
 /// Every event ID a [`RoomDag`](super::RoomDag) has seen, each stored once.
 #[derive(Clone, Debug, Default)]
 pub struct IdStore {
+    /// The key of the table's hash.
+    seed: Seed,
     /// The stored forms, back to back.
     bytes: Vec<u8>,
     /// Number of IDs stored.
@@ -110,7 +143,7 @@ impl IdStore {
     pub fn intern(&mut self, id: &str) -> (u32, bool) {
         self.grow_table_for(self.len() + 1);
         let key = Key::of(id);
-        let hash = key.hash();
+        let hash = key.hash(self.seed.0);
         if self.recent.is_empty() {
             self.recent = vec![(0, 0); RECENT];
         }
@@ -231,7 +264,7 @@ impl IdStore {
     /// index in its low bits and, in the bits the index does not need, a tag from the hash,
     /// so that probing past other IDs rarely touches their stored bytes.
     fn find(&self, key: &Key) -> Result<u32, usize> {
-        let hash = key.hash();
+        let hash = key.hash(self.seed.0);
         let mask = self.table.len() - 1;
         let index_bits = self.table.len().trailing_zeros();
         let index_mask = (1u64 << index_bits).wrapping_sub(1) as u32;
@@ -281,7 +314,7 @@ impl IdStore {
                 hash: [0; 32],
                 text: self.stored(index),
             };
-            let hash = key.hash();
+            let hash = key.hash(self.seed.0);
             let mut slot = hash as usize & mask;
             while self.table[slot] != EMPTY {
                 slot = (slot + 1) & mask;
@@ -317,26 +350,31 @@ impl<'a> Key<'a> {
         }
     }
 
-    /// Hash-form keys are already uniformly random; text keys get an FxHash-style mix.
-    fn hash(&self) -> u64 {
-        match self.form {
-            Form::Hash { url_safe } => {
+    /// The table hash of the stored bytes, keyed with `seed`: 16 bytes at a time through a
+    /// folded 64×64→128-bit multiply (as foldhash does), so that which IDs collide depends
+    /// on the seed.
+    fn hash(&self, seed: u64) -> u64 {
+        let bytes = self.bytes();
+        let url_safe = matches!(self.form, Form::Hash { url_safe: true });
+        let mut h = seed ^ ((bytes.len() as u64) << 1) ^ url_safe as u64;
+        for chunk in bytes.chunks(16) {
+            let mut block = [0u8; 16];
+            block[..chunk.len()].copy_from_slice(chunk);
+            let [a, b] = [&block[..8], &block[8..]].map(|half| {
                 let mut word = [0u8; 8];
-                word.copy_from_slice(&self.bytes()[..8]);
-                u64::from_le_bytes(word) ^ url_safe as u64
-            }
-            Form::Text => {
-                let mut h: u64 = 0;
-                for chunk in self.text.chunks(8) {
-                    let mut word = [0u8; 8];
-                    word[..chunk.len()].copy_from_slice(chunk);
-                    h = (h.rotate_left(5) ^ u64::from_le_bytes(word))
-                        .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-                }
-                h ^ (h >> 29)
-            }
+                word.copy_from_slice(half);
+                u64::from_le_bytes(word)
+            });
+            h = folded_multiply(a ^ h, b ^ seed.rotate_left(29) ^ 0x243f_6a88_85a3_08d3);
         }
+        folded_multiply(h, 0x1319_8a2e_0370_7344 ^ seed)
     }
+}
+
+/// The high and low halves of a full 64×64-bit product, xored.
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    (product as u64) ^ ((product >> 64) as u64)
 }
 
 /// Marks a character specific to the standard alphabet (`+`, `/`) in [`SEXTETS`].
@@ -439,6 +477,59 @@ fn encode_hash_id(hash: &[u8], url_safe: bool, out: &mut [u8; 1 + HASH_ID_CHARS]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The longest run of slots a lookup walks past before reaching its entry.
+    fn longest_probe(store: &IdStore) -> usize {
+        let mask = store.table.len() - 1;
+        let index_mask = mask as u32;
+        (0..store.table.len())
+            .filter(|&slot| store.table[slot] != EMPTY)
+            .map(|slot| {
+                let index = store.table[slot] & index_mask;
+                let key = Key {
+                    form: store.form(index),
+                    hash: [0; 32],
+                    text: store.stored(index),
+                };
+                let home = key.hash(store.seed.0) as usize & mask;
+                (slot + store.table.len() - home) & mask
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// IDs that share their first bytes (anyone can send such IDs in `prev_events`) or are
+    /// near-identical text still spread over the table: lookups stay short, not quadratic.
+    #[test]
+    fn crafted_ids_do_not_pile_up_in_one_slot() {
+        let hash_ids: Vec<String> = (0u32..20_000)
+            .map(|i| {
+                let mut hash = [7u8; 32];
+                hash[28..].copy_from_slice(&i.to_le_bytes());
+                let mut out = [0u8; 1 + HASH_ID_CHARS];
+                encode_hash_id(&hash, true, &mut out);
+                String::from_utf8(out.to_vec()).unwrap()
+            })
+            .collect();
+        let text_ids: Vec<String> = (0..20_000)
+            .map(|i| format!("$event{i:08}:example.org"))
+            .collect();
+        for ids in [hash_ids, text_ids] {
+            let mut store = IdStore::new();
+            for id in &ids {
+                store.intern(id);
+            }
+            assert_eq!(store.len(), ids.len());
+            assert!(ids
+                .iter()
+                .enumerate()
+                .all(|(i, id)| store.get(id) == Some(i as u32)));
+            // A half-full table with a uniform hash has runs of a few dozen slots at most;
+            // the old hash put all 20,000 crafted hash IDs in one run.
+            let longest = longest_probe(&store);
+            assert!(longest < 200, "longest probe {longest}");
+        }
+    }
 
     #[test]
     fn hash_ids_round_trip_in_both_alphabets() {

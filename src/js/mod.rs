@@ -14,3 +14,11 @@ mod room_dag;
 mod validate;
 
 pub use errors::to_js_error;
+
+/// Runs when the module is instantiated: seeds the room DAG's ID tables with randomness from
+/// JS (wasm has no other source), so that nobody can choose event IDs that collide in them.
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+fn start() {
+    let word = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    crate::dag::ids::set_hash_seed((word() << 32) | word());
+}
