@@ -268,6 +268,40 @@ fn versions_1_and_2_need_the_event_id_server_too() {
     }
 }
 
+/// An invite made from a third-party invite may be sent by the invitee's server, so the
+/// sender's server signature is not required (spec: "Checking for a signature").
+#[test]
+fn third_party_invites_need_no_signature_from_the_senders_server() {
+    let keys = ring(&["origin.test", "invitee.test"]);
+    for version in versions().iter().filter(|v| !v.event_id_in_event()) {
+        let invite = |third_party: bool| {
+            let content = if third_party {
+                r#"{"membership":"invite","third_party_invite":{"display_name":"bob","signed":{"mxid":"@bob:invitee.test","token":"t","signatures":{}}}}"#
+            } else {
+                r#"{"membership":"invite"}"#
+            };
+            let event = unsigned_event(
+                version,
+                "origin.test",
+                "m.room.member",
+                Some("@bob:invitee.test"),
+                json(content),
+            );
+            one(signed(event, version, "invitee.test"), version, &keys)
+        };
+        let from_3pid = invite(true);
+        assert_eq!(
+            from_3pid.verdict,
+            Verdict::Valid,
+            "v{version}: {:?}",
+            from_3pid.problems
+        );
+        let plain = invite(false);
+        assert_eq!(plain.verdict, Verdict::Dropped, "v{version}");
+        assert_eq!(codes(&plain), ["signature_missing"]);
+    }
+}
+
 #[test]
 fn restricted_joins_need_the_authorising_server_from_version_8() {
     let keys = ring(&["origin.test", "auth.test"]);

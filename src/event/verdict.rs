@@ -56,9 +56,19 @@ struct Required {
     malformed: Vec<String>,
 }
 
-/// The servers whose signatures `pdu` needs.
+/// The servers whose signatures `pdu` needs
+/// ([spec: Checking for a signature](https://spec.matrix.org/v1.16/server-server-api/#validating-hashes-and-signatures-on-received-events)):
+/// the sender's server, except on an invite made from a third-party invite (the server
+/// that sends it may be another one); in v1/v2 the event ID's server; in v8+ the server
+/// that authorised a restricted join.
 pub fn required_servers(pdu: &Pdu) -> Vec<String> {
-    let mut servers = vec![pdu.sender_server().to_owned()];
+    let third_party_invite = pdu.fields.event_type == "m.room.member"
+        && pdu.membership() == Some("invite")
+        && pdu.content().contains_key("third_party_invite");
+    let mut servers = Vec::new();
+    if !third_party_invite {
+        servers.push(pdu.sender_server().to_owned());
+    }
     let mut add = |id: Option<&str>| {
         if let Some(server) = id.and_then(server_of) {
             if !servers.iter().any(|s| s == server) {
