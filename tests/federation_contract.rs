@@ -214,9 +214,47 @@ fn get_missing_events_contract() {
         codes_found,
         [
             (codes::EARLIEST_RETURNED, "$.events[0]".to_string()),
-            (codes::LATEST_RETURNED, "$.events[3]".to_string()),
             (codes::NOT_AN_ANCESTOR, "$.events[2]".to_string()),
+            (codes::LATEST_RETURNED, "$.events[3]".to_string()),
         ]
+    );
+    // Returning a latest event the requester holds is a warning, not a broken contract.
+    let repeated = check(
+        &held,
+        &gme_request(&["r"], &["p3"], 10, 0),
+        &pick(&room, &["p1", "p2", "p3"]),
+    );
+    assert!(repeated.ok);
+    assert_eq!(
+        found(&repeated),
+        [(
+            codes::LATEST_RETURNED,
+            Severity::Warning,
+            "$.events[2]".to_string()
+        )]
+    );
+}
+
+/// Synapse's walk skips only earliest_events, so a latest event that is an ancestor of
+/// another latest event comes back: noted as Synapse's way, not a fault.
+#[test]
+fn get_missing_events_latest_event_behind_another_is_synapses_way() {
+    let room = partition();
+    // The requester holds r and j, whose prev_events p3 and q2 it lacks.
+    let held = dag_of(&[room[0].clone(), room[6].clone()]);
+    let verdict = check(
+        &held,
+        &gme_request(&["r"], &["j", "p3"], 10, 0),
+        &pick(&room, &["p1", "q1", "p2", "q2", "p3"]),
+    );
+    assert!(verdict.ok, "{:?}", verdict.problems);
+    assert_eq!(
+        found(&verdict),
+        [(
+            codes::LATEST_RETURNED,
+            Severity::Info,
+            "$.events[4]".to_string()
+        )]
     );
 }
 

@@ -131,10 +131,12 @@ pub(crate) fn check(answer: &Answer, request: &BackfillRequest) -> (Vec<Problem>
         (codes::NOT_AN_ANCESTOR, codes::ANCESTRY_UNPROVEN),
         "a v event or an ancestor of one",
     );
+    let returned: std::collections::HashSet<&str> =
+        answer.events.iter().map(|e| e.event_id.as_str()).collect();
     let included = request
         .v
         .iter()
-        .filter(|id| answer.events.iter().any(|e| &e.event_id == *id))
+        .filter(|id| returned.contains(id.as_str()))
         .count();
     problems.push(Problem::info(
         codes::GIVEN_EVENTS,

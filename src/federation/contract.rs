@@ -147,13 +147,11 @@ impl<'a> Answer<'a> {
 
     /// The overlay nodes of the IDs that it knows, in the order given, repeats removed.
     pub fn known(&self, ids: &[String]) -> Vec<NodeIndex> {
-        let mut out: Vec<NodeIndex> = Vec::new();
-        for n in ids.iter().filter_map(|id| self.overlay.index_of(id)) {
-            if !out.contains(&n) {
-                out.push(n);
-            }
-        }
-        out
+        let mut seen = HashSet::new();
+        ids.iter()
+            .filter_map(|id| self.overlay.index_of(id))
+            .filter(|&n| seen.insert(n))
+            .collect()
     }
 
     /// Breadth-first walk of the overlay from `starts`, over `prev_events` (`backwards`) or

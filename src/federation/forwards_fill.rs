@@ -51,7 +51,9 @@ pub(crate) fn check(
 ) -> (Vec<Problem>, AnswerOrdering) {
     let from = answer.known(&request.from_event_id);
     let (visit, _) = answer.walk(&from, false);
-    let given = |i: usize| request.from_event_id.contains(&answer.events[i].event_id);
+    let from_ids: std::collections::HashSet<&str> =
+        request.from_event_id.iter().map(String::as_str).collect();
+    let given = |i: usize| from_ids.contains(answer.events[i].event_id.as_str());
     let mut problems = answer.reach_problems(
         &visit,
         answer.unreached_meet_gap(&visit),

@@ -11,11 +11,13 @@
 //! such a server sends the same walk continued below `min_depth`, which the contract check
 //! accepts and notes as information.
 
+use std::collections::HashSet;
+
 use super::codes;
 use super::contract::Answer;
 use super::ordering::{monotone, AnswerOrdering};
 use super::request::GetMissingEventsRequest;
-use crate::dag::walk::breadth_first;
+use crate::dag::walk::{breadth_first, UNREACHED};
 use crate::dag::{NodeIndex, RoomDag};
 use crate::problem::Problem;
 
@@ -66,35 +68,54 @@ pub(crate) fn check(
     let latest = answer.known(&request.latest_events);
     let (visit, met_gap) = answer.walk(&latest, true);
     let uncertain = met_gap || answer.any_unknown(&request.latest_events);
+    // Latest events that are ancestors of other latest events: Synapse's walk starts its
+    // "seen" set from earliest_events only, so it returns those.
+    let latest_parents: Vec<NodeIndex> = latest
+        .iter()
+        .flat_map(|&n| answer.overlay.prev_events(n).iter().copied())
+        .collect();
+    let (behind_latest, _) = answer.walk(&latest_parents, true);
+    let earliest: HashSet<&str> = request.earliest_events.iter().map(String::as_str).collect();
+    let latest_ids: HashSet<&str> = request.latest_events.iter().map(String::as_str).collect();
     let mut problems = Vec::new();
     let mut below = 0usize;
     for (i, e) in answer.events.iter().enumerate() {
-        for (list, code, name) in [
-            (
-                &request.earliest_events,
+        if earliest.contains(e.event_id.as_str()) {
+            problems.push(Problem::error(
                 codes::EARLIEST_RETURNED,
-                "earliest_events",
-            ),
-            (
-                &request.latest_events,
-                codes::LATEST_RETURNED,
-                "latest_events",
-            ),
-        ] {
-            if list.contains(&e.event_id) {
-                problems.push(Problem::error(
-                    code,
+                answer.path(i, ""),
+                format!(
+                    "Event {} is in the request's earliest_events, which the answer must not include.",
+                    e.event_id
+                ),
+            ));
+        }
+        if latest_ids.contains(e.event_id.as_str()) {
+            let behind_another =
+                answer.nodes[i].is_some_and(|n| behind_latest.level[n as usize] != UNREACHED);
+            problems.push(if behind_another {
+                Problem::info(
+                    codes::LATEST_RETURNED,
                     answer.path(i, ""),
                     format!(
-                        "Event {} is in the request's {name}, which the answer must not include.",
+                        "Event {} is in the request's latest_events but also an ancestor of another of them; Synapse returns such events too, as its walk skips only earliest_events.",
                         e.event_id
                     ),
-                ));
-            }
+                )
+            } else {
+                Problem::warning(
+                    codes::LATEST_RETURNED,
+                    answer.path(i, ""),
+                    format!(
+                        "Event {} is in the request's latest_events, which the requester already holds; the walk starts behind them.",
+                        e.event_id
+                    ),
+                )
+            });
         }
         below += usize::from(e.depth < request.min_depth);
     }
-    let given = |i: usize| request.latest_events.contains(&answer.events[i].event_id);
+    let given = |i: usize| latest_ids.contains(answer.events[i].event_id.as_str());
     problems.extend(answer.reach_problems(
         &visit,
         uncertain,
