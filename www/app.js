@@ -225,6 +225,7 @@ function setOffline(why) {
 function showVersion(version, from) {
   const pill = $("room-version");
   pill.title = { create: "from the room's m.room.create", room: "the room's version (the file has no m.room.create)", chosen: "chosen: the file has no m.room.create" }[from] ?? "";
+  state.versionFrom = from;
   const pick = $("version-select");
   pick.hidden = from !== "chosen";
   if (from === "chosen") pick.value = version;
@@ -323,7 +324,8 @@ function showFileRoom(name, r) {
  * they are judged as a new room.
  */
 async function loadFile(file) {
-  const current = state.snapshot ? { roomId: state.snapshot.roomId, roomVersion: state.snapshot.roomVersion } : null;
+  // The room shown lends its version to a file of its events, unless that version was itself a choice.
+  const current = state.snapshot && state.versionFrom !== "chosen" ? { roomId: state.snapshot.roomId, roomVersion: state.snapshot.roomVersion } : null;
   const read = await worker.call("readFile", { file, current, version: $("version-select").value }, progress);
   if (read.keys) {
     const bad = read.keyProblems.length ? `; ${read.keyProblems.length} refused: ${read.keyProblems[0].message}` : "";
@@ -390,5 +392,7 @@ window.mxdag = {
   select: (id) => selectId(id, true),
 };
 
+// On a short window the legend starts folded, leaving the DAG the room.
+if (innerHeight < 800) $("legend").open = false;
 const proxy = params.get("proxy");
 run(() => (proxy ? startProxy(proxy) : startDemo()));
