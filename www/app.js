@@ -14,13 +14,21 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 const worker = new WorkerClient(new URL("./worker.js", import.meta.url));
-const state = { snapshot: null, fetcher: null, start: null, index: new Map(), queue: Promise.resolve(), busy: 0 };
+/**
+ * `start`: how the current room began (a demo or proxied room, or `{file}`); `files`: the
+ * files loaded, by name, to return to; `rooms`: the room IDs the current source holds;
+ * `offline`: why nothing can be fetched for the room shown (null when it can).
+ */
+const state = { snapshot: null, fetcher: null, start: null, index: new Map(), queue: Promise.resolve(), busy: 0, files: new Map(), rooms: new Set(), offline: null };
+
+/** Runs a fetch for the room shown, or says why the room has nothing to fetch from. */
+const fetching = (task) => (state.offline ? notice(state.offline) : run(task));
 
 const panel = new Panel($("panel"), {
   select: (id) => selectId(id, true),
-  backfill: (id) => run(() => state.fetcher.backfill([id], LIMIT)),
-  getMissing: (id) => run(() => getMissing(id)),
-  forwardsFill: (id) => run(() => state.fetcher.forwardsFill([id], LIMIT)),
+  backfill: (id) => fetching(() => state.fetcher.backfill([id], LIMIT)),
+  getMissing: (id) => fetching(() => getMissing(id)),
+  forwardsFill: (id) => fetching(() => state.fetcher.forwardsFill([id], LIMIT)),
 });
 const netlog = new NetLog($("netlog-body"), $("netlog-count"), (entry) => panel.showRequest(entry));
 const view = new DagView($("dag"), {
@@ -78,7 +86,7 @@ function applySnapshot(s) {
 async function showDetails(id) {
   const d = await worker.call("details", { id });
   const i = state.index.get(id);
-  panel.showEvent(d, { forward: i !== undefined && Boolean(state.snapshot.flags[i] & FLAG.forward) });
+  panel.showEvent(d, { forward: i !== undefined && Boolean(state.snapshot.flags[i] & FLAG.forward), offline: state.offline });
 }
 
 function selectId(id, focus) {
@@ -102,24 +110,30 @@ function act(i) {
   const s = state.snapshot;
   const id = s.ids[i];
   if (!state.fetcher) return;
-  if (s.flags[i] & FLAG.gap) run(() => state.fetcher.backfill([id], LIMIT));
-  else if (s.flags[i] & FLAG.forward) run(() => state.fetcher.forwardsFill([id], LIMIT));
+  if (s.flags[i] & FLAG.gap) fetching(() => state.fetcher.backfill([id], LIMIT));
+  else if (s.flags[i] & FLAG.forward) fetching(() => state.fetcher.forwardsFill([id], LIMIT));
 }
 
+/** Fits the DAG to the window (a new room starts fitted: nothing carries over from the last). */
 function fit() {
-  const s = state.snapshot;
-  if (!s?.n) return;
-  view.scale = Math.min(1.5, Math.max(0.0005, (view.h - 60) / (s.n * 22)));
+  const n = state.snapshot?.n ?? 0;
+  view.scale = n ? Math.min(1.5, Math.max(0.0005, (view.h - 60) / (n * 22))) : 1;
   view.ox = 28;
   view.oy = 28;
   view.request();
 }
 
+/** Whether a key press belongs to the element it was typed in (a field, or Enter/Space on a button). */
+function typedIn(e) {
+  if (e.target.closest?.("input, select, textarea, [contenteditable]")) return true;
+  return Boolean(e.target.closest?.("button, summary, .button, a")) && (e.key === "Enter" || e.key === " ");
+}
+
 // Keys: ↑/↓ (or k/j) move to the newer/older event, Enter fetches what the event offers,
-// F fits the DAG to the window, Escape clears the selection.
+// F fits the DAG to the window, Escape clears the selection. Not while typing in a field.
 addEventListener("keydown", (e) => {
   const s = state.snapshot;
-  if (!s?.n || e.target.closest?.("input, select, textarea, button, summary") || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (!s?.n || typedIn(e) || e.ctrlKey || e.metaKey || e.altKey) return;
   const i = state.selectedId === null || state.selectedId === undefined ? -1 : (state.index.get(state.selectedId) ?? -1);
   const move = { ArrowUp: 1, k: 1, ArrowDown: -1, j: -1 }[e.key];
   if (move !== undefined) {
@@ -191,82 +205,149 @@ async function fillAllGaps() {
   }
 }
 
+/** The room select: an option per demo room (`demo:k`), proxied room, and file (`file:name`). */
+function option(value, text) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+/** Says whether the room shown can be fetched from; the fetch actions say why not. */
+function setOffline(why) {
+  state.offline = why;
+  const fill = $("fill");
+  fill.classList.toggle("offline", Boolean(why));
+  fill.title = why ?? "Let the gap planner close every gap, request by request";
+}
+
+/** Shows the room version and where it came from; the version select when it was chosen. */
+function showVersion(version, from) {
+  const pill = $("room-version");
+  pill.title = { create: "from the room's m.room.create", room: "the room's version (the file has no m.room.create)", chosen: "chosen: the file has no m.room.create" }[from] ?? "";
+  state.versionFrom = from;
+  const pick = $("version-select");
+  pick.hidden = from !== "chosen";
+  if (from === "chosen") pick.value = version;
+}
+
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
-async function startRoom({ source, roomId, roomVersion, events, label }) {
-  state.start = { source, roomId, roomVersion, events, label };
+async function startRoom(start) {
+  const { source, roomId, roomVersion, events, label, value } = start;
+  state.start = start;
   state.selectedId = null;
   panel.clear();
   $("source-name").textContent = label;
+  $("room-select").value = value;
+  setOffline(null);
+  showVersion(roomVersion, null);
   const r = await worker.call("init", { roomId, roomVersion });
   $("fill").hidden = !r.canPlan;
   applySnapshot(r.snapshot);
+  fit();
   const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
   state.fetcher = new Fetcher({ source, worker, roomId, hooks });
   await state.fetcher.ownKey();
   for (const id of events) await state.fetcher.event(id);
+  fit();
 }
 
 async function startDemo() {
   const info = await (await fetch("/_mxdag/demo")).json();
   state.peerName = info.server_name;
+  state.rooms = new Set(info.rooms.map((r) => r.room_id));
   const select = $("room-select");
-  select.replaceChildren(
-    ...info.rooms.map((r, k) => {
-      const o = document.createElement("option");
-      o.value = String(k);
-      o.textContent = `${r.room_id} (v${r.room_version})`;
-      return o;
-    }),
-  );
+  select.replaceChildren(...info.rooms.map((r, k) => option(`demo:${k}`, `${r.room_id} (v${r.room_version})`)));
+  const demoRoom = (k, events) => {
+    const r = info.rooms[k];
+    const source = sourceFor(null);
+    return { source, roomId: r.room_id, roomVersion: r.room_version, events: events ?? r.latest_events, label: `demo peer ${info.server_name}`, value: `demo:${k}` };
+  };
+  select.onchange = () => {
+    const [kind, key] = [select.value.slice(0, select.value.indexOf(":")), select.value.slice(select.value.indexOf(":") + 1)];
+    if (kind === "file") run(() => loadFile(state.files.get(key)));
+    else run(() => startRoom(demoRoom(Number(key))));
+  };
   const wanted = params.get("room");
   const k = Math.max(0, info.rooms.findIndex((r) => r.room_id === wanted));
-  select.value = String(k);
-  select.onchange = () => {
-    const r = info.rooms[Number(select.value)];
-    run(() => startRoom({ source: sourceFor(null), roomId: r.room_id, roomVersion: r.room_version, events: r.latest_events, label: `demo peer ${info.server_name}` }));
-  };
-  const room = info.rooms[k];
   const events = params.getAll("event");
-  await startRoom({
-    source: sourceFor(null),
-    roomId: room.room_id,
-    roomVersion: room.room_version,
-    events: events.length ? events : room.latest_events,
-    label: `demo peer ${info.server_name}`,
-  });
+  await startRoom(demoRoom(k, events.length ? events : undefined));
 }
 
 async function startProxy(destination) {
   const roomId = params.get("room");
-  const o = document.createElement("option");
-  o.textContent = roomId ?? "(no room given)";
-  $("room-select").replaceChildren(o);
+  $("room-select").replaceChildren(option("proxy", roomId ?? "(no room given)"));
+  $("room-select").onchange = () => run(() => (state.start?.file ? loadFile(state.start.file) : startRoom(state.start)));
   if (!roomId || !params.get("version") || !params.getAll("event").length) {
     notice("Through the proxy, give ?proxy=server&room=!id&version=N&event=$id (one or more events).");
     return;
   }
-  await startRoom({ source: sourceFor(destination), roomId, roomVersion: params.get("version"), events: params.getAll("event"), label: `${destination} via the signing proxy` });
+  state.rooms = new Set([roomId]);
+  await startRoom({ source: sourceFor(destination), roomId, roomVersion: params.get("version"), events: params.getAll("event"), label: `${destination} via the signing proxy`, value: "proxy" });
 }
 
-/** Loads a file: the worker reads it, the peer is asked for the keys its events need, then they are judged. */
-async function loadFile(file) {
-  const read = await worker.call("readFile", { file });
-  if (state.fetcher) await state.fetcher.keysFor(read.servers);
-  const r = await worker.call("ingestFile", { name: file.name, replace: true }, progress);
-  if (r.missingKeys.length) notice(`${file.name}: no keys for ${r.missingKeys.join(", ")}: their events cannot be checked`);
-  progress(1, 1);
+const VERSION_FROM = { create: "its m.room.create", room: "the room's version", chosen: "chosen under Version: the file has no m.room.create" };
+
+/** Names missing keys: `server (key_id, key_id)`, servers in order. */
+function keyList(keys) {
+  const by = new Map();
+  for (const k of keys) by.set(k.server_name, [...(by.get(k.server_name) ?? []), k.key_id]);
+  return [...by].map(([server, ids]) => `${server} (${ids.join(", ")})`).join(", ");
+}
+
+/** Shows a file's room once the worker judged it: the select's entry, notices, the snapshot. */
+function showFileRoom(name, r) {
   const select = $("room-select");
-  const option = document.createElement("option");
-  option.textContent = `${r.snapshot.roomId ?? "unknown room"} (file)`;
-  option.value = "file";
-  select.prepend(option);
-  select.value = "file";
-  if (state.fetcher) state.fetcher.roomId = r.snapshot.roomId ?? state.fetcher.roomId;
+  const value = `file:${name}`;
+  select.querySelector(`option[value="${CSS.escape(value)}"]`)?.remove();
+  select.prepend(option(value, `${r.roomId ?? "unknown room"} (file ${name})`));
+  select.value = value;
+  state.fetcher && state.rooms.has(r.roomId) && (state.fetcher.roomId = r.roomId);
+  setOffline(state.fetcher && state.rooms.has(r.roomId) ? null : `${r.roomId ?? "This room"} comes from the file ${name} and is not on ${state.start?.source?.destination ?? "the demo peer"}: there is nothing to fetch it from.`);
+  showVersion(r.roomVersion, r.versionFrom);
   state.selectedId = null;
-  panel.clear(`Loaded ${file.name}: ${r.added} events (${r.shape})${r.errors.length ? `, ${r.errors.length} unusable item(s)` : ""}.`);
-  if (r.errors.length) notice(`${file.name}: ${r.errors[0].where}: ${r.errors[0].message}`);
-  $("source-name").textContent = `file ${file.name}`;
+  const unchecked = r.unchecked ? `, ${r.unchecked} not checked (keys missing)` : "";
+  panel.clear(`Loaded ${name}: ${r.added} events (${r.shape})${r.errors.length ? `, ${r.errors.length} unusable item(s)` : ""}${unchecked}; judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom]}).`);
+  const notes = [];
+  if (r.versionFrom !== "create") notes.push(`judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom]})`);
+  if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events cannot be checked; load those servers' key responses (/_matrix/key/v2/server) as a file`);
+  if (r.errors.length) notes.push(`${r.errors[0].where}: ${r.errors[0].message}`);
+  if (notes.length) notice(`${name}: ${notes.join("; ")}`);
+  $("source-name").textContent = `file ${name}`;
   applySnapshot(r.snapshot);
+  fit();
+}
+
+/**
+ * Loads a file. Key server responses join the key ring and the file shown is judged again
+ * with them; events: the peer is asked (by key ID) for the keys they were signed with, then
+ * they are judged as a new room.
+ */
+async function loadFile(file) {
+  // The room shown lends its version to a file of its events, unless that version was itself a choice.
+  const current = state.snapshot && state.versionFrom !== "chosen" ? { roomId: state.snapshot.roomId, roomVersion: state.snapshot.roomVersion } : null;
+  const read = await worker.call("readFile", { file, current, version: $("version-select").value }, progress);
+  if (read.keys) {
+    const bad = read.keyProblems.length ? `; ${read.keyProblems.length} refused: ${read.keyProblems[0].message}` : "";
+    notice(`${file.name}: keys of ${read.servers.join(", ")} added${bad}`);
+    if (read.rejudged) showFileRoom(state.start.file.name, read.rejudged);
+    else panel.clear(`Loaded ${file.name}: ${read.keys} server key response(s) (${read.servers.join(", ")}).`);
+    if (!read.count) return progress(1, 1);
+  }
+  if (!read.count) throw new Error(`${file.name}: no events${read.errors[0] ? ` (${read.errors[0].where}: ${read.errors[0].message})` : ""}`);
+  if (state.fetcher && read.need.length) await state.fetcher.keysFor(read.need);
+  const r = await worker.call("ingestFile", { name: file.name }, progress);
+  progress(1, 1);
+  state.files.set(file.name, file);
+  state.start = { ...state.start, file };
+  showFileRoom(file.name, r);
+}
+
+/** Judges the loaded file again as the room version chosen. */
+async function rejudgeFile() {
+  const r = await worker.call("rejudgeFile", { version: $("version-select").value }, progress);
+  progress(1, 1);
+  showFileRoom(state.start.file.name, r);
 }
 
 $("file-input").addEventListener("change", (e) => {
@@ -295,9 +376,10 @@ $("connect-form").addEventListener("submit", (e) => {
   for (const id of String(f.get("event")).split(/[\s,]+/).filter(Boolean)) q.append("event", id);
   location.search = q.toString();
 });
-$("reset").addEventListener("click", () => state.start && run(() => startRoom(state.start)));
+$("reset").addEventListener("click", () => state.start && run(() => (state.start.file ? loadFile(state.start.file) : startRoom(state.start))));
 $("fit").addEventListener("click", fit);
-$("fill").addEventListener("click", () => run(fillAllGaps));
+$("fill").addEventListener("click", () => fetching(fillAllGaps));
+$("version-select").addEventListener("change", () => state.start?.file && run(rejudgeFile));
 
 // For tests and benchmarks: the current snapshot, the view, and a promise of quiet.
 window.mxdag = {
@@ -310,5 +392,7 @@ window.mxdag = {
   select: (id) => selectId(id, true),
 };
 
+// On a short window the legend starts folded, leaving the DAG the room.
+if (innerHeight < 800) $("legend").open = false;
 const proxy = params.get("proxy");
 run(() => (proxy ? startProxy(proxy) : startDemo()));

@@ -7,6 +7,8 @@ const ROW_H = 22;
 const R = 5;
 const PAD = 28;
 const MIN_LANE_SCALE = 0.8;
+/** Rows at least this tall (CSS pixels) carry labels. */
+const LABEL_ROW_PX = 11;
 
 /** Colours: by verdict first, then by kind for valid events. */
 export const COLOURS = {
@@ -108,6 +110,8 @@ export class DagView {
     this.snap = s;
     this.edgeIndex = indexEdges(s);
     this.selected = keep ? s.ids.indexOf(keep) : -1;
+    // What is under the pointer may have changed (a gap filled): say so again.
+    this.onHover(this.pointer ? this.hit(this.pointer.x, this.pointer.y) : -1);
     this.request();
   }
 
@@ -131,7 +135,12 @@ export class DagView {
     return { x: l.x[i] * this.lanePx + this.ox, y: l.y[i] * this.rowPx + this.oy };
   }
 
-  /** The node under canvas point (px, py), or -1. */
+  /** Where labels start, in CSS pixels: right of every lane. */
+  get labelX() {
+    return Math.max(this.snap?.layout.lanes ?? 1, 1) * this.lanePx + this.ox + 10;
+  }
+
+  /** The node under canvas point (px, py), or -1: its mark, or its label when labels are drawn. */
   hit(px, py) {
     const s = this.snap;
     if (!s || !s.n) return -1;
@@ -140,7 +149,9 @@ export class DagView {
     const i = s.n - 1 - row;
     const { x, y } = this.screenOf(i);
     const r = Math.max(R * Math.min(this.scale, 1.5), 4) + 3;
-    return Math.abs(px - x) <= r && Math.abs(py - y) <= Math.max(r, this.rowPx / 2) ? i : -1;
+    if (Math.abs(py - y) > Math.max(r, this.rowPx / 2)) return -1;
+    if (Math.abs(px - x) <= r) return i;
+    return this.rowPx >= LABEL_ROW_PX && px >= this.labelX - 4 ? i : -1;
   }
 
   zoomAt(factor, px, py) {
@@ -171,9 +182,15 @@ export class DagView {
           this.oy = drag.oy + dy;
           this.request();
         }
-      } else this.onHover(this.hit(e.clientX - rect.left, e.clientY - rect.top));
+      } else {
+        this.pointer = { x: e.clientX - rect.left, y: e.clientY - rect.top };
+        this.onHover(this.hit(this.pointer.x, this.pointer.y));
+      }
     });
-    c.addEventListener("pointerleave", () => this.onHover(-1));
+    c.addEventListener("pointerleave", () => {
+      this.pointer = null;
+      this.onHover(-1);
+    });
     c.addEventListener("pointerup", (e) => {
       const rect = c.getBoundingClientRect();
       if (drag && !drag.moved) this.onClick(this.hit(e.clientX - rect.left, e.clientY - rect.top));
@@ -215,7 +232,7 @@ export class DagView {
         this.drawEdges(s, r0, r1);
         if (rowPx >= 3) this.drawNodes(s, r0, r1);
         else this.drawDense(s, r0, r1);
-        if (rowPx >= 11) this.drawLabels(s, r0, r1);
+        if (rowPx >= LABEL_ROW_PX) this.drawLabels(s, r0, r1);
       }
     }
     this.lastFrameMs = performance.now() - t0;
@@ -400,9 +417,8 @@ export class DagView {
 
   drawLabels(s, r0, r1) {
     const ctx = this.ctx;
-    const l = s.layout;
     const { rowPx, oy } = this;
-    const x = Math.max(l.lanes, 1) * this.lanePx + this.ox + 10;
+    const x = this.labelX;
     ctx.font = `${Math.min(12, Math.round(rowPx * 0.55))}px ui-monospace, "DejaVu Sans Mono", monospace`;
     ctx.textBaseline = "middle";
     for (let row = r0; row <= r1; row++) {

@@ -6,7 +6,21 @@ import { describe } from "./model.js";
 
 const CHUNK = 2000;
 
+/** The key problem that leaves an event unchecked rather than dropped (src/crypto/codes.rs). */
+const KEY_UNKNOWN = "signing_key_unknown";
 
+/**
+ * The page's verdict: a `dropped` event whose only errors are keys the ring lacks could not
+ * be checked, so it is `unchecked` until those keys come.
+ */
+function pageVerdict(r) {
+  if (r.verdict !== "dropped") return r.verdict;
+  const errors = r.problems.filter((p) => p.severity === "error");
+  return errors.length && errors.every((p) => p.code === KEY_UNKNOWN) ? "unchecked" : "dropped";
+}
+
+/** `{server_name, key_id}` as one string. */
+export const keyName = (k) => `${k.server_name} ${k.key_id}`;
 
 /** An event as the planner needs it. */
 const record = (pdu, eventId) => ({
@@ -48,31 +62,44 @@ export class Engine {
       problems.push(...r.problems);
       if (r.added && typeof response?.server_name === "string") this.keyServers.add(response.server_name);
     }
+    this.held = null;
     return problems;
+  }
+
+  /** Of `keys` (`{server_name, key_id}`), those the key ring does not hold. */
+  missing(keys) {
+    this.held ??= new Set(this.keyRing.keys().map(keyName));
+    return keys.filter((k) => !this.held.has(keyName(k)));
   }
 
   /**
    * Validates PDUs in chunks, reporting `progress(done, total)`. Returns one result per PDU:
-   * `{eventId, verdict, problems, pruned}` (`eventId` computed from v3 on, null if unknown).
+   * `{eventId, verdict, problems, pruned}` (`eventId` computed from v3 on, null if unknown;
+   * `verdict` `unchecked` when only keys were lacking). `wheres[i]`, when given, names PDU
+   * `i` in its file (`line 7`) and replaces the report's `Event #i` in its messages.
    */
-  validate(pdus, knownIds, viaBackfill, progress) {
-    /** Servers whose keys the last validation needed and did not have. */
-    this.missingKeys = new Set();
+  validate(pdus, knownIds, viaBackfill, progress, wheres = []) {
+    /** Keys (`{server_name, key_id}`) the last validation needed and did not have. */
+    const missing = new Map();
     const results = [];
     for (let start = 0; start < pdus.length; start += CHUNK) {
       const chunk = pdus.slice(start, start + CHUNK);
       const report = mx.validateEvents(chunk, this.roomVersion, this.keyRing, { viaBackfill });
-      for (const k of report.missing_keys ?? []) this.missingKeys.add(k.server_name);
+      for (const k of report.missing_keys ?? []) missing.set(keyName(k), { server_name: k.server_name, key_id: k.key_id });
       for (const r of report.events) {
+        const at = start + r.index;
+        const label = wheres[at] ?? `Event #${at}`;
+        const problems = r.problems.map((p) => (p.message?.startsWith(`Event #${r.index}`) ? { ...p, message: label + p.message.slice(`Event #${r.index}`.length) } : p));
         results.push({
-          eventId: r.event_id ?? knownIds[start + r.index] ?? null,
-          verdict: r.verdict,
-          problems: r.problems,
+          eventId: r.event_id ?? knownIds[at] ?? null,
+          verdict: pageVerdict({ verdict: r.verdict, problems }),
+          problems,
           pruned: r.pruned_by_sender === true,
         });
       }
       progress(Math.min(start + CHUNK, pdus.length), pdus.length);
     }
+    this.missingKeys = [...missing.values()];
     return results;
   }
 
@@ -115,13 +142,23 @@ export class Engine {
     return { added: fresh.length, known };
   }
 
-  /** Parses file text and picks the room from it (create event, else the first event). */
-  parseFile(text, roomVersionHint) {
+  /**
+   * Parses file text and picks the room from it (the first event's) and its version, saying
+   * where the version came from (`versionFrom`): the file's `m.room.create` (`create`; "1"
+   * when it names none), the `current` room's when the file's events belong to it (`room`),
+   * else `chosen` (the page's choice, 10 unless given).
+   */
+  parseFile(text, current, chosen) {
     const split = splitInput(text);
     const create = split.pdus.find((p) => p?.type === "m.room.create" && p?.state_key === "");
-    const version = String(create?.content?.room_version ?? roomVersionHint ?? (create ? "1" : "10"));
     const roomId = split.pdus.find((p) => typeof p?.room_id === "string")?.room_id ?? null;
-    return { ...split, roomVersion: version, roomId };
+    const ofRoom = roomId !== null && current?.roomId === roomId && current?.roomVersion;
+    const [roomVersion, versionFrom] = create
+      ? [String(create.content?.room_version ?? "1"), "create"]
+      : ofRoom
+        ? [String(current.roomVersion), "room"]
+        : [String(chosen ?? "10"), "chosen"];
+    return { ...split, roomVersion, versionFrom, roomId };
   }
 
   /** Gaps as `[{eventId, referencedBy: [ids], depth, missingDepths, outlier}]`. */

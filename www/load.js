@@ -2,7 +2,7 @@
 // /forwards_fill (stable, then unstable, then "not supported"), keys through the notary.
 // Every request goes in the network log; every answer goes to the worker, which judges it
 // against its request's contract before its events join the DAG.
-import { serversOf } from "./parse.js";
+import { signingKeysOf } from "./parse.js";
 
 const enc = encodeURIComponent;
 const FF_STABLE = "/_matrix/federation/v1/forwards_fill/";
@@ -68,6 +68,7 @@ export class Fetcher {
     this.worker = worker;
     this.roomId = roomId;
     this.hooks = hooks;
+    /** Keys (`server key_id`) already asked for. */
     this.keysTried = new Set();
     /** Servers that answered M_UNRECOGNIZED on both forwards fill paths. */
     this.noForwardsFill = new Set();
@@ -99,18 +100,25 @@ export class Fetcher {
     }
   }
 
-  /** Fetches keys for every server these PDUs need that the worker does not hold yet. */
-  ensureKeys(pdus) {
-    return this.keysFor(serversOf(pdus));
+  /** Fetches the keys these PDUs were signed with that the worker does not hold yet. */
+  async ensureKeys(pdus) {
+    const { keys } = await this.worker.call("missingKeys", { keys: signingKeysOf(pdus) });
+    return this.keysFor(keys);
   }
 
-  /** Asks the peer, as a notary, for the keys of `servers` not asked for yet; true if any came. */
-  async keysFor(servers) {
-    const wanted = [...servers].filter((s) => !this.keysTried.has(s));
+  /**
+   * Asks the peer, as a notary, for `keys` (`{server_name, key_id}`) not asked for yet, by
+   * key ID (`server_keys: {server: {key_id: {}}}`); true if any response came.
+   */
+  async keysFor(keys) {
+    const wanted = keys.filter((k) => !this.keysTried.has(`${k.server_name} ${k.key_id}`));
     if (!wanted.length) return false;
-    wanted.forEach((s) => this.keysTried.add(s));
-    const query = { server_keys: Object.fromEntries(wanted.map((s) => [s, {}])) };
-    const r = await this.request("POST", "/_matrix/key/v2/query", query, `keys of ${wanted.length} server(s)`);
+    const serverKeys = {};
+    for (const k of wanted) {
+      this.keysTried.add(`${k.server_name} ${k.key_id}`);
+      (serverKeys[k.server_name] ??= {})[k.key_id] = {};
+    }
+    const r = await this.request("POST", "/_matrix/key/v2/query", { server_keys: serverKeys }, `keys ${wanted.map((k) => `${k.server_name} ${k.key_id}`).join(", ")}`.slice(0, 200));
     const list = Array.isArray(r.json?.server_keys) ? r.json.server_keys : [];
     const k = await this.worker.call("keys", { responses: list });
     r.entry.update({ events: list.length, contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
@@ -123,7 +131,6 @@ export class Fetcher {
     if (r.status !== 200 || !r.json) return;
     const k = await this.worker.call("keys", { responses: [r.json] });
     r.entry.update({ contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
-    if (typeof r.json.server_name === "string") this.keysTried.add(r.json.server_name);
   }
 
   /** Sends an answer to the worker and records what it made of it. */

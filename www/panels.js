@@ -13,7 +13,7 @@ const VERDICT_TEXT = {
   redacted: "redacted",
   dropped: "dropped",
   missing: "missing (backward extremity)",
-  unchecked: "not checked",
+  unchecked: "not checked: signing keys missing",
 };
 
 function problemList(problems) {
@@ -62,8 +62,11 @@ export class Panel {
     return box;
   }
 
-  /** Shows a node's details (from the worker) and the actions it offers. */
-  showEvent(d, { forward }) {
+  /**
+   * Shows a node's details (from the worker) and the actions it offers; `offline` says why
+   * they cannot fetch (the room came from a file), or is null.
+   */
+  showEvent(d, { forward, offline }) {
     const head = el("div", "head");
     const badge = el("span", `badge v-${d.verdict}${d.pruned ? " pruned" : ""}`, VERDICT_TEXT[d.verdict] ?? d.verdict);
     head.append(badge);
@@ -74,6 +77,10 @@ export class Panel {
     const button = (text, fn, cls) => {
       const b = el("button", cls, text);
       b.addEventListener("click", fn);
+      if (offline) {
+        b.disabled = true;
+        b.title = offline;
+      }
       actions.append(b);
     };
     if (!d.held) {
@@ -83,6 +90,7 @@ export class Panel {
     if (forward) button("Forwards fill", () => this.actions.forwardsFill(d.id), "primary");
     const parts = [head, id];
     if (actions.childElementCount) parts.push(actions);
+    if (actions.childElementCount && offline) parts.push(el("p", "warn small", offline));
     if (d.source) parts.push(el("p", "muted small", `from ${d.source}`));
     if (d.gap) {
       const held = d.gap.outlier ? " It is held, but only as an outlier." : "";

@@ -5,7 +5,24 @@
 // rows carrying the event as a JSON string in `json` (`sqlite3 -json`, one per line or in an
 // array), or tab-separated rows (`COPY event_json TO STDOUT`, `sqlite3 -tabs`) whose first
 // column is the event ID and one column the event's JSON.
+// Key server responses (`GET /_matrix/key/v2/server` objects, arrays or NDJSON of them, a
+// notary's `{server_keys: [...]}`) are recognised too and returned apart, as `keys`.
 // JSON.parse makes `__proto__` an ordinary own key, so hostile keys pollute nothing.
+
+/** Whether `v` is a `/_matrix/key/v2/server` response: a server name and its verify keys. */
+const isKeyResponse = (v) =>
+  Boolean(v) && typeof v === "object" && typeof v.server_name === "string" && Boolean(v.verify_keys) && typeof v.verify_keys === "object";
+
+/** Whether `v` is a notary answer (`POST /_matrix/key/v2/query`): `{server_keys: [...]}`. */
+const isNotaryAnswer = (v) => Boolean(v) && typeof v === "object" && Array.isArray(v.server_keys);
+
+/** The key responses in `v` (a response, a notary answer, or an array of them), or null. */
+function keyResponses(v) {
+  if (isKeyResponse(v)) return [v];
+  if (isNotaryAnswer(v)) return v.server_keys.filter(isKeyResponse);
+  if (!Array.isArray(v) || !v.length || !v.every((x) => isKeyResponse(x) || isNotaryAnswer(x))) return null;
+  return v.flatMap((x) => keyResponses(x));
+}
 
 /** A PDU out of one row: the row itself, or its `json` column when it is a string. */
 function unwrapRow(row) {
@@ -28,18 +45,24 @@ function tsvRow(line) {
 }
 
 /**
- * Splits `text` into `{shape, pdus, knownIds, errors}`: `knownIds[i]` is an event ID given
- * beside PDU `i` (an export's `event_id` column), `errors` the lines or items that were
- * unusable (`{where, message}`); the rest is still returned.
+ * Splits `text` into `{shape, pdus, knownIds, wheres, keys, errors}`: `knownIds[i]` is an
+ * event ID given beside PDU `i` (an export's `event_id` column), `wheres[i]` where PDU `i`
+ * was (`line 7`, `item 3`), `keys` the key server responses found, `errors` the lines or
+ * items that were unusable (`{where, message}`); the rest is still returned.
  */
 export function splitInput(text) {
-  const out = { shape: "unknown", pdus: [], knownIds: [], errors: [] };
+  const out = { shape: "unknown", pdus: [], knownIds: [], wheres: [], keys: [], errors: [] };
   const push = (value, where) => {
     try {
+      if (isKeyResponse(value)) {
+        out.keys.push(value);
+        return;
+      }
       const { pdu, eventId } = unwrapRow(value);
       if (!pdu || typeof pdu !== "object" || Array.isArray(pdu)) throw new Error("not a JSON object");
       out.pdus.push(pdu);
       out.knownIds.push(eventId);
+      out.wheres.push(where);
     } catch (e) {
       out.errors.push({ where, message: e.message });
     }
@@ -63,6 +86,13 @@ export function splitInput(text) {
       }
     }
     if (out.pdus.length && lines.some((l) => l.includes("\t") && !l.trim().startsWith("{"))) out.shape = "synapse export";
+    if (out.keys.length && !out.pdus.length) out.shape = "server keys";
+    return out;
+  }
+  const keys = keyResponses(whole);
+  if (keys) {
+    out.shape = "server keys";
+    out.keys = keys;
     return out;
   }
   const list = (items, shape) => {
@@ -105,15 +135,19 @@ export function serverOf(id) {
   return i > 0 && i < id.length - 1 ? id.slice(i + 1) : null;
 }
 
-/** Server names whose keys are needed to check these PDUs: senders and signers. */
-export function serversOf(pdus) {
-  const names = new Set();
+/**
+ * The signing keys these PDUs were signed with, as `{server_name, key_id}` (each once):
+ * what to ask a notary for, by key ID.
+ */
+export function signingKeysOf(pdus) {
+  const seen = new Map();
   for (const pdu of pdus) {
-    const s = serverOf(pdu?.sender);
-    if (s) names.add(s);
-    if (pdu?.signatures && typeof pdu.signatures === "object") {
-      for (const name of Object.keys(pdu.signatures)) names.add(name);
+    const sigs = pdu?.signatures;
+    if (!sigs || typeof sigs !== "object") continue;
+    for (const server of Object.keys(sigs)) {
+      if (!sigs[server] || typeof sigs[server] !== "object") continue;
+      for (const keyId of Object.keys(sigs[server])) seen.set(`${server} ${keyId}`, { server_name: server, key_id: keyId });
     }
   }
-  return names;
+  return [...seen.values()];
 }

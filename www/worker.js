@@ -2,12 +2,14 @@
 // freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...} and {seq, progress: [done, total]}.
 import { Engine } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
-import { serversOf } from "./parse.js";
+import { signingKeysOf } from "./parse.js";
 import { answerAsk, fill } from "./fill-worker.js";
 
 const ready = Engine.create();
 /** The file read by `readFile`, waiting for `ingestFile`. */
 let pendingFile = null;
+/** The file the room was loaded from (`{parsed, name}`), judged again when keys or its version change. */
+let loadedFile = null;
 
 /** Children of `id` among held events (one pass). */
 function childrenOf(engine, id) {
@@ -62,8 +64,30 @@ function judge(engine, m, progress) {
   return { contract, added: r.added, known: r.known, received: pdus.length, bad };
 }
 
+/** Judges a parsed file's events as a new room; the file becomes the one loaded. */
+function ingest(engine, parsed, name, progress) {
+  engine.reset(parsed.roomId, parsed.roomVersion);
+  loadedFile = { parsed, name };
+  const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress, parsed.wheres);
+  const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${name}`);
+  const unchecked = results.filter((x) => x.verdict === "unchecked").length;
+  return {
+    shape: parsed.shape,
+    errors: parsed.errors,
+    added: r.added,
+    known: r.known,
+    unchecked,
+    missingKeys: engine.missingKeys,
+    roomId: parsed.roomId,
+    roomVersion: parsed.roomVersion,
+    versionFrom: parsed.versionFrom,
+    snapshot: buildSnapshot(engine),
+  };
+}
+
 const ops = {
   init(engine, m) {
+    loadedFile = null;
     engine.reset(m.roomId, m.roomVersion);
     return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };
   },
@@ -76,26 +100,41 @@ const ops = {
   knownServers(engine) {
     return { servers: [...engine.keyServers] };
   },
+  /** Of `keys` (`{server_name, key_id}`), those not held. */
+  missingKeys(engine, m) {
+    return { keys: engine.missing(m.keys) };
+  },
   answer(engine, m, progress) {
     return { ...judge(engine, m, progress), snapshot: buildSnapshot(engine) };
   },
   /**
    * Reads and splits a file (a `File`, read here so the page's thread never holds or copies
-   * its text) and says whose keys its events need; `ingestFile` then judges and adds them.
+   * its text). Key server responses in it join the key ring at once, and the file loaded
+   * before is judged again with them (`rejudged`); its events wait for `ingestFile`, and
+   * `need` says which of the keys they were signed with are not held.
    */
-  async readFile(engine, m) {
-    pendingFile = engine.parseFile(await m.file.text(), m.roomVersion);
-    return { servers: [...serversOf(pendingFile.pdus)], count: pendingFile.pdus.length };
+  async readFile(engine, m, progress) {
+    const parsed = engine.parseFile(await m.file.text(), m.current, m.version);
+    const out = { count: parsed.pdus.length, keys: parsed.keys.length, servers: parsed.keys.map((k) => k.server_name), errors: parsed.errors, shape: parsed.shape };
+    if (parsed.keys.length) {
+      out.keyProblems = engine.addKeys(parsed.keys);
+      if (loadedFile && !parsed.pdus.length) out.rejudged = ingest(engine, loadedFile.parsed, loadedFile.name, progress);
+    }
+    pendingFile = parsed.pdus.length ? parsed : null;
+    out.need = pendingFile ? engine.missing(signingKeysOf(parsed.pdus)) : [];
+    return out;
   },
   ingestFile(engine, m, progress) {
     const parsed = pendingFile;
     pendingFile = null;
     if (!parsed) throw new Error("no file read");
-    if (m.replace) engine.reset(parsed.roomId, parsed.roomVersion);
-    const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress);
-    const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${m.name}`);
-    const missingKeys = [...engine.missingKeys];
-    return { shape: parsed.shape, errors: parsed.errors, added: r.added, known: r.known, missingKeys, roomId: parsed.roomId, snapshot: buildSnapshot(engine) };
+    return ingest(engine, parsed, m.name, progress);
+  },
+  /** Judges the loaded file again as room version `version` (a file without `m.room.create`). */
+  rejudgeFile(engine, m, progress) {
+    if (!loadedFile) throw new Error("no file loaded");
+    const parsed = { ...loadedFile.parsed, roomVersion: String(m.version), versionFrom: "chosen" };
+    return ingest(engine, parsed, loadedFile.name, progress);
   },
   details(engine, m) {
     return details(engine, m.id);

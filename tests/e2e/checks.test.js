@@ -55,6 +55,12 @@ test("a file loads by the picker: NDJSON of PDUs from a backfill answer", async 
       const s = await page.evaluate(() => window.mxdag.snapshot.counts);
       assert.equal(s.events, 40);
       assert.ok(s.backward >= 1, "the oldest loaded events point at events not in the file");
+      // The file's room is on the peer: its gaps can be backfilled from there.
+      await clickNode(page, await newestWith(page, FLAG.gap));
+      const last = await lastRequest(page, "backfill/");
+      assert.ok(last.path.startsWith(`backfill/${room.room_id}`), last.path);
+      assert.equal(last.cls, "ok", last.verdict);
+      assert.ok((await count(page, "events")) > 40);
       assert.deepEqual(page.errors, []);
       await page.close();
   });
@@ -89,6 +95,9 @@ test("hostile content is shown as text and runs nothing; __proto__ pollutes noth
       assert.ok(json.includes('onerror=\\"window.__pwned=1\\"'), json);
       assert.ok(json.includes("<script>window.__pwned=2</script>"));
       assert.ok(json.includes('"__proto__"'));
+      // Problems name the event by its line in the file, as the page's own notices do.
+      assert.match(await page.textContent("#panel ul.problems"), /line 2: /);
+      assert.doesNotMatch(await page.textContent("#panel ul.problems"), /Event #/);
       assert.equal(await page.evaluate(() => document.querySelectorAll("#panel img, #panel script, body img").length), 0);
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
       assert.equal(await page.evaluate(() => ({}).polluted), undefined);

@@ -102,7 +102,7 @@ served("switching to the old-format room starts over from its latest events", as
   const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
   const old = info.rooms.find((r) => r.room_version === "3");
   const page = await open(browser, server.url);
-  await page.selectOption("#room-select", String(info.rooms.indexOf(old)));
+  await page.selectOption("#room-select", `demo:${info.rooms.indexOf(old)}`);
   await page.waitForTimeout(50);
   await idle(page);
   assert.equal(await page.textContent("#room-version"), "v3");
@@ -136,6 +136,102 @@ served("the keyboard walks the rows and Enter backfills from a gap", async (serv
   assert.equal((await lastRequest(page, "backfill/")).cls, "ok");
   await page.keyboard.press("Escape");
   assert.match(await page.textContent("#panel"), /Click an event/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+served("keys work after clicking a toolbar button, and not while typing in a field", async (server) => {
+  const page = await open(browser, server.url);
+  const selected = () => page.evaluate(() => document.querySelector("#panel .event-id")?.textContent ?? null);
+  await page.click("#fit");
+  await page.keyboard.press("ArrowUp");
+  await page.waitForSelector("#panel .event-id");
+  const newest = await page.evaluate(() => window.mxdag.snapshot.ids.at(-1));
+  assert.equal(await selected(), newest, "↑ with nothing selected picks the newest event, focus on the Fit button");
+  // F fits after a button click too.
+  await page.evaluate(() => {
+    window.mxdag.view.scale = 4;
+    window.mxdag.view.ox = -3000;
+  });
+  await page.click("#reset");
+  await idle(page);
+  await page.evaluate(() => (window.mxdag.view.scale = 4));
+  await page.keyboard.press("f");
+  assert.ok((await page.evaluate(() => window.mxdag.view.scale)) <= 1.5);
+  // Typed into the homeserver form, keys stay there.
+  await page.click("#connect summary");
+  await page.evaluate(() => (window.mxdag.view.scale = 4));
+  await page.click("#connect input[name=proxy]");
+  await page.keyboard.type("kf");
+  await page.keyboard.press("ArrowUp");
+  await page.waitForTimeout(100);
+  assert.equal(await page.inputValue("#connect input[name=proxy]"), "kf");
+  assert.equal(await page.evaluate(() => window.mxdag.view.scale), 4, "f typed in the field does not fit");
+  assert.equal(await selected(), null, "Restart cleared the selection and typing selected nothing");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+/** Whether every node of the snapshot is on the canvas. */
+const allOnScreen = (page) =>
+  page.evaluate(() => {
+    const { snapshot: s, view } = window.mxdag;
+    for (let i = 0; i < s.n; i++) {
+      const { x, y } = view.screenOf(i);
+      if (x < 0 || y < 0 || x > view.w || y > view.h) return false;
+    }
+    return s.n > 0;
+  });
+
+served("zoom and pan do not carry over: a new room or Restart starts fitted", async (server) => {
+  const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
+  const page = await open(browser, server.url);
+  const zoomIn = () =>
+    page.evaluate(() => {
+      const v = window.mxdag.view;
+      v.scale = 4;
+      v.ox = -2000;
+      v.oy = -5000;
+    });
+  await zoomIn();
+  assert.equal(await allOnScreen(page), false);
+  const old = info.rooms.findIndex((r) => r.room_version === "3");
+  await page.selectOption("#room-select", `demo:${old}`);
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.equal(await allOnScreen(page), true, "switching rooms fits the new room");
+  await zoomIn();
+  await page.click("#reset");
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.equal(await allOnScreen(page), true, "Restart fits");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+served("a label is clicked like its event, and the hover line follows a filled gap", async (server) => {
+  const page = await open(browser, server.url);
+  const gap = await newestWith(page, FLAG.gap);
+  const gapId = await page.evaluate((i) => window.mxdag.snapshot.ids[i], gap);
+  await page.evaluate((k) => window.mxdag.view.focus(k), gap);
+  await page.waitForTimeout(50);
+  const { x, y } = await page.evaluate((k) => ({ x: window.mxdag.view.labelX + 60, y: window.mxdag.view.screenOf(k).y }), gap);
+  const box = await page.locator("#dag").boundingBox();
+  await page.mouse.move(box.x + x, box.y + y);
+  assert.match(await page.textContent("#hover"), /missing · \d events? points? here/);
+  await page.mouse.click(box.x + x, box.y + y);
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.equal((await lastRequest(page, "backfill/")).cls, "ok", "clicking the gap's label backfills from it");
+  const i = await page.evaluate((id) => window.mxdag.snapshot.ids.indexOf(id), gapId);
+  assert.equal(await page.evaluate((k) => window.mxdag.snapshot.flags[k] & 2, i), 0);
+  const expected = await page.evaluate(([px, py]) => {
+    const { snapshot: s, view } = window.mxdag;
+    const k = view.hit(px, py);
+    return k < 0 ? "" : `${s.ids[k]}  ${s.labels[k]}`;
+  }, [x, y]);
+  assert.equal(await page.textContent("#hover"), expected, "the hover line says what is under the pointer now");
+  assert.doesNotMatch(expected, new RegExp(`^\\${gapId}  missing`));
   assert.deepEqual(page.errors, []);
   await page.close();
 });

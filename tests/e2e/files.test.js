@@ -1,0 +1,156 @@
+// Files on the page: key server responses join the key ring and the file is judged again;
+// events lacking keys are "not checked"; the room version of a file without m.room.create;
+// the room select's file entries; fetching is off for a room that is only in a file.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FLAG, clickNode, count, idle, launch, newestWith, open, withServer } from "./harness.js";
+
+const browserReady = launch();
+after(async () => (await browserReady).close());
+const example = (name) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "mxdag-e2e-files-"));
+const backfill = JSON.parse(readFileSync(example("backfill.json"), "utf8"));
+const ROOM = backfill.pdus[0].room_id;
+/** examples/backfill.json without its m.room.create: 59 events of the same v12 room. */
+const nocreate = join(dir, "nocreate.json");
+writeFileSync(nocreate, JSON.stringify({ ...backfill, pdus: backfill.pdus.filter((p) => p.type !== "m.room.create") }));
+
+/** Picks `file` with the file input and waits for quiet. */
+async function load(page, file) {
+  await page.setInputFiles("#file-input", file);
+  await page.waitForTimeout(50);
+  await idle(page);
+}
+
+/** How many nodes have each verdict code (www/model.js VERDICT: 0 valid, 2 dropped, 3 unchecked, 4 gap). */
+const verdicts = (page) =>
+  page.evaluate(() => {
+    const s = window.mxdag.snapshot;
+    const c = {};
+    for (let i = 0; i < s.n; i++) c[s.verdict[i]] = (c[s.verdict[i]] ?? 0) + 1;
+    return c;
+  });
+
+test("events whose keys are missing are not checked; a keys file dropped on the page makes them valid", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    const queries = [];
+    page.on("request", (r) => r.url().endsWith("/_matrix/key/v2/query") && queries.push(JSON.parse(r.postData())));
+    await load(page, example("backfill.json"));
+    assert.deepEqual(await verdicts(page), { 3: 60 }, "every event is unchecked, none dropped");
+    const text = await page.textContent("#notice");
+    for (const k of ["chat.example.net (ed25519:a_kFOS)", "hs.example.com (ed25519:a_YjZy)", "matrix.example.org (ed25519:a_nojO)"]) assert.ok(text.includes(k), text);
+    assert.match(text, /60 events cannot be checked/);
+    // The peer was asked for those keys by key ID, though it holds other keys of those servers.
+    const asked = queries.at(-1).server_keys;
+    assert.deepEqual(asked["chat.example.net"], { "ed25519:a_kFOS": {} });
+    assert.deepEqual(asked["hs.example.com"], { "ed25519:a_YjZy": {} });
+    assert.match(await page.textContent("#panel"), /Loaded backfill\.json: 60 events \(transaction\), 60 not checked \(keys missing\); judged as room version 12 \(its m\.room\.create\)/);
+    await page.evaluate(() => window.mxdag.select(window.mxdag.snapshot.ids[0]));
+    await idle(page);
+    await page.waitForSelector("#panel .badge");
+    assert.equal(await page.textContent("#panel .badge"), "not checked: signing keys missing");
+    // Dropped on the page, the key server responses are recognised as keys, not events.
+    const keys = readFileSync(example("keys.json"), "utf8");
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], "keys.json", { type: "application/json" }));
+      dispatchEvent(new DragEvent("drop", { dataTransfer: data, cancelable: true }));
+    }, keys);
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.deepEqual(await verdicts(page), { 0: 60 }, "judged again with the keys: all valid");
+    assert.equal(await count(page, "events"), 60);
+    assert.match(await page.textContent("#notice"), /keys\.json: keys of matrix\.example\.org, chat\.example\.net, hs\.example\.com added/);
+    assert.match(await page.textContent("#panel"), /Loaded backfill\.json: 60 events \(transaction\); judged as room version 12/);
+    assert.equal(await page.$$eval("#room-select option", (o) => o.filter((x) => x.value.startsWith("file:")).length), 1, "keys.json is no room");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a file without m.room.create: the version is chosen, or the room's when it is the room shown", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, example("keys.json"));
+    await load(page, nocreate);
+    assert.equal(await page.textContent("#room-version"), "v10");
+    assert.ok(await page.isVisible("#version-select"), "the version can be chosen");
+    assert.match(await page.textContent("#notice"), /nocreate\.json: judged as room version 10 \(chosen under Version: the file has no m\.room\.create\)/);
+    await page.selectOption("#version-select", "12");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.equal(await page.textContent("#room-version"), "v12");
+    assert.match(await page.textContent("#panel"), /59 events \(transaction\); judged as room version 12 \(chosen/);
+    const v12 = await verdicts(page);
+    assert.equal(v12[0], 59, JSON.stringify(v12));
+    // With the room (from its m.room.create) shown, a file of its events takes its version.
+    await load(page, example("backfill.json"));
+    assert.equal(await page.isVisible("#version-select"), false);
+    // The (hidden) choice is not what decides now.
+    await page.evaluate(() => (document.querySelector("#version-select").value = "10"));
+    await load(page, nocreate);
+    assert.equal(await page.textContent("#room-version"), "v12");
+    assert.equal(await page.isVisible("#version-select"), false);
+    assert.match(await page.textContent("#notice"), /judged as room version 12 \(the room's version\)/);
+    assert.deepEqual(await verdicts(page), v12);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("the room select holds each file and the demo rooms, and returns to any of them", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
+    await load(page, example("backfill.json"));
+    await load(page, example("damaged.json"));
+    const options = await page.$$eval("#room-select option", (o) => o.map((x) => x.value));
+    assert.deepEqual(options, ["file:damaged.json", "file:backfill.json", "demo:0", "demo:1"]);
+    const shown = () => page.evaluate(() => ({ room: window.mxdag.snapshot.roomId, n: window.mxdag.snapshot.counts.events, value: document.querySelector("#room-select").value }));
+    await page.selectOption("#room-select", "file:backfill.json");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.deepEqual(await shown(), { room: ROOM, n: 60, value: "file:backfill.json" });
+    await page.click("#reset");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.deepEqual(await shown(), { room: ROOM, n: 60, value: "file:backfill.json" }, "Restart reloads the file shown");
+    await page.selectOption("#room-select", "demo:0");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.deepEqual(await shown(), { room: info.rooms[0].room_id, n: info.rooms[0].latest_events.length, value: "demo:0" });
+    await page.click("#reset");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.equal((await shown()).value, "demo:0");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a room only in a file fetches nothing: gaps and Fill all gaps say why", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, nocreate);
+    const fetched = [];
+    page.on("request", (r) => fetched.push(r.url()));
+    const gap = await newestWith(page, FLAG.gap);
+    assert.ok(gap >= 0, "the file's oldest events point at the create event it lacks");
+    await clickNode(page, gap);
+    assert.match(await page.textContent("#notice"), /comes from the file nocreate\.json and is not on the demo peer/);
+    assert.equal(await page.locator("#panel .actions button").first().isDisabled(), true);
+    await page.click("#fill");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.match(await page.textContent("#notice"), /is not on the demo peer: there is nothing to fetch it from/);
+    assert.deepEqual(fetched, [], "nothing was asked of the peer");
+    assert.ok((await count(page, "backward")) > 0);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
