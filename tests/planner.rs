@@ -329,3 +329,27 @@ fn backoff_and_names() {
     let problems = planner.open_gap_problems(&one_gap());
     assert_eq!(problems.last().unwrap().code, codes::NO_SERVERS);
 }
+
+/// Depths come from the events as sent and may be anything an i64 holds: the planner's
+/// depth arithmetic saturates instead of overflowing, and still asks for the gaps.
+#[test]
+fn extreme_depths_do_not_overflow_the_plan() {
+    for depth in [i64::MIN, i64::MIN + 1, -1, i64::MAX] {
+        let dag = dag_of(&[
+            ev("a", &["gap"], depth, 1),
+            ev("b", &["a", "hole"], depth, 2),
+        ]);
+        assert_eq!(dag.gaps().len(), 2, "depth {depth}");
+        let mut planner = two_servers(10);
+        let requests = planner.next_requests(&dag);
+        assert!(!requests.is_empty(), "depth {depth}");
+        let asked: Vec<String> = requests
+            .iter()
+            .flat_map(|r| r.gaps.iter().map(|&n| dag.event_id(n)))
+            .collect();
+        assert!(
+            asked.contains(&full("gap")) && asked.contains(&full("hole")),
+            "depth {depth}: {asked:?}"
+        );
+    }
+}

@@ -172,7 +172,10 @@ fn small_holes(
     }
     for g in batch {
         // The hole's lowest events point at held events a few depths below the gap.
-        let low = g.estimated_depth - g.missing_depths.clamp(1, WINDOW) - 1;
+        let low = g
+            .estimated_depth
+            .saturating_sub(g.missing_depths.clamp(1, WINDOW))
+            .saturating_sub(1);
         for &(_, n) in held.between(low, g.estimated_depth) {
             if earliest.len() < EARLIEST_CAP && seen.insert(n) {
                 earliest.push(n);
@@ -298,11 +301,11 @@ fn refine(gaps: &[Gap], held: &HeldByDepth) -> Vec<Gap> {
             // Nothing held for OPEN_BOTTOM depths below: the bottom of held history (a
             // server that joined late), where walks cannot run into held events.
             let below = held
-                .deepest_below(g.estimated_depth - OPEN_BOTTOM)
+                .deepest_below(g.estimated_depth.saturating_sub(OPEN_BOTTOM))
                 .and_then(|_| held.deepest_below(g.estimated_depth));
             Gap {
                 depth_below: below,
-                missing_depths: g.estimated_depth - below.unwrap_or(0),
+                missing_depths: g.estimated_depth.saturating_sub(below.unwrap_or(0)),
                 ..g.clone()
             }
         })
