@@ -387,6 +387,25 @@ fn depth_bounds_per_version() {
     }
 }
 
+/// A timestamp beyond i64 (allowed by the canonical JSON of versions 1–5) is named, not
+/// dropped silently; from v6 the canonical JSON check names it.
+#[test]
+fn timestamp_beyond_i64_is_named() {
+    for (version, code) in [
+        (RoomVersion::V5, "origin_server_ts_out_of_range"),
+        (RoomVersion::V6, "integer_out_of_range"),
+    ] {
+        let report = edited(&version, false, |e| {
+            set(e, &["origin_server_ts"], Value::UInt(u64::MAX))
+        });
+        assert_eq!(
+            summary(&report),
+            [(Verdict::Dropped, code, "$.origin_server_ts".to_string())],
+            "v{version}"
+        );
+    }
+}
+
 #[test]
 fn wrong_types_and_missing_fields_have_paths() {
     let v = RoomVersion::V10;

@@ -15,6 +15,9 @@ pub const FIELD_TOO_LONG: &str = "field_too_long";
 pub const EVENT_TOO_LARGE: &str = "event_too_large";
 /// `depth` is negative or above the version's maximum.
 pub const DEPTH_OUT_OF_RANGE: &str = "depth_out_of_range";
+/// `origin_server_ts` is above 2^63−1 (room versions 1–5, whose canonical JSON allows it):
+/// no clock can mean it.
+pub const TIMESTAMP_OUT_OF_RANGE: &str = "origin_server_ts_out_of_range";
 /// More than 20 `prev_events` (a warning for events that arrived by backfill).
 pub const TOO_MANY_PREV_EVENTS: &str = "too_many_prev_events";
 /// More than 10 `auth_events` (a warning for events that arrived by backfill).

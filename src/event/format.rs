@@ -349,7 +349,7 @@ pub(crate) fn check(
         prev_events,
         auth_events,
         depth: depth?,
-        origin_server_ts: ts?.as_i64()?,
+        origin_server_ts: check_timestamp(&mut r, ts?, version)?,
         redacts: redacts.map(str::to_owned),
     })
 }
@@ -379,6 +379,26 @@ fn check_depth(r: &mut Reader, depth: &Value, version: &RoomVersion) -> Option<i
             None
         }
     }
+}
+
+/// `origin_server_ts` as an `i64`. Above 2^63−1 it is reported here for room versions 1–5
+/// (from v6 the canonical JSON check already reports anything above 2^53−1).
+fn check_timestamp(r: &mut Reader, ts: &Value, version: &RoomVersion) -> Option<i64> {
+    if let Some(ts) = ts.as_i64() {
+        return Some(ts);
+    }
+    if !version.strict_canonical_json {
+        r.problems.push(Problem::error(
+            codes::TIMESTAMP_OUT_OF_RANGE,
+            "$.origin_server_ts",
+            format!(
+                "{}: `origin_server_ts` {} is above 2^63−1 milliseconds, which no clock can mean.",
+                r.label,
+                canonical_json::to_string(ts)
+            ),
+        ));
+    }
+    None
 }
 
 /// Checks the size of the whole PDU as canonical JSON (≤ 65536 bytes), given the length of
