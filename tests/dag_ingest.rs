@@ -198,6 +198,38 @@ fn a_backfill_answer_is_checked_from_its_text() {
         "{:?}",
         broken.problems
     );
+    // An unreadable PDU still counts against the limit, and the readable events' problems
+    // name their own index in the response.
+    let limit_one = FederationRequest::parse(
+        &format!(
+            "GET /_matrix/federation/v1/backfill/{ROOM}?v={}&limit=2",
+            chain[2].0
+        ),
+        None,
+    )
+    .unwrap();
+    let body = format!(r#"{{"pdus":[{{"type":7}},{},{}]}}"#, chain[2].1, chain[2].1);
+    let mixed = check_response_text(&RoomDag::new(), &limit_one, Some(200), &body, |v| {
+        read_event(v, Some(&version))
+    });
+    let paths: Vec<(&str, &str)> = mixed
+        .problems
+        .iter()
+        .filter(|p| p.severity == mxdag::problem::Severity::Error)
+        .map(|p| (p.code, p.path.as_str()))
+        .collect();
+    assert!(
+        paths.contains(&("contract_over_limit", "$.pdus")),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&("contract_duplicate_event", "$.pdus[2]")),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().any(|(_, p)| p.starts_with("$.pdus[0]")),
+        "{paths:?}"
+    );
     let unsupported = check_response_text(&RoomDag::new(), &request, Some(404), "", |v| {
         read_event(v, Some(&version))
     });

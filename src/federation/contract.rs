@@ -50,6 +50,24 @@ pub fn check_response(
     request: &FederationRequest,
     response: ResponseBody,
 ) -> ContractVerdict {
+    check_readable(dag, request, response, None)
+}
+
+/// Where the readable events of an answer stood among all it returned: `positions[i]` is
+/// the index in the response of readable event `i`, and `total` how many PDUs it held.
+pub(crate) struct Returned<'a> {
+    pub positions: &'a [usize],
+    pub total: usize,
+}
+
+/// [`check_response`] on the readable events of an answer some of whose PDUs could not be
+/// read: paths name the response's own indices and the limit counts every PDU returned.
+pub(crate) fn check_readable(
+    dag: &RoomDag,
+    request: &FederationRequest,
+    response: ResponseBody,
+    returned: Option<Returned>,
+) -> ContractVerdict {
     let events = match response {
         ResponseBody::Error(error) => {
             let problem = error.to_problem(request.endpoint());
@@ -66,7 +84,8 @@ pub fn check_response(
     } else {
         "pdus"
     };
-    let answer = Answer::new(dag, request.room_id(), events, field);
+    let mut answer = Answer::new(dag, request.room_id(), events, field);
+    answer.returned = returned;
     let mut problems = answer.common_problems(request.limit());
     let (endpoint_problems, ordering) = match request {
         FederationRequest::Backfill(r) => backfill::check(&answer, r),
@@ -100,6 +119,8 @@ pub(crate) struct Answer<'a> {
     /// `pdus` or `events`: the response field, for JSON paths.
     pub field: &'static str,
     room_id: &'a str,
+    /// Where `events` stood in the response, when unreadable PDUs were left out.
+    returned: Option<Returned<'a>>,
 }
 
 impl<'a> Answer<'a> {
@@ -133,11 +154,13 @@ impl<'a> Answer<'a> {
             nodes,
             field,
             room_id,
+            returned: None,
         }
     }
 
     /// JSON path of event `i`'s `key` (or of the event, for an empty key).
     pub fn path(&self, i: usize, key: &str) -> String {
+        let i = self.returned.as_ref().map_or(i, |r| r.positions[i]);
         if key.is_empty() {
             format!("$.{}[{i}]", self.field)
         } else {
@@ -267,14 +290,15 @@ impl<'a> Answer<'a> {
                 ));
             }
         }
-        if self.events.len() as u64 > limit {
+        let total = self
+            .returned
+            .as_ref()
+            .map_or(self.events.len(), |r| r.total);
+        if total as u64 > limit {
             problems.push(Problem::error(
                 codes::OVER_LIMIT,
                 format!("$.{}", self.field),
-                format!(
-                    "The answer has {} events but the request's limit is {limit}.",
-                    self.events.len()
-                ),
+                format!("The answer has {total} events but the request's limit is {limit}."),
             ));
         }
         problems

@@ -3,7 +3,7 @@
 //! (see [`super::error_body`]).
 
 use super::codes;
-use super::contract::{check_response, ContractVerdict, ResponseBody};
+use super::contract::{check_readable, check_response, ContractVerdict, ResponseBody, Returned};
 use super::error_body::ErrorResponse;
 use super::request::FederationRequest;
 use crate::canonical_json::{self, Value};
@@ -69,18 +69,32 @@ pub fn check_response_text(
     } else {
         "pdus"
     };
+    let total = events.len();
     let mut unreadable = Vec::new();
-    let mut read_events = Vec::with_capacity(events.len());
+    let mut read_events = Vec::with_capacity(total);
+    let mut positions = Vec::with_capacity(total);
     for (i, value) in events.into_iter().enumerate() {
         match read(value) {
-            Ok(event) => read_events.push(event),
+            Ok(event) => {
+                read_events.push(event);
+                positions.push(i);
+            }
             Err(problems) => unreadable.extend(problems.into_iter().map(|mut p| {
                 p.path = format!("$.{field}[{i}]{}", p.path.trim_start_matches('$'));
                 p
             })),
         }
     }
-    let mut verdict = check_response(dag, request, ResponseBody::Events(&read_events));
+    let returned = Returned {
+        positions: &positions,
+        total,
+    };
+    let mut verdict = check_readable(
+        dag,
+        request,
+        ResponseBody::Events(&read_events),
+        Some(returned),
+    );
     if !unreadable.is_empty() {
         verdict.ok &= !unreadable.iter().any(Problem::is_error);
         unreadable.append(&mut verdict.problems);
