@@ -49,7 +49,7 @@ test("dag --json: extremities, gaps, forks per room", async () => {
   const other = { ...event("z", [], 1), room_id: "!other:x" };
   const { code, stdout, stderr } = await cli(dag, [forkFile, file("other.ndjson", [other]), "--json"]);
   assert.equal(code, 0, stderr);
-  const rooms = JSON.parse(stdout);
+  const { rooms } = JSON.parse(stdout);
   assert.deepEqual(rooms.map((r) => r.room_id), ["!r:x", "!other:x"]);
   const [r] = rooms;
   assert.deepEqual(r.forward_extremities, ["$b:x", "$e:x"]);
@@ -75,7 +75,7 @@ test("dag: outliers file, human output, cycle exits 1", async () => {
   const cycle = file("cycle.ndjson", [create, event("x", ["a", "y"], 2), event("y", ["x"], 3)]);
   const result = await cli(dag, [cycle, "--json"]);
   assert.equal(result.code, 1);
-  const codes = JSON.parse(result.stdout)[0].findings.map((p) => p.code);
+  const codes = JSON.parse(result.stdout).rooms[0].findings.map((p) => p.code);
   assert.deepEqual(codes, ["dag_prev_events_cycle", "dag_depth_not_increasing"]);
 });
 
@@ -175,5 +175,5 @@ test("dag: a tab-separated Synapse export", async () => {
   writeFileSync(path, rows + "\n");
   const { code, stdout, stderr } = await cli(dag, [path, "--json"]);
   assert.equal(code, 0, stderr);
-  assert.deepEqual(JSON.parse(stdout)[0].forward_extremities, ["$b:x", "$e:x"]);
+  assert.deepEqual(JSON.parse(stdout).rooms[0].forward_extremities, ["$b:x", "$e:x"]);
 });
