@@ -11,7 +11,8 @@ export const summary = "validate PDUs from federation answers, PDU files or NDJS
 
 export const usage = `Usage: mxdag check FILE... [--keys FILE]... [--room-version V] [--backfill] [--json]
        mxdag check --request "GET /_matrix/federation/v1/backfill/…" RESPONSE [--body FILE]
-                   [--status N] [--dag FILE]... [--keys FILE]... [--json]
+                   [--status N] [--dag FILE]... [--keys FILE]... [--room-version V]
+                   [--backfill] [--json]
 
 Judges each PDU as a homeserver does on receipt: format for the room version, event ID,
 signatures (against the keys given), content hash. FILE may be a /backfill, /forwards_fill
@@ -22,7 +23,8 @@ Options:
   --keys FILE          GET /_matrix/key/v2/server responses or notary answers (JSON, an
                        array of them, or NDJSON); repeatable
   --room-version V     the room version (1–12); default: from an m.room.create event in
-                       the input
+                       the input or the --dag events; one that contradicts the input's
+                       m.room.create is used, with a warning naming both
   --backfill           the events came by /backfill: the 20 prev_events / 10 auth_events
                        limits are warnings, as the spec asks
   --request LINE       the request RESPONSE answered, as logged (method, path, query):
@@ -30,7 +32,8 @@ Options:
                        unstable); adds the contract verdict: ok, ordering, problems
   --body FILE          the JSON body of POST /get_missing_events
   --status N           the HTTP status of RESPONSE (default 200; error bodies such as
-                       404 M_UNRECOGNIZED are understood)
+                       404 M_UNRECOGNIZED are understood: an error answer holds no PDUs,
+                       so only its contract is judged and no room version is needed)
   --dag FILE           events already held, to prove ancestry; repeatable
   --json               print the report as JSON (see docs/report-schema.md)
   -h, --help           this help
