@@ -172,21 +172,29 @@ function validateFiles(mxdag, texts, ring, given, options) {
     roomVersion ??= report?.room_version;
     return report;
   });
-  const waiting = texts.filter((_, i) => reports[i] === undefined);
-  if (waiting.length > 0 && roomVersion === undefined) {
+  // Any version reads a file's shape; an empty answer (with --request) needs none at all.
+  const usable = (report) => report.events.length > 0 || (options.allowEmpty && report.input !== "unrecognised");
+  if (roomVersion === undefined && reports.includes(undefined)) {
     const probe = new mxdag.KeyRing();
+    let needsVersion;
     try {
-      for (const input of waiting) requireEvents(input.file, validateText(mxdag, input, "12", probe, options));
+      texts.forEach((input, i) => {
+        if (reports[i] !== undefined) return;
+        const shape = validateText(mxdag, input, "12", probe, options);
+        if (!usable(shape)) requireEvents(input.file, shape);
+        if (shape.events.length > 0) needsVersion ??= input.file;
+        else reports[i] = { ...shape, room_version: null };
+      });
     } finally {
       probe.free();
     }
-    throw noRoomVersion(waiting[0].file);
+    if (needsVersion !== undefined) throw noRoomVersion(needsVersion);
   }
   texts.forEach((input, i) => {
     reports[i] ??= validateFile(mxdag, input, { roomVersion, source: sourceOf(roomVersion) }, ring, options);
-    if (!(options.allowEmpty && reports[i].input !== "unrecognised")) requireEvents(input.file, reports[i]);
+    if (!usable(reports[i])) requireEvents(input.file, reports[i]);
   });
-  return { roomVersion, reports: reports.map((report, i) => ({ file: texts[i].file, report })) };
+  return { roomVersion: roomVersion ?? null, reports: reports.map((report, i) => ({ file: texts[i].file, report })) };
 }
 
 /** The report as `--json` prints it (docs/report-schema.md). */
