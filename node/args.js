@@ -39,6 +39,16 @@ export function integerOption(values, name, { min = 0, max = Number.MAX_SAFE_INT
   return Number(raw);
 }
 
+/** Returns `call()`; an error of the request line (code `request_…`) becomes a UsageError. */
+export function withRequestLine(call) {
+  try {
+    return call();
+  } catch (error) {
+    if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
+    throw error;
+  }
+}
+
 /**
  * Runs one subcommand the way every command runs: parses `args` against `options`, answers
  * `--help` with `usage` (exit 0), and turns a UsageError (the message, then the usage) or an

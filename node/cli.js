@@ -2,7 +2,7 @@
 // The `mxdag` command: dispatches `mxdag <command> …` to node/commands/<command>.js, whose
 // `run(args, io)` returns the exit code. Commands are found by file, so adding one needs
 // no change here.
-import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 const commandsDir = new URL("./commands/", import.meta.url);
@@ -20,8 +20,16 @@ async function help(io) {
     const { summary = "" } = await import(new URL(`${name}.js`, commandsDir).href);
     lines.push(`  ${name.padEnd(10)} ${summary}`);
   }
-  lines.push("", "Run `mxdag <command> --help` for a command's options.", "");
+  lines.push("", "Run `mxdag <command> --help` for a command's options; `mxdag --version` for the version.", "");
   io.stdout.write(lines.join("\n"));
+  return 0;
+}
+
+/** Prints the package version and the wasm the CLI loads (pkg/package.json sits next to it). */
+async function version(io) {
+  const { wasmPath } = await import("./wasm.js");
+  const pkg = JSON.parse(readFileSync(new URL("package.json", pathToFileURL(wasmPath)), "utf8"));
+  io.stdout.write(`mxdag ${pkg.version}\nwasm: ${wasmPath}\n`);
   return 0;
 }
 
@@ -31,6 +39,7 @@ export async function main(argv, io = { stdout: process.stdout, stderr: process.
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     return help(io);
   }
+  if (command === "--version" || command === "-V") return version(io);
   const file = new URL(`${command}.js`, commandsDir);
   if (!/^[a-z][a-z0-9-]*$/.test(command) || !existsSync(file)) {
     io.stderr.write(`mxdag: unknown command ${JSON.stringify(command)}; commands: ${commandNames().join(", ")}\n`);

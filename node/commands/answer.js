@@ -2,7 +2,7 @@
 // the reference answer a correct server holding that DAG gives: a transaction for /backfill
 // and forwards fill, `{events}` for /get_missing_events.
 // Exit codes: 0 answered, 2 unusable input or arguments.
-import { runCommand, UsageError } from "../args.js";
+import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { readText } from "../input.js";
 import { loadDags } from "./dag.js";
 
@@ -57,13 +57,7 @@ export async function run(args, io) {
     const { mxdag } = await import("../wasm.js");
     const body = values.body === undefined ? undefined : readText(values.body);
     const { rooms } = loadDags(mxdag, values.dag, [], values["room-version"]);
-    let answer;
-    try {
-      answer = rooms[0].referenceAnswer(values.request, body, values.order);
-    } catch (error) {
-      if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
-      throw error;
-    }
+    let answer = withRequestLine(() => rooms[0].referenceAnswer(values.request, body, values.order));
     // The answer comes from the DAG of the request's room.
     const room = rooms.find((r) => r.roomId === answer.room_id);
     if (room === undefined) {

@@ -3,15 +3,16 @@
 // `--request "GET /_matrix/federation/v1/backfill/…"` it also judges the one RESPONSE file
 // against that endpoint's contract, given the events already held (`--dag FILE…`).
 // Exit codes: 0 every event valid, 1 any event not valid, 2 unusable input or arguments.
-import { runCommand, UsageError } from "../args.js";
+import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { InputError, readKeyResponses, readText } from "../input.js";
-import { loadDags } from "./dag.js";
+import { loadDags, noRoomVersion } from "./dag.js";
 
 export const summary = "validate PDUs from federation answers, PDU files or NDJSON";
 
-export const usage = `Usage: mxdag check FILE... [--keys FILE]... [--room-version V] [--json]
+export const usage = `Usage: mxdag check FILE... [--keys FILE]... [--room-version V] [--backfill] [--json]
        mxdag check --request "GET /_matrix/federation/v1/backfill/…" RESPONSE [--body FILE]
-                   [--status N] [--dag FILE]... [--keys FILE]... [--json]
+                   [--status N] [--dag FILE]... [--keys FILE]... [--room-version V]
+                   [--backfill] [--json]
 
 Judges each PDU as a homeserver does on receipt: format for the room version, event ID,
 signatures (against the keys given), content hash. FILE may be a /backfill, /forwards_fill
@@ -22,7 +23,8 @@ Options:
   --keys FILE          GET /_matrix/key/v2/server responses or notary answers (JSON, an
                        array of them, or NDJSON); repeatable
   --room-version V     the room version (1–12); default: from an m.room.create event in
-                       the input
+                       the input or the --dag events; one that contradicts the input's
+                       m.room.create is used, with a warning naming both
   --backfill           the events came by /backfill: the 20 prev_events / 10 auth_events
                        limits are warnings, as the spec asks
   --request LINE       the request RESPONSE answered, as logged (method, path, query):
@@ -30,7 +32,8 @@ Options:
                        unstable); adds the contract verdict: ok, ordering, problems
   --body FILE          the JSON body of POST /get_missing_events
   --status N           the HTTP status of RESPONSE (default 200; error bodies such as
-                       404 M_UNRECOGNIZED are understood)
+                       404 M_UNRECOGNIZED are understood: an error answer holds no PDUs,
+                       so only its contract is judged and no room version is needed)
   --dag FILE           events already held, to prove ancestry; repeatable
   --json               print the report as JSON (see docs/report-schema.md)
   -h, --help           this help
@@ -56,23 +59,43 @@ function requestRoomId(line) {
   return match ? decodeURIComponent(match[1]) : undefined;
 }
 
+/** Reads --status: `undefined` when not given, else an HTTP status. */
+function statusOption(values) {
+  if (values.status === undefined) return undefined;
+  const status = Number(values.status);
+  if (!(/^\d+$/.test(values.status) && status >= 100 && status <= 599)) {
+    throw new UsageError(`--status must be an HTTP status, not ${JSON.stringify(values.status)}`);
+  }
+  return status;
+}
+
+/** Whether a response is an error answer: a status outside 2xx, or a body `{errcode, …}`. */
+function isErrorAnswer(text, status) {
+  if (status !== undefined && (status < 200 || status > 299)) return true;
+  if (text.length > 65536) return false;
+  try {
+    const body = JSON.parse(text);
+    return body !== null && typeof body === "object" && typeof body.errcode === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** The input report of an error answer: it holds no PDUs to judge, only a contract verdict. */
+function errorAnswerReport() {
+  const counts = { total: 0, valid: 0, redacted: 0, dropped: 0 };
+  return { input: "error_response", counts, events: [], problems: [], missing_keys: [] };
+}
+
 /**
  * With --request: the contract verdict of the one RESPONSE file, `{endpoint, room_id, ok,
  * ordering, problems}`, with ancestry proven through the response and the --dag events.
  */
-function checkContract(mxdag, values, texts, rooms, roomVersion) {
-  const status = values.status === undefined ? undefined : Number(values.status);
-  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
-    throw new UsageError(`--status must be an HTTP status, not ${JSON.stringify(values.status)}`);
-  }
-  const body = values.body === undefined ? undefined : readText(values.body);
-  const roomId = requestRoomId(values.request);
+function checkContract(mxdag, request, body, status, response, rooms, roomVersion) {
+  const roomId = requestRoomId(request);
   const held = rooms.find((r) => r.roomId === roomId) ?? new mxdag.RoomDag(undefined, roomVersion);
   try {
-    return held.checkContract(values.request, body, texts[0].text, status);
-  } catch (error) {
-    if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
-    throw error;
+    return withRequestLine(() => held.checkContract(request, body, response, status));
   } finally {
     for (const room of new Set([...rooms, held])) room.free();
   }
@@ -93,47 +116,85 @@ function loadKeys(mxdag, files) {
   return { ring, loaded };
 }
 
-/**
- * Validates each file; a file that names no room version is judged with the version
- * another file's m.room.create gave. Returns `{roomVersion, reports: [{file, report}]}`.
- */
-function validateFiles(mxdag, texts, ring, roomVersion, options) {
-  const reports = new Array(texts.length);
-  const waiting = [];
-  texts.forEach(({ file, text }, i) => {
-    try {
-      reports[i] = { file, report: mxdag.validateEvents(text, roomVersion, ring, options) };
-      roomVersion ??= reports[i].report.room_version;
-    } catch (error) {
-      if (error.code !== "unknown_room_version" || roomVersion !== undefined) throw inputError(file, error);
-      waiting.push(i);
-    }
-  });
-  if (waiting.length > 0 && roomVersion === undefined) {
-    throw new UsageError(
-      "no m.room.create event in the input names the room version: pass --room-version V (1–12)",
-    );
+/** The code of the input problem that warns of a room version contradicting the input's own. */
+export const ROOM_VERSION_MISMATCH = "room_version_mismatch";
+
+/** Validates one file; `undefined` when no room version is given and the input names none. */
+function validateText(mxdag, { file, text }, roomVersion, ring, options) {
+  try {
+    return mxdag.validateEvents(text, roomVersion, ring, options);
+  } catch (error) {
+    if (error.code === "unknown_room_version" && roomVersion === undefined) return undefined;
+    throw new InputError(file, `${error.message}${error.code ? ` (${error.code})` : ""}`);
   }
-  for (const i of waiting) {
-    const { file, text } = texts[i];
-    try {
-      reports[i] = { file, report: mxdag.validateEvents(text, roomVersion, ring, options) };
-    } catch (error) {
-      throw inputError(file, error);
-    }
-  }
-  for (const { file, report } of reports) {
-    if (report.input === "unrecognised" && report.events.length === 0) {
-      const why = report.problems.map((p) => p.message).join(" ");
-      throw new InputError(file, `holds no PDUs mxdag can read. ${why}`.trim());
-    }
-  }
-  return { roomVersion, reports };
 }
 
-function inputError(file, error) {
-  if (error.code === "unknown_room_version") return new UsageError(error.message);
-  return new InputError(file, `${error.message}${error.code ? ` (${error.code})` : ""}`);
+/**
+ * Validates one file with `roomVersion` (from `source`) when given. When the file's own
+ * m.room.create names another version, the file is judged with the given one and its report
+ * carries a `room_version_mismatch` warning naming both.
+ */
+function validateFile(mxdag, input, given, ring, options) {
+  const { roomVersion, source } = given;
+  if (roomVersion !== undefined && input.text.includes('"m.room.create"')) {
+    const own = validateText(mxdag, input, undefined, ring, options);
+    if (own === undefined || own.room_version === roomVersion) return own ?? validateText(mxdag, input, roomVersion, ring, options);
+    const report = validateText(mxdag, input, roomVersion, ring, options);
+    report.problems.unshift({
+      code: ROOM_VERSION_MISMATCH,
+      path: "$",
+      message: `Room version ${roomVersion} (${source}) contradicts the m.room.create event in ${input.file}, which names room version ${own.room_version}: the events are judged as room version ${roomVersion}.`,
+      severity: "warning",
+    });
+    return report;
+  }
+  return validateText(mxdag, input, roomVersion, ring, options);
+}
+
+/** Throws an InputError when a file's report holds no event, with the core's reason. */
+function requireEvents(file, report) {
+  if (report.events.length > 0) return;
+  const why = report.problems.map((p) => p.message).join(" ") || `The ${report.input} is empty.`;
+  throw new InputError(file, `holds no PDUs mxdag can read. ${why}`);
+}
+
+/**
+ * Validates each file; a file that names no room version is judged with the version
+ * another file's m.room.create gave. A file with no event, or unusable JSON, is an
+ * InputError (also when no version is known: its shape is read with any version). Returns
+ * `{roomVersion, reports: [{file, report}]}`.
+ */
+function validateFiles(mxdag, texts, ring, given, options) {
+  let { roomVersion } = given;
+  const sourceOf = (version) => (version === given.roomVersion ? given.source : "named by another file's m.room.create");
+  const reports = texts.map((input) => {
+    const report = validateFile(mxdag, input, { roomVersion, source: sourceOf(roomVersion) }, ring, options);
+    roomVersion ??= report?.room_version;
+    return report;
+  });
+  // Any version reads a file's shape; an empty answer (with --request) needs none at all.
+  const usable = (report) => report.events.length > 0 || (options.allowEmpty && report.input !== "unrecognised");
+  if (roomVersion === undefined && reports.includes(undefined)) {
+    const probe = new mxdag.KeyRing();
+    let needsVersion;
+    try {
+      texts.forEach((input, i) => {
+        if (reports[i] !== undefined) return;
+        const shape = validateText(mxdag, input, "12", probe, options);
+        if (!usable(shape)) requireEvents(input.file, shape);
+        if (shape.events.length > 0) needsVersion ??= input.file;
+        else reports[i] = { ...shape, room_version: null };
+      });
+    } finally {
+      probe.free();
+    }
+    if (needsVersion !== undefined) throw noRoomVersion(needsVersion);
+  }
+  texts.forEach((input, i) => {
+    reports[i] ??= validateFile(mxdag, input, { roomVersion, source: sourceOf(roomVersion) }, ring, options);
+    if (!usable(reports[i])) requireEvents(input.file, reports[i]);
+  });
+  return { roomVersion: roomVersion ?? null, reports: reports.map((report, i) => ({ file: texts[i].file, report })) };
 }
 
 /** The report as `--json` prints it (docs/report-schema.md). */
@@ -193,8 +254,9 @@ export function formatHuman(combined) {
     lines.push(`contract of ${k.endpoint}: ${k.ok ? "kept" : "BROKEN"} (ordering: ${k.ordering})`);
     for (const p of k.problems) lines.push(formatProblem(p));
   }
+  const version = combined.room_version === null ? "no room version needed" : `room version ${combined.room_version}`;
   lines.push(
-    `room version ${combined.room_version}: ${c.total} event(s), ${c.valid} valid, ${c.redacted} redacted, ${c.dropped} dropped — ${combined.valid ? "all valid" : "NOT all valid"}`,
+    `${version}: ${c.total} event(s), ${c.valid} valid, ${c.redacted} redacted, ${c.dropped} dropped — ${combined.valid ? "all valid" : "NOT all valid"}`,
   );
   return lines.join("\n") + "\n";
 }
@@ -207,20 +269,37 @@ export async function run(args, io) {
     if (roomVersion !== undefined && !/^(?:[1-9]|1[0-2])$/.test(roomVersion)) {
       throw new UsageError(`--room-version must be 1–12, not ${JSON.stringify(roomVersion)}`);
     }
+    if (values.request !== undefined && positionals.length !== 1) {
+      throw new UsageError("with --request, check takes exactly one RESPONSE file");
+    }
+    const status = statusOption(values);
     const texts = positionals.map((file) => ({ file, text: readText(file) }));
     const { mxdag } = await import("../wasm.js");
     const { ring, loaded } = loadKeys(mxdag, values.keys ?? []);
-    const options = { viaBackfill: Boolean(values.backfill) };
-    if (values.request !== undefined && texts.length !== 1) {
-      throw new UsageError("with --request, check takes exactly one RESPONSE file");
+    const contract = values.request !== undefined;
+    const body = values.body === undefined ? undefined : readText(values.body);
+    if (contract) {
+      // A bad request line is an argument mistake, told before any file is judged.
+      const empty = new mxdag.RoomDag();
+      try {
+        withRequestLine(() => empty.referenceAnswer(values.request, body));
+      } finally {
+        empty.free();
+      }
     }
     // The events already held; their m.room.create may name the room version.
     const { rooms } = values.dag?.length ? loadDags(mxdag, values.dag, [], roomVersion) : { rooms: [] };
     const heldVersion = roomVersion ?? rooms.find((r) => r.roomVersion)?.roomVersion;
-    const validated = validateFiles(mxdag, texts, ring, heldVersion, options);
+    const given = { roomVersion: heldVersion, source: roomVersion ? "given by --room-version" : "named by the --dag events' m.room.create" };
+    const validated = contract && isErrorAnswer(texts[0].text, status)
+      ? { roomVersion: heldVersion ?? null, reports: [{ file: texts[0].file, report: errorAnswerReport() }] }
+      : validateFiles(mxdag, texts, ring, given, { viaBackfill: Boolean(values.backfill), allowEmpty: contract });
     const combined = combineReports(validated.roomVersion, validated.reports, loaded);
-    if (values.request !== undefined) {
-      combined.contract = checkContract(mxdag, values, texts, rooms, validated.roomVersion);
+    for (const input of combined.inputs) {
+      for (const p of input.problems) if (p.code === ROOM_VERSION_MISMATCH) io.stderr.write(`mxdag check: warning: ${p.message}\n`);
+    }
+    if (contract) {
+      combined.contract = checkContract(mxdag, values.request, body, status, texts[0].text, rooms, validated.roomVersion ?? undefined);
     }
     io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined));
     return combined.valid && (combined.contract?.ok ?? true) ? 0 : 1;

@@ -1,7 +1,8 @@
 // `mxdag dag FILE... [--json] [--room-version V] [--outliers FILE]...`: loads responses,
 // NDJSON or Synapse event_json exports into one room DAG per room and prints counts,
 // forward and backward extremities, outliers, forks, the depth range and consistency
-// findings. Exit codes: 0 no error-level finding, 1 any, 2 unusable input or arguments.
+// findings. Exit codes: 0 no refusal and no error-level finding, 1 any, 2 unusable input or
+// arguments (or no room version known for events that need one).
 import { runCommand, UsageError } from "../args.js";
 import { InputError, readText } from "../input.js";
 
@@ -19,17 +20,21 @@ a bare PDU, or rows of Synapse's event_json table: {event_id, json} objects (sql
 -json) or tab-separated rows (sqlite3 -tabs, PostgreSQL COPY ... TO STDOUT).
 
 Options:
-  --json               print [{room_id, counts, depth_range, forward_extremities,
-                       backward_extremities: [{event_id, referenced_by, ...}], outliers,
-                       forks: [{event_id, children}], findings}], one object per room
+  --json               print {inputs: [{file, shape, room_version, added, refused,
+                       problems}], rooms: [{room_id, counts, depth_range,
+                       forward_extremities, backward_extremities: [{event_id,
+                       referenced_by, ...}], outliers, forks: [{event_id, children}],
+                       findings}]}: one input per file, one room object per room
   --room-version V     the room version (1–12), to compute event IDs of v3+ PDUs;
                        default: from an m.room.create event in the input
   --outliers FILE      events to hold as outliers (state, auth chains); repeatable
   --keys FILE          accepted for symmetry with check; the DAG does not verify signatures
   -h, --help           this help
 
-Exit status: 0 when no room has an error-level finding, 1 when one has, 2 on unusable
-input or arguments.
+Exit status: 0 when every event was added and no room has an error-level finding; 1 when
+events were refused (unreadable, malformed or of another room version: the inputs'
+problems say why) or a room has an error-level finding; 2 on unusable input or arguments,
+or when the events need a room version that no m.room.create names (pass --room-version).
 `;
 
 const OPTIONS = {
@@ -64,6 +69,16 @@ export function formatRoom(s) {
   return lines.join("\n");
 }
 
+/** The InputError of events whose IDs need a room version that neither the input nor an option names. */
+export function noRoomVersion(file) {
+  return new InputError(file, "no m.room.create event in the input names the room version: pass --room-version V (1–12)");
+}
+
+/** Whether an input's events were refused because no room version was known to compute their IDs. */
+function neededRoomVersion(input) {
+  return input.room_version === null && input.problems.some((p) => p.code === "dag_unreadable_event" && p.path.endsWith(".event_id"));
+}
+
 /** Loads `files` (and `outlierFiles`) into one RoomDag per room; returns the rooms and inputs. */
 export function loadDags(mxdag, files, outlierFiles = [], roomVersion = undefined) {
   const texts = files.map((file) => ({ file, text: readText(file) }));
@@ -80,6 +95,10 @@ export function loadDags(mxdag, files, outlierFiles = [], roomVersion = undefine
     // Outliers join the room they name; one room is the usual case.
     const report = loaded.rooms[0]?.addInput(text, true);
     if (report) inputs.push({ file, ...report });
+  }
+  if (roomVersion === undefined) {
+    const unversioned = inputs.find(neededRoomVersion);
+    if (unversioned !== undefined) throw noRoomVersion(unversioned.file);
   }
   for (const input of inputs) {
     if (input.added === 0 && input.refused === 0) {
@@ -99,7 +118,7 @@ export async function run(args, io) {
     const summaries = rooms.map((room) => room.summary());
     rooms.forEach((room) => room.free());
     if (values.json) {
-      io.stdout.write(JSON.stringify(summaries, null, 2) + "\n");
+      io.stdout.write(JSON.stringify({ inputs, rooms: summaries }, null, 2) + "\n");
     } else {
       const lines = inputs.map((i) => {
         const errors = i.problems.filter((p) => p.severity === "error").length;
@@ -107,7 +126,8 @@ export async function run(args, io) {
       });
       io.stdout.write([...lines, ...summaries.map(formatRoom)].join("\n") + "\n");
     }
+    const refused = inputs.some((i) => i.refused > 0);
     const failed = summaries.some((s) => s.findings.some((p) => p.severity === "error"));
-    return failed ? 1 : 0;
+    return refused || failed ? 1 : 0;
   });
 }

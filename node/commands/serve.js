@@ -69,7 +69,8 @@ export async function run(args, io = {}) {
   try {
     o = parseServeArgs(args);
   } catch (e) {
-    (e.exitCode === 0 ? out : err).write(`${e.message}\n`);
+    if (e.exitCode === 0) out.write(`${e.message}\n`);
+    else err.write(`mxdag serve: ${e.message}\n`);
     return e.exitCode ?? 2;
   }
   const wasm = await import("../wasm.js");

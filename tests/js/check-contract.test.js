@@ -77,3 +77,37 @@ test("the human report states the contract; a bad request line exits 2", () => {
   assert.match(bad.stderr, /--request/);
   assert.equal(check("--request", backfill(4), answer, answer, "--keys", keys).code, 2, "one RESPONSE only");
 });
+
+test("error answers are judged by their contract alone, with or without a room version", () => {
+  const unrecognized = file("404.json", { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
+  const ff = `GET /_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.roomId)}?from_event_id=${encodeURIComponent(newest)}&limit=10`;
+  for (const version of [[], ["--room-version", "12"]]) {
+    const run = check("--request", ff, unrecognized, "--status", "404", ...version, "--json");
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.room_version, version.length ? "12" : null);
+    assert.deepEqual(report.inputs.map((i) => [i.input, i.counts.total]), [["error_response", 0]]);
+    assert.deepEqual(report.events, []);
+    assert.deepEqual([report.contract.endpoint, report.contract.ok], ["forwards_fill", true]);
+    assert.deepEqual(report.contract.problems.map((p) => p.code), ["error_unrecognized"]);
+  }
+  const forbidden = file("403.json", { errcode: "M_FORBIDDEN", error: "Host not in room." });
+  const human = check("--request", backfill(10), forbidden, "--status", "403");
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /\/403\.json: error_response, 0 event\(s\)/);
+  assert.match(human.stdout, /contract of backfill: kept \(ordering: none\)\n {6}warning: error_other at \$: 403 M_FORBIDDEN/);
+  // An error body is an error answer even when --status is not given.
+  const bodyOnly = JSON.parse(check("--request", backfill(10), forbidden, "--json").stdout);
+  assert.equal(bodyOnly.inputs[0].input, "error_response");
+});
+
+test("an empty answer needs no room version; an empty file without --request is unusable", () => {
+  const empty = file("empty.json", transaction([]));
+  const run = check("--request", backfill(10), empty, "--json");
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.room_version, report.inputs[0].input, report.contract.ok], [null, "transaction", true]);
+  const alone = check(empty);
+  assert.equal(alone.code, 2);
+  assert.equal(alone.stderr, `mxdag check: ${empty}: holds no PDUs mxdag can read. The transaction is empty.\n`);
+});

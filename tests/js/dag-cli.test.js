@@ -49,7 +49,7 @@ test("dag --json: extremities, gaps, forks per room", async () => {
   const other = { ...event("z", [], 1), room_id: "!other:x" };
   const { code, stdout, stderr } = await cli(dag, [forkFile, file("other.ndjson", [other]), "--json"]);
   assert.equal(code, 0, stderr);
-  const rooms = JSON.parse(stdout);
+  const { rooms } = JSON.parse(stdout);
   assert.deepEqual(rooms.map((r) => r.room_id), ["!r:x", "!other:x"]);
   const [r] = rooms;
   assert.deepEqual(r.forward_extremities, ["$b:x", "$e:x"]);
@@ -75,7 +75,7 @@ test("dag: outliers file, human output, cycle exits 1", async () => {
   const cycle = file("cycle.ndjson", [create, event("x", ["a", "y"], 2), event("y", ["x"], 3)]);
   const result = await cli(dag, [cycle, "--json"]);
   assert.equal(result.code, 1);
-  const codes = JSON.parse(result.stdout)[0].findings.map((p) => p.code);
+  const codes = JSON.parse(result.stdout).rooms[0].findings.map((p) => p.code);
   assert.deepEqual(codes, ["dag_prev_events_cycle", "dag_depth_not_increasing"]);
 });
 
@@ -175,5 +175,35 @@ test("dag: a tab-separated Synapse export", async () => {
   writeFileSync(path, rows + "\n");
   const { code, stdout, stderr } = await cli(dag, [path, "--json"]);
   assert.equal(code, 0, stderr);
-  assert.deepEqual(JSON.parse(stdout)[0].forward_extremities, ["$b:x", "$e:x"]);
+  assert.deepEqual(JSON.parse(stdout).rooms[0].forward_extremities, ["$b:x", "$e:x"]);
+});
+
+test("dag: events that need a room version nobody names exit 2, as check does", async () => {
+  const { loadTools } = await import("../../node/wasm.js");
+  const room = (await loadTools()).generateRoom({ seed: 9, roomVersion: "12", events: 11, redaction: false });
+  const path = file("nocreate.ndjson", room.pdus.slice(1));
+  for (const json of [[], ["--json"]]) {
+    const run = await cli(dag, [path, ...json]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `mxdag dag: ${path}: no m.room.create event in the input names the room version: pass --room-version V (1–12)\n`);
+    assert.equal(run.stdout, "");
+  }
+  const given = await cli(dag, [path, "--room-version", "12", "--json"]);
+  assert.equal(given.code, 0, given.stderr);
+  assert.deepEqual(JSON.parse(given.stdout).inputs.map((i) => [i.added, i.refused]), [[10, 0]]);
+});
+
+test("dag: refused events exit 1 and --json lists them with the inputs", async () => {
+  const bad = { ...event("bad", ["a"], 2), prev_events: "$a:x" };
+  const path = file("refused.ndjson", [...fork, bad]);
+  const { code, stdout } = await cli(dag, [path, "--json"]);
+  assert.equal(code, 1);
+  const { inputs, rooms } = JSON.parse(stdout);
+  assert.equal(rooms.length, 1);
+  assert.deepEqual(inputs.map(({ file, added, refused }) => ({ file, added, refused })), [{ file: path, added: 4, refused: 1 }]);
+  assert.ok(inputs[0].problems.some((p) => p.code === "dag_unreadable_event" && p.path === "$[4].prev_events"), JSON.stringify(inputs[0].problems));
+  const human = await cli(dag, [path]);
+  assert.equal(human.code, 1);
+  assert.match(human.stdout, /refused\.ndjson: ndjson, 4 event\(s\) added, 1 refused \(1 error\(s\); mxdag check tells why\)/);
+  assert.match((await cli(dag, ["--help"])).stdout, /1 when\nevents were refused/);
 });
