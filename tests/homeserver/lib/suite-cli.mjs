@@ -40,8 +40,9 @@ export function cliSuite(w) {
     writeFileSync(file, JSON.stringify(rows));
     const r = mxdag(["dag", "--json", "--room-version", "12", file]);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.json.length, 1);
-    const [room] = r.json;
+    assert.equal(r.json.rooms.length, 1);
+    assert.deepEqual(r.json.inputs.map((i) => i.refused), [0]);
+    const [room] = r.json.rooms;
     assert.equal(room.room_id, world.rooms.partition.roomId);
     assert.deepEqual(sorted(room.forward_extremities), sorted(stored.forward_extremities));
     assert.deepEqual(sorted(room.backward_extremities.map((b) => b.event_id)), sorted(stored.backward_extremities));
