@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::errors::{string_arg, to_js_error};
+use super::key_ring::json_text;
 use crate::dag::ingest::read_input;
 use crate::dag::{DagEvent, Placement, RoomDag};
 use crate::planner::{
@@ -131,8 +132,11 @@ fn strategy_of(name: Option<&str>) -> Result<Strategy, JsValue> {
     }
 }
 
+/// Reads a JS argument through its JSON text: serde_json's nesting limit then guards the
+/// wasm stack against deeply nested objects.
 fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
+    let text = json_text(&value, what)?;
+    serde_json::from_str(&text)
         .map_err(|e| to_js_error(codes::BAD_ARGUMENT, &format!("{what}: {e}")))
 }
 

@@ -6,7 +6,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::errors::{optional_string_arg, string_arg, to_js_error};
-use crate::canonical_json::Value;
+use super::key_ring::json_text;
+use crate::canonical_json::{self, Value};
 use crate::dag::ingest::{pick_events, read_event, room_version_of_inputs, Rooms};
 use crate::dag::{EventHead, NodeIndex, Placement, RoomDag};
 use crate::federation::backfill::BackfillOrder;
@@ -217,9 +218,16 @@ impl RoomDagJs {
         events: JsValue,
         outlier: Option<bool>,
     ) -> Result<JsValue, JsValue> {
-        let value: serde_json::Value = serde_wasm_bindgen::from_value(events)
-            .map_err(|e| to_js_error("dag_unreadable_event", &e.to_string()))?;
-        let list = match Value::from(value) {
+        // Through JSON text, whose parser limits nesting: a deeply nested object cannot
+        // overflow the wasm stack.
+        let text = json_text(&events, "The events")?;
+        let value = canonical_json::from_str(&text).map_err(|e| {
+            to_js_error(
+                "dag_unreadable_event",
+                &e.to_problem("$", "The events").message,
+            )
+        })?;
+        let list = match value {
             Value::Array(list) => list,
             one => vec![one],
         };

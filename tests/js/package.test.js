@@ -111,3 +111,14 @@ test("arguments of the wrong type throw an Error with code invalid_argument and 
   assert.deepEqual(mxdag.validateEvents("[]", "12", ring).counts, { total: 0, valid: 0, redacted: 0, dropped: 0 });
   assert.equal(new mxdag.RoomDag(undefined, "12").roomVersion, "12");
 });
+
+test("deeply nested JS objects are refused with a code, not a stack overflow", () => {
+  let deep = {};
+  for (let i = 0; i < 5000; i++) deep = { a: deep };
+  const event = { event_id: "$a:x", room_id: "!r:x", type: "m.room.message", depth: 1, prev_events: [], content: deep };
+  const dag = new mxdag.RoomDag();
+  assert.throws(() => dag.addEvents([event]), (e) => e instanceof Error && typeof e.code === "string");
+  const planner = new mxdag.GapPlanner({ room_id: "!r:x", servers: ["a"] });
+  assert.throws(() => planner.addEvents([{ event_id: "$a:x", prev_events: [deep], depth: 1 }]), (e) => e instanceof Error && typeof e.code === "string");
+  assert.equal(dag.addEvents([{ ...event, content: {} }]).added, 1);
+});

@@ -2,7 +2,7 @@
 // and skipped, hostile keys inert.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { prevIds, serversOf, splitInput } from "../../pkg/www/parse.js";
+import { prevIds, serverOf, signingKeysOf, splitInput } from "../../pkg/www/parse.js";
 
 const a = { type: "m.room.message", sender: "@a:one.test", room_id: "!r:one.test", prev_events: ["$p"], content: { body: "x" } };
 const b = { type: "m.room.member", state_key: "@b:two.test", sender: "@b:two.test", room_id: "!r:one.test", prev_events: [["$q", { sha256: "h" }]], content: {} };
@@ -42,11 +42,19 @@ test("Synapse event_json exports: JSON rows and tab-separated rows keep the stor
   assert.match(bad.errors[0].message, /without an event JSON column/);
 });
 
-test("prev_events of both formats, the servers whose keys are needed, and __proto__ inert", () => {
+test("prev_events of both formats, the signing keys to fetch, and __proto__ inert", () => {
   assert.deepEqual(prevIds(a), ["$p"]);
   assert.deepEqual(prevIds(b), ["$q"]);
   assert.deepEqual(prevIds({ prev_events: "x" }), []);
-  assert.deepEqual([...serversOf([a, { ...b, signatures: { "three.test": {} } }])].sort(), ["one.test", "three.test", "two.test"]);
+  const signed = (server, keyId) => ({ ...a, signatures: { [server]: { [keyId]: "sig" } } });
+  assert.deepEqual(signingKeysOf([signed("one.test", "ed25519:a"), signed("one.test", "ed25519:a"), signed("one.test", "ed25519:b"), signed("two.test", "ed25519:a"), b, { signatures: "x" }]), [
+    { server_name: "one.test", key_id: "ed25519:a" },
+    { server_name: "one.test", key_id: "ed25519:b" },
+    { server_name: "two.test", key_id: "ed25519:a" },
+  ]);
+  assert.equal(serverOf("@a:one.test"), "one.test");
+  assert.equal(serverOf("@a:"), null);
+  assert.equal(serverOf(7), null);
   const r = splitInput('{"type":"t","__proto__":{"polluted":1},"content":{"constructor":{"prototype":{"x":1}}}}');
   assert.equal(r.pdus.length, 1);
   assert.equal(Object.getPrototypeOf(r.pdus[0]), Object.prototype);
