@@ -32,6 +32,9 @@ pub const CREATE_EVENT_IN_AUTH_EVENTS: &str = "create_event_in_auth_events";
 pub const EVENT_ID_NOT_EXPECTED: &str = "event_id_not_expected";
 /// The room version is not one this crate knows.
 pub const UNKNOWN_ROOM_VERSION: &str = "unknown_room_version";
+/// `--room-version` contradicts the version the input's `m.room.create` names (a warning
+/// of `mxdag check`, which then judges the events with the version given).
+pub const ROOM_VERSION_MISMATCH: &str = "room_version_mismatch";
 /// `hashes.sha256` does not match the content hash: the event is redacted before use.
 pub const CONTENT_HASH_MISMATCH: &str = "content_hash_mismatch";
 /// `hashes.sha256` is absent or not unpadded base64 of 32 bytes.
