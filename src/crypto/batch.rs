@@ -17,6 +17,13 @@
 //! `sᵢ`, like ed25519-dalek's deterministic transcript: a signer cannot choose signatures
 //! after seeing the weights. A batch that fails says only that some signature is bad; the
 //! caller finds which ([`super::signatures`]).
+//!
+//! Like every batch equation without a cofactor, it cannot see a small-order component
+//! `T` added to some `Rᵢ`: the sum keeps `Σ zᵢ·T`, which vanishes whenever the weights
+//! kill it (an even `zᵢ` for `T` of order 2), and a signer who knows how the weights are
+//! derived can retry until they do. Only the key's holder can make such a signature;
+//! one-by-one `verify_strict` and libsodium refuse it. Checking every `Rᵢ` for torsion
+//! costs a full scalar multiplication each, which would undo the batch.
 
 use std::collections::BTreeMap;
 
