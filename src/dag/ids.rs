@@ -136,7 +136,8 @@ impl IdStore {
         if self.table.is_empty() {
             return None;
         }
-        self.find(&Key::of(id)).ok()
+        let key = Key::of(id);
+        self.find(&key, key.hash(self.seed.0)).ok()
     }
 
     /// The index of `id`, storing it first if new. Returns `(index, newly_stored)`.
@@ -152,7 +153,7 @@ impl IdStore {
         if seen == hash && plus_one != 0 && self.matches(plus_one - 1, &key) {
             return (plus_one - 1, false);
         }
-        let slot = match self.find(&key) {
+        let slot = match self.find(&key, hash) {
             Ok(index) => {
                 self.recent[r] = (hash, index + 1);
                 return (index, false);
@@ -260,11 +261,10 @@ impl IdStore {
         }
     }
 
-    /// The stored index of `key`, or the free slot where it belongs. Each slot packs the
+    /// The stored index of `key` (whose hash is `hash`), or the free slot where it belongs. Each slot packs the
     /// index in its low bits and, in the bits the index does not need, a tag from the hash,
     /// so that probing past other IDs rarely touches their stored bytes.
-    fn find(&self, key: &Key) -> Result<u32, usize> {
-        let hash = key.hash(self.seed.0);
+    fn find(&self, key: &Key, hash: u64) -> Result<u32, usize> {
         let mask = self.table.len() - 1;
         let index_bits = self.table.len().trailing_zeros();
         let index_mask = (1u64 << index_bits).wrapping_sub(1) as u32;
@@ -353,28 +353,51 @@ impl<'a> Key<'a> {
     /// The table hash of the stored bytes, keyed with `seed`: 16 bytes at a time through a
     /// folded 64×64→128-bit multiply (as foldhash does), so that which IDs collide depends
     /// on the seed.
+    #[inline(always)]
     fn hash(&self, seed: u64) -> u64 {
         let bytes = self.bytes();
         let url_safe = matches!(self.form, Form::Hash { url_safe: true });
+        let key = seed.rotate_left(29) ^ 0x243f_6a88_85a3_08d3;
         let mut h = seed ^ ((bytes.len() as u64) << 1) ^ url_safe as u64;
-        for chunk in bytes.chunks(16) {
-            let mut block = [0u8; 16];
-            block[..chunk.len()].copy_from_slice(chunk);
-            let [a, b] = [&block[..8], &block[8..]].map(|half| {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(half);
-                u64::from_le_bytes(word)
-            });
-            h = folded_multiply(a ^ h, b ^ seed.rotate_left(29) ^ 0x243f_6a88_85a3_08d3);
+        if let Ok(hash) = <&[u8; 32]>::try_from(bytes) {
+            // The usual case, unrolled: a 32-byte reference hash.
+            h = folded_multiply(word(&hash[..8]) ^ h, word(&hash[8..16]) ^ key);
+            return folded_multiply(word(&hash[16..24]) ^ h, word(&hash[24..]) ^ key);
         }
-        folded_multiply(h, 0x1319_8a2e_0370_7344 ^ seed)
+        let mut blocks = bytes.chunks_exact(16);
+        for block in &mut blocks {
+            h = folded_multiply(word(&block[..8]) ^ h, word(&block[8..]) ^ key);
+        }
+        let rest = blocks.remainder();
+        if !rest.is_empty() {
+            let mut block = [0u8; 16];
+            block[..rest.len()].copy_from_slice(rest);
+            h = folded_multiply(word(&block[..8]) ^ h, word(&block[8..]) ^ key);
+        }
+        h
     }
 }
 
-/// The high and low halves of a full 64×64-bit product, xored.
+/// The little-endian `u64` of 8 bytes.
+#[inline(always)]
+fn word(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    u64::from_le_bytes(word)
+}
+
+/// The high and low halves of the full 128-bit product of `a` and `b`, xored. Built from
+/// four 32×32-bit products, which wasm multiplies natively (a `u128` product would call a
+/// generic 128-bit multiply there).
+#[inline(always)]
 fn folded_multiply(a: u64, b: u64) -> u64 {
-    let product = u128::from(a) * u128::from(b);
-    (product as u64) ^ ((product >> 64) as u64)
+    const LOW: u64 = 0xffff_ffff;
+    let (a0, a1, b0, b1) = (a & LOW, a >> 32, b & LOW, b >> 32);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let middle = (p00 >> 32) + (p01 & LOW) + (p10 & LOW);
+    let low = (p00 & LOW) | (middle << 32);
+    let high = p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32);
+    low ^ high
 }
 
 /// Marks a character specific to the standard alphabet (`+`, `/`) in [`SEXTETS`].
@@ -496,6 +519,22 @@ mod tests {
             })
             .max()
             .unwrap_or(0)
+    }
+
+    #[test]
+    fn folded_multiply_is_the_full_product_folded() {
+        for (a, b) in [
+            (0u64, 0u64),
+            (u64::MAX, u64::MAX),
+            (0x1234_5678_9abc_def0, 0x0fed_cba9_8765_4321),
+            (1 << 63, 3),
+        ] {
+            let product = u128::from(a) * u128::from(b);
+            assert_eq!(
+                folded_multiply(a, b),
+                (product as u64) ^ ((product >> 64) as u64)
+            );
+        }
     }
 
     /// IDs that share their first bytes (anyone can send such IDs in `prev_events`) or are
