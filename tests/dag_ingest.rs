@@ -278,3 +278,35 @@ fn tab_separated_synapse_exports() {
     assert_eq!(report.problems[0].path, "$[2].json");
     assert_eq!(dag.event_ids(&dag.linear_order()), ["$c:x", "$m:x"]);
 }
+
+/// In an answer, a v3+ PDU that names an `event_id` must name its reference hash: otherwise
+/// an answer could pass an event off as another (say, as the `v` event asked for).
+#[test]
+fn an_answer_pdu_naming_a_wrong_event_id_is_refused() {
+    use mxdag::dag::ingest::read_answer_event;
+    let chain = chain_v10();
+    let version = RoomVersion::from_id("10").unwrap();
+    let with_id = |json: &str, id: &str| {
+        let mut value = canonical_json::from_str(json).unwrap();
+        if let Value::Object(object) = &mut value {
+            object.insert("event_id", Value::from(id));
+        }
+        value
+    };
+    // Naming its own ID is accepted (some servers add it).
+    let honest = read_answer_event(with_id(&chain[1].1, &chain[1].0), Some(&version)).unwrap();
+    assert_eq!(honest.event_id, chain[1].0);
+    // Naming another event's ID is refused, naming both IDs.
+    let lying = read_answer_event(with_id(&chain[1].1, &chain[2].0), Some(&version)).unwrap_err();
+    assert_eq!(lying[0].code, dag_codes::EVENT_ID_MISMATCH);
+    assert_eq!(
+        lying[0].message,
+        format!(
+            "The event names itself {}, but its reference hash makes it {}.",
+            chain[2].0, chain[1].0
+        )
+    );
+    // read_event, for exports, keeps the ID it is given.
+    let export = read_event(with_id(&chain[1].1, &chain[2].0), Some(&version)).unwrap();
+    assert_eq!(export.event_id, chain[2].0);
+}

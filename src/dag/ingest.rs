@@ -80,6 +80,40 @@ pub fn read_event(value: Value, version: Option<&RoomVersion>) -> Result<DagEven
     }
 }
 
+/// Reads one event of a federation answer: as [`read_event`], except that a PDU of a room
+/// version that computes event IDs (v3+) and names an `event_id` of its own must name its
+/// reference hash; an answer could otherwise pass an event off as another. A PDU whose
+/// format is broken keeps the ID it names, as in [`read_event`].
+pub fn read_answer_event(
+    value: Value,
+    version: Option<&RoomVersion>,
+) -> Result<DagEvent, Vec<Problem>> {
+    let value = unwrap_synapse_row(value)?;
+    let (Some(v), Value::Object(object)) = (version, &value) else {
+        return read_event(value, version);
+    };
+    let Some(claimed) = object.get("event_id").and_then(Value::as_str) else {
+        return read_event(value, version);
+    };
+    if v.event_id_in_event() {
+        return read_event(value, version);
+    }
+    let mut pdu_form = object.clone();
+    pdu_form.remove("event_id");
+    match pdu::prepare(Value::Object(pdu_form), v, true, "The event").pdu {
+        Some(pdu) if pdu.event_id == claimed => Ok(DagEvent::from(&pdu)),
+        Some(pdu) => Err(vec![Problem::error(
+            super::codes::EVENT_ID_MISMATCH,
+            "$.event_id",
+            format!(
+                "The event names itself {claimed}, but its reference hash makes it {}.",
+                pdu.event_id
+            ),
+        )]),
+        None => read_event(value, version),
+    }
+}
+
 /// `{event_id, json: "<event>"}` (Synapse's `event_json` table) → the event, with its ID.
 fn unwrap_synapse_row(value: Value) -> Result<Value, Vec<Problem>> {
     let Some(json) = value.get("json") else {

@@ -62,4 +62,6 @@ pub mod codes {
     pub const EMPTY_EVENT_ID: &str = "dag_empty_event_id";
     /// An event's JSON lacks a field the DAG needs, or has it in the wrong type.
     pub const UNREADABLE_EVENT: &str = "dag_unreadable_event";
+    /// A room version 3+ PDU in an answer names an `event_id` other than its reference hash.
+    pub const EVENT_ID_MISMATCH: &str = "dag_event_id_mismatch";
 }

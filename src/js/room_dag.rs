@@ -8,7 +8,9 @@ use wasm_bindgen::prelude::*;
 use super::errors::{optional_string_arg, string_arg, to_js_error};
 use super::key_ring::json_text;
 use crate::canonical_json::{self, Value};
-use crate::dag::ingest::{pick_events, read_event, room_version_of_inputs, Rooms};
+use crate::dag::ingest::{
+    pick_events, read_answer_event, read_event, room_version_of_inputs, Rooms,
+};
 use crate::dag::{EventHead, NodeIndex, Placement, RoomDag};
 use crate::federation::backfill::BackfillOrder;
 use crate::federation::{check_response_text, reference_answer, FederationRequest};
@@ -453,7 +455,7 @@ impl RoomDagJs {
         let response = response.as_str();
         let version = self.version;
         let verdict = check_response_text(&self.inner, &request, status, response, |v| {
-            read_event(v, version.as_ref())
+            read_answer_event(v, version.as_ref())
         });
         #[derive(Serialize)]
         struct Contract<'a> {
