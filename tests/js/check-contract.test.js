@@ -3,22 +3,15 @@
 // a broken contract differ only in what the test changes.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { scratchFiles } from "./support.js";
 
 const cli = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
 const { mxdag, loadTools } = await import(new URL("../../pkg/node/wasm.js", import.meta.url).href);
 const tools = await loadTools();
 
-const dir = mkdtempSync(join(tmpdir(), "mxdag-contract-"));
-function file(name, content) {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
-  return path;
-}
+const file = scratchFiles("contract");
 function check(...args) {
   const run = spawnSync(process.execPath, [cli, "check", ...args], { encoding: "utf8" });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };

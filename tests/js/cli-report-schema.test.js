@@ -4,11 +4,11 @@
 // minimum, $ref into $defs) and fails on any other, so the page cannot drift past it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { scratchFiles } from "./support.js";
 
 const cli = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
 const page = readFileSync(new URL("../../docs/report-schema.md", import.meta.url), "utf8");
@@ -50,12 +50,7 @@ function violations(value, node, path = "$") {
   return found;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "mxdag-schema-"));
-function file(name, content) {
-  const path = join(dir, name);
-  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
-  return path;
-}
+const file = scratchFiles("schema");
 function report(...args) {
   const run = spawnSync(process.execPath, [cli, "check", "--json", ...args], { encoding: "utf8" });
   assert.ok(run.status === 0 || run.status === 1, `exit ${run.status}: ${run.stderr}`);
