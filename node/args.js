@@ -39,11 +39,15 @@ export function integerOption(values, name, { min = 0, max = Number.MAX_SAFE_INT
   return Number(raw);
 }
 
-/** Returns `call()`; an error of the request line (code `request_…`) becomes a UsageError. */
+/**
+ * Returns `call()`; an error of the request line (code `request_…`) becomes a UsageError,
+ * and one of the `--body` file's contents (`request_bad_body`) an InputError.
+ */
 export function withRequestLine(call) {
   try {
     return call();
   } catch (error) {
+    if (error.code === "request_bad_body") throw new InputError("--body", error.message);
     if (String(error.code).startsWith("request_")) throw new UsageError(`--request: ${error.message}`);
     throw error;
   }

@@ -328,7 +328,27 @@ fn error_bodies_are_understood() {
     assert_eq!(verdict.problems[0].code, codes::ERROR_UNRECOGNIZED);
     assert_eq!(
         verdict.problems[0].message,
-        "404 M_UNRECOGNIZED: the server does not implement /forwards_fill (\"Unrecognized request\"); try the other path, then another server."
+        "404 M_UNRECOGNIZED: the server does not implement /forwards_fill (\"Unrecognized request\"); try the other path (stable or unstable), then another server."
+    );
+    // Backfill is part of federation itself: not implementing it is a warning, with no
+    // other path to try.
+    let unsupported =
+        ErrorResponse::classify(Some(404), r#"{"errcode":"M_UNRECOGNIZED"}"#).unwrap();
+    let backfill = backfill_request(&["a"], 5);
+    let verdict = check_response(&RoomDag::new(), &backfill, ResponseBody::Error(unsupported));
+    assert_eq!(
+        (verdict.problems[0].severity, verdict.problems[0].message.as_str()),
+        (
+            Severity::Warning,
+            "404 M_UNRECOGNIZED: the server does not implement /backfill, which every federating server must; ask another server."
+        )
+    );
+    // A success status carrying an error body is not an answer.
+    let mixed =
+        mxdag::federation::parse_response(Some(200), r#"{"errcode":"M_FORBIDDEN","error":"no"}"#);
+    assert_eq!(
+        mixed.err().map(|p| p.message),
+        Some("The response has status 200, a success, but carries M_FORBIDDEN instead of the answer's events.".to_string())
     );
     let invalid = ErrorResponse::classify(
         Some(400),

@@ -70,6 +70,29 @@ fn a_response_not_signed_by_its_server_is_refused() {
     );
 }
 
+/// A keys file holds several `/key/v2/server` responses side by side, as a JSON array.
+#[test]
+fn an_array_of_responses_adds_each_that_checks_out() {
+    let mut ring = KeyRing::new();
+    let mut bad = key_response("b.test", 7000);
+    set(&mut bad, &["valid_until_ts"], Value::Int(1));
+    let list = Value::Array(vec![key_response("a.test", 5000), bad, Value::from("x")]);
+    let added = ring.add_response(&list);
+    assert_eq!(added.added, 1);
+    let paths: Vec<(&str, &str)> = added
+        .problems
+        .iter()
+        .map(|p| (p.code, p.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("key_self_signature_invalid", "$[1].signatures[\"b.test\"]"),
+            ("key_response_invalid", "$[2]"),
+        ]
+    );
+}
+
 #[test]
 fn notary_answers_add_each_server_that_checks_out() {
     let mut bad = key_response("b.test", 7000);

@@ -186,6 +186,13 @@ impl KeyRing {
     /// others still count.
     pub fn add_response(&mut self, response: &Value) -> KeysAdded {
         let mut result = KeysAdded::default();
+        if let Value::Array(list) = response {
+            // Several `/key/v2/server` responses side by side (as a keys file holds them).
+            for (i, item) in list.iter().enumerate() {
+                self.add_server_keys(item, &format!("$[{i}]"), &mut result);
+            }
+            return result;
+        }
         match response.get("server_keys") {
             Some(Value::Array(list)) => {
                 for (i, item) in list.iter().enumerate() {

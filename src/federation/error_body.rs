@@ -100,10 +100,17 @@ impl ErrorResponse {
             .map(|e| format!(" (\"{e}\")"))
             .unwrap_or_default();
         let (severity, code, message) = match &self.kind {
-            ErrorKind::Unrecognized => (
+            // Forwards fill (MSC4000) is optional and has two paths; backfill and
+            // get_missing_events are part of federation itself.
+            ErrorKind::Unrecognized if endpoint == "forwards_fill" => (
                 Severity::Info,
                 codes::ERROR_UNRECOGNIZED,
-                format!("{status}M_UNRECOGNIZED: the server does not implement /{endpoint}{said}; try the other path, then another server."),
+                format!("{status}M_UNRECOGNIZED: the server does not implement /{endpoint}{said}; try the other path (stable or unstable), then another server."),
+            ),
+            ErrorKind::Unrecognized => (
+                Severity::Warning,
+                codes::ERROR_UNRECOGNIZED,
+                format!("{status}M_UNRECOGNIZED: the server does not implement /{endpoint}{said}, which every federating server must; ask another server."),
             ),
             ErrorKind::EmptyNotFound => (
                 Severity::Info,

@@ -38,8 +38,11 @@ pub mod codes {
     pub const REQUEST_UNPARSABLE: &str = "request_unparsable";
     /// The path is a federation endpoint mxdag does not walk.
     pub const REQUEST_UNKNOWN_ENDPOINT: &str = "request_unknown_endpoint";
-    /// A required parameter is missing or malformed (`v`, `limit`, `from_event_id`, body).
+    /// A required parameter is missing or malformed (`v`, `limit`, `from_event_id`, the body
+    /// of `/get_missing_events` as a whole).
     pub const REQUEST_BAD_PARAM: &str = "request_bad_param";
+    /// The `/get_missing_events` body is not JSON, or its fields have the wrong types.
+    pub const REQUEST_BAD_BODY: &str = "request_bad_body";
     /// The response is neither the endpoint's success shape nor an error body.
     pub const RESPONSE_SHAPE: &str = "response_shape";
     /// The answer has more events than `limit`.

@@ -155,14 +155,14 @@ fn get_missing_events_body(
     })?;
     let value: Value = serde_json::from_str(body).map_err(|e| {
         bad(
-            codes::REQUEST_BAD_PARAM,
+            codes::REQUEST_BAD_BODY,
             format!("The get_missing_events body is not JSON: {e}."),
         )
     })?;
     let ids = |key: &str| -> Result<Vec<String>, Problem> {
         let list = value.get(key).and_then(Value::as_array).ok_or_else(|| {
             bad(
-                codes::REQUEST_BAD_PARAM,
+                codes::REQUEST_BAD_BODY,
                 format!("The get_missing_events body needs {key} as an array of event IDs."),
             )
         })?;
@@ -171,7 +171,7 @@ fn get_missing_events_body(
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| {
                 bad(
-                    codes::REQUEST_BAD_PARAM,
+                    codes::REQUEST_BAD_BODY,
                     format!("{key} holds something other than event ID strings."),
                 )
             })
@@ -181,7 +181,7 @@ fn get_missing_events_body(
             None | Some(Value::Null) => Ok(default),
             Some(v) => v.as_i64().ok_or_else(|| {
                 bad(
-                    codes::REQUEST_BAD_PARAM,
+                    codes::REQUEST_BAD_BODY,
                     format!("{key} in the get_missing_events body is not an integer."),
                 )
             }),
@@ -190,7 +190,7 @@ fn get_missing_events_body(
     let limit = number("limit", 10)?;
     if limit < 0 {
         return Err(bad(
-            codes::REQUEST_BAD_PARAM,
+            codes::REQUEST_BAD_BODY,
             format!("limit {limit} is negative."),
         ));
     }

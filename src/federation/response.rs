@@ -22,10 +22,16 @@ pub enum ParsedResponse {
 /// Reads `body` (with the HTTP `status` when known). Either list key is accepted for any
 /// endpoint; a missing list or non-JSON body is a [`codes::RESPONSE_SHAPE`] problem.
 pub fn parse_response(status: Option<u16>, body: &str) -> Result<ParsedResponse, Problem> {
+    let shape = |message: String| Problem::error(codes::RESPONSE_SHAPE, "$", message);
     if let Some(error) = ErrorResponse::classify(status, body) {
+        if let Some(ok) = status.filter(|s| (200..300).contains(s)) {
+            let errcode = error.errcode.as_deref().unwrap_or("an error");
+            return Err(shape(format!(
+                "The response has status {ok}, a success, but carries {errcode} instead of the answer's events."
+            )));
+        }
         return Ok(ParsedResponse::Error(error));
     }
-    let shape = |message: String| Problem::error(codes::RESPONSE_SHAPE, "$", message);
     let value = canonical_json::from_str(body)
         .map_err(|e| shape(format!("The response is not JSON: {}.", e.message)))?;
     let list = match value {

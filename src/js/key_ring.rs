@@ -97,13 +97,14 @@ impl JsKeyRing {
         JsKeyRing::default()
     }
 
-    /// Adds the keys of a `GET /_matrix/key/v2/server` response, or of every server in a
-    /// notary's `/_matrix/key/v2/query` answer (`{server_keys: [...]}`), given as an object
-    /// or JSON text. Responses whose self-signature fails are refused and reported.
+    /// Adds the keys of a `GET /_matrix/key/v2/server` response, of an array of them (a
+    /// keys file), or of every server in a notary's `/_matrix/key/v2/query` answer
+    /// (`{server_keys: [...]}`), given as an object or JSON text. Responses whose self-signature fails are refused and reported.
     #[wasm_bindgen(js_name = addResponse, unchecked_return_type = "KeysAdded")]
     pub fn add_response(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "object | string | Uint8Array")] response: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object | object[] | string | Uint8Array")]
+        response: JsValue,
     ) -> Result<JsValue, JsValue> {
         let text = json_text(&response, "The key response")?;
         to_plain(&self.inner.add_response_json(&text))

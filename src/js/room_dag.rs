@@ -448,8 +448,17 @@ impl RoomDagJs {
         #[wasm_bindgen(unchecked_param_type = "string")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | undefined")] body: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] response: JsValue,
-        status: Option<u16>,
+        status: Option<f64>,
     ) -> Result<JsValue, JsValue> {
+        let status = status
+            .map(|s| match s {
+                _ if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Ok(s as u16),
+                _ => Err(to_js_error(
+                    super::errors::codes::INVALID_ARGUMENT,
+                    &format!("`status` must be an HTTP status 100–599, not {s}."),
+                )),
+            })
+            .transpose()?;
         let request = parse_request(&request, &body)?;
         let response = string_arg(&response, "response")?;
         let response = response.as_str();

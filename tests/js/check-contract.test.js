@@ -71,6 +71,20 @@ test("the human report states the contract; a bad request line exits 2", () => {
   assert.equal(check("--request", backfill(4), answer, answer, "--keys", keys).code, 2, "one RESPONSE only");
 });
 
+test("a malformed --body is unusable input naming --body, without the usage text", () => {
+  const answer = file("gme-answer.json", { events: [] });
+  const gme = `POST /_matrix/federation/v1/get_missing_events/${encodeURIComponent(room.roomId)}`;
+  for (const [name, body, why] of [
+    ["bad-body.json", "{", /--body: The get_missing_events body is not JSON/],
+    ["typed-body.json", { earliest_events: 5, latest_events: [] }, /--body: The get_missing_events body needs earliest_events as an array of event IDs/],
+  ]) {
+    const run = check("--request", gme, answer, "--body", file(name, body), "--keys", keys);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, why);
+    assert.doesNotMatch(run.stderr, /Usage:/);
+  }
+});
+
 test("error answers are judged by their contract alone, with or without a room version", () => {
   const unrecognized = file("404.json", { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
   const ff = `GET /_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.roomId)}?from_event_id=${encodeURIComponent(newest)}&limit=10`;

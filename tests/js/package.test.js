@@ -105,6 +105,8 @@ test("arguments of the wrong type throw an Error with code invalid_argument and 
     "GapPlanner.addInput(null)": () => new mxdag.GapPlanner({ room_id: "!r:x", servers: ["a"] }).addInput(null),
     "KeyRing.addKey(1, …)": () => ring.addKey(1, "ed25519:a", "x"),
   };
+  assert.throws(() => dag.checkContract("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, "{}", 70000), (e) => e.code === "invalid_argument" && /100–599/.test(e.message));
+  assert.throws(() => dag.checkContract("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, "{}", -1), (e) => e.code === "invalid_argument");
   for (const [call, f] of Object.entries(calls)) {
     assert.throws(f, (e) => e instanceof Error && e.code === "invalid_argument" && /must be a string/.test(e.message), call);
   }
