@@ -154,3 +154,67 @@ test("a room only in a file fetches nothing: gaps and Fill all gaps say why", as
     await page.close();
   });
 });
+
+/** A file of the demo room's `n` newest events (NDJSON, no m.room.create); resolves to its path and the room. */
+async function demoFile(server, name, n, k = 0) {
+  const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
+  const room = info.rooms[k];
+  const v = room.latest_events.map((id) => `v=${encodeURIComponent(id)}`).join("&");
+  const t = await (await fetch(new URL(`/_matrix/federation/v1/backfill/${encodeURIComponent(room.room_id)}?${v}&limit=${n}`, server.url))).json();
+  const file = join(dir, name);
+  writeFileSync(file, t.pdus.filter((p) => p.type !== "m.room.create").map((p) => JSON.stringify(p)).join("\n") + "\n");
+  return { file, room };
+}
+
+test("a key file keeps the events fetched since a file was loaded, and both notices show", async () => {
+  await withServer([], async (server) => {
+    const { file } = await demoFile(server, "demo40.ndjson", 40);
+    const page = await open(await browserReady, server.url);
+    await load(page, file);
+    assert.equal(await count(page, "events"), 40);
+    await page.click("#fill");
+    await page.waitForTimeout(50);
+    await idle(page);
+    const held = await count(page, "events");
+    assert.ok(held > 40, `fill fetched more (${held})`);
+    const before = await verdicts(page);
+    await load(page, example("keys.json"));
+    assert.equal(await count(page, "events"), held, "nothing fetched is lost");
+    assert.deepEqual(await verdicts(page), before);
+    const text = await page.textContent("#notice");
+    assert.match(text, /keys\.json: keys of matrix\.example\.org, chat\.example\.net, hs\.example\.com added; events judged again/);
+    assert.match(text, /demo40\.ndjson: judged as room version \d+ \(the room's version\)/);
+    assert.match(await page.textContent("#panel"), new RegExp(`Loaded demo40\\.ndjson: 40 events \\(ndjson\\) and ${held - 40} fetched since`));
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a file chosen again in the room select is judged with the version it was judged with", async () => {
+  await withServer([], async (server) => {
+    const { file, room } = await demoFile(server, "demo10.ndjson", 20);
+    const page = await open(await browserReady, server.url);
+    await load(page, file);
+    assert.equal(await page.textContent("#room-version"), `v${room.room_version}`);
+    const first = await verdicts(page);
+    await load(page, nocreate);
+    await page.selectOption("#version-select", room.room_version === "12" ? "11" : "12");
+    await page.waitForTimeout(50);
+    await idle(page);
+    const entries = await page.$$eval("#room-select option", (o) => o.filter((x) => x.value.startsWith("file:")).map((x) => x.textContent));
+    assert.deepEqual(entries, [`nocreate.json — ${ROOM}`, `demo10.ndjson — ${room.room_id}`], "file names first");
+    await page.selectOption("#room-select", "file:demo10.ndjson");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.notEqual(await page.evaluate(() => document.activeElement?.id), "room-select", "focus left the select");
+    assert.equal(await page.textContent("#room-version"), `v${room.room_version}`);
+    assert.deepEqual(await verdicts(page), first);
+    assert.match(await page.textContent("#panel"), /judged as room version \d+ \(the room's version\)/);
+    // ↓ now moves through the DAG instead of switching rooms.
+    await page.keyboard.press("ArrowDown");
+    await idle(page);
+    assert.equal(await page.evaluate(() => document.querySelector("#room-select").value), "file:demo10.ndjson");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
