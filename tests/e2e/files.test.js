@@ -218,3 +218,22 @@ test("a file chosen again in the room select is judged with the version it was j
     await page.close();
   });
 });
+
+test("a key file re-judges the events fetched for the room shown, from the JSON as received", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    // The room of examples/backfill.json as if fetched from a peer: its events' keys are not held.
+    const text = readFileSync(example("backfill.json"), "utf8");
+    await page.evaluate(async ([room, text]) => {
+      const w = window.mxdag.worker;
+      await w.call("init", { roomId: room, roomVersion: "12" });
+      await w.call("answer", { request: { method: "GET", path: `/_matrix/federation/v1/backfill/${room}` }, text, status: 200, check: false });
+    }, [ROOM, text]);
+    await load(page, example("keys.json"));
+    assert.deepEqual(await verdicts(page), { 0: 60 }, "every fetched event checked and valid with the keys");
+    assert.match(await page.textContent("#notice"), /keys\.json: keys of matrix\.example\.org, chat\.example\.net, hs\.example\.com added; 60 events judged again: every event checked/);
+    assert.match(await page.textContent("#panel"), /60 events judged again with the keys added \(60 were not checked\)/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
