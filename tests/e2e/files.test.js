@@ -18,6 +18,9 @@ const ROOM = backfill.pdus[0].room_id;
 /** examples/backfill.json without its m.room.create: 59 events of the same v12 room. */
 const nocreate = join(dir, "nocreate.json");
 writeFileSync(nocreate, JSON.stringify({ ...backfill, pdus: backfill.pdus.filter((p) => p.type !== "m.room.create") }));
+/** An array whose first item is no event: items are numbered from 1, as lines are. */
+const badFirst = join(dir, "bad-first.json");
+writeFileSync(badFirst, JSON.stringify(["not an event", ...backfill.pdus.slice(1, 4)]));
 
 /** Picks `file` with the file input and waits for quiet. */
 async function load(page, file) {
@@ -98,6 +101,8 @@ test("a file without m.room.create: the version is chosen, or the room's when it
     assert.equal(await page.isVisible("#version-select"), false);
     assert.match(await page.textContent("#notice"), /judged as room version 12 \(the room's version\)/);
     assert.deepEqual(await verdicts(page), v12);
+      await load(page, badFirst);
+    assert.match(await page.textContent("#notice"), /bad-first\.json: .*item 1: not a JSON object/);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
