@@ -231,13 +231,19 @@ function showVersion(version, from) {
   if (from === "chosen") pick.value = version;
 }
 
+/** Names the source shown; also as the room select's tooltip, for windows too narrow to show the name. */
+function showSource(label) {
+  $("source-name").textContent = label;
+  $("room-select").title = `Shown: ${label}`;
+}
+
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
 async function startRoom(start) {
   const { source, roomId, roomVersion, events, label, value } = start;
   state.start = start;
   state.selectedId = null;
   panel.clear();
-  $("source-name").textContent = label;
+  showSource(label);
   $("room-select").value = value;
   setOffline(null);
   showVersion(roomVersion, null);
@@ -320,7 +326,7 @@ function showFileRoom(name, r, lead = "") {
   if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events cannot be checked; load those servers' key responses (/_matrix/key/v2/server) as a file`);
   if (r.errors.length) notes.push(`${r.errors[0].where}: ${r.errors[0].message}`);
   if (notes.length || lead) notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : ""].filter(Boolean).join(" — "));
-  $("source-name").textContent = `file ${name}`;
+  showSource(`file ${name} (room ${r.roomId ?? "unknown"})`);
   applySnapshot(r.snapshot);
   fit();
 }

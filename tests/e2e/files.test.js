@@ -208,6 +208,7 @@ test("a file chosen again in the room select is judged with the version it was j
     await idle(page);
     const entries = await page.$$eval("#room-select option", (o) => o.filter((x) => x.value.startsWith("file:")).map((x) => x.textContent));
     assert.deepEqual(entries, [`nocreate.json — ${ROOM}`, `demo10.ndjson — ${room.room_id}`], "file names first");
+    assert.equal(await page.getAttribute("#room-select", "title"), `Shown: file nocreate.json (room ${ROOM})`);
     await page.selectOption("#room-select", "file:demo10.ndjson");
     await page.waitForTimeout(50);
     await idle(page);
