@@ -120,7 +120,7 @@ function fit() {
   view.scale = n ? Math.min(1.5, Math.max(0.0005, (view.h - 60) / (n * 22))) : 1;
   view.ox = 28;
   view.oy = 28;
-  view.request();
+  view.changed();
 }
 
 /** Whether a key press belongs to the element it was typed in (a field, or Enter/Space on a button). */
@@ -231,13 +231,19 @@ function showVersion(version, from) {
   if (from === "chosen") pick.value = version;
 }
 
+/** Names the source shown; also as the room select's tooltip, for windows too narrow to show the name. */
+function showSource(label) {
+  $("source-name").textContent = label;
+  $("room-select").title = `Shown: ${label}`;
+}
+
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
 async function startRoom(start) {
   const { source, roomId, roomVersion, events, label, value } = start;
   state.start = start;
   state.selectedId = null;
   panel.clear();
-  $("source-name").textContent = label;
+  showSource(label);
   $("room-select").value = value;
   setOffline(null);
   showVersion(roomVersion, null);
@@ -265,7 +271,7 @@ async function startDemo() {
   };
   select.onchange = () => {
     const [kind, key] = [select.value.slice(0, select.value.indexOf(":")), select.value.slice(select.value.indexOf(":") + 1)];
-    if (kind === "file") run(() => loadFile(state.files.get(key)));
+    if (kind === "file") run(() => loadFile(state.files.get(key).file));
     else run(() => startRoom(demoRoom(Number(key))));
   };
   const wanted = params.get("room");
@@ -295,25 +301,32 @@ function keyList(keys) {
   return [...by].map(([server, ids]) => `${server} (${ids.join(", ")})`).join(", ");
 }
 
-/** Shows a file's room once the worker judged it: the select's entry, notices, the snapshot. */
-function showFileRoom(name, r) {
+/**
+ * Shows a file's room once the worker judged it: the select's entry, notices (after `lead`,
+ * what came before in the same step), the snapshot. The file's entry remembers the version
+ * it was judged with, so choosing it again judges it the same way.
+ */
+function showFileRoom(name, r, lead = "") {
   const select = $("room-select");
   const value = `file:${name}`;
+  const memo = state.files.get(name);
+  if (memo) Object.assign(memo, { roomId: r.roomId, roomVersion: r.roomVersion, versionFrom: r.versionFrom });
   select.querySelector(`option[value="${CSS.escape(value)}"]`)?.remove();
-  select.prepend(option(value, `${r.roomId ?? "unknown room"} (file ${name})`));
+  select.prepend(option(value, `${name} — ${r.roomId ?? "unknown room"}`));
   select.value = value;
   state.fetcher && state.rooms.has(r.roomId) && (state.fetcher.roomId = r.roomId);
   setOffline(state.fetcher && state.rooms.has(r.roomId) ? null : `${r.roomId ?? "This room"} comes from the file ${name} and is not on ${state.start?.source?.destination ?? "the demo peer"}: there is nothing to fetch it from.`);
   showVersion(r.roomVersion, r.versionFrom);
   state.selectedId = null;
   const unchecked = r.unchecked ? `, ${r.unchecked} not checked (keys missing)` : "";
-  panel.clear(`Loaded ${name}: ${r.added} events (${r.shape})${r.errors.length ? `, ${r.errors.length} unusable item(s)` : ""}${unchecked}; judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom]}).`);
+  const fetched = r.fetched ? ` and ${r.fetched} fetched since` : "";
+  panel.clear(`Loaded ${name}: ${r.added} events (${r.shape})${fetched}${r.errors.length ? `, ${r.errors.length} unusable item(s)` : ""}${unchecked}; judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom]}).`);
   const notes = [];
   if (r.versionFrom !== "create") notes.push(`judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom]})`);
   if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events cannot be checked; load those servers' key responses (/_matrix/key/v2/server) as a file`);
   if (r.errors.length) notes.push(`${r.errors[0].where}: ${r.errors[0].message}`);
-  if (notes.length) notice(`${name}: ${notes.join("; ")}`);
-  $("source-name").textContent = `file ${name}`;
+  if (notes.length || lead) notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : ""].filter(Boolean).join(" — "));
+  showSource(`file ${name} (room ${r.roomId ?? "unknown"})`);
   applySnapshot(r.snapshot);
   fit();
 }
@@ -324,23 +337,40 @@ function showFileRoom(name, r) {
  * they are judged as a new room.
  */
 async function loadFile(file) {
+  // A file loaded before is judged as it was then: `room` again from the room it was judged
+  // with, `chosen` with the version chosen for it.
+  const memo = state.files.get(file.name)?.file === file ? state.files.get(file.name) : null;
   // The room shown lends its version to a file of its events, unless that version was itself a choice.
-  const current = state.snapshot && state.versionFrom !== "chosen" ? { roomId: state.snapshot.roomId, roomVersion: state.snapshot.roomVersion } : null;
-  const read = await worker.call("readFile", { file, current, version: $("version-select").value }, progress);
+  const shown = state.snapshot && state.versionFrom !== "chosen" ? { roomId: state.snapshot.roomId, roomVersion: state.snapshot.roomVersion } : null;
+  const current = memo ? (memo.versionFrom === "room" ? { roomId: memo.roomId, roomVersion: memo.roomVersion } : null) : shown;
+  const version = memo?.versionFrom === "chosen" ? memo.roomVersion : $("version-select").value;
+  const read = await worker.call("readFile", { file, current, version }, progress);
   if (read.keys) {
     const bad = read.keyProblems.length ? `; ${read.keyProblems.length} refused: ${read.keyProblems[0].message}` : "";
-    notice(`${file.name}: keys of ${read.servers.join(", ")} added${bad}`);
-    if (read.rejudged) showFileRoom(state.start.file.name, read.rejudged);
-    else panel.clear(`Loaded ${file.name}: ${read.keys} server key response(s) (${read.servers.join(", ")}).`);
+    const added = `${file.name}: keys of ${read.servers.join(", ")} added${bad}`;
+    if (read.rejudged) showFileRoom(state.start.file.name, read.rejudged, `${added}; events judged again`);
+    else if (read.rechecked) showRechecked(read.rechecked, added);
+    else {
+      notice(added);
+      panel.clear(`Loaded ${file.name}: ${read.keys} server key response(s) (${read.servers.join(", ")}).`);
+    }
     if (!read.count) return progress(1, 1);
   }
   if (!read.count) throw new Error(`${file.name}: no events${read.errors[0] ? ` (${read.errors[0].where}: ${read.errors[0].message})` : ""}`);
   if (state.fetcher && read.need.length) await state.fetcher.keysFor(read.need);
   const r = await worker.call("ingestFile", { name: file.name }, progress);
   progress(1, 1);
-  state.files.set(file.name, file);
+  state.files.set(file.name, { file });
   state.start = { ...state.start, file };
   showFileRoom(file.name, r);
+}
+
+/** The room shown (no file) once its events were judged again with new keys. */
+function showRechecked(r, lead) {
+  const left = r.unchecked ? `${r.unchecked} still not checked (no keys for ${keyList(r.missingKeys)})` : "every event checked";
+  notice(`${lead}; ${r.added} events judged again: ${left}`);
+  panel.clear(`${r.added} events judged again with the keys added (${r.before} were not checked): ${left}.`);
+  applySnapshot(r.snapshot);
 }
 
 /** Judges the loaded file again as the room version chosen. */
@@ -380,6 +410,16 @@ $("reset").addEventListener("click", () => state.start && run(() => (state.start
 $("fit").addEventListener("click", fit);
 $("fill").addEventListener("click", () => fetching(fillAllGaps));
 $("version-select").addEventListener("change", () => state.start?.file && run(rejudgeFile));
+// A room or version chosen, focus leaves the select, so ↑/↓ move through the DAG rather
+// than switch rooms.
+for (const id of ["room-select", "version-select"]) $(id).addEventListener("change", (e) => e.target.blur());
+// A toolbar button clicked with the pointer gives the focus back, so Enter and Space go to
+// the DAG (fetching for the selected event) instead of pressing the button again. A button
+// pressed from the keyboard (click with `detail` 0) keeps it.
+document.querySelector("header.top").addEventListener("click", (e) => {
+  const b = e.target.closest?.("button, summary");
+  if (b && e.detail > 0) b.blur();
+});
 
 // For tests and benchmarks: the current snapshot, the view, and a promise of quiet.
 window.mxdag = {

@@ -115,6 +115,12 @@ export class DagView {
     this.request();
   }
 
+  /** Redraws after the offset or scale changed, and says again what is under a still pointer. */
+  changed() {
+    if (this.pointer && this.snap) this.onHover(this.hit(this.pointer.x, this.pointer.y));
+    this.request();
+  }
+
   select(i) {
     this.selected = i;
     this.request();
@@ -126,7 +132,7 @@ export class DagView {
     const { x, y } = this.screenOf(i);
     if (y < PAD || y > this.h - PAD) this.oy += this.h / 3 - y;
     if (x < PAD || x > this.w - PAD) this.ox += PAD * 2 - x;
-    this.request();
+    this.changed();
   }
 
   /** Where node `i` is on the canvas, in CSS pixels. */
@@ -161,7 +167,7 @@ export class DagView {
     this.scale = next;
     this.oy = py - ((py - this.oy) * this.rowPx) / rowBefore;
     this.ox = px - ((px - this.ox) * this.lanePx) / laneBefore;
-    this.request();
+    this.changed();
   }
 
   attach() {
@@ -202,7 +208,7 @@ export class DagView {
       if (e.ctrlKey || e.metaKey || !e.shiftKey) this.zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - rect.left, e.clientY - rect.top);
       else {
         this.ox -= e.deltaY;
-        this.request();
+        this.changed();
       }
     }, { passive: false });
   }

@@ -101,7 +101,7 @@ export function splitInput(text) {
       out.errors.push({ where: "$", message: `${shape}: expected an array` });
       return out;
     }
-    items.forEach((item, i) => push(item, `item ${i}`));
+    items.forEach((item, i) => push(item, `item ${i + 1}`));
     return out;
   };
   if (Array.isArray(whole)) return list(whole, "array");

@@ -10,6 +10,12 @@ const ready = Engine.create();
 let pendingFile = null;
 /** The file the room was loaded from (`{parsed, name}`), judged again when keys or its version change. */
 let loadedFile = null;
+/**
+ * The events of every answer judged since the room began (`{pdus, source, viaBackfill}`,
+ * the PDUs as received, without the `event_id` added for the DAG, so their hashes stay
+ * theirs): judged again with the file when keys come, so nothing fetched is lost.
+ */
+let fetched = [];
 
 /** Children of `id` among held events (one pass). */
 function childrenOf(engine, id) {
@@ -60,21 +66,45 @@ function judge(engine, m, progress) {
   const withIds = Engine.withIds(pdus, results);
   const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
   const r = engine.add(withIds, results, m.request.path);
+  fetched.push({ pdus, source: m.request.path, viaBackfill });
   const bad = results.filter((x) => x.verdict !== "valid").length;
   return { contract, added: r.added, known: r.known, received: pdus.length, bad };
 }
 
-/** Judges a parsed file's events as a new room; the file becomes the one loaded. */
-function ingest(engine, parsed, name, progress) {
+/** Judges the events of the answers in `fetched` again and adds them; counts added and unchecked. */
+function replayFetched(engine, progress) {
+  let added = 0;
+  let unchecked = 0;
+  const missing = new Map();
+  for (const f of fetched) {
+    const results = engine.validate(f.pdus, [], f.viaBackfill, progress);
+    for (const k of engine.missingKeys) missing.set(`${k.server_name} ${k.key_id}`, k);
+    added += engine.add(Engine.withIds(f.pdus, results), results, f.source).added;
+    unchecked += results.filter((x) => x.verdict === "unchecked").length;
+  }
+  return { added, unchecked, missing };
+}
+
+/**
+ * Judges a parsed file's events as a new room; the file becomes the one loaded. With
+ * `keepFetched`, the events fetched since it was loaded are judged again and kept too.
+ */
+function ingest(engine, parsed, name, progress, keepFetched = false) {
   engine.reset(parsed.roomId, parsed.roomVersion);
   loadedFile = { parsed, name };
+  if (!keepFetched) fetched = [];
   const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress, parsed.wheres);
+  const missing = new Map(engine.missingKeys.map((k) => [`${k.server_name} ${k.key_id}`, k]));
   const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${name}`);
-  const unchecked = results.filter((x) => x.verdict === "unchecked").length;
+  const again = replayFetched(engine, progress);
+  for (const [k, v] of again.missing) missing.set(k, v);
+  engine.missingKeys = [...missing.values()];
+  const unchecked = results.filter((x) => x.verdict === "unchecked").length + again.unchecked;
   return {
     shape: parsed.shape,
     errors: parsed.errors,
     added: r.added,
+    fetched: again.added,
     known: r.known,
     unchecked,
     missingKeys: engine.missingKeys,
@@ -85,9 +115,19 @@ function ingest(engine, parsed, name, progress) {
   };
 }
 
+/** Judges every event fetched for the room shown (no file) again: a fresh DAG, the same answers. */
+function recheck(engine, progress) {
+  const before = [...engine.events.values()].filter((e) => e.verdict === "unchecked").length;
+  engine.reset(engine.roomId, engine.roomVersion);
+  const r = replayFetched(engine, progress);
+  engine.missingKeys = [...r.missing.values()];
+  return { before, unchecked: r.unchecked, added: r.added, missingKeys: engine.missingKeys, snapshot: buildSnapshot(engine) };
+}
+
 const ops = {
   init(engine, m) {
     loadedFile = null;
+    fetched = [];
     engine.reset(m.roomId, m.roomVersion);
     return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };
   },
@@ -118,7 +158,8 @@ const ops = {
     const out = { count: parsed.pdus.length, keys: parsed.keys.length, servers: parsed.keys.map((k) => k.server_name), errors: parsed.errors, shape: parsed.shape };
     if (parsed.keys.length) {
       out.keyProblems = engine.addKeys(parsed.keys);
-      if (loadedFile && !parsed.pdus.length) out.rejudged = ingest(engine, loadedFile.parsed, loadedFile.name, progress);
+      if (loadedFile && !parsed.pdus.length) out.rejudged = ingest(engine, loadedFile.parsed, loadedFile.name, progress, true);
+      else if (!parsed.pdus.length && fetched.length) out.rechecked = recheck(engine, progress);
     }
     pendingFile = parsed.pdus.length ? parsed : null;
     out.need = pendingFile ? engine.missing(signingKeysOf(parsed.pdus)) : [];
@@ -134,7 +175,7 @@ const ops = {
   rejudgeFile(engine, m, progress) {
     if (!loadedFile) throw new Error("no file loaded");
     const parsed = { ...loadedFile.parsed, roomVersion: String(m.version), versionFrom: "chosen" };
-    return ingest(engine, parsed, loadedFile.name, progress);
+    return ingest(engine, parsed, loadedFile.name, progress, true);
   },
   details(engine, m) {
     return details(engine, m.id);

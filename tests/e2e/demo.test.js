@@ -235,3 +235,47 @@ served("a label is clicked like its event, and the hover line follows a filled g
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+served("Enter after a toolbar button is clicked fetches for the event; Tab and Enter still press a button", async (server) => {
+  const page = await open(browser, server.url);
+  const active = () => page.evaluate(() => document.activeElement?.id ?? "");
+  await page.click("#fit");
+  assert.notEqual(await active(), "fit", "a clicked button gives the focus back");
+  const gapId = await page.evaluate((i) => window.mxdag.snapshot.ids[i], await newestWith(page, FLAG.gap));
+  await page.evaluate((id) => window.mxdag.select(id), gapId);
+  await idle(page);
+  const before = await count(page, "events");
+  await page.keyboard.press("Enter");
+  await page.waitForTimeout(50);
+  await idle(page);
+  assert.ok((await count(page, "events")) > before, "Enter backfilled from the selected gap");
+  assert.equal((await lastRequest(page, "backfill/")).cls, "ok");
+  // From the keyboard, a focused button is pressed by Enter and keeps the focus.
+  await page.focus("#fit");
+  await page.evaluate(() => (window.mxdag.view.ox = -3000));
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => window.mxdag.view.ox), 28);
+  assert.equal(await active(), "fit");
+  // With the pointer still over the DAG, F refreshes the hover line for what is under it now.
+  await page.evaluate(() => document.activeElement?.blur());
+  const at = await page.evaluate(() => window.mxdag.view.screenOf(window.mxdag.snapshot.n - 1));
+  await page.evaluate(() => {
+    const v = window.mxdag.view;
+    v.ox = -5000;
+    v.oy = -5000;
+    v.request();
+  });
+  const box = await page.locator("#dag").boundingBox();
+  await page.mouse.move(box.x + at.x, box.y + at.y);
+  assert.equal(await page.textContent("#hover"), "", "nothing under the pointer while scrolled away");
+  await page.keyboard.press("f");
+  const expected = await page.evaluate(([px, py]) => {
+    const { snapshot: s, view } = window.mxdag;
+    const k = view.hit(px, py);
+    return k < 0 ? "" : `${s.ids[k]}  ${s.labels[k]}`;
+  }, [at.x, at.y]);
+  assert.notEqual(expected, "", "after F a node is under the pointer");
+  assert.equal(await page.textContent("#hover"), expected);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -18,6 +18,9 @@ const ROOM = backfill.pdus[0].room_id;
 /** examples/backfill.json without its m.room.create: 59 events of the same v12 room. */
 const nocreate = join(dir, "nocreate.json");
 writeFileSync(nocreate, JSON.stringify({ ...backfill, pdus: backfill.pdus.filter((p) => p.type !== "m.room.create") }));
+/** An array whose first item is no event: items are numbered from 1, as lines are. */
+const badFirst = join(dir, "bad-first.json");
+writeFileSync(badFirst, JSON.stringify(["not an event", ...backfill.pdus.slice(1, 4)]));
 
 /** Picks `file` with the file input and waits for quiet. */
 async function load(page, file) {
@@ -98,6 +101,8 @@ test("a file without m.room.create: the version is chosen, or the room's when it
     assert.equal(await page.isVisible("#version-select"), false);
     assert.match(await page.textContent("#notice"), /judged as room version 12 \(the room's version\)/);
     assert.deepEqual(await verdicts(page), v12);
+      await load(page, badFirst);
+    assert.match(await page.textContent("#notice"), /bad-first\.json: .*item 1: not a JSON object/);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
@@ -150,6 +155,90 @@ test("a room only in a file fetches nothing: gaps and Fill all gaps say why", as
     assert.match(await page.textContent("#notice"), /is not on the demo peer: there is nothing to fetch it from/);
     assert.deepEqual(fetched, [], "nothing was asked of the peer");
     assert.ok((await count(page, "backward")) > 0);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+/** A file of the demo room's `n` newest events (NDJSON, no m.room.create); resolves to its path and the room. */
+async function demoFile(server, name, n, k = 0) {
+  const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
+  const room = info.rooms[k];
+  const v = room.latest_events.map((id) => `v=${encodeURIComponent(id)}`).join("&");
+  const t = await (await fetch(new URL(`/_matrix/federation/v1/backfill/${encodeURIComponent(room.room_id)}?${v}&limit=${n}`, server.url))).json();
+  const file = join(dir, name);
+  writeFileSync(file, t.pdus.filter((p) => p.type !== "m.room.create").map((p) => JSON.stringify(p)).join("\n") + "\n");
+  return { file, room };
+}
+
+test("a key file keeps the events fetched since a file was loaded, and both notices show", async () => {
+  await withServer([], async (server) => {
+    const { file } = await demoFile(server, "demo40.ndjson", 40);
+    const page = await open(await browserReady, server.url);
+    await load(page, file);
+    assert.equal(await count(page, "events"), 40);
+    await page.click("#fill");
+    await page.waitForTimeout(50);
+    await idle(page);
+    const held = await count(page, "events");
+    assert.ok(held > 40, `fill fetched more (${held})`);
+    const before = await verdicts(page);
+    await load(page, example("keys.json"));
+    assert.equal(await count(page, "events"), held, "nothing fetched is lost");
+    assert.deepEqual(await verdicts(page), before);
+    const text = await page.textContent("#notice");
+    assert.match(text, /keys\.json: keys of matrix\.example\.org, chat\.example\.net, hs\.example\.com added; events judged again/);
+    assert.match(text, /demo40\.ndjson: judged as room version \d+ \(the room's version\)/);
+    assert.match(await page.textContent("#panel"), new RegExp(`Loaded demo40\\.ndjson: 40 events \\(ndjson\\) and ${held - 40} fetched since`));
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a file chosen again in the room select is judged with the version it was judged with", async () => {
+  await withServer([], async (server) => {
+    const { file, room } = await demoFile(server, "demo10.ndjson", 20);
+    const page = await open(await browserReady, server.url);
+    await load(page, file);
+    assert.equal(await page.textContent("#room-version"), `v${room.room_version}`);
+    const first = await verdicts(page);
+    await load(page, nocreate);
+    await page.selectOption("#version-select", room.room_version === "12" ? "11" : "12");
+    await page.waitForTimeout(50);
+    await idle(page);
+    const entries = await page.$$eval("#room-select option", (o) => o.filter((x) => x.value.startsWith("file:")).map((x) => x.textContent));
+    assert.deepEqual(entries, [`nocreate.json — ${ROOM}`, `demo10.ndjson — ${room.room_id}`], "file names first");
+    assert.equal(await page.getAttribute("#room-select", "title"), `Shown: file nocreate.json (room ${ROOM})`);
+    await page.selectOption("#room-select", "file:demo10.ndjson");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.notEqual(await page.evaluate(() => document.activeElement?.id), "room-select", "focus left the select");
+    assert.equal(await page.textContent("#room-version"), `v${room.room_version}`);
+    assert.deepEqual(await verdicts(page), first);
+    assert.match(await page.textContent("#panel"), /judged as room version \d+ \(the room's version\)/);
+    // ↓ now moves through the DAG instead of switching rooms.
+    await page.keyboard.press("ArrowDown");
+    await idle(page);
+    assert.equal(await page.evaluate(() => document.querySelector("#room-select").value), "file:demo10.ndjson");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a key file re-judges the events fetched for the room shown, from the JSON as received", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    // The room of examples/backfill.json as if fetched from a peer: its events' keys are not held.
+    const text = readFileSync(example("backfill.json"), "utf8");
+    await page.evaluate(async ([room, text]) => {
+      const w = window.mxdag.worker;
+      await w.call("init", { roomId: room, roomVersion: "12" });
+      await w.call("answer", { request: { method: "GET", path: `/_matrix/federation/v1/backfill/${room}` }, text, status: 200, check: false });
+    }, [ROOM, text]);
+    await load(page, example("keys.json"));
+    assert.deepEqual(await verdicts(page), { 0: 60 }, "every fetched event checked and valid with the keys");
+    assert.match(await page.textContent("#notice"), /keys\.json: keys of matrix\.example\.org, chat\.example\.net, hs\.example\.com added; 60 events judged again: every event checked/);
+    assert.match(await page.textContent("#panel"), /60 events judged again with the keys added \(60 were not checked\)/);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
