@@ -136,19 +136,23 @@ function validateText(mxdag, { file, text }, roomVersion, ring, options) {
  */
 function validateFile(mxdag, input, given, ring, options) {
   const { roomVersion, source } = given;
-  if (roomVersion !== undefined && input.text.includes('"m.room.create"')) {
-    const own = validateText(mxdag, input, undefined, ring, options);
-    if (own === undefined || own.room_version === roomVersion) return own ?? validateText(mxdag, input, roomVersion, ring, options);
-    const report = validateText(mxdag, input, roomVersion, ring, options);
+  const report = validateText(mxdag, input, roomVersion, ring, options);
+  if (roomVersion === undefined || !input.text.includes('"m.room.create"')) return report;
+  let own;
+  try {
+    own = mxdag.roomVersionOf(input.text);
+  } catch {
+    own = undefined; // a create event naming an unknown version: the given one stands
+  }
+  if (own !== undefined && own !== roomVersion) {
     report.problems.unshift({
       code: ROOM_VERSION_MISMATCH,
       path: "$",
-      message: `Room version ${roomVersion} (${source}) contradicts the m.room.create event in ${input.file}, which names room version ${own.room_version}: the events are judged as room version ${roomVersion}.`,
+      message: `Room version ${roomVersion} (${source}) contradicts the m.room.create event in ${input.file}, which names room version ${own}: the events are judged as room version ${roomVersion}.`,
       severity: "warning",
     });
-    return report;
   }
-  return validateText(mxdag, input, roomVersion, ring, options);
+  return report;
 }
 
 /** Throws an InputError when a file's report holds no event, with the core's reason. */

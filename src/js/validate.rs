@@ -3,8 +3,10 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::errors::{optional_string_arg, to_js_error};
+use super::errors::{optional_string_arg, string_arg, to_js_error};
 use super::key_ring::{json_text, to_plain, JsKeyRing};
+use crate::event::input::split_input;
+use crate::event::verdict::room_version_of;
 use crate::event::{codes, validate_input, ValidateOptions};
 use crate::room_version::RoomVersion;
 
@@ -94,6 +96,27 @@ pub fn validate_events(
     )
     .map_err(|p| to_js_error(p.code, &p.message))?;
     to_plain(&validation.report)
+}
+
+/// The room version the `m.room.create` event in `text` names (`"1"` when its content names
+/// none), or `undefined` when the input holds no create event. Reads the input as
+/// `validateEvents` does; throws an `Error` with `code: "unknown_room_version"` when the
+/// create event names a version mxdag does not know.
+#[wasm_bindgen(js_name = roomVersionOf)]
+pub fn room_version_of_text(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<Option<String>, JsValue> {
+    let text = string_arg(&text, "text")?;
+    match room_version_of(&split_input(&text).events) {
+        None => Ok(None),
+        Some(Ok(version)) => Ok(Some(version.id.to_owned())),
+        Some(Err(name)) => Err(to_js_error(
+            codes::UNKNOWN_ROOM_VERSION,
+            &format!(
+                "The input's m.room.create names room version {name}, which mxdag does not know."
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -124,3 +124,12 @@ test("deeply nested JS objects are refused with a code, not a stack overflow", (
   assert.throws(() => planner.addEvents([{ event_id: "$a:x", prev_events: [deep], depth: 1 }]), (e) => e instanceof Error && typeof e.code === "string");
   assert.equal(dag.addEvents([{ ...event, content: {} }]).added, 1);
 });
+
+test("roomVersionOf reads the version an input's m.room.create names", () => {
+  const create = { type: "m.room.create", state_key: "", content: { room_version: "11" } };
+  assert.equal(mxdag.roomVersionOf(JSON.stringify({ pdus: [create] })), "11");
+  assert.equal(mxdag.roomVersionOf(JSON.stringify([{ ...create, content: {} }])), "1");
+  assert.equal(mxdag.roomVersionOf(JSON.stringify({ type: "m.room.message" })), undefined);
+  assert.throws(() => mxdag.roomVersionOf(JSON.stringify({ ...create, content: { room_version: "99" } })), { code: "unknown_room_version" });
+  assert.throws(() => mxdag.roomVersionOf(5), { code: "invalid_argument" });
+});
