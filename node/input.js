@@ -67,3 +67,28 @@ export function readKeyResponses(file) {
   }
   return [text];
 }
+
+/** The code of the input problem that warns of a room version contradicting the input's own. */
+export const ROOM_VERSION_MISMATCH = "room_version_mismatch";
+
+/**
+ * The warning for an input `{file, text}` whose m.room.create names another room version than
+ * `roomVersion` (given by `source`, e.g. "--room-version"); `undefined` when they agree, when
+ * no version is given, or when the input holds no create event of a known version.
+ */
+export function roomVersionMismatch(mxdag, { file, text }, roomVersion, source) {
+  if (roomVersion === undefined || !text.includes('"m.room.create"')) return undefined;
+  let own;
+  try {
+    own = mxdag.roomVersionOf(text);
+  } catch {
+    return undefined; // a create event naming an unknown version: the given one stands
+  }
+  if (own === undefined || own === roomVersion) return undefined;
+  return {
+    code: ROOM_VERSION_MISMATCH,
+    path: "$",
+    message: `Room version ${roomVersion} (${source}) contradicts the m.room.create event in ${file}, which names room version ${own}: the events are judged as room version ${roomVersion}.`,
+    severity: "warning",
+  };
+}

@@ -154,6 +154,20 @@ fn ndjson_lines_are_judged_one_by_one() {
             (Verdict::Dropped, "json_truncated")
         ]
     );
+    // Broken lines are named by their line in the file (blank lines counted).
+    let messages: Vec<&str> = report
+        .events
+        .iter()
+        .filter_map(|e| e.problems.first())
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "Line 2 is not usable JSON: EOF while parsing a value (column 9).",
+            "Line 5 is not usable JSON: EOF while parsing a list (column 4)."
+        ]
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 // against that endpoint's contract, given the events already held (`--dag FILE…`).
 // Exit codes: 0 every event valid, 1 any event not valid, 2 unusable input or arguments.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
-import { InputError, readKeyResponses, readText } from "../input.js";
+import { InputError, ROOM_VERSION_MISMATCH, readKeyResponses, readText, roomVersionMismatch } from "../input.js";
 import { loadDags, noRoomVersion } from "./dag.js";
 
 export const summary = "validate PDUs from federation answers, PDU files or NDJSON";
@@ -116,9 +116,6 @@ function loadKeys(mxdag, files) {
   return { ring, loaded };
 }
 
-/** The code of the input problem that warns of a room version contradicting the input's own. */
-export const ROOM_VERSION_MISMATCH = "room_version_mismatch";
-
 /** Validates one file; `undefined` when no room version is given and the input names none. */
 function validateText(mxdag, { file, text }, roomVersion, ring, options) {
   try {
@@ -135,23 +132,9 @@ function validateText(mxdag, { file, text }, roomVersion, ring, options) {
  * carries a `room_version_mismatch` warning naming both.
  */
 function validateFile(mxdag, input, given, ring, options) {
-  const { roomVersion, source } = given;
-  const report = validateText(mxdag, input, roomVersion, ring, options);
-  if (roomVersion === undefined || !input.text.includes('"m.room.create"')) return report;
-  let own;
-  try {
-    own = mxdag.roomVersionOf(input.text);
-  } catch {
-    own = undefined; // a create event naming an unknown version: the given one stands
-  }
-  if (own !== undefined && own !== roomVersion) {
-    report.problems.unshift({
-      code: ROOM_VERSION_MISMATCH,
-      path: "$",
-      message: `Room version ${roomVersion} (${source}) contradicts the m.room.create event in ${input.file}, which names room version ${own}: the events are judged as room version ${roomVersion}.`,
-      severity: "warning",
-    });
-  }
+  const report = validateText(mxdag, input, given.roomVersion, ring, options);
+  const mismatch = roomVersionMismatch(mxdag, input, given.roomVersion, given.source);
+  if (mismatch) report.problems.unshift(mismatch);
   return report;
 }
 

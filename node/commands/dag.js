@@ -4,7 +4,7 @@
 // findings. Exit codes: 0 no refusal and no error-level finding, 1 any, 2 unusable input or
 // arguments (or no room version known for events that need one).
 import { runCommand, UsageError } from "../args.js";
-import { InputError, readText } from "../input.js";
+import { InputError, ROOM_VERSION_MISMATCH, readText, roomVersionMismatch } from "../input.js";
 
 export const summary = "walk a room's DAG: extremities, gaps, outliers, forks, findings";
 
@@ -90,7 +90,11 @@ export function loadDags(mxdag, files, outlierFiles = [], roomVersion = undefine
     if (error.code === "unknown_room_version") throw new UsageError(error.message);
     throw error;
   }
-  const inputs = loaded.inputs.map((input, i) => ({ file: texts[i].file, ...input }));
+  const inputs = loaded.inputs.map((input, i) => {
+    const mismatch = roomVersionMismatch(mxdag, texts[i], roomVersion, "given by --room-version");
+    if (mismatch) input.problems.unshift(mismatch);
+    return { file: texts[i].file, ...input };
+  });
   for (const { file, text } of outlierTexts) {
     // Outliers join the room they name; one room is the usual case.
     const report = loaded.rooms[0]?.addInput(text, true);
@@ -117,6 +121,9 @@ export async function run(args, io) {
     const { rooms, inputs } = loadDags(mxdag, positionals, values.outliers ?? [], values["room-version"]);
     const summaries = rooms.map((room) => room.summary());
     rooms.forEach((room) => room.free());
+    for (const i of inputs) {
+      for (const p of i.problems) if (p.code === ROOM_VERSION_MISMATCH) io.stderr.write(`mxdag dag: warning: ${p.message}\n`);
+    }
     if (values.json) {
       io.stdout.write(JSON.stringify({ inputs, rooms: summaries }, null, 2) + "\n");
     } else {

@@ -222,6 +222,23 @@ fn parse_event(text: &str, index: usize) -> Result<Value, Problem> {
     canonical_json::from_str(text).map_err(|e| e.to_problem("$", &format!("Event #{index}")))
 }
 
+/// Parses line `line` (1-based, counting blank lines) of NDJSON; a problem names the line
+/// of the file and the column within it.
+fn parse_line(text: &str, line: usize) -> Result<Value, Problem> {
+    canonical_json::from_str(text).map_err(|e| {
+        let position = format!(" at line {} column {}", e.line, e.column);
+        let reason = e.message.strip_suffix(&position).unwrap_or(&e.message);
+        Problem::error(
+            e.code,
+            "$",
+            format!(
+                "Line {line} is not usable JSON: {reason} (column {}).",
+                e.column
+            ),
+        )
+    })
+}
+
 fn scan_problem(e: &ScanError, text: &str, what: &str) -> Problem {
     let before = &text.as_bytes()[..e.at.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -292,8 +309,11 @@ fn split_object_input(text: &str, start: usize, out: &mut SplitInput) {
     let first_line = text[start..].lines().next().unwrap_or("");
     if first_line.len() < text.len() - start && scan_value(first_line.as_bytes(), 0).is_ok() {
         out.shape = InputShape::Ndjson;
-        let lines = text.lines().filter(|l| !l.trim().is_empty());
-        out.events = lines.enumerate().map(|(i, l)| parse_event(l, i)).collect();
+        let lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        out.events = lines.map(|(n, l)| parse_line(l, n + 1)).collect();
         return;
     }
     // A transaction or `{events}` broken or cut short: keep the events read before the

@@ -174,6 +174,11 @@ test("--room-version contradicting the input's m.room.create is warned about, na
   assert.equal(report.room_version, "12");
   const agreeing = mxdagCli("check", events, "--keys", keys, "--room-version", "10");
   assert.equal(agreeing.code, 0);
+  // dag warns the same way.
+  const dag = mxdagCli("dag", events, "--room-version", "12", "--json");
+  assert.equal(dag.stderr, `mxdag dag: warning: ${message}\n`);
+  assert.deepEqual(JSON.parse(dag.stdout).inputs[0].problems[0], { code: "room_version_mismatch", path: "$", message, severity: "warning" });
+  assert.equal(mxdagCli("dag", events, "--room-version", "10").stderr, "");
   assert.equal(agreeing.stderr, "");
 });
 
