@@ -275,7 +275,12 @@ export async function run(args, io) {
       }
     }
     // The events already held; their m.room.create may name the room version.
-    const { rooms } = values.dag?.length ? loadDags(mxdag, values.dag, [], roomVersion) : { rooms: [] };
+    const { rooms, inputs: held } = values.dag?.length ? loadDags(mxdag, values.dag, [], roomVersion) : { rooms: [], inputs: [] };
+    for (const input of held.filter((i) => i.refused > 0)) {
+      const first = input.problems.find((p) => p.severity === "error");
+      const why = first ? `${first.path}: ${first.message}` : "";
+      io.stderr.write(`mxdag check: warning: --dag ${input.file}: ${input.refused} event(s) refused, so they prove nothing. ${why}`.trim() + "\n");
+    }
     const heldVersion = roomVersion ?? rooms.find((r) => r.roomVersion)?.roomVersion;
     const given = { roomVersion: heldVersion, source: roomVersion ? "given by --room-version" : "named by the --dag events' m.room.create" };
     const validated = contract && isErrorAnswer(texts[0].text, status)

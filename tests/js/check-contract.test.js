@@ -49,6 +49,15 @@ test("a reference /backfill answer keeps its contract: exit 0 and ok", () => {
   assert.equal(report.counts.valid, 10);
 });
 
+test("events of a --dag file that cannot be read are named on stderr, and the check goes on", () => {
+  const answer = file("answer-with-bad-dag.json", transaction(referenceIds(backfill(4))));
+  const broken = file("held-broken.json", { pdus: [...room.pdus, { type: "m.room.message" }] });
+  const run = check("--request", backfill(4), answer, "--keys", keys, "--dag", broken);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`^mxdag check: warning: --dag ${broken.replaceAll("/", "\\/")}: 1 event\\(s\\) refused, so they prove nothing\\. .+\\n$`));
+  assert.equal(check("--request", backfill(4), answer, "--keys", keys, "--dag", held).stderr, "");
+});
+
 test("more events than the limit break the contract: exit 1 with a problem naming the limit", () => {
   const ids = referenceIds(backfill(10));
   const answer = file("too-many.json", transaction(ids));
