@@ -340,26 +340,38 @@ fn restricted_joins_need_the_authorising_server_from_version_8() {
     }
 }
 
-#[test]
-fn one_bad_signature_in_a_batch_is_found() {
+/// Judges `count` messages of `version`, those at `bad` carrying another event's
+/// signatures; returns the validation and the indices of the dropped events.
+fn judge_with_bad_signatures(
+    version: RoomVersion,
+    count: usize,
+    bad: &[usize],
+) -> (Validation, Vec<usize>) {
     let keys = ring(&["origin.test"]);
-    let version = RoomVersion::V12;
-    let mut events: Vec<Value> = (0..150)
+    let mut events: Vec<Value> = (0..count)
         .map(|i| message(&version, &format!("m{i}")))
         .collect();
     let wrong = message(&version, "other")
         .get("signatures")
         .unwrap()
         .clone();
-    set(&mut events[77], &["signatures"], wrong);
+    for &i in bad {
+        set(&mut events[i], &["signatures"], wrong.clone());
+    }
     let validation = judge(events, &version, &keys);
-    let dropped: Vec<usize> = validation
+    let dropped = validation
         .report
         .events
         .iter()
         .filter(|e| e.verdict == Verdict::Dropped)
         .map(|e| e.index)
         .collect();
+    (validation, dropped)
+}
+
+#[test]
+fn one_bad_signature_in_a_batch_is_found() {
+    let (validation, dropped) = judge_with_bad_signatures(RoomVersion::V12, 150, &[77]);
     assert_eq!(dropped, [77]);
     assert_eq!(validation.report.counts.valid, 149);
 }
@@ -473,26 +485,7 @@ fn report_serialises_to_the_documented_shape() {
 
 #[test]
 fn many_bad_signatures_among_many_events_are_all_found() {
-    let keys = ring(&["origin.test"]);
-    let version = RoomVersion::V4;
-    let mut events: Vec<Value> = (0..300)
-        .map(|i| message(&version, &format!("m{i}")))
-        .collect();
-    let wrong = message(&version, "other")
-        .get("signatures")
-        .unwrap()
-        .clone();
     let bad = [0, 1, 2, 130, 255, 256, 257, 299];
-    for &i in &bad {
-        set(&mut events[i], &["signatures"], wrong.clone());
-    }
-    let validation = judge(events, &version, &keys);
-    let dropped: Vec<usize> = validation
-        .report
-        .events
-        .iter()
-        .filter(|e| e.verdict == Verdict::Dropped)
-        .map(|e| e.index)
-        .collect();
+    let (_, dropped) = judge_with_bad_signatures(RoomVersion::V4, 300, &bad);
     assert_eq!(dropped, bad);
 }

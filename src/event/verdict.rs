@@ -321,6 +321,22 @@ pub fn room_version_of(events: &[Result<Value, Problem>]) -> Option<Result<RoomV
     Some(found)
 }
 
+/// The room version an `m.room.create` event among `events` names, `None` without one; `Err`
+/// with `unknown_room_version` when it names a version mxdag does not know.
+pub fn room_version_named(
+    events: &[Result<Value, Problem>],
+) -> Result<Option<RoomVersion>, Problem> {
+    room_version_of(events).transpose().map_err(|name| {
+        Problem::error(
+            codes::UNKNOWN_ROOM_VERSION,
+            "$",
+            format!(
+                "The input's `m.room.create` names room version {name}, which mxdag does not know."
+            ),
+        )
+    })
+}
+
 /// Validates a whole input text (any shape [`input::split_input`] accepts). The room
 /// version is `version` if given, else the one named by an `m.room.create` event in the
 /// input; `Err` with `unknown_room_version` when neither says.
@@ -331,15 +347,14 @@ pub fn validate_input(
     options: &ValidateOptions,
 ) -> Result<Validation, Problem> {
     let split = input::split_input(text);
-    let version = match (version, room_version_of(&split.events)) {
-        (Some(v), _) => *v,
-        (None, Some(Ok(v))) => v,
-        (None, Some(Err(name))) => {
-            return Err(Problem::error(codes::UNKNOWN_ROOM_VERSION, "$", format!("The input's `m.room.create` names room version {name}, which mxdag does not know.")));
-        }
-        (None, None) => {
-            return Err(Problem::error(codes::UNKNOWN_ROOM_VERSION, "$", "The room version is not given and the input holds no `m.room.create` event to read it from."));
-        }
+    let version = match version {
+        Some(v) => *v,
+        None => match room_version_named(&split.events)? {
+            Some(v) => v,
+            None => {
+                return Err(Problem::error(codes::UNKNOWN_ROOM_VERSION, "$", "The room version is not given and the input holds no `m.room.create` event to read it from."));
+            }
+        },
     };
     let mut validation = validate_values(split.events, &version, keys, options);
     validation.report.input = split.shape;

@@ -84,8 +84,7 @@ pub(crate) fn check_readable(
     } else {
         "pdus"
     };
-    let mut answer = Answer::new(dag, request.room_id(), events, field);
-    answer.returned = returned;
+    let answer = Answer::new(dag, request.room_id(), events, field, returned);
     let mut problems = answer.common_problems(request.limit());
     let (endpoint_problems, ordering) = match request {
         FederationRequest::Backfill(r) => backfill::check(&answer, r),
@@ -129,6 +128,7 @@ impl<'a> Answer<'a> {
         room_id: &'a str,
         events: &'a [DagEvent],
         field: &'static str,
+        returned: Option<Returned<'a>>,
     ) -> Self {
         let mut overlay = if held.node_count() == 0 {
             RoomDag::for_room(room_id)
@@ -154,7 +154,7 @@ impl<'a> Answer<'a> {
             nodes,
             field,
             room_id,
-            returned: None,
+            returned,
         }
     }
 

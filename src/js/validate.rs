@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use super::errors::{optional_string_arg, string_arg, to_js_error};
 use super::key_ring::{json_text, to_plain, JsKeyRing};
 use crate::event::input::split_input;
-use crate::event::verdict::room_version_of;
+use crate::event::verdict::room_version_named;
 use crate::event::{codes, validate_input, ValidateOptions};
 use crate::room_version::RoomVersion;
 
@@ -107,16 +107,9 @@ pub fn room_version_of_text(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
 ) -> Result<Option<String>, JsValue> {
     let text = string_arg(&text, "text")?;
-    match room_version_of(&split_input(&text).events) {
-        None => Ok(None),
-        Some(Ok(version)) => Ok(Some(version.id.to_owned())),
-        Some(Err(name)) => Err(to_js_error(
-            codes::UNKNOWN_ROOM_VERSION,
-            &format!(
-                "The input's m.room.create names room version {name}, which mxdag does not know."
-            ),
-        )),
-    }
+    room_version_named(&split_input(&text).events)
+        .map(|v| v.map(|v| v.id.to_owned()))
+        .map_err(|p| to_js_error(p.code, &p.message))
 }
 
 #[cfg(test)]
