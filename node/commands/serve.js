@@ -2,6 +2,9 @@
 import { spawn } from "node:child_process";
 import { startServer } from "../server/index.js";
 import { readSigningKeyFile } from "../server/xmatrix.js";
+import { isLoopback } from "../server/access.js";
+import { DestinationPolicy } from "../server/destinations.js";
+import { DEFAULT_MAX_ANSWER_BYTES } from "../server/proxy.js";
 
 /** One line for `mxdag --help`. */
 export const summary = "serve the inspector page, the demo peer and the signing proxy";
@@ -9,17 +12,27 @@ export const summary = "serve the inspector page, the demo peer and the signing 
 export const usage = `mxdag serve [--host 127.0.0.1] [--port N] [--open] [--require-auth]
             [--order synapse|bfs] [--cap N] [--no-forwards-fill | --unstable-only-forwards-fill]
             [--faulty] [--server-name S --signing-key FILE] [--insecure-tls]
+            [--allow-destination SERVER]... [--max-answer-bytes N] [--secret-in-url]
 
 Serves the inspector page and an embedded demo peer (a generated room, answering /backfill,
 /get_missing_events, /forwards_fill, /event and key requests), and a signing proxy to real
 homeservers under /_mxdag/proxy/{destination}/… (needs --server-name and --signing-key, a
-Synapse signing.key file). Listens on loopback unless --host says otherwise.`;
+Synapse signing.key file). Listens on loopback unless --host says otherwise.
+
+The proxy answers only this server's own page (same origin, with a secret of this run it
+hands the page as a cookie), forwards only read-only federation requests, and only to the
+servers named by --allow-destination (repeatable) or by the user in the page; never to
+link-local, metadata or unspecified addresses. Answers over --max-answer-bytes (default
+${DEFAULT_MAX_ANSWER_BYTES}) are refused. --secret-in-url hands the cookie only to the
+address printed (which carries the secret): for machines shared with other users; implied
+when --host is not a loopback address and a signing key is given.`;
 
 /** Parses the options; throws an Error with `exitCode` 2 on bad arguments. */
 export function parseServeArgs(args) {
   const bad = (message) => Object.assign(new Error(`${message}\n\n${usage}`), { exitCode: 2 });
   const o = { host: "127.0.0.1", port: 8008, open: false, requireAuth: false, order: "synapse", cap: 100,
-    forwardsFill: "both", faulty: false, serverName: null, signingKey: null, insecureTls: false };
+    forwardsFill: "both", faulty: false, serverName: null, signingKey: null, insecureTls: false,
+    allowDestinations: [], maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES, secretInUrl: false };
   const value = (i) => {
     if (i + 1 >= args.length) throw bad(`${args[i]} needs a value`);
     return args[i + 1];
@@ -39,11 +52,20 @@ export function parseServeArgs(args) {
       case "--server-name": o.serverName = value(i++); break;
       case "--signing-key": o.signingKey = value(i++); break;
       case "--insecure-tls": o.insecureTls = true; break;
+      case "--allow-destination": o.allowDestinations.push(value(i++)); break;
+      case "--max-answer-bytes": o.maxAnswerBytes = Number(value(i++)); if (!Number.isSafeInteger(o.maxAnswerBytes) || o.maxAnswerBytes < 1) throw bad("--max-answer-bytes must be a positive integer"); break;
+      case "--secret-in-url": o.secretInUrl = true; break;
       case "-h": case "--help": throw Object.assign(new Error(usage), { exitCode: 0 });
       default: throw bad(`unknown option ${a}`);
     }
   }
   if ((o.serverName === null) !== (o.signingKey === null)) throw bad("--server-name and --signing-key go together");
+  try {
+    new DestinationPolicy(o.allowDestinations);
+  } catch (e) {
+    throw bad(`--allow-destination: ${e.message}`);
+  }
+  if (o.signingKey !== null && !isLoopback(o.host)) o.secretInUrl = true;
   return o;
 }
 
@@ -77,14 +99,18 @@ export async function run(args, io = {}) {
   const identity = o.serverName ? { serverName: o.serverName, key: readSigningKeyFile(o.signingKey) } : null;
   let running;
   try {
-    running = await startServer({ ...o, wasm: wasm.default ?? wasm, identity });
+    running = await startServer({ ...o, wasm: wasm.default ?? wasm, identity, log: (line) => err.write(`${line}\n`) });
   } catch (e) {
     if (e.code !== "EADDRINUSE" && e.code !== "EACCES") throw e;
     err.write(`mxdag serve: cannot listen on ${o.host}:${o.port} (${e.code}); pass --port N (0 picks a free port)\n`);
     return 2;
   }
-  out.write(`mxdag inspector on the demo peer: ${running.url}\n`);
-  if (o.open) openBrowser(running.url, err);
+  out.write(`mxdag inspector on the demo peer: ${running.pageUrl}\n`);
+  if (identity) {
+    const to = o.allowDestinations.length ? o.allowDestinations.join(", ") : "no server yet";
+    out.write(`signing proxy as ${identity.serverName}: read-only requests to ${to} (add with --allow-destination)\n`);
+  }
+  if (o.open) openBrowser(running.pageUrl, err);
   await new Promise((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

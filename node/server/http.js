@@ -1,4 +1,5 @@
 // Small HTTP helpers shared by the server's roles: JSON answers, Matrix errors, bodies.
+import { Transform, pipeline } from "node:stream";
 
 /** Largest request body the server reads (federation requests are small). */
 export const MAX_BODY = 1 << 20;
@@ -46,4 +47,23 @@ export function parseJsonBody(text) {
   } catch (e) {
     throw Object.assign(new Error(`request body is not JSON: ${e.message}`), { status: 400, errcode: "M_NOT_JSON" });
   }
+}
+
+/**
+ * Streams `body` (a readable) to `res` with `status` and `headers`, never holding more than
+ * the stream's buffers: past `maxBytes` the copy stops and both ends are closed (the client
+ * sees the answer cut off). `length`, when known, is sent as `content-length`.
+ */
+export function sendStream(res, status, body, { length, maxBytes, headers = {} }) {
+  let sent = 0;
+  const cap = new Transform({
+    transform(chunk, _, done) {
+      sent += chunk.length;
+      done(sent > maxBytes ? new Error(`answer larger than ${maxBytes} bytes`) : null, chunk);
+    },
+  });
+  res.writeHead(status, { ...(length === undefined ? {} : { "content-length": length }), ...headers });
+  pipeline(body, cap, res, (err) => {
+    if (err) res.destroy();
+  });
 }

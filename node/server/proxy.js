@@ -1,37 +1,64 @@
-// The signing proxy: forwards the page's requests under `/_mxdag/proxy/{destination}/…` to a
-// real homeserver with an X-Matrix Authorization header (spec: Server-Server API →
-// "Request Authentication"), resolving the destination as "Resolving server names" says.
+// The signing proxy: forwards the page's read-only federation requests under
+// `/_mxdag/proxy/{destination}/…` to the destinations the user allowed, with an X-Matrix
+// Authorization header (spec: Server-Server API → "Request Authentication"), resolving the
+// destination as "Resolving server names" says. What may be forwarded is in endpoints.js,
+// where to in destinations.js, and who may ask in access.js; answers are streamed through,
+// capped in size and time, and failures to reach a peer all read "upstream unreachable".
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { resolveSrv } from "node:dns/promises";
+import { lookup as dnsLookup } from "node:dns";
 import { answer, matrixError } from "./http.js";
 import { authorizationHeader } from "./xmatrix.js";
+import { FORWARDS_FILL_STABLE, FORWARDS_FILL_UNSTABLE, readOnlyEndpoint } from "./endpoints.js";
+import { DestinationPolicy, ForbiddenDestination, guardedLookup, isForbiddenAddress, parseServerName } from "./destinations.js";
 
-const STABLE_FF = "/_matrix/federation/v1/forwards_fill/";
-const UNSTABLE_FF = "/_matrix/federation/org.matrix.msc4000/forwards_fill/";
-const TIMEOUT_MS = 30_000;
+/** Default cap on one proxied answer (`--max-answer-bytes`): a thousand PDUs of the spec's 64 KiB limit. */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** A peer silent this long is given up. */
+export const IDLE_TIMEOUT_MS = 30_000;
+/** A whole exchange (connecting, the headers, the last byte of the answer) ends within this. */
+export const TOTAL_TIMEOUT_MS = 120_000;
+/** Bodies read whole rather than streamed (`.well-known`, a `404` looked into) stay under this. */
+const SMALL_BODY_BYTES = 64 * 1024;
 
-/** Splits `host`, `[v6]:port` or `host:port` into `{host, port}` (port may be undefined). */
-export function splitServerName(name) {
-  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(name);
-  if (v6) return { host: v6[1], port: v6[2] && Number(v6[2]) };
-  const m = /^([^:]+)(?::(\d+))?$/.exec(name);
-  return m ? { host: m[1], port: m[2] && Number(m[2]) } : null;
-}
+/** Headers of every proxied answer: JSON, never cached, never shown as a document. */
+const ANSWER_HEADERS = {
+  "content-type": "application/json",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; sandbox",
+};
+
+/** An answer over the cap. */
+class AnswerTooLarge extends Error {}
 
 export class SigningProxy {
   /**
    * `identity`: `{serverName, key}` or null; `insecureTls`: accept self-signed certificates;
-   * `local`: `{serverName, handle(request)}` answered in-process (the demo peer).
+   * `local`: `{serverName, send(request)}` answered in-process (the demo peer);
+   * `destinations`: a DestinationPolicy; `maxAnswerBytes`: the cap on one answer;
+   * `lookup`: the resolver (`dns.lookup`'s signature; tests replace it); `log(line)`: where
+   * the details of failures go (the terminal, never the page).
    */
-  constructor({ identity, insecureTls = false, local = null }) {
+  constructor({ identity, insecureTls = false, local = null, destinations = new DestinationPolicy([], local?.serverName),
+    maxAnswerBytes = DEFAULT_MAX_ANSWER_BYTES, lookup = dnsLookup, log = () => {} }) {
     this.identity = identity;
     this.insecureTls = insecureTls;
     this.local = local;
+    this.destinations = destinations;
+    this.maxAnswerBytes = maxAnswerBytes;
+    this.lookup = guardedLookup(lookup);
+    this.log = log;
   }
 
-  /** Sends one HTTPS request; resolves to `{status, text}`. */
-  send({ host, port, hostHeader, method, uri, headers, body }) {
+  /**
+   * Sends one HTTPS request; resolves to the response (a readable, not yet read) once its
+   * headers arrive. Refuses forbidden addresses before connecting; the socket may stay idle
+   * IDLE_TIMEOUT_MS, and the exchange, body included, lasts at most TOTAL_TIMEOUT_MS.
+   */
+  open({ host, port, hostHeader, method, uri, headers, body }) {
+    if (isForbiddenAddress(host)) return Promise.reject(new ForbiddenDestination(`${host} is an address the proxy never contacts`));
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         {
@@ -42,18 +69,38 @@ export class SigningProxy {
           servername: isIP(host) ? undefined : host,
           rejectUnauthorized: !this.insecureTls,
           headers: { host: hostHeader, accept: "application/json", ...headers },
-          timeout: TIMEOUT_MS,
+          timeout: IDLE_TIMEOUT_MS,
+          lookup: this.lookup,
         },
         (res) => {
-          const chunks = [];
-          res.on("data", (c) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString("utf8") }));
-          res.on("error", reject);
+          res.on("close", () => clearTimeout(deadline));
+          resolve(res);
         },
       );
-      req.on("timeout", () => req.destroy(new Error(`no answer from ${hostHeader} in ${TIMEOUT_MS} ms`)));
-      req.on("error", reject);
+      const deadline = setTimeout(() => req.destroy(new Error(`no whole answer within ${TOTAL_TIMEOUT_MS} ms`)), TOTAL_TIMEOUT_MS);
+      req.on("timeout", () => req.destroy(new Error(`idle for ${IDLE_TIMEOUT_MS} ms`)));
+      req.on("error", (e) => {
+        clearTimeout(deadline);
+        reject(e);
+      });
       req.end(body);
+    });
+  }
+
+  /** Reads a small body whole as text; throws AnswerTooLarge past `limit` bytes. */
+  readSmall(res, limit = SMALL_BODY_BYTES) {
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      res.on("data", (c) => {
+        size += c.length;
+        if (size > limit) {
+          res.destroy();
+          reject(new AnswerTooLarge(`a body over ${limit} bytes where a small one was expected`));
+        } else chunks.push(c);
+      });
+      res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      res.on("error", reject);
     });
   }
 
@@ -62,13 +109,14 @@ export class SigningProxy {
    * and explicit ports directly; else `/.well-known/matrix/server`, then SRV, then 8448.
    */
   async resolve(serverName) {
-    const parts = splitServerName(serverName);
-    if (!parts) throw new Error(`${serverName} is not a server name`);
+    const parts = parseServerName(serverName);
+    if (!parts) throw new ForbiddenDestination(`${serverName} is not a server name`);
     if (isIP(parts.host) || parts.port) return { host: parts.host, port: parts.port ?? 8448, hostHeader: serverName };
     try {
-      const wk = await this.send({ host: parts.host, port: 443, hostHeader: parts.host, method: "GET", uri: "/.well-known/matrix/server" });
-      const delegated = wk.status === 200 ? JSON.parse(wk.text)["m.server"] : undefined;
-      const d = typeof delegated === "string" ? splitServerName(delegated) : null;
+      const res = await this.open({ host: parts.host, port: 443, hostHeader: parts.host, method: "GET", uri: "/.well-known/matrix/server" });
+      const text = await this.readSmall(res);
+      const delegated = res.statusCode === 200 ? JSON.parse(text)["m.server"] : undefined;
+      const d = typeof delegated === "string" ? parseServerName(delegated) : null;
       if (d) {
         if (isIP(d.host) || d.port) return { host: d.host, port: d.port ?? 8448, hostHeader: delegated };
         return (await this.srv(d.host, delegated)) ?? { host: d.host, port: 8448, hostHeader: delegated };
@@ -91,40 +139,58 @@ export class SigningProxy {
     return null;
   }
 
-  /** Forwards one request `{destination, method, uri, body}`; returns an answer. */
-  async forward({ destination, method, uri, body }) {
-    const content = body === undefined ? undefined : body;
-    const headers = { "content-type": "application/json" };
+  /**
+   * Sends one signed request to `destination`; resolves to `{status, text}` from the demo
+   * peer or `{status, res, length}` from a real server (the body still to be read).
+   */
+  async exchange({ destination, method, uri, body }) {
+    const headers = {};
     if (this.identity) {
-      headers.authorization = authorizationHeader(
-        { method, uri, origin: this.identity.serverName, destination, content },
-        this.identity.key,
-      );
+      const request = { method, uri, origin: this.identity.serverName, destination, content: body };
+      headers.authorization = authorizationHeader(request, this.identity.key);
     }
-    const payload = content === undefined ? undefined : JSON.stringify(content);
-    let result;
     if (this.local && destination === this.local.serverName) {
-      result = await this.local.send({ method, uri, body: content, authorization: headers.authorization });
-    } else {
-      if (!this.identity) {
-        return answer(503, matrixError("M_UNKNOWN", "the proxy has no identity: start mxdag serve with --server-name and --signing-key"));
-      }
-      const target = await this.resolve(destination);
-      result = await this.send({ ...target, method, uri, headers, body: payload });
+      return this.local.send({ method, uri, body, authorization: headers.authorization });
     }
-    let json;
+    const target = await this.resolve(destination);
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await this.open({ ...target, method, uri, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const declared = res.headers["content-length"];
+    return { status: res.statusCode, res, length: declared === undefined ? undefined : Number(declared) };
+  }
+
+  /** Whether an exchange's answer is `404 M_UNRECOGNIZED` (reading a 404's small body to see). */
+  async unrecognized(r) {
+    if (r.status !== 404) return false;
+    if (r.res) {
+      r.text = await this.readSmall(r.res);
+      r.res = undefined;
+    }
     try {
-      json = result.text === "" ? undefined : JSON.parse(result.text);
+      return JSON.parse(r.text)?.errcode === "M_UNRECOGNIZED";
     } catch {
-      json = undefined;
+      return false;
     }
-    return { status: result.status, text: result.text, json };
+  }
+
+  /** The router's answer for an exchange: its text, or its body to stream; over the cap, a 502. */
+  toAnswer(r, headers) {
+    const all = { ...ANSWER_HEADERS, ...headers };
+    const size = r.res ? r.length : Buffer.byteLength(r.text);
+    if (size > this.maxAnswerBytes) {
+      r.res?.destroy();
+      throw new AnswerTooLarge(`the answer has ${size} bytes`);
+    }
+    if (r.res) return { status: r.status, stream: r.res, length: r.length, maxBytes: this.maxAnswerBytes, headers: all };
+    return { status: r.status, text: r.text, headers: all };
   }
 
   /**
-   * Handles `/_mxdag/proxy/{destination}{rest}`. Forwards fill tries the stable path, then
-   * the unstable one; `x-mxdag-forwards-fill` says which answered, or `unsupported` when
-   * both said `404 M_UNRECOGNIZED`.
+   * Handles `/_mxdag/proxy/{destination}{rest}` (the caller has checked that the page asks):
+   * refuses what is not a read-only federation request or goes elsewhere than an allowed
+   * destination before signing anything. Forwards fill tries the stable path, then the
+   * unstable one; `x-mxdag-forwards-fill` says which answered, or `unsupported` when both
+   * said `404 M_UNRECOGNIZED`.
    */
   async handle({ method, rest, search, body }) {
     const slash = rest.indexOf("/");
@@ -136,23 +202,34 @@ export class SigningProxy {
       return answer(400, matrixError("M_INVALID_PARAM", "bad percent-encoding in the destination"));
     }
     const path = rest.slice(slash);
+    if (!readOnlyEndpoint(method, path)) {
+      return answer(403, matrixError("M_FORBIDDEN", `the proxy forwards only the read-only federation requests mxdag makes, not ${method} ${path}`));
+    }
+    if (!this.destinations.allows(destination)) {
+      return answer(403, matrixError("M_FORBIDDEN", `${destination} is not an allowed destination: start mxdag serve with --allow-destination ${destination}`));
+    }
+    const local = this.local && destination === this.local.serverName;
+    if (!local && !this.identity) {
+      return answer(503, matrixError("M_UNKNOWN", "the proxy has no identity: start mxdag serve with --server-name and --signing-key"));
+    }
     const headers = { "x-mxdag-destination": destination };
+    const content = method === "POST" ? body : undefined;
     try {
-      if (!path.startsWith(STABLE_FF)) {
-        const r = await this.forward({ destination, method, uri: path + search, body });
-        return { ...r, headers };
-      }
-      const stable = await this.forward({ destination, method, uri: path + search, body });
-      if (!isUnrecognized(stable)) return { ...stable, headers: { ...headers, "x-mxdag-forwards-fill": "stable" } };
-      const unstablePath = UNSTABLE_FF + path.slice(STABLE_FF.length);
-      const unstable = await this.forward({ destination, method, uri: unstablePath + search, body });
-      const which = isUnrecognized(unstable) ? "unsupported" : "unstable";
-      return { ...unstable, headers: { ...headers, "x-mxdag-forwards-fill": which } };
+      const first = await this.exchange({ destination, method, uri: path + search, body: content });
+      if (!path.startsWith(FORWARDS_FILL_STABLE)) return this.toAnswer(first, headers);
+      if (!(await this.unrecognized(first))) return this.toAnswer(first, { ...headers, "x-mxdag-forwards-fill": "stable" });
+      const uri = FORWARDS_FILL_UNSTABLE + path.slice(FORWARDS_FILL_STABLE.length) + search;
+      const second = await this.exchange({ destination, method, uri, body: content });
+      const which = (await this.unrecognized(second)) ? "unsupported" : "unstable";
+      return this.toAnswer(second, { ...headers, "x-mxdag-forwards-fill": which });
     } catch (e) {
-      return answer(502, matrixError("M_UNKNOWN", `proxy could not reach ${destination}: ${e.message}`), headers);
+      if (e instanceof ForbiddenDestination) return answer(403, matrixError("M_FORBIDDEN", e.message), headers);
+      if (e instanceof AnswerTooLarge) {
+        return answer(502, matrixError("M_TOO_LARGE", `the answer from ${destination} is over the proxy's cap (--max-answer-bytes ${this.maxAnswerBytes})`), headers);
+      }
+      // What failed (refused, reset, TLS, DNS, timeout) would tell a page what listens where.
+      this.log(`proxy: ${method} ${destination}${path}: ${e.message}`);
+      return answer(502, matrixError("M_UNKNOWN", "upstream unreachable"), headers);
     }
   }
 }
-
-/** A `404` whose body says `M_UNRECOGNIZED`: the endpoint is not implemented there. */
-export const isUnrecognized = (r) => r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED";

@@ -41,8 +41,11 @@ function safeJoin(base, urlPath) {
   return full === base || full.startsWith(base + sep) ? full : null;
 }
 
-/** Serves `urlPath` from `roots`; returns false when there is no such file. */
-export function serveStatic(req, res, urlPath, roots) {
+/**
+ * Serves `urlPath` from `roots`, adding `pageHeaders` to HTML pages; returns false when
+ * there is no such file.
+ */
+export function serveStatic(req, res, urlPath, roots, pageHeaders = {}) {
   const [base, rest] = urlPath.startsWith("/pkg/") ? [roots.pkg, urlPath.slice(4)] : [roots.www, urlPath];
   let file = safeJoin(base, rest === "/" ? "/index.html" : rest);
   if (!file || !existsSync(file)) return false;
@@ -57,6 +60,7 @@ export function serveStatic(req, res, urlPath, roots) {
     "content-length": stat.size,
     "cache-control": "no-cache",
     "x-content-type-options": "nosniff",
+    ...(extname(file) === ".html" ? pageHeaders : {}),
   });
   if (req.method === "HEAD") res.end();
   else createReadStream(file).pipe(res);

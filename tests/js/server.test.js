@@ -31,6 +31,24 @@ const get = async (base, path, init) => {
 const post = (base, path, body) =>
   get(base, path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
+/**
+ * Headers of a request from the server's own page: the proxy's cookie, as serving the page
+ * sets it (tests/js/proxy-security.test.js checks what happens without them).
+ */
+async function asPage(base) {
+  const page = await fetch(new URL("/", base));
+  await page.arrayBuffer();
+  const cookie = page.headers.get("set-cookie");
+  assert.match(cookie, /HttpOnly; SameSite=Strict/);
+  return { cookie: cookie.split(";")[0] };
+}
+/** GET or POST through the proxy as the page. */
+const viaProxy = async (base, path, body) => {
+  const headers = await asPage(base);
+  if (body === undefined) return get(base, path, { headers });
+  return get(base, path, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) });
+};
+
 before(async () => {
   plain = await startServer({ port: 0, wasm: mx, identity: null });
   strict = await startServer({ port: 0, wasm: mx, identity, requireAuth: true, cap: 7, order: "bfs", forwardsFill: "unstable" });
@@ -157,13 +175,13 @@ test("--require-auth refuses unsigned requests and accepts the proxy's signed on
   const unsigned = await get(strict.url, path);
   assert.equal(unsigned.status, 401);
   assert.equal(unsigned.json.errcode, "M_UNAUTHORIZED");
-  const signed = await get(strict.url, `/_mxdag/proxy/${encodeURIComponent(strict.peer.serverName)}${path}`);
+  const signed = await viaProxy(strict.url, `/_mxdag/proxy/${encodeURIComponent(strict.peer.serverName)}${path}`);
   assert.equal(signed.status, 200, JSON.stringify(signed.json));
   assert.equal(signed.json.pdus.length, 7);
   const held = strict.peer.rooms.get(room.room_id);
   assert.deepEqual(signed.json.pdus, held.backfill([room.latest_events[0]], 7, "bfs"));
   // The proxy falls back to the unstable forwards fill path and says so.
-  const ff = await get(strict.url, `/_mxdag/proxy/${encodeURIComponent(strict.peer.serverName)}/_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.room_id)}?from_event_id=${encodeURIComponent(held.order[0])}&limit=3`);
+  const ff = await viaProxy(strict.url, `/_mxdag/proxy/${encodeURIComponent(strict.peer.serverName)}/_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.room_id)}?from_event_id=${encodeURIComponent(held.order[0])}&limit=3`);
   assert.equal(ff.status, 200);
   assert.equal(ff.headers.get("x-mxdag-forwards-fill"), "unstable");
   assert.equal(ff.json.pdus.length, 3);
@@ -234,18 +252,18 @@ async function testPeer(handler) {
 }
 
 test("the proxy signs requests a peer can verify, with and without a body, and falls back on forwards fill", async () => {
-  const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: true });
   const peer = await testPeer((uri) =>
     uri.includes("/v1/forwards_fill/") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
       : uri.includes("msc4000") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
         : [200, { origin: "peer", origin_server_ts: 1, pdus: [] }]);
+  const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: true, allowDestinations: [peer.name] });
   try {
     const base = `/_mxdag/proxy/${encodeURIComponent(peer.name)}`;
-    const bf = await get(running.url, `${base}/_matrix/federation/v1/backfill/!r:x?v=%24a&limit=5`);
+    const bf = await viaProxy(running.url, `${base}/_matrix/federation/v1/backfill/!r:x?v=%24a&limit=5`);
     assert.equal(bf.status, 200);
-    const gme = await post(running.url, `${base}/_matrix/federation/v1/get_missing_events/!r:x`, { latest_events: ["$a"], earliest_events: [], limit: 3 });
+    const gme = await viaProxy(running.url, `${base}/_matrix/federation/v1/get_missing_events/!r:x`, { latest_events: ["$a"], earliest_events: [], limit: 3 });
     assert.equal(gme.status, 200);
-    const ff = await get(running.url, `${base}/_matrix/federation/v1/forwards_fill/!r:x?from_event_id=%24a`);
+    const ff = await viaProxy(running.url, `${base}/_matrix/federation/v1/forwards_fill/!r:x?from_event_id=%24a`);
     assert.equal(ff.status, 404);
     assert.equal(ff.headers.get("x-mxdag-forwards-fill"), "unsupported");
     assert.deepEqual(peer.seen.map((s) => [s.method, s.uri, s.ok]), [
@@ -264,9 +282,14 @@ test("the proxy signs requests a peer can verify, with and without a body, and f
   }
 });
 
-test("the proxy without an identity refuses to forward to real servers", async () => {
-  const r = await get(plain.url, "/_mxdag/proxy/127.0.0.1:1/_matrix/federation/v1/event/%24x");
-  assert.equal(r.status, 503);
+test("the proxy without an identity refuses to forward to real servers, even allowed ones", async () => {
+  const running = await startServer({ port: 0, wasm: mx, identity: null, allowDestinations: ["127.0.0.1:1"] });
+  try {
+    const r = await viaProxy(running.url, "/_mxdag/proxy/127.0.0.1:1/_matrix/federation/v1/event/%24x");
+    assert.equal(r.status, 503);
+  } finally {
+    await running.close();
+  }
 });
 
 test("serve options: defaults, values, and exit code 2 on bad arguments", async () => {
@@ -276,18 +299,28 @@ test("serve options: defaults, values, and exit code 2 on bad arguments", async 
   const o = parseServeArgs(["--port", "0", "--order", "bfs", "--cap", "20", "--unstable-only-forwards-fill", "--faulty", "--require-auth"]);
   assert.deepEqual([o.port, o.order, o.cap, o.forwardsFill, o.faulty, o.requireAuth], [0, "bfs", 20, "unstable", true, true]);
   assert.equal(parseServeArgs(["--no-forwards-fill"]).forwardsFill, "none");
-  for (const bad of [["--cap", "0"], ["--order", "dfs"], ["--port", "70000"], ["--server-name", "x"], ["--port"], ["--what"]]) {
+  const p = parseServeArgs(["--allow-destination", "Example.org", "--allow-destination", "[::1]:8448", "--max-answer-bytes", "1000"]);
+  assert.deepEqual([p.allowDestinations, p.maxAnswerBytes, p.secretInUrl], [["Example.org", "[::1]:8448"], 1000, false]);
+  assert.equal(d.maxAnswerBytes, 64 * 1024 * 1024);
+  // A signing key on an address others can reach: the secret travels only in the printed URL.
+  assert.equal(parseServeArgs(["--host", "0.0.0.0", "--server-name", "s", "--signing-key", "k"]).secretInUrl, true);
+  for (const bad of [["--cap", "0"], ["--order", "dfs"], ["--port", "70000"], ["--server-name", "x"], ["--port"], ["--what"],
+    ["--max-answer-bytes", "0"], ["--allow-destination", "169.254.169.254"], ["--allow-destination", "[fe80::1]:8448"],
+    ["--allow-destination", "metadata.google.internal"], ["--allow-destination", "a/b"], ["--allow-destination", "x:99999"]]) {
     assert.throws(() => parseServeArgs(bad), (e) => e.exitCode === 2, bad.join(" "));
   }
 });
 
 test("without --insecure-tls the proxy refuses a peer whose certificate it cannot verify", async () => {
-  const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: false });
   const peer = await testPeer(() => [200, {}]);
+  const logged = [];
+  const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: false, allowDestinations: [peer.name], log: (l) => logged.push(l) });
   try {
-    const r = await get(running.url, `/_mxdag/proxy/${encodeURIComponent(peer.name)}/_matrix/federation/v1/event/%24x`);
+    const r = await viaProxy(running.url, `/_mxdag/proxy/${encodeURIComponent(peer.name)}/_matrix/federation/v1/event/%24x`);
     assert.equal(r.status, 502);
-    assert.match(r.json.error, /certificate/i);
+    // The page is told only that the peer is unreachable; the terminal gets the reason.
+    assert.equal(r.json.error, "upstream unreachable");
+    assert.match(logged.join("\n"), /certificate/i);
     assert.equal(peer.seen.length, 0);
   } finally {
     peer.server.close();
