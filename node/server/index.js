@@ -45,7 +45,8 @@ function destinationsAnswer(method, body, destinations) {
 /**
  * Starts the server. `options`: `{host, port, wasm, order, cap, forwardsFill, faulty,
  * requireAuth, identity: {serverName, key} | null, insecureTls, allowDestinations: [server
- * name], maxAnswerBytes, secretInUrl, lookup (tests: a dns.lookup stand-in), log(line)}`.
+ * name], maxAnswerBytes, secretInUrl, log(line); for tests: lookup (a dns.lookup stand-in),
+ * timeouts {idleMs, totalMs}}`.
  * Resolves to `{url, pageUrl (the address to print: with the secret under secretInUrl),
  * server, peer, access, destinations, close()}` once listening. Throws a ForbiddenDestination
  * for an allowed destination that the proxy never contacts.
@@ -82,6 +83,7 @@ export async function startServer(options) {
     maxAnswerBytes: options.maxAnswerBytes,
     lookup: options.lookup,
     log: options.log,
+    timeouts: options.timeouts,
   });
   const host = options.host ?? "127.0.0.1";
   let access; // once the port is known: it names the cookie, and Host carries it

@@ -39,10 +39,11 @@ export class SigningProxy {
    * `local`: `{serverName, send(request)}` answered in-process (the demo peer);
    * `destinations`: a DestinationPolicy; `maxAnswerBytes`: the cap on one answer;
    * `lookup`: the resolver (`dns.lookup`'s signature; tests replace it); `log(line)`: where
-   * the details of failures go (the terminal, never the page).
+   * the details of failures go (the terminal, never the page); `timeouts`: `{idleMs,
+   * totalMs}` (tests shorten them).
    */
   constructor({ identity, insecureTls = false, local = null, destinations = new DestinationPolicy([], local?.serverName),
-    maxAnswerBytes = DEFAULT_MAX_ANSWER_BYTES, lookup = dnsLookup, log = () => {} }) {
+    maxAnswerBytes = DEFAULT_MAX_ANSWER_BYTES, lookup = dnsLookup, log = () => {}, timeouts = {} }) {
     this.identity = identity;
     this.insecureTls = insecureTls;
     this.local = local;
@@ -50,12 +51,14 @@ export class SigningProxy {
     this.maxAnswerBytes = maxAnswerBytes;
     this.lookup = guardedLookup(lookup);
     this.log = log;
+    this.idleMs = timeouts.idleMs ?? IDLE_TIMEOUT_MS;
+    this.totalMs = timeouts.totalMs ?? TOTAL_TIMEOUT_MS;
   }
 
   /**
    * Sends one HTTPS request; resolves to the response (a readable, not yet read) once its
    * headers arrive. Refuses forbidden addresses before connecting; the socket may stay idle
-   * IDLE_TIMEOUT_MS, and the exchange, body included, lasts at most TOTAL_TIMEOUT_MS.
+   * `idleMs`, and the exchange, body included, lasts at most `totalMs`.
    */
   open({ host, port, hostHeader, method, uri, headers, body }) {
     if (isForbiddenAddress(host)) return Promise.reject(new ForbiddenDestination(`${host} is an address the proxy never contacts`));
@@ -69,7 +72,7 @@ export class SigningProxy {
           servername: isIP(host) ? undefined : host,
           rejectUnauthorized: !this.insecureTls,
           headers: { host: hostHeader, accept: "application/json", ...headers },
-          timeout: IDLE_TIMEOUT_MS,
+          timeout: this.idleMs,
           lookup: this.lookup,
         },
         (res) => {
@@ -77,8 +80,8 @@ export class SigningProxy {
           resolve(res);
         },
       );
-      const deadline = setTimeout(() => req.destroy(new Error(`no whole answer within ${TOTAL_TIMEOUT_MS} ms`)), TOTAL_TIMEOUT_MS);
-      req.on("timeout", () => req.destroy(new Error(`idle for ${IDLE_TIMEOUT_MS} ms`)));
+      const deadline = setTimeout(() => req.destroy(new Error(`no whole answer within ${this.totalMs} ms`)), this.totalMs);
+      req.on("timeout", () => req.destroy(new Error(`idle for ${this.idleMs} ms`)));
       req.on("error", (e) => {
         clearTimeout(deadline);
         reject(e);

@@ -3,7 +3,6 @@
 // every X-Matrix signature it receives.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer as createHttpsServer } from "node:https";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { startServer } from "../../pkg/node/server/index.js";
 import {
   canonicalJson, decodeBase64, readSigningKeyFile, signJson, signingKeyFromSeed, verifyBytes, verifyRequest,
 } from "../../pkg/node/server/xmatrix.js";
+import { fakeFederation } from "./fake-federation.js";
 
 const mx = wasm.default ?? wasm;
 const dir = mkdtempSync(join(tmpdir(), "mxdag-server-"));
@@ -207,55 +207,11 @@ test("X-Matrix signing reproduces the spec's test vectors", () => {
     "KqmLSbO39/Bzb0QIYE82zqLwsA+PDzYIpIRA2sRQ4sL53+sN6/fpNSoqE7BP7vBZhG6kYdD13EIMJpvhJI+6Bw");
 });
 
-/**
- * A self-signed certificate for 127.0.0.1 (EC P-256, valid until 2126), fixed here so the
- * test needs no openssl: the proxy reaches the test peer with --insecure-tls.
- */
-const TLS_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQggplr1NYAabxyJbsV
-6rU2o4tJLVwLLIiWU6vI5ACXLFehRANCAAQuie7LzoYXBXdLPqliIGFK93ZzglUw
-aAk0s+PPb+Bhg2gZDZn9PLxYdJ0LqMYuc4psp+iPizRwfS02qUdZnZ0A
------END PRIVATE KEY-----`;
-const TLS_CERT = `-----BEGIN CERTIFICATE-----
-MIIBkDCCATagAwIBAgIUMOgzcM6sNYKQ0tdhiFSyjnoL07owCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMjAyMTg1NloYDzIxMjYxMDI5
-MDIxODU2WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAAQuie7LzoYXBXdLPqliIGFK93ZzglUwaAk0s+PPb+Bhg2gZDZn9PLxY
-dJ0LqMYuc4psp+iPizRwfS02qUdZnZ0Ao2QwYjAdBgNVHQ4EFgQUMMK420ru81YW
-BeI9ML4dwi2zztkwHwYDVR0jBBgwFoAUMMK420ru81YWBeI9ML4dwi2zztkwDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC
-IQDbWLyA8NRaRlJSiwEYzOyioWIuxL6nc0jnseqLiDMqwAIgLXwS9dE0NADYIDWP
-OVaA8tuT+F+VZI32619T9YfyHxo=
------END CERTIFICATE-----`;
-
-/** An HTTPS test peer that checks every request's X-Matrix signature with the proxy's key. */
-async function testPeer(handler) {
-  const seen = [];
-  const server = createHttpsServer({ key: TLS_KEY, cert: TLS_CERT }, (req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      const text = Buffer.concat(chunks).toString();
-      const destination = `127.0.0.1:${server.address().port}`;
-      const check = verifyRequest(
-        { method: req.method, uri: req.url, destination, content: text ? JSON.parse(text) : undefined, authorization: req.headers.authorization },
-        (origin, keyId) => (origin === identity.serverName && keyId === identity.key.keyId ? identity.key.publicKey : null),
-      );
-      seen.push({ method: req.method, uri: req.url, ok: check.ok, error: check.error });
-      const [status, body] = check.ok ? handler(req.url) : [401, { errcode: "M_UNAUTHORIZED", error: check.error }];
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    });
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { server, seen, name: `127.0.0.1:${server.address().port}` };
-}
-
 test("the proxy signs requests a peer can verify, with and without a body, and falls back on forwards fill", async () => {
-  const peer = await testPeer((uri) =>
+  const peer = await fakeFederation({ identity, handler: ({ uri }) =>
     uri.includes("/v1/forwards_fill/") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
       : uri.includes("msc4000") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
-        : [200, { origin: "peer", origin_server_ts: 1, pdus: [] }]);
+        : [200, { origin: "peer", origin_server_ts: 1, pdus: [] }] });
   const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: true, allowDestinations: [peer.name] });
   try {
     const base = `/_mxdag/proxy/${encodeURIComponent(peer.name)}`;
@@ -277,7 +233,7 @@ test("the proxy signs requests a peer can verify, with and without a body, and f
       () => identity.key.publicKey);
     assert.equal(other.ok, false);
   } finally {
-    peer.server.close();
+    await peer.close();
     await running.close();
   }
 });
@@ -312,7 +268,7 @@ test("serve options: defaults, values, and exit code 2 on bad arguments", async 
 });
 
 test("without --insecure-tls the proxy refuses a peer whose certificate it cannot verify", async () => {
-  const peer = await testPeer(() => [200, {}]);
+  const peer = await fakeFederation({ identity, handler: () => [200, {}] });
   const logged = [];
   const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: false, allowDestinations: [peer.name], log: (l) => logged.push(l) });
   try {
@@ -323,7 +279,7 @@ test("without --insecure-tls the proxy refuses a peer whose certificate it canno
     assert.match(logged.join("\n"), /certificate/i);
     assert.equal(peer.seen.length, 0);
   } finally {
-    peer.server.close();
+    await peer.close();
     await running.close();
   }
 });
