@@ -1,6 +1,7 @@
 // mxdag's signing proxy (`mxdag serve --server-name … --signing-key … --insecure-tls`),
 // acting as one of the two homeservers with that server's own signing key. Requests go to
-// `/_mxdag/proxy/{destination}/…`; the proxy signs them with X-Matrix and forwards them.
+// `/_mxdag/proxy/{destination}/…` with the proxy's cookie (as its own page gets it); the
+// proxy signs them with X-Matrix and forwards them to the servers it is allowed to reach.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { PKG } from "./mxdag.mjs";
@@ -8,14 +9,14 @@ import { track } from "./homeserver.mjs";
 import { send } from "./http.mjs";
 
 /**
- * Starts `mxdag serve` as `hs` (its server name and signing.key); resolves to
- * `{ url, transport, stop }` once it prints its URL. `transport(destination, method, uri,
- * content)` resolves `{ status, body, json, headers }`.
+ * Starts `mxdag serve` as `hs` (its server name and signing.key), allowed to reach the
+ * server names `peers`; resolves to `{ url, transport, stop }` once it prints its URL.
+ * `transport(destination, method, uri, content)` resolves `{ status, body, json, headers }`.
  */
-export function startProxy(hs) {
+export function startProxy(hs, peers) {
   const cli = join(PKG, "node", "cli.js");
   const args = [cli, "serve", "--port", "0", "--server-name", hs.serverName, "--signing-key", hs.signingKeyPath,
-    "--insecure-tls"];
+    "--insecure-tls", ...peers.flatMap((p) => ["--allow-destination", p])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     track(child);
@@ -31,9 +32,12 @@ export function startProxy(hs) {
       clearTimeout(timer);
       child.removeAllListeners("exit");
       const url = m[1];
+      let cookie; // the proxy's secret, as serving its page hands it out
       const transport = async (destination, method, uri, content) => {
         try {
-          return await send(`${url}/_mxdag/proxy/${encodeURIComponent(destination)}${uri}`, method, { content });
+          cookie ??= (await send(`${url}/`, "GET")).headers["set-cookie"][0].split(";")[0];
+          const headers = { cookie };
+          return await send(`${url}/_mxdag/proxy/${encodeURIComponent(destination)}${uri}`, method, { content, headers });
         } catch (e) {
           throw new Error(`${method} ${uri} through the proxy to ${destination} failed: ${e.message}\n${out}`);
         }

@@ -58,9 +58,9 @@ export async function buildWorld() {
     Object.assign(world, await buildRooms(a, b));
     world.timings.build_rooms = Date.now() - t1;
     const t2 = Date.now();
-    world.proxyAsB = await startProxy(b);
+    world.proxyAsB = await startProxy(b, [a.serverName]);
     proxies.push(world.proxyAsB);
-    world.proxyAsA = await startProxy(a);
+    world.proxyAsA = await startProxy(a, [b.serverName]);
     proxies.push(world.proxyAsA);
     world.asB = new Federation(b, world.proxyAsB.transport);
     world.asA = new Federation(a, world.proxyAsA.transport);
