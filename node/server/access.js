@@ -15,12 +15,14 @@ const bracket = (host) => (isIP(host) === 6 ? `[${host}]` : host);
 
 /**
  * The `Host` values that name this server when it listens on `host`:`port`: the address
- * itself, `localhost` for loopback, and for a wildcard address (`0.0.0.0`, `::`) every
- * interface's address and the machine's name. Lower case; port 80 also without the port.
+ * itself, `localhost` for loopback (and the loopback addresses for `localhost`), and for a
+ * wildcard address (`0.0.0.0`, `::`) every interface's address and the machine's name.
+ * Lower case; port 80 also without the port.
  */
 export function hostHeaders(host, port) {
   const hosts = new Set([host]);
   if (isLoopback(host)) hosts.add("localhost");
+  if (host === "localhost") for (const h of ["127.0.0.1", "::1"]) hosts.add(h);
   if (host === "0.0.0.0" || host === "::") {
     for (const h of ["localhost", hostname()]) hosts.add(h);
     for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.add(a.address.replace(/%.*$/, ""));

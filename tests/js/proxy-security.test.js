@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import * as wasm from "../../pkg/node/wasm.js";
 import { startServer } from "../../pkg/node/server/index.js";
 import { readSigningKeyFile } from "../../pkg/node/server/xmatrix.js";
+import { hostHeaders } from "../../pkg/node/server/access.js";
 import { fakeFederation } from "./fake-federation.js";
 import { scratchFiles } from "./support.js";
 
@@ -258,6 +259,16 @@ test("every failure to reach a peer reads the same: refused, not TLS, silent, sl
     await slow.close();
     await server.close();
   }
+});
+
+test("the Host values accepted are the addresses listened on", () => {
+  assert.deepEqual([...hostHeaders("127.0.0.1", 8008)].sort(), ["127.0.0.1:8008", "localhost:8008"]);
+  assert.deepEqual([...hostHeaders("::1", 80)].sort(), ["[::1]", "[::1]:80", "localhost", "localhost:80"]);
+  assert.deepEqual([...hostHeaders("localhost", 1)].sort(), ["127.0.0.1:1", "[::1]:1", "localhost:1"]);
+  assert.deepEqual([...hostHeaders("192.0.2.7", 1)], ["192.0.2.7:1"]);
+  const any = hostHeaders("0.0.0.0", 1);
+  assert.ok(any.has("127.0.0.1:1") && any.has("localhost:1"));
+  assert.ok(![...any].some((h) => h.includes("%")));
 });
 
 test("no answer allows other origins; a preflight gets nothing", async () => {
