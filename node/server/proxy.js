@@ -130,6 +130,7 @@ export class SigningProxy {
     return (await this.srv(parts.host, serverName)) ?? { host: parts.host, port: 8448, hostHeader: serverName };
   }
 
+  /** The first `_matrix-fed._tcp`, else `_matrix._tcp`, SRV target of `host`, or null. */
   async srv(host, hostHeader) {
     for (const service of ["_matrix-fed._tcp", "_matrix._tcp"]) {
       try {
