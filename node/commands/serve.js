@@ -21,11 +21,11 @@ Synapse signing.key file). Listens on loopback unless --host says otherwise.
 
 The proxy answers only this server's own page (same origin, with a secret of this run it
 hands the page as a cookie), forwards only read-only federation requests, and only to the
-servers named by --allow-destination (repeatable) or by the user in the page; never to
-link-local, metadata or unspecified addresses. Answers over --max-answer-bytes (default
-${DEFAULT_MAX_ANSWER_BYTES}) are refused. --secret-in-url hands the cookie only to the
-address printed (which carries the secret): for machines shared with other users; implied
-when --host is not a loopback address and a signing key is given.`;
+servers named by --allow-destination (repeatable) or added by the page (POST
+/_mxdag/destinations); never to link-local, metadata or unspecified addresses. Answers over
+--max-answer-bytes (default ${DEFAULT_MAX_ANSWER_BYTES}) are refused. --secret-in-url hands
+the cookie only to the address printed, which carries the secret: for machines shared with
+other users; implied when --host is not a loopback address and a signing key is given.`;
 
 /** Parses the options; throws an Error with `exitCode` 2 on bad arguments. */
 export function parseServeArgs(args) {
