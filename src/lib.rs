@@ -20,10 +20,12 @@ pub mod dag;
 pub mod event;
 pub mod federation;
 pub mod generate;
+pub mod input;
 pub mod layout;
 pub mod planner;
 pub mod problem;
 pub mod room_version;
+pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;

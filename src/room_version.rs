@@ -81,6 +81,12 @@ pub struct RoomVersion {
     pub restricted_join_signature: bool,
     /// v10+: power level values must be integers, not strings (MSC3667).
     pub integer_power_levels: bool,
+    /// v11+: the 255-byte limits on `type`, `state_key`, `sender`, `room_id` and
+    /// `event_id` are strict. Before, an event over 255 bytes but not over 255 code points
+    /// is persisted as rejected rather than dropped, because servers once accepted such
+    /// events ([size limits](https://spec.matrix.org/v1.16/client-server-api/#size-limits);
+    /// Synapse's `LENIENT_EVENT_BYTE_LIMITS_ROOM_VERSIONS`, MSC4291's discussion).
+    pub strict_byte_limits: bool,
 }
 
 const fn rules(keep_aliases: bool, allow: bool, authorised: bool, v11: bool) -> RedactionRules {
@@ -114,6 +120,7 @@ const fn version(id: &'static str, n: u8) -> RoomVersion {
         knocking: n >= 7,
         restricted_join_signature: n >= 8,
         integer_power_levels: n >= 10,
+        strict_byte_limits: n >= 11,
     }
 }
 

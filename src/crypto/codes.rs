@@ -8,6 +8,9 @@ pub const SIGNING_KEY_UNKNOWN: &str = "signing_key_unknown";
 /// The key is known but was not valid when the event was sent (room version 5+:
 /// `origin_server_ts` after the key's `valid_until_ts`, or after an old key's `expired_ts`).
 pub const SIGNING_KEY_EXPIRED: &str = "signing_key_expired";
+/// A required server's signature verifies only with a key trusted as given (information:
+/// `trusted_key_servers`, a key line, a homeserver's key table), not one fetched from it.
+pub const SIGNED_WITH_TRUSTED_KEY: &str = "signed_with_trusted_key";
 /// A signature does not verify with the known key.
 pub const SIGNATURE_INVALID: &str = "signature_invalid";
 /// A signature is not unpadded base64 of 64 bytes, or `signatures` has the wrong shape.

@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::codes;
 use crate::canonical_json::{self, Object, Value};
 use crate::event::hashes::{self, SIGNING_SKIPPED};
+use crate::input::keys::{KeyInput, TrustSource, TrustedKey};
 use crate::problem::Problem;
 
 /// One public signing key of a server.
@@ -30,9 +31,24 @@ pub struct ServerKey {
     pub valid_until_ts: Option<i64>,
     /// For an old key (`old_verify_keys`): when it expired.
     pub expired_ts: Option<i64>,
+    /// Where the key comes from: `None` for a self-signed key response, else why it is
+    /// trusted as given.
+    pub trusted: Option<TrustSource>,
 }
 
 impl ServerKey {
+    /// The key as listed to callers.
+    pub fn info(&self) -> KeyInfo {
+        KeyInfo {
+            server_name: self.server_name.clone(),
+            key_id: self.key_id.clone(),
+            key: hashes::base64_unpadded(self.key.as_bytes()),
+            valid_until_ts: self.valid_until_ts,
+            expired_ts: self.expired_ts,
+            trusted: self.trusted,
+        }
+    }
+
     /// The last `origin_server_ts` the key may sign at, if limited.
     pub fn valid_until(&self) -> Option<i64> {
         match (self.valid_until_ts, self.expired_ts) {
@@ -55,6 +71,9 @@ pub struct KeyInfo {
     pub valid_until_ts: Option<i64>,
     /// `expired_ts` of an old key.
     pub expired_ts: Option<i64>,
+    /// Why the key is trusted as given (absent for keys from self-signed responses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted: Option<TrustSource>,
 }
 
 /// What the ring knows of one key at one time.
@@ -68,13 +87,24 @@ pub enum KeyLookup<'a> {
     Unknown,
 }
 
-/// What adding a key response did.
+/// What adding keys did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct KeysAdded {
     /// How many keys were added or updated.
     pub added: usize,
-    /// Why (parts of) the response were refused.
+    /// The keys added or updated.
+    pub keys: Vec<KeyInfo>,
+    /// Why (parts of) the input were refused, one problem per refusal.
     pub problems: Vec<Problem>,
+}
+
+impl KeysAdded {
+    /// Adds what another addition did.
+    pub fn extend(&mut self, other: KeysAdded) {
+        self.added += other.added;
+        self.keys.extend(other.keys);
+        self.problems.extend(other.problems);
+    }
 }
 
 /// Public keys of servers, by server name and key ID.
@@ -118,19 +148,70 @@ impl KeyRing {
         self.keys.is_empty()
     }
 
+    /// Whether the ring holds `server_name`'s key `key_id` (valid or not).
+    pub fn has(&self, server_name: &str, key_id: &str) -> bool {
+        self.keys
+            .get(server_name)
+            .is_some_and(|keys| keys.contains_key(key_id))
+    }
+
     /// Every key, sorted by server then key ID.
     pub fn keys(&self) -> Vec<KeyInfo> {
         self.keys
             .values()
             .flat_map(BTreeMap::values)
-            .map(|k| KeyInfo {
-                server_name: k.server_name.clone(),
-                key_id: k.key_id.clone(),
-                key: hashes::base64_unpadded(k.key.as_bytes()),
-                valid_until_ts: k.valid_until_ts,
-                expired_ts: k.expired_ts,
-            })
+            .map(ServerKey::info)
             .collect()
+    }
+
+    /// Adds the keys of one key input: a key response (used only when self-signed) or a
+    /// key trusted as given.
+    pub fn add(&mut self, input: &KeyInput) -> KeysAdded {
+        match input {
+            KeyInput::Response { label, response } => {
+                let mut added = KeysAdded::default();
+                self.add_server_keys(response, "$", &mut added);
+                for p in &mut added.problems {
+                    p.message = format!("{label}: {}", p.message);
+                }
+                added
+            }
+            KeyInput::Trusted(key) => self.add_trusted(key),
+        }
+    }
+
+    /// Adds a key trusted as given, marked with its source.
+    pub fn add_trusted(&mut self, trusted: &TrustedKey) -> KeysAdded {
+        let Some(key) = parse_public_key(&trusted.key) else {
+            return KeysAdded {
+                problems: vec![Problem::error(
+                    codes::KEY_MALFORMED,
+                    "$",
+                    format!(
+                        "{}'s key {} from {} is not unpadded base64 of a usable ed25519 public key: refused.",
+                        trusted.server_name,
+                        trusted.key_id,
+                        trusted.source.describe()
+                    ),
+                )],
+                ..KeysAdded::default()
+            };
+        };
+        let key = ServerKey {
+            server_name: trusted.server_name.clone(),
+            key_id: trusted.key_id.clone(),
+            key,
+            valid_until_ts: trusted.valid_until_ts,
+            expired_ts: None,
+            trusted: Some(trusted.source),
+        };
+        let info = key.info();
+        self.insert(key);
+        KeysAdded {
+            added: 1,
+            keys: vec![info],
+            problems: Vec::new(),
+        }
     }
 
     /// Adds one key the caller trusts without a signed response (e.g. its own). A key
@@ -175,8 +256,8 @@ impl KeyRing {
         match canonical_json::from_str(json) {
             Ok(value) => self.add_response(&value),
             Err(e) => KeysAdded {
-                added: 0,
                 problems: vec![e.to_problem("$", "The key response")],
+                ..KeysAdded::default()
             },
         }
     }
@@ -259,6 +340,7 @@ impl KeyRing {
                         } else {
                             expired_ts.or(Some(0))
                         },
+                        trusted: None,
                     },
                 ));
             }
@@ -272,6 +354,7 @@ impl KeyRing {
         }
         result.added += keys.len();
         for (_, key) in keys {
+            result.keys.push(key.info());
             self.insert(key);
         }
     }

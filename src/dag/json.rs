@@ -1,27 +1,33 @@
-//! Reading a [`DagEvent`] from an event's JSON when the event carries its own `event_id`
-//! (room versions 1 and 2 over federation; client-format events, Synapse exports and tardis
-//! NDJSON for every version). Events of room version 3 and later as sent over federation
-//! carry no ID: [`super::ingest::read_event`] sends those through [`crate::event`], which
-//! computes it from the reference hash.
+//! Reading a [`DagEvent`] from an event's JSON under an ID the input gives it: events that
+//! are no PDU (client format, tardis scenarios), whose IDs cannot be computed. PDUs go
+//! through [`crate::event`], which computes their IDs.
 
 use super::codes;
 use super::event::DagEvent;
-use crate::canonical_json::{self, Value};
+use crate::canonical_json::{self, Object, Value};
 use crate::problem::Problem;
 
-/// Reads the DAG fields of one event. `prev_events` and `auth_events` may be plain IDs (room
-/// version 3+) or `[id, {hashes}]` pairs (room versions 1 and 2). The fingerprint is FNV-1a
-/// over the event's canonical JSON, so equal events fingerprint equally.
+/// Reads the DAG fields of one event that carries its own `event_id`.
 pub fn dag_event_from_json(value: &Value) -> Result<DagEvent, Problem> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| field_problem("$", "The event is not a JSON object."))?;
-    let event_id = obj.get("event_id").and_then(Value::as_str).ok_or_else(|| {
-        field_problem(
+    let event_id = value
+        .get("event_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            field_problem(
             "$.event_id",
             "The event carries no event_id string; give the room version so it can be computed.",
         )
-    })?;
+        })?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| field_problem("$", "The event is not a JSON object."))?;
+    dag_event_with_id(event_id, obj)
+}
+
+/// Reads the DAG fields of one event under `event_id`. `prev_events` and `auth_events` may
+/// be plain IDs (room version 3+) or `[id, {hashes}]` pairs (room versions 1 and 2). The
+/// fingerprint is FNV-1a over the event's canonical JSON, so equal events fingerprint equally.
+pub fn dag_event_with_id(event_id: &str, obj: &Object) -> Result<DagEvent, Problem> {
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
     // JS numbers may arrive as floats with no fraction.
     let int = |key: &str| match obj.get(key) {
@@ -39,7 +45,11 @@ pub fn dag_event_from_json(value: &Value) -> Result<DagEvent, Problem> {
         sender: text("sender").unwrap_or_default(),
         event_type: text("type").unwrap_or_default(),
         state_key: text("state_key"),
-        content_fingerprint: DagEvent::fingerprint_of(&canonical_json::to_vec(value)),
+        content_fingerprint: DagEvent::fingerprint_of(&{
+            let mut bytes = Vec::new();
+            canonical_json::write_object_except(obj, &[], &mut bytes);
+            bytes
+        }),
     })
 }
 

@@ -88,18 +88,37 @@ impl<'a> Reader<'a, '_> {
         o
     }
 
-    fn limit_length(&mut self, key: &str, value: Option<&str>) {
-        if let Some(s) = value.filter(|s| s.len() > MAX_ID_BYTES) {
-            self.problems.push(Problem::error(
+    /// The 255 limit on `key`: code points always, bytes strictly only from room version
+    /// 11 (before, an event over 255 bytes but not over 255 code points is rejected, not
+    /// dropped: see [`RoomVersion::strict_byte_limits`]).
+    fn limit_length(&mut self, key: &str, value: Option<&str>, version: &RoomVersion) {
+        let Some(s) = value.filter(|s| s.len() > MAX_ID_BYTES) else {
+            return;
+        };
+        let chars = s.chars().count();
+        let path = canonical_json::path_key("$", key);
+        let problem = if chars > MAX_ID_BYTES || version.strict_byte_limits {
+            Problem::error(
                 codes::FIELD_TOO_LONG,
-                canonical_json::path_key("$", key),
+                path,
                 format!(
-                    "{}: `{key}` is {} bytes, more than the {MAX_ID_BYTES} the spec allows.",
+                    "{}: `{key}` is {} bytes ({chars} code points), more than the {MAX_ID_BYTES} room version {version} allows.",
                     self.label,
                     s.len()
                 ),
-            ));
-        }
+            )
+        } else {
+            Problem::error(
+                codes::FIELD_OVER_BYTE_LIMIT,
+                path,
+                format!(
+                    "{}: `{key}` is {} bytes, more than the {MAX_ID_BYTES} the spec allows, but only {chars} code points: servers persist such an event as rejected in room version {version} (strict byte limits start in room version 11).",
+                    self.label,
+                    s.len()
+                ),
+            )
+        };
+        self.problems.push(problem);
     }
 
     fn malformed(&mut self, path: String, what: &str, value: &str, rule: &str) {
@@ -259,16 +278,18 @@ pub(crate) fn check(
     match version.event_format {
         EventFormat::V1 => {
             let id = r.string("event_id", true);
-            r.limit_length("event_id", id);
+            r.limit_length("event_id", id, version);
             if let Some(id) = id.filter(|id| !sigiled_with_server(id, '$')) {
-                r.malformed("$.event_id".into(), "the event ID", id, event_id_rule(version));
+                r.malformed(
+                    "$.event_id".into(),
+                    "the event ID",
+                    id,
+                    event_id_rule(version),
+                );
             }
         }
-        _ if event.contains_key("event_id") => r.problems.push(Problem::warning(
-            codes::EVENT_ID_NOT_EXPECTED,
-            "$.event_id",
-            format!("{label}: carries `event_id`, which room version {version} computes from the reference hash instead of sending it; it is ignored."),
-        )),
+        // From v3 an `event_id` the input carried was set aside before (see
+        // `event::received`).
         _ => {}
     }
     for (key, value) in [
@@ -277,7 +298,7 @@ pub(crate) fn check(
         ("sender", sender),
         ("room_id", room_id),
     ] {
-        r.limit_length(key, value);
+        r.limit_length(key, value, version);
     }
     if let Some(s) = sender.filter(|s| !sigiled_with_server(s, '@')) {
         r.malformed(

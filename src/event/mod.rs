@@ -16,7 +16,6 @@
 //!   (the redacted form for `redacted` ones). The room version is given or read from an
 //!   `m.room.create` in the input ([`verdict::room_version_of`]).
 //! - [`validate_values`]: the same for events already parsed.
-//! - [`input::split_input`]: recognise the input's shape and parse each event on its own.
 //! - [`hashes`]: content hash, reference hash, event IDs, v12 room IDs;
 //!   [`redaction::redact`] and [`redaction::write_signing_bytes`].
 //! - [`mod@format`]: the PDU limits as constants (`MAX_PDU_BYTES`, …) and ID grammar helpers.
@@ -28,15 +27,17 @@
 pub mod codes;
 pub mod format;
 pub mod hashes;
-pub mod input;
 pub mod pdu;
+pub mod received;
 pub mod redaction;
 pub mod report;
 pub mod verdict;
 
 pub use pdu::{Pdu, PduFields};
-pub use report::{EventReport, Report, Verdict};
-pub use verdict::{validate_input, validate_values, ValidateOptions, Validation};
+pub use report::{EventReport, Outcome, Report, Verdict};
+pub use verdict::{
+    validate_events, validate_input, validate_values, Judged, ValidateOptions, Validation,
+};
 
 use crate::canonical_json::{self, Value};
 use crate::problem::Problem;
@@ -64,6 +65,6 @@ pub fn parse_pdu_value(
 
 /// [`parse_pdu`] for an event held as a [`Value`].
 pub fn pdu_from_value(value: Value, version: &RoomVersion) -> Result<Pdu, Vec<Problem>> {
-    let prepared = pdu::prepare(value, version, false, "The event");
+    let prepared = pdu::prepare_value(value, version, false, "The event");
     prepared.pdu.ok_or(prepared.problems)
 }

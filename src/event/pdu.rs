@@ -2,8 +2,10 @@
 //!
 //! Spec: [Server-Server API § PDUs](https://spec.matrix.org/v1.16/server-server-api/#pdus).
 
+use super::received::{id_mismatch, Form, Received};
 use super::{format, hashes, redaction};
 use crate::canonical_json::{self, Object, Value};
+use crate::input::Origin;
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
 
@@ -91,9 +93,10 @@ impl Pdu {
 
 /// Everything computed about one event on the way to its verdict, before signatures.
 pub(crate) struct Prepared {
-    /// The format-valid view, or `None` when the format is broken.
+    /// The format-valid view, or `None` when the format is broken or the event is no PDU.
     pub pdu: Option<Pdu>,
-    /// The event ID when it could be determined (even for a broken format).
+    /// The event ID when it could be determined (even for a broken format): computed from
+    /// v3, else the one the event carries; the written one for events that are no PDU.
     pub event_id: Option<String>,
     /// The bytes signatures cover (redacted form without `signatures`, `unsigned`).
     pub signing_bytes: Vec<u8>,
@@ -102,37 +105,85 @@ pub(crate) struct Prepared {
     pub content_hash_ok: Option<bool>,
     /// Whether the event was already exactly its redacted form.
     pub was_already_redacted: bool,
+    /// The only errors are ones servers persist the event for, as rejected (lenient size
+    /// limits, room versions 1–10).
+    pub rejected: bool,
+    /// What kind of event it was.
+    pub form: Form,
+    /// The event as reduced: kept for events that are no PDU (their DAG fields).
+    pub event: Option<Object>,
     /// Every problem found so far.
     pub problems: Vec<Problem>,
 }
 
-/// Checks one parsed event: canonical JSON numbers, format, size, and computes the
-/// redacted signing bytes, the event ID and the content hash.
-pub(crate) fn prepare(
+/// Errors that make a server persist the event as rejected rather than drop it.
+const REJECTING: [&str; 1] = [super::codes::FIELD_OVER_BYTE_LIMIT];
+
+impl Prepared {
+    pub(crate) fn unusable(problems: Vec<Problem>, event_id: Option<String>, form: Form) -> Self {
+        Prepared {
+            pdu: None,
+            event_id,
+            signing_bytes: Vec::new(),
+            content_hash_ok: None,
+            was_already_redacted: false,
+            rejected: false,
+            form,
+            event: None,
+            problems,
+        }
+    }
+}
+
+/// [`prepare`] for an event given as a bare value (no ID beside it, not a scenario's).
+pub(crate) fn prepare_value(
     value: Value,
     version: &RoomVersion,
     via_backfill: bool,
     label: &str,
 ) -> Prepared {
-    let mut problems = Vec::new();
     let Value::Object(event) = value else {
-        problems.push(Problem::error(
-            super::codes::EVENT_NOT_OBJECT,
-            "$",
-            format!(
-                "{label}: a PDU must be a JSON object, found {}.",
-                value.type_name()
-            ),
-        ));
-        return Prepared {
-            pdu: None,
-            event_id: None,
-            signing_bytes: Vec::new(),
-            content_hash_ok: None,
-            was_already_redacted: false,
-            problems,
-        };
+        return Prepared::unusable(vec![not_object(&value, label)], None, Form::Pdu);
     };
+    let received = Received::reduce(event, version, None, Origin::Plain, label);
+    prepare(received, version, via_backfill, label)
+}
+
+/// The problem of an event that is not a JSON object.
+pub(crate) fn not_object(value: &Value, label: &str) -> Problem {
+    Problem::error(
+        super::codes::EVENT_NOT_OBJECT,
+        "$",
+        format!(
+            "{label}: an event must be a JSON object, found {}.",
+            value.type_name()
+        ),
+    )
+}
+
+/// Checks one event reduced to its PDU: canonical JSON numbers, format, size; computes the
+/// redacted signing bytes, the event ID and the content hash, and compares the ID with the
+/// one the input wrote. An event that is no PDU (client format, scenario) only says why it
+/// cannot be checked.
+pub(crate) fn prepare(
+    received: Received,
+    version: &RoomVersion,
+    via_backfill: bool,
+    label: &str,
+) -> Prepared {
+    let mut problems = received.problems.clone();
+    if let Some(why) = received.not_checkable(label) {
+        problems.push(why);
+        let mut out = Prepared::unusable(problems, received.written_id.clone(), received.form);
+        out.event = Some(received.event);
+        return out;
+    }
+    let Received {
+        mut event,
+        client_keys,
+        written_id,
+        ..
+    } = received;
     canonical_json::check_numbers_in_object(
         &event,
         version.strict_canonical_json,
@@ -142,6 +193,17 @@ pub(crate) fn prepare(
     let fields = format::check(&event, version, via_backfill, label, &mut problems);
     let mut content_bytes = Vec::with_capacity(1024);
     canonical_json::write_object_except(&event, &hashes::CONTENT_HASH_SKIPPED, &mut content_bytes);
+    let mut content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut problems);
+    if content_hash_ok == Some(false) && !client_keys.is_empty() {
+        restore_if_signed_with(
+            &mut event,
+            client_keys,
+            &mut content_bytes,
+            &mut problems,
+            label,
+        );
+        content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut Vec::new());
+    }
     format::check_size(&event, content_bytes.len(), label, &mut problems);
 
     let mut signing_bytes = Vec::with_capacity(512);
@@ -153,9 +215,18 @@ pub(crate) fn prepare(
             .map(str::to_owned),
         false => hashes::event_id_from_reference_hash(&hashes::sha256(&signing_bytes), version),
     };
-    let content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut problems);
+    if let (Some(id), false) = (&event_id, version.event_id_in_event()) {
+        problems.extend(id_mismatch(written_id.as_deref(), id, label));
+    }
+    // An ID the input wrote wrongly says nothing of the event itself.
+    let errors = problems
+        .iter()
+        .filter(|p| p.is_error() && p.code != super::codes::EVENT_ID_MISMATCH);
+    let rejected =
+        errors.clone().count() > 0 && errors.clone().all(|p| REJECTING.contains(&p.code));
+    let usable = rejected || errors.clone().next().is_none();
     let pdu = match (fields, &event_id) {
-        (Some(fields), Some(id)) if !problems.iter().any(Problem::is_error) => Some(Pdu {
+        (Some(fields), Some(id)) if usable => Some(Pdu {
             event_id: id.clone(),
             fields,
             room_version: *version,
@@ -169,8 +240,39 @@ pub(crate) fn prepare(
         signing_bytes,
         content_hash_ok,
         was_already_redacted,
+        rejected,
+        form: Form::Pdu,
+        event: None,
         problems,
     }
+}
+
+/// Puts the client keys set aside back into `event` when the content hash matches only with
+/// them: a very old event that was signed with such a key at the top level.
+fn restore_if_signed_with(
+    event: &mut Object,
+    client_keys: Vec<(String, Value)>,
+    content_bytes: &mut Vec<u8>,
+    problems: &mut Vec<Problem>,
+    label: &str,
+) {
+    let mut with_keys = event.clone();
+    for (key, value) in &client_keys {
+        with_keys.insert(key.clone(), value.clone());
+    }
+    let mut bytes = Vec::with_capacity(content_bytes.len() + 64);
+    canonical_json::write_object_except(&with_keys, &hashes::CONTENT_HASH_SKIPPED, &mut bytes);
+    if check_content_hash(&with_keys, &bytes, label, &mut Vec::new()) != Some(true) {
+        return;
+    }
+    *event = with_keys;
+    *content_bytes = bytes;
+    let names: Vec<String> = client_keys.iter().map(|(k, _)| format!("`{k}`")).collect();
+    problems.push(Problem::info(
+        super::codes::NON_PDU_KEYS_SET_ASIDE,
+        "$",
+        format!("{label}: {} were kept after all: the content hash matches only with them (an old event signed with them).", names.join(", ")),
+    ));
 }
 
 /// Compares `hashes.sha256` with the computed content hash.

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::input::InputShape;
+use crate::crypto::codes::SIGNING_KEY_UNKNOWN;
+use crate::input::InputShape;
 use crate::problem::Problem;
 
 /// The outcome of the checks on receipt of one PDU.
@@ -11,15 +12,21 @@ use crate::problem::Problem;
 /// Spec: [Server-Server API § Checks performed on receipt of a PDU](https://spec.matrix.org/v1.16/server-server-api/#checks-performed-on-receipt-of-a-pdu),
 /// steps 1–3 (authorisation, steps 4–6, belongs to the DAG).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Format, signatures and content hash are all fine.
     Valid,
     /// Format and signatures are fine but the content hash does not match: a server uses
     /// the redacted form of the event.
     Redacted,
-    /// The format is invalid or a required signature is missing, unverifiable (unknown or
-    /// expired key) or invalid: a server drops the event.
+    /// Signatures are fine but a server persists the event as rejected: in room versions
+    /// 1–10, a field over 255 bytes but not over 255 code points.
+    Rejected,
+    /// Could not be checked: a signing key is not held (fetch it and judge again), or the
+    /// event is no PDU (client format, tardis scenario). Not invalid.
+    Unchecked,
+    /// The format is invalid or a required signature is missing, invalid, or made with an
+    /// expired key: a server drops the event.
     Dropped,
 }
 
@@ -28,6 +35,9 @@ pub enum Verdict {
 pub struct EventReport {
     /// Position of the event in the input, from 0.
     pub index: usize,
+    /// Where the event is in the input, as messages name it (`Line 7`, `Event #3`,
+    /// `events_before[2]`).
+    pub label: String,
     /// The event ID (carried in v1/v2, computed from v3), when it could be determined.
     pub event_id: Option<String>,
     /// The verdict.
@@ -51,6 +61,10 @@ pub struct Counts {
     pub valid: usize,
     /// `redacted` events.
     pub redacted: usize,
+    /// `rejected` events.
+    pub rejected: usize,
+    /// `unchecked` events.
+    pub unchecked: usize,
     /// `dropped` events.
     pub dropped: usize,
 }
@@ -92,6 +106,8 @@ impl Counts {
             match e.verdict {
                 Verdict::Valid => c.valid += 1,
                 Verdict::Redacted => c.redacted += 1,
+                Verdict::Rejected => c.rejected += 1,
+                Verdict::Unchecked => c.unchecked += 1,
                 Verdict::Dropped => c.dropped += 1,
             }
         }
@@ -99,9 +115,52 @@ impl Counts {
     }
 }
 
+impl Counts {
+    /// Adds another input's counts.
+    pub fn add(&mut self, other: &Counts) {
+        self.total += other.total;
+        self.valid += other.valid;
+        self.redacted += other.redacted;
+        self.rejected += other.rejected;
+        self.unchecked += other.unchecked;
+        self.dropped += other.dropped;
+    }
+}
+
+/// The outcome of a whole input, as an exit status says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every event valid, no error anywhere.
+    Valid,
+    /// Nothing invalid, but some events could not be checked (keys not held, events that
+    /// are no PDU).
+    Unchecked,
+    /// An event is redacted, rejected or dropped, or an error was found.
+    Invalid,
+}
+
 impl Report {
-    /// Whether every event is valid and the input itself had no error.
+    /// Whether every event is valid and no error was found.
     pub fn all_valid(&self) -> bool {
-        self.counts.valid == self.counts.total && !self.problems.iter().any(Problem::is_error)
+        self.outcome() == Outcome::Valid
+    }
+
+    /// The input's outcome. Errors that only say an event could not be checked (a key not
+    /// held) leave it `unchecked`; any other error makes it `invalid`.
+    pub fn outcome(&self) -> Outcome {
+        let c = &self.counts;
+        let invalid_error = self
+            .problems
+            .iter()
+            .chain(self.events.iter().flat_map(|e| &e.problems))
+            .any(|p| p.is_error() && p.code != SIGNING_KEY_UNKNOWN);
+        if c.redacted + c.rejected + c.dropped > 0 || invalid_error {
+            Outcome::Invalid
+        } else if c.unchecked > 0 {
+            Outcome::Unchecked
+        } else {
+            Outcome::Valid
+        }
     }
 }

@@ -16,14 +16,15 @@
 use std::collections::BTreeSet;
 
 use super::format::server_of;
-use super::input::{self, InputShape};
 use super::pdu::{self, Prepared};
+use super::received::{Form, Received};
 use super::report::{Counts, EventReport, MissingKey, Report, Verdict};
 use super::{codes, redaction, Pdu};
-use crate::canonical_json::{path_key, Value};
+use crate::canonical_json::{path_key, Object, Value};
 use crate::crypto::codes as sig_codes;
 use crate::crypto::keys::{parse_signature, KeyLookup, KeyRing};
 use crate::crypto::signatures::{verify_all, SignatureCheck};
+use crate::input::{self, InputEvent, InputShape};
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
 
@@ -40,17 +41,51 @@ pub struct ValidateOptions {
 pub struct Validation {
     /// The report.
     pub report: Report,
-    /// For each event of `report.events`, its [`Pdu`] unless dropped. For a `redacted` event
-    /// this is the redacted form, which is what a server goes on with.
-    pub pdus: Vec<Option<Pdu>>,
+    /// For each event of `report.events`, what it is as judged.
+    pub events: Vec<Judged>,
+}
+
+/// One event as judged: what a server would go on with, and what places it in a DAG.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Judged {
+    /// A PDU whose format is valid, whatever its verdict, as received (without the keys
+    /// that are not part of it). See [`Validation::accepted`] for what a server goes on with.
+    Pdu(Pdu),
+    /// An event that is no PDU (client format, tardis scenario), under the ID the input
+    /// gives it.
+    Written {
+        /// The ID the input gives.
+        event_id: String,
+        /// The event as the input carried it.
+        event: Object,
+    },
+    /// Nothing usable: unreadable, not an object, or a broken format.
+    Unusable,
+}
+
+impl Validation {
+    /// The PDU of event `i` when a server would go on with it (not dropped, unchecked or
+    /// rejected): the redacted form for a `redacted` one.
+    pub fn accepted(&self, i: usize) -> Option<Pdu> {
+        let verdict = self.report.events.get(i)?.verdict;
+        match (&self.events[i], verdict) {
+            (Judged::Pdu(pdu), Verdict::Valid) => Some(pdu.clone()),
+            (Judged::Pdu(pdu), Verdict::Redacted) => Some(Pdu {
+                event: redaction::redact(&pdu.event, &pdu.room_version).event,
+                ..pdu.clone()
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// One required server of one event, and what was found for it.
 struct Required {
     event: usize,
     server: String,
-    /// `(key ID, index into the check list)` of each signature sent for verification.
-    checks: Vec<(String, usize)>,
+    /// `(key ID, index into the check list, the key is trusted as given)` of each signature
+    /// sent for verification.
+    checks: Vec<(String, usize, bool)>,
     expired: Vec<String>,
     unknown: Vec<String>,
     malformed: Vec<String>,
@@ -124,7 +159,8 @@ fn gather(
             };
             match keys.lookup(&req.server, key_id, p.fields.origin_server_ts, enforce) {
                 KeyLookup::Valid(k) => {
-                    req.checks.push((key_id.to_owned(), checks.len()));
+                    req.checks
+                        .push((key_id.to_owned(), checks.len(), k.trusted.is_some()));
                     checks.push(SignatureCheck {
                         message: event,
                         key: k.key,
@@ -151,8 +187,22 @@ fn judge(
 ) -> bool {
     let server = &req.server;
     let path = path_key("$.signatures", server);
-    let satisfied = req.checks.iter().any(|(_, i)| ok[*i]);
-    for (key_id, _) in req.checks.iter().filter(|(_, i)| !ok[*i]) {
+    let satisfied = req.checks.iter().any(|(_, i, _)| ok[*i]);
+    let by_self_signed = req.checks.iter().any(|(_, i, trusted)| ok[*i] && !trusted);
+    if satisfied && !by_self_signed {
+        let keys: Vec<&str> = req
+            .checks
+            .iter()
+            .filter(|(_, i, _)| ok[*i])
+            .map(|(k, _, _)| k.as_str())
+            .collect();
+        problems.push(Problem::info(
+            sig_codes::SIGNED_WITH_TRUSTED_KEY,
+            path.clone(),
+            format!("{label}: {server}'s signature verifies with {}, a key trusted as given rather than fetched from {server}.", keys.join(", ")),
+        ));
+    }
+    for (key_id, _, _) in req.checks.iter().filter(|(_, i, _)| !ok[*i]) {
         let message = format!("{label}: the signature of {server} with {key_id} does not verify over the redacted event.");
         let path = path_key(&path, key_id);
         problems.push(match satisfied {
@@ -201,79 +251,102 @@ fn judge(
     false
 }
 
-/// Judges parsed events (or their parse errors) for `version`.
+/// Judges parsed events (or their parse errors) for `version`; they are named `Event #0`,
+/// `Event #1`, … in messages.
 pub fn validate_values(
     events: Vec<Result<Value, Problem>>,
     version: &RoomVersion,
     keys: &KeyRing,
     options: &ValidateOptions,
 ) -> Validation {
-    let prepared: Vec<Result<Prepared, Problem>> = events
+    let events = events
         .into_iter()
         .enumerate()
-        .map(|(i, e)| {
-            e.map(|v| pdu::prepare(v, version, options.via_backfill, &format!("Event #{i}")))
-        })
+        .map(|(i, value)| InputEvent::plain(format!("Event #{i}"), value))
+        .collect();
+    validate_events(events, version, keys, options)
+}
+
+/// Reduces and format-checks one input event (see [`Received`], [`pdu::prepare`]).
+fn prepare_event(event: InputEvent, version: &RoomVersion, via_backfill: bool) -> Prepared {
+    let InputEvent {
+        label,
+        value,
+        row_id,
+        origin,
+        ..
+    } = event;
+    let object = match value {
+        Ok(Value::Object(object)) => object,
+        Ok(other) => {
+            return Prepared::unusable(vec![pdu::not_object(&other, &label)], None, Form::Pdu)
+        }
+        Err(problem) => return Prepared::unusable(vec![problem], None, Form::Pdu),
+    };
+    let received = Received::reduce(object, version, row_id, origin, &label);
+    pdu::prepare(received, version, via_backfill, &label)
+}
+
+/// Judges the events of an input for `version`: format, event ID, signatures (batched),
+/// content hash.
+pub fn validate_events(
+    events: Vec<InputEvent>,
+    version: &RoomVersion,
+    keys: &KeyRing,
+    options: &ValidateOptions,
+) -> Validation {
+    let labels: Vec<String> = events.iter().map(|e| e.label.clone()).collect();
+    let prepared: Vec<Prepared> = events
+        .into_iter()
+        .map(|e| prepare_event(e, version, options.via_backfill))
         .collect();
     let mut checks = Vec::new();
     let mut required = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
-        if let Ok(Prepared { pdu: Some(pdu), .. }) = p {
+        if let Some(pdu) = &p.pdu {
             required.extend(gather(i, pdu, keys, &mut checks));
         }
     }
-    let messages: Vec<&[u8]> = prepared
-        .iter()
-        .map(|p| p.as_ref().map(|p| &p.signing_bytes[..]).unwrap_or(&[]))
-        .collect();
+    let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
     let ok = verify_all(&messages, &checks);
 
     let mut missing = BTreeSet::new();
     let mut reports = Vec::with_capacity(prepared.len());
-    let mut pdus = Vec::with_capacity(prepared.len());
+    let mut judged = Vec::with_capacity(prepared.len());
     let mut required = required.into_iter().peekable();
-    for (index, p) in prepared.into_iter().enumerate() {
-        let label = format!("Event #{index}");
-        let mut p = match p {
-            Ok(p) => p,
-            Err(problem) => {
-                reports.push(EventReport {
-                    index,
-                    event_id: None,
-                    verdict: Verdict::Dropped,
-                    pruned_by_sender: None,
-                    problems: vec![problem],
-                });
-                pdus.push(None);
-                continue;
-            }
-        };
+    for (index, (mut p, label)) in prepared.into_iter().zip(labels).enumerate() {
         let mut signed = true;
         while let Some(req) = required.next_if(|r| r.event == index) {
             signed &= judge(&req, &ok, &label, &mut p.problems, &mut missing);
         }
-        let (verdict, pruned) = match (&p.pdu, signed, p.content_hash_ok) {
-            (Some(_), true, Some(true)) => (Verdict::Valid, None),
-            (Some(_), true, _) => (Verdict::Redacted, Some(p.was_already_redacted)),
-            _ => (Verdict::Dropped, None),
+        let verdict = verdict_of(&p, signed);
+        let pruned = (verdict == Verdict::Redacted).then_some(p.was_already_redacted);
+        let event = match (p.pdu.take(), p.event.take(), &p.event_id) {
+            (Some(pdu), _, _) => {
+                if let Some(pruned) = pruned {
+                    p.problems
+                        .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
+                }
+                Judged::Pdu(pdu)
+            }
+            (None, Some(event), Some(id)) => Judged::Written {
+                event_id: id.clone(),
+                event,
+            },
+            _ => Judged::Unusable,
         };
-        let mut pdu = p.pdu.take().filter(|_| verdict != Verdict::Dropped);
-        if let (Some(pdu), Some(pruned)) = (pdu.as_mut(), pruned) {
-            p.problems
-                .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
-            pdu.event = redaction::redact(&pdu.event, version).event;
-        }
         // Most important first; the checks' order within one severity.
         p.problems
             .sort_by_key(|problem| std::cmp::Reverse(problem.severity));
         reports.push(EventReport {
             index,
+            label,
             event_id: p.event_id,
             verdict,
             pruned_by_sender: pruned,
             problems: p.problems,
         });
-        pdus.push(pdu);
+        judged.push(event);
     }
     let report = Report {
         room_version: version.id.to_owned(),
@@ -283,7 +356,41 @@ pub fn validate_values(
         problems: Vec::new(),
         missing_keys: missing.into_iter().collect(),
     };
-    Validation { report, pdus }
+    Validation {
+        report,
+        events: judged,
+    }
+}
+
+/// The verdict of one prepared event whose required signatures are `signed` or not.
+fn verdict_of(p: &Prepared, signed: bool) -> Verdict {
+    if p.form != Form::Pdu {
+        return match p.event_id {
+            Some(_) => Verdict::Unchecked,
+            None => Verdict::Dropped,
+        };
+    }
+    if p.pdu.is_none() {
+        return Verdict::Dropped;
+    }
+    if !signed {
+        // Unchecked when the only errors are keys the ring lacks (and an ID the input
+        // wrote wrongly, which says nothing of the event itself).
+        let only_keys_missing = p
+            .problems
+            .iter()
+            .filter(|x| x.is_error() && x.code != codes::EVENT_ID_MISMATCH)
+            .all(|x| x.code == sig_codes::SIGNING_KEY_UNKNOWN);
+        return match only_keys_missing {
+            true => Verdict::Unchecked,
+            false => Verdict::Dropped,
+        };
+    }
+    match (p.rejected, p.content_hash_ok) {
+        (true, _) => Verdict::Rejected,
+        (false, Some(true)) => Verdict::Valid,
+        (false, _) => Verdict::Redacted,
+    }
 }
 
 fn hash_mismatch(label: &str, pruned: bool, hash_present: bool) -> Problem {
@@ -306,58 +413,52 @@ fn hash_mismatch(label: &str, pruned: bool, hash_present: bool) -> Problem {
     }
 }
 
-/// The room version named by an `m.room.create` event among `events` (its
-/// `content.room_version`, `"1"` when absent). `Err` carries an unknown version's name.
-pub fn room_version_of(events: &[Result<Value, Problem>]) -> Option<Result<RoomVersion, String>> {
-    let create = events.iter().filter_map(|e| e.as_ref().ok()).find(|e| {
-        e.get("type").and_then(Value::as_str) == Some("m.room.create")
-            && e.get("state_key").and_then(Value::as_str) == Some("")
-    })?;
-    let found = match create.get("content").and_then(|c| c.get("room_version")) {
-        None => Ok(RoomVersion::V1),
-        Some(Value::String(id)) => RoomVersion::from_id(id).ok_or_else(|| id.clone()),
-        Some(other) => Err(crate::canonical_json::to_string(other)),
+/// The room version an input names (its own, or its `m.room.create`'s), `None` without
+/// one; `Err` with `unknown_room_version` when it names a version mxdag does not know.
+pub fn room_version_named(input: &input::Input) -> Result<Option<RoomVersion>, Problem> {
+    let Some(named) = input.room_version_named() else {
+        return Ok(None);
     };
-    Some(found)
+    named
+        .ok()
+        .and_then(|id| RoomVersion::from_id(&id))
+        .map(Some)
+        .ok_or_else(|| {
+            let name = match input.room_version_named() {
+                Some(Ok(id)) => format!("{id:?}"),
+                Some(Err(text)) => text,
+                None => String::new(),
+            };
+            Problem::error(
+                codes::UNKNOWN_ROOM_VERSION,
+                "$",
+                format!("The input names room version {name}, which mxdag does not know (it knows 1–12)."),
+            )
+        })
 }
 
-/// The room version an `m.room.create` event among `events` names, `None` without one; `Err`
-/// with `unknown_room_version` when it names a version mxdag does not know.
-pub fn room_version_named(
-    events: &[Result<Value, Problem>],
-) -> Result<Option<RoomVersion>, Problem> {
-    room_version_of(events).transpose().map_err(|name| {
-        Problem::error(
-            codes::UNKNOWN_ROOM_VERSION,
-            "$",
-            format!(
-                "The input's `m.room.create` names room version {name}, which mxdag does not know."
-            ),
-        )
-    })
-}
-
-/// Validates a whole input text (any shape [`input::split_input`] accepts). The room
-/// version is `version` if given, else the one named by an `m.room.create` event in the
-/// input; `Err` with `unknown_room_version` when neither says.
+/// Validates a whole input text (any shape [`input::recognise`] reads; keys it carries
+/// are not used: see the room session). The room version is `version` if given, else the
+/// one the input names; `Err` with `unknown_room_version` when neither says.
 pub fn validate_input(
     text: &str,
     version: Option<&RoomVersion>,
     keys: &KeyRing,
     options: &ValidateOptions,
 ) -> Result<Validation, Problem> {
-    let split = input::split_input(text);
+    let input = input::recognise(text);
     let version = match version {
         Some(v) => *v,
-        None => match room_version_named(&split.events)? {
+        None => match room_version_named(&input)? {
             Some(v) => v,
             None => {
                 return Err(Problem::error(codes::UNKNOWN_ROOM_VERSION, "$", "The room version is not given and the input holds no `m.room.create` event to read it from."));
             }
         },
     };
-    let mut validation = validate_values(split.events, &version, keys, options);
-    validation.report.input = split.shape;
-    validation.report.problems = split.problems;
+    let shape = input.shape();
+    let mut validation = validate_events(input.events, &version, keys, options);
+    validation.report.input = shape;
+    validation.report.problems = input.problems;
     Ok(validation)
 }

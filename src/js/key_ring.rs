@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use super::errors::{string_arg, to_js_error};
 use crate::crypto::keys::{parse_public_key, ServerKey};
 use crate::crypto::{codes, KeyRing};
+use crate::input::keys::TrustSource;
 use crate::problem::Problem;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -131,6 +132,7 @@ impl JsKeyRing {
             key: parsed,
             valid_until_ts: valid_until_ts.map(|t| t as i64),
             expired_ts: None,
+            trusted: Some(TrustSource::Given),
         });
         Ok(())
     }

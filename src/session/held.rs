@@ -1,0 +1,127 @@
+//! What the session keeps of each held event: its JSON as the input carried it, its verdict
+//! and problems, where it came from, and a one-line description for drawings and lists.
+
+use serde::Serialize;
+
+use crate::canonical_json::Value;
+use crate::event::Verdict;
+use crate::input::{InputEvent, Origin, Section};
+use crate::problem::Problem;
+
+/// How an event is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum EventKind {
+    /// `m.room.message`.
+    Message = 0,
+    /// A state event (it has a `state_key`).
+    State = 1,
+    /// Anything else.
+    Other = 2,
+}
+
+/// One held event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Held {
+    /// The event as canonical JSON: a PDU as received without the keys that are not part
+    /// of it (see [`crate::event::received`]), any other event as the input carried it.
+    pub json: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// A `redacted` event that arrived exactly in its redacted form.
+    pub pruned_by_sender: bool,
+    /// Every problem found, errors first.
+    pub problems: Vec<Problem>,
+    /// The input it came from (an index into the session's sources).
+    pub source: u32,
+    /// What the input said of the event besides its JSON.
+    pub meta: Meta,
+}
+
+/// What an input says of an event besides its JSON, and how it is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meta {
+    /// Where it was in its input (`Line 7`).
+    pub label: String,
+    /// The ID the input wrote for it, in the event or beside it.
+    pub written_id: Option<String>,
+    /// Plain, federation or a scenario's.
+    pub origin: Origin,
+    /// Timeline or state.
+    pub section: Section,
+    /// A note the input attached to it.
+    pub annotation: Option<String>,
+    /// How it is drawn.
+    pub kind: EventKind,
+    /// One line: type, state key, sender and the start of a body.
+    pub summary: String,
+}
+
+impl Meta {
+    /// What `event` says besides its JSON.
+    pub fn of(event: &InputEvent) -> Self {
+        let value = event.value.as_ref().ok();
+        let (kind, summary) = value.map_or((EventKind::Other, String::new()), describe);
+        let own_id = value
+            .and_then(|v| v.get("event_id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Meta {
+            label: event.label.clone(),
+            written_id: own_id.or_else(|| event.row_id.clone()),
+            origin: event.origin,
+            section: event.section,
+            annotation: event.annotation.clone(),
+            kind,
+            summary,
+        }
+    }
+}
+
+impl Held {
+    /// The event again as an input event, to judge it anew: the ID the input wrote goes
+    /// beside it, to be compared again.
+    pub fn to_input_event(&self) -> InputEvent {
+        let value = crate::canonical_json::from_str(&self.json)
+            .map_err(|e| e.to_problem("$", &self.meta.label));
+        InputEvent {
+            row_id: self.meta.written_id.clone(),
+            origin: self.meta.origin,
+            section: self.meta.section,
+            annotation: self.meta.annotation.clone(),
+            ..InputEvent::plain(self.meta.label.clone(), value)
+        }
+    }
+}
+
+/// Longest body excerpt in a summary, in characters.
+const BODY_EXCERPT: usize = 48;
+
+/// An event's kind and one-line summary: `type [state_key] · sender · “body”`.
+fn describe(value: &Value) -> (EventKind, String) {
+    let text = |key: &str| value.get(key).and_then(Value::as_str);
+    let state_key = text("state_key");
+    let event_type = text("type").unwrap_or("");
+    let kind = match (state_key, event_type) {
+        (Some(_), _) => EventKind::State,
+        (None, "m.room.message") => EventKind::Message,
+        _ => EventKind::Other,
+    };
+    let mut line = event_type.to_owned();
+    if let Some(key) = state_key.filter(|k| !k.is_empty()) {
+        line.push_str(&format!(" [{key}]"));
+    }
+    line.push_str(" · ");
+    line.push_str(text("sender").unwrap_or(""));
+    let body = value
+        .get("content")
+        .and_then(|c| c.get("body"))
+        .and_then(Value::as_str);
+    if let Some(body) = body.filter(|b| !b.trim().is_empty()) {
+        let words: Vec<&str> = body.split_whitespace().collect();
+        let excerpt: String = words.join(" ").chars().take(BODY_EXCERPT).collect();
+        line.push_str(&format!(" · “{excerpt}”"));
+    }
+    (kind, line.replace(['\n', '\r'], " "))
+}

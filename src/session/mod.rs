@@ -1,0 +1,232 @@
+//! The room session: the one entry point for everything a user brings. It takes each file or
+//! answer as text (with the request it answered, its body and status) and in one pass
+//! recognises the shape ([`crate::input`]), parses each event once, judges it
+//! ([`crate::event`]: format, event ID, signatures, content hash), judges an answer against
+//! its endpoint's contract with the DAG as held *before* it ([`crate::federation`]), and
+//! places what it can in the DAG of its room ([`crate::dag`]). It keeps every held event's
+//! JSON, verdict and problems, so an inspector asks it for details instead of keeping copies,
+//! and judges unchecked events again when keys arrive.
+//!
+//! `mxdag check`, `dag`, `answer` and `serve`, the page and the JS API all go through it.
+
+mod held;
+mod ingest;
+mod report;
+
+use std::collections::{BTreeSet, HashMap};
+
+pub use held::{EventKind, Held, Meta};
+pub use report::{
+    Contract, EventDetails, IngestReport, KeysReport, Neighbour, Rejudged, VersionFrom,
+};
+
+use crate::crypto::KeyRing;
+use crate::dag::{NodeIndex, RoomDag};
+use crate::event::report::MissingKey;
+use crate::federation::FederationRequest;
+use crate::input;
+use crate::problem::Problem;
+use crate::room_version::RoomVersion;
+
+/// How to take one input.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ingest<'a> {
+    /// How the input is named in reports (a file name, a request line).
+    pub source: &'a str,
+    /// The request it answered, when it is an answer: its contract is judged.
+    pub request: Option<&'a FederationRequest>,
+    /// The answer's HTTP status, when known.
+    pub status: Option<u16>,
+    /// Hold its events as outliers (state, auth chains), not in the timeline.
+    pub outliers: bool,
+    /// The events came by backfill: the 20 `prev_events` / 10 `auth_events` limits are
+    /// warnings, as the spec requires. Answers to `/backfill` are always taken so.
+    pub via_backfill: bool,
+}
+
+/// One room's DAG and the records of its held events.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Room {
+    pub dag: RoomDag,
+    /// By node index: the record of each held event.
+    pub held: Vec<Option<Held>>,
+    /// Findings of the session about this room (IDs the inputs wrote wrongly).
+    pub findings: Vec<Problem>,
+}
+
+impl Room {
+    fn new(room_id: Option<&str>) -> Self {
+        Room {
+            dag: room_id.map_or_else(RoomDag::new, RoomDag::for_room),
+            ..Room::default()
+        }
+    }
+
+    /// The record of a held node.
+    pub fn held(&self, node: NodeIndex) -> Option<&Held> {
+        self.held.get(node as usize).and_then(Option::as_ref)
+    }
+}
+
+/// See the [module documentation](self).
+#[derive(Clone, Debug, Default)]
+pub struct RoomSession {
+    version: Option<RoomVersion>,
+    version_given: bool,
+    fixed_room: Option<String>,
+    keys: KeyRing,
+    rooms: Vec<Room>,
+    by_room: HashMap<String, usize>,
+    sources: Vec<String>,
+    missing_keys: BTreeSet<MissingKey>,
+}
+
+impl RoomSession {
+    /// A session for `room_id` (events of other rooms are then refused) and room
+    /// `version`, each when known; else the room comes from the first event naming one and
+    /// the version from the first input naming one.
+    pub fn new(room_id: Option<&str>, version: Option<RoomVersion>) -> Self {
+        let mut session = RoomSession {
+            version,
+            version_given: version.is_some(),
+            fixed_room: room_id.map(str::to_owned),
+            ..Self::default()
+        };
+        if let Some(room) = room_id {
+            session.room_slot(Some(room));
+        }
+        session
+    }
+
+    /// The room version in use, once known.
+    pub fn room_version(&self) -> Option<RoomVersion> {
+        self.version
+    }
+
+    /// Sets the room version for events judged from now on (and for judging held events
+    /// again).
+    pub fn set_room_version(&mut self, version: RoomVersion) {
+        self.version = Some(version);
+        self.version_given = true;
+    }
+
+    /// The key ring.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// The DAG of each room seen, in the order rooms were first seen.
+    pub fn dags(&self) -> impl Iterator<Item = &RoomDag> {
+        self.rooms.iter().map(|r| &r.dag)
+    }
+
+    /// The DAG of the session's room (its fixed room, else the first seen).
+    pub fn dag(&self) -> Option<&RoomDag> {
+        self.rooms.first().map(|r| &r.dag)
+    }
+
+    /// The DAG of `room_id`.
+    pub fn dag_of(&self, room_id: &str) -> Option<&RoomDag> {
+        self.by_room.get(room_id).map(|&i| &self.rooms[i].dag)
+    }
+
+    /// The session's findings about the room of `dag` besides the DAG's own (IDs an input
+    /// wrote that the content contradicts).
+    pub fn findings_of(&self, dag: &RoomDag) -> Vec<Problem> {
+        let mut out = dag.findings();
+        if let Some(room) = self.rooms.iter().find(|r| std::ptr::eq(&r.dag, dag)) {
+            out.extend(room.findings.iter().cloned());
+        }
+        out
+    }
+
+    /// Keys the held events were signed with that the ring lacks.
+    pub fn missing_keys(&self) -> Vec<MissingKey> {
+        self.missing_keys.iter().cloned().collect()
+    }
+
+    /// Of `wanted` (`(server, key ID)`), those the ring does not hold.
+    pub fn keys_not_held(&self, wanted: &[MissingKey]) -> Vec<MissingKey> {
+        wanted
+            .iter()
+            .filter(|k| !self.keys.has(&k.server_name, &k.key_id))
+            .cloned()
+            .collect()
+    }
+
+    /// The held record of `event_id` in the session's room.
+    pub fn held(&self, event_id: &str) -> Option<&Held> {
+        self.rooms.iter().find_map(|room| {
+            let node = room.dag.index_of(event_id)?;
+            room.held(node)
+        })
+    }
+
+    /// The records of the session's room, by node index of its DAG.
+    pub fn held_records(&self) -> &[Option<Held>] {
+        self.rooms.first().map_or(&[], |r| &r.held)
+    }
+
+    /// The name of input `source` as given.
+    pub fn source_name(&self, source: u32) -> &str {
+        self.sources.get(source as usize).map_or("", String::as_str)
+    }
+
+    /// The slot of the room `room_id` (`None`: the first room), made when new.
+    fn room_slot(&mut self, room_id: Option<&str>) -> usize {
+        if self.fixed_room.is_some() {
+            if self.rooms.is_empty() {
+                self.rooms.push(Room::new(self.fixed_room.as_deref()));
+            }
+            return 0;
+        }
+        match room_id {
+            Some(room) => match self.by_room.get(room) {
+                Some(&i) => i,
+                None => {
+                    self.by_room.insert(room.to_owned(), self.rooms.len());
+                    self.rooms.push(Room::new(Some(room)));
+                    self.rooms.len() - 1
+                }
+            },
+            None if self.rooms.is_empty() => {
+                self.rooms.push(Room::new(None));
+                0
+            }
+            None => 0,
+        }
+    }
+
+    /// Adds the keys of any key input text (key responses, notary answers, trusted keys,
+    /// key-table rows) and judges unchecked events again.
+    pub fn add_keys(&mut self, text: &str) -> KeysReport {
+        let input = input::recognise(text);
+        let mut added = crate::crypto::keys::KeysAdded::default();
+        for key in &input.keys {
+            added.extend(self.keys.add(key));
+        }
+        let shape = input.shape();
+        let mut problems = input.problems;
+        if input.keys.is_empty() && problems.is_empty() {
+            problems.push(Problem::error(
+                input::codes::INPUT_SHAPE_UNKNOWN,
+                "$",
+                format!(
+                    "The input holds no keys: it is {}, not server keys, a notary answer, trusted_key_servers, key lines or key-table rows.",
+                    shape.describe()
+                ),
+            ));
+        }
+        let rejudged = if added.added > 0 {
+            self.rejudge()
+        } else {
+            Rejudged::default()
+        };
+        KeysReport {
+            input: shape,
+            keys: added,
+            problems,
+            rejudged,
+        }
+    }
+}

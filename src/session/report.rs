@@ -1,0 +1,142 @@
+//! What the session says about each input it takes, and about an event held.
+
+use serde::Serialize;
+
+use crate::crypto::keys::KeysAdded;
+use crate::event::report::{Counts, MissingKey, Outcome};
+use crate::event::{EventReport, Verdict};
+use crate::federation::ContractVerdict;
+use crate::input::{InputShape, Origin};
+use crate::problem::Problem;
+
+/// Where the room version used for an input came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionFrom {
+    /// Given to the session (`--room-version`, the page's choice).
+    Given,
+    /// Named by this input (its `m.room.create`, or a tardis scenario's `room_version`).
+    Input,
+    /// Named by an input the session took before.
+    Session,
+}
+
+/// An answer's contract verdict, with what it answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Contract {
+    /// The endpoint (`backfill`, `get_missing_events`, `forwards_fill`).
+    pub endpoint: &'static str,
+    /// The room the request named.
+    pub room_id: String,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: ContractVerdict,
+}
+
+/// What taking one input did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IngestReport {
+    /// How the input was named when given (a file name, a request line).
+    pub source: String,
+    /// The shape it was recognised as.
+    pub input: InputShape,
+    /// The room version its events were judged by, when one was known.
+    pub room_version: Option<String>,
+    /// Where that version came from.
+    pub version_from: Option<VersionFrom>,
+    /// The input's own title (a tardis scenario's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Verdict counts of its events.
+    pub counts: Counts,
+    /// One report per event, in input order.
+    pub events: Vec<EventReport>,
+    /// Problems of the input as a whole.
+    pub problems: Vec<Problem>,
+    /// The keys the input carried: what was added, what was refused and why.
+    pub keys: KeysAdded,
+    /// Events judged again because the input brought keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejudged: Option<Rejudged>,
+    /// Keys its events were signed with that the session does not hold.
+    pub missing_keys: Vec<MissingKey>,
+    /// Events that joined the DAG.
+    pub added: usize,
+    /// Events the DAG already held.
+    pub known: usize,
+    /// Events that could not be placed (unreadable, no ID, another room).
+    pub refused: usize,
+    /// What the DAG found while taking them (IDs reused with other content, events of
+    /// another room, IDs the input wrote that the content contradicts).
+    pub findings: Vec<Problem>,
+    /// For an answer to a request: whether it kept its endpoint's contract.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Contract>,
+    /// `valid`, `unchecked` (nothing invalid, some events not checkable) or `invalid`.
+    pub outcome: Outcome,
+}
+
+/// What judging held events again did (after keys arrived).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Rejudged {
+    /// Events judged again.
+    pub judged: usize,
+    /// Of them, events now checked (no longer `unchecked`).
+    pub checked: usize,
+    /// Events still unchecked for want of keys.
+    pub still_unchecked: usize,
+}
+
+/// What adding keys did, and the events judged again.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeysReport {
+    /// The input's shape.
+    pub input: InputShape,
+    /// Keys added and refused.
+    #[serde(flatten)]
+    pub keys: KeysAdded,
+    /// Problems of the input as a whole (unreadable, or holding no keys).
+    pub problems: Vec<Problem>,
+    /// Held events judged again.
+    pub rejudged: Rejudged,
+}
+
+/// One held or missing event, for an inspector's panel.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventDetails {
+    /// The event ID.
+    pub event_id: String,
+    /// Whether the event is held (else it is only referenced: a gap).
+    pub held: bool,
+    /// Held as an outlier.
+    pub outlier: bool,
+    /// The event as the input carried it (canonical JSON).
+    pub json: Option<String>,
+    /// Its verdict.
+    pub verdict: Option<Verdict>,
+    /// A `redacted` event that arrived exactly in its redacted form.
+    pub pruned_by_sender: bool,
+    /// Its problems.
+    pub problems: Vec<Problem>,
+    /// The input it came from and where in it (`file room.ndjson, Line 7`).
+    pub source: Option<String>,
+    /// The note the input attached.
+    pub annotation: Option<String>,
+    /// Plain or a scenario's.
+    pub origin: Option<Origin>,
+    /// One-line summary.
+    pub summary: Option<String>,
+    /// Its `prev_events`, each with whether it is held.
+    pub prev: Vec<Neighbour>,
+    /// The held events that list it in `prev_events`.
+    pub next: Vec<Neighbour>,
+}
+
+/// An event next to another in the DAG.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Neighbour {
+    /// Its ID.
+    pub event_id: String,
+    /// Whether it is held.
+    pub held: bool,
+}
