@@ -1,7 +1,8 @@
-// Reading input files for the mxdag commands. Event files go to the core as text (it
-// recognises transactions, /get_missing_events answers, PDUs, arrays and NDJSON, and judges
-// every event's JSON itself); key files are split here into the responses they hold.
+// Reading input files for the mxdag commands: bytes → UTF-8 text, JSON5 and YAML decoded
+// into JSON (www/decode.js). What the text holds — events, answers, exports, keys — is
+// recognised by the core (src/input), not here.
 import { readFileSync } from "node:fs";
+import { decodeText } from "../www/decode.js";
 
 /** Input that cannot be used at all (exit code 2). */
 export class InputError extends Error {
@@ -32,63 +33,16 @@ export function readText(file) {
   return text;
 }
 
-/** Splits NDJSON text into its non-blank lines, with their 1-based line numbers. */
-export function ndjsonLines(text) {
-  return text
-    .split("\n")
-    .map((raw, index) => ({ raw: raw.trim(), line: index + 1 }))
-    .filter(({ raw }) => raw !== "");
-}
-
 /**
- * Reads a keys file: one `GET /_matrix/key/v2/server` response, a notary answer
- * (`{server_keys: […]}`), a JSON array of either, or NDJSON of them. Returns each one as
- * JSON text, for `KeyRing.addResponse`.
+ * Reads a file as text the core reads: `{file, text}`, JSON5 (tardis scenarios) and YAML
+ * (trusted_key_servers) decoded into JSON.
  */
-export function readKeyResponses(file) {
-  const text = readText(file);
-  let value;
+export async function readInput(file) {
+  const raw = readText(file);
   try {
-    value = JSON.parse(text);
-  } catch {
-    const lines = ndjsonLines(text);
-    for (const { raw, line } of lines) {
-      try {
-        JSON.parse(raw);
-      } catch (error) {
-        throw new InputError(file, `is neither JSON nor NDJSON (line ${line}: ${error.message})`);
-      }
-    }
-    return lines.map(({ raw }) => raw);
+    const { text } = await decodeText(raw, file, (name) => import(name));
+    return { file, text };
+  } catch (error) {
+    throw new InputError(file, error.message.replace(`${file} `, ""));
   }
-  if (Array.isArray(value)) return value.map((response) => JSON.stringify(response));
-  if (value === null || typeof value !== "object") {
-    throw new InputError(file, "holds no key response (a JSON object, an array of them, or NDJSON)");
-  }
-  return [text];
-}
-
-/** The code of the input problem that warns of a room version contradicting the input's own. */
-export const ROOM_VERSION_MISMATCH = "room_version_mismatch";
-
-/**
- * The warning for an input `{file, text}` whose m.room.create names another room version than
- * `roomVersion` (given by `source`, e.g. "--room-version"); `undefined` when they agree, when
- * no version is given, or when the input holds no create event of a known version.
- */
-export function roomVersionMismatch(mxdag, { file, text }, roomVersion, source) {
-  if (roomVersion === undefined || !text.includes('"m.room.create"')) return undefined;
-  let own;
-  try {
-    own = mxdag.roomVersionOf(text);
-  } catch {
-    return undefined; // a create event naming an unknown version: the given one stands
-  }
-  if (own === undefined || own === roomVersion) return undefined;
-  return {
-    code: ROOM_VERSION_MISMATCH,
-    path: "$",
-    message: `Room version ${roomVersion} (${source}) contradicts the m.room.create event in ${file}, which names room version ${own}: the events are judged as room version ${roomVersion}.`,
-    severity: "warning",
-  };
 }

@@ -2,6 +2,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
+// The decoders of JSON5 and YAML inputs (www/decode.js) are the package's only dependencies.
+const { dependencies } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const field = (name) => cargo.match(new RegExp(`^${name} = "([^"]*)"`, "m"))[1];
 
 const pkg = {
@@ -20,6 +22,7 @@ const pkg = {
   },
   bin: { mxdag: "./node/cli.js" },
   files: ["mxdag.js", "mxdag.d.ts", "mxdag_bg.wasm", "mxdag_bg.wasm.d.ts", "tools/", "node/", "www/", "README.md"],
+  dependencies,
   engines: { node: ">=20" },
   sideEffects: false,
 };

@@ -246,14 +246,53 @@ fn unreadable_events_are_refused_and_the_rest_kept() {
     assert_eq!((report.added, report.refused), (1, 1));
     assert_eq!(report.events[0].verdict, Verdict::Dropped);
     assert!(!report.events[0].problems.is_empty());
-    // Without a room version, an event with no ID cannot be placed.
-    let mut unversioned = RoomSession::new(None, None);
-    let report = take(&mut unversioned, r#"{"type":"x","sender":"@a:b"}"#);
-    assert_eq!((report.added, report.refused), (0, 1));
+}
+
+/// PDUs taken before anyone names the room version wait for it; naming it judges them.
+#[test]
+fn pdus_wait_for_the_room_version() {
+    let chain = chain_v10();
+    let mut session = RoomSession::new(None, None);
+    let report = take(&mut session, &format!("{}\n{}", chain[2].1, chain[1].1));
+    assert_eq!((report.added, report.refused, report.waiting), (0, 0, 2));
+    assert_eq!(report.room_version, None);
     assert_eq!(
         report.events[0].problems[0].code,
         event_codes::UNKNOWN_ROOM_VERSION
     );
+    let judged = session
+        .set_room_version(RoomVersion::V10)
+        .expect("the waiting events are judged");
+    assert_eq!((judged.added, judged.waiting), (2, 0));
+    let ids: Vec<Option<&str>> = judged
+        .events
+        .iter()
+        .map(|e| e.event_id.as_deref())
+        .collect();
+    assert_eq!(ids, [Some(chain[2].0.as_str()), Some(chain[1].0.as_str())]);
+    assert!(session
+        .details(&chain[1].0)
+        .unwrap()
+        .source
+        .unwrap()
+        .ends_with("Line 2"));
+}
+
+/// The whole room read again as another version: other IDs (v11 redacts `origin`), the
+/// same sources.
+#[test]
+fn a_room_is_read_again_as_another_version() {
+    let chain = chain_v10();
+    let mut session = RoomSession::new(None, RoomVersion::from_id("10"));
+    take(&mut session, &format!("{}\n{}", chain[1].1, chain[2].1));
+    let again = session.reread(RoomVersion::V11);
+    assert_eq!((again.added, again.refused), (2, 0));
+    let dag = session.dag().unwrap();
+    // The events' own IDs change; the IDs their prev_events name (written in v10) are gaps.
+    assert!(!dag.index_of(&chain[1].0).is_some_and(|n| dag.is_held(n)));
+    assert_eq!(dag.event_ids(&dag.linear_order()).len(), 2);
+    assert_eq!(dag.gaps().len(), 2);
+    assert_eq!(session.room_version(), Some(RoomVersion::V11));
 }
 
 fn answer(

@@ -14,6 +14,16 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 const worker = new WorkerClient(new URL("./worker.js", import.meta.url));
+
+/**
+ * The worker asks for keys its events need: the peer is asked as a notary (the answer joins
+ * the worker's session and the events are judged again); with nothing to fetch from, none.
+ */
+async function askedKeys({ keys }) {
+  if (state.fetcher) await state.fetcher.keysFor(keys);
+  return { status: 204, body: "" };
+}
+worker.onAsk = askedKeys;
 /**
  * `start`: how the current room began (a demo or proxied room, or `{file}`); `files`: the
  * files loaded, by name, to return to; `rooms`: the room IDs the current source holds;
@@ -173,13 +183,13 @@ async function fillAllGaps() {
   if (!state.fetcher) return;
   const source = state.start.source;
   const entries = new Map();
-  worker.onAsk = async ({ n, request }) => {
+  worker.onAsk = async (ask) => {
+    if (ask.keys) return askedKeys(ask);
+    const { n, request } = ask;
     const body = request.body ? JSON.parse(request.body) : undefined;
     const base = source.destination ? `/_mxdag/proxy/${encodeURIComponent(request.server)}` : "";
     const r = await state.fetcher.request(request.method, request.path, body, `${request.endpoint} (planner)`, base);
     entries.set(n, r.entry);
-    const pdus = r.json?.pdus ?? r.json?.events;
-    if (r.status === 200 && Array.isArray(pdus)) await state.fetcher.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
     if (r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED") r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
     return { status: r.status, body: r.text };
   };
@@ -202,6 +212,7 @@ async function fillAllGaps() {
     notice(r.gaps_left ? `${r.round_trips} requests; ${r.gaps_left} gap(s) stay open: ${open}` : `${r.round_trips} requests closed every gap (${r.new_events} new events)`);
   } finally {
     bar.hidden = true;
+    worker.onAsk = askedKeys;
   }
 }
 
@@ -318,23 +329,35 @@ function showFileRoom(name, r, lead = "") {
   setOffline(state.fetcher && state.rooms.has(r.roomId) ? null : `${r.roomId ?? "This room"} comes from the file ${name} and is not on ${state.start?.source?.destination ?? "the demo peer"}: there is nothing to fetch it from.`);
   showVersion(r.roomVersion, r.versionFrom);
   state.selectedId = null;
-  const unchecked = r.unchecked ? `, ${r.unchecked} not checked (keys missing)` : "";
-  const fetched = r.fetched ? ` and ${r.fetched} fetched since` : "";
-  panel.clear(`Loaded ${name}: ${r.added} events (${r.shape})${fetched}${r.errors.length ? `, ${r.errors.length} unusable item(s)` : ""}${unchecked}; judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom]}).`);
+  const unchecked = r.unchecked ? `, ${r.unchecked} unchecked` : "";
+  const title = r.title ? ` “${r.title.split("\n")[0]}”` : "";
+  panel.clear(`Loaded ${name}${title}: ${r.added} events (${r.shape})${r.refused ? `, ${r.refused} refused` : ""}${unchecked}; judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom] ?? "given"}).`);
   const notes = [];
-  if (r.versionFrom !== "create") notes.push(`judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom]})`);
-  if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events cannot be checked; load those servers' key responses (/_matrix/key/v2/server) as a file`);
-  if (r.errors.length) notes.push(`${r.errors[0].where}: ${r.errors[0].message}`);
+  if (r.versionFrom !== "create") notes.push(`judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom] ?? "given"})`);
+  if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events are unchecked; load those servers' keys as a file (key responses, trusted_key_servers, or key lines)`);
+  else if (r.unchecked) notes.push(`${r.unchecked} events are unchecked: they are no PDUs (client format or a scenario), see each event`);
+  const first = [...r.problems, ...r.findings].find((p) => p.severity === "error");
+  if (first) notes.push(first.message);
   if (notes.length || lead) notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : ""].filter(Boolean).join(" — "));
   showSource(`file ${name} (room ${r.roomId ?? "unknown"})`);
   applySnapshot(r.snapshot);
   fit();
 }
 
+/** What a key file did: the keys added (trusted ones named so), refused ones and why. */
+function keyNotice(name, r) {
+  const trusted = r.keys.filter((k) => k.trusted).length;
+  const servers = [...new Set(r.keys.map((k) => k.server_name))];
+  const added = r.added ? `${r.added} key(s) of ${servers.join(", ")} added${trusted ? ` (${trusted} trusted as given)` : ""}` : "no key added";
+  const refused = r.problems.length ? `; ${r.problems.length} refused: ${r.problems[0].message}` : "";
+  const judged = r.rejudged.judged ? `; ${r.rejudged.judged} unchecked events judged again, ${r.rejudged.checked} now checked` : "";
+  return `${name}: ${added}${refused}${judged}`;
+}
+
 /**
- * Loads a file. Key server responses join the key ring and the file shown is judged again
- * with them; events: the peer is asked (by key ID) for the keys they were signed with, then
- * they are judged as a new room.
+ * Loads a file. A key file's keys join the session and the room shown is judged again with
+ * them; a file of events becomes the room shown (the peer is asked, by key ID, for the keys
+ * its events were signed with).
  */
 async function loadFile(file) {
   // A file loaded before is judged as it was then: `room` again from the room it was judged
@@ -344,38 +367,22 @@ async function loadFile(file) {
   const shown = state.snapshot && state.versionFrom !== "chosen" ? { roomId: state.snapshot.roomId, roomVersion: state.snapshot.roomVersion } : null;
   const current = memo ? (memo.versionFrom === "room" ? { roomId: memo.roomId, roomVersion: memo.roomVersion } : null) : shown;
   const version = memo?.versionFrom === "chosen" ? memo.roomVersion : $("version-select").value;
-  const read = await worker.call("readFile", { file, current, version }, progress);
-  if (read.keys) {
-    const bad = read.keyProblems.length ? `; ${read.keyProblems.length} refused: ${read.keyProblems[0].message}` : "";
-    const added = `${file.name}: keys of ${read.servers.join(", ")} added${bad}`;
-    if (read.rejudged) showFileRoom(state.start.file.name, read.rejudged, `${added}; events judged again`);
-    else if (read.rechecked) showRechecked(read.rechecked, added);
-    else {
-      notice(added);
-      panel.clear(`Loaded ${file.name}: ${read.keys} server key response(s) (${read.servers.join(", ")}).`);
-    }
-    if (!read.count) return progress(1, 1);
-  }
-  if (!read.count) throw new Error(`${file.name}: no events${read.errors[0] ? ` (${read.errors[0].where}: ${read.errors[0].message})` : ""}`);
-  if (state.fetcher && read.need.length) await state.fetcher.keysFor(read.need);
-  const r = await worker.call("ingestFile", { name: file.name }, progress);
+  const r = await worker.call("loadFile", { file, current, version }, progress);
   progress(1, 1);
+  if (r.kind === "keys") {
+    notice(keyNotice(file.name, r));
+    panel.clear(keyNotice(file.name, r));
+    applySnapshot(r.snapshot);
+    return;
+  }
   state.files.set(file.name, { file });
   state.start = { ...state.start, file };
   showFileRoom(file.name, r);
 }
 
-/** The room shown (no file) once its events were judged again with new keys. */
-function showRechecked(r, lead) {
-  const left = r.unchecked ? `${r.unchecked} still not checked (no keys for ${keyList(r.missingKeys)})` : "every event checked";
-  notice(`${lead}; ${r.added} events judged again: ${left}`);
-  panel.clear(`${r.added} events judged again with the keys added (${r.before} were not checked): ${left}.`);
-  applySnapshot(r.snapshot);
-}
-
 /** Judges the loaded file again as the room version chosen. */
 async function rejudgeFile() {
-  const r = await worker.call("rejudgeFile", { version: $("version-select").value }, progress);
+  const r = await worker.call("reread", { version: $("version-select").value, name: state.start.file.name }, progress);
   progress(1, 1);
   showFileRoom(state.start.file.name, r);
 }
@@ -398,12 +405,15 @@ addEventListener("drop", (e) => {
   const file = e.dataTransfer?.files?.[0];
   if (file) run(() => loadFile(file));
 });
-$("connect-form").addEventListener("submit", (e) => {
+$("connect-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = new FormData(e.target);
   const q = new URLSearchParams();
   for (const name of ["proxy", "room", "version"]) q.set(name, String(f.get(name)).trim());
   for (const id of String(f.get("event")).split(/[\s,]+/).filter(Boolean)) q.append("event", id);
+  // The signing proxy sends only to destinations its own page names (a link cannot).
+  const allowed = await fetch("/_mxdag/destinations", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ destination: q.get("proxy") }) });
+  if (!allowed.ok) return notice(`The signing proxy refused ${q.get("proxy")}: ${(await allowed.json().catch(() => ({}))).error ?? `HTTP ${allowed.status}`}`);
   location.search = q.toString();
 });
 $("reset").addEventListener("click", () => state.start && run(() => (state.start.file ? loadFile(state.start.file) : startRoom(state.start))));

@@ -19,6 +19,7 @@ export const COLOURS = {
   pruned: "#e0b042",
   tampered: "#ff8a3d",
   dropped: "#f25f5c",
+  rejected: "#c2417f",
   unchecked: "#5c6470",
   gap: "#ff6fa3",
   forward: "#4fd18b",
@@ -33,6 +34,7 @@ function colourOf(s, i) {
   const v = s.verdict[i];
   if (v === VERDICT.gap) return "gap";
   if (v === VERDICT.dropped) return "dropped";
+  if (v === VERDICT.rejected) return "rejected";
   if (v === VERDICT.redacted) return s.flags[i] & FLAG.pruned ? "pruned" : "tampered";
   if (v === VERDICT.unchecked) return "unchecked";
   return ["message", "state", "other", "gap", "outlier"][s.kind[i]];

@@ -3,13 +3,16 @@
 //
 // CONTRACT
 //
-//   const result = await fillAllGaps({ planner, fetch, dag, onProgress, signal, roundMs });
+//   const result = await fillAllGaps({ planner, fetch, onAnswer, onProgress, signal, roundMs });
 //
 //   planner     a GapPlanner from mxdag's wasm, built with the room and the servers believed
-//               to be in it, and fed the events held so far:
-//                 const planner = new GapPlanner({ room_id, servers, strategy: "cover",
-//                                                  room_version, limit: 100 });
-//                 planner.addInput(text)   // any response / NDJSON the page already loaded
+//               to be in it. On a RoomSession it plans from the events the session holds and
+//               takes every answer into the session (judged, contract-checked, placed):
+//                 const planner = GapPlanner.onSession({ room_id, servers,
+//                                                        strategy: "cover", limit: 100 }, session);
+//               Without one (a simulated federation) it keeps records of its own:
+//                 const planner = new GapPlanner({ room_id, servers });
+//                 planner.addEvents(records)
 //   fetch       async (request) => ({ status, body })   — sends one planned request:
 //                 request = { id, server, endpoint, method, path, body, limit, gaps }
 //                 `path` is the full federation path with query, `body` a JSON string (POST
@@ -19,9 +22,9 @@
 //                 Proxy:      r => fetch(`/_mxdag/proxy/${r.server}${r.path}`, …)
 //                 Simulator:  r => federation.answer(r.server, r)   (SimulatedFederation)
 //                 Throwing counts as a failure of that server (it backs off).
-//   dag         optional: { add(request, text) } — called with every successful answer, so
-//               the page's RoomDag takes the same events (validation, contract check,
-//               drawing). Its return value is ignored.
+//   onAnswer    optional: async (request, recorded) — called after every successful answer
+//               was recorded; `recorded` is `{ received, new, report }`, `report` the
+//               session's IngestReport on the answer (a planner on a session). Awaited.
 //   onProgress  optional: called after every answer with { round, round_trips, gaps,
 //               received, new_events, request, status }.
 //   signal      optional AbortSignal: stops after the answers in flight; result.stopped is
@@ -75,7 +78,7 @@ async function exchange(fetch, request) {
 }
 
 /** Runs the planner until no server can help; see the contract at the top of the file. */
-export async function fillAllGaps({ planner, fetch, dag, onProgress, signal, roundMs = 250, maxRounds = 1_000_000 }) {
+export async function fillAllGaps({ planner, fetch, onAnswer, onProgress, signal, roundMs = 250, maxRounds = 1_000_000 }) {
   if (!planner || typeof fetch !== "function") {
     throw new TypeError("fillAllGaps needs { planner, fetch }");
   }
@@ -99,11 +102,11 @@ export async function fillAllGaps({ planner, fetch, dag, onProgress, signal, rou
     }
     totals.rounds += 1;
     const answers = await Promise.all(requests.map((r) => exchange(fetch, r)));
-    requests.forEach((request, i) => {
+    for (const [i, request] of requests.entries()) {
       const { status, text } = answers[i];
       const ok = status >= 200 && status < 300;
-      if (ok && dag?.add) dag.add(request, text);
       const counts = planner.record(request.id, { status, text, errcode: ok ? undefined : errcodeOf(text) });
+      if (ok && onAnswer) await onAnswer(request, counts);
       totals.received += counts.received;
       totals.new_events += counts.new;
       onProgress?.({
@@ -115,7 +118,7 @@ export async function fillAllGaps({ planner, fetch, dag, onProgress, signal, rou
         request,
         status,
       });
-    });
+    }
     planner.setNow(planner.now() + roundMs);
   }
   const open = planner.openGaps();

@@ -1,12 +1,22 @@
 // Fetching like a homeserver would: /event, /backfill, /get_missing_events, MSC4000
 // /forwards_fill (stable, then unstable, then "not supported"), keys through the notary.
-// Every request goes in the network log; every answer goes to the worker, which judges it
-// against its request's contract before its events join the DAG.
-import { signingKeysOf } from "./parse.js";
+// Every request goes in the network log; every answer goes to the worker as received, where
+// the room session judges it against its request's contract before its events join the DAG,
+// and asks for the keys its events need (`onAsk`).
 
 const enc = encodeURIComponent;
 const FF_STABLE = "/_matrix/federation/v1/forwards_fill/";
 const FF_UNSTABLE = "/_matrix/federation/org.matrix.msc4000/forwards_fill/";
+
+/** An error answer's body (`{errcode, error}`), when it is small JSON. */
+function errorBody(text) {
+  if (text.length > 65536) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The worker, as promises. */
 export class WorkerClient {
@@ -74,7 +84,7 @@ export class Fetcher {
     this.noForwardsFill = new Set();
   }
 
-  /** One HTTP request, logged. Returns `{status, text, json, headers, entry}`. */
+  /** One HTTP request, logged. Returns `{status, text, json, headers, entry}` (`json`: an error body only). */
   async request(method, path, body, note, base = this.source.base) {
     const entry = this.hooks.log({ method, path, note, status: "…" });
     const t0 = performance.now();
@@ -86,12 +96,8 @@ export class Fetcher {
       });
       const text = await res.text();
       const ms = performance.now() - t0;
-      let json;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
+      // Only an error body is read here, for its errcode; answers go to the worker as text.
+      const json = res.ok ? undefined : errorBody(text);
       entry.update({ status: res.status, ms, bytes: text.length, errcode: json?.errcode });
       return { status: res.status, text, json, headers: res.headers, entry };
     } catch (e) {
@@ -100,15 +106,10 @@ export class Fetcher {
     }
   }
 
-  /** Fetches the keys these PDUs were signed with that the worker does not hold yet. */
-  async ensureKeys(pdus) {
-    const { keys } = await this.worker.call("missingKeys", { keys: signingKeysOf(pdus) });
-    return this.keysFor(keys);
-  }
-
   /**
    * Asks the peer, as a notary, for `keys` (`{server_name, key_id}`) not asked for yet, by
-   * key ID (`server_keys: {server: {key_id: {}}}`); true if any response came.
+   * key ID (`server_keys: {server: {key_id: {}}}`); the answer joins the worker's session
+   * (its events waiting for those keys are judged again). True if any keys came.
    */
   async keysFor(keys) {
     const wanted = keys.filter((k) => !this.keysTried.has(`${k.server_name} ${k.key_id}`));
@@ -119,24 +120,23 @@ export class Fetcher {
       (serverKeys[k.server_name] ??= {})[k.key_id] = {};
     }
     const r = await this.request("POST", "/_matrix/key/v2/query", { server_keys: serverKeys }, `keys ${wanted.map((k) => `${k.server_name} ${k.key_id}`).join(", ")}`.slice(0, 200));
-    const list = Array.isArray(r.json?.server_keys) ? r.json.server_keys : [];
-    const k = await this.worker.call("keys", { responses: list });
-    r.entry.update({ events: list.length, contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
-    return list.length > 0;
+    if (r.status !== 200) return false;
+    const k = await this.worker.call("keys", { text: r.text });
+    r.entry.update({ events: k.added, contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
+    if (k.snapshot) this.hooks.snapshot(k.snapshot);
+    return k.added > 0;
   }
 
   /** The peer's own key (`/_matrix/key/v2/server`). */
   async ownKey() {
     const r = await this.request("GET", "/_matrix/key/v2/server", undefined, "server key");
-    if (r.status !== 200 || !r.json) return;
-    const k = await this.worker.call("keys", { responses: [r.json] });
+    if (r.status !== 200) return;
+    const k = await this.worker.call("keys", { text: r.text });
     r.entry.update({ contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
   }
 
-  /** Sends an answer to the worker and records what it made of it. */
+  /** Sends an answer to the worker, as received, and records what it made of it. */
   async ingest(r, request, check = true) {
-    const pdus = r.json?.pdus ?? r.json?.events;
-    if (r.status === 200 && Array.isArray(pdus)) await this.ensureKeys(pdus.filter((p) => p && typeof p === "object"));
     const result = await this.worker.call("answer", { request, text: r.text, status: r.status, check }, this.hooks.progress);
     r.entry.update({ events: result.received ?? 0, added: result.added ?? 0, bad: result.bad ?? 0, contract: result.contract });
     if (result.snapshot) this.hooks.snapshot(result.snapshot);

@@ -11,9 +11,10 @@ const el = (tag, cls, text) => {
 const VERDICT_TEXT = {
   valid: "valid",
   redacted: "redacted",
+  rejected: "rejected",
   dropped: "dropped",
   missing: "missing (backward extremity)",
-  unchecked: "not checked: signing keys missing",
+  unchecked: "unchecked",
 };
 
 function problemList(problems) {
@@ -91,6 +92,8 @@ export class Panel {
     const parts = [head, id];
     if (actions.childElementCount) parts.push(actions);
     if (actions.childElementCount && offline) parts.push(el("p", "warn small", offline));
+    if (d.summary) parts.push(el("p", "small", d.summary));
+    if (d.annotation) parts.push(el("p", "note", d.annotation));
     if (d.source) parts.push(el("p", "muted small", `from ${d.source}`));
     if (d.gap) {
       const held = d.gap.outlier ? " It is held, but only as an outlier." : "";

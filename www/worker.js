@@ -1,190 +1,183 @@
-// The Web Worker: parsing, validation, the DAG and the layout run here, so the page never
-// freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...} and {seq, progress: [done, total]}.
+// The Web Worker: the room session (engine.js), the drawing model and the gap planner run
+// here, so the page never freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...},
+// {seq, progress: [done, total]}, and asks ({seq, ask}) the page answers (ask.js).
 import { Engine } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
-import { signingKeysOf } from "./parse.js";
-import { answerAsk, fill } from "./fill-worker.js";
+import { ask, answerAsk } from "./ask.js";
+import { fill } from "./fill-worker.js";
 
 const ready = Engine.create();
-/** The file read by `readFile`, waiting for `ingestFile`. */
-let pendingFile = null;
-/** The file the room was loaded from (`{parsed, name}`), judged again when keys or its version change. */
-let loadedFile = null;
-/**
- * The events of every answer judged since the room began (`{pdus, source, viaBackfill}`,
- * the PDUs as received, without the `event_id` added for the DAG, so their hashes stay
- * theirs): judged again with the file when keys come, so nothing fetched is lost.
- */
-let fetched = [];
 
-/** Children of `id` among held events (one pass). */
-function childrenOf(engine, id) {
-  const out = [];
-  for (const [cid, e] of engine.events) if (engine.prevIds(cid).includes(id)) out.push(cid);
+/** Pretty JSON from compact JSON text, without parsing it (no number loses a digit). */
+function pretty(text) {
+  let out = "";
+  let depth = 0;
+  let inString = false;
+  const pad = () => "\n" + "  ".repeat(depth);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === "\\") out += text[++i];
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === "{" || c === "[") {
+      const empty = text[i + 1] === (c === "{" ? "}" : "]");
+      out += empty ? c + text[++i] : c + ((depth++, pad()));
+    } else if (c === "}" || c === "]") out += ((depth--, pad())) + c;
+    else if (c === ",") out += "," + pad();
+    else if (c === ":") out += ": ";
+    else out += c;
+  }
   return out;
 }
 
+/** The panel's view of an event: held, or a gap. */
 function details(engine, id) {
-  const e = engine.events.get(id);
-  const gap = e ? null : engine.gaps().find((g) => g.eventId === id);
-  const state = (x) => (engine.events.has(x) ? "held" : "missing");
+  const d = engine.details(id);
+  if (!d) return { id, held: false, json: null, verdict: "unknown", pruned: false, problems: [], source: null, gap: null, prev: [], next: [] };
+  const gap = d.held ? null : engine.gaps().find((g) => g.event_id === id);
+  const neighbour = (n) => ({ id: n.event_id, state: n.held ? "held" : "missing" });
   return {
     id,
-    held: Boolean(e),
-    json: e ? JSON.stringify(e.pdu, null, 2) : null,
-    verdict: e?.verdict ?? (gap ? "missing" : "unknown"),
-    pruned: e?.pruned ?? false,
-    problems: e?.problems ?? [],
-    source: e?.source ?? null,
-    gap: gap ? { depth: gap.depth, missingDepths: gap.missingDepths, outlier: gap.outlier } : null,
-    prev: (e ? engine.prevIds(id) : []).map((x) => ({ id: x, state: state(x) })),
-    next: (gap ? gap.referencedBy : childrenOf(engine, id)).map((x) => ({ id: x, state: state(x) })),
+    held: d.held,
+    json: d.json === null ? null : pretty(d.json),
+    verdict: d.verdict ?? (gap ? "missing" : "unknown"),
+    pruned: d.pruned_by_sender,
+    problems: d.problems,
+    source: d.source,
+    annotation: d.annotation,
+    summary: d.summary,
+    gap: gap ? { depth: gap.estimated_depth, missingDepths: gap.missing_depths, outlier: gap.held_as_outlier } : null,
+    prev: d.prev.map(neighbour),
+    next: d.next.map(neighbour),
   };
 }
 
-/** Events of a federation answer: a transaction's `pdus` or get_missing_events' `events`. */
-function answerPdus(json) {
-  const list = json?.pdus ?? json?.events;
-  return Array.isArray(list) ? list.filter((p) => p && typeof p === "object" && !Array.isArray(p)) : null;
+/**
+ * Asks the page to fetch `keys` (`{server_name, key_id}`) the session lacks; adds what
+ * comes (held events waiting for them are judged again). Returns the key report, or null
+ * when nothing could be fetched.
+ */
+async function fetchKeys(engine, m, keys) {
+  const wanted = keys.length ? engine.keysNotHeld(keys) : [];
+  if (!wanted.length) return null;
+  const reply = await ask(m.post, { keys: wanted });
+  if (reply.status !== 200 || !reply.body) return null;
+  return engine.addKeys(reply.body);
 }
 
 /**
- * One federation answer (`{request: {method, path, body}, text, status, check}`): validate
- * its events, judge it against its request's contract with the DAG as it was, then add them.
+ * One federation answer (`{request: {method, path, body}, text, status, check}`): the
+ * session judges its events, checks it against its request's contract with the DAG as it
+ * was (when `check`), and places them; keys its events need are fetched and they are judged
+ * again. Returns what the network log shows.
  */
-function judge(engine, m, progress) {
-  let json;
-  try {
-    json = JSON.parse(m.text);
-  } catch (e) {
-    const problem = { code: "answer_not_json", path: "$", message: `the answer is not JSON: ${e.message}`, severity: "error" };
-    return { contract: { ok: false, problems: [problem] }, added: 0 };
-  }
-  const pdus = answerPdus(json) ?? [];
-  const viaBackfill = /\/backfill\//.test(m.request.path);
-  const results = engine.validate(pdus, [], viaBackfill, progress);
-  const withIds = Engine.withIds(pdus, results);
-  const contract = m.check ? engine.checkContract(m.request, json, withIds, m.status) : null;
-  const r = engine.add(withIds, results, m.request.path);
-  fetched.push({ pdus, source: m.request.path, viaBackfill });
-  const bad = results.filter((x) => x.verdict !== "valid").length;
-  return { contract, added: r.added, known: r.known, received: pdus.length, bad };
+async function judge(engine, m) {
+  const line = `${m.request.method} ${m.request.path}`;
+  const body = m.request.body === undefined ? undefined : JSON.stringify(m.request.body);
+  const options = m.check ? { source: line, request: line, body, status: m.status } : { source: line, status: m.status };
+  const report = engine.ingest(m.text, options);
+  return summarise(engine, m, report);
 }
 
-/** Judges the events of the answers in `fetched` again and adds them; counts added and unchecked. */
-function replayFetched(engine, progress) {
-  let added = 0;
-  let unchecked = 0;
-  const missing = new Map();
-  for (const f of fetched) {
-    const results = engine.validate(f.pdus, [], f.viaBackfill, progress);
-    for (const k of engine.missingKeys) missing.set(`${k.server_name} ${k.key_id}`, k);
-    added += engine.add(Engine.withIds(f.pdus, results), results, f.source).added;
-    unchecked += results.filter((x) => x.verdict === "unchecked").length;
-  }
-  return { added, unchecked, missing };
-}
-
-/**
- * Judges a parsed file's events as a new room; the file becomes the one loaded. With
- * `keepFetched`, the events fetched since it was loaded are judged again and kept too.
- */
-function ingest(engine, parsed, name, progress, keepFetched = false) {
-  engine.reset(parsed.roomId, parsed.roomVersion);
-  loadedFile = { parsed, name };
-  if (!keepFetched) fetched = [];
-  const results = engine.validate(parsed.pdus, parsed.knownIds, true, progress, parsed.wheres);
-  const missing = new Map(engine.missingKeys.map((k) => [`${k.server_name} ${k.key_id}`, k]));
-  const r = engine.add(Engine.withIds(parsed.pdus, results), results, `file ${name}`);
-  const again = replayFetched(engine, progress);
-  for (const [k, v] of again.missing) missing.set(k, v);
-  engine.missingKeys = [...missing.values()];
-  const unchecked = results.filter((x) => x.verdict === "unchecked").length + again.unchecked;
-  return {
-    shape: parsed.shape,
-    errors: parsed.errors,
-    added: r.added,
-    fetched: again.added,
-    known: r.known,
-    unchecked,
-    missingKeys: engine.missingKeys,
-    roomId: parsed.roomId,
-    roomVersion: parsed.roomVersion,
-    versionFrom: parsed.versionFrom,
-    snapshot: buildSnapshot(engine),
-  };
-}
-
-/** Judges every event fetched for the room shown (no file) again: a fresh DAG, the same answers. */
-function recheck(engine, progress) {
-  const before = [...engine.events.values()].filter((e) => e.verdict === "unchecked").length;
-  engine.reset(engine.roomId, engine.roomVersion);
-  const r = replayFetched(engine, progress);
-  engine.missingKeys = [...r.missing.values()];
-  return { before, unchecked: r.unchecked, added: r.added, missingKeys: engine.missingKeys, snapshot: buildSnapshot(engine) };
+/** What the network log shows of an answer's report, keys fetched for it first. */
+async function summarise(engine, m, report) {
+  await fetchKeys(engine, m, report.missing_keys);
+  const ids = report.events.map((e) => e.event_id).filter(Boolean);
+  const counts = engine.session.verdictCounts(ids);
+  return { contract: report.contract ?? null, added: report.added, known: report.known, received: report.counts.total, bad: counts.total - counts.valid, unchecked: counts.unchecked };
 }
 
 const ops = {
   init(engine, m) {
-    loadedFile = null;
-    fetched = [];
     engine.reset(m.roomId, m.roomVersion);
     return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };
   },
+  async answer(engine, m) {
+    return { ...(await judge(engine, m)), snapshot: buildSnapshot(engine) };
+  },
   fill(engine, m, progress) {
-    return fill(engine, m, (request, text) => judge(engine, { request, text, status: 200, check: true }, progress));
+    return fill(engine, m, (report) => summarise(engine, m, report), progress);
   },
+  /** Keys (any key input text) join the session; held events are judged again. */
   keys(engine, m) {
-    return { problems: engine.addKeys(m.responses), servers: [...engine.keyServers] };
-  },
-  knownServers(engine) {
-    return { servers: [...engine.keyServers] };
-  },
-  /** Of `keys` (`{server_name, key_id}`), those not held. */
-  missingKeys(engine, m) {
-    return { keys: engine.missing(m.keys) };
-  },
-  answer(engine, m, progress) {
-    return { ...judge(engine, m, progress), snapshot: buildSnapshot(engine) };
+    const r = engine.addKeys(m.text);
+    return { added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
   },
   /**
-   * Reads and splits a file (a `File`, read here so the page's thread never holds or copies
-   * its text). Key server responses in it join the key ring at once, and the file loaded
-   * before is judged again with them (`rejudged`); its events wait for `ingestFile`, and
-   * `need` says which of the keys they were signed with are not held.
+   * Reads a file (a `File`, read here so the page's thread never holds its text). A key
+   * file joins the session and the room shown is judged again; a file of events becomes
+   * the room shown. A file that names no room version takes the room shown's (`current`,
+   * when it is of that room) or the chosen one (`version`).
    */
-  async readFile(engine, m, progress) {
-    const parsed = engine.parseFile(await m.file.text(), m.current, m.version);
-    const out = { count: parsed.pdus.length, keys: parsed.keys.length, servers: parsed.keys.map((k) => k.server_name), errors: parsed.errors, shape: parsed.shape };
-    if (parsed.keys.length) {
-      out.keyProblems = engine.addKeys(parsed.keys);
-      if (loadedFile && !parsed.pdus.length) out.rejudged = ingest(engine, loadedFile.parsed, loadedFile.name, progress, true);
-      else if (!parsed.pdus.length && fetched.length) out.rechecked = recheck(engine, progress);
+  async loadFile(engine, m) {
+    const name = m.file.name;
+    const text = await engine.decode(await m.file.text(), name);
+    if (engine.holdsOnlyKeys(text)) {
+      const r = engine.addKeys(text);
+      return { kind: "keys", name, added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
     }
-    pendingFile = parsed.pdus.length ? parsed : null;
-    out.need = pendingFile ? engine.missing(signingKeysOf(parsed.pdus)) : [];
-    return out;
+    engine.reset(null, null);
+    const report = engine.ingest(text, { source: `file ${name}`, viaBackfill: true });
+    let versionFrom = report.room_version === null ? null : "create";
+    if (report.room_version === null && report.waiting > 0) {
+      const ofRoom = m.current?.roomVersion && m.current.roomId === report.room_id;
+      const version = ofRoom ? m.current.roomVersion : (m.version ?? "10");
+      versionFrom = ofRoom ? "room" : "chosen";
+      const waited = engine.setRoomVersion(version);
+      if (waited) {
+        report.added += waited.added;
+        report.refused += waited.refused;
+        report.counts = waited.counts;
+        report.missing_keys = waited.missing_keys;
+      }
+    }
+    const keys = await fetchKeys(engine, m, engine.session.missingKeys());
+    return fileResult(engine, name, report, versionFrom, keys);
   },
-  ingestFile(engine, m, progress) {
-    const parsed = pendingFile;
-    pendingFile = null;
-    if (!parsed) throw new Error("no file read");
-    return ingest(engine, parsed, m.name, progress);
-  },
-  /** Judges the loaded file again as room version `version` (a file without `m.room.create`). */
-  rejudgeFile(engine, m, progress) {
-    if (!loadedFile) throw new Error("no file loaded");
-    const parsed = { ...loadedFile.parsed, roomVersion: String(m.version), versionFrom: "chosen" };
-    return ingest(engine, parsed, loadedFile.name, progress, true);
+  /** Reads the room again as the room version chosen (a file with no m.room.create). */
+  async reread(engine, m) {
+    const report = engine.reread(m.version);
+    const keys = await fetchKeys(engine, m, engine.session.missingKeys());
+    return fileResult(engine, m.name, report, "chosen", keys);
   },
   details(engine, m) {
     return details(engine, m.id);
   },
-  /** The DAG's consistency findings (depth not increasing, cycles, reused IDs...). */
+  /** The DAG's consistency findings (depth not increasing, cycles, reused IDs, wrong written IDs...). */
   findings(engine) {
-    return { findings: engine.dag.findings() };
+    return { findings: engine.findings() };
   },
 };
+
+/** What the page shows after a file's events were taken. */
+function fileResult(engine, name, report, versionFrom, keys) {
+  const rows = engine.rows();
+  let unchecked = 0;
+  for (const v of rows.verdicts) unchecked += v === 3 ? 1 : 0;
+  return {
+    kind: "events",
+    name,
+    shape: report.input,
+    title: report.title ?? null,
+    added: report.added,
+    refused: report.refused,
+    problems: report.problems,
+    findings: report.findings,
+    unchecked,
+    keysAdded: keys?.added ?? 0,
+    missingKeys: engine.session.missingKeys(),
+    roomId: engine.roomId,
+    roomVersion: engine.roomVersion,
+    versionFrom,
+    snapshot: buildSnapshot(engine),
+  };
+}
 
 self.onmessage = async (event) => {
   const m = event.data;
@@ -192,7 +185,8 @@ self.onmessage = async (event) => {
   try {
     const engine = await ready;
     const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
-    const result = await ops[m.op](engine, { ...m, post: (data, transfer) => self.postMessage({ seq: m.seq, ...data }, transfer) }, progress);
+    const post = (data, transfer) => self.postMessage({ seq: m.seq, ...data }, transfer);
+    const result = await ops[m.op](engine, { ...m, post }, progress);
     self.postMessage({ seq: m.seq, ok: true, ...result }, result.snapshot ? transferables(result.snapshot) : []);
   } catch (e) {
     self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });

@@ -4,7 +4,8 @@
 // Exit codes: 0 answered, 2 unusable input or arguments.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { readText } from "../input.js";
-import { loadDags } from "./dag.js";
+import { SESSION_OPTIONS } from "../session.js";
+import { loadSession } from "./dag.js";
 
 export const summary = "the reference answer to /backfill, /get_missing_events or forwards fill";
 
@@ -31,12 +32,12 @@ Options:
 `;
 
 const OPTIONS = {
+  ...SESSION_OPTIONS,
   dag: { type: "string", multiple: true },
   request: { type: "string" },
   body: { type: "string" },
   order: { type: "string" },
   origin: { type: "string" },
-  "room-version": { type: "string" },
 };
 
 /** Builds the response body for `endpoint` around the PDUs (JSON texts). */
@@ -56,20 +57,18 @@ export async function run(args, io) {
     }
     const { mxdag } = await import("../wasm.js");
     const body = values.body === undefined ? undefined : readText(values.body);
-    const { rooms } = loadDags(mxdag, values.dag, [], values["room-version"]);
-    let answer = withRequestLine(() => rooms[0].referenceAnswer(values.request, body, values.order));
-    // The answer comes from the DAG of the request's room.
-    const room = rooms.find((r) => r.roomId === answer.room_id);
-    if (room === undefined) {
-      io.stderr.write(`mxdag answer: the --dag files hold no event of room ${answer.room_id}; the answer is empty\n`);
-      answer = { ...answer, event_ids: [] };
-    } else if (room !== rooms[0]) {
-      answer = room.referenceAnswer(values.request, body, values.order);
+    const { session } = await loadSession(mxdag, values.dag, [], values);
+    try {
+      const answer = withRequestLine(() => session.referenceAnswer(values.request, body, values.order));
+      if (!session.summaries().some((s) => s.room_id === answer.room_id)) {
+        io.stderr.write(`mxdag answer: the --dag files hold no event of room ${answer.room_id}; the answer is empty\n`);
+        answer.event_ids = [];
+      }
+      const pdus = session.pickEvents(answer.event_ids);
+      io.stdout.write(responseText(answer.endpoint, pdus, values.origin ?? "mxdag.invalid") + "\n");
+      return 0;
+    } finally {
+      session.free();
     }
-    const texts = values.dag.map((file) => readText(file));
-    const pdus = mxdag.RoomDag.pickEvents(texts, answer.event_ids, (room ?? rooms[0]).roomVersion);
-    rooms.forEach((r) => r.free());
-    io.stdout.write(responseText(answer.endpoint, pdus, values.origin ?? "mxdag.invalid") + "\n");
-    return 0;
   });
 }

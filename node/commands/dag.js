@@ -1,10 +1,11 @@
 // `mxdag dag FILE... [--json] [--room-version V] [--outliers FILE]...`: loads responses,
-// NDJSON or Synapse event_json exports into one room DAG per room and prints counts,
-// forward and backward extremities, outliers, forks, the depth range and consistency
-// findings. Exit codes: 0 no refusal and no error-level finding, 1 any, 2 unusable input or
-// arguments (or no room version known for events that need one).
+// NDJSON, exports and client answers through one RoomSession into one DAG per room and
+// prints, per room, counts, forward and backward extremities, outliers, forks, the depth
+// range and consistency findings. Exit codes: 0 no refusal and no error-level finding, 1
+// any, 2 unusable input or arguments (or no room version known for events that need one).
 import { runCommand, UsageError } from "../args.js";
-import { InputError, ROOM_VERSION_MISMATCH, readText, roomVersionMismatch } from "../input.js";
+import { InputError, readInput } from "../input.js";
+import { SESSION_HELP, SESSION_OPTIONS, openSession } from "../session.js";
 
 export const summary = "walk a room's DAG: extremities, gaps, outliers, forks, findings";
 
@@ -13,11 +14,14 @@ export const usage = `Usage: mxdag dag FILE... [--json] [--room-version V] [--ou
 Loads every event of the files into one DAG per room and prints, per room: counts, the
 depth range, forward extremities (tips), backward extremities (gaps: missing events with
 the events that reference them), outliers, forks and consistency findings (prev_events
-cycles, depths that do not increase, event IDs reused with other content, events of
-other rooms). FILE may be a /backfill or /forwards_fill transaction, a
-/get_missing_events answer, a JSON array, NDJSON (one event per line, as tardis writes),
-a bare PDU, or rows of Synapse's event_json table: {event_id, json} objects (sqlite3
--json) or tab-separated rows (sqlite3 -tabs, PostgreSQL COPY ... TO STDOUT).
+cycles, depths that do not increase, event IDs reused with other content, IDs an input
+wrote that the content contradicts, events of other rooms). FILE may be anything mxdag
+check reads: a /backfill or /forwards_fill transaction, a /get_missing_events answer, a
+JSON array, NDJSON (one event per line), a bare PDU, rows of Synapse's event_json table
+({event_id, json} objects, or tab-separated rows from sqlite3 -tabs or PostgreSQL COPY),
+a client-API /context, /messages or /sync answer (its state as outliers), or a tardis
+scenario. Event IDs of room version 3+ PDUs are computed, as check computes them; an
+event_id an export wrote is compared with it.
 
 Options:
   --json               print {inputs: [{file, shape, room_version, added, refused,
@@ -25,23 +29,19 @@ Options:
                        forward_extremities, backward_extremities: [{event_id,
                        referenced_by, ...}], outliers, forks: [{event_id, children}],
                        findings}]}: one input per file, one room object per room
-  --room-version V     the room version (1–12), to compute event IDs of v3+ PDUs;
-                       default: from an m.room.create event in the input
   --outliers FILE      events to hold as outliers (state, auth chains); repeatable
-  --keys FILE          accepted for symmetry with check; the DAG does not verify signatures
-  -h, --help           this help
+${SESSION_HELP}  -h, --help           this help
 
-Exit status: 0 when every event was added and no room has an error-level finding; 1 when
-events were refused (unreadable, malformed or of another room version: the inputs'
-problems say why) or a room has an error-level finding; 2 on unusable input or arguments,
-or when the events need a room version that no m.room.create names (pass --room-version).
+Exit status: 0 when every event was placed and no room has an error-level finding; 1 when
+events were refused (unreadable or of another room: the inputs' problems say why) or a
+room has an error-level finding; 2 on unusable input or arguments, or when the events need
+a room version that no m.room.create names (pass --room-version).
 `;
 
 const OPTIONS = {
+  ...SESSION_OPTIONS,
   json: { type: "boolean" },
-  "room-version": { type: "string" },
   outliers: { type: "string", multiple: true },
-  keys: { type: "string", multiple: true },
 };
 
 const SHOWN = 20;
@@ -69,48 +69,41 @@ export function formatRoom(s) {
   return lines.join("\n");
 }
 
-/** The InputError of events whose IDs need a room version that neither the input nor an option names. */
-export function noRoomVersion(file) {
-  return new InputError(file, "no m.room.create event in the input names the room version: pass --room-version V (1–12)");
-}
-
 /** Whether an input's events were refused because no room version was known to compute their IDs. */
-function neededRoomVersion(input) {
-  return input.room_version === null && input.problems.some((p) => p.code === "dag_unreadable_event" && p.path.endsWith(".event_id"));
+function neededRoomVersion(report) {
+  return report.room_version === null && report.events.some((e) => e.problems.some((p) => p.code === "unknown_room_version" && p.severity === "error"));
 }
 
-/** Loads `files` (and `outlierFiles`) into one RoomDag per room; returns the rooms and inputs. */
-export function loadDags(mxdag, files, outlierFiles = [], roomVersion = undefined) {
-  const texts = files.map((file) => ({ file, text: readText(file) }));
-  const outlierTexts = outlierFiles.map((file) => ({ file, text: readText(file) }));
-  let loaded;
-  try {
-    loaded = mxdag.RoomDag.loadRooms(texts.map((t) => t.text), roomVersion);
-  } catch (error) {
-    if (error.code === "unknown_room_version") throw new UsageError(error.message);
-    throw error;
-  }
-  const inputs = loaded.inputs.map((input, i) => {
-    const mismatch = roomVersionMismatch(mxdag, texts[i], roomVersion, "given by --room-version");
-    if (mismatch) input.problems.unshift(mismatch);
-    return { file: texts[i].file, ...input };
-  });
-  for (const { file, text } of outlierTexts) {
-    // Outliers join the room they name; one room is the usual case.
-    const report = loaded.rooms[0]?.addInput(text, true);
-    if (report) inputs.push({ file, ...report });
-  }
-  if (roomVersion === undefined) {
+/**
+ * Loads `files` (and `outlierFiles`) into a RoomSession with the session options `values`;
+ * returns `{session, inputs}`, one input `{file, shape, room_version, added, refused,
+ * problems, …}` per file.
+ */
+export async function loadSession(mxdag, files, outlierFiles, values) {
+  const texts = await Promise.all(files.map(readInput));
+  const outliers = await Promise.all(outlierFiles.map(readInput));
+  const { session } = await openSession(mxdag, values, [...texts, ...outliers]);
+  const take = ({ file, text }, asOutliers) => {
+    const r = session.ingest(text, { source: file, outliers: asOutliers });
+    const problems = [...r.problems, ...r.events.flatMap((e) => e.problems.filter((p) => p.severity === "error").map((p) => ({ ...p, path: `$[${e.index}]${p.path.slice(1)}` })))];
+    return { file, shape: r.input, room_version: r.room_version, added: r.added + r.known, refused: r.refused, counts: r.counts, problems, findings: r.findings };
+  };
+  const inputs = [...texts.map((t) => take(t, false)), ...outliers.map((t) => take(t, true))];
+  if (values["room-version"] === undefined) {
     const unversioned = inputs.find(neededRoomVersion);
-    if (unversioned !== undefined) throw noRoomVersion(unversioned.file);
+    if (unversioned !== undefined) {
+      session.free();
+      throw new InputError(unversioned.file, "no m.room.create event in the inputs names the room version: pass --room-version V (1–12)");
+    }
   }
   for (const input of inputs) {
-    if (input.added === 0 && input.refused === 0) {
+    if (input.added === 0 && input.refused === 0 && input.counts.total === 0) {
+      session.free();
       const why = input.problems.map((p) => p.message).join(" ");
       throw new InputError(input.file, `holds no events mxdag can read. ${why}`.trim());
     }
   }
-  return { rooms: loaded.rooms, inputs };
+  return { session, inputs };
 }
 
 /** Runs `mxdag dag`. */
@@ -118,18 +111,18 @@ export async function run(args, io) {
   return runCommand({ name: "dag", usage, options: OPTIONS }, args, io, async (values, positionals) => {
     if (positionals.length === 0) throw new UsageError("dag needs at least one FILE");
     const { mxdag } = await import("../wasm.js");
-    const { rooms, inputs } = loadDags(mxdag, positionals, values.outliers ?? [], values["room-version"]);
-    const summaries = rooms.map((room) => room.summary());
-    rooms.forEach((room) => room.free());
+    const { session, inputs } = await loadSession(mxdag, positionals, values.outliers ?? [], values);
+    const summaries = session.summaries();
+    session.free();
     for (const i of inputs) {
-      for (const p of i.problems) if (p.code === ROOM_VERSION_MISMATCH) io.stderr.write(`mxdag dag: warning: ${p.message}\n`);
+      for (const p of i.problems) if (p.code === "room_version_mismatch") io.stderr.write(`mxdag dag: warning: ${i.file}: ${p.message}\n`);
     }
     if (values.json) {
       io.stdout.write(JSON.stringify({ inputs, rooms: summaries }, null, 2) + "\n");
     } else {
       const lines = inputs.map((i) => {
         const errors = i.problems.filter((p) => p.severity === "error").length;
-        return `${i.file}: ${i.shape}, ${i.added} event(s) added, ${i.refused} refused${errors ? ` (${errors} error(s); mxdag check tells why)` : ""}`;
+        return `${i.file}: ${i.shape}, ${i.added} event(s) placed, ${i.refused} refused${errors ? ` (${errors} error(s); mxdag check tells more)` : ""}`;
       });
       io.stdout.write([...lines, ...summaries.map(formatRoom)].join("\n") + "\n");
     }

@@ -1,5 +1,5 @@
 // The demo peer's rooms: generated deterministically by the crate's room generator
-// (`generateRoom`) and held in a `RoomDag`, whose reference answers the peer sends.
+// (`generateRoom`) and held in a `RoomSession`, whose reference answers the peer sends.
 //
 // This file is the one place that knows the shapes of those two wasm APIs; the peer's HTTP
 // side (demo-peer.js) only sees `DemoRoom`.
@@ -42,7 +42,7 @@ const ROOM_OPTIONS = [
 
 const enc = encodeURIComponent;
 
-/** One room the demo peer holds, with its reference answers (`RoomDag.referenceAnswer`). */
+/** One room the demo peer holds, with its reference answers (`RoomSession.referenceAnswer`). */
 export class DemoRoom {
   constructor(wasm, generated) {
     this.roomId = generated.roomId;
@@ -51,9 +51,9 @@ export class DemoRoom {
     /** Event ID → PDU as sent over federation (no `event_id` from v3 on). */
     this.pdus = new Map(this.order.map((id, i) => [id, generated.pdus[i]]));
     this.damage = generated.damage;
-    this.dag = new wasm.RoomDag(this.roomId);
-    this.dag.addEvents(generated.pdus.map((pdu, i) => ({ ...pdu, event_id: this.order[i] })));
-    this.latestEvents = this.dag.forwardExtremities();
+    this.session = new wasm.RoomSession(this.roomId, this.roomVersion);
+    this.session.ingest(JSON.stringify(generated.pdus), { source: "the demo room generator" });
+    this.latestEvents = this.session.forwardExtremities();
   }
 
   /** PDUs for a list of event IDs (unknown IDs skipped). */
@@ -63,7 +63,7 @@ export class DemoRoom {
 
   /** The PDUs of the reference answer to a request line (and JSON body). */
   answer(line, body, order) {
-    return this.pdusOf(this.dag.referenceAnswer(line, body === undefined ? undefined : JSON.stringify(body), order).event_ids);
+    return this.pdusOf(this.session.referenceAnswer(line, body === undefined ? undefined : JSON.stringify(body), order).event_ids);
   }
 
   /** `/backfill`: the `v` events and their ancestors, `order` "synapse" or "bfs". */
@@ -90,7 +90,7 @@ export class DemoRoom {
  * seeds give a server different keys, so each server's response lists all of its keys and
  * is signed by each (as after a key rotation); the demo peer countersigns the others' as a
  * notary (spec: "Querying keys through another server"). Returns `{serverName, rooms,
- * serverKeys: Map(name → key response)}`. `wasm`: the library's bindings (for `RoomDag`);
+ * serverKeys: Map(name → key response)}`. `wasm`: the library's bindings (for `RoomSession`);
  * `tools`: the tools build's (for `generateRoom`).
  */
 export function buildDemoRooms(wasm, tools) {

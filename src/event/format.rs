@@ -275,22 +275,19 @@ pub(crate) fn check(
     let prev_events = references(&mut r, "prev_events", version);
     let auth_events = references(&mut r, "auth_events", version);
 
-    match version.event_format {
-        EventFormat::V1 => {
-            let id = r.string("event_id", true);
-            r.limit_length("event_id", id, version);
-            if let Some(id) = id.filter(|id| !sigiled_with_server(id, '$')) {
-                r.malformed(
-                    "$.event_id".into(),
-                    "the event ID",
-                    id,
-                    event_id_rule(version),
-                );
-            }
+    // Only v1/v2 events carry their ID; from v3 an `event_id` the input carried was set
+    // aside before (see `event::received`).
+    if version.event_id_in_event() {
+        let id = r.string("event_id", true);
+        r.limit_length("event_id", id, version);
+        if let Some(id) = id.filter(|id| !sigiled_with_server(id, '$')) {
+            r.malformed(
+                "$.event_id".into(),
+                "the event ID",
+                id,
+                event_id_rule(version),
+            );
         }
-        // From v3 an `event_id` the input carried was set aside before (see
-        // `event::received`).
-        _ => {}
     }
     for (key, value) in [
         ("type", event_type),

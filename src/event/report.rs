@@ -70,7 +70,7 @@ pub struct Counts {
 }
 
 /// A key the events were signed with that the key ring lacks: fetch it and validate again.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct MissingKey {
     /// The server whose key is missing.
     pub server_name: String,
@@ -146,18 +146,25 @@ impl Report {
         self.outcome() == Outcome::Valid
     }
 
-    /// The input's outcome. Errors that only say an event could not be checked (a key not
-    /// held) leave it `unchecked`; any other error makes it `invalid`.
+    /// The input's outcome (see [`Outcome::of`]).
     pub fn outcome(&self) -> Outcome {
-        let c = &self.counts;
-        let invalid_error = self
+        let problems = self
             .problems
             .iter()
-            .chain(self.events.iter().flat_map(|e| &e.problems))
-            .any(|p| p.is_error() && p.code != SIGNING_KEY_UNKNOWN);
-        if c.redacted + c.rejected + c.dropped > 0 || invalid_error {
+            .chain(self.events.iter().flat_map(|e| &e.problems));
+        Outcome::of(&self.counts, problems)
+    }
+}
+
+impl Outcome {
+    /// The outcome of events with these counts and problems: errors that only say an event
+    /// could not be checked (a key not held) leave it `unchecked`; any other error makes it
+    /// `invalid`.
+    pub fn of<'a>(counts: &Counts, mut problems: impl Iterator<Item = &'a Problem>) -> Outcome {
+        let invalid_error = problems.any(|p| p.is_error() && p.code != SIGNING_KEY_UNKNOWN);
+        if counts.redacted + counts.rejected + counts.dropped > 0 || invalid_error {
             Outcome::Invalid
-        } else if c.unchecked > 0 {
+        } else if counts.unchecked > 0 {
             Outcome::Unchecked
         } else {
             Outcome::Valid

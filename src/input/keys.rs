@@ -285,7 +285,7 @@ pub(super) fn read_key_lines(text: &str, input: &mut Input) -> bool {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .peekable();
-    if !lines.peek().is_some_and(|(_, l)| key_line(l).is_some()) {
+    if lines.peek().is_none_or(|(_, l)| key_line(l).is_none()) {
         return false;
     }
     for (n, line) in lines {

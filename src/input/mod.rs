@@ -12,7 +12,7 @@
 //! - client-API answers ([`client`]): `/context`, `/messages`, a room's `/state`, `/sync`,
 //!   and Synapse's admin equivalents;
 //! - Synapse database exports ([`export`]): `event_json` rows as JSON or tab-separated text;
-//! - tardis scenario files ([`tardis`], JSON5).
+//! - tardis scenario files ([`tardis`], decoded from JSON5 by the host).
 //!
 //! Keys ([`keys`]): `/_matrix/key/v2/server` responses and notary answers, Synapse's
 //! `trusted_key_servers` list, `SERVER_NAME KEY_ID BASE64` lines, and the rows of Synapse's
@@ -35,7 +35,7 @@ use crate::problem::Problem;
 pub mod codes {
     /// The input is empty.
     pub const INPUT_EMPTY: &str = "input_empty";
-    /// The input is not JSON, NDJSON, JSON5, tab-separated rows nor key lines.
+    /// The input is not JSON, NDJSON, tab-separated rows nor key lines.
     pub const INPUT_NOT_JSON: &str = "input_not_json";
     /// The input is JSON but none of the shapes mxdag reads; the message names what it saw.
     pub const INPUT_SHAPE_UNKNOWN: &str = "input_shape_unknown";
@@ -293,6 +293,38 @@ pub fn recognise(text: &str) -> Input {
     input
 }
 
+/// Whether `text` holds keys and no events, judged from its first item only (cheap: no
+/// event is parsed), so a host can tell a key file from a file of events before reading it.
+pub fn holds_only_keys(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let b = text.as_bytes();
+    let start = skip_ws(b, 0);
+    let first = match b.get(start) {
+        Some(b'[') => split_array(text, start).0.first().copied(),
+        Some(b'{') => match first_line_is_value(text, start) {
+            true => text[start..].lines().next(),
+            false => Some(&text[start..]),
+        },
+        Some(_) => {
+            let mut probe = Input::default();
+            return keys::read_key_lines(text, &mut probe);
+        }
+        None => None,
+    };
+    let Some(first) = first.filter(|f| f.starts_with('{')) else {
+        return false;
+    };
+    let object = split_object(first, 0);
+    const KEY_FIELDS: [&str; 5] = [
+        "verify_keys",
+        "server_keys",
+        "trusted_key_servers",
+        "key_json",
+        "verify_key",
+    ];
+    KEY_FIELDS.iter().any(|k| object.has(k))
+}
+
 /// A complete JSON value.
 fn read_whole(text: &str, start: usize, input: &mut Input) {
     if text.as_bytes()[start] == b'[' {
@@ -444,12 +476,9 @@ fn read_lines(text: &str, input: &mut Input) {
     input.shaped(list_shape(input, InputShape::Ndjson));
 }
 
-/// Text that is not one JSON value nor NDJSON: JSON5 (a tardis scenario), or a
-/// transaction or `{events}` broken or cut short, whose events before the break are kept.
+/// Text that is not one JSON value nor NDJSON: a transaction or `{events}` broken or cut
+/// short, whose events before the break are kept.
 fn read_broken(text: &str, start: usize, input: &mut Input) {
-    if tardis::read_json5(text, input) {
-        return;
-    }
     let b = text.as_bytes();
     let object = split_object(text, start);
     input.origin = object
@@ -501,19 +530,17 @@ fn field_shape(key: &str) -> InputShape {
     }
 }
 
-/// Text that does not start as JSON: tab-separated rows, key lines, or JSON5.
+/// Text that does not start as JSON: tab-separated rows or key lines.
 fn read_text(text: &str, input: &mut Input) {
     if export::read_tsv(text, input) || keys::read_key_lines(text, input) {
-        return;
-    }
-    if tardis::read_json5(text, input) {
         return;
     }
     input.shaped(InputShape::Unrecognised);
     input.problems.push(Problem::error(
         codes::INPUT_NOT_JSON,
         "$",
-        "The input is neither JSON, NDJSON, JSON5, tab-separated event_json rows, nor \
-         `SERVER_NAME KEY_ID BASE64` key lines.",
+        "The input is neither JSON, NDJSON, tab-separated event_json rows, nor \
+         `SERVER_NAME KEY_ID BASE64` key lines (JSON5 and YAML, such as tardis scenarios \
+         and trusted_key_servers, are decoded into JSON by the CLI and the page first).",
     ));
 }

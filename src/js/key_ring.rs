@@ -22,9 +22,11 @@ export interface Problem {
 
 /** What `KeyRing.addResponse` did. */
 export interface KeysAdded {
-  /** Keys added or updated. */
+  /** How many keys were added or updated. */
   added: number;
-  /** Why (parts of) the response were refused. */
+  /** The keys added or updated. */
+  keys: KeyInfo[];
+  /** Why (parts of) the input were refused, one problem each. */
   problems: Problem[];
 }
 
@@ -36,6 +38,8 @@ export interface KeyInfo {
   key: string;
   valid_until_ts: number | null;
   expired_ts: number | null;
+  /** Why the key is trusted as given; absent for keys from self-signed responses. */
+  trusted?: "trusted_key_servers" | "given" | "server_database";
 }
 "#;
 
@@ -51,7 +55,7 @@ pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> 
                 "{what}: the bytes are not UTF-8 (invalid byte at offset {}).",
                 e.utf8_error().valid_up_to()
             );
-            to_js_error(crate::event::codes::INPUT_NOT_JSON, &message)
+            to_js_error(crate::input::codes::INPUT_NOT_JSON, &message)
         });
     }
     js_sys::JSON::stringify(value)
@@ -59,10 +63,22 @@ pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> 
         .and_then(|s| s.as_string())
         .ok_or_else(|| {
             to_js_error(
-                crate::event::codes::INPUT_NOT_JSON,
+                crate::input::codes::INPUT_NOT_JSON,
                 &format!("{what} cannot be turned into JSON."),
             )
         })
+}
+
+/// Reads an input as received: a string, or its UTF-8 bytes (a `Uint8Array`, copied, not
+/// re-encoded). Objects are refused: parsing has already lost what the checks look at.
+pub(crate) fn input_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    if value.as_string().is_none() && value.dyn_ref::<js_sys::Uint8Array>().is_none() {
+        return Err(to_js_error(
+            super::errors::codes::INVALID_ARGUMENT,
+            &format!("`{what}` must be the text or bytes received (a string or a Uint8Array), not a parsed object: parsing loses duplicate keys and the difference between 1 and 1.0."),
+        ));
+    }
+    json_text(value, what)
 }
 
 /// Serialises a report-like value to a plain JS object (through JSON, so the shape is the

@@ -2,6 +2,7 @@
 //! function group, each a thin wrapper over the pure core. Results cross as plain JS
 //! objects (serde-wasm-bindgen) or typed arrays, never as many small wasm-owned objects.
 
+mod answer;
 #[cfg(feature = "tools")]
 mod bench;
 mod errors;
@@ -11,6 +12,7 @@ mod key_ring;
 mod layout;
 mod planner;
 mod room_dag;
+mod session;
 mod validate;
 
 pub use errors::to_js_error;

@@ -1,24 +1,83 @@
-//! JS bindings of the gap planner: the `GapPlanner` class (it keeps the room's graph as far
-//! as the planner needs it: IDs, `prev_events`, depths), `SimulatedFederation` (the
+//! JS bindings of the gap planner: the `GapPlanner` class, `SimulatedFederation` (the
 //! simulator's peers, answering requests as servers would) and `simulate(options)`; the
 //! last two only in the tools build (feature `tools`).
+//!
+//! A planner built on a `RoomSession` plans over the session's DAG and takes each answer
+//! into the session (judged, contract-checked, placed: the one ingest). Without one it
+//! keeps a graph of its own from records (`{event_id, prev_events, depth}`), as a simulated
+//! federation answers: structure only, nothing judged.
 
 #[cfg(feature = "tools")]
 mod simulator;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::errors::{string_arg, to_js_error};
-use super::key_ring::json_text;
-use crate::dag::ingest::read_input;
+use super::errors::to_js_error;
+use super::key_ring::{json_text, to_plain};
+use super::session::JsRoomSession;
 use crate::dag::{DagEvent, Placement, RoomDag};
+use crate::federation::FederationRequest;
 use crate::planner::{
     codes, GapPlanner as Planner, Outcome, PlannedRequest, PlannerOptions, Strategy,
 };
-use crate::room_version::RoomVersion;
+use crate::session::{Ingest, IngestReport, RoomSession};
+
+#[wasm_bindgen(typescript_custom_section)]
+const PLANNER_TYPES: &str = r#"
+/** Options of a `GapPlanner`. */
+export interface GapPlannerOptions {
+  room_id: string;
+  /** The servers believed to be in the room, that may be asked. */
+  servers: string[];
+  strategy?: "cover" | "synapse" | "dfs" | "bfs";
+  /** The `limit` of each request (default 100). */
+  limit?: number;
+  max_round_trips?: number;
+  /** Requests in flight at once. */
+  parallel?: number;
+}
+
+/** A request the planner wants sent. */
+export interface PlannedRequest {
+  id: number;
+  server: string;
+  endpoint: "backfill" | "get_missing_events" | "forwards_fill";
+  method: "GET" | "POST";
+  /** The federation path with its query. */
+  path: string;
+  /** The JSON body (POST /get_missing_events), or null. */
+  body: string | null;
+  limit: number;
+  /** The gaps (event IDs) it aims to close. */
+  gaps: string[];
+}
+
+/** What happened to a planned request. */
+export interface PlannerOutcome {
+  status: number;
+  /** The response body. */
+  text?: string;
+  errcode?: string;
+  /** Without a session: the answer's events as records. */
+  events?: { event_id: string; prev_events: string[]; depth?: number; origin_server_ts?: number }[];
+}
+
+/** What `GapPlanner.record` made of an answer. */
+export interface RecordedAnswer {
+  received: number;
+  new: number;
+  /** For a planner on a session: the session's report on the answer. */
+  report?: IngestReport;
+}
+
+/** A gap the planner cannot close, and why. */
+export interface OpenGap { event_id: string; reason: string; message: string; }
+"#;
 
 /// An event as the planner needs it. `prev_events` may be plain IDs or room version 1/2
 /// `[id, hashes]` pairs.
@@ -82,8 +141,6 @@ struct Options {
     max_round_trips: Option<u64>,
     #[serde(default)]
     parallel: Option<usize>,
-    #[serde(default)]
-    room_version: Option<String>,
 }
 
 /// A request as JS sees it.
@@ -146,98 +203,109 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
+/// The graph a planner plans over.
+enum Graph {
+    /// A room session's, shared with it: answers are taken into the session.
+    Session(Rc<RefCell<RoomSession>>),
+    /// Its own, from records: structure only.
+    Records(RoomDag),
+}
+
 /// Plans the requests that close a room's gaps (see `crate::planner`).
 #[wasm_bindgen(js_name = GapPlanner)]
 pub struct JsGapPlanner {
     planner: Planner,
-    dag: RoomDag,
+    graph: Graph,
     pending: HashMap<u32, PlannedRequest>,
     next_id: u32,
-    version: Option<RoomVersion>,
 }
 
 #[wasm_bindgen(js_class = GapPlanner)]
 impl JsGapPlanner {
-    /// `new GapPlanner({room_id, servers, strategy?, limit?, max_round_trips?, parallel?})`.
+    /// `new GapPlanner({room_id, servers, strategy?, limit?, max_round_trips?, parallel?})`:
+    /// a planner with a graph of records of its own (`addEvents`), as for a simulated
+    /// federation. For real answers build it on a session: `GapPlanner.onSession`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<JsGapPlanner, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "GapPlannerOptions")] options: JsValue,
+    ) -> Result<JsGapPlanner, JsValue> {
         let o: Options = from_js(options, "GapPlanner options")?;
-        let strategy = strategy_of(o.strategy.as_deref())?;
-        let version = match o.room_version.as_deref() {
-            None => None,
-            Some(id) => Some(RoomVersion::from_id(id).ok_or_else(|| {
-                to_js_error(
-                    "unknown_room_version",
-                    &format!("Unknown room version {id:?}."),
-                )
-            })?),
-        };
-        let defaults = PlannerOptions::default();
-        let options = PlannerOptions {
-            strategy,
-            limit: o.limit.unwrap_or(defaults.limit),
-            max_round_trips: o.max_round_trips.unwrap_or(defaults.max_round_trips),
-            parallel: o.parallel.unwrap_or(defaults.parallel),
-            ..defaults
-        };
-        Ok(Self {
-            planner: Planner::new(&o.room_id, &o.servers, options),
-            dag: RoomDag::for_room(&o.room_id),
-            pending: HashMap::new(),
-            next_id: 0,
-            version,
-        })
+        let dag = RoomDag::for_room(&o.room_id);
+        Self::build(o, Graph::Records(dag))
     }
 
-    /// Adds timeline events `[{event_id, prev_events, depth, origin_server_ts}]`; returns
-    /// how many were new.
+    /// A planner over a `RoomSession`'s DAG: it plans from the events the session holds
+    /// and takes each answer into the session (judged, contract-checked, placed).
+    #[wasm_bindgen(js_name = onSession)]
+    pub fn on_session(
+        #[wasm_bindgen(unchecked_param_type = "GapPlannerOptions")] options: JsValue,
+        session: &JsRoomSession,
+    ) -> Result<JsGapPlanner, JsValue> {
+        let o: Options = from_js(options, "GapPlanner options")?;
+        Self::build(o, Graph::Session(session.shared()))
+    }
+
+    /// Adds timeline events known only as records `[{event_id, prev_events, depth,
+    /// origin_server_ts}]` to a planner without a session (structure only, nothing
+    /// judged); returns how many were new. A planner on a session takes events only from
+    /// the session.
     #[wasm_bindgen(js_name = addEvents)]
     pub fn add_events(&mut self, events: JsValue) -> Result<u32, JsValue> {
         let records: Vec<Record> = from_js(events, "events")?;
-        Ok(self.ingest(&records).0 as u32)
-    }
-
-    /// Adds the timeline events of an input text (a transaction, a `/get_missing_events`
-    /// answer, NDJSON, a JSON array, a bare PDU); event IDs of room version 3+ PDUs are
-    /// computed with the planner's room version. Returns how many were new.
-    #[wasm_bindgen(js_name = addInput)]
-    pub fn add_input(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    ) -> Result<u32, JsValue> {
-        Ok(self.ingest_text(&string_arg(&text, "text")?).1 as u32)
+        let Graph::Records(dag) = &mut self.graph else {
+            return Err(to_js_error(
+                codes::BAD_ARGUMENT,
+                "This planner plans over a RoomSession: give events to the session (ingest), not to the planner.",
+            ));
+        };
+        Ok(add_records(dag, &records).0 as u32)
     }
 
     /// The requests to send now: `[{id, server, endpoint, method, path, body, limit, gaps}]`.
+    #[wasm_bindgen(unchecked_return_type = "PlannedRequest[]")]
     pub fn next(&mut self) -> JsValue {
-        let requests = self.planner.next_requests(&self.dag);
-        let out: Vec<JsRequest> = requests
-            .into_iter()
-            .map(|r| {
-                let id = self.next_id;
-                self.next_id += 1;
-                let js = JsRequest {
-                    id,
-                    server: r.server.clone(),
-                    endpoint: r.endpoint(),
-                    method: r.method(),
-                    path: r.path(),
-                    body: r.body(),
-                    limit: r.limit(),
-                    gaps: r.gaps.iter().map(|&g| self.dag.event_id(g)).collect(),
-                };
-                self.pending.insert(id, r);
-                js
-            })
-            .collect();
+        let Self {
+            planner,
+            graph,
+            pending,
+            next_id,
+        } = self;
+        let out = with_dag(graph, |dag| {
+            planner
+                .next_requests(dag)
+                .into_iter()
+                .map(|r| {
+                    let id = *next_id;
+                    *next_id += 1;
+                    let js = JsRequest {
+                        id,
+                        server: r.server.clone(),
+                        endpoint: r.endpoint(),
+                        method: r.method(),
+                        path: r.path(),
+                        body: r.body(),
+                        limit: r.limit(),
+                        gaps: r.gaps.iter().map(|&g| dag.event_id(g)).collect(),
+                    };
+                    pending.insert(id, r);
+                    js
+                })
+                .collect::<Vec<_>>()
+        });
         to_js(&out)
     }
 
-    /// Reports the outcome of request `id`: `{status: 200, text}` (the response body) or
-    /// `{status: 200, events: [records]}`, `{status: 404, errcode: "M_UNRECOGNIZED"}`, or any
-    /// other status for a failure. The events are added to the planner's graph. Returns
-    /// `{received, new}`.
-    pub fn record(&mut self, id: u32, outcome: JsValue) -> Result<JsValue, JsValue> {
+    /// Reports the outcome of request `id`: `{status, text}` with the response body, or
+    /// `{status: 404, errcode: "M_UNRECOGNIZED"}`, or any other status for a failure; a
+    /// planner without a session also takes `{status: 200, events: [records]}`. A planner on
+    /// a session takes the answer into the session (its report is `report`). Returns
+    /// `{received, new, report?}`.
+    #[wasm_bindgen(unchecked_return_type = "RecordedAnswer")]
+    pub fn record(
+        &mut self,
+        id: u32,
+        #[wasm_bindgen(unchecked_param_type = "PlannerOutcome")] outcome: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let o: JsOutcome = from_js(outcome, "outcome")?;
         let Some(request) = self.pending.remove(&id) else {
             return Err(to_js_error(
@@ -245,43 +313,43 @@ impl JsGapPlanner {
                 &format!("No pending request {id}."),
             ));
         };
-        let outcome = match (o.status, o.errcode.as_deref(), &o.events, &o.text) {
-            (200..=299, _, Some(events), _) => {
-                let (new, lowest_depth) = self.ingest(events);
+        let mut report = None;
+        let outcome = match (o.status, o.errcode.as_deref()) {
+            (200..=299, _) => {
+                let taken = self.take_answer(&request, &o, &mut report)?;
                 Outcome::Answered {
-                    received: events.len(),
-                    new,
-                    lowest_depth,
+                    received: taken.0,
+                    new: taken.1,
+                    lowest_depth: taken.2,
                 }
             }
-            (200..=299, _, None, Some(text)) => {
-                let (received, new, lowest_depth) = self.ingest_text(text);
-                Outcome::Answered {
-                    received,
-                    new,
-                    lowest_depth,
-                }
-            }
-            (404, Some("M_UNRECOGNIZED"), _, _) => Outcome::Unrecognized,
+            (404, Some("M_UNRECOGNIZED")) => Outcome::Unrecognized,
             _ => Outcome::Failed,
         };
-        self.planner.record(&self.dag, &request, outcome);
+        let planner = &mut self.planner;
+        with_dag(&self.graph, |dag| planner.record(dag, &request, outcome));
         let (received, new) = match outcome {
             Outcome::Answered { received, new, .. } => (received, new),
             _ => (0, 0),
         };
         #[derive(Serialize)]
-        struct Counts {
+        struct Recorded {
             received: usize,
             new: usize,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            report: Option<IngestReport>,
         }
-        Ok(to_js(&Counts { received, new }))
+        to_plain(&Recorded {
+            received,
+            new,
+            report,
+        })
     }
 
     /// When a backoff ends (simulated ms), or `null` when planning is over.
     #[wasm_bindgen(js_name = nextWakeup)]
     pub fn next_wakeup(&self) -> Option<f64> {
-        self.planner.next_wakeup(&self.dag).map(|t| t as f64)
+        with_dag(&self.graph, |dag| self.planner.next_wakeup(dag)).map(|t| t as f64)
     }
 
     /// Moves the planner's clock (ms; never backwards).
@@ -298,7 +366,7 @@ impl JsGapPlanner {
     /// Backward extremities in the planner's graph.
     #[wasm_bindgen(js_name = gapCount)]
     pub fn gap_count(&self) -> u32 {
-        self.dag.gaps().len() as u32
+        with_dag(&self.graph, |dag| dag.gaps().len() as u32)
     }
 
     /// Requests recorded.
@@ -308,19 +376,20 @@ impl JsGapPlanner {
     }
 
     /// The open gaps with why: `[{event_id, reason, message}]`.
-    #[wasm_bindgen(js_name = openGaps)]
+    #[wasm_bindgen(js_name = openGaps, unchecked_return_type = "OpenGap[]")]
     pub fn open_gaps(&self) -> JsValue {
-        let problems = self.planner.open_gap_problems(&self.dag);
-        let gaps = self.planner.open_gaps(&self.dag);
-        let out: Vec<JsOpenGap> = gaps
-            .iter()
-            .zip(problems)
-            .map(|(g, p)| JsOpenGap {
-                event_id: self.dag.event_id(g.event),
-                reason: g.reason.code(),
-                message: p.message,
-            })
-            .collect();
+        let out = with_dag(&self.graph, |dag| {
+            let problems = self.planner.open_gap_problems(dag);
+            let gaps = self.planner.open_gaps(dag);
+            gaps.iter()
+                .zip(problems)
+                .map(|(g, p)| JsOpenGap {
+                    event_id: dag.event_id(g.event),
+                    reason: g.reason.code(),
+                    message: p.message,
+                })
+                .collect::<Vec<_>>()
+        });
         to_js(&out)
     }
 
@@ -331,40 +400,117 @@ impl JsGapPlanner {
 }
 
 impl JsGapPlanner {
-    /// Adds the events of a text; returns received, new, and the lowest depth seen.
-    fn ingest_text(&mut self, text: &str) -> (usize, usize, Option<i64>) {
-        let (mut received, mut new, mut lowest) = (0, 0, None::<i64>);
-        let dag = &mut self.dag;
-        read_input(text, self.version.as_ref(), |event, _| {
-            received += 1;
-            lowest = Some(lowest.map_or(event.depth, |l| l.min(event.depth)));
-            let held = dag
-                .index_of(&event.event_id)
-                .is_some_and(|n| dag.is_timeline(n));
-            let placed = dag.insert(&event, Placement::Timeline).is_some();
-            new += usize::from(placed && !held);
-            placed
-        });
-        (received, new, lowest)
+    fn build(o: Options, graph: Graph) -> Result<Self, JsValue> {
+        let strategy = strategy_of(o.strategy.as_deref())?;
+        let defaults = PlannerOptions::default();
+        let options = PlannerOptions {
+            strategy,
+            limit: o.limit.unwrap_or(defaults.limit),
+            max_round_trips: o.max_round_trips.unwrap_or(defaults.max_round_trips),
+            parallel: o.parallel.unwrap_or(defaults.parallel),
+            ..defaults
+        };
+        Ok(Self {
+            planner: Planner::new(&o.room_id, &o.servers, options),
+            graph,
+            pending: HashMap::new(),
+            next_id: 0,
+        })
     }
 
-    /// Adds records; returns the new events and the lowest depth seen.
-    fn ingest(&mut self, records: &[Record]) -> (usize, Option<i64>) {
-        let mut new = 0;
-        for r in records {
-            let held = self
-                .dag
-                .index_of(&r.event_id)
-                .is_some_and(|n| self.dag.is_timeline(n));
-            if self
-                .dag
-                .insert(&r.to_dag_event(), Placement::Timeline)
-                .is_some()
-                && !held
-            {
-                new += 1;
+    /// Takes a successful answer into the graph; returns received, new, and the lowest
+    /// depth seen.
+    fn take_answer(
+        &mut self,
+        request: &PlannedRequest,
+        o: &JsOutcome,
+        report: &mut Option<IngestReport>,
+    ) -> Result<(usize, usize, Option<i64>), JsValue> {
+        match (&mut self.graph, &o.events, &o.text) {
+            (Graph::Session(session), _, Some(text)) => {
+                let line = format!("{} {}", request.method(), request.path());
+                let body = request.body();
+                let parsed = FederationRequest::parse(&line, body.as_deref())
+                    .map_err(|p| to_js_error(p.code, &p.message))?;
+                let how = Ingest {
+                    source: &line,
+                    request: Some(&parsed),
+                    status: Some(o.status),
+                    ..Ingest::default()
+                };
+                let taken = session.borrow_mut().ingest(text, &how);
+                let lowest = lowest_depth(&session.borrow(), &taken);
+                let counts = (taken.events.len(), taken.added, lowest);
+                *report = Some(taken);
+                Ok(counts)
             }
+            (Graph::Records(dag), Some(records), _) => {
+                let (new, lowest) = add_records(dag, records);
+                Ok((records.len(), new, lowest))
+            }
+            (Graph::Records(dag), None, Some(text)) => {
+                let records = records_of(text);
+                let (new, lowest) = add_records(dag, &records);
+                Ok((records.len(), new, lowest))
+            }
+            _ => Err(to_js_error(
+                codes::BAD_ARGUMENT,
+                "outcome: a successful answer needs its `text` (or, without a session, `events`).",
+            )),
         }
-        (new, records.iter().map(|r| r.depth).min())
     }
+}
+
+/// Runs `f` on the planner's graph.
+fn with_dag<T>(graph: &Graph, f: impl FnOnce(&RoomDag) -> T) -> T {
+    match graph {
+        Graph::Session(session) => {
+            let session = session.borrow();
+            let empty = RoomDag::new();
+            f(session.dag().unwrap_or(&empty))
+        }
+        Graph::Records(dag) => f(dag),
+    }
+}
+
+/// The lowest depth among the events an answer placed.
+fn lowest_depth(session: &RoomSession, report: &IngestReport) -> Option<i64> {
+    let dag = session.dag()?;
+    report
+        .events
+        .iter()
+        .filter_map(|e| e.event_id.as_deref())
+        .filter_map(|id| dag.index_of(id))
+        .filter(|&n| dag.is_held(n))
+        .map(|n| dag.depth(n))
+        .min()
+}
+
+/// The records of an answer's `pdus` or `events` (a simulated federation's answers).
+fn records_of(text: &str) -> Vec<Record> {
+    #[derive(Deserialize)]
+    struct Answer {
+        #[serde(default)]
+        pdus: Option<Vec<Record>>,
+        #[serde(default)]
+        events: Option<Vec<Record>>,
+    }
+    serde_json::from_str::<Answer>(text)
+        .ok()
+        .and_then(|a| a.pdus.or(a.events))
+        .unwrap_or_default()
+}
+
+/// Adds records to a graph of records; returns the new events and the lowest depth seen.
+fn add_records(dag: &mut RoomDag, records: &[Record]) -> (usize, Option<i64>) {
+    let mut new = 0;
+    for r in records {
+        let held = dag
+            .index_of(&r.event_id)
+            .is_some_and(|n| dag.is_timeline(n));
+        if dag.insert(&r.to_dag_event(), Placement::Timeline).is_some() && !held {
+            new += 1;
+        }
+    }
+    (new, records.iter().map(|r| r.depth).min())
 }

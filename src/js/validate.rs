@@ -5,9 +5,9 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::{optional_string_arg, string_arg, to_js_error};
 use super::key_ring::{json_text, to_plain, JsKeyRing};
-use crate::event::input::split_input;
 use crate::event::verdict::room_version_named;
 use crate::event::{codes, validate_input, ValidateOptions};
+use crate::input::recognise;
 use crate::room_version::RoomVersion;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -18,13 +18,20 @@ export interface ValidateOptions {
   viaBackfill?: boolean;
 }
 
-/** The verdict on one event after the checks on receipt (format, signatures, content hash). */
-export type Verdict = "valid" | "redacted" | "dropped";
+/** The verdict on one event after the checks on receipt (format, signatures, content hash):
+ *  `unchecked` when a signing key is not held or the event is no PDU (not invalid),
+ *  `rejected` when a server persists it as rejected (lenient size limits, v1–10). */
+export type Verdict = "valid" | "redacted" | "rejected" | "unchecked" | "dropped";
+
+/** Verdict counts. */
+export interface Counts { total: number; valid: number; redacted: number; rejected: number; unchecked: number; dropped: number; }
 
 /** The report on one event. */
 export interface EventReport {
   /** Position in the input, from 0. */
   index: number;
+  /** Where the event is in the input, as messages name it: `Line 7`, `Event #3`, `chunk[2]`. */
+  label: string;
   /** Carried in v1/v2, computed (reference hash) from v3; null when unknown. */
   event_id: string | null;
   verdict: Verdict;
@@ -36,13 +43,13 @@ export interface EventReport {
 /** The report on a whole input. */
 export interface ValidationReport {
   room_version: string;
-  input: "transaction" | "get_missing_events" | "pdu" | "array" | "ndjson" | "unrecognised";
-  counts: { total: number; valid: number; redacted: number; dropped: number };
+  input: InputShape;
+  counts: Counts;
   events: EventReport[];
   /** Problems with the input as a whole. */
   problems: Problem[];
   /** Keys needed but not in the key ring: fetch them and validate again. */
-  missing_keys: { server_name: string; key_id: string }[];
+  missing_keys: MissingKey[];
 }
 "#;
 
@@ -107,7 +114,7 @@ pub fn room_version_of_text(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
 ) -> Result<Option<String>, JsValue> {
     let text = string_arg(&text, "text")?;
-    room_version_named(&split_input(&text).events)
+    room_version_named(&recognise(&text))
         .map(|v| v.map(|v| v.id.to_owned()))
         .map_err(|p| to_js_error(p.code, &p.message))
 }

@@ -1,33 +1,43 @@
-//! Taking one input: recognise, judge, check the contract, place; and judging held events
-//! again when keys arrive.
+//! Taking one input: recognise, judge, check the contract, place. Events that need a room
+//! version nobody has named yet wait for one; the whole room can be read again as another
+//! version.
 
 use super::held::{Held, Meta};
-use super::report::{Contract, EventDetails, IngestReport, Neighbour, Rejudged, VersionFrom};
+use super::report::{IngestReport, VersionFrom};
 use super::{Ingest, RoomSession};
 use crate::canonical_json::Value;
-use crate::crypto::codes as key_codes;
 use crate::crypto::keys::KeysAdded;
-use crate::dag::walk::Children;
-use crate::dag::{DagEvent, Placement, RoomDag};
+use crate::dag::{DagEvent, Placement};
 use crate::event::codes as event_codes;
+use crate::event::received::{Form, Received};
 use crate::event::report::{Counts, Outcome, Report};
 use crate::event::verdict::room_version_named;
 use crate::event::{validate_events, EventReport, Judged, ValidateOptions, Validation, Verdict};
-use crate::federation::contract::{check_readable, check_response, ResponseBody, Returned};
-use crate::federation::error_body::ErrorResponse;
-use crate::federation::{codes as fed_codes, AnswerOrdering, ContractVerdict, FederationRequest};
+use crate::federation::FederationRequest;
 use crate::input::{self, Input, InputEvent, InputShape, Section};
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
 
-/// What [`RoomSession::place`] needs of an input besides its reports.
-struct Placing<'a> {
-    /// Each event as judged.
-    events: &'a [Judged],
-    /// The input's index among the session's sources.
+/// An event waiting for the room version: its JSON as the input carried it and what the
+/// input said of it.
+#[derive(Clone, Debug)]
+pub(crate) struct Waiting {
+    pub json: String,
+    pub meta: Meta,
+    pub source: u32,
+    pub outlier: bool,
+}
+
+/// How a list of events is taken: from which input, as outliers, by backfill.
+#[derive(Clone, Copy)]
+struct Taking<'a> {
     source: u32,
-    /// Hold the events as outliers.
     outliers: bool,
+    via_backfill: bool,
+    request: Option<&'a FederationRequest>,
+    status: Option<u16>,
+    /// The input's text, for an answer's error body.
+    text: &'a str,
 }
 
 impl RoomSession {
@@ -47,64 +57,88 @@ impl RoomSession {
         let (version, version_from) = self.version_for(&input, &mut problems);
         let shape = input.shape();
         let title = input.title.clone();
-        let via_backfill =
-            how.via_backfill || matches!(how.request, Some(FederationRequest::Backfill(_)));
-        let metas: Vec<Meta> = input.events.iter().map(Meta::of).collect();
+        let taking = Taking {
+            source,
+            outliers: how.outliers,
+            via_backfill: how.via_backfill
+                || matches!(how.request, Some(FederationRequest::Backfill(_))),
+            request: how.request,
+            status: how.status,
+            text,
+        };
+        let mut out = self.take(input.events, version, shape, &taking);
+        out.source = how.source.to_owned();
+        out.version_from = version_from;
+        out.title = title;
+        out.keys = keys;
+        out.rejudged = rejudged;
+        out.problems.splice(0..0, problems);
+        out.outcome = outcome_of(&out);
+        out
+    }
+
+    /// Judges `events` (with `version`, else they wait for one), checks an answer's
+    /// contract, and places them.
+    fn take(
+        &mut self,
+        events: Vec<InputEvent>,
+        version: Option<RoomVersion>,
+        shape: InputShape,
+        taking: &Taking,
+    ) -> IngestReport {
+        let metas: Vec<Meta> = events.iter().map(Meta::of).collect();
+        let room_id = events
+            .iter()
+            .filter_map(|e| e.value.as_ref().ok()?.get("room_id")?.as_str())
+            .next()
+            .map(str::to_owned);
         let validation = match &version {
             Some(v) => validate_events(
-                input.events,
+                events,
                 v,
                 &self.keys,
-                &ValidateOptions { via_backfill },
+                &ValidateOptions {
+                    via_backfill: taking.via_backfill,
+                },
             ),
-            None => unversioned(input.events),
+            None => self.unversioned(events, taking),
         };
         let Validation { report, events } = validation;
-        for key in &report.missing_keys {
-            self.missing_keys.insert(key.clone());
-        }
+        self.missing_keys
+            .extend(report.missing_keys.iter().cloned());
         let placed: Vec<Option<Result<DagEvent, Problem>>> =
             events.iter().map(DagEvent::of_judged).collect();
-        let contract = how
-            .request
-            .map(|request| self.contract(request, how.status, shape, text, &placed, &report));
+        let contract = taking.request.map(|request| {
+            self.contract(request, taking.status, shape, taking.text, &placed, &report)
+        });
         let mut out = IngestReport {
-            source: how.source.to_owned(),
+            source: String::new(),
             input: shape,
+            room_id,
             room_version: version.map(|v| v.id.to_owned()),
-            version_from,
-            title,
+            version_from: None,
+            title: None,
             counts: report.counts,
             events: Vec::new(),
-            problems,
-            keys,
-            rejudged,
+            problems: Vec::new(),
+            keys: KeysAdded::default(),
+            rejudged: None,
             missing_keys: report.missing_keys.clone(),
             added: 0,
             known: 0,
             refused: 0,
+            waiting: 0,
             findings: Vec::new(),
             contract,
             outcome: Outcome::Valid,
         };
-        let placing = Placing {
-            events: &events,
-            source,
-            outliers: how.outliers,
-        };
-        self.place(&mut out, report.events, placed, metas, &placing);
-        out.outcome = Report {
-            room_version: String::new(),
-            input: shape,
-            counts: out.counts,
-            events: out.events.clone(),
-            problems: out.problems.clone(),
-            missing_keys: Vec::new(),
-        }
-        .outcome();
-        if out.contract.as_ref().is_some_and(|c| !c.verdict.ok) {
-            out.outcome = Outcome::Invalid;
-        }
+        self.place(&mut out, report.events, placed, metas, &events, taking);
+        out.waiting = self
+            .waiting
+            .iter()
+            .filter(|w| w.source == taking.source)
+            .count();
+        out.outcome = outcome_of(&out);
         out
     }
 
@@ -148,6 +182,82 @@ impl RoomSession {
         }
     }
 
+    /// Sets the room version for events judged from now on, and judges the events that
+    /// waited for one; returns what taking them did, when any waited.
+    pub fn set_room_version(&mut self, version: RoomVersion) -> Option<IngestReport> {
+        self.version = Some(version);
+        self.version_given = true;
+        if self.waiting.is_empty() {
+            return None;
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        let mut out: Option<IngestReport> = None;
+        // In input order, one input at a time (each keeps its source and placement).
+        let mut start = 0;
+        while start < waiting.len() {
+            let group = &waiting[start..];
+            let len = group
+                .iter()
+                .take_while(|w| (w.source, w.outlier) == (group[0].source, group[0].outlier))
+                .count();
+            let events = group[..len].iter().map(|w| w.to_input_event()).collect();
+            let taking = Taking {
+                source: group[0].source,
+                outliers: group[0].outlier,
+                via_backfill: true,
+                request: None,
+                status: None,
+                text: "",
+            };
+            let report = self.take(events, Some(version), InputShape::Array, &taking);
+            out = Some(match out {
+                None => report,
+                Some(mut all) => {
+                    all.merge(report);
+                    all
+                }
+            });
+            start += len;
+        }
+        out.map(|mut report| {
+            report.source = "events that waited for the room version".to_owned();
+            report.room_version = Some(version.id.to_owned());
+            report.version_from = Some(VersionFrom::Given);
+            report
+        })
+    }
+
+    /// Reads every held and waiting event again as room `version`: a new DAG (event IDs
+    /// depend on the version), the same keys, sources and labels. Returns what taking them
+    /// did.
+    pub fn reread(&mut self, version: RoomVersion) -> IngestReport {
+        let mut events: Vec<Waiting> = Vec::new();
+        for room in &self.rooms {
+            for node in room.dag.nodes() {
+                if let Some(held) = room.held(node) {
+                    events.push(Waiting {
+                        json: held.json.clone(),
+                        meta: held.meta.clone(),
+                        source: held.source,
+                        outlier: room.dag.is_outlier(node),
+                    });
+                }
+            }
+        }
+        events.sort_by_key(|w| w.source);
+        events.extend(std::mem::take(&mut self.waiting));
+        let mut fresh = RoomSession::new(self.fixed_room.as_deref(), None);
+        fresh.keys = std::mem::take(&mut self.keys);
+        fresh.sources = std::mem::take(&mut self.sources);
+        fresh.waiting = events;
+        *self = fresh;
+        self.set_room_version(version)
+            .unwrap_or_else(|| IngestReport {
+                room_version: Some(version.id.to_owned()),
+                ..IngestReport::empty()
+            })
+    }
+
     /// Places judged events in the DAG of their rooms and keeps their records.
     fn place(
         &mut self,
@@ -155,7 +265,8 @@ impl RoomSession {
         reports: Vec<EventReport>,
         placed: Vec<Option<Result<DagEvent, Problem>>>,
         metas: Vec<Meta>,
-        placing: &Placing,
+        judged: &[Judged],
+        taking: &Taking,
     ) {
         for (i, ((mut report, dag_event), meta)) in
             reports.into_iter().zip(placed).zip(metas).enumerate()
@@ -169,12 +280,13 @@ impl RoomSession {
                     continue;
                 }
                 None => {
-                    out.refused += 1;
+                    // Events waiting for the room version are not refused.
+                    out.refused += usize::from(report.verdict == Verdict::Dropped);
                     out.events.push(report);
                     continue;
                 }
             };
-            let placement = match placing.outliers || meta.section == Section::State {
+            let placement = match taking.outliers || meta.section == Section::State {
                 true => Placement::Outlier,
                 false => Placement::Timeline,
             };
@@ -189,7 +301,7 @@ impl RoomSession {
                 Some(_) if was_held => out.known += 1,
                 Some(node) => {
                     out.added += 1;
-                    let json = match &placing.events[i] {
+                    let json = match &judged[i] {
                         Judged::Pdu(pdu) => pdu.to_canonical_json(),
                         Judged::Written { event, .. } => {
                             crate::canonical_json::to_string(&Value::Object(event.clone()))
@@ -205,7 +317,7 @@ impl RoomSession {
                         verdict: report.verdict,
                         pruned_by_sender: report.pruned_by_sender == Some(true),
                         problems: report.problems.clone(),
-                        source: placing.source,
+                        source: taking.source,
                         meta,
                     });
                     let clash = report
@@ -227,272 +339,120 @@ impl RoomSession {
         }
     }
 
-    /// The contract verdict of an answer to `request`, against the DAG of its room as held
-    /// before the answer.
-    fn contract(
-        &self,
-        request: &FederationRequest,
-        status: Option<u16>,
-        shape: InputShape,
-        text: &str,
-        placed: &[Option<Result<DagEvent, Problem>>],
-        report: &Report,
-    ) -> Contract {
-        let empty;
-        let dag = match self
-            .dag_of(request.room_id())
-            .or(self.fixed_dag(request.room_id()))
-        {
-            Some(dag) => dag,
-            None => {
-                empty = RoomDag::for_room(request.room_id());
-                &empty
-            }
-        };
-        let verdict = answer_verdict(dag, request, status, shape, text, placed, report);
-        Contract {
-            endpoint: request.endpoint(),
-            room_id: request.room_id().to_owned(),
-            verdict,
-        }
-    }
-
-    /// The fixed room's DAG when it is `room_id`.
-    fn fixed_dag(&self, room_id: &str) -> Option<&RoomDag> {
-        (self.fixed_room.as_deref() == Some(room_id))
-            .then(|| self.dag())
-            .flatten()
-    }
-
-    /// Judges held events that are unchecked for want of keys again, with the keys held now.
-    pub fn rejudge(&mut self) -> Rejudged {
-        let Some(version) = self.version else {
-            return Rejudged::default();
-        };
-        let mut out = Rejudged::default();
-        self.missing_keys.clear();
-        for room in &mut self.rooms {
-            let waiting: Vec<usize> = room
-                .held
-                .iter()
-                .enumerate()
-                .filter_map(|(i, h)| h.as_ref().filter(|h| waits_for_keys(h)).map(|_| i))
-                .collect();
-            if waiting.is_empty() {
-                continue;
-            }
-            let events: Vec<InputEvent> = waiting
-                .iter()
-                .filter_map(|&i| room.held[i].as_ref().map(Held::to_input_event))
-                .collect();
-            let validation = validate_events(
-                events,
-                &version,
-                &self.keys,
-                &ValidateOptions { via_backfill: true },
-            );
-            self.missing_keys
-                .extend(validation.report.missing_keys.iter().cloned());
-            for (&i, report) in waiting.iter().zip(validation.report.events) {
-                let Some(held) = room.held[i].as_mut() else {
-                    continue;
-                };
-                out.judged += 1;
-                if report.verdict == Verdict::Unchecked {
-                    out.still_unchecked += 1;
-                } else {
-                    out.checked += 1;
+    /// Events taken with no room version known. Events that are no PDU (client format,
+    /// scenarios) are placed under the ID they carry; PDUs wait for the room version (their
+    /// IDs cannot be computed without it).
+    fn unversioned(&mut self, events: Vec<InputEvent>, taking: &Taking) -> Validation {
+        let mut reports = Vec::with_capacity(events.len());
+        let mut judged = Vec::with_capacity(events.len());
+        for (index, event) in events.into_iter().enumerate() {
+            let meta = Meta::of(&event);
+            let InputEvent {
+                label,
+                value,
+                row_id,
+                origin,
+                ..
+            } = event;
+            let (verdict, problem, item) = match value {
+                Err(problem) => (Verdict::Dropped, problem, Judged::Unusable),
+                Ok(Value::Object(object)) => {
+                    let received =
+                        Received::reduce(object, &RoomVersion::V1, row_id, origin, &label);
+                    match (received.form, received.written_id.clone()) {
+                        (Form::Client | Form::Scenario, Some(id)) => {
+                            let why = received.not_checkable(&label);
+                            (
+                                Verdict::Unchecked,
+                                why.unwrap_or_else(|| waiting_problem(&label)),
+                                Judged::Written {
+                                    event_id: id,
+                                    event: received.event,
+                                },
+                            )
+                        }
+                        _ => {
+                            self.waiting.push(Waiting {
+                                json: crate::canonical_json::to_string(&Value::Object(
+                                    received.event,
+                                )),
+                                meta,
+                                source: taking.source,
+                                outlier: taking.outliers,
+                            });
+                            (
+                                Verdict::Unchecked,
+                                waiting_problem(&label),
+                                Judged::Unusable,
+                            )
+                        }
+                    }
                 }
-                held.verdict = report.verdict;
-                held.pruned_by_sender = report.pruned_by_sender == Some(true);
-                let set_aside = held
-                    .problems
-                    .iter()
-                    .filter(|p| p.code == event_codes::NON_PDU_KEYS_SET_ASIDE)
-                    .cloned();
-                let mut problems: Vec<Problem> = report.problems;
-                problems.extend(set_aside);
-                problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
-                held.problems = problems;
-            }
+                Ok(other) => (
+                    Verdict::Dropped,
+                    crate::event::pdu::not_object(&other, &label),
+                    Judged::Unusable,
+                ),
+            };
+            reports.push(EventReport {
+                index,
+                label,
+                event_id: match &item {
+                    Judged::Written { event_id, .. } => Some(event_id.clone()),
+                    _ => None,
+                },
+                verdict,
+                pruned_by_sender: None,
+                problems: vec![problem],
+            });
+            judged.push(item);
         }
-        out
-    }
-
-    /// Details of `event_id` in the session's rooms: held, or only referenced (a gap).
-    pub fn details(&self, event_id: &str) -> Option<EventDetails> {
-        let room = self
-            .rooms
-            .iter()
-            .find(|r| r.dag.index_of(event_id).is_some())?;
-        let dag = &room.dag;
-        let node = dag.index_of(event_id)?;
-        let held = room.held(node);
-        let neighbour = |n| Neighbour {
-            event_id: dag.event_id(n),
-            held: dag.is_held(n),
-        };
-        let children = Children::build(dag, true);
-        Some(EventDetails {
-            event_id: event_id.to_owned(),
-            held: dag.is_held(node),
-            outlier: dag.is_outlier(node),
-            json: held.map(|h| h.json.clone()),
-            verdict: held.map(|h| h.verdict),
-            pruned_by_sender: held.is_some_and(|h| h.pruned_by_sender),
-            problems: held.map(|h| h.problems.clone()).unwrap_or_default(),
-            source: held.map(|h| format!("{}, {}", self.source_name(h.source), h.meta.label)),
-            annotation: held.and_then(|h| h.meta.annotation.clone()),
-            origin: held.map(|h| h.meta.origin),
-            summary: held.map(|h| h.meta.summary.clone()),
-            prev: dag
-                .prev_events(node)
-                .iter()
-                .map(|&n| neighbour(n))
-                .collect(),
-            next: children.of(node).iter().map(|&n| neighbour(n)).collect(),
-        })
-    }
-}
-
-/// Whether a held event is unchecked only for want of keys.
-fn waits_for_keys(held: &Held) -> bool {
-    held.verdict == Verdict::Unchecked
-        && held
-            .problems
-            .iter()
-            .any(|p| p.code == key_codes::SIGNING_KEY_UNKNOWN)
-}
-
-/// Events judged with no room version known: placed under the ID they name, unchecked.
-fn unversioned(events: Vec<InputEvent>) -> Validation {
-    let mut reports = Vec::with_capacity(events.len());
-    let mut judged = Vec::with_capacity(events.len());
-    for (index, event) in events.into_iter().enumerate() {
-        let label = event.label;
-        let (verdict, problem, item) = match event.value {
-            Err(problem) => (Verdict::Dropped, problem, Judged::Unusable),
-            Ok(Value::Object(object)) => {
-                let id = object
-                    .get("event_id")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or(event.row_id);
-                match id {
-                    Some(id) => (
-                        Verdict::Unchecked,
-                        Problem::warning(
-                            event_codes::UNKNOWN_ROOM_VERSION,
-                            "$",
-                            format!("{label}: no room version is known (no m.room.create in the inputs, none given), so nothing of the event can be checked; it is placed under the ID it names, {id}."),
-                        ),
-                        Judged::Written { event_id: id, event: object },
-                    ),
-                    None => (
-                        Verdict::Dropped,
-                        Problem::error(
-                            event_codes::UNKNOWN_ROOM_VERSION,
-                            "$.event_id",
-                            format!("{label}: no room version is known to compute the event's ID from (give the room version), and the event names none."),
-                        ),
-                        Judged::Unusable,
-                    ),
-                }
-            }
-            Ok(other) => (
-                Verdict::Dropped,
-                crate::event::pdu::not_object(&other, &label),
-                Judged::Unusable,
-            ),
-        };
-        reports.push(EventReport {
-            index,
-            label,
-            event_id: match &item {
-                Judged::Written { event_id, .. } => Some(event_id.clone()),
-                _ => None,
+        Validation {
+            report: Report {
+                room_version: String::new(),
+                input: InputShape::Array,
+                counts: Counts::of(&reports),
+                events: reports,
+                problems: Vec::new(),
+                missing_keys: Vec::new(),
             },
-            verdict,
-            pruned_by_sender: None,
-            problems: vec![problem],
-        });
-        judged.push(item);
-    }
-    Validation {
-        report: Report {
-            room_version: String::new(),
-            input: InputShape::Array,
-            counts: Counts::of(&reports),
-            events: reports,
-            problems: Vec::new(),
-            missing_keys: Vec::new(),
-        },
-        events: judged,
+            events: judged,
+        }
     }
 }
 
-/// The contract verdict of an answer whose events were judged and read for the DAG.
-fn answer_verdict(
-    dag: &RoomDag,
-    request: &FederationRequest,
-    status: Option<u16>,
-    shape: InputShape,
-    text: &str,
-    placed: &[Option<Result<DagEvent, Problem>>],
-    report: &Report,
-) -> ContractVerdict {
-    let broken = |message: String| ContractVerdict {
-        ok: false,
-        ordering: AnswerOrdering::None,
-        problems: vec![Problem::error(fed_codes::RESPONSE_SHAPE, "$", message)],
-    };
-    if let Some(error) = ErrorResponse::classify(status, text) {
-        if let Some(ok) = status.filter(|s| (200..300).contains(s)) {
-            let errcode = error.errcode.as_deref().unwrap_or("an error");
-            return broken(format!("The response has status {ok}, a success, but carries {errcode} instead of the answer's events."));
-        }
-        return check_response(dag, request, ResponseBody::Error(error));
-    }
-    let field = match shape {
-        InputShape::Transaction => "pdus",
-        InputShape::GetMissingEvents => "events",
-        other => {
-            return broken(format!(
-                "The response is {}, not a transaction (`pdus`), an `{{events}}` answer nor an error (`errcode`).",
-                other.describe()
-            ))
-        }
-    };
-    let mut events = Vec::with_capacity(placed.len());
-    let mut positions = Vec::with_capacity(placed.len());
-    let mut unreadable = Vec::new();
-    for (i, (dag_event, event)) in placed.iter().zip(&report.events).enumerate() {
-        let prefix = |p: &Problem| Problem {
-            path: format!("$.{field}[{i}]{}", p.path.trim_start_matches('$')),
-            ..p.clone()
-        };
-        if let Some(Ok(e)) = dag_event {
-            events.push(e.clone());
-            positions.push(i);
-            let mismatch = event
-                .problems
-                .iter()
-                .filter(|p| p.code == event_codes::EVENT_ID_MISMATCH);
-            unreadable.extend(mismatch.map(prefix));
-        } else {
-            let errors = event.problems.iter().filter(|p| p.is_error());
-            unreadable.extend(errors.map(prefix));
+impl Waiting {
+    fn to_input_event(&self) -> InputEvent {
+        let value = crate::canonical_json::from_str(&self.json)
+            .map_err(|e| e.to_problem("$", &self.meta.label));
+        InputEvent {
+            row_id: self.meta.written_id.clone(),
+            origin: self.meta.origin,
+            section: self.meta.section,
+            annotation: self.meta.annotation.clone(),
+            ..InputEvent::plain(self.meta.label.clone(), value)
         }
     }
-    let returned = Returned {
-        positions: &positions,
-        total: placed.len(),
-    };
-    let mut verdict = check_readable(dag, request, ResponseBody::Events(&events), Some(returned));
-    if !unreadable.is_empty() {
-        verdict.ok &= !unreadable.iter().any(Problem::is_error);
-        unreadable.append(&mut verdict.problems);
-        verdict.problems = unreadable;
+}
+
+/// The problem of an event waiting for the room version.
+fn waiting_problem(label: &str) -> Problem {
+    Problem::warning(
+        event_codes::UNKNOWN_ROOM_VERSION,
+        "$",
+        format!("{label}: no room version is known yet (no m.room.create in the inputs, none given), so the event's ID cannot be computed; it waits for the room version."),
+    )
+}
+
+/// The outcome of an input from its counts, problems and contract.
+fn outcome_of(out: &IngestReport) -> Outcome {
+    let problems = out
+        .problems
+        .iter()
+        .chain(&out.findings)
+        .chain(out.events.iter().flat_map(|e| &e.problems));
+    match out.contract.as_ref().is_some_and(|c| !c.verdict.ok) {
+        true => Outcome::Invalid,
+        false => Outcome::of(&out.counts, problems),
     }
-    verdict
 }

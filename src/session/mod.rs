@@ -9,9 +9,12 @@
 //!
 //! `mxdag check`, `dag`, `answer` and `serve`, the page and the JS API all go through it.
 
+mod contract;
 mod held;
 mod ingest;
+mod rejudge;
 mod report;
+mod rows;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -19,6 +22,7 @@ pub use held::{EventKind, Held, Meta};
 pub use report::{
     Contract, EventDetails, IngestReport, KeysReport, Neighbour, Rejudged, VersionFrom,
 };
+pub use rows::{kind_codes, marks, verdict_codes, SessionRows};
 
 use crate::crypto::KeyRing;
 use crate::dag::{NodeIndex, RoomDag};
@@ -79,6 +83,8 @@ pub struct RoomSession {
     by_room: HashMap<String, usize>,
     sources: Vec<String>,
     missing_keys: BTreeSet<MissingKey>,
+    /// Events that wait for the room version, in input order.
+    waiting: Vec<ingest::Waiting>,
 }
 
 impl RoomSession {
@@ -103,13 +109,6 @@ impl RoomSession {
         self.version
     }
 
-    /// Sets the room version for events judged from now on (and for judging held events
-    /// again).
-    pub fn set_room_version(&mut self, version: RoomVersion) {
-        self.version = Some(version);
-        self.version_given = true;
-    }
-
     /// The key ring.
     pub fn keys(&self) -> &KeyRing {
         &self.keys
@@ -130,14 +129,17 @@ impl RoomSession {
         self.by_room.get(room_id).map(|&i| &self.rooms[i].dag)
     }
 
-    /// The session's findings about the room of `dag` besides the DAG's own (IDs an input
-    /// wrote that the content contradicts).
-    pub fn findings_of(&self, dag: &RoomDag) -> Vec<Problem> {
-        let mut out = dag.findings();
-        if let Some(room) = self.rooms.iter().find(|r| std::ptr::eq(&r.dag, dag)) {
-            out.extend(room.findings.iter().cloned());
-        }
-        out
+    /// The summary of each room (`mxdag dag --json`'s `rooms`), with the session's findings
+    /// added to the DAG's own.
+    pub fn summaries(&self) -> Vec<crate::dag::summary::RoomSummary> {
+        self.rooms
+            .iter()
+            .map(|room| {
+                let mut summary = room.dag.summary();
+                summary.findings.extend(room.findings.iter().cloned());
+                summary
+            })
+            .collect()
     }
 
     /// Keys the held events were signed with that the ring lacks.
@@ -162,6 +164,23 @@ impl RoomSession {
         })
     }
 
+    /// How many of `event_ids` held in the session got each verdict (IDs not held are
+    /// not counted).
+    pub fn verdict_counts(&self, event_ids: &[String]) -> crate::event::report::Counts {
+        let mut counts = crate::event::report::Counts::default();
+        for held in event_ids.iter().filter_map(|id| self.held(id)) {
+            counts.total += 1;
+            match held.verdict {
+                crate::event::Verdict::Valid => counts.valid += 1,
+                crate::event::Verdict::Redacted => counts.redacted += 1,
+                crate::event::Verdict::Rejected => counts.rejected += 1,
+                crate::event::Verdict::Unchecked => counts.unchecked += 1,
+                crate::event::Verdict::Dropped => counts.dropped += 1,
+            }
+        }
+        counts
+    }
+
     /// The records of the session's room, by node index of its DAG.
     pub fn held_records(&self) -> &[Option<Held>] {
         self.rooms.first().map_or(&[], |r| &r.held)
@@ -174,9 +193,10 @@ impl RoomSession {
 
     /// The slot of the room `room_id` (`None`: the first room), made when new.
     fn room_slot(&mut self, room_id: Option<&str>) -> usize {
-        if self.fixed_room.is_some() {
+        if let Some(fixed) = &self.fixed_room {
             if self.rooms.is_empty() {
-                self.rooms.push(Room::new(self.fixed_room.as_deref()));
+                self.by_room.insert(fixed.clone(), 0);
+                self.rooms.push(Room::new(Some(fixed)));
             }
             return 0;
         }

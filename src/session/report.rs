@@ -40,6 +40,8 @@ pub struct IngestReport {
     pub source: String,
     /// The shape it was recognised as.
     pub input: InputShape,
+    /// The room its events name (the first that names one).
+    pub room_id: Option<String>,
     /// The room version its events were judged by, when one was known.
     pub room_version: Option<String>,
     /// Where that version came from.
@@ -66,6 +68,8 @@ pub struct IngestReport {
     pub known: usize,
     /// Events that could not be placed (unreadable, no ID, another room).
     pub refused: usize,
+    /// Events waiting for a room version to be judged (no version known yet).
+    pub waiting: usize,
     /// What the DAG found while taking them (IDs reused with other content, events of
     /// another room, IDs the input wrote that the content contradicts).
     pub findings: Vec<Problem>,
@@ -74,6 +78,56 @@ pub struct IngestReport {
     pub contract: Option<Contract>,
     /// `valid`, `unchecked` (nothing invalid, some events not checkable) or `invalid`.
     pub outcome: Outcome,
+}
+
+impl IngestReport {
+    /// A report of nothing taken.
+    pub fn empty() -> Self {
+        IngestReport {
+            source: String::new(),
+            input: InputShape::Unrecognised,
+            room_id: None,
+            room_version: None,
+            version_from: None,
+            title: None,
+            counts: Counts::default(),
+            events: Vec::new(),
+            problems: Vec::new(),
+            keys: KeysAdded::default(),
+            rejudged: None,
+            missing_keys: Vec::new(),
+            added: 0,
+            known: 0,
+            refused: 0,
+            waiting: 0,
+            findings: Vec::new(),
+            contract: None,
+            outcome: Outcome::Valid,
+        }
+    }
+
+    /// Adds what taking more events did (their indices continue this report's).
+    pub fn merge(&mut self, other: IngestReport) {
+        let offset = self.events.len();
+        self.room_id = self.room_id.take().or(other.room_id);
+        self.counts.add(&other.counts);
+        self.events.extend(other.events.into_iter().map(|mut e| {
+            e.index += offset;
+            e
+        }));
+        self.problems.extend(other.problems);
+        self.findings.extend(other.findings);
+        for key in other.missing_keys {
+            if !self.missing_keys.contains(&key) {
+                self.missing_keys.push(key);
+            }
+        }
+        self.added += other.added;
+        self.known += other.known;
+        self.refused += other.refused;
+        self.waiting += other.waiting;
+        self.outcome = self.outcome.max(other.outcome);
+    }
 }
 
 /// What judging held events again did (after keys arrived).

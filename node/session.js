@@ -1,0 +1,82 @@
+// The room session the commands share: one `RoomSession` (src/session) per run, its room
+// version, and the keys given by --keys, --trusted-key and --trusted-keys.
+import { UsageError } from "./args.js";
+import { InputError, readInput } from "./input.js";
+
+/** The options every command that judges events takes. */
+export const SESSION_OPTIONS = {
+  "room-version": { type: "string" },
+  keys: { type: "string", multiple: true },
+  "trusted-key": { type: "string", multiple: true },
+  "trusted-keys": { type: "string", multiple: true },
+};
+
+/** Their help text. */
+export const SESSION_HELP = `  --room-version V     the room version (1–12); default: the one an m.room.create
+                       event (or a tardis scenario) in the inputs names; one that
+                       contradicts an input's own is used, with a room_version_mismatch
+                       warning
+  --keys FILE          server keys: /_matrix/key/v2/server responses, notary answers,
+                       or rows of Synapse's server_keys_json / server_signature_keys
+                       tables (JSON, arrays, NDJSON, tab-separated); repeatable
+  --trusted-key "SERVER_NAME KEY_ID BASE64"
+                       trust this public key as given (e.g. "example.org ed25519:auto
+                       <unpadded base64>"); repeatable
+  --trusted-keys FILE  trust the keys of Synapse's trusted_key_servers list (YAML or
+                       JSON: the homeserver.yaml, or [{server_name, verify_keys}]);
+                       repeatable. Keys trusted so are marked in every report
+`;
+
+/** `--room-version` checked, or undefined. */
+export function roomVersionOption(values) {
+  const version = values["room-version"];
+  if (version !== undefined && !/^(?:[1-9]|1[0-2])$/.test(version)) {
+    throw new UsageError(`--room-version must be 1–12, not ${JSON.stringify(version)}`);
+  }
+  return version;
+}
+
+/** The room version the first input naming one names (its m.room.create, or a scenario's). */
+export function roomVersionNamed(mxdag, inputs) {
+  for (const { file, text } of inputs) {
+    if (!text.includes("m.room.create") && !text.includes("tardis_version")) continue;
+    try {
+      const version = mxdag.roomVersionOf(text);
+      if (version !== undefined) return version;
+    } catch (error) {
+      throw new InputError(file, error.message);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A session for the run: the room version given, else the one `inputs` name; the keys of
+ * the key options added. Returns `{session, keys}`, `keys` one `{file, added, keys,
+ * problems}` per key source.
+ */
+export async function openSession(mxdag, values, inputs) {
+  const version = roomVersionOption(values) ?? roomVersionNamed(mxdag, inputs);
+  const session = new mxdag.RoomSession(undefined, version);
+  const keys = [];
+  const add = (file, text) => {
+    const report = session.addKeys(text);
+    keys.push({ file, added: report.added, keys: report.keys, problems: [...report.problems] });
+  };
+  for (const file of values.keys ?? []) add(file, (await readInput(file)).text);
+  for (const line of values["trusted-key"] ?? []) add("--trusted-key", line);
+  for (const file of values["trusted-keys"] ?? []) add(file, (await readInput(file)).text);
+  return { session, keys };
+}
+
+/** One line per key source: what was added (trusted ones marked) and why anything was refused. */
+export function formatKeys(keys) {
+  const lines = [];
+  for (const k of keys) {
+    const names = k.keys.map((key) => `${key.server_name} ${key.key_id}${key.trusted ? ` (trusted: ${key.trusted})` : ""}`);
+    const added = k.added ? `${k.added} key(s) added: ${names.join(", ")}` : "no key added";
+    lines.push(`${k.file}: ${added}${k.problems.length ? `; ${k.problems.length} refused` : ""}`);
+    for (const p of k.problems) lines.push(`      ${p.severity}: ${p.code}: ${p.message}`);
+  }
+  return lines;
+}

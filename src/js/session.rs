@@ -1,0 +1,464 @@
+//! `RoomSession` for JavaScript: the one way events come in (see [`crate::session`]). Inputs
+//! go in as the text or bytes received; reports, details and drawing rows come out as plain
+//! objects and typed arrays. The session is shared with a `GapPlanner` built on it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use super::answer::{id_array, parse_request, reference_answer_js, string_array, to_js};
+use super::errors::{codes as arg_codes, optional_string_arg, string_arg, to_js_error};
+use super::key_ring::{input_text, to_plain};
+use crate::event::report::MissingKey;
+use crate::room_version::RoomVersion;
+use crate::session::{Ingest, RoomSession};
+
+#[wasm_bindgen(typescript_custom_section)]
+const SESSION_TYPES: &str = r#"
+/** How to take one input (all optional). */
+export interface IngestOptions {
+  /** How the input is named in reports: a file name, a request line. */
+  source?: string;
+  /** The request the input answered, as logged (`GET /_matrix/federation/v1/backfill/…`):
+   *  its contract is judged against the DAG as held before it. */
+  request?: string;
+  /** The JSON body of a `POST /get_missing_events` request. */
+  body?: string;
+  /** The answer's HTTP status. */
+  status?: number;
+  /** Hold the events as outliers (state, auth chains), not in the timeline. */
+  outliers?: boolean;
+  /** The events came by backfill (answers to /backfill always do). */
+  viaBackfill?: boolean;
+}
+
+/** The shapes an input is recognised as. */
+export type InputShape =
+  | "transaction" | "get_missing_events" | "error_response" | "pdu" | "array" | "ndjson"
+  | "synapse_event_json" | "client_context" | "client_messages" | "client_state" | "client_sync"
+  | "tardis_scenario" | "server_keys" | "trusted_keys" | "synapse_keys" | "unrecognised";
+
+/** Valid, unchecked (nothing invalid, some events not checkable), or invalid. */
+export type Outcome = "valid" | "unchecked" | "invalid";
+
+/** A key an event was signed with that the session does not hold. */
+export interface MissingKey { server_name: string; key_id: string; }
+
+/** What judging held events again did. */
+export interface Rejudged { judged: number; checked: number; still_unchecked: number; }
+
+/** An answer's contract verdict. */
+export interface Contract {
+  endpoint: "backfill" | "get_missing_events" | "forwards_fill";
+  room_id: string;
+  ok: boolean;
+  ordering: string;
+  problems: Problem[];
+}
+
+/** What taking one input did. */
+export interface IngestReport {
+  source: string;
+  input: InputShape;
+  /** The room the input's events name (the first that names one). */
+  room_id: string | null;
+  room_version: string | null;
+  version_from: "given" | "input" | "session" | null;
+  title?: string;
+  counts: Counts;
+  events: EventReport[];
+  problems: Problem[];
+  keys: KeysAdded;
+  rejudged?: Rejudged;
+  missing_keys: MissingKey[];
+  added: number;
+  known: number;
+  refused: number;
+  /** Events waiting for a room version (no version known yet): `setRoomVersion` judges them. */
+  waiting: number;
+  findings: Problem[];
+  contract?: Contract;
+  outcome: Outcome;
+}
+
+/** What `RoomSession.addKeys` did. */
+export interface KeysReport extends KeysAdded {
+  input: InputShape;
+  rejudged: Rejudged;
+}
+
+/** An event next to another. */
+export interface Neighbour { event_id: string; held: boolean; }
+
+/** A held or missing event, for a panel. */
+export interface EventDetails {
+  event_id: string;
+  held: boolean;
+  outlier: boolean;
+  json: string | null;
+  verdict: Verdict | null;
+  pruned_by_sender: boolean;
+  problems: Problem[];
+  source: string | null;
+  annotation: string | null;
+  origin: "plain" | "federation" | "scenario" | null;
+  summary: string | null;
+  prev: Neighbour[];
+  next: Neighbour[];
+}
+
+/** The session's room as rows of a drawing (see `layoutDag`). */
+export interface SessionRows {
+  ids: string[];
+  offsets: Uint32Array;
+  parents: Uint32Array;
+  depths: Float64Array;
+  /** 1 forward extremity, 2 gap, 4 held as outlier. */
+  flags: Uint8Array;
+  /** 0 valid, 1 redacted, 2 dropped, 3 unchecked, 4 gap, 5 rejected. */
+  verdicts: Uint8Array;
+  /** 0 message, 1 state, 2 other, 3 gap. */
+  kinds: Uint8Array;
+  /** 1 has problems, 2 pruned by the sender, 4 annotated. */
+  marks: Uint8Array;
+  /** One line per row (empty for gaps). */
+  labels: string[];
+  /** Events held, outliers included. */
+  held: number;
+  /** Outliers held. */
+  outliers: number;
+}
+"#;
+
+/// The events of a room, judged as a server judges them on receipt, in one DAG per room.
+#[wasm_bindgen(js_name = RoomSession)]
+pub struct JsRoomSession {
+    inner: Rc<RefCell<RoomSession>>,
+}
+
+impl JsRoomSession {
+    /// The core session, shared (a `GapPlanner` built on this session holds it too).
+    pub(crate) fn shared(&self) -> Rc<RefCell<RoomSession>> {
+        Rc::clone(&self.inner)
+    }
+}
+
+fn parse_version(id: &str) -> Result<RoomVersion, JsValue> {
+    RoomVersion::from_id(id).ok_or_else(|| {
+        to_js_error(
+            "unknown_room_version",
+            &format!("Room version {id:?} is not one mxdag knows (1–12)."),
+        )
+    })
+}
+
+fn flag(options: &JsValue, name: &str) -> Result<bool, JsValue> {
+    let value = field(options, name);
+    match (value.is_undefined() || value.is_null(), value.as_bool()) {
+        (true, _) => Ok(false),
+        (false, Some(b)) => Ok(b),
+        (false, None) => Err(to_js_error(
+            arg_codes::INVALID_ARGUMENT,
+            &format!("`{name}` must be a boolean."),
+        )),
+    }
+}
+
+fn field(options: &JsValue, name: &str) -> JsValue {
+    match options.is_object() {
+        true => Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED),
+        false => JsValue::UNDEFINED,
+    }
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Defining a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+#[wasm_bindgen(js_class = RoomSession)]
+impl JsRoomSession {
+    /// A session for room `roomId` (events of other rooms are then refused) and room version
+    /// `roomVersion`, each when known; else both come from the inputs.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = roomId, unchecked_param_type = "string | undefined")]
+        room_id: JsValue,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
+        room_version: JsValue,
+    ) -> Result<JsRoomSession, JsValue> {
+        let room_id = optional_string_arg(&room_id, "roomId")?;
+        let version = optional_string_arg(&room_version, "roomVersion")?
+            .map(|id| parse_version(&id))
+            .transpose()?;
+        Ok(JsRoomSession {
+            inner: Rc::new(RefCell::new(RoomSession::new(room_id.as_deref(), version))),
+        })
+    }
+
+    /// The session's room (its fixed one, else the first seen), once known.
+    #[wasm_bindgen(getter, js_name = roomId)]
+    pub fn room_id(&self) -> Option<String> {
+        let session = self.inner.borrow();
+        session.dag().and_then(|d| d.room_id()).map(str::to_owned)
+    }
+
+    /// The room version in use, once known.
+    #[wasm_bindgen(getter, js_name = roomVersion)]
+    pub fn room_version(&self) -> Option<String> {
+        self.inner.borrow().room_version().map(|v| v.id.to_owned())
+    }
+
+    /// Sets the room version for events judged from now on, and judges the events that
+    /// waited for one (PDUs taken before any version was known); returns what that did,
+    /// or `undefined` when none waited.
+    #[wasm_bindgen(js_name = setRoomVersion, unchecked_return_type = "IngestReport | undefined")]
+    pub fn set_room_version(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let version = parse_version(&string_arg(&id, "roomVersion")?)?;
+        match self.inner.borrow_mut().set_room_version(version) {
+            Some(report) => to_plain(&report),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Reads every held event again as room version `roomVersion`: a new DAG (IDs depend
+    /// on the version), the same keys and sources.
+    #[wasm_bindgen(unchecked_return_type = "IngestReport")]
+    pub fn reread(
+        &mut self,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let version = parse_version(&string_arg(&id, "roomVersion")?)?;
+        to_plain(&self.inner.borrow_mut().reread(version))
+    }
+
+    /// Whether `input` holds keys and no events (judged from its first item; nothing is
+    /// parsed): a key file joins the session, a file of events starts a room.
+    #[wasm_bindgen(js_name = holdsOnlyKeys)]
+    pub fn holds_only_keys(
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+    ) -> Result<bool, JsValue> {
+        Ok(crate::input::holds_only_keys(&input_text(&input, "input")?))
+    }
+
+    /// Takes one input — a file or an answer, as the text or UTF-8 bytes received (pass
+    /// them as received: parsed and re-serialised objects have lost duplicate keys and the
+    /// difference between `1` and `1.0`). Keys it carries join the ring first; its events
+    /// are judged, an answer's contract is checked, and its events join the DAG.
+    #[wasm_bindgen(unchecked_return_type = "IngestReport")]
+    pub fn ingest(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "IngestOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let text = input_text(&input, "input")?;
+        let source = optional_string_arg(&field(&options, "source"), "source")?.unwrap_or_default();
+        let request_line = optional_string_arg(&field(&options, "request"), "request")?;
+        let request = match request_line {
+            Some(line) => Some(parse_request(
+                &JsValue::from(line),
+                &field(&options, "body"),
+            )?),
+            None => None,
+        };
+        let status = match field(&options, "status").as_f64() {
+            Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Some(s as u16),
+            Some(s) => {
+                return Err(to_js_error(
+                    arg_codes::INVALID_ARGUMENT,
+                    &format!("`status` must be an HTTP status 100–599, not {s}."),
+                ))
+            }
+            None => None,
+        };
+        let how = Ingest {
+            source: &source,
+            request: request.as_ref(),
+            status,
+            outliers: flag(&options, "outliers")?,
+            via_backfill: flag(&options, "viaBackfill")?,
+        };
+        let report = self.inner.borrow_mut().ingest(&text, &how);
+        to_plain(&report)
+    }
+
+    /// Adds keys from any key input (server key responses, notary answers,
+    /// `trusted_key_servers`, `SERVER_NAME KEY_ID BASE64` lines, Synapse key-table rows) and
+    /// judges unchecked events again.
+    #[wasm_bindgen(js_name = addKeys, unchecked_return_type = "KeysReport")]
+    pub fn add_keys(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let text = input_text(&input, "input")?;
+        to_plain(&self.inner.borrow_mut().add_keys(&text))
+    }
+
+    /// Every key held, sorted by server then key ID.
+    #[wasm_bindgen(unchecked_return_type = "KeyInfo[]")]
+    pub fn keys(&self) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.borrow().keys().keys())
+    }
+
+    /// Keys held events were signed with that the session lacks.
+    #[wasm_bindgen(js_name = missingKeys, unchecked_return_type = "MissingKey[]")]
+    pub fn missing_keys(&self) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.borrow().missing_keys())
+    }
+
+    /// Of `keys`, those the session does not hold.
+    #[wasm_bindgen(js_name = keysNotHeld, unchecked_return_type = "MissingKey[]")]
+    pub fn keys_not_held(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MissingKey[]")] keys: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let keys: Vec<MissingKey> = serde_wasm_bindgen::from_value(keys)
+            .map_err(|e| to_js_error(arg_codes::INVALID_ARGUMENT, &format!("keys: {e}")))?;
+        to_plain(&self.inner.borrow().keys_not_held(&keys))
+    }
+
+    /// How many of the held events `eventIds` got each verdict (IDs not held are not
+    /// counted): an answer's tally after keys arrived.
+    #[wasm_bindgen(js_name = verdictCounts, unchecked_return_type = "Counts")]
+    pub fn verdict_counts(
+        &self,
+        #[wasm_bindgen(js_name = eventIds)] event_ids: Vec<String>,
+    ) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.borrow().verdict_counts(&event_ids))
+    }
+
+    /// Judges unchecked events again with the keys held now.
+    #[wasm_bindgen(unchecked_return_type = "Rejudged")]
+    pub fn rejudge(&mut self) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.borrow_mut().rejudge())
+    }
+
+    /// A held or missing event, for a panel; `undefined` when the session has never seen it.
+    #[wasm_bindgen(unchecked_return_type = "EventDetails | undefined")]
+    pub fn details(
+        &self,
+        #[wasm_bindgen(js_name = eventId, unchecked_param_type = "string")] event_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id = string_arg(&event_id, "eventId")?;
+        match self.inner.borrow().details(&id) {
+            Some(details) => to_plain(&details),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Each room's summary (`mxdag dag --json`'s `rooms`).
+    #[wasm_bindgen(unchecked_return_type = "RoomSummary[]")]
+    pub fn summaries(&self) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.borrow().summaries())
+    }
+
+    /// The session room's gaps (backward extremities), closest to the present first.
+    #[wasm_bindgen(unchecked_return_type = "GapSummary[]")]
+    pub fn gaps(&self) -> Result<JsValue, JsValue> {
+        let session = self.inner.borrow();
+        let gaps = session
+            .dag()
+            .map(|d| d.summary().backward_extremities)
+            .unwrap_or_default();
+        to_js(&gaps)
+    }
+
+    /// The session room's forward extremities.
+    #[wasm_bindgen(js_name = forwardExtremities)]
+    pub fn forward_extremities(&self) -> js_sys::Array {
+        let session = self.inner.borrow();
+        match session.dag() {
+            Some(dag) => id_array(dag, &dag.forward_extremities()),
+            None => js_sys::Array::new(),
+        }
+    }
+
+    /// The session room's held timeline events in linear order.
+    #[wasm_bindgen(js_name = linearOrder)]
+    pub fn linear_order(&self) -> js_sys::Array {
+        let session = self.inner.borrow();
+        match session.dag() {
+            Some(dag) => id_array(dag, &dag.linear_order()),
+            None => js_sys::Array::new(),
+        }
+    }
+
+    /// The session's room as rows of a drawing: the rows `layoutDag` takes, with each
+    /// held event's verdict, kind, marks and label.
+    #[wasm_bindgen(unchecked_return_type = "SessionRows")]
+    pub fn rows(&self) -> Object {
+        let session = self.inner.borrow();
+        let rows = session.rows();
+        let out = Object::new();
+        let ids = match session.dag() {
+            Some(dag) => id_array(dag, &rows.rows.nodes),
+            None => js_sys::Array::new(),
+        };
+        let depths: Vec<f64> = rows.rows.depths.iter().map(|&d| d as f64).collect();
+        let (held, outliers) = session.dag().map_or((0, 0), |d| {
+            (d.timeline_len() + d.outlier_len(), d.outlier_len())
+        });
+        set(&out, "ids", &ids);
+        set(&out, "offsets", &Uint32Array::from(&rows.rows.offsets[..]));
+        set(&out, "parents", &Uint32Array::from(&rows.rows.parents[..]));
+        set(&out, "depths", &Float64Array::from(&depths[..]));
+        set(&out, "flags", &Uint8Array::from(&rows.rows.flags[..]));
+        set(&out, "verdicts", &Uint8Array::from(&rows.verdicts[..]));
+        set(&out, "kinds", &Uint8Array::from(&rows.kinds[..]));
+        set(&out, "marks", &Uint8Array::from(&rows.marks[..]));
+        set(
+            &out,
+            "labels",
+            &string_array(rows.labels.iter().map(String::as_str)),
+        );
+        set(&out, "held", &JsValue::from(held as u32));
+        set(&out, "outliers", &JsValue::from(outliers as u32));
+        out
+    }
+
+    /// The reference answer a correct server holding the session's events gives to a
+    /// request line (with the JSON `body` of `/get_missing_events`), in answer order;
+    /// `order` is `"synapse"` (default) or `"bfs"` for `/backfill`.
+    #[wasm_bindgen(js_name = referenceAnswer, unchecked_return_type = "ReferenceAnswer")]
+    pub fn reference_answer(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] order: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = parse_request(&request, &body)?;
+        let session = self.inner.borrow();
+        let empty = crate::dag::RoomDag::for_room(request.room_id());
+        let dag = session.dag_of(request.room_id()).unwrap_or(&empty);
+        reference_answer_js(dag, &request, &order)
+    }
+
+    /// The held events `eventIds` as JSON text, in that order (IDs not held are left out):
+    /// turns a reference answer back into PDUs.
+    #[wasm_bindgen(js_name = pickEvents)]
+    pub fn pick_events(
+        &self,
+        #[wasm_bindgen(js_name = eventIds)] event_ids: Vec<String>,
+    ) -> Vec<String> {
+        let session = self.inner.borrow();
+        event_ids
+            .iter()
+            .filter_map(|id| session.held(id).map(|h| h.json.clone()))
+            .collect()
+    }
+
+    /// Bytes of memory the session's DAGs hold (allocated capacity).
+    #[wasm_bindgen(js_name = heapBytes)]
+    pub fn heap_bytes(&self) -> f64 {
+        self.inner
+            .borrow()
+            .dags()
+            .map(|d| d.heap_bytes() as f64)
+            .sum()
+    }
+}
