@@ -67,6 +67,15 @@ fn with(json: &str, key: &str, value: Value) -> String {
     canonical_json::to_string(&event)
 }
 
+/// The signing key of [`pdu`]'s events as a trusted key line.
+fn key_line() -> String {
+    let key = SigningKey::from_bytes(&[3; 32]).verifying_key();
+    format!(
+        "origin.test ed25519:k {}",
+        mxdag::event::hashes::base64_unpadded(key.as_bytes())
+    )
+}
+
 fn take(session: &mut RoomSession, text: &str) -> mxdag::session::IngestReport {
     session.ingest(text, &Ingest::default())
 }
@@ -145,13 +154,7 @@ fn exports_with_event_id_and_client_keys_get_the_computed_ids() {
         })
         .collect();
     let mut session = RoomSession::new(None, None);
-    let key_line = format!(
-        "origin.test ed25519:k {}",
-        mxdag::event::hashes::base64_unpadded(
-            SigningKey::from_bytes(&[3; 32]).verifying_key().as_bytes()
-        )
-    );
-    let keys_report = session.add_keys(&key_line);
+    let keys_report = session.add_keys(&key_line());
     assert_eq!(keys_report.keys.added, 1, "{:?}", keys_report.problems);
     let report = take(&mut session, &lines.join("\n"));
     assert_eq!(report.counts.valid, 3, "{:#?}", report.events);
@@ -499,4 +502,51 @@ fn an_event_of_another_room_is_refused_in_a_fixed_room() {
     let report = take(&mut session, &chain[1].1);
     assert_eq!(report.refused, 1);
     assert_eq!(report.findings[0].code, dag_codes::OTHER_ROOM);
+}
+
+/// Room versions 1–10: a `state_key` over 255 bytes but not over 255 code points is an event
+/// servers persist as rejected (so rooms do not break): it stays in the DAG, no gap opens.
+/// From room version 11 the byte limit is strict and the event is dropped.
+#[test]
+fn over_long_fields_are_rejected_before_v11_and_dropped_from_it() {
+    let long_key = "é".repeat(200); // 400 bytes, 200 code points
+    for (v, verdict, code, placed, gaps) in [
+        (
+            "10",
+            Verdict::Rejected,
+            event_codes::FIELD_OVER_BYTE_LIMIT,
+            3,
+            0,
+        ),
+        ("11", Verdict::Dropped, event_codes::FIELD_TOO_LONG, 2, 1),
+    ] {
+        let create = pdu(v, "m.room.create", Some(""), &[], 1);
+        let state = pdu(v, "m.room.topic", Some(&long_key), &[&create.0], 2);
+        let child = pdu(v, "m.room.message", None, &[&state.0], 3);
+        let mut session = RoomSession::new(None, RoomVersion::from_id(v));
+        session.add_keys(&key_line());
+        let text = format!(r#"{{"events":[{},{},{}]}}"#, create.1, state.1, child.1);
+        let report = take(&mut session, &text);
+        let judged = &report.events[1];
+        assert_eq!(judged.verdict, verdict, "v{v}: {:?}", judged.problems);
+        assert!(judged
+            .problems
+            .iter()
+            .any(|p| p.code == code && p.path == "$.state_key"));
+        // Rejected, it is held and no gap opens; dropped, it leaves a gap as at a server.
+        assert_eq!(report.added, placed, "v{v}");
+        assert_eq!(session.dag().unwrap().gaps().len(), gaps, "v{v}");
+    }
+    // A field over 255 code points is dropped in every version.
+    let create = pdu("10", "m.room.create", Some(""), &[], 1);
+    let state = pdu(
+        "10",
+        "m.room.topic",
+        Some(&"é".repeat(300)),
+        &[&create.0],
+        2,
+    );
+    let mut session = RoomSession::new(None, RoomVersion::from_id("10"));
+    let report = take(&mut session, &state.1);
+    assert_eq!(report.events[0].verdict, Verdict::Dropped);
 }

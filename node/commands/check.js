@@ -6,6 +6,7 @@
 // Exit codes: 0 every event valid, 1 anything invalid (or the contract broken), 2 unusable
 // input or arguments, 3 nothing invalid but some events unchecked (keys not held, or
 // events that are no PDU).
+// The JSON report: docs/report-schema.md.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { InputError, readInput, readText } from "../input.js";
 import { SESSION_HELP, SESSION_OPTIONS, formatKeys, openSession } from "../session.js";
@@ -97,7 +98,7 @@ export function combineReports(roomVersion, reports, keys) {
   for (const { file, report } of reports) {
     for (const key of Object.keys(counts)) counts[key] += report.counts[key];
     for (const m of report.missing_keys) missing.set(`${m.server_name} ${m.key_id}`, m);
-    const input = { file, input: report.input, counts: report.counts, problems: [...report.problems, ...report.findings] };
+    const input = { file, input: report.input, counts: report.counts, problems: report.problems, findings: report.findings };
     if (report.title) input.title = report.title;
     if (report.keys.added || report.keys.problems.length) input.keys = report.keys;
     inputs.push(input);
@@ -128,36 +129,42 @@ function countsLine(c) {
   return `${c.total} event(s): ${c.valid} valid, ${c.redacted} redacted, ${c.rejected} rejected, ${c.unchecked} unchecked, ${c.dropped} dropped`;
 }
 
-/** Information repeated on many events, once per code: how many, and the first message. */
-function infoSummary(events) {
+/** Whether an event is listed on its own: not valid nor unchecked, or with an error. */
+const listed = (event) => !["valid", "unchecked"].includes(event.verdict) || event.problems.some((p) => p.severity === "error");
+
+/**
+ * The problems of events not listed on their own, once per severity and code: how many
+ * events, and the first message (14 client-format events say so in one line).
+ */
+function summarised(events) {
   const byCode = new Map();
-  for (const event of events) {
+  for (const event of events.filter((e) => !listed(e))) {
     for (const p of event.problems) {
-      if (p.severity !== "info") continue;
-      const seen = byCode.get(p.code) ?? { count: 0, message: p.message };
+      const key = `${p.severity} ${p.code}`;
+      const seen = byCode.get(key) ?? { count: 0, p };
       seen.count++;
-      byCode.set(p.code, seen);
+      byCode.set(key, seen);
     }
   }
-  return [...byCode].map(([code, { count, message }]) => `  info: ${code} on ${count} event(s), e.g. ${message}`);
+  return [...byCode.values()].map(({ count, p }) => `  ${p.severity}: ${p.code} on ${count} event(s), e.g. ${p.message}`);
 }
 
-/** The human-readable report: events that are not valid or have warnings are listed. */
+/** The human-readable report: invalid events one by one, the rest's problems summed up. */
 export function formatHuman(combined) {
   const lines = formatKeys(combined.keys);
   for (const input of combined.inputs) {
     lines.push(`${input.file}: ${input.input}${input.title ? ` “${input.title.split("\n")[0]}”` : ""}, ${countsLine(input.counts)}`);
     if (input.keys) lines.push(...formatKeys([{ file: "  keys in the file", ...input.keys }]));
     for (const p of input.problems) lines.push(formatProblem(p));
+    // The DAG's findings, but for IDs an input wrote wrongly: those are told with their event.
+    for (const p of input.findings.filter((f) => f.code !== "event_id_mismatch")) lines.push(formatProblem(p));
     const own = combined.events.filter((e) => e.file === input.file);
-    for (const event of own) {
-      const shown = event.problems.filter((p) => p.severity !== "info");
-      if (event.verdict === "valid" && shown.length === 0) continue;
+    for (const event of own.filter(listed)) {
       const how = event.verdict === "redacted" ? (event.pruned_by_sender ? " (pruned by the sending server)" : " (tampered)") : "";
       lines.push(`  ${event.label} ${event.event_id ?? "(no event ID)"}: ${MARK[event.verdict] ?? event.verdict}${how}`);
-      for (const p of shown) lines.push(formatProblem(p));
+      for (const p of event.problems.filter((x) => x.severity !== "info")) lines.push(formatProblem(p));
     }
-    lines.push(...infoSummary(own));
+    lines.push(...summarised(own));
   }
   for (const m of combined.missing_keys) {
     lines.push(`missing key ${m.key_id} of ${m.server_name}: pass its /_matrix/key/v2/server response with --keys, or --trusted-key "${m.server_name} ${m.key_id} <base64>"`);

@@ -46,6 +46,30 @@ pub enum Placement {
 }
 
 impl DagEvent {
+    /// Top-level keys left out of an event's fingerprint: what differs between copies of
+    /// one event without changing it (`unsigned`, extra `signatures`, and the client API's
+    /// copies of `unsigned` and `sender`), sorted.
+    pub const FINGERPRINT_SKIPPED: [&'static str; 9] = [
+        "age",
+        "invite_room_state",
+        "knock_room_state",
+        "prev_content",
+        "redacted_because",
+        "replaces_state",
+        "signatures",
+        "unsigned",
+        "user_id",
+    ];
+
+    /// The fingerprint of an event: FNV-1a over its canonical JSON without
+    /// [`Self::FINGERPRINT_SKIPPED`], so two copies of one event agree and a changed copy
+    /// does not.
+    pub fn fingerprint_of_event(event: &crate::canonical_json::Object) -> u64 {
+        let mut bytes = Vec::with_capacity(1024);
+        crate::canonical_json::write_object_except(event, &Self::FINGERPRINT_SKIPPED, &mut bytes);
+        Self::fingerprint_of(&bytes)
+    }
+
     /// A 64-bit fingerprint of arbitrary bytes (FNV-1a), for callers without a better digest.
     pub fn fingerprint_of(bytes: &[u8]) -> u64 {
         bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {

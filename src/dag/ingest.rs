@@ -9,7 +9,7 @@ use crate::problem::Problem;
 
 impl From<&Pdu> for DagEvent {
     /// The DAG fields of a format-checked PDU. The room of a room version 12 create event is
-    /// the one it defines; the fingerprint covers the whole event's canonical JSON.
+    /// the one it defines; see [`DagEvent::fingerprint_of_event`] for the fingerprint.
     fn from(pdu: &Pdu) -> Self {
         DagEvent {
             event_id: pdu.event_id.clone(),
@@ -21,7 +21,7 @@ impl From<&Pdu> for DagEvent {
             sender: pdu.fields.sender.clone(),
             event_type: pdu.fields.event_type.clone(),
             state_key: pdu.fields.state_key.clone(),
-            content_fingerprint: DagEvent::fingerprint_of(pdu.to_canonical_json().as_bytes()),
+            content_fingerprint: DagEvent::fingerprint_of_event(&pdu.event),
         }
     }
 }
@@ -30,7 +30,7 @@ impl DagEvent {
     /// The DAG fields of a judged event, or the problem that keeps it out of the DAG.
     pub fn of_judged(judged: &Judged) -> Option<Result<DagEvent, Problem>> {
         match judged {
-            Judged::Pdu(pdu) => Some(Ok(DagEvent::from(pdu))),
+            Judged::Pdu(pdu) => Some(Ok(DagEvent::from(&**pdu))),
             Judged::Written { event_id, event } => Some(dag_event_with_id(event_id, event)),
             Judged::Unusable => None,
         }

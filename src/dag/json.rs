@@ -4,7 +4,7 @@
 
 use super::codes;
 use super::event::DagEvent;
-use crate::canonical_json::{self, Object, Value};
+use crate::canonical_json::{Object, Value};
 use crate::problem::Problem;
 
 /// Reads the DAG fields of one event that carries its own `event_id`.
@@ -25,8 +25,8 @@ pub fn dag_event_from_json(value: &Value) -> Result<DagEvent, Problem> {
 }
 
 /// Reads the DAG fields of one event under `event_id`. `prev_events` and `auth_events` may
-/// be plain IDs (room version 3+) or `[id, {hashes}]` pairs (room versions 1 and 2). The
-/// fingerprint is FNV-1a over the event's canonical JSON, so equal events fingerprint equally.
+/// be plain IDs (room version 3+) or `[id, {hashes}]` pairs (room versions 1 and 2); see
+/// [`DagEvent::fingerprint_of_event`] for the fingerprint.
 pub fn dag_event_with_id(event_id: &str, obj: &Object) -> Result<DagEvent, Problem> {
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
     // JS numbers may arrive as floats with no fraction.
@@ -45,11 +45,7 @@ pub fn dag_event_with_id(event_id: &str, obj: &Object) -> Result<DagEvent, Probl
         sender: text("sender").unwrap_or_default(),
         event_type: text("type").unwrap_or_default(),
         state_key: text("state_key"),
-        content_fingerprint: DagEvent::fingerprint_of(&{
-            let mut bytes = Vec::new();
-            canonical_json::write_object_except(obj, &[], &mut bytes);
-            bytes
-        }),
+        content_fingerprint: DagEvent::fingerprint_of_event(obj),
     })
 }
 

@@ -117,7 +117,7 @@ pub(crate) struct Prepared {
 }
 
 /// Errors that make a server persist the event as rejected rather than drop it.
-const REJECTING: [&str; 1] = [super::codes::FIELD_OVER_BYTE_LIMIT];
+pub(crate) const REJECTING: [&str; 1] = [super::codes::FIELD_OVER_BYTE_LIMIT];
 
 impl Prepared {
     pub(crate) fn unusable(problems: Vec<Problem>, event_id: Option<String>, form: Form) -> Self {

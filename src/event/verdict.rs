@@ -50,7 +50,7 @@ pub struct Validation {
 pub enum Judged {
     /// A PDU whose format is valid, whatever its verdict, as received (without the keys
     /// that are not part of it). See [`Validation::accepted`] for what a server goes on with.
-    Pdu(Pdu),
+    Pdu(Box<Pdu>),
     /// An event that is no PDU (client format, tardis scenario), under the ID the input
     /// gives it.
     Written {
@@ -69,10 +69,10 @@ impl Validation {
     pub fn accepted(&self, i: usize) -> Option<Pdu> {
         let verdict = self.report.events.get(i)?.verdict;
         match (&self.events[i], verdict) {
-            (Judged::Pdu(pdu), Verdict::Valid) => Some(pdu.clone()),
+            (Judged::Pdu(pdu), Verdict::Valid) => Some((**pdu).clone()),
             (Judged::Pdu(pdu), Verdict::Redacted) => Some(Pdu {
                 event: redaction::redact(&pdu.event, &pdu.room_version).event,
-                ..pdu.clone()
+                ..(**pdu).clone()
             }),
             _ => None,
         }
@@ -327,7 +327,7 @@ pub fn validate_events(
                     p.problems
                         .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
                 }
-                Judged::Pdu(pdu)
+                Judged::Pdu(Box::new(pdu))
             }
             (None, Some(event), Some(id)) => Judged::Written {
                 event_id: id.clone(),
@@ -374,12 +374,14 @@ fn verdict_of(p: &Prepared, signed: bool) -> Verdict {
         return Verdict::Dropped;
     }
     if !signed {
-        // Unchecked when the only errors are keys the ring lacks (and an ID the input
-        // wrote wrongly, which says nothing of the event itself).
+        // Unchecked when the only errors are keys the ring lacks (besides an ID the input
+        // wrote wrongly, which says nothing of the event itself, and a rejection, which
+        // needs the signatures checked first).
         let only_keys_missing = p
             .problems
             .iter()
             .filter(|x| x.is_error() && x.code != codes::EVENT_ID_MISMATCH)
+            .filter(|x| !pdu::REJECTING.contains(&x.code))
             .all(|x| x.code == sig_codes::SIGNING_KEY_UNKNOWN);
         return match only_keys_missing {
             true => Verdict::Unchecked,

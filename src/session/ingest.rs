@@ -286,7 +286,10 @@ impl RoomSession {
                     continue;
                 }
             };
-            let placement = match taking.outliers || meta.section == Section::State {
+            // An event that is no PDU and names no `prev_events` (the client format of
+            // `/context`) has no place in the timeline: it is held as an outlier.
+            let placeless = matches!(&judged[i], Judged::Written { event, .. } if !event.contains_key("prev_events"));
+            let placement = match taking.outliers || meta.section == Section::State || placeless {
                 true => Placement::Outlier,
                 false => Placement::Timeline,
             };

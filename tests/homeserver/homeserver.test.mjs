@@ -8,6 +8,7 @@ import { mxdagSuite } from "./lib/suite-mxdag.mjs";
 import { answersSuite } from "./lib/suite-answers.mjs";
 import { cliSuite } from "./lib/suite-cli.mjs";
 import { pageSuite } from "./lib/suite-page.mjs";
+import { exportsSuite } from "./lib/suite-exports.mjs";
 
 let world;
 before(async () => { world = await buildWorld(); }, { timeout: 15 * 60_000 });
@@ -23,3 +24,4 @@ mxdagSuite(() => world);
 answersSuite(() => world);
 cliSuite(() => world);
 pageSuite(() => world);
+exportsSuite(() => world);

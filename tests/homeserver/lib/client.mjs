@@ -13,20 +13,27 @@ export class User {
     this.accessToken = accessToken;
   }
 
-  /** Registers `localpart` through Synapse's shared-secret admin registration. */
-  static async register(hs, localpart) {
+  /** Registers `localpart` through Synapse's shared-secret admin registration (a server admin when `admin`). */
+  static async register(hs, localpart, admin = false) {
     const url = `${hs.clientUrl}/_synapse/admin/v1/register`;
     const { nonce } = await call("GET", url);
     const password = `pw-${localpart}`;
     const mac = createHmac("sha1", hs.sharedSecret)
-      .update(`${nonce}\0${localpart}\0${password}\0notadmin`).digest("hex");
-    const r = await call("POST", url, { body: { nonce, username: localpart, password, admin: false, mac } });
+      .update(`${nonce}\0${localpart}\0${password}\0${admin ? "admin" : "notadmin"}`).digest("hex");
+    const r = await call("POST", url, { body: { nonce, username: localpart, password, admin, mac } });
     return new User(hs, r.user_id, r.access_token);
   }
 
   /** A client API request as this user; throws on a non-2xx answer. */
   api(method, path, body) {
     return call(method, `${this.hs.clientUrl}/_matrix/client/v3${path}`, { body, token: this.accessToken });
+  }
+
+  /** The same request, returning the answer's body as received (text). */
+  async apiText(method, path, prefix = "/_matrix/client/v3") {
+    const r = await send(`${this.hs.clientUrl}${prefix}${path}`, method, { headers: { Authorization: `Bearer ${this.accessToken}` } });
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path} → ${r.status} ${r.body.slice(0, 300)}`);
+    return r.body;
   }
 
   /** Creates a room; `options` go into the createRoom body. Returns the room ID. */

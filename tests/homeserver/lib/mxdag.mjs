@@ -1,5 +1,5 @@
-// mxdag's wasm API as the suite uses it: the key ring from both servers' key answers, the
-// verdict of every PDU, and a RoomDag of what was fetched.
+// mxdag's wasm API as the suite uses it: room sessions that hold both servers' key answers
+// and take what was fetched, as the CLI and the page take inputs.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,40 +16,33 @@ export async function loadMxdag() {
   return mxdag;
 }
 
-/** A KeyRing holding every key answer given (objects); throws when one is refused. */
-export function keyRingOf(mxdag, answers) {
-  const ring = new mxdag.KeyRing();
-  for (const answer of answers) {
-    const { added, problems } = ring.addResponse(answer);
+/**
+ * A RoomSession of `roomId` (undefined: any) in `version`, holding every key answer given
+ * (objects); throws when one is refused.
+ */
+export function sessionOf(mxdag, keyAnswers, roomId, version) {
+  const session = new mxdag.RoomSession(roomId, version);
+  for (const answer of keyAnswers) {
+    const { added, problems } = session.addKeys(JSON.stringify(answer));
     if (added < 1 || problems.length > 0) {
+      session.free();
       throw new Error(`mxdag refused ${answer.server_name}'s keys: ${JSON.stringify(problems)}`);
     }
   }
-  return ring;
+  return session;
 }
 
 /** mxdag's report on `pdus` (objects) in `version`, as events that came by backfill. */
-export function verdicts(mxdag, ring, pdus, version) {
-  return mxdag.validateEvents(pdus, version, ring, { viaBackfill: true });
+export function verdicts(mxdag, keyAnswers, pdus, version) {
+  const session = sessionOf(mxdag, keyAnswers, undefined, version);
+  try {
+    return session.ingest(JSON.stringify(pdus), { source: "pdus", viaBackfill: true });
+  } finally {
+    session.free();
+  }
 }
 
-/** `pdus` with the event IDs mxdag computed attached (RoomDag takes events with IDs). */
-export function withIds(pdus, report) {
-  return pdus.map((pdu, i) => ({ ...pdu, event_id: report.events[i].event_id }));
-}
-
-/** A RoomDag of `roomId` holding `events` (with their IDs) in its timeline. */
-export function dagOf(mxdag, roomId, events) {
-  const dag = new mxdag.RoomDag(roomId);
-  const { refused, problems } = dag.addEvents(events);
-  if (refused > 0) throw new Error(`RoomDag refused ${refused} events: ${JSON.stringify(problems)}`);
-  return dag;
-}
-
-/** A response text with mxdag's event IDs attached to its PDUs (for `checkContract`). */
-export function responseWithIds(mxdag, ring, json, version) {
-  const list = json.pdus ?? json.events;
-  if (!Array.isArray(list)) return JSON.stringify(json);
-  const ids = withIds(list, verdicts(mxdag, ring, list, version));
-  return JSON.stringify(json.pdus ? { ...json, pdus: ids } : { ...json, events: ids });
+/** The summary of the session's room (`mxdag dag --json`'s room object). */
+export function summaryOf(session) {
+  return session.summaries()[0];
 }

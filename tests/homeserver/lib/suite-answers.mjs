@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { hsTest } from "./world.mjs";
 import { view, assertSameUpToCut, idsOf } from "./suite-mxdag.mjs";
-import { responseWithIds, verdicts } from "./mxdag.mjs";
+import { verdicts } from "./mxdag.mjs";
 import { sorted } from "./synapse.mjs";
 import { LONG_ROOM_MESSAGES } from "./rooms.mjs";
 
@@ -15,13 +15,15 @@ function roomView(world, label) {
   return { ...v, depthOf, stored: v.fetched.stored };
 }
 
-/** mxdag's contract verdict on an exchange the suite made, against `dag`. */
+/**
+ * mxdag's contract verdict on an exchange the suite made, the answer taken as received by
+ * the room's session (`dag`), which holds the whole room: judged against it as held before.
+ */
 function contractOf(world, dag, version, exchange) {
-  const { ring } = view(world);
-  const body = exchange.json && exchange.status === 200
-    ? responseWithIds(world.mxdag, ring, exchange.json, version) : exchange.body;
-  const content = exchange.content === undefined ? undefined : JSON.stringify(exchange.content);
-  return dag.checkContract(exchange.request, content, body, exchange.status);
+  const body = exchange.content === undefined ? undefined : JSON.stringify(exchange.content);
+  const report = dag.ingest(exchange.body, { source: exchange.request, request: exchange.request, body, status: exchange.status });
+  assert.equal(report.room_version ?? version, version);
+  return report.contract;
 }
 
 const codes = (contract) => contract.problems.map((p) => p.code);
@@ -136,7 +138,7 @@ export function answersSuite(w) {
         const r = await world.asB.event(`event-${label}-${id.slice(1, 9)}`, world.a.serverName, id);
         assert.equal(r.status, 200, r.body);
         assert.equal(r.json.pdus.length, 1);
-        const [e] = verdicts(world.mxdag, view(world).ring, r.json.pdus, room.version).events;
+        const [e] = verdicts(world.mxdag, view(world).keys, r.json.pdus, room.version).events;
         assert.equal(e.event_id, id);
         assert.equal(e.verdict, id === room.redacted ? "redacted" : "valid", JSON.stringify(e.problems));
         if (id === room.redacted) assert.equal(e.pruned_by_sender, true);

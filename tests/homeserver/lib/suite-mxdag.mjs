@@ -2,25 +2,29 @@
 // DAG's extremities and gaps against Synapse's own tables, reference answers against
 // Synapse's answers, and mxdag's contract check on every answer Synapse gave.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { allRooms, hsTest } from "./world.mjs";
 import { storedRoom, sorted } from "./synapse.mjs";
-import { keyRingOf, verdicts, withIds, dagOf } from "./mxdag.mjs";
+import { sessionOf, summaryOf, verdicts } from "./mxdag.mjs";
 
 /** What mxdag makes of the fetched rooms, computed once per world. */
 const views = new WeakMap();
 export function view(world) {
   if (views.has(world)) return views.get(world);
   const { mxdag } = world;
-  const ring = keyRingOf(mxdag, [world.keys.a.json, world.keys.b.json]);
+  const keys = [world.keys.a.json, world.keys.b.json];
   const rooms = new Map();
+  // Each room as the CLI and the page take it: the fetched transaction, as saved, into a
+  // session of its room (`dag`: the session, whose DAG the checks read).
   const add = (label, room, fetched) => {
-    const report = verdicts(mxdag, ring, fetched.pdus, room.version);
-    const dag = dagOf(mxdag, room.roomId, withIds(fetched.pdus, report));
+    const dag = sessionOf(mxdag, keys, room.roomId, room.version);
+    const report = dag.ingest(readFileSync(fetched.file, "utf8"), { source: fetched.file, viaBackfill: true });
+    if (report.refused > 0) throw new Error(`${label}: the session refused ${report.refused} events: ${JSON.stringify(report.events.filter((e) => e.verdict === "dropped"))}`);
     rooms.set(label, { room, fetched, report, dag });
   };
   for (const room of allRooms(world)) add(room.label, room, world.fetched[room.label]);
   add("partition-onB", world.rooms.partition, world.partitionOnB);
-  const v = { ring, rooms };
+  const v = { keys, rooms };
   views.set(world, v);
   return v;
 }
@@ -49,9 +53,12 @@ export function idsOf(stored, pdus) {
 
 /** Registers the tests; `world` gives the world built in the test file's `before()`. */
 export function mxdagSuite(w) {
-  hsTest(w, "mxdag's key ring takes both servers' key answers (self-signatures verified)", (world) => {
-    const { ring } = view(world);
-    assert.equal(ring.size, 2);
+  hsTest(w, "mxdag's sessions take both servers' key answers (self-signatures verified)", (world) => {
+    for (const [label, { dag }] of view(world).rooms) {
+      const keys = dag.keys();
+      assert.equal(keys.length, 2, label);
+      assert.ok(keys.every((k) => k.trusted === undefined), `${label}: self-signed, not trusted as given`);
+    }
   });
 
   hsTest(w, "every event Synapse sends validates, none is dropped, and mxdag's event IDs are Synapse's", (world) => {
@@ -85,11 +92,11 @@ export function mxdagSuite(w) {
   });
 
   hsTest(w, "every event in Synapse's own databases validates with the event ID Synapse stored", (world) => {
-    const { ring } = view(world);
+    const { keys } = view(world);
     for (const room of allRooms(world)) {
       for (const hs of [world.a, world.b]) {
         const stored = storedRoom(hs, room.roomId);
-        const report = verdicts(world.mxdag, ring, stored.events.map((e) => e.json), room.version);
+        const report = verdicts(world.mxdag, keys, stored.events.map((e) => e.json), room.version);
         assert.deepEqual(report.events.map((e) => e.event_id), stored.events.map((e) => e.event_id), `${room.label} on ${hs.name}`);
         report.events.forEach((e, i) => {
           // B stores the events A pruned for it as they came: pruned by their sender.
@@ -102,14 +109,14 @@ export function mxdagSuite(w) {
   });
 
   hsTest(w, "an altered copy of a real event is caught: a changed body is tampered, a changed timestamp dropped", (world) => {
-    const { ring, rooms } = view(world);
+    const { keys, rooms } = view(world);
     for (const label of ["v1", "v11", "v12"]) {
       const { fetched, room } = rooms.get(label);
       const i = fetched.pdus.findIndex((p) => p.type === "m.room.message" && p.content.body);
       const real = fetched.pdus[i];
       const body = { ...real, content: { ...real.content, body: "altered" } };
       const ts = { ...real, origin_server_ts: real.origin_server_ts + 1 };
-      const report = verdicts(world.mxdag, ring, [real, body, ts], room.version);
+      const report = verdicts(world.mxdag, keys, [real, body, ts], room.version);
       const [r, b, t] = report.events;
       assert.equal(r.verdict, "valid", label);
       assert.equal(b.verdict, "redacted", `${label} body: ${JSON.stringify(b.problems)}`);
@@ -126,7 +133,7 @@ export function mxdagSuite(w) {
       assert.deepEqual(dag.gaps(), [], `${label}: A holds the whole room`);
       assert.deepEqual(fetched.stored.backward_extremities, [], `${label}: Synapse agrees`);
       if (/^v\d+$/.test(label)) {
-        const { counts } = dag.summary();
+        const { counts } = summaryOf(dag);
         assert.ok(counts.forks >= 1 && counts.merges >= 1, `${label}: alice and bob sending at once fork: ${JSON.stringify(counts)}`);
       }
     }
@@ -143,7 +150,7 @@ export function mxdagSuite(w) {
     assert.ok(gap, "the partition's gap is one of them");
     assert.deepEqual(gap.referenced_by, [during.at(-10)], "referenced by the oldest event B fetched");
     // On A, which holds everything, bob's event after the restart forks and alice's merges.
-    const { counts } = view(world).rooms.get("partition").dag.summary();
+    const { counts } = summaryOf(view(world).rooms.get("partition").dag);
     assert.ok(counts.forks >= 1 && counts.merges >= 1, JSON.stringify(counts));
   });
 }

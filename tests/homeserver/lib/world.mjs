@@ -12,6 +12,7 @@ import { Federation, backfillWholeRoom, EXCHANGES } from "./fetch.mjs";
 import { keyFromSeed } from "./http.mjs";
 import { loadMxdag } from "./mxdag.mjs";
 import { startProxy } from "./proxy.mjs";
+import { buildExports } from "./exports.mjs";
 
 /** Unpadded base64 of a server's ed25519 public key, derived from its `signing.key`. */
 export function publicKeyOf(hs) {
@@ -77,6 +78,9 @@ export async function buildWorld() {
     world.partitionOnB = await fetchWholeRoom(world.asA, "room-partition-onB", b, world.rooms.partition.roomId);
     world.keyFiles = [world.keys.a.files.response, world.keys.b.files.response];
     world.timings.fetch = Date.now() - t2;
+    const t3 = Date.now();
+    world.exports = await buildExports(world);
+    world.timings.exports = Date.now() - t3;
     return world;
   } catch (e) {
     e.message += `\n${pair.a.tail()}\n${pair.b.tail()}`;

@@ -1,0 +1,241 @@
+//! Inputs nobody here made (tests/fixtures/): a real Synapse's client-API answers, database
+//! exports and key tables, and a scenario in tardis's format — judged and drawn right: the
+//! event IDs Synapse stored, valid with the database's keys or trusted ones, one forward
+//! extremity and no false gap in a linear room.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use std::collections::BTreeSet;
+
+use mxdag::event::{codes as event_codes, Outcome, Verdict};
+use mxdag::input::keys::TrustSource;
+use mxdag::input::{holds_only_keys, recognise, InputShape};
+use mxdag::session::{Ingest, IngestReport, RoomSession};
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!("fixtures/synapse/", $name))
+    };
+}
+
+const KEYS_JSON: &str = fixture!("B.server_keys_json.json");
+const SIGNATURE_KEYS: &str = fixture!("B.server_signature_keys.json");
+const EVENT_JSON: &str = fixture!("event_json.sqlite-json.json");
+const CONTEXT: &str = fixture!("context.json");
+const EXPORT_WITH_ID: &str = fixture!("export-with-event-id.ndjson");
+
+/// The exports of the linear room that hold PDUs, with the shape each is.
+const PDU_EXPORTS: [(&str, &str, InputShape); 6] = [
+    (
+        "messages",
+        fixture!("messages-federation.json"),
+        InputShape::ClientMessages,
+    ),
+    (
+        "admin messages",
+        fixture!("admin-messages-federation.json"),
+        InputShape::ClientMessages,
+    ),
+    (
+        "sync",
+        fixture!("sync-federation.json"),
+        InputShape::ClientSync,
+    ),
+    ("export with event_id", EXPORT_WITH_ID, InputShape::Ndjson),
+    ("sqlite3 -json", EVENT_JSON, InputShape::SynapseEventJson),
+    (
+        "sqlite3 -tabs",
+        fixture!("event_json.sqlite-tabs.tsv"),
+        InputShape::SynapseEventJson,
+    ),
+];
+
+/// The event IDs Synapse stored (its event_json table's `event_id` column).
+fn synapse_ids() -> BTreeSet<String> {
+    let rows: Vec<serde_json::Value> = serde_json::from_str(EVENT_JSON).unwrap();
+    rows.iter()
+        .map(|r| r["event_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn take(session: &mut RoomSession, text: &str) -> IngestReport {
+    session.ingest(text, &Ingest::default())
+}
+
+fn ids_of(report: &IngestReport) -> BTreeSet<String> {
+    report
+        .events
+        .iter()
+        .filter_map(|e| e.event_id.clone())
+        .collect()
+}
+
+#[test]
+fn every_export_of_the_linear_room_has_synapses_ids_and_validates_with_its_keys() {
+    for (name, text, shape) in PDU_EXPORTS {
+        let mut session = RoomSession::new(None, None);
+        let keys = session.add_keys(KEYS_JSON);
+        assert_eq!(
+            (keys.keys.added, keys.problems.len()),
+            (1, 0),
+            "{name}: {:?}",
+            keys.problems
+        );
+        let report = take(&mut session, text);
+        assert_eq!(report.input, shape, "{name}");
+        assert_eq!(report.room_version.as_deref(), Some("10"), "{name}");
+        assert_eq!(
+            ids_of(&report),
+            synapse_ids(),
+            "{name}: Synapse's event IDs"
+        );
+        assert_eq!(
+            report.counts.valid, report.counts.total,
+            "{name}: {:#?}",
+            report.events
+        );
+        assert_eq!(report.outcome, Outcome::Valid, "{name}");
+        let dag = session.dag().unwrap();
+        assert_eq!(dag.forward_extremities().len(), 1, "{name}: a linear room");
+        assert!(dag.gaps().is_empty(), "{name}: no false gap");
+        assert_eq!(dag.timeline_len(), 18, "{name}");
+    }
+}
+
+#[test]
+fn the_key_tables_and_trusted_keys_are_key_inputs() {
+    for text in [
+        KEYS_JSON,
+        SIGNATURE_KEYS,
+        fixture!("trusted_key_servers.yaml"),
+    ] {
+        assert!(text.starts_with('#') || holds_only_keys(text), "{text}");
+    }
+    assert!(!holds_only_keys(EVENT_JSON) && !holds_only_keys(EXPORT_WITH_ID));
+    assert_eq!(recognise(KEYS_JSON).shape(), InputShape::ServerKeys);
+    assert_eq!(recognise(SIGNATURE_KEYS).shape(), InputShape::SynapseKeys);
+    // The database's own record of verified keys, and the same key as trusted_key_servers
+    // (the YAML's section as JSON) and as a key line: trusted, and said so on every event.
+    let public_key = "q69rD9yl/OuxXG6kLT+9Zmel8J7ly2cj0FQI6uMuIBE";
+    let trusted_list = format!(
+        r#"{{"trusted_key_servers":[{{"server_name":"127.0.0.1:46329","verify_keys":{{"ed25519:a_A":"{public_key}"}}}}]}}"#
+    );
+    let key_line = format!("127.0.0.1:46329 ed25519:a_A {public_key}");
+    for (keys, source) in [
+        (SIGNATURE_KEYS.to_owned(), TrustSource::ServerDatabase),
+        (trusted_list, TrustSource::TrustedKeyServers),
+        (key_line, TrustSource::Given),
+    ] {
+        let mut session = RoomSession::new(None, None);
+        let added = session.add_keys(&keys);
+        assert_eq!(added.keys.keys.len(), 1, "{source:?}: {:?}", added.problems);
+        assert_eq!(added.keys.keys[0].trusted, Some(source));
+        let report = take(&mut session, EXPORT_WITH_ID);
+        assert_eq!(report.counts.valid, 18, "{source:?}");
+        assert!(report.events.iter().all(|e| e
+            .problems
+            .iter()
+            .any(|p| p.code == "signed_with_trusted_key")));
+    }
+}
+
+#[test]
+fn without_keys_the_events_are_unchecked_not_invalid_and_keys_later_check_them() {
+    let mut session = RoomSession::new(None, None);
+    let report = take(&mut session, EXPORT_WITH_ID);
+    assert_eq!(report.counts.unchecked, 18);
+    assert_eq!(report.outcome, Outcome::Unchecked);
+    assert_eq!(report.missing_keys.len(), 1);
+    let keys = session.add_keys(KEYS_JSON);
+    assert_eq!((keys.rejudged.judged, keys.rejudged.checked), (18, 18));
+    assert!(session.missing_keys().is_empty());
+    let last = session.dag().unwrap().forward_extremities()[0];
+    let id = session.dag().unwrap().event_id(last);
+    assert_eq!(session.held(&id).unwrap().verdict, Verdict::Valid);
+}
+
+#[test]
+fn a_context_answer_is_the_client_format_drawn_under_its_ids() {
+    let mut session = RoomSession::new(None, None);
+    session.add_keys(KEYS_JSON);
+    let report = take(&mut session, CONTEXT);
+    assert_eq!(report.input, InputShape::ClientContext);
+    assert_eq!(
+        report.room_version.as_deref(),
+        Some("10"),
+        "from the create event in its state"
+    );
+    assert_eq!(report.outcome, Outcome::Unchecked);
+    assert!(report.events.iter().all(|e| e.verdict == Verdict::Unchecked
+        && e.problems
+            .iter()
+            .any(|p| p.code == event_codes::CLIENT_FORMAT_EVENT)));
+    assert!(ids_of(&report).is_subset(&synapse_ids()));
+    // No prev_events: held as outliers, not as a timeline of tips; an event both in
+    // `events_after` and `state` is one event (its copies differ only in `unsigned`).
+    let dag = session.dag().unwrap();
+    assert_eq!((dag.timeline_len(), dag.outlier_len()), (0, 13));
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
+#[test]
+fn a_forged_event_in_an_export_is_caught_and_flagged() {
+    let mut lines: Vec<String> = EXPORT_WITH_ID.lines().map(str::to_owned).collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"m.room.message\""))
+        .unwrap();
+    let mut forged: serde_json::Value = serde_json::from_str(&lines[i]).unwrap();
+    let written = forged["event_id"].as_str().unwrap().to_owned();
+    forged["content"]["body"] = "forged".into();
+    forged["depth"] = (forged["depth"].as_i64().unwrap() + 1).into();
+    lines[i] = forged.to_string();
+    let mut session = RoomSession::new(None, None);
+    session.add_keys(KEYS_JSON);
+    let report = take(&mut session, &lines.join("\n"));
+    let event = &report.events[i];
+    assert_eq!(event.verdict, Verdict::Dropped, "{:?}", event.problems);
+    assert!(event
+        .problems
+        .iter()
+        .any(|p| p.code == event_codes::EVENT_ID_MISMATCH && p.message.contains(&written)));
+    assert_eq!(report.findings[0].code, event_codes::EVENT_ID_MISMATCH);
+    assert_eq!(report.outcome, Outcome::Invalid);
+    let summary = &session.summaries()[0];
+    assert!(summary
+        .findings
+        .iter()
+        .any(|p| p.code == event_codes::EVENT_ID_MISMATCH));
+}
+
+/// tests/fixtures/tardis/linear.json5 as JSON (the hosts decode JSON5 before the core).
+const SCENARIO: &str = r#"{"tardis_version":1,"calculate_event_ids":true,"room_version":"10",
+"room_id":"!scenario:example.org","annotations":{"title":"Alice makes a room",
+"events":{"$BOB_JOIN":"Bob joins the public room."}},"events":[
+{"event_id":"$CREATE","type":"m.room.create","state_key":"","sender":"@alice:example.org","content":{"room_version":"10"},"depth":1,"prev_events":[],"auth_events":[]},
+{"event_id":"$ALICE_JOIN","type":"m.room.member","state_key":"@alice:example.org","sender":"@alice:example.org","content":{"membership":"join"},"depth":2,"prev_events":["$CREATE"],"auth_events":["$CREATE"]},
+{"event_id":"$BOB_JOIN","type":"m.room.member","state_key":"@bob:example.org","sender":"@bob:example.org","content":{"membership":"join"},"depth":3,"prev_events":["$ALICE_JOIN"],"auth_events":["$CREATE"]}]}"#;
+
+#[test]
+fn a_tardis_scenario_is_drawn_with_its_made_up_ids_and_annotations() {
+    let mut session = RoomSession::new(None, None);
+    let report = take(&mut session, SCENARIO);
+    assert_eq!(report.input, InputShape::TardisScenario);
+    assert_eq!(report.room_version.as_deref(), Some("10"));
+    assert_eq!(report.title.as_deref(), Some("Alice makes a room"));
+    assert!(report.events.iter().all(|e| e.verdict == Verdict::Unchecked
+        && e.problems
+            .iter()
+            .any(|p| p.code == event_codes::SCENARIO_EVENT)));
+    let dag = session.dag().unwrap();
+    assert_eq!(
+        dag.event_ids(&dag.linear_order()),
+        ["$CREATE", "$ALICE_JOIN", "$BOB_JOIN"]
+    );
+    assert_eq!(dag.room_id(), Some("!scenario:example.org"));
+    let details = session.details("$BOB_JOIN").unwrap();
+    assert_eq!(
+        details.annotation.as_deref(),
+        Some("Bob joins the public room.")
+    );
+}
