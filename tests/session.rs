@@ -298,6 +298,32 @@ fn a_room_is_read_again_as_another_version() {
     assert_eq!(session.room_version(), Some(RoomVersion::V11));
 }
 
+/// Events dropped under a version the input did not name are read again as another: a
+/// wrong choice loses nothing.
+#[test]
+fn events_dropped_under_a_chosen_version_are_read_again() {
+    let chain = chain_v10();
+    let mut session = RoomSession::new(None, RoomVersion::from_id("1"));
+    let first = take(&mut session, &format!("{}\n{}", chain[1].1, chain[2].1));
+    // Room version 1 wants an `event_id` in the event: both are dropped.
+    assert_eq!((first.added, first.counts.dropped), (0, 2));
+    let again = session.reread(RoomVersion::V10);
+    assert_eq!(
+        (again.added, again.refused, again.counts.dropped),
+        (2, 0, 0)
+    );
+    let dag = session.dag().unwrap();
+    assert!(dag.index_of(&chain[1].0).is_some_and(|n| dag.is_held(n)));
+    assert!(dag.index_of(&chain[2].0).is_some_and(|n| dag.is_held(n)));
+    // The same when the version was set for events that waited for one.
+    let mut session = RoomSession::new(None, None);
+    take(&mut session, &format!("{}\n{}", chain[1].1, chain[2].1));
+    let judged = session.set_room_version(RoomVersion::V1).unwrap();
+    assert_eq!((judged.added, judged.counts.dropped), (0, 2));
+    let again = session.reread(RoomVersion::V10);
+    assert_eq!((again.added, again.counts.dropped), (2, 0));
+}
+
 fn answer(
     session: &mut RoomSession,
     request: &FederationRequest,

@@ -336,7 +336,7 @@ function showFileRoom(name, r, lead = "") {
   if (r.versionFrom !== "create") notes.push(`judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom] ?? "given"})`);
   if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events are unchecked; load those servers' keys as a file (key responses, trusted_key_servers, or key lines)`);
   else if (r.unchecked) notes.push(`${r.unchecked} events are unchecked: they are no PDUs (client format or a scenario), see each event`);
-  const first = [...r.problems, ...r.findings].find((p) => p.severity === "error");
+  const first = [...r.problems, ...r.findings].find((p) => p.severity === "error") ?? r.firstRefusal;
   if (first) notes.push(first.message);
   if (notes.length || lead) notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : ""].filter(Boolean).join(" — "));
   showSource(`file ${name} (room ${r.roomId ?? "unknown"})`);

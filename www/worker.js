@@ -124,6 +124,7 @@ const ops = {
     }
     engine.reset(null, null);
     const report = engine.ingest(text, { source: `file ${name}`, viaBackfill: true });
+    engine.fileShape = report.input;
     let versionFrom = report.room_version === null ? null : "create";
     if (report.room_version === null && report.waiting > 0) {
       const ofRoom = m.current?.roomVersion && m.current.roomId === report.room_id;
@@ -142,7 +143,7 @@ const ops = {
   },
   /** Reads the room again as the room version chosen (a file with no m.room.create). */
   async reread(engine, m) {
-    const report = engine.reread(m.version);
+    const report = { ...engine.reread(m.version), input: engine.fileShape ?? "file" };
     const keys = await fetchKeys(engine, m, engine.session.missingKeys());
     return fileResult(engine, m.name, report, "chosen", keys);
   },
@@ -169,6 +170,7 @@ function fileResult(engine, name, report, versionFrom, keys) {
     refused: report.refused,
     problems: report.problems,
     findings: report.findings,
+    firstRefusal: report.events.find((e) => e.verdict === "dropped")?.problems.find((p) => p.severity === "error") ?? null,
     unchecked,
     keysAdded: keys?.added ?? 0,
     missingKeys: engine.session.missingKeys(),

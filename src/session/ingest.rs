@@ -36,6 +36,9 @@ struct Taking<'a> {
     via_backfill: bool,
     request: Option<&'a FederationRequest>,
     status: Option<u16>,
+    /// Whether events dropped under `version` are kept to be read again as another version
+    /// (the version was given or chosen, not named by the input's own `m.room.create`).
+    keep_dropped: bool,
     /// The input's text, for an answer's error body.
     text: &'a str,
 }
@@ -64,6 +67,7 @@ impl RoomSession {
                 || matches!(how.request, Some(FederationRequest::Backfill(_))),
             request: how.request,
             status: how.status,
+            keep_dropped: version.is_some() && version_from != Some(VersionFrom::Input),
             text,
         };
         let mut out = self.take(input.events, version, shape, &taking);
@@ -87,6 +91,10 @@ impl RoomSession {
         taking: &Taking,
     ) -> IngestReport {
         let metas: Vec<Meta> = events.iter().map(Meta::of).collect();
+        let kept: Vec<Option<String>> = match taking.keep_dropped {
+            true => events.iter().map(kept_json).collect(),
+            false => Vec::new(),
+        };
         let room_id = events
             .iter()
             .filter_map(|e| e.value.as_ref().ok()?.get("room_id")?.as_str())
@@ -132,7 +140,12 @@ impl RoomSession {
             contract,
             outcome: Outcome::Valid,
         };
+        let kept_metas = match taking.keep_dropped {
+            true => metas.clone(),
+            false => Vec::new(),
+        };
         self.place(&mut out, report.events, placed, metas, &events, taking);
+        self.keep_dropped(&out.events, kept, kept_metas, taking);
         out.waiting = self
             .waiting
             .iter()
@@ -207,6 +220,7 @@ impl RoomSession {
                 via_backfill: true,
                 request: None,
                 status: None,
+                keep_dropped: true,
                 text: "",
             };
             let report = self.take(events, Some(version), InputShape::Array, &taking);
@@ -244,6 +258,7 @@ impl RoomSession {
                 }
             }
         }
+        events.extend(std::mem::take(&mut self.dropped));
         events.sort_by_key(|w| w.source);
         events.extend(std::mem::take(&mut self.waiting));
         let mut fresh = RoomSession::new(self.fixed_room.as_deref(), None);
@@ -256,6 +271,29 @@ impl RoomSession {
                 room_version: Some(version.id.to_owned()),
                 ..IngestReport::empty()
             })
+    }
+
+    /// Keeps the events of `reports` that were dropped under a version the input did not
+    /// name (`kept` holds their JSON as received), so that [`Self::reread`] can judge them
+    /// again as another version.
+    fn keep_dropped(
+        &mut self,
+        reports: &[EventReport],
+        kept: Vec<Option<String>>,
+        metas: Vec<Meta>,
+        taking: &Taking,
+    ) {
+        let start = reports.len().saturating_sub(kept.len());
+        for ((report, json), meta) in reports[start..].iter().zip(kept).zip(metas) {
+            if let (Verdict::Dropped, Some(json)) = (report.verdict, json) {
+                self.dropped.push(Waiting {
+                    json,
+                    meta,
+                    source: taking.source,
+                    outlier: taking.outliers,
+                });
+            }
+        }
     }
 
     /// Places judged events in the DAG of their rooms and keeps their records.
@@ -323,18 +361,19 @@ impl RoomSession {
                         source: taking.source,
                         meta,
                     });
-                    let clash = report
-                        .problems
-                        .iter()
-                        .find(|p| p.code == event_codes::EVENT_ID_MISMATCH);
-                    if let Some(clash) = clash {
-                        let finding =
-                            Problem::error(clash.code, "$.event_id", clash.message.clone());
-                        room.findings.push(finding.clone());
-                        out.findings.push(finding);
-                    }
                 }
                 None => out.refused += 1,
+            }
+            // A written ID the content contradicts is a finding of the room, also when the
+            // computed ID was already held (a forgery that claims an ID of its own).
+            let clash = report
+                .problems
+                .iter()
+                .find(|p| p.code == event_codes::EVENT_ID_MISMATCH);
+            if let Some(clash) = clash {
+                let finding = Problem::error(clash.code, "$.event_id", clash.message.clone());
+                room.findings.push(finding.clone());
+                out.findings.push(finding);
             }
             out.findings
                 .extend_from_slice(&room.dag.ingest_findings()[findings_before..]);
@@ -435,6 +474,14 @@ impl Waiting {
             annotation: self.meta.annotation.clone(),
             ..InputEvent::plain(self.meta.label.clone(), value)
         }
+    }
+}
+
+/// The JSON of an event as received, when it is an object (else nothing to judge again).
+fn kept_json(event: &InputEvent) -> Option<String> {
+    match &event.value {
+        Ok(value @ Value::Object(_)) => Some(crate::canonical_json::to_string(value)),
+        _ => None,
     }
 }
 

@@ -85,6 +85,8 @@ pub struct RoomSession {
     missing_keys: BTreeSet<MissingKey>,
     /// Events that wait for the room version, in input order.
     waiting: Vec<ingest::Waiting>,
+    /// Events dropped under a version their input did not name, for [`Self::reread`].
+    dropped: Vec<ingest::Waiting>,
 }
 
 impl RoomSession {

@@ -74,7 +74,7 @@ test("hostile content is shown as text and runs nothing; __proto__ pollutes noth
       const base = { room_id: "!evil:evil.test", depth: 2, origin_server_ts: 1, hashes: { sha256: "x" }, signatures: {}, auth_events: [] };
       const lines = [
         { ...base, type: "m.room.create", state_key: "", sender: "@a:evil.test", depth: 1, prev_events: [], content: { room_version: "10" } },
-        { ...base, type: "m.room.message", sender: `@${img}:evil.test`, prev_events: ["$missing"], content: { body: `${img} ${script}`, ["__proto__"]: { polluted: "yes" } } },
+        { ...base, type: "m.room.message", sender: `@${img}:evil.test`, prev_events: ["$MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"], content: { body: `${img} ${script}`, ["__proto__"]: { polluted: "yes" } } },
       ];
       const text = lines.map((l) => JSON.stringify(l)).join("\n");
       const file = join(dir, "evil.ndjson");
@@ -96,7 +96,7 @@ test("hostile content is shown as text and runs nothing; __proto__ pollutes noth
       assert.ok(json.includes("<script>window.__pwned=2</script>"));
       assert.ok(json.includes('"__proto__"'));
       // Problems name the event by its line in the file, as the page's own notices do.
-      assert.match(await page.textContent("#panel ul.problems"), /line 2: /);
+      assert.match(await page.textContent("#panel ul.problems"), /Line 2: /);
       assert.doesNotMatch(await page.textContent("#panel ul.problems"), /Event #/);
       assert.equal(await page.evaluate(() => document.querySelectorAll("#panel img, #panel script, body img").length), 0);
       assert.equal(await page.evaluate(() => window.__pwned), undefined);

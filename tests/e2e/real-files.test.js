@@ -1,0 +1,93 @@
+// Files nobody here wrote, on the page: a real Synapse's export with `event_id` on every
+// event, its key table, an export with a forged event, and a tardis scenario (JSON5).
+// The page must draw them whole, under the IDs Synapse computed.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { count, idle, launch, open, withServer } from "./harness.js";
+
+const browserReady = launch();
+after(async () => (await browserReady).close());
+const fixture = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "mxdag-e2e-real-"));
+const exportFile = fixture("synapse/export-with-event-id.ndjson");
+const exported = readFileSync(exportFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const synapseIds = exported.map((e) => e.event_id).sort();
+
+async function load(page, file) {
+  await page.setInputFiles("#file-input", file);
+  await page.waitForTimeout(50);
+  await idle(page);
+}
+
+/** The held events' IDs (gaps excluded) and how many nodes have each verdict code. */
+const held = (page) =>
+  page.evaluate(() => {
+    const s = window.mxdag.snapshot;
+    const ids = [];
+    const verdicts = {};
+    for (let i = 0; i < s.n; i++) {
+      verdicts[s.verdict[i]] = (verdicts[s.verdict[i]] ?? 0) + 1;
+      if (s.verdict[i] !== 4) ids.push(s.ids[i]);
+    }
+    return { ids: ids.sort(), verdicts };
+  });
+
+test("a Synapse export with event_id on every event: Synapse's IDs, one chain, valid with its key table", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, exportFile);
+    const before = await held(page);
+    assert.deepEqual(before.ids, synapseIds, "the IDs computed without event_id are Synapse's");
+    assert.equal(await count(page, "events"), 18);
+    assert.equal(await count(page, "forward"), 1, "one forward extremity: the chain is whole");
+    assert.equal(await count(page, "backward"), 0, "no gap");
+    assert.deepEqual(before.verdicts, { 3: 18 }, "without A's key every event is unchecked, none invalid");
+    // Synapse's own key table (server_keys_json as sqlite3 -json prints it) checks them all.
+    await load(page, fixture("synapse/B.server_keys_json.json"));
+    assert.deepEqual((await held(page)).verdicts, { 0: 18 });
+    assert.match(await page.textContent("#notice"), /18 unchecked events judged again, 18 now checked/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a forged event in an export (new content, old signature, an event_id of its own) is named as a clash", async () => {
+  await withServer([], async (server) => {
+    const topic = exported.find((e) => e.type === "m.room.topic");
+    const claimed = "$" + "F".repeat(43);
+    const forged = { ...topic, event_id: claimed, content: { topic: "forged" } };
+    const file = join(dir, "forged.ndjson");
+    writeFileSync(file, [...exported, forged].map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const page = await open(await browserReady, server.url);
+    await load(page, fixture("synapse/B.server_keys_json.json"));
+    await load(page, file);
+    const notice = await page.textContent("#notice");
+    assert.match(notice, new RegExp(`names the event \\${claimed}, but its content hashes to \\${topic.event_id}`), notice);
+    const { ids } = await held(page);
+    assert.deepEqual(ids, synapseIds, "the forgery is held under no ID of its own; the real events are all there");
+    assert.equal(await count(page, "forward"), 1, "no fork from the forgery");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a tardis scenario (JSON5) is drawn under its made-up IDs with its title and annotations", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, fixture("tardis/linear.json5"));
+    const { ids } = await held(page);
+    for (const id of ["$CREATE", "$ALICE_JOIN", "$JOIN_RULES", "$BOB_JOIN", "$BOB_SAYS"]) assert.ok(ids.includes(id), `${id} in ${ids}`);
+    assert.equal(await count(page, "forward"), 1);
+    assert.match(await page.textContent("#panel"), /Loaded linear\.json5 “Alice makes a room, Bob joins and talks\.”/);
+    await page.evaluate(() => window.mxdag.select("$BOB_JOIN"));
+    await idle(page);
+    await page.waitForSelector("#panel .badge");
+    assert.match(await page.textContent("#panel"), /Bob joins the public room\./);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
