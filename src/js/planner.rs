@@ -75,6 +75,26 @@ export interface RecordedAnswer {
   report?: IngestReport;
 }
 
+/** A timeline event known only by its place in the graph (a planner without a session). */
+export interface EventRecord { event_id: string; prev_events: string[]; depth?: number; origin_server_ts?: number; }
+
+/** What a planner learned of one server. */
+export interface ServerHistory {
+  name: string;
+  round_trips: number;
+  events_received: number;
+  /** Failures in a row; reset by an answer. */
+  failures: number;
+  /** Simulated time (ms) before which it is not asked. */
+  retry_at_ms: number;
+  forwards_fill: "unknown" | "supported" | "unsupported";
+  backfill_cap: number | null;
+  get_missing_events_cap: number | null;
+  lowest_depth_sent: number | null;
+  /** The depth below which its history seems to start. */
+  history_floor: number | null;
+}
+
 /** A gap the planner cannot close, and why. */
 export interface OpenGap { event_id: string; reason: string; message: string; }
 "#;
@@ -250,7 +270,10 @@ impl JsGapPlanner {
     /// judged); returns how many were new. A planner on a session takes events only from
     /// the session.
     #[wasm_bindgen(js_name = addEvents)]
-    pub fn add_events(&mut self, events: JsValue) -> Result<u32, JsValue> {
+    pub fn add_events(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "EventRecord[]")] events: JsValue,
+    ) -> Result<u32, JsValue> {
         let records: Vec<Record> = from_js(events, "events")?;
         let Graph::Records(dag) = &mut self.graph else {
             return Err(to_js_error(
@@ -394,6 +417,7 @@ impl JsGapPlanner {
     }
 
     /// What was learned about each server.
+    #[wasm_bindgen(unchecked_return_type = "ServerHistory[]")]
     pub fn servers(&self) -> JsValue {
         to_js(&self.planner.servers())
     }

@@ -141,6 +141,7 @@ impl RoomDagJs {
 
     /// Backward extremities: `[{event_id, referenced_by, held_as_outlier, estimated_depth,
     /// depth_below, missing_depths}]`, closest to the present first.
+    #[wasm_bindgen(unchecked_return_type = "GapSummary[]")]
     pub fn gaps(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.summary().backward_extremities)
     }
@@ -198,12 +199,14 @@ impl RoomDagJs {
     }
 
     /// Consistency findings: `[{code, path, message, severity}]`.
+    #[wasm_bindgen(unchecked_return_type = "Problem[]")]
     pub fn findings(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.findings())
     }
 
     /// Everything at once: `{room_id, counts, depth_range, forward_extremities,
     /// backward_extremities, outliers, forks, findings}` (the `mxdag dag --json` object).
+    #[wasm_bindgen(unchecked_return_type = "RoomSummary")]
     pub fn summary(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.summary())
     }

@@ -369,7 +369,7 @@ impl JsRoomSession {
     }
 
     /// The session room's forward extremities.
-    #[wasm_bindgen(js_name = forwardExtremities)]
+    #[wasm_bindgen(js_name = forwardExtremities, unchecked_return_type = "string[]")]
     pub fn forward_extremities(&self) -> js_sys::Array {
         let session = self.inner.borrow();
         match session.dag() {
@@ -379,7 +379,7 @@ impl JsRoomSession {
     }
 
     /// The session room's held timeline events in linear order.
-    #[wasm_bindgen(js_name = linearOrder)]
+    #[wasm_bindgen(js_name = linearOrder, unchecked_return_type = "string[]")]
     pub fn linear_order(&self) -> js_sys::Array {
         let session = self.inner.borrow();
         match session.dag() {
