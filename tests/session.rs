@@ -155,7 +155,7 @@ fn exports_with_event_id_and_client_keys_get_the_computed_ids() {
         .collect();
     let mut session = RoomSession::new(None, None);
     let keys_report = session.add_keys(&key_line());
-    assert_eq!(keys_report.keys.added, 1, "{:?}", keys_report.problems);
+    assert_eq!(keys_report.keys.added, 1, "{:?}", keys_report.keys.problems);
     let report = take(&mut session, &lines.join("\n"));
     assert_eq!(report.counts.valid, 3, "{:#?}", report.events);
     assert_eq!(report.outcome, Outcome::Valid);
@@ -575,4 +575,21 @@ fn over_long_fields_are_rejected_before_v11_and_dropped_from_it() {
     let mut session = RoomSession::new(None, RoomVersion::from_id("10"));
     let report = take(&mut session, &state.1);
     assert_eq!(report.events[0].verdict, Verdict::Dropped);
+}
+
+/// A key line that gives no key says why, in the report's problems.
+#[test]
+fn a_key_line_refused_says_why() {
+    let mut session = RoomSession::new(None, None);
+    let report = session.add_keys("example.org ed25519:x AAAA");
+    assert_eq!(report.keys.added, 0);
+    assert!(
+        !report.keys.problems.is_empty(),
+        "a refusal names its reason"
+    );
+    assert!(
+        report.keys.problems[0].message.contains("example.org"),
+        "{:?}",
+        report.keys.problems
+    );
 }

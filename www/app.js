@@ -5,6 +5,7 @@
 //   /?proxy=host:port&room=!id&version=10&event=$a   a homeserver through the proxy
 import { DagView } from "./draw.js";
 import { Fetcher, WorkerClient, sourceFor } from "./load.js";
+import { addServedKeys, keyNotice, wireKeysForm } from "./keys.js";
 import { FLAG } from "./model.js";
 import { NetLog } from "./netlog.js";
 import { Panel } from "./panels.js";
@@ -344,16 +345,6 @@ function showFileRoom(name, r, lead = "") {
   fit();
 }
 
-/** What a key file did: the keys added (trusted ones named so), refused ones and why. */
-function keyNotice(name, r) {
-  const trusted = r.keys.filter((k) => k.trusted).length;
-  const servers = [...new Set(r.keys.map((k) => k.server_name))];
-  const added = r.added ? `${r.added} key(s) of ${servers.join(", ")} added${trusted ? ` (${trusted} trusted as given)` : ""}` : "no key added";
-  const refused = r.problems.length ? `; ${r.problems.length} refused: ${r.problems[0].message}` : "";
-  const judged = r.rejudged.judged ? `; ${r.rejudged.judged} unchecked events judged again, ${r.rejudged.checked} now checked` : "";
-  return `${name}: ${added}${refused}${judged}`;
-}
-
 /**
  * Loads a file. A key file's keys join the session and the room shown is judged again with
  * them; a file of events becomes the room shown (the peer is asked, by key ID, for the keys
@@ -405,6 +396,11 @@ addEventListener("drop", (e) => {
   const file = e.dataTransfer?.files?.[0];
   if (file) run(() => loadFile(file));
 });
+wireKeysForm($("keys-form"), worker, run, (text, r) => {
+  notice(text);
+  panel.clear(text);
+  applySnapshot(r.snapshot);
+});
 $("connect-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = new FormData(e.target);
@@ -445,4 +441,8 @@ window.mxdag = {
 // On a short window the legend starts folded, leaving the DAG the room.
 if (innerHeight < 800) $("legend").open = false;
 const proxy = params.get("proxy");
-run(() => (proxy ? startProxy(proxy) : startDemo()));
+run(async () => {
+  const served = await addServedKeys(worker);
+  await (proxy ? startProxy(proxy) : startDemo());
+  if (served.length) notice(served.join(" — "));
+});

@@ -104,9 +104,9 @@ const ops = {
   fill(engine, m, progress) {
     return fill(engine, m, (report) => summarise(engine, m, report), progress);
   },
-  /** Keys (any key input text) join the session; held events are judged again. */
-  keys(engine, m) {
-    const r = engine.addKeys(m.text);
+  /** Keys (any key input text; YAML decoded) join the session; held events are judged again. */
+  async keys(engine, m) {
+    const r = engine.addKeys(await engine.decode(m.text, m.name ?? ""));
     return { added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
   },
   /**

@@ -5,6 +5,8 @@ import { readSigningKeyFile } from "../server/xmatrix.js";
 import { isLoopback } from "../server/access.js";
 import { DestinationPolicy } from "../server/destinations.js";
 import { DEFAULT_MAX_ANSWER_BYTES } from "../server/proxy.js";
+import { readInput } from "../input.js";
+import { formatKeys } from "../session.js";
 
 /** One line for `mxdag --help`. */
 export const summary = "serve the inspector page, the demo peer and the signing proxy";
@@ -13,6 +15,7 @@ export const usage = `mxdag serve [--host 127.0.0.1] [--port N] [--open] [--requ
             [--order synapse|bfs] [--cap N] [--no-forwards-fill | --unstable-only-forwards-fill]
             [--faulty] [--server-name S --signing-key FILE] [--insecure-tls]
             [--allow-destination SERVER]... [--max-answer-bytes N] [--secret-in-url]
+            [--trusted-key "SERVER_NAME KEY_ID BASE64"]... [--trusted-keys FILE]...
 
 Serves the inspector page and an embedded demo peer (a generated room, answering /backfill,
 /get_missing_events, /forwards_fill, /event and key requests), and a signing proxy to real
@@ -25,14 +28,19 @@ servers named by --allow-destination (repeatable) or added by the page (POST
 /_mxdag/destinations); never to link-local, metadata or unspecified addresses. Answers over
 --max-answer-bytes (default ${DEFAULT_MAX_ANSWER_BYTES}) are refused. --secret-in-url hands
 the cookie only to the address printed, which carries the secret: for machines shared with
-other users; implied when --host is not a loopback address and a signing key is given.`;
+other users; implied when --host is not a loopback address and a signing key is given.
+
+--trusted-key and --trusted-keys (Synapse's trusted_key_servers list, YAML or JSON) give the
+page public keys to trust as given, as mxdag check takes them: the page adds them to every
+room it shows and names them trusted.`;
 
 /** Parses the options; throws an Error with `exitCode` 2 on bad arguments. */
 export function parseServeArgs(args) {
   const bad = (message) => Object.assign(new Error(`${message}\n\n${usage}`), { exitCode: 2 });
   const o = { host: "127.0.0.1", port: 8008, open: false, requireAuth: false, order: "synapse", cap: 100,
     forwardsFill: "both", faulty: false, serverName: null, signingKey: null, insecureTls: false,
-    allowDestinations: [], maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES, secretInUrl: false };
+    allowDestinations: [], maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES, secretInUrl: false,
+    trustedKeys: [], trustedKeyFiles: [] };
   const value = (i) => {
     if (i + 1 >= args.length) throw bad(`${args[i]} needs a value`);
     return args[i + 1];
@@ -55,6 +63,8 @@ export function parseServeArgs(args) {
       case "--allow-destination": o.allowDestinations.push(value(i++)); break;
       case "--max-answer-bytes": o.maxAnswerBytes = Number(value(i++)); if (!Number.isSafeInteger(o.maxAnswerBytes) || o.maxAnswerBytes < 1) throw bad("--max-answer-bytes must be a positive integer"); break;
       case "--secret-in-url": o.secretInUrl = true; break;
+      case "--trusted-key": o.trustedKeys.push(value(i++)); break;
+      case "--trusted-keys": o.trustedKeyFiles.push(value(i++)); break;
       case "-h": case "--help": throw Object.assign(new Error(usage), { exitCode: 0 });
       default: throw bad(`unknown option ${a}`);
     }
@@ -67,6 +77,30 @@ export function parseServeArgs(args) {
   }
   if (o.signingKey !== null && !isLoopback(o.host)) o.secretInUrl = true;
   return o;
+}
+
+/**
+ * The --trusted-key lines and --trusted-keys files as key inputs for the page
+ * (`[{source, text}]`), each checked here first: one that gives no key is an error naming
+ * it and why. `lines` says what each gave, as mxdag check does.
+ */
+async function trustedKeyInputs(mxdag, o) {
+  const inputs = [
+    ...o.trustedKeys.map((text) => ({ source: "--trusted-key", text })),
+    ...(await Promise.all(o.trustedKeyFiles.map(async (file) => ({ source: file, text: (await readInput(file)).text })))),
+  ];
+  const keys = [];
+  for (const input of inputs) {
+    const session = new mxdag.RoomSession(undefined, undefined);
+    try {
+      const report = session.addKeys(input.text);
+      keys.push({ file: input.source, added: report.added, keys: report.keys, problems: [...report.problems] });
+      if (!report.added) throw new Error(`${input.source}: no key to trust${report.problems.length ? `: ${report.problems[0].message}` : ""}`);
+    } finally {
+      session.free();
+    }
+  }
+  return { inputs, lines: formatKeys(keys) };
 }
 
 /** Tries to open `url` in a browser; reports and carries on when it cannot. */
@@ -96,10 +130,18 @@ export async function run(args, io = {}) {
     return e.exitCode ?? 2;
   }
   const wasm = await import("../wasm.js");
+  let trusted;
+  try {
+    trusted = await trustedKeyInputs(wasm.default ?? wasm, o);
+  } catch (e) {
+    err.write(`mxdag serve: ${e.message}\n`);
+    return 2;
+  }
+  for (const line of trusted.lines) err.write(`${line}\n`);
   const identity = o.serverName ? { serverName: o.serverName, key: readSigningKeyFile(o.signingKey) } : null;
   let running;
   try {
-    running = await startServer({ ...o, wasm: wasm.default ?? wasm, identity, log: (line) => err.write(`${line}\n`) });
+    running = await startServer({ ...o, trustedKeys: trusted.inputs, wasm: wasm.default ?? wasm, identity, log: (line) => err.write(`${line}\n`) });
   } catch (e) {
     if (e.code !== "EADDRINUSE" && e.code !== "EACCES") throw e;
     err.write(`mxdag serve: cannot listen on ${o.host}:${o.port} (${e.code}); pass --port N (0 picks a free port)\n`);

@@ -99,6 +99,7 @@ export async function startServer(options) {
         if (refusal) return reply(res, forbidden(refusal));
       }
       if (path === "/_mxdag/demo") return reply(res, answer(200, peer.info()));
+      if (path === "/_mxdag/trusted-keys") return reply(res, answer(200, { inputs: options.trustedKeys ?? [] }));
       const body = req.method === "POST" ? parseJsonBody(await readBody(req)) : undefined;
       if (path.startsWith(PROXY)) {
         return reply(res, await proxy.handle({ method: req.method, rest: path.slice(PROXY.length), search: url.search, body }));

@@ -239,6 +239,7 @@ impl RoomSession {
                 ),
             ));
         }
+        added.problems.splice(0..0, problems);
         let rejudged = if added.added > 0 {
             self.rejudge()
         } else {
@@ -247,7 +248,6 @@ impl RoomSession {
         KeysReport {
             input: shape,
             keys: added,
-            problems,
             rejudged,
         }
     }

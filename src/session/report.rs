@@ -146,11 +146,10 @@ pub struct Rejudged {
 pub struct KeysReport {
     /// The input's shape.
     pub input: InputShape,
-    /// Keys added and refused.
+    /// Keys added, and why anything was refused: the input as a whole (unreadable, or
+    /// holding no keys) first, then each key refused.
     #[serde(flatten)]
     pub keys: KeysAdded,
-    /// Problems of the input as a whole (unreadable, or holding no keys).
-    pub problems: Vec<Problem>,
     /// Held events judged again.
     pub rejudged: Rejudged,
 }
