@@ -227,6 +227,9 @@ impl RoomSession {
         }
         let shape = input.shape();
         let mut problems = input.problems;
+        // One list of problems: the keys refused join the input's own (the report flattens
+        // `KeysAdded`, whose `problems` would otherwise be hidden by these).
+        problems.append(&mut added.problems);
         if input.keys.is_empty() && problems.is_empty() {
             problems.push(Problem::error(
                 input::codes::INPUT_SHAPE_UNKNOWN,
