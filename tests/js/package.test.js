@@ -125,7 +125,7 @@ test("arguments of the wrong type throw an Error with code invalid_argument and 
   for (const [call, f] of Object.entries(notText)) {
     assert.throws(f, (e) => e.code === "invalid_argument" && /must be the text or bytes received \(a string or a Uint8Array\), not a parsed object/.test(e.message), call);
   }
-  for (const status of [70000, -1, 200.5]) {
+  for (const status of [70000, -1, 200.5, "200", true]) {
     assert.throws(() => session.ingest("{}", { request: backfill, status }), (e) => e.code === "invalid_argument" && /100–599/.test(e.message), String(status));
   }
   assert.throws(() => session.ingest("{}", { outliers: "yes" }), (e) => e.code === "invalid_argument" && /`outliers` must be a boolean/.test(e.message));
