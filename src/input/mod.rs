@@ -536,7 +536,7 @@ fn read_text(text: &str, input: &mut Input) {
         return;
     }
     input.shaped(InputShape::Unrecognised);
-    if is_one_value(text) {
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
         input.problems.push(Problem::error(
             codes::INPUT_SHAPE_UNKNOWN,
             "$",

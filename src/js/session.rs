@@ -276,7 +276,9 @@ impl JsRoomSession {
                     &format!(
                         "`status` must be an HTTP status 100–599 (a number), not {}.",
                         status_value.as_string().map_or_else(
-                            || status_value.as_f64().map_or("a non-number".to_owned(), |s| s.to_string()),
+                            || status_value
+                                .as_f64()
+                                .map_or("a non-number".to_owned(), |s| s.to_string()),
                             |s| format!("the string {s:?}")
                         )
                     ),

@@ -174,6 +174,8 @@ test("the bundled samples check as documented", () => {
   assert.deepEqual([damaged.counts.redacted, damaged.counts.dropped], [3, 1]);
 });
 
+/** The core's message on text that is no JSON, NDJSON, rows nor key lines. */
+const NOT_JSON = "The input is neither JSON, NDJSON, tab-separated event_json rows, nor `SERVER_NAME KEY_ID BASE64` key lines (JSON5 and YAML, such as tardis scenarios and trusted_key_servers, are decoded into JSON by the CLI and the page first).";
 /** The core's message on JSON that is a scalar. */
 const SCALAR = "The input is JSON but neither an object nor an array: mxdag reads events, answers, exports and keys as JSON objects, arrays of them, or NDJSON.";
 
@@ -186,7 +188,8 @@ test("a malformed or empty file names its real problem, without the usage, also 
     ["object.json", "{}", "The input is a JSON object but is none of the shapes mxdag reads: a federation answer (`pdus`, `events`), an event (`type`, `sender`), a client-API answer (`chunk`, `events_before`, `rooms`), a tardis scenario (`tardis_version`), an event_json export (`json`), or keys (`verify_keys`, `server_keys`, `trusted_key_servers`)."],
     ["array.json", "[]", "The input is a JSON array with no events."],
     ["no-pdus.json", '{"pdus": []}', "The input is a transaction with no events."],
-    ["not-json.txt", "hello, world", "The input is neither JSON, NDJSON, tab-separated event_json rows, nor `SERVER_NAME KEY_ID BASE64` key lines (JSON5 and YAML, such as tardis scenarios and trusted_key_servers, are decoded into JSON by the CLI and the page first)."],
+    ["word.txt", "hello", NOT_JSON],
+    ["not-json.txt", "hello, world", NOT_JSON],
   ];
   for (const [name, content, why] of shapes) {
     const path = file(name, content + "\n");
