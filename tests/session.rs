@@ -550,3 +550,18 @@ fn over_long_fields_are_rejected_before_v11_and_dropped_from_it() {
     let report = take(&mut session, &state.1);
     assert_eq!(report.events[0].verdict, Verdict::Dropped);
 }
+
+/// Keys refused while adding (a key line whose key is no ed25519 public key) are in the
+/// report's problems, naming the server and the key, next to the input's own.
+#[test]
+fn refused_keys_are_reported_with_the_input() {
+    let mut session = RoomSession::new(None, None);
+    let report = session.add_keys(&format!("{}\nexample.org ed25519:x notbase64", key_line()));
+    assert_eq!(report.keys.added, 1);
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code).collect();
+    assert_eq!(codes, ["key_malformed"]);
+    assert!(report.problems[0]
+        .message
+        .starts_with("example.org's key ed25519:x"));
+    assert!(report.keys.problems.is_empty(), "one list: the report's");
+}
