@@ -27,6 +27,42 @@ export const SESSION_HELP = `  --room-version V     the room version (1–12); d
                        repeatable. Keys trusted so are marked in every report
 `;
 
+/** Codes of an input that cannot be read at all (src/input, src/canonical_json). */
+const UNUSABLE = new Set(["input_empty", "input_not_json", "input_shape_unknown", "json_syntax"]);
+
+/** The shapes of src/input in words, for messages. */
+const SHAPE_WORDS = {
+  transaction: "a transaction",
+  get_missing_events: "a /get_missing_events answer",
+  error_response: "an error answer",
+  pdu: "a PDU",
+  array: "a JSON array",
+  ndjson: "NDJSON",
+  synapse_event_json: "event_json rows",
+  client_context: "a client-API /context answer",
+  client_messages: "a client-API /messages answer",
+  client_state: "a client-API state answer",
+  client_sync: "a client-API /sync answer",
+  tardis_scenario: "a tardis scenario",
+  server_keys: "server keys",
+  trusted_keys: "trusted keys",
+  synapse_keys: "key-table rows",
+};
+
+/**
+ * The InputError of a file that gave no event: the core's reasons, else the shape it was
+ * read as (`holds no events mxdag can read. The input is a transaction with no events.`).
+ */
+export function noEvents(file, report) {
+  const why = report.problems.map((p) => p.message).join(" ") || `The input is ${SHAPE_WORDS[report.input] ?? report.input} with no events.`;
+  return new InputError(file, `holds no events mxdag can read. ${why}`);
+}
+
+/** The InputError of events whose IDs need a room version that neither the inputs nor an option names. */
+export function noRoomVersion(file) {
+  return new InputError(file, "no m.room.create event in the inputs names the room version: pass --room-version V (1–12)");
+}
+
 /** `--room-version` checked, or undefined. */
 export function roomVersionOption(values) {
   const version = values["room-version"];
@@ -61,6 +97,10 @@ export async function openSession(mxdag, values, inputs) {
   const keys = [];
   const add = (file, text) => {
     const report = session.addKeys(text);
+    if (report.added === 0 && report.problems.some((p) => UNUSABLE.has(p.code))) {
+      session.free();
+      throw new InputError(file, `holds no keys mxdag can read. ${report.problems.map((p) => p.message).join(" ")}`);
+    }
     keys.push({ file, added: report.added, keys: report.keys, problems: [...report.problems] });
   };
   for (const file of values.keys ?? []) add(file, (await readInput(file)).text);

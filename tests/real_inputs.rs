@@ -76,10 +76,10 @@ fn every_export_of_the_linear_room_has_synapses_ids_and_validates_with_its_keys(
         let mut session = RoomSession::new(None, None);
         let keys = session.add_keys(KEYS_JSON);
         assert_eq!(
-            (keys.keys.added, keys.keys.problems.len()),
+            (keys.keys.added, keys.problems.len()),
             (1, 0),
             "{name}: {:?}",
-            keys.keys.problems
+            keys.problems
         );
         let report = take(&mut session, text);
         assert_eq!(report.input, shape, "{name}");
@@ -128,12 +128,7 @@ fn the_key_tables_and_trusted_keys_are_key_inputs() {
     ] {
         let mut session = RoomSession::new(None, None);
         let added = session.add_keys(&keys);
-        assert_eq!(
-            added.keys.keys.len(),
-            1,
-            "{source:?}: {:?}",
-            added.keys.problems
-        );
+        assert_eq!(added.keys.keys.len(), 1, "{source:?}: {:?}", added.problems);
         assert_eq!(added.keys.keys[0].trusted, Some(source));
         let report = take(&mut session, EXPORT_WITH_ID);
         assert_eq!(report.counts.valid, 18, "{source:?}");

@@ -155,7 +155,7 @@ fn exports_with_event_id_and_client_keys_get_the_computed_ids() {
         .collect();
     let mut session = RoomSession::new(None, None);
     let keys_report = session.add_keys(&key_line());
-    assert_eq!(keys_report.keys.added, 1, "{:?}", keys_report.keys.problems);
+    assert_eq!(keys_report.keys.added, 1, "{:?}", keys_report.problems);
     let report = take(&mut session, &lines.join("\n"));
     assert_eq!(report.counts.valid, 3, "{:#?}", report.events);
     assert_eq!(report.outcome, Outcome::Valid);
@@ -577,19 +577,17 @@ fn over_long_fields_are_rejected_before_v11_and_dropped_from_it() {
     assert_eq!(report.events[0].verdict, Verdict::Dropped);
 }
 
-/// A key line that gives no key says why, in the report's problems.
+/// Keys refused while adding (a key line whose key is no ed25519 public key) are in the
+/// report's problems, naming the server and the key, next to the input's own.
 #[test]
-fn a_key_line_refused_says_why() {
+fn refused_keys_are_reported_with_the_input() {
     let mut session = RoomSession::new(None, None);
-    let report = session.add_keys("example.org ed25519:x AAAA");
-    assert_eq!(report.keys.added, 0);
-    assert!(
-        !report.keys.problems.is_empty(),
-        "a refusal names its reason"
-    );
-    assert!(
-        report.keys.problems[0].message.contains("example.org"),
-        "{:?}",
-        report.keys.problems
-    );
+    let report = session.add_keys(&format!("{}\nexample.org ed25519:x notbase64", key_line()));
+    assert_eq!(report.keys.added, 1);
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code).collect();
+    assert_eq!(codes, ["key_malformed"]);
+    assert!(report.problems[0]
+        .message
+        .starts_with("example.org's key ed25519:x"));
+    assert!(report.keys.problems.is_empty(), "one list: the report's");
 }

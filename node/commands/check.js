@@ -8,8 +8,8 @@
 // events that are no PDU).
 // The JSON report: docs/report-schema.md.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
-import { InputError, readInput, readText } from "../input.js";
-import { SESSION_HELP, SESSION_OPTIONS, formatKeys, openSession } from "../session.js";
+import { readInput, readText } from "../input.js";
+import { SESSION_HELP, SESSION_OPTIONS, formatKeys, noEvents, noRoomVersion, openSession } from "../session.js";
 
 export const summary = "validate events: federation answers, PDU files, exports, client-API answers";
 
@@ -74,17 +74,16 @@ function statusOption(values) {
   return status;
 }
 
-/** The InputError of events whose IDs need a room version that neither the input nor an option names. */
-export function noRoomVersion(file) {
-  return new InputError(file, "no m.room.create event in the inputs names the room version: pass --room-version V (1–12)");
+/** Whether an input holds keys and no events. */
+function onlyKeys(mxdag, { text }) {
+  return mxdag.RoomSession.holdsOnlyKeys(text);
 }
 
 /** Throws an InputError when a file gave nothing to judge, with the core's reason. */
 function requireContent(file, report, answer) {
   if (report.events.length > 0 || report.keys.added > 0 || report.keys.problems.length > 0) return;
   if (answer && report.input !== "unrecognised") return;
-  const why = report.problems.map((p) => p.message).join(" ") || `It is ${report.input}, with no events.`;
-  throw new InputError(file, `holds no events mxdag can read. ${why}`);
+  throw noEvents(file, report);
 }
 
 /** The report as `--json` prints it (docs/report-schema.md). */
@@ -212,15 +211,26 @@ export async function run(args, io) {
           io.stderr.write(`mxdag check: warning: --dag ${file}: ${report.refused} event(s) refused, so they prove nothing.${why}\n`);
         }
       }
-      const reports = inputs.map(({ file, text }) => {
-        const options = { source: file, viaBackfill: Boolean(values.backfill) };
-        const report = withRequestLine(() =>
-          session.ingest(text, contract ? { ...options, request: values.request, body, status } : options),
-        );
-        requireContent(file, report, contract);
-        if (report.room_version === null && report.events.length > 0) throw noRoomVersion(file);
-        return { file, report };
+      // Key files given as FILE are taken first, so that every event is judged with them
+      // (the reports stay in the order given).
+      const keysFirst = [...inputs].sort((a, b) => Number(onlyKeys(mxdag, b)) - Number(onlyKeys(mxdag, a)));
+      const taken = new Map(
+        keysFirst.map((input) => {
+          const options = { source: input.file, viaBackfill: Boolean(values.backfill) };
+          const report = withRequestLine(() =>
+            session.ingest(input.text, contract ? { ...options, request: values.request, body, status } : options),
+          );
+          return [input, report];
+        }),
+      );
+      const reports = inputs.map((input) => {
+        const report = taken.get(input);
+        requireContent(input.file, report, contract);
+        return { file: input.file, report };
       });
+      // A file that holds nothing is named (above) before events no room version was known for.
+      const unversioned = reports.find(({ report }) => report.room_version === null && report.events.length > 0);
+      if (unversioned !== undefined) throw noRoomVersion(unversioned.file);
       const combined = combineReports(session.roomVersion ?? null, reports, keys);
       if (contract) {
         const answered = reports[0].report.contract;

@@ -4,8 +4,8 @@
 // range and consistency findings. Exit codes: 0 no refusal and no error-level finding, 1
 // any, 2 unusable input or arguments (or no room version known for events that need one).
 import { runCommand, UsageError } from "../args.js";
-import { InputError, readInput } from "../input.js";
-import { SESSION_HELP, SESSION_OPTIONS, openSession } from "../session.js";
+import { readInput } from "../input.js";
+import { SESSION_HELP, SESSION_OPTIONS, noEvents, noRoomVersion, openSession } from "../session.js";
 
 export const summary = "walk a room's DAG: extremities, gaps, outliers, forks, findings";
 
@@ -69,9 +69,9 @@ export function formatRoom(s) {
   return lines.join("\n");
 }
 
-/** Whether an input's events were refused because no room version was known to compute their IDs. */
+/** Whether an input's events wait for a room version (none known to compute their IDs). */
 function neededRoomVersion(report) {
-  return report.room_version === null && report.events.some((e) => e.problems.some((p) => p.code === "unknown_room_version" && p.severity === "error"));
+  return report.room_version === null && report.waiting > 0;
 }
 
 /**
@@ -83,25 +83,23 @@ export async function loadSession(mxdag, files, outlierFiles, values) {
   const texts = await Promise.all(files.map(readInput));
   const outliers = await Promise.all(outlierFiles.map(readInput));
   const { session } = await openSession(mxdag, values, [...texts, ...outliers]);
+  const reports = [];
   const take = ({ file, text }, asOutliers) => {
     const r = session.ingest(text, { source: file, outliers: asOutliers });
-    const problems = [...r.problems, ...r.events.flatMap((e) => e.problems.filter((p) => p.severity === "error").map((p) => ({ ...p, path: `$[${e.index}]${p.path.slice(1)}` })))];
+    reports.push({ file, report: r });
+    // The events' errors; a key not held (the event is unchecked) is no error of the input.
+    const isError = (p) => p.severity === "error" && p.code !== "signing_key_unknown";
+    const problems = [...r.problems, ...r.events.flatMap((e) => e.problems.filter(isError).map((p) => ({ ...p, path: `$[${e.index}]${p.path.slice(1)}` })))];
     return { file, shape: r.input, room_version: r.room_version, added: r.added + r.known, refused: r.refused, counts: r.counts, problems, findings: r.findings };
   };
   const inputs = [...texts.map((t) => take(t, false)), ...outliers.map((t) => take(t, true))];
-  if (values["room-version"] === undefined) {
-    const unversioned = inputs.find(neededRoomVersion);
-    if (unversioned !== undefined) {
-      session.free();
-      throw new InputError(unversioned.file, "no m.room.create event in the inputs names the room version: pass --room-version V (1–12)");
-    }
-  }
-  for (const input of inputs) {
-    if (input.added === 0 && input.refused === 0 && input.counts.total === 0) {
-      session.free();
-      const why = input.problems.map((p) => p.message).join(" ");
-      throw new InputError(input.file, `holds no events mxdag can read. ${why}`.trim());
-    }
+  // A file that holds nothing is named first, then events no room version was known for.
+  const empty = reports.find(({ report: r }) => r.added + r.known + r.refused === 0 && r.counts.total === 0);
+  const unversioned = values["room-version"] === undefined ? reports.find(({ report }) => neededRoomVersion(report)) : undefined;
+  if (empty !== undefined || unversioned !== undefined) {
+    session.free();
+    if (empty !== undefined) throw noEvents(empty.file, empty.report);
+    throw noRoomVersion(unversioned.file);
   }
   return { session, inputs };
 }

@@ -536,6 +536,15 @@ fn read_text(text: &str, input: &mut Input) {
         return;
     }
     input.shaped(InputShape::Unrecognised);
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        input.problems.push(Problem::error(
+            codes::INPUT_SHAPE_UNKNOWN,
+            "$",
+            "The input is JSON but neither an object nor an array: mxdag reads events, \
+             answers, exports and keys as JSON objects, arrays of them, or NDJSON.",
+        ));
+        return;
+    }
     input.problems.push(Problem::error(
         codes::INPUT_NOT_JSON,
         "$",

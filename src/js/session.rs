@@ -266,15 +266,24 @@ impl JsRoomSession {
             )?),
             None => None,
         };
-        let status = match field(&options, "status").as_f64() {
+        let status_value = field(&options, "status");
+        let status = match status_value.as_f64() {
             Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Some(s as u16),
-            Some(s) => {
+            None if status_value.is_undefined() || status_value.is_null() => None,
+            _ => {
                 return Err(to_js_error(
                     arg_codes::INVALID_ARGUMENT,
-                    &format!("`status` must be an HTTP status 100–599, not {s}."),
+                    &format!(
+                        "`status` must be an HTTP status 100–599 (a number), not {}.",
+                        status_value.as_string().map_or_else(
+                            || status_value
+                                .as_f64()
+                                .map_or("a non-number".to_owned(), |s| s.to_string()),
+                            |s| format!("the string {s:?}")
+                        )
+                    ),
                 ))
             }
-            None => None,
         };
         let how = Ingest {
             source: &source,

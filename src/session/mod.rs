@@ -229,6 +229,9 @@ impl RoomSession {
         }
         let shape = input.shape();
         let mut problems = input.problems;
+        // One list of problems: the keys refused join the input's own (the report flattens
+        // `KeysAdded`, whose `problems` would otherwise be hidden by these).
+        problems.append(&mut added.problems);
         if input.keys.is_empty() && problems.is_empty() {
             problems.push(Problem::error(
                 input::codes::INPUT_SHAPE_UNKNOWN,
@@ -239,7 +242,6 @@ impl RoomSession {
                 ),
             ));
         }
-        added.problems.splice(0..0, problems);
         let rejudged = if added.added > 0 {
             self.rejudge()
         } else {
@@ -248,6 +250,7 @@ impl RoomSession {
         KeysReport {
             input: shape,
             keys: added,
+            problems,
             rejudged,
         }
     }

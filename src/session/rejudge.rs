@@ -89,7 +89,10 @@ impl RoomSession {
             verdict: held.map(|h| h.verdict),
             pruned_by_sender: held.is_some_and(|h| h.pruned_by_sender),
             problems: held.map(|h| h.problems.clone()).unwrap_or_default(),
-            source: held.map(|h| format!("{}, {}", self.source_name(h.source), h.meta.label)),
+            source: held.map(|h| match self.source_name(h.source) {
+                "" => h.meta.label.clone(),
+                name => format!("{name}, {}", h.meta.label),
+            }),
             annotation: held.and_then(|h| h.meta.annotation.clone()),
             origin: held.map(|h| h.meta.origin),
             summary: held.map(|h| h.meta.summary.clone()),

@@ -146,10 +146,12 @@ pub struct Rejudged {
 pub struct KeysReport {
     /// The input's shape.
     pub input: InputShape,
-    /// Keys added, and why anything was refused: the input as a whole (unreadable, or
-    /// holding no keys) first, then each key refused.
+    /// Keys added (their `problems` moved to the report's own).
     #[serde(flatten)]
     pub keys: KeysAdded,
+    /// Why anything was refused: the input as a whole (unreadable, or holding no keys)
+    /// first, then each key refused.
+    pub problems: Vec<Problem>,
     /// Held events judged again.
     pub rejudged: Rejudged,
 }

@@ -28,10 +28,10 @@ const transaction = (ids) => ({ origin: "peer.example", origin_server_ts: 1, pdu
 
 /** The reference answer of a server that holds the whole room. */
 function referenceIds(request) {
-  const dag = new mxdag.RoomDag(undefined, "11");
-  dag.addEvents(room.pdus);
-  const answer = dag.referenceAnswer(request, undefined, "synapse");
-  dag.free();
+  const session = new mxdag.RoomSession(undefined, "11");
+  session.ingest(JSON.stringify(room.pdus));
+  const answer = session.referenceAnswer(request, undefined, "synapse");
+  session.free();
   return answer.event_ids;
 }
 
@@ -125,5 +125,5 @@ test("an empty answer needs no room version; an empty file without --request is 
   assert.deepEqual([report.room_version, report.inputs[0].input, report.contract.ok], [null, "transaction", true]);
   const alone = check(empty);
   assert.equal(alone.code, 2);
-  assert.equal(alone.stderr, `mxdag check: ${empty}: holds no PDUs mxdag can read. The transaction is empty.\n`);
+  assert.equal(alone.stderr, `mxdag check: ${empty}: holds no events mxdag can read. The input is a transaction with no events.\n`);
 });

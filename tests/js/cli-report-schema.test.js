@@ -53,7 +53,8 @@ function violations(value, node, path = "$") {
 const file = scratchFiles("schema");
 function report(...args) {
   const run = spawnSync(process.execPath, [cli, "check", "--json", ...args], { encoding: "utf8" });
-  assert.ok(run.status === 0 || run.status === 1, `exit ${run.status}: ${run.stderr}`);
+  assert.ok([0, 1, 3].includes(run.status), `exit ${run.status}: ${run.stderr}`);
+  assert.equal(run.status, { valid: 0, invalid: 1, unchecked: 3 }[JSON.parse(run.stdout).outcome], "the exit status says the outcome");
   return { code: run.status, json: JSON.parse(run.stdout), stderr: run.stderr };
 }
 
@@ -79,15 +80,41 @@ test("check --json without --request: damaged events, a key file, missing keys",
   const noKeys = report(all, "--backfill");
   assert.ok(noKeys.json.missing_keys.length > 0);
   assert.deepEqual(violations(noKeys.json, schema), []);
+  const refused = report(all, "--trusted-key", "matrix.example.org ed25519:x notbase64");
+  assert.deepEqual(refused.json.keys[0].problems.map((p) => p.code), ["key_malformed"]);
+  assert.deepEqual(violations(refused.json, schema), []);
+});
+
+test("check --json on real inputs: exports, client-API answers, key files as FILE, trusted keys, a tardis scenario", () => {
+  const fixture = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  const runs = [
+    [fixture("synapse/messages-federation.json"), fixture("synapse/B.server_keys_json.json")],
+    [fixture("synapse/event_json.sqlite-tabs.tsv"), "--trusted-keys", fixture("synapse/trusted_key_servers.yaml")],
+    [fixture("synapse/context.json"), fixture("synapse/B.server_signature_keys.json")],
+    [fixture("synapse/sync-federation.json")],
+    [fixture("tardis/linear.json5")],
+  ];
+  const outcomes = runs.map((args) => {
+    const { json } = report(...args);
+    assert.deepEqual(violations(json, schema), [], args.join(" "));
+    return [json.inputs.map((i) => i.input).join(","), json.outcome];
+  });
+  assert.deepEqual(outcomes, [
+    ["client_messages,server_keys", "valid"],
+    ["synapse_event_json", "valid"],
+    ["client_context,synapse_keys", "unchecked"],
+    ["client_sync", "unchecked"],
+    ["tardis_scenario", "unchecked"],
+  ]);
 });
 
 test("check --json with --request: a kept contract, a broken one, an error answer", () => {
-  const dag = new mxdag.RoomDag(undefined, "12");
-  dag.addEvents(room.pdus);
+  const session = new mxdag.RoomSession(undefined, "12");
+  session.ingest(JSON.stringify(room.pdus));
   const request = (limit) =>
     `GET /_matrix/federation/v1/backfill/${encodeURIComponent(room.roomId)}?v=${encodeURIComponent(room.forwardExtremities[0])}&limit=${limit}`;
-  const ids = dag.referenceAnswer(request(8)).event_ids;
-  dag.free();
+  const ids = session.referenceAnswer(request(8)).event_ids;
+  session.free();
   const byId = new Map(room.eventIds.map((id, i) => [id, room.pdus[i]]));
   const answer = file("answer.json", transaction(ids.map((id) => byId.get(id))));
   for (const limit of [8, 3]) {

@@ -29,7 +29,7 @@ test("--help lists the commands and exits 0", () => {
   const { code, stdout } = mxdagCli("--help");
   assert.equal(code, 0);
   assert.match(stdout, /^Usage: mxdag <command>/);
-  assert.match(stdout, /\n {2}check {6}validate PDUs/);
+  assert.match(stdout, /\n {2}check {6}validate events: federation answers, PDU files, exports, client-API answers\n/);
   assert.match(mxdagCli("check", "--help").stdout, /^Usage: mxdag check FILE\.\.\./);
 });
 
@@ -46,16 +46,21 @@ test("a valid room exits 0, in words and as JSON", () => {
   const events = file("clean.json", transaction(clean.pdus));
   const human = mxdagCli("check", events, "--keys", keys);
   assert.equal(human.code, 0, human.stderr);
-  assert.match(human.stdout, /room version 10: 80 event\(s\), 80 valid, 0 redacted, 0 dropped — all valid\n$/);
+  assert.match(human.stdout, new RegExp(`^${keys}: 3 key\\(s\\) added: .*\n${events}: transaction, 80 event\\(s\\): 80 valid, 0 redacted, 0 rejected, 0 unchecked, 0 dropped\n`));
+  assert.match(human.stdout, /\nroom version 10: 80 event\(s\): 80 valid, 0 redacted, 0 rejected, 0 unchecked, 0 dropped — all valid\n$/);
   const { code, stdout } = mxdagCli("check", events, "--keys", keys, "--json");
   assert.equal(code, 0);
   const report = JSON.parse(stdout);
-  assert.deepEqual(Object.keys(report).sort(), ["counts", "events", "inputs", "keys", "missing_keys", "room_version", "valid"]);
+  assert.deepEqual(Object.keys(report).sort(), ["counts", "events", "inputs", "keys", "missing_keys", "outcome", "room_version", "valid"]);
   assert.equal(report.room_version, "10");
   assert.equal(report.valid, true);
-  assert.deepEqual(report.counts, { total: 80, valid: 80, redacted: 0, dropped: 0 });
-  assert.deepEqual(report.inputs, [{ file: events, input: "transaction", counts: report.counts, problems: [] }]);
-  assert.deepEqual(report.keys, [{ file: keys, added: 3, problems: [] }]);
+  assert.equal(report.outcome, "valid");
+  assert.deepEqual(report.counts, { total: 80, valid: 80, redacted: 0, rejected: 0, unchecked: 0, dropped: 0 });
+  assert.deepEqual(report.inputs, [{ file: events, input: "transaction", counts: report.counts, problems: [], findings: [] }]);
+  assert.deepEqual(report.keys.map(({ file, added, problems }) => ({ file, added, problems })), [{ file: keys, added: 3, problems: [] }]);
+  const served = room.serverKeys.flatMap((r) => Object.entries(r.verify_keys).map(([id, k]) => `${r.server_name} ${id} ${k.key}`)).sort();
+  assert.deepEqual(report.keys[0].keys.map((k) => `${k.server_name} ${k.key_id} ${k.key}`).sort(), served);
+  assert.ok(report.keys[0].keys.every((k) => k.trusted === undefined), "keys from self-signed responses are not marked trusted");
   assert.deepEqual(report.events.map((e) => e.event_id), clean.eventIds);
   assert.ok(report.events.every((e) => e.file === events && e.verdict === "valid" && e.problems.length === 0));
 });
@@ -66,7 +71,8 @@ test("damaged events exit 1 with their verdicts and problems", () => {
   assert.equal(code, 1);
   const report = JSON.parse(stdout);
   assert.equal(report.valid, false);
-  assert.deepEqual(report.counts, { total: 80, valid: 76, redacted: 3, dropped: 1 });
+  assert.equal(report.outcome, "invalid");
+  assert.deepEqual(report.counts, { total: 80, valid: 76, redacted: 3, rejected: 0, unchecked: 0, dropped: 1 });
   const bad = report.events[room.damage.badSignature];
   assert.equal(bad.verdict, "dropped");
   assert.ok(bad.problems.some((p) => p.code.startsWith("signature") && p.path.startsWith("$.signatures")));
@@ -80,11 +86,36 @@ test("damaged events exit 1 with their verdicts and problems", () => {
   assert.match(human.stdout, /NOT all valid\n$/);
 });
 
-test("without keys every event is dropped and the missing keys are listed", () => {
+test("without keys every event is unchecked (exit 3), the missing keys are listed, and --trusted-key checks them", () => {
   const events = file("nokeys.json", transaction(clean.pdus));
-  const report = JSON.parse(mxdagCli("check", events, "--json").stdout);
-  assert.equal(report.counts.dropped, 80);
+  const run = mxdagCli("check", events, "--json");
+  assert.equal(run.code, 3, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.outcome, report.valid], ["unchecked", false]);
+  assert.deepEqual(report.counts, { total: 80, valid: 0, redacted: 0, rejected: 0, unchecked: 80, dropped: 0 });
+  assert.ok(report.events.every((e) => e.verdict === "unchecked" && e.problems.some((p) => p.code === "signing_key_unknown")));
   assert.deepEqual(report.missing_keys.map((k) => k.server_name).sort(), room.serverKeys.map((k) => k.server_name).sort());
+  const human = mxdagCli("check", events);
+  assert.equal(human.code, 3);
+  for (const { server_name, key_id } of report.missing_keys) {
+    assert.ok(human.stdout.includes(`missing key ${key_id} of ${server_name}: pass its /_matrix/key/v2/server response with --keys, or --trusted-key "${server_name} ${key_id} <base64>"`), human.stdout);
+  }
+  assert.match(human.stdout, /: 80 event\(s\): 0 valid, 0 redacted, 0 rejected, 80 unchecked, 0 dropped — nothing invalid, but not all checked\n$/);
+  // The same keys given as trusted: every event valid, each saying which trusted key signed it.
+  const trusted = room.serverKeys.flatMap((r) => Object.entries(r.verify_keys).flatMap(([id, k]) => ["--trusted-key", `${r.server_name} ${id} ${k.key}`]));
+  const withTrusted = mxdagCli("check", events, ...trusted, "--json");
+  assert.equal(withTrusted.code, 0, withTrusted.stderr);
+  const checked = JSON.parse(withTrusted.stdout);
+  assert.equal(checked.counts.valid, 80);
+  assert.deepEqual(checked.missing_keys, []);
+  assert.ok(checked.keys.every((k) => k.file === "--trusted-key" && k.keys[0].trusted === "given"));
+  assert.ok(checked.events.every((e) => e.problems.some((p) => p.code === "signed_with_trusted_key")));
+  // A trusted key that is no ed25519 public key is refused, naming the server and key.
+  const bad = mxdagCli("check", events, "--trusted-key", "matrix.example.org ed25519:x notbase64", "--json");
+  assert.equal(bad.code, 3, bad.stderr);
+  const [refused] = JSON.parse(bad.stdout).keys;
+  assert.deepEqual([refused.file, refused.added, refused.problems.map((p) => p.code)], ["--trusted-key", 0, ["key_malformed"]]);
+  assert.match(refused.problems[0].message, /matrix\.example\.org's key ed25519:x/);
 });
 
 test("the room version comes from another file's m.room.create, else --room-version is asked for", () => {
@@ -127,7 +158,13 @@ test("bad input: other events are still judged; unusable files exit 2", () => {
     assert.match(run.stderr, new RegExp(name.replace(".", "\\.")));
   }
   assert.equal(mxdagCli("check", join(dirname(file("present.json", "[]")), "missing.json")).code, 2);
-  assert.equal(mxdagCli("check", file("ok.json", transaction(clean.pdus)), "--keys", file("badkeys.json", "{{{")).code, 2);
+  const badKeys = file("badkeys.json", "{{{");
+  const unusableKeys = mxdagCli("check", file("ok.json", transaction(clean.pdus)), "--keys", badKeys);
+  assert.equal(unusableKeys.code, 2);
+  assert.equal(unusableKeys.stderr, `mxdag check: ${badKeys}: holds no keys mxdag can read. The input is not usable JSON: key must be a string at line 1 column 2\n`);
+  const eventsAsKeys = mxdagCli("check", file("ok2.json", transaction(clean.pdus)), "--keys", file("events-as-keys.json", transaction(clean.pdus)));
+  assert.equal(eventsAsKeys.code, 2);
+  assert.match(eventsAsKeys.stderr, /events-as-keys\.json: holds no keys mxdag can read\. The input holds no keys: it is a federation transaction/);
 });
 
 test("the bundled samples check as documented", () => {
@@ -137,38 +174,48 @@ test("the bundled samples check as documented", () => {
   assert.deepEqual([damaged.counts.redacted, damaged.counts.dropped], [3, 1]);
 });
 
+/** The core's message on text that is no JSON, NDJSON, rows nor key lines. */
+const NOT_JSON = "The input is neither JSON, NDJSON, tab-separated event_json rows, nor `SERVER_NAME KEY_ID BASE64` key lines (JSON5 and YAML, such as tardis scenarios and trusted_key_servers, are decoded into JSON by the CLI and the page first).";
+/** The core's message on JSON that is a scalar. */
+const SCALAR = "The input is JSON but neither an object nor an array: mxdag reads events, answers, exports and keys as JSON objects, arrays of them, or NDJSON.";
+
 test("a malformed or empty file names its real problem, without the usage, also without --room-version", () => {
   const shapes = [
     ["brace.json", "{", "The input is not usable JSON: EOF while parsing an object at line 2 column 0"],
-    ["null.json", "null", "The input is neither a JSON object, a JSON array, nor NDJSON of PDUs."],
-    ["number.json", "42", "The input is neither a JSON object, a JSON array, nor NDJSON of PDUs."],
-    ["string.json", '"str"', "The input is neither a JSON object, a JSON array, nor NDJSON of PDUs."],
-    ["object.json", "{}", "The input is a JSON object but neither a transaction (`pdus`), a `/get_missing_events` answer (`events`) nor a PDU (`type`, `sender`)."],
-    ["array.json", "[]", "The array is empty."],
+    ["null.json", "null", SCALAR],
+    ["number.json", "42", SCALAR],
+    ["string.json", '"str"', SCALAR],
+    ["object.json", "{}", "The input is a JSON object but is none of the shapes mxdag reads: a federation answer (`pdus`, `events`), an event (`type`, `sender`), a client-API answer (`chunk`, `events_before`, `rooms`), a tardis scenario (`tardis_version`), an event_json export (`json`), or keys (`verify_keys`, `server_keys`, `trusted_key_servers`)."],
+    ["array.json", "[]", "The input is a JSON array with no events."],
+    ["no-pdus.json", '{"pdus": []}', "The input is a transaction with no events."],
+    ["word.txt", "hello", NOT_JSON],
+    ["not-json.txt", "hello, world", NOT_JSON],
   ];
   for (const [name, content, why] of shapes) {
     const path = file(name, content + "\n");
     for (const version of [[], ["--room-version", "10"]]) {
-      const run = mxdagCli("check", path, ...version);
-      assert.equal(run.code, 2, name);
-      assert.equal(run.stderr, `mxdag check: ${path}: holds no PDUs mxdag can read. ${why}\n`, name);
-      assert.equal(run.stdout, "");
+      for (const command of ["check", "dag"]) {
+        const run = mxdagCli(command, path, ...version);
+        assert.equal(run.code, 2, `${command} ${name}`);
+        assert.equal(run.stderr, `mxdag ${command}: ${path}: holds no events mxdag can read. ${why}\n`, `${command} ${name}`);
+        assert.equal(run.stdout, "");
+      }
     }
   }
   // A broken file is named before the missing room version of a good one.
   const tail = file("tail-only.ndjson", clean.pdus.slice(10).map((p) => JSON.stringify(p)).join("\n"));
   const both = mxdagCli("check", tail, file("brace.json", "{"));
-  assert.match(both.stderr, /brace\.json: holds no PDUs mxdag can read\. The input is not usable JSON/);
+  assert.match(both.stderr, /brace\.json: holds no events mxdag can read\. The input is not usable JSON/);
   const noVersion = mxdagCli("check", tail);
-  assert.equal(noVersion.stderr, `mxdag check: ${tail}: no m.room.create event in the input names the room version: pass --room-version V (1–12)\n`);
+  assert.equal(noVersion.stderr, `mxdag check: ${tail}: no m.room.create event in the inputs names the room version: pass --room-version V (1–12)\n`);
 });
 
 test("--room-version contradicting the input's m.room.create is warned about, naming both", () => {
   const events = file("v10-as-12.json", transaction(clean.pdus));
   const run = mxdagCli("check", events, "--keys", keys, "--room-version", "12", "--json");
   assert.equal(run.code, 1);
-  const message = `Room version 12 (given by --room-version) contradicts the m.room.create event in ${events}, which names room version 10: the events are judged as room version 12.`;
-  assert.equal(run.stderr, `mxdag check: warning: ${message}\n`);
+  const message = "The input names room version 10, but its events are judged as room version 12 (the version given).";
+  assert.equal(run.stderr, `mxdag check: warning: ${events}: ${message}\n`);
   const report = JSON.parse(run.stdout);
   assert.deepEqual(report.inputs[0].problems, [{ code: "room_version_mismatch", path: "$", message, severity: "warning" }]);
   assert.equal(report.room_version, "12");
@@ -176,7 +223,7 @@ test("--room-version contradicting the input's m.room.create is warned about, na
   assert.equal(agreeing.code, 0);
   // dag warns the same way.
   const dag = mxdagCli("dag", events, "--room-version", "12", "--json");
-  assert.equal(dag.stderr, `mxdag dag: warning: ${message}\n`);
+  assert.equal(dag.stderr, `mxdag dag: warning: ${events}: ${message}\n`);
   assert.deepEqual(JSON.parse(dag.stdout).inputs[0].problems[0], { code: "room_version_mismatch", path: "$", message, severity: "warning" });
   assert.equal(mxdagCli("dag", events, "--room-version", "10").stderr, "");
   assert.equal(agreeing.stderr, "");
@@ -193,7 +240,7 @@ test("--version and -V print the package version and the wasm loaded", () => {
 });
 
 test("check --help names --backfill on its first line; serve's argument errors carry its name", () => {
-  assert.match(mxdagCli("check", "--help").stdout, /^Usage: mxdag check FILE\.\.\. \[--keys FILE\]\.\.\. \[--room-version V\] \[--backfill\] \[--json\]\n/);
+  assert.match(mxdagCli("check", "--help").stdout, /^Usage: mxdag check FILE\.\.\. \[--keys FILE\]\.\.\. \[--trusted-key K\]\.\.\. \[--room-version V\] \[--backfill\] \[--json\]\n/);
   const serve = mxdagCli("serve", "--port", "99999");
   assert.equal(serve.code, 2);
   assert.match(serve.stderr, /^mxdag serve: --port must be 0–65535\n/);

@@ -119,38 +119,62 @@ test("answer: usage errors exit 2", async () => {
   assert.equal((await cli(answer, ["--dag", forkFile, "--request", "GET /x", "--order", "dfs"])).code, 2);
 });
 
-test("RoomDag.checkContract: the JS API the check command uses", async () => {
-  const { mxdag } = await import("../../node/wasm.js");
-  const room = new mxdag.RoomDag("!r:x");
-  room.addEvents(fork);
-  const request = "GET /_matrix/federation/v1/backfill/!r:x?v=$e:x&limit=2";
-  const good = room.checkContract(request, undefined, JSON.stringify({ origin: "o", origin_server_ts: 1, pdus: [fork[3], fork[2]] }), 200);
-  assert.equal(good.ok, true);
-  assert.equal(good.ordering, "synapse");
-  assert.equal(good.endpoint, "backfill");
-  const bad = room.checkContract(request, undefined, JSON.stringify({ pdus: [fork[3], fork[1], fork[1]] }));
+test("RoomSession.ingest with a request: the contract verdict the check command uses", async () => {
+  const { mxdag, loadTools } = await import("../../node/wasm.js");
+  // Two tips; the session misses the first tip's parent, so it holds a gap below it.
+  const room = (await loadTools()).generateRoom({ seed: 7, roomVersion: "12", events: 30, finalForks: 2, redaction: false });
+  const byId = new Map(room.eventIds.map((id, i) => [id, room.pdus[i]]));
+  const [tip, other] = room.forwardExtremities;
+  const [missing] = byId.get(tip).prev_events;
+  const held = () => {
+    const session = new mxdag.RoomSession(undefined, undefined);
+    session.addKeys(JSON.stringify(room.serverKeys));
+    const report = session.ingest(JSON.stringify(room.pdus.filter((_, i) => room.eventIds[i] !== missing)), { source: "held" });
+    assert.deepEqual([report.added, report.counts.valid], [29, 29]);
+    assert.deepEqual(session.gaps().map((g) => g.event_id), [missing]);
+    return session;
+  };
+  const request = (limit) => `GET /_matrix/federation/v1/backfill/${encodeURIComponent(room.roomId)}?v=${encodeURIComponent(tip)}&limit=${limit}`;
+  const answer = (limit, ids, options = {}) => {
+    const session = held();
+    const report = session.ingest(JSON.stringify({ origin: "o", origin_server_ts: 1, pdus: ids.map((id) => byId.get(id)) }), { source: "answer", request: request(limit), ...options });
+    session.free();
+    return report;
+  };
+  const good = answer(1, [tip], { status: 200 });
+  assert.deepEqual([good.contract.ok, good.contract.ordering, good.contract.endpoint, good.contract.room_id], [true, "synapse", "backfill", room.roomId]);
+  assert.deepEqual(good.contract.problems.filter((p) => p.severity !== "info"), []);
+  const bad = answer(2, [tip, other, other]).contract;
   assert.equal(bad.ok, false);
   const codes = (severity) => bad.problems.filter((p) => p.severity === severity).map((p) => p.code);
   assert.deepEqual(codes("error"), ["contract_duplicate_event", "contract_over_limit"]);
-  // $b is no ancestor of $e, but the walk from $e meets the gap $d: not provable, a warning.
+  // The other tip is no ancestor of the first, but the walk from it meets the gap: not
+  // provable, a warning (once per copy).
   assert.deepEqual(codes("warning"), ["contract_ancestry_unproven", "contract_ancestry_unproven"]);
-  const unsupported = room.checkContract("GET /_matrix/federation/v1/forwards_fill/!r:x?from_event_id=$a:x&limit=5", undefined, '{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}', 404);
-  assert.equal(unsupported.ok, true);
-  assert.equal(unsupported.problems[0].code, "error_unrecognized");
-  room.free();
+  const session = held();
+  const unsupported = session.ingest('{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}', {
+    request: `GET /_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.roomId)}?from_event_id=${encodeURIComponent(tip)}&limit=5`,
+    status: 404,
+  });
+  assert.deepEqual([unsupported.input, unsupported.counts.total], ["error_response", 0]);
+  assert.equal(unsupported.contract.ok, true);
+  assert.equal(unsupported.contract.problems[0].code, "error_unrecognized");
+  assert.throws(() => session.ingest("{}", { request: "GET /_matrix/federation/v1/state/!r:x" }), (e) => e.code.startsWith("request_"));
+  session.free();
 });
 
-test("RoomDag on a generated room: computed IDs, extremities, self-consistent answers", async () => {
+test("RoomSession on a generated room: computed IDs, extremities, self-consistent answers", async () => {
   const { mxdag, loadTools } = await import("../../node/wasm.js");
   const room = (await loadTools()).generateRoom({ seed: 5, roomVersion: "12", events: 300, finalForks: 3 });
-  const dag = new mxdag.RoomDag();
-  const added = dag.addEvents(room.pdus);
+  const session = new mxdag.RoomSession(undefined, undefined);
+  const added = session.ingest(JSON.stringify(room.pdus));
   assert.equal(added.added, room.pdus.length, JSON.stringify(added.problems));
-  assert.equal(dag.roomId, room.roomId);
-  assert.equal(dag.roomVersion, "12");
-  assert.deepEqual([...dag.forwardExtremities()].sort(), [...room.forwardExtremities].sort());
-  assert.deepEqual(new Set(dag.linearOrder()), new Set(room.eventIds));
-  assert.deepEqual(dag.gaps(), []);
+  assert.deepEqual(added.events.map((e) => e.event_id), room.eventIds, "IDs computed as the generator signed them");
+  assert.equal(session.roomId, room.roomId);
+  assert.equal(session.roomVersion, "12");
+  assert.deepEqual([...session.forwardExtremities()].sort(), [...room.forwardExtremities].sort());
+  assert.deepEqual(new Set(session.linearOrder()), new Set(room.eventIds));
+  assert.deepEqual(session.gaps(), []);
   const byId = new Map(room.eventIds.map((id, i) => [id, room.pdus[i]]));
   const v = room.forwardExtremities.map((id) => `v=${encodeURIComponent(id)}`).join("&");
   const requests = [
@@ -159,14 +183,17 @@ test("RoomDag on a generated room: computed IDs, extremities, self-consistent an
   ];
   for (const request of requests) {
     for (const order of ["synapse", "bfs"]) {
-      const { event_ids } = dag.referenceAnswer(request, undefined, order);
+      const { event_ids } = session.referenceAnswer(request, undefined, order);
       assert.equal(event_ids.length, 60);
+      assert.deepEqual(session.pickEvents(event_ids).map((text) => JSON.parse(text)), event_ids.map((id) => byId.get(id)));
       const response = JSON.stringify({ origin: "o", origin_server_ts: 1, pdus: event_ids.map((id) => byId.get(id)) });
-      const verdict = new mxdag.RoomDag(undefined, "12").checkContract(request, undefined, response, 200);
-      assert.equal(verdict.ok, true, JSON.stringify(verdict.problems));
+      const empty = new mxdag.RoomSession(undefined, "12");
+      const { contract } = empty.ingest(response, { request, status: 200 });
+      empty.free();
+      assert.equal(contract.ok, true, JSON.stringify(contract.problems));
     }
   }
-  dag.free();
+  session.free();
 });
 
 test("dag: a tab-separated Synapse export", async () => {
@@ -185,7 +212,7 @@ test("dag: events that need a room version nobody names exit 2, as check does", 
   for (const json of [[], ["--json"]]) {
     const run = await cli(dag, [path, ...json]);
     assert.equal(run.code, 2);
-    assert.equal(run.stderr, `mxdag dag: ${path}: no m.room.create event in the input names the room version: pass --room-version V (1–12)\n`);
+    assert.equal(run.stderr, `mxdag dag: ${path}: no m.room.create event in the inputs names the room version: pass --room-version V (1–12)\n`);
     assert.equal(run.stdout, "");
   }
   const given = await cli(dag, [path, "--room-version", "12", "--json"]);
@@ -204,6 +231,6 @@ test("dag: refused events exit 1 and --json lists them with the inputs", async (
   assert.ok(inputs[0].problems.some((p) => p.code === "dag_unreadable_event" && p.path === "$[4].prev_events"), JSON.stringify(inputs[0].problems));
   const human = await cli(dag, [path]);
   assert.equal(human.code, 1);
-  assert.match(human.stdout, /refused\.ndjson: ndjson, 4 event\(s\) added, 1 refused \(1 error\(s\); mxdag check tells why\)/);
+  assert.match(human.stdout, /refused\.ndjson: ndjson, 4 event\(s\) placed, 1 refused \(1 error\(s\); mxdag check tells more\)/);
   assert.match((await cli(dag, ["--help"])).stdout, /1 when\nevents were refused/);
 });

@@ -26,6 +26,9 @@ test("the types file declares the JS API", () => {
   assert.match(types, /export class KeyRing/);
   assert.match(types, /export class RoomDag/);
   assert.match(types, /export class GapPlanner/);
+  assert.match(types, /export class RoomSession/);
+  assert.match(types, /ingest\(input: string \| Uint8Array, options\?: IngestOptions\): IngestReport;/);
+  assert.match(types, /static onSession\(options: GapPlannerOptions, session: RoomSession\): GapPlanner;/);
   assert.doesNotMatch(types, /generateRoom|SimulatedFederation/, "the library leaves the tools out");
   const toolTypes = readFileSync(new URL("tools/mxdag_tools.d.ts", pkg), "utf8");
   assert.match(toolTypes, /export function generateRoom\(options: GenerateRoomOptions \| undefined\): GeneratedRoom;/);
@@ -75,7 +78,7 @@ test("generateRoom's rooms validate as the damage says", () => {
   const ring = new mxdag.KeyRing();
   for (const response of room.serverKeys) assert.equal(ring.addResponse(response).added, 1);
   const report = mxdag.validateEvents(room.pdus, room.roomVersion, ring);
-  assert.deepEqual(report.counts, { total: 120, valid: 115, redacted: 4, dropped: 1 });
+  assert.deepEqual(report.counts, { total: 120, valid: 115, redacted: 4, rejected: 0, unchecked: 0, dropped: 1 });
   assert.equal(report.events[room.damage.badSignature].verdict, "dropped");
   assert.equal(report.events[room.damage.tampered].pruned_by_sender, false);
   for (const i of [...room.damage.pruned, room.damage.redacted]) assert.equal(report.events[i].pruned_by_sender, true);
@@ -91,38 +94,67 @@ test("generateRoom's errors are Errors with a code", () => {
 
 test("arguments of the wrong type throw an Error with code invalid_argument and leave the module usable", () => {
   const ring = new mxdag.KeyRing();
-  const dag = new mxdag.RoomDag();
-  const calls = {
+  const session = new mxdag.RoomSession(undefined, undefined);
+  const backfill = "GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5";
+  const notAString = {
     "validateEvents(…, 12)": () => mxdag.validateEvents("[]", 12, ring),
-    "new RoomDag(undefined, 12)": () => new mxdag.RoomDag(undefined, 12),
     "new RoomDag(5)": () => new mxdag.RoomDag(5),
-    "addInput(null)": () => dag.addInput(null),
-    "addInput(123)": () => dag.addInput(123),
-    "roomVersion = 12": () => { dag.roomVersion = 12; },
-    "checkContract(5, …)": () => dag.checkContract(5, undefined, "{}", 200),
-    "checkContract(…, response 7)": () => dag.checkContract("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, 7, 200),
-    "referenceAnswer(…, order 1)": () => dag.referenceAnswer("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, 1),
-    "GapPlanner.addInput(null)": () => new mxdag.GapPlanner({ room_id: "!r:x", servers: ["a"] }).addInput(null),
+    "new RoomSession(5)": () => new mxdag.RoomSession(5),
+    "new RoomSession(undefined, 12)": () => new mxdag.RoomSession(undefined, 12),
+    "ingest(…, {source: 5})": () => session.ingest("{}", { source: 5 }),
+    "ingest(…, {request: 5})": () => session.ingest("{}", { request: 5 }),
+    "ingest(…, {body: 5})": () => session.ingest("{}", { request: backfill, body: 5 }),
+    "setRoomVersion(12)": () => session.setRoomVersion(12),
+    "reread(12)": () => session.reread(12),
+    "details(5)": () => session.details(5),
+    "referenceAnswer(5)": () => session.referenceAnswer(5),
+    "referenceAnswer(…, order 1)": () => session.referenceAnswer(backfill, undefined, 1),
     "KeyRing.addKey(1, …)": () => ring.addKey(1, "ed25519:a", "x"),
   };
-  assert.throws(() => dag.checkContract("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, "{}", 70000), (e) => e.code === "invalid_argument" && /100–599/.test(e.message));
-  assert.throws(() => dag.checkContract("GET /_matrix/federation/v1/backfill/!r:x?v=$e&limit=5", undefined, "{}", -1), (e) => e.code === "invalid_argument");
-  for (const [call, f] of Object.entries(calls)) {
+  for (const [call, f] of Object.entries(notAString)) {
     assert.throws(f, (e) => e instanceof Error && e.code === "invalid_argument" && /must be a string/.test(e.message), call);
   }
-  assert.deepEqual(mxdag.validateEvents("[]", "12", ring).counts, { total: 0, valid: 0, redacted: 0, dropped: 0 });
-  assert.equal(new mxdag.RoomDag(undefined, "12").roomVersion, "12");
+  // Inputs are the text or bytes received, never parsed objects (those lost what is judged).
+  const notText = {
+    "ingest(null)": () => session.ingest(null),
+    "ingest(123)": () => session.ingest(123),
+    "ingest({pdus: []})": () => session.ingest({ pdus: [] }),
+    "addKeys(5)": () => session.addKeys(5),
+    "holdsOnlyKeys([])": () => mxdag.RoomSession.holdsOnlyKeys([]),
+  };
+  for (const [call, f] of Object.entries(notText)) {
+    assert.throws(f, (e) => e.code === "invalid_argument" && /must be the text or bytes received \(a string or a Uint8Array\), not a parsed object/.test(e.message), call);
+  }
+  for (const status of [70000, -1, 200.5, "200", true]) {
+    assert.throws(() => session.ingest("{}", { request: backfill, status }), (e) => e.code === "invalid_argument" && /100–599/.test(e.message), String(status));
+  }
+  assert.throws(() => session.ingest("{}", { outliers: "yes" }), (e) => e.code === "invalid_argument" && /`outliers` must be a boolean/.test(e.message));
+  assert.throws(() => new mxdag.RoomSession(undefined, "13"), { code: "unknown_room_version" });
+  // Still usable: the same session takes a real input afterwards.
+  assert.deepEqual(mxdag.validateEvents("[]", "12", ring).counts, { total: 0, valid: 0, redacted: 0, rejected: 0, unchecked: 0, dropped: 0 });
+  const create = { type: "m.room.create", state_key: "", sender: "@a:x", room_id: "!r:x", content: { room_version: "12" }, depth: 1, prev_events: [], auth_events: [], origin_server_ts: 1, hashes: { sha256: "x" }, signatures: {} };
+  const report = session.ingest(new TextEncoder().encode(JSON.stringify(create)));
+  assert.equal(report.input, "pdu");
+  assert.equal(session.roomVersion, "12");
+  session.free();
 });
 
-test("deeply nested JS objects are refused with a code, not a stack overflow", () => {
-  let deep = {};
-  for (let i = 0; i < 5000; i++) deep = { a: deep };
-  const event = { event_id: "$a:x", room_id: "!r:x", type: "m.room.message", depth: 1, prev_events: [], content: deep };
-  const dag = new mxdag.RoomDag();
-  assert.throws(() => dag.addEvents([event]), (e) => e instanceof Error && typeof e.code === "string");
+test("deeply nested input is refused with a problem, not a stack overflow", () => {
+  const deep = '{"a":'.repeat(5000) + "{}" + "}".repeat(5000);
+  const event = (content) => `{"event_id":"$a:x","room_id":"!r:x","type":"m.room.message","sender":"@u:x","depth":1,"prev_events":[],"auth_events":[],"content":${content}}`;
+  const session = new mxdag.RoomSession(undefined, "1");
+  const report = session.ingest(event(deep));
+  assert.deepEqual([report.added, report.refused], [0, 1]);
+  assert.deepEqual(report.events.map((e) => [e.verdict, e.problems.map((p) => p.code)]), [["dropped", ["json_too_deep"]]]);
+  // JS objects too deep to turn into JSON are refused by the planner with a code.
+  let nested = {};
+  for (let i = 0; i < 5000; i++) nested = { a: nested };
   const planner = new mxdag.GapPlanner({ room_id: "!r:x", servers: ["a"] });
-  assert.throws(() => planner.addEvents([{ event_id: "$a:x", prev_events: [deep], depth: 1 }]), (e) => e instanceof Error && typeof e.code === "string");
-  assert.equal(dag.addEvents([{ ...event, content: {} }]).added, 1);
+  assert.throws(() => planner.addEvents([{ event_id: "$a:x", prev_events: [nested], depth: 1 }]), (e) => e instanceof Error && e.code === "input_not_json");
+  // The session goes on: the same event with flat content is placed.
+  assert.equal(session.ingest(event("{}")).added, 1);
+  assert.deepEqual(session.linearOrder(), ["$a:x"]);
+  session.free();
 });
 
 test("roomVersionOf reads the version an input's m.room.create names", () => {

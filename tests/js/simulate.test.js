@@ -68,7 +68,7 @@ test("fillAllGaps closes every closable gap against the simulated federation", a
   const gapsAtStart = planner.gapCount();
   assert.ok(gapsAtStart > 50);
   const seen = [];
-  const added = [];
+  const answered = [];
   const progress = [];
   const result = await fillAllGaps({
     planner,
@@ -76,7 +76,7 @@ test("fillAllGaps closes every closable gap against the simulated federation", a
       seen.push(request);
       return federation.answer(request.server, request);
     },
-    dag: { add: (request, text) => added.push(JSON.parse(text)) },
+    onAnswer: async (request, recorded) => answered.push({ request, recorded }),
     onProgress: (p) => progress.push(p),
   });
   assert.equal(result.stopped, "done");
@@ -85,7 +85,11 @@ test("fillAllGaps closes every closable gap against the simulated federation", a
   assert.equal(result.round_trips, progress.length);
   assert.ok(result.new_events > 0 && result.new_events <= result.received);
   assert.equal(progress.at(-1).gaps, 0);
-  assert.ok(added.length > 0 && added.every((body) => Array.isArray(body.pdus ?? body.events)));
+  // onAnswer sees every answer that was taken: together they are all the events received.
+  assert.ok(answered.length > 0 && answered.length <= result.round_trips);
+  assert.ok(answered.every(({ request, recorded }) => seen.includes(request) && recorded.new <= recorded.received && recorded.report === undefined));
+  assert.equal(answered.reduce((n, { recorded }) => n + recorded.received, 0), result.received);
+  assert.equal(answered.reduce((n, { recorded }) => n + recorded.new, 0), result.new_events);
   // Forwards fill: the stable path first, the unstable one after M_UNRECOGNIZED.
   const ff = seen.filter((r) => r.endpoint === "forwards_fill");
   for (const r of ff) assert.match(r.path, /^\/_matrix\/federation\/(v1|org\.matrix\.msc4000)\/forwards_fill\//);
