@@ -340,6 +340,7 @@ function showFileRoom(name, r, lead = "") {
   const first = [...r.problems, ...r.findings].find((p) => p.severity === "error") ?? r.firstRefusal;
   if (first) notes.push(first.message);
   if (notes.length || lead) notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : ""].filter(Boolean).join(" — "));
+  panel.showNotDrawn(r.notDrawn, r.notDrawnTotal);
   showSource(`file ${name} (room ${r.roomId ?? "unknown"})`);
   applySnapshot(r.snapshot);
   fit();

@@ -39,6 +39,24 @@ export class Panel {
     this.root.replaceChildren(el("p", "muted", text));
   }
 
+  /**
+   * Under the hint: the events of a file that are not drawn (unreadable, or with no place
+   * in the DAG), each with its problems; `total` how many there were in all.
+   */
+  showNotDrawn(events, total) {
+    if (!total) return;
+    const box = el("div", "not-drawn");
+    box.append(el("h3", null, `Not drawn (${total})`));
+    for (const e of events) {
+      const item = el("div", "not-drawn-event");
+      item.dataset.label = e.label;
+      item.append(el("p", "muted", `${e.label}: ${e.verdict}`), problemList(e.problems));
+      box.append(item);
+    }
+    if (total > events.length) box.append(el("p", "muted", `and ${total - events.length} more`));
+    this.root.append(box);
+  }
+
   /** With nothing selected: the DAG's consistency findings under the hint. */
   showFindings(findings) {
     if (this.root.querySelector(".head")) return;

@@ -156,6 +156,16 @@ const ops = {
   },
 };
 
+/** How many events the panel lists that are not drawn. */
+const NOT_DRAWN_SHOWN = 100;
+
+/** The events of a report that the DAG does not hold (the first ones, and how many). */
+function notDrawn(engine, events) {
+  const missing = events.filter((e) => !(e.event_id && engine.details(e.event_id)?.held));
+  const shown = missing.slice(0, NOT_DRAWN_SHOWN).map((e) => ({ label: e.label, event_id: e.event_id, verdict: e.verdict, problems: e.problems }));
+  return { notDrawn: shown, notDrawnTotal: missing.length };
+}
+
 /** What the page shows after a file's events were taken. */
 function fileResult(engine, name, report, versionFrom, keys) {
   const rows = engine.rows();
@@ -171,6 +181,7 @@ function fileResult(engine, name, report, versionFrom, keys) {
     problems: report.problems,
     findings: report.findings,
     firstRefusal: report.events.find((e) => e.verdict === "dropped")?.problems.find((p) => p.severity === "error") ?? null,
+    ...notDrawn(engine, report.events),
     unchecked,
     keysAdded: keys?.added ?? 0,
     missingKeys: engine.session.missingKeys(),
