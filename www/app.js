@@ -6,6 +6,7 @@
 import { DagView } from "./draw.js";
 import { Fetcher, WorkerClient, sourceFor } from "./load.js";
 import { addServedKeys, keyNotice, wireKeysForm } from "./keys.js";
+import { readable, visible } from "./text.js";
 import { FLAG } from "./model.js";
 import { NetLog } from "./netlog.js";
 import { Panel } from "./panels.js";
@@ -46,14 +47,14 @@ const view = new DagView($("dag"), {
   onClick: (i) => onNodeClick(i),
   onHover: (i) => {
     const s = state.snapshot;
-    $("hover").textContent = i >= 0 && s ? `${s.ids[i]}  ${s.labels[i]}` : "";
+    $("hover").textContent = i >= 0 && s ? readable(`${s.ids[i]}  ${s.labels[i]}`) : "";
   },
 });
 
 let noticeTimer;
 function notice(text) {
   const n = $("notice");
-  n.textContent = text;
+  n.textContent = readable(text);
   n.hidden = false;
   clearTimeout(noticeTimer);
   noticeTimer = setTimeout(() => (n.hidden = true), 6000);
@@ -221,7 +222,7 @@ async function fillAllGaps() {
 function option(value, text) {
   const o = document.createElement("option");
   o.value = value;
-  o.textContent = text;
+  o.textContent = visible(text);
   return o;
 }
 
@@ -245,8 +246,8 @@ function showVersion(version, from) {
 
 /** Names the source shown; also as the room select's tooltip, for windows too narrow to show the name. */
 function showSource(label) {
-  $("source-name").textContent = label;
-  $("room-select").title = `Shown: ${label}`;
+  $("source-name").textContent = readable(label);
+  $("room-select").title = `Shown: ${readable(label)}`;
 }
 
 /** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */

@@ -1,6 +1,7 @@
 // Canvas drawing of a laid-out DAG, with pan and zoom. Only what is on screen is drawn;
 // far out, nodes collapse to one mark per lane and pixel row. Canvas text is never HTML.
 import { FLAG, VERDICT } from "./model.js";
+import { shortId, visible } from "./text.js";
 
 const LANE_W = 18;
 const ROW_H = 22;
@@ -68,7 +69,6 @@ function indexEdges(s) {
   return { laneRuns, back, special };
 }
 
-const shortId = (id) => (id.length > 14 ? `${id.slice(0, 12)}…` : id);
 
 export class DagView {
   constructor(canvas, { onClick, onHover }) {
@@ -435,7 +435,7 @@ export class DagView {
       const gap = s.flags[i] & FLAG.gap;
       ctx.fillStyle = gap ? COLOURS.gap : s.flags[i] & FLAG.forward ? COLOURS.forward : COLOURS.label;
       const mark = gap ? "? " : s.flags[i] & FLAG.forward ? "▲ " : "  ";
-      ctx.fillText(`${mark}${shortId(s.ids[i])}  ${s.labels[i].slice(0, 90)}`, x, y);
+      ctx.fillText(`${mark}${shortId(s.ids[i])}  ${visible(s.labels[i]).slice(0, 90)}`, x, y);
     }
   }
 }

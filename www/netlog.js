@@ -1,12 +1,7 @@
 // The network log: one row per request, with its time, status, events and contract verdict.
-// Everything from the network is written with textContent.
-
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
+// Everything from the network is written with textContent, hidden characters made visible.
+import { el } from "./dom.js";
+import { visible } from "./text.js";
 
 /** Shortens a federation path for the log: the endpoint and its parameters. */
 function shortPath(path) {
@@ -73,6 +68,6 @@ export class NetLog {
       el("td", `verdict ${cls}`, text),
     );
     row.dataset.verdict = cls;
-    row.title = entry.path;
+    row.title = visible(entry.path);
   }
 }

@@ -1,12 +1,8 @@
 // The side panel: the selected event's verdict, problems, prev and next events and JSON,
-// or a network log entry's request and contract verdict. Only ever textContent.
-
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
+// or a network log entry's request and contract verdict. Only ever textContent, hidden
+// characters made visible (text.js).
+import { el } from "./dom.js";
+import { readable } from "./text.js";
 
 const VERDICT_TEXT = {
   valid: "valid",
@@ -22,7 +18,7 @@ function problemList(problems) {
   const ul = el("ul", "problems");
   for (const p of problems) {
     const li = el("li", `sev-${p.severity ?? "error"}`);
-    li.append(el("code", "code", p.code ?? "?"), el("span", "path", ` ${p.path ?? ""} `), el("span", "msg", p.message ?? ""));
+    li.append(el("code", "code", p.code ?? "?"), el("span", "path", ` ${p.path ?? ""} `), el("span", "msg", readable(p.message ?? "")));
     ul.append(li);
   }
   return ul;
@@ -36,7 +32,7 @@ export class Panel {
   }
 
   clear(text = "Click an event, a gap or a forward extremity.") {
-    this.root.replaceChildren(el("p", "muted", text));
+    this.root.replaceChildren(el("p", "muted", readable(text)));
   }
 
   /**
