@@ -15,8 +15,8 @@
 
 use std::cmp::Ordering;
 
+use super::answer::Answer;
 use super::codes;
-use super::contract::Answer;
 use super::ordering::{monotone, AnswerOrdering};
 use super::request::BackfillRequest;
 use crate::dag::walk::breadth_first;

@@ -16,8 +16,8 @@
 //! - **how many `from_event_id`s.** No cap (the MSC's TODO); unknown ones are skipped, as
 //!   backfill skips unknown `v` events.
 
+use super::answer::Answer;
 use super::codes;
-use super::contract::Answer;
 use super::ordering::AnswerOrdering;
 use super::request::ForwardsFillRequest;
 use crate::dag::walk::breadth_first;

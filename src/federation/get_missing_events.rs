@@ -13,8 +13,8 @@
 
 use std::collections::HashSet;
 
+use super::answer::Answer;
 use super::codes;
-use super::contract::Answer;
 use super::ordering::{monotone, AnswerOrdering};
 use super::request::GetMissingEventsRequest;
 use crate::dag::walk::{breadth_first, UNREACHED};

@@ -18,6 +18,7 @@
 //! differently, and each of those is accepted; which one an answer matches is reported as
 //! information.
 
+pub(crate) mod answer;
 pub mod backfill;
 pub mod contract;
 pub mod error_body;

@@ -2,8 +2,9 @@
 //! pdus}` (`/backfill`, forwards fill), `{events}` (`/get_missing_events`), or an error body
 //! (see [`super::error_body`]).
 
+use super::answer::Returned;
 use super::codes;
-use super::contract::{check_readable, check_response, ContractVerdict, ResponseBody, Returned};
+use super::contract::{check_readable, check_response, ContractVerdict, ResponseBody};
 use super::error_body::ErrorResponse;
 use super::request::FederationRequest;
 use crate::canonical_json::{self, Value};
