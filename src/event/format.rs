@@ -71,7 +71,7 @@ impl<'a> Reader<'a, '_> {
     fn integer(&mut self, key: &str) -> Option<&'a Value> {
         let v = self.get(key, "an integer", true)?;
         match v {
-            Value::Int(_) | Value::UInt(_) => Some(v),
+            Value::Int(_) | Value::UInt(_) | Value::BigInt(_) => Some(v),
             _ => {
                 self.wrong_type(canonical_json::path_key("$", key), key, "an integer", v);
                 None
@@ -383,7 +383,7 @@ fn check_depth(r: &mut Reader, depth: &Value, version: &RoomVersion) -> Option<i
     match depth {
         Value::Int(d) if (0..=max).contains(d) => Some(*d),
         Value::Int(d) if *d > max => None,
-        Value::UInt(_) if version.strict_canonical_json => None,
+        Value::UInt(_) | Value::BigInt(_) if version.strict_canonical_json => None,
         other => {
             r.problems.push(Problem::error(
                 codes::DEPTH_OUT_OF_RANGE,
@@ -399,7 +399,7 @@ fn check_depth(r: &mut Reader, depth: &Value, version: &RoomVersion) -> Option<i
     }
 }
 
-/// `origin_server_ts` as an `i64`. Above 2^63−1 it is reported here for room versions 1–5
+/// `origin_server_ts` as an `i64`. Outside ±2^63 it is reported here for room versions 1–5
 /// (from v6 the canonical JSON check already reports anything above 2^53−1).
 fn check_timestamp(r: &mut Reader, ts: &Value, version: &RoomVersion) -> Option<i64> {
     if let Some(ts) = ts.as_i64() {
@@ -410,7 +410,7 @@ fn check_timestamp(r: &mut Reader, ts: &Value, version: &RoomVersion) -> Option<
             codes::TIMESTAMP_OUT_OF_RANGE,
             "$.origin_server_ts",
             format!(
-                "{}: `origin_server_ts` {} is above 2^63−1 milliseconds, which no clock can mean.",
+                "{}: `origin_server_ts` {} is outside ±2^63 milliseconds, which no clock can mean.",
                 r.label,
                 canonical_json::to_string(ts)
             ),
