@@ -121,6 +121,25 @@ impl<'a> Reader<'a, '_> {
         self.problems.push(problem);
     }
 
+    /// Refuses a NUL (U+0000) in `value`, the identifier or name at `path`: no grammar of
+    /// user IDs, room IDs, event IDs or server names allows it ([Appendices § Identifier
+    /// grammar](https://spec.matrix.org/v1.16/appendices/#identifier-grammar)), and servers
+    /// cannot store it in `type` or `state_key` either (their databases refuse U+0000:
+    /// Synapse's issue 10886).
+    fn refuse_nul(&mut self, path: impl Fn() -> String, key: &str, value: Option<&str>) {
+        let Some(at) = value.and_then(|v| v.find('\0')) else {
+            return;
+        };
+        self.problems.push(Problem::error(
+            codes::FIELD_HAS_NUL,
+            path(),
+            format!(
+                "{}: `{key}` holds a NUL character (U+0000) at byte {at}, which no server accepts there.",
+                self.label
+            ),
+        ));
+    }
+
     fn malformed(&mut self, path: String, what: &str, value: &str, rule: &str) {
         self.problems.push(Problem::error(
             codes::MALFORMED_ID,
@@ -194,6 +213,7 @@ fn references(r: &mut Reader, key: &str, version: &RoomVersion) -> Vec<String> {
             (EventFormat::V1, _) => None,
             (_, item) => item.as_str(),
         };
+        r.refuse_nul(path, key, id);
         let Some(id) = id else {
             let want = match version.event_format {
                 EventFormat::V1 => "an `[event_id, {\"sha256\": …}]` pair",
@@ -280,6 +300,7 @@ pub(crate) fn check(
     if version.event_id_in_event() {
         let id = r.string("event_id", true);
         r.limit_length("event_id", id, version);
+        r.refuse_nul(|| "$.event_id".into(), "event_id", id);
         if let Some(id) = id.filter(|id| !sigiled_with_server(id, '$')) {
             r.malformed(
                 "$.event_id".into(),
@@ -296,6 +317,7 @@ pub(crate) fn check(
         ("room_id", room_id),
     ] {
         r.limit_length(key, value, version);
+        r.refuse_nul(|| canonical_json::path_key("$", key), key, value);
     }
     if let Some(s) = sender.filter(|s| !sigiled_with_server(s, '@')) {
         r.malformed(
