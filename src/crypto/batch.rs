@@ -19,11 +19,16 @@
 //! caller finds which ([`super::signatures`]).
 //!
 //! Like every batch equation without a cofactor, it cannot see a small-order component
-//! `T` added to some `Rᵢ`: the sum keeps `Σ zᵢ·T`, which vanishes whenever the weights
-//! kill it (an even `zᵢ` for `T` of order 2), and a signer who knows how the weights are
-//! derived can retry until they do. Only the key's holder can make such a signature;
-//! one-by-one `verify_strict` and libsodium refuse it. Checking every `Rᵢ` for torsion
-//! costs a full scalar multiplication each, which would undo the batch.
+//! `T` added to some `Rᵢ` or `Aᵢ`: the sum keeps `Σ zᵢ·T`, which vanishes whenever the
+//! weights kill it (an even `zᵢ` for `T` of order 2, or two signatures whose components
+//! cancel), and a signer who knows how the weights are derived can retry until they do.
+//! libsodium (Synapse's PyNaCl) refuses such signatures: it requires a canonical `s`,
+//! canonical encodings of `R` and `A`, neither of small order, and `R = [s]B − [k]A`
+//! exactly. So before the equation every `R` and every distinct `A` is checked to be
+//! canonically encoded and torsion-free (which also excludes small order); a batch holding
+//! one that is not fails, and the bisection in [`super::signatures`] judges it alone with
+//! `verify_strict` — the same rules as libsodium. With every point torsion-free, the
+//! batch equation is exact up to the 2⁻¹²⁸ chance of its random-looking weights.
 
 use std::collections::BTreeMap;
 
@@ -35,7 +40,9 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha512};
 
 /// Whether every `signatures[i]` by `keys[i]` over `messages[i]` satisfies the batch
-/// equation. `false` also for a non-canonical `s` or an `R` that is not a curve point.
+/// equation. `false` also for a non-canonical `s`, an `R` that is not a curve point, and an
+/// `R` or key that is not a canonically encoded torsion-free point ([`is_plain_point`]):
+/// those are for `verify_strict` to judge alone.
 pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[VerifyingKey]) -> bool {
     let n = signatures.len();
     if messages.len() != n || keys.len() != n {
@@ -50,7 +57,10 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())) else {
             return false;
         };
-        let Some(r) = CompressedEdwardsY(*sig.r_bytes()).decompress() else {
+        let Some(r) = CompressedEdwardsY(*sig.r_bytes())
+            .decompress()
+            .filter(|r| is_plain_point(r, sig.r_bytes()))
+        else {
             return false;
         };
         let hram: [u8; 64] = Sha512::new()
@@ -73,11 +83,19 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
     let mut key_points: Vec<EdwardsPoint> = Vec::new();
     let mut key_scalars: Vec<Scalar> = Vec::new();
     for ((key, k), z) in keys.iter().zip(&ks).zip(&zs) {
-        let slot = *by_key.entry(key.to_bytes()).or_insert_with(|| {
-            key_points.push(key.to_edwards());
-            key_scalars.push(Scalar::ZERO);
-            key_points.len() - 1
-        });
+        let slot = match by_key.get(key.as_bytes()) {
+            Some(&slot) => slot,
+            None => {
+                let point = key.to_edwards();
+                if !is_plain_point(&point, key.as_bytes()) {
+                    return false;
+                }
+                key_points.push(point);
+                key_scalars.push(Scalar::ZERO);
+                by_key.insert(key.to_bytes(), key_points.len() - 1);
+                key_points.len() - 1
+            }
+        };
         key_scalars[slot] += z * k;
     }
     let b_scalar: Scalar = -zs.iter().zip(&ss).map(|(z, s)| z * s).sum::<Scalar>();
@@ -89,6 +107,20 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         .chain(std::iter::once(b_scalar))
         .chain(key_scalars);
     EdwardsPoint::vartime_multiscalar_mul(scalars, rs).is_identity()
+}
+
+/// Whether `point`, decoded from `encoding`, is encoded canonically (libsodium compares
+/// encodings: a `y` of `p` or more never matches) and lies in the prime-order subgroup
+/// (no torsion component, so in particular not of small order): `[ℓ]P = 0`, computed as
+/// `[ℓ−1]P + P` with a variable-time multiplication (the points are public).
+pub fn is_plain_point(point: &EdwardsPoint, encoding: &[u8; 32]) -> bool {
+    if point.compress().as_bytes() != encoding {
+        return false;
+    }
+    let minus_one = -Scalar::ONE; // ℓ − 1
+    let l_minus_one_p =
+        EdwardsPoint::vartime_double_scalar_mul_basepoint(&minus_one, point, &Scalar::ZERO);
+    (l_minus_one_p + point).is_identity() && !point.is_identity()
 }
 
 /// `n` 128-bit weights from a counter-mode SHA-512 of `seed` (four per hash).

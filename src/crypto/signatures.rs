@@ -6,7 +6,10 @@
 //! again as a batch, down to [`SINGLE_BELOW`] signatures, which are checked one by one with
 //! `verify_strict`: a few bad signatures among many cost a few extra batches, not a
 //! one-by-one pass over everything.
-//! Weak (small-order) public keys never reach here: the key ring refuses them.
+//! Weak (small-order) and non-canonically encoded public keys never reach here: the key
+//! ring refuses them. A batch holding an `R` or a key with a torsion component fails
+//! ([`super::batch::is_plain_point`]), so such signatures are judged one by one with
+//! `verify_strict`: the outcome is libsodium's (Synapse's) for every signature.
 
 use ed25519_dalek::{Signature, VerifyingKey};
 
@@ -64,4 +67,33 @@ fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) 
     let (left, right) = out.split_at_mut(half);
     verify_into(messages, &checks[..half], left);
     verify_into(messages, &checks[half..], right);
+}
+
+/// Why libsodium (Synapse's PyNaCl) refuses `check`'s signature before its equation, in
+/// words for a message, or `None` when only the equation can say (RFC 8032 §5.1.7 as
+/// `crypto_sign_verify_detached` applies it: `s < ℓ`, `R` canonical and not of small order;
+/// an `R` with a small-order component can never equal `[s]B − [k]A` for a torsion-free key).
+pub fn refusal_reason(check: &SignatureCheck) -> Option<&'static str> {
+    use curve25519_dalek::edwards::CompressedEdwardsY;
+    use curve25519_dalek::scalar::Scalar;
+    let sig = &check.signature;
+    if Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())).is_none() {
+        return Some("its s is not below the group order ℓ (a malleated copy of a signature)");
+    }
+    let Some(r) = CompressedEdwardsY(*sig.r_bytes()).decompress() else {
+        return Some("its R is not a point of the curve");
+    };
+    if r.compress().as_bytes() != sig.r_bytes() {
+        return Some("its R is not canonically encoded");
+    }
+    if r.is_small_order() {
+        return Some("its R is a point of small order");
+    }
+    let key = check.key.to_edwards();
+    if !super::batch::is_plain_point(&r, sig.r_bytes())
+        && super::batch::is_plain_point(&key, check.key.as_bytes())
+    {
+        return Some("its R has a small-order component");
+    }
+    None
 }

@@ -23,7 +23,7 @@ use super::{codes, redaction, Pdu};
 use crate::canonical_json::{path_key, Object, Value};
 use crate::crypto::codes as sig_codes;
 use crate::crypto::keys::{parse_signature, KeyLookup, KeyRing};
-use crate::crypto::signatures::{verify_all, SignatureCheck};
+use crate::crypto::signatures::{refusal_reason, verify_all, SignatureCheck};
 use crate::input::{self, InputEvent, InputShape};
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
@@ -181,6 +181,7 @@ fn gather(
 fn judge(
     req: &Required,
     ok: &[bool],
+    checks: &[SignatureCheck],
     label: &str,
     problems: &mut Vec<Problem>,
     missing: &mut BTreeSet<MissingKey>,
@@ -202,8 +203,11 @@ fn judge(
             format!("{label}: {server}'s signature verifies with {}, a key trusted as given rather than fetched from {server}.", keys.join(", ")),
         ));
     }
-    for (key_id, _, _) in req.checks.iter().filter(|(_, i, _)| !ok[*i]) {
-        let message = format!("{label}: the signature of {server} with {key_id} does not verify over the redacted event.");
+    for (key_id, i, _) in req.checks.iter().filter(|(_, i, _)| !ok[*i]) {
+        let message = match refusal_reason(&checks[*i]) {
+            Some(reason) => format!("{label}: the signature of {server} with {key_id} is refused as libsodium refuses it: {reason}."),
+            None => format!("{label}: the signature of {server} with {key_id} does not verify over the redacted event."),
+        };
         let path = path_key(&path, key_id);
         problems.push(match satisfied {
             true => Problem::warning(sig_codes::SIGNATURE_INVALID, path, message),
@@ -317,7 +321,7 @@ pub fn validate_events(
     for (index, (mut p, label)) in prepared.into_iter().zip(labels).enumerate() {
         let mut signed = true;
         while let Some(req) = required.next_if(|r| r.event == index) {
-            signed &= judge(&req, &ok, &label, &mut p.problems, &mut missing);
+            signed &= judge(&req, &ok, &checks, &label, &mut p.problems, &mut missing);
         }
         let verdict = verdict_of(&p, signed);
         let pruned = (verdict == Verdict::Redacted).then_some(p.was_already_redacted);

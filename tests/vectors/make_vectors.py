@@ -98,6 +98,30 @@ ORDER_2 = (2**255 - 19 - 1).to_bytes(32, "little")
 IDENTITY = (1).to_bytes(32, "little")
 
 
+P = 2**255 - 19
+D = (-121665 * pow(121666, P - 2, P)) % P
+
+
+def decode_point(data):
+    y = int.from_bytes(data, "little") & (2**255 - 1)
+    x2 = (y * y - 1) * pow(D * y * y + 1, P - 2, P) % P
+    x = pow(x2, (P + 3) // 8, P)
+    if (x * x - x2) % P:
+        x = x * pow(2, (P - 1) // 4, P) % P
+    if x % 2 != data[31] >> 7:
+        x = P - x
+    return x % P, y
+
+
+def edwards_add(a, b):
+    """The sum of two encoded points (the twisted Edwards addition law, a = -1)."""
+    (x1, y1), (x2, y2) = decode_point(a), decode_point(b)
+    t = D * x1 * x2 * y1 * y2 % P
+    x3 = (x1 * y2 + x2 * y1) * pow(1 + t, P - 2, P) % P
+    y3 = (y1 * y2 + x1 * x2) * pow(1 - t, P - 2, P) % P
+    return (y3 | ((x3 & 1) << 255)).to_bytes(32, "little")
+
+
 def pynacl_accepts(public, message, signature):
     try:
         nacl.bindings.crypto_sign_open(signature + message, public)
@@ -137,6 +161,13 @@ def malleable_signatures():
     # R = the point of order 2: [S]B = [k]A, so the cofactorless equation misses R.
     k = hram(ORDER_2, public, message)
     cases.append(("order_2_r", ORDER_2 + ((k * a) % L).to_bytes(32, "little")))
+    # R = [r]B + the point of order 2 (mixed order), S = r + k*a: the equation without the
+    # cofactor misses R by exactly that point; a batch whose weights are even misses it.
+    r = scalar(hashlib.sha512(h[32:] + message).digest()) % L
+    honest_r = nacl.bindings.crypto_scalarmult_ed25519_base_noclamp(r.to_bytes(32, "little"))
+    mixed_r = edwards_add(honest_r, ORDER_2)
+    k = hram(mixed_r, public, message)
+    cases.append(("mixed_order_r", mixed_r + ((r + k * a) % L).to_bytes(32, "little")))
     out = []
     for name, sig in cases:
         out.append({
