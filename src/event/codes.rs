@@ -59,3 +59,6 @@ pub const ROOM_VERSION_MISMATCH: &str = "room_version_mismatch";
 pub const CONTENT_HASH_MISMATCH: &str = "content_hash_mismatch";
 /// `hashes.sha256` is absent or not unpadded base64 of 32 bytes.
 pub const CONTENT_HASH_MALFORMED: &str = "content_hash_malformed";
+/// Problems past `MAX_PROBLEMS_PER_EVENT` for one event, or past `MAX_PROBLEMS_PER_REPORT`
+/// for one report, were counted, not listed: the message says how many, by code.
+pub const PROBLEMS_LEFT_OUT: &str = "problems_left_out";

@@ -29,22 +29,48 @@ struct Reader<'a, 'p> {
     event: &'a Object,
     label: &'a str,
     problems: &'p mut Vec<Problem>,
+    /// Required fields found missing, with what they should be: reported together by
+    /// [`Reader::report_missing`], so that `{}` costs one problem, not ten.
+    missing: Vec<(&'static str, &'static str)>,
 }
 
 impl<'a> Reader<'a, '_> {
-    fn get(&mut self, key: &str, want: &str, required: bool) -> Option<&'a Value> {
+    fn get(&mut self, key: &'static str, want: &'static str, required: bool) -> Option<&'a Value> {
         let value = self.event.get(key);
         if value.is_none() && required {
-            self.problems.push(Problem::error(
+            self.missing.push((key, want));
+        }
+        value
+    }
+
+    /// One `field_missing` problem: at the field's path when one is missing, at `$` naming
+    /// them all when several are.
+    fn report_missing(&mut self) {
+        let problem = match self.missing[..] {
+            [] => return,
+            [(key, want)] => Problem::error(
                 codes::FIELD_MISSING,
                 canonical_json::path_key("$", key),
                 format!(
                     "{}: the required field `{key}` ({want}) is missing.",
                     self.label
                 ),
-            ));
-        }
-        value
+            ),
+            _ => {
+                let fields: Vec<String> =
+                    self.missing.iter().map(|(k, _)| format!("`{k}`")).collect();
+                Problem::error(
+                    codes::FIELD_MISSING,
+                    "$",
+                    format!(
+                        "{}: the required fields {} are missing.",
+                        self.label,
+                        fields.join(", ")
+                    ),
+                )
+            }
+        };
+        self.problems.push(problem);
     }
 
     fn wrong_type(&mut self, path: String, key: &str, want: &str, found: &Value) {
@@ -59,7 +85,7 @@ impl<'a> Reader<'a, '_> {
         ));
     }
 
-    fn string(&mut self, key: &str, required: bool) -> Option<&'a str> {
+    fn string(&mut self, key: &'static str, required: bool) -> Option<&'a str> {
         let v = self.get(key, "a string", required)?;
         let s = v.as_str();
         if s.is_none() {
@@ -68,7 +94,7 @@ impl<'a> Reader<'a, '_> {
         s
     }
 
-    fn integer(&mut self, key: &str) -> Option<&'a Value> {
+    fn integer(&mut self, key: &'static str) -> Option<&'a Value> {
         let v = self.get(key, "an integer", true)?;
         match v {
             Value::Int(_) | Value::UInt(_) | Value::BigInt(_) => Some(v),
@@ -79,7 +105,7 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    fn object(&mut self, key: &str) -> Option<&'a Object> {
+    fn object(&mut self, key: &'static str) -> Option<&'a Object> {
         let v = self.get(key, "an object", true)?;
         let o = v.as_object();
         if o.is_none() {
@@ -193,7 +219,7 @@ fn is_event_id(id: &str, version: &RoomVersion) -> bool {
 }
 
 /// Reads `prev_events` or `auth_events`: IDs, or (v1/v2) `[id, {hashes}]` pairs.
-fn references(r: &mut Reader, key: &str, version: &RoomVersion) -> Vec<String> {
+fn references(r: &mut Reader, key: &'static str, version: &RoomVersion) -> Vec<String> {
     let Some(v) = r.get(key, "an array", true) else {
         return Vec::new();
     };
@@ -270,6 +296,7 @@ pub(crate) fn check(
         event,
         label,
         problems,
+        missing: Vec::new(),
     };
     let event_type = r.string("type", true);
     let state_key = r.string("state_key", false);
@@ -310,6 +337,7 @@ pub(crate) fn check(
             );
         }
     }
+    r.report_missing();
     for (key, value) in [
         ("type", event_type),
         ("state_key", state_key),

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use super::format::server_of;
 use super::pdu::{self, Prepared};
 use super::received::{Form, Received};
-use super::report::{Counts, EventReport, MissingKey, Report, Verdict};
+use super::report::{Counts, EventReport, MissingKey, ProblemBudget, Report, Verdict};
 use super::{codes, redaction, Pdu};
 use crate::canonical_json::{path_key, Object, Value};
 use crate::crypto::codes as sig_codes;
@@ -299,11 +299,23 @@ pub fn validate_events(
     keys: &KeyRing,
     options: &ValidateOptions,
 ) -> Validation {
-    let labels: Vec<String> = events.iter().map(|e| e.label.clone()).collect();
-    let prepared: Vec<Prepared> = events
-        .into_iter()
-        .map(|e| prepare_event(e, version, options.via_backfill))
-        .collect();
+    // Events that are unusable have their verdict now: their problems are capped at once,
+    // so a flood of broken events never holds all its problems.
+    let mut budget = ProblemBudget::new();
+    let mut labels = Vec::with_capacity(events.len());
+    let mut capped = Vec::with_capacity(events.len());
+    let mut prepared = Vec::with_capacity(events.len());
+    for (index, event) in events.into_iter().enumerate() {
+        let label = event.label.clone();
+        let mut p = prepare_event(event, version, options.via_backfill);
+        let unusable = p.pdu.is_none() && p.form == Form::Pdu;
+        if unusable {
+            budget.apply(index, &label, &mut p.problems);
+        }
+        capped.push(unusable);
+        labels.push(label);
+        prepared.push(p);
+    }
     let mut checks = Vec::new();
     let mut required = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
@@ -340,8 +352,9 @@ pub fn validate_events(
             _ => Judged::Unusable,
         };
         // Most important first; the checks' order within one severity.
-        p.problems
-            .sort_by_key(|problem| std::cmp::Reverse(problem.severity));
+        if !capped[index] {
+            budget.apply(index, &label, &mut p.problems);
+        }
         reports.push(EventReport {
             index,
             label,
@@ -351,6 +364,9 @@ pub fn validate_events(
             problems: p.problems,
         });
         judged.push(event);
+    }
+    if let Some((first, summary)) = budget.summary() {
+        reports[first].problems.push(summary);
     }
     let report = Report {
         room_version: version.id.to_owned(),
