@@ -272,9 +272,13 @@ pub fn validate_values(
 }
 
 /// Reduces and format-checks one input event (see [`Received`], [`pdu::prepare`]).
-fn prepare_event(event: InputEvent, version: &RoomVersion, via_backfill: bool) -> Prepared {
+fn prepare_event(
+    event: InputEvent,
+    label: &str,
+    version: &RoomVersion,
+    via_backfill: bool,
+) -> Prepared {
     let InputEvent {
-        label,
         value,
         row_id,
         origin,
@@ -283,12 +287,12 @@ fn prepare_event(event: InputEvent, version: &RoomVersion, via_backfill: bool) -
     let object = match value {
         Ok(Value::Object(object)) => object,
         Ok(other) => {
-            return Prepared::unusable(vec![pdu::not_object(&other, &label)], None, Form::Pdu)
+            return Prepared::unusable(vec![pdu::not_object(&other, label)], None, Form::Pdu)
         }
         Err(problem) => return Prepared::unusable(vec![problem], None, Form::Pdu),
     };
-    let received = Received::reduce(object, version, row_id, origin, &label);
-    pdu::prepare(received, version, via_backfill, &label)
+    let received = Received::reduce(object, version, row_id, origin, label);
+    pdu::prepare(received, version, via_backfill, label)
 }
 
 /// Judges the events of an input for `version`: format, event ID, signatures (batched),
@@ -305,9 +309,9 @@ pub fn validate_events(
     let mut labels = Vec::with_capacity(events.len());
     let mut capped = Vec::with_capacity(events.len());
     let mut prepared = Vec::with_capacity(events.len());
-    for (index, event) in events.into_iter().enumerate() {
-        let label = event.label.clone();
-        let mut p = prepare_event(event, version, options.via_backfill);
+    for (index, mut event) in events.into_iter().enumerate() {
+        let label = std::mem::take(&mut event.label);
+        let mut p = prepare_event(event, &label, version, options.via_backfill);
         let unusable = p.pdu.is_none() && p.form == Form::Pdu;
         if unusable {
             budget.apply(index, &label, &mut p.problems);
@@ -343,7 +347,7 @@ pub fn validate_events(
                     p.problems
                         .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
                 }
-                Judged::Pdu(Box::new(pdu))
+                Judged::Pdu(pdu)
             }
             (None, Some(event), Some(id)) => Judged::Written {
                 event_id: id.clone(),
