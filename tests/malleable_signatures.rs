@@ -209,7 +209,10 @@ fn torsion_that_cancels_in_a_batch_is_refused() {
             .enumerate()
             .map(|(i, m)| (with_torsion(m, &order_2, i as u64), &m[..]))
             .collect();
-        assert_eq!(in_batch(&crafted, 30), [false, false]);
+        // Below and above the size where the `R` are tested as a group.
+        for n in [30, 300] {
+            assert_eq!(in_batch(&crafted, n), [false, false], "among {n}");
+        }
     }
     // Without torsion the same construction is a valid signature.
     let m = b"plain".as_slice();
@@ -293,4 +296,32 @@ fn non_canonical_keys_are_refused() {
     assert!(refused > 0, "some y = p + y0 is a point of large order");
     let good = mxdag::event::hashes::base64_unpadded(signing_key().verifying_key().as_bytes());
     assert!(mxdag::crypto::keys::parse_public_key(&good).is_some());
+}
+
+/// The group test of torsion: many torsion-free `R` pass, one `R` with a small-order
+/// component of any order among them fails, wherever it is.
+#[test]
+fn torsion_group_test_finds_one_bad_point() {
+    use mxdag::crypto::torsion::{all_torsion_free, TORSION_TESTS};
+    let n = 3 * TORSION_TESTS;
+    let good: Vec<[u8; 32]> = (0..n as u64)
+        .map(|i| {
+            (Scalar::from(i + 7) * ED25519_BASEPOINT_POINT)
+                .compress()
+                .to_bytes()
+        })
+        .collect();
+    assert!(all_torsion_free(good.iter()));
+    for (k, torsion) in curve25519_dalek::constants::EIGHT_TORSION
+        .iter()
+        .enumerate()
+        .skip(1)
+    {
+        for at in [0, n / 2, n - 1] {
+            let mut points = good.clone();
+            let bad = CompressedEdwardsY(points[at]).decompress().unwrap() + torsion;
+            points[at] = bad.compress().to_bytes();
+            assert!(!all_torsion_free(points.iter()), "torsion {k} at {at}");
+        }
+    }
 }

@@ -24,11 +24,13 @@
 //! cancel), and a signer who knows how the weights are derived can retry until they do.
 //! libsodium (Synapse's PyNaCl) refuses such signatures: it requires a canonical `s`,
 //! canonical encodings of `R` and `A`, neither of small order, and `R = [s]B − [k]A`
-//! exactly. So before the equation every `R` and every distinct `A` is checked to be
-//! canonically encoded and torsion-free (which also excludes small order); a batch holding
-//! one that is not fails, and the bisection in [`super::signatures`] judges it alone with
-//! `verify_strict` — the same rules as libsodium. With every point torsion-free, the
-//! batch equation is exact up to the 2⁻¹²⁸ chance of its random-looking weights.
+//! exactly. So every `R` is checked here to be canonically encoded and not of small order,
+//! and every distinct `A` to be canonical and torsion-free ([`is_plain_point`]); a batch
+//! holding one that is not fails, and the bisection in [`super::signatures`] judges it alone
+//! with `verify_strict` — libsodium's rules. That the `R` are torsion-free is established
+//! for all signatures at once by [`super::torsion`] before batching
+//! ([`super::signatures::verify_all`]); with every point torsion-free, the batch equation
+//! is exact up to the 2⁻¹²⁸ chance of its weights.
 
 use std::collections::BTreeMap;
 
@@ -40,9 +42,11 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha512};
 
 /// Whether every `signatures[i]` by `keys[i]` over `messages[i]` satisfies the batch
-/// equation. `false` also for a non-canonical `s`, an `R` that is not a curve point, and an
-/// `R` or key that is not a canonically encoded torsion-free point ([`is_plain_point`]):
-/// those are for `verify_strict` to judge alone.
+/// equation. `false` also for a non-canonical `s`, an `R` that is not a canonically encoded
+/// curve point or is of small order, and a key that is not a canonically encoded
+/// torsion-free point ([`is_plain_point`]): those are for `verify_strict` to judge alone.
+/// An `R` with a small-order component is not seen here: [`super::signatures::verify_all`]
+/// tests for those first.
 pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[VerifyingKey]) -> bool {
     let n = signatures.len();
     if messages.len() != n || keys.len() != n {
@@ -59,7 +63,7 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         };
         let Some(r) = CompressedEdwardsY(*sig.r_bytes())
             .decompress()
-            .filter(|r| is_plain_point(r, sig.r_bytes()))
+            .filter(|r| r.compress().as_bytes() == sig.r_bytes() && !r.is_small_order())
         else {
             return false;
         };
@@ -111,16 +115,11 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
 
 /// Whether `point`, decoded from `encoding`, is encoded canonically (libsodium compares
 /// encodings: a `y` of `p` or more never matches) and lies in the prime-order subgroup
-/// (no torsion component, so in particular not of small order): `[ℓ]P = 0`, computed as
-/// `[ℓ−1]P + P` with a variable-time multiplication (the points are public).
+/// (no torsion component, so in particular not of small order, and not the identity).
 pub fn is_plain_point(point: &EdwardsPoint, encoding: &[u8; 32]) -> bool {
-    if point.compress().as_bytes() != encoding {
-        return false;
-    }
-    let minus_one = -Scalar::ONE; // ℓ − 1
-    let l_minus_one_p =
-        EdwardsPoint::vartime_double_scalar_mul_basepoint(&minus_one, point, &Scalar::ZERO);
-    (l_minus_one_p + point).is_identity() && !point.is_identity()
+    point.compress().as_bytes() == encoding
+        && super::torsion::is_torsion_free(point)
+        && !point.is_identity()
 }
 
 /// `n` 128-bit weights from a counter-mode SHA-512 of `seed` (four per hash).
