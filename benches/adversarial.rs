@@ -3,7 +3,9 @@
 //! the CLI and the page take it (room version 10 given, so every event is judged). Prints
 //! the input's size, the time, the peak resident memory of the process (Linux `VmHWM`) and
 //! the size of the JSON report. Run one size per process (`benches/adversarial.sh` runs the
-//! usual sizes), as the peak is the process's.
+//! usual sizes), as the peak is the process's. `MXDAG_ADVERSARIAL_STAGE=recognise` or
+//! `validate` stops after `input::recognise` or `event::validate_input` (no session), to
+//! see which layer holds the memory.
 
 use std::time::Instant;
 
@@ -30,6 +32,25 @@ fn main() {
     text.push_str("]}");
     let base = peak_mb().unwrap_or(0.0);
     let start = Instant::now();
+    let stage = std::env::var("MXDAG_ADVERSARIAL_STAGE").unwrap_or_default();
+    if stage == "recognise" || stage == "validate" {
+        let events = match stage.as_str() {
+            "recognise" => mxdag::input::recognise(&text).events.len(),
+            _ => {
+                let keys = mxdag::crypto::KeyRing::new();
+                let options = mxdag::event::ValidateOptions::default();
+                let v =
+                    mxdag::event::validate_input(&text, Some(&RoomVersion::V10), &keys, &options);
+                v.map_or(0, |v| v.report.events.len())
+            }
+        };
+        println!(
+            "{n} empty PDUs, {stage} only: {events} events, {:.2} s, peak memory {:.0} MB",
+            start.elapsed().as_secs_f64(),
+            peak_mb().unwrap_or(0.0)
+        );
+        return;
+    }
     let mut session = RoomSession::new(None, Some(RoomVersion::V10));
     let report = session.ingest(
         &text,
