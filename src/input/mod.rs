@@ -391,6 +391,9 @@ fn read_whole(text: &str, start: usize, input: &mut Input) {
 
 /// Reads list items (`Event #0`, `Event #1`, … when `label` is `Event #`).
 fn read_list(items: &[&str], label: &str, input: &mut Input) {
+    // Exactly the room needed: growing by doubling would hold up to twice as much.
+    let room = MAX_EVENTS_PER_INPUT.saturating_sub(input.events.len());
+    input.events.reserve_exact(items.len().min(room));
     for (i, item) in items.iter().enumerate() {
         if input.is_full() {
             input.leave_out(items.len() - i);
