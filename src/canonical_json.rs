@@ -11,8 +11,11 @@
 //! Parsing ([`from_str`]) builds a [`Value`] and reports, rather than hides, what canonical
 //! JSON cannot hold: duplicate keys, lone surrogates and invalid escapes, and nesting deeper
 //! than [`MAX_DEPTH`] (a clear error, never a stack overflow). Floats and out-of-range
-//! integers parse, and [`check_numbers`] reports them with their JSON paths.
+//! integers parse, and [`check_numbers`] reports them with their JSON paths. Integers of any
+//! size are kept exact ([`Value::BigInt`]) and encoded with the digits they were written
+//! with, as Synapse's canonical JSON does for room versions 1–5.
 
+mod numbers;
 mod value;
 
 pub use value::{Object, Value};
@@ -72,8 +75,11 @@ impl ParseError {
 }
 
 /// Parses JSON text into a [`Value`], refusing duplicate keys, invalid strings and nesting
-/// deeper than [`MAX_DEPTH`].
+/// deeper than [`MAX_DEPTH`]; integers beyond 64 bits are kept exact.
 pub fn from_str(text: &str) -> Result<Value, ParseError> {
+    if numbers::may_hold_big_integer(text) {
+        return numbers::from_str_exact(text);
+    }
     serde_json::from_str::<Value>(text).map_err(|e| classify(&e))
 }
 
@@ -132,6 +138,7 @@ pub fn write(value: &Value, out: &mut Vec<u8>) {
             write_u64(i.unsigned_abs(), out);
         }
         Value::UInt(u) => write_u64(*u, out),
+        Value::BigInt(digits) => out.extend_from_slice(digits.as_bytes()),
         // Not canonical JSON: kept only for room versions 1–5, which did not forbid floats;
         // serde_json's shortest round-trip form is used.
         Value::Float(f) => out.extend_from_slice(
@@ -233,6 +240,7 @@ pub fn encoded_len(value: &Value) -> usize {
         Value::Bool(false) => 5,
         Value::Int(i) => usize::from(*i < 0) + digits(i.unsigned_abs()),
         Value::UInt(u) => digits(*u),
+        Value::BigInt(digits) => digits.len(),
         Value::Float(_) => {
             let mut out = Vec::new();
             write(value, &mut out);
@@ -292,7 +300,8 @@ pub fn path_key(path: &str, key: &str) -> String {
 
 /// Reports every float and every integer outside ±(2^53−1) in `value`, whose JSON path is
 /// `path`. With `strict` (room version 6+) they are errors; before that floats are
-/// warnings (their hash depends on how the sender printed them) and large integers fine.
+/// warnings (their hash depends on how the sender printed them) and large integers, of any
+/// size, fine.
 pub fn check_numbers(
     value: &Value,
     path: &str,
@@ -334,6 +343,7 @@ fn walk_numbers(
             problems.push(out_of_range(path, what, &i.to_string()));
         }
         Value::UInt(u) if strict => problems.push(out_of_range(path, what, &u.to_string())),
+        Value::BigInt(digits) if strict => problems.push(out_of_range(path, what, digits)),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push_str(&format!("[{i}]"));
@@ -365,7 +375,7 @@ fn numbers_fine(value: &Value, strict: bool) -> bool {
     match value {
         Value::Float(_) => false,
         Value::Int(i) => !strict || (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i),
-        Value::UInt(_) => !strict,
+        Value::UInt(_) | Value::BigInt(_) => !strict,
         Value::Array(items) => items.iter().all(|v| numbers_fine(v, strict)),
         Value::Object(o) => o.iter().all(|(_, v)| numbers_fine(v, strict)),
         _ => true,

@@ -549,3 +549,72 @@ fn content_hash_missing_or_malformed_means_redacted() {
     assert_eq!(report.events[0].pruned_by_sender, Some(true));
     assert_eq!(codes, ["content_hash_malformed", "content_hash_mismatch"]);
 }
+
+/// A NUL (U+0000) in `sender`, `type`, `state_key`, `room_id` or an event ID is refused by the
+/// format check with `field_has_nul` at the field's path, even when signed; one in the
+/// content is fine.
+#[test]
+fn nul_in_identifiers_is_refused() {
+    use mxdag::event::codes::FIELD_HAS_NUL;
+    for version in [&RoomVersion::V1, &RoomVersion::V10] {
+        let content = json(r#"{"body":"a\u0000b","membership":"join"}"#);
+        let base = unsigned_event(
+            version,
+            "origin.test",
+            "m.room.member",
+            Some("@b:origin.test"),
+            content,
+        );
+        let mut cases: Vec<(&str, Value)> = vec![
+            ("$.sender", Value::from("@a\u{0}:origin.test")),
+            ("$.type", Value::from("m.room.member\u{0}")),
+            ("$.state_key", Value::from("\u{0}@b:origin.test")),
+            ("$.room_id", Value::from("!r\u{0}m:origin.test")),
+        ];
+        if version.event_id_in_event() {
+            cases.push(("$.event_id", Value::from("$e\u{0}v:origin.test")));
+        }
+        for (path, bad) in cases {
+            let mut event = base.clone();
+            set(&mut event, &[&path[2..]], bad);
+            let text = to_string(&signed(event, version, "origin.test"));
+            let report = check(&text, version, false);
+            let problem = report.events[0]
+                .problems
+                .iter()
+                .find(|p| p.code == FIELD_HAS_NUL)
+                .unwrap_or_else(|| panic!("v{version} {path}: {:?}", report.events[0].problems));
+            assert_eq!(problem.path, path);
+            assert!(problem.message.contains(&format!("`{}`", &path[2..])));
+            assert_ne!(report.events[0].verdict, Verdict::Valid);
+        }
+        // In a reference to another event.
+        let mut event = base.clone();
+        let reference = match version.event_id_in_event() {
+            true => json(r#"["$p\u0000:origin.test",{"sha256":"abc"}]"#),
+            false => Value::from(format!("${}\u{0}", "B".repeat(42))),
+        };
+        set(&mut event, &["prev_events"], Value::Array(vec![reference]));
+        let report = check(
+            &to_string(&signed(event, version, "origin.test")),
+            version,
+            false,
+        );
+        assert!(report.events[0]
+            .problems
+            .iter()
+            .any(|p| p.code == FIELD_HAS_NUL && p.path == "$.prev_events[0]"));
+        // NUL in the content only: valid.
+        let report = check(
+            &to_string(&signed(base, version, "origin.test")),
+            version,
+            false,
+        );
+        assert_eq!(
+            report.events[0].verdict,
+            Verdict::Valid,
+            "{:?}",
+            report.events[0].problems
+        );
+    }
+}

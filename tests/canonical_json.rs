@@ -96,7 +96,7 @@ fn numbers_keep_their_kind() {
     assert_eq!(from_str("1e3").unwrap(), Value::Float(1000.0));
     assert_eq!(
         from_str("18446744073709551616").unwrap(),
-        Value::Float(18446744073709551616.0)
+        Value::BigInt("18446744073709551616".into())
     );
 }
 

@@ -1,13 +1,17 @@
 //! The JSON tree this crate works on: objects keep their keys sorted by code point and unique,
 //! numbers keep whether they were integers, so canonical encoding is a straight walk.
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::cell::Cell;
+
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 /// A JSON value as parsed from a PDU.
 ///
 /// Unlike `serde_json::Value` it refuses duplicate keys when parsed, and keeps integers and
-/// floats apart (`Int`/`UInt` vs `Float`) so the canonical JSON rules can be checked.
+/// floats apart (`Int`/`UInt`/`BigInt` vs `Float`) so the canonical JSON rules can be
+/// checked. Integers of any size stay exact, as in Synapse's canonical JSON (Python's
+/// integers), which room versions 1–5 allow.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// `null`.
@@ -18,7 +22,11 @@ pub enum Value {
     Int(i64),
     /// A non-negative integer above `i64::MAX` (fits in `u64`).
     UInt(u64),
-    /// A number written with a fraction or exponent, or too large for `u64`.
+    /// An integer below `i64::MIN` or above `u64::MAX`, kept as the decimal digits it was
+    /// written with (`-?[1-9][0-9]*`, which is its canonical form). Legal in room versions
+    /// 1–5; from room version 6 `check_numbers` reports it as out of range.
+    BigInt(String),
+    /// A number written with a fraction or exponent.
     Float(f64),
     /// A string.
     String(String),
@@ -173,7 +181,7 @@ impl Value {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "boolean",
-            Value::Int(_) | Value::UInt(_) => "integer",
+            Value::Int(_) | Value::UInt(_) | Value::BigInt(_) => "integer",
             Value::Float(_) => "float",
             Value::String(_) => "string",
             Value::Array(_) => "array",
@@ -229,9 +237,58 @@ impl From<Object> for Value {
 /// The prefix of the parse error raised for a duplicate key (used to classify the error).
 pub(crate) const DUPLICATE_KEY_PREFIX: &str = "duplicate key ";
 
-struct ValueVisitor;
+/// Number literals of a text in document order, for a parse that keeps integers beyond 64
+/// bits exact: every number the parser visits takes the next literal.
+pub(super) struct Literals<'t> {
+    items: Vec<&'t str>,
+    next: Cell<usize>,
+}
 
-impl<'de> Visitor<'de> for ValueVisitor {
+impl<'t> Literals<'t> {
+    /// The literals `items`, in the order the parser meets them.
+    pub(super) fn new(items: Vec<&'t str>) -> Self {
+        Self {
+            items,
+            next: Cell::new(0),
+        }
+    }
+
+    fn take(&self) -> Option<&'t str> {
+        let i = self.next.get();
+        self.next.set(i + 1);
+        self.items.get(i).copied()
+    }
+}
+
+/// Deserializes a [`Value`]; with literals, integers beyond 64 bits become
+/// [`Value::BigInt`] with their exact digits.
+#[derive(Clone, Copy)]
+pub(super) struct Seed<'a, 't> {
+    pub literals: Option<&'a Literals<'t>>,
+}
+
+impl Seed<'_, '_> {
+    /// `parsed`, or the exact integer when the literal this number was read from is one
+    /// beyond 64 bits.
+    fn number(self, parsed: Value) -> Value {
+        match self.literals.and_then(Literals::take) {
+            Some(literal) if super::numbers::is_big_integer(literal) => {
+                Value::BigInt(literal.to_owned())
+            }
+            _ => parsed,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -244,19 +301,19 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Bool(b))
     }
     fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
-        Ok(Value::Int(i))
+        Ok(self.number(Value::Int(i)))
     }
     fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
-        Ok(i64::try_from(u).map(Value::Int).unwrap_or(Value::UInt(u)))
+        Ok(self.number(i64::try_from(u).map(Value::Int).unwrap_or(Value::UInt(u))))
     }
     fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
         // serde_json reads `-0` as the float -0.0; JSON parsers that keep integers (Python's,
         // Synapse's) read it as the integer 0, which is what canonical JSON then prints.
         // (`-0.0` is read the same way: serde_json does not tell the two apart.)
         if f == 0.0 && f.is_sign_negative() {
-            return Ok(Value::Int(0));
+            return Ok(self.number(Value::Int(0)));
         }
-        Ok(Value::Float(f))
+        Ok(self.number(Value::Float(f)))
     }
     fn visit_str<E>(self, s: &str) -> Result<Value, E> {
         Ok(Value::String(s.to_owned()))
@@ -266,14 +323,15 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element()? {
+        while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
         Ok(Value::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(self)?;
             entries.push((k, v));
         }
         match Object::from_entries(entries) {
@@ -284,9 +342,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 impl<'de> Deserialize<'de> for Value {
-    /// Deserializes any JSON value; an object with a repeated key is an error.
+    /// Deserializes any JSON value; an object with a repeated key is an error. Integers
+    /// beyond 64 bits come as floats here: `canonical_json::from_str` keeps them exact.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
+        Seed { literals: None }.deserialize(d)
     }
 }
 
@@ -297,6 +356,9 @@ impl Serialize for Value {
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Int(i) => s.serialize_i64(*i),
             Value::UInt(u) => s.serialize_u64(*u),
+            // As a JS number, the nearest double (what `JSON.parse` gives); the exact digits
+            // are in `canonical_json::to_string`.
+            Value::BigInt(digits) => s.serialize_f64(digits.parse().unwrap_or(f64::NAN)),
             Value::Float(f) => s.serialize_f64(*f),
             Value::String(v) => s.serialize_str(v),
             Value::Array(a) => {

@@ -19,11 +19,18 @@
 //! caller finds which ([`super::signatures`]).
 //!
 //! Like every batch equation without a cofactor, it cannot see a small-order component
-//! `T` added to some `Rᵢ`: the sum keeps `Σ zᵢ·T`, which vanishes whenever the weights
-//! kill it (an even `zᵢ` for `T` of order 2), and a signer who knows how the weights are
-//! derived can retry until they do. Only the key's holder can make such a signature;
-//! one-by-one `verify_strict` and libsodium refuse it. Checking every `Rᵢ` for torsion
-//! costs a full scalar multiplication each, which would undo the batch.
+//! `T` added to some `Rᵢ` or `Aᵢ`: the sum keeps `Σ zᵢ·T`, which vanishes whenever the
+//! weights kill it (an even `zᵢ` for `T` of order 2, or two signatures whose components
+//! cancel), and a signer who knows how the weights are derived can retry until they do.
+//! libsodium (Synapse's PyNaCl) refuses such signatures: it requires a canonical `s`,
+//! canonical encodings of `R` and `A`, neither of small order, and `R = [s]B − [k]A`
+//! exactly. So every `R` is checked here to be canonically encoded and not of small order,
+//! and every distinct `A` to be canonical and torsion-free ([`is_plain_point`]); a batch
+//! holding one that is not fails, and the bisection in [`super::signatures`] judges it alone
+//! with `verify_strict` — libsodium's rules. That the `R` are torsion-free is established
+//! for all signatures at once by [`super::torsion`] before batching
+//! ([`super::signatures::verify_all`]); with every point torsion-free, the batch equation
+//! is exact up to the 2⁻¹²⁸ chance of its weights.
 
 use std::collections::BTreeMap;
 
@@ -35,7 +42,11 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha512};
 
 /// Whether every `signatures[i]` by `keys[i]` over `messages[i]` satisfies the batch
-/// equation. `false` also for a non-canonical `s` or an `R` that is not a curve point.
+/// equation. `false` also for a non-canonical `s`, an `R` that is not a canonically encoded
+/// curve point or is of small order, and a key that is not a canonically encoded
+/// torsion-free point ([`is_plain_point`]): those are for `verify_strict` to judge alone.
+/// An `R` with a small-order component is not seen here: [`super::signatures::verify_all`]
+/// tests for those first.
 pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[VerifyingKey]) -> bool {
     let n = signatures.len();
     if messages.len() != n || keys.len() != n {
@@ -50,7 +61,10 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())) else {
             return false;
         };
-        let Some(r) = CompressedEdwardsY(*sig.r_bytes()).decompress() else {
+        let Some(r) = CompressedEdwardsY(*sig.r_bytes())
+            .decompress()
+            .filter(|r| r.compress().as_bytes() == sig.r_bytes() && !r.is_small_order())
+        else {
             return false;
         };
         let hram: [u8; 64] = Sha512::new()
@@ -73,11 +87,19 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
     let mut key_points: Vec<EdwardsPoint> = Vec::new();
     let mut key_scalars: Vec<Scalar> = Vec::new();
     for ((key, k), z) in keys.iter().zip(&ks).zip(&zs) {
-        let slot = *by_key.entry(key.to_bytes()).or_insert_with(|| {
-            key_points.push(key.to_edwards());
-            key_scalars.push(Scalar::ZERO);
-            key_points.len() - 1
-        });
+        let slot = match by_key.get(key.as_bytes()) {
+            Some(&slot) => slot,
+            None => {
+                let point = key.to_edwards();
+                if !is_plain_point(&point, key.as_bytes()) {
+                    return false;
+                }
+                key_points.push(point);
+                key_scalars.push(Scalar::ZERO);
+                by_key.insert(key.to_bytes(), key_points.len() - 1);
+                key_points.len() - 1
+            }
+        };
         key_scalars[slot] += z * k;
     }
     let b_scalar: Scalar = -zs.iter().zip(&ss).map(|(z, s)| z * s).sum::<Scalar>();
@@ -89,6 +111,15 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         .chain(std::iter::once(b_scalar))
         .chain(key_scalars);
     EdwardsPoint::vartime_multiscalar_mul(scalars, rs).is_identity()
+}
+
+/// Whether `point`, decoded from `encoding`, is encoded canonically (libsodium compares
+/// encodings: a `y` of `p` or more never matches) and lies in the prime-order subgroup
+/// (no torsion component, so in particular not of small order, and not the identity).
+pub fn is_plain_point(point: &EdwardsPoint, encoding: &[u8; 32]) -> bool {
+    point.compress().as_bytes() == encoding
+        && super::torsion::is_torsion_free(point)
+        && !point.is_identity()
 }
 
 /// `n` 128-bit weights from a counter-mode SHA-512 of `seed` (four per hash).

@@ -114,12 +114,14 @@ pub struct KeyRing {
     keys: BTreeMap<String, BTreeMap<String, ServerKey>>,
 }
 
-/// Parses an unpadded base64 ed25519 public key, refusing weak (small-order) keys.
+/// Parses an unpadded base64 ed25519 public key, refusing weak (small-order) keys and
+/// non-canonical encodings (a `y` of `p` or more), as libsodium does
+/// (`crypto_sign_verify_detached`: `ge25519_is_canonical`, `ge25519_has_small_order`).
 pub fn parse_public_key(key_base64: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hashes::decode_base64(key_base64)?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes)
         .ok()
-        .filter(|k| !k.is_weak())
+        .filter(|k| !k.is_weak() && k.to_edwards().compress().to_bytes() == bytes)
 }
 
 /// Parses an unpadded base64 ed25519 signature.

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod keys;
 pub mod signatures;
 pub mod signing;
+pub mod torsion;
 pub use keys::{KeyLookup, KeyRing, ServerKey};
 pub use signing::{
     parse_signing_key_file, sign_event, sign_json, signing_key_from_seed, SigningKey,

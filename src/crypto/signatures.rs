@@ -6,7 +6,12 @@
 //! again as a batch, down to [`SINGLE_BELOW`] signatures, which are checked one by one with
 //! `verify_strict`: a few bad signatures among many cost a few extra batches, not a
 //! one-by-one pass over everything.
-//! Weak (small-order) public keys never reach here: the key ring refuses them.
+//! Weak (small-order) and non-canonically encoded public keys never reach here: the key
+//! ring refuses them. An `R` with a small-order component is found for all signatures at
+//! once ([`super::torsion`]) and its signature judged alone with `verify_strict`; a batch
+//! holding a non-canonical or small-order `R`, or a key with a torsion component, fails
+//! ([`super::batch`]) and its signatures end up judged alone too: the outcome is
+//! libsodium's (Synapse's) for every signature.
 
 use ed25519_dalek::{Signature, VerifyingKey};
 
@@ -29,8 +34,43 @@ pub struct SignatureCheck {
     pub signature: Signature,
 }
 
-/// Checks every signature; returns whether each verifies, in order.
+/// Checks every signature; returns whether each verifies, in order. First, whether every
+/// `R` is torsion-free ([`super::torsion::all_torsion_free`], which the batch equation cannot
+/// see); when some is not, those signatures are judged alone with `verify_strict`.
 pub fn verify_all(messages: &[&[u8]], checks: &[SignatureCheck]) -> Vec<bool> {
+    if super::torsion::all_torsion_free(checks.iter().map(|c| c.signature.r_bytes())) {
+        return verify_batched(messages, checks);
+    }
+    let (alone, batched): (Vec<usize>, Vec<usize>) =
+        (0..checks.len()).partition(|&i| has_torsioned_r(&checks[i]));
+    let mut result = vec![false; checks.len()];
+    for i in alone {
+        result[i] = strict(messages, &checks[i]);
+    }
+    let subset: Vec<SignatureCheck> = batched.iter().map(|&i| checks[i]).collect();
+    for (ok, i) in verify_batched(messages, &subset).into_iter().zip(batched) {
+        result[i] = ok;
+    }
+    result
+}
+
+/// Whether the `R` of `check` decodes to a point with a small-order component.
+fn has_torsioned_r(check: &SignatureCheck) -> bool {
+    curve25519_dalek::edwards::CompressedEdwardsY(*check.signature.r_bytes())
+        .decompress()
+        .is_some_and(|r| !super::torsion::is_torsion_free(&r))
+}
+
+/// libsodium's judgement of one signature: `verify_strict`.
+fn strict(messages: &[&[u8]], check: &SignatureCheck) -> bool {
+    check
+        .key
+        .verify_strict(messages[check.message], &check.signature)
+        .is_ok()
+}
+
+/// [`verify_all`] for signatures whose `R` are torsion-free: batches, bisected on failure.
+fn verify_batched(messages: &[&[u8]], checks: &[SignatureCheck]) -> Vec<bool> {
     let mut result = vec![false; checks.len()];
     for (n, chunk) in checks.chunks(BATCH_SIZE).enumerate() {
         verify_into(
@@ -46,10 +86,7 @@ pub fn verify_all(messages: &[&[u8]], checks: &[SignatureCheck]) -> Vec<bool> {
 fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) {
     if checks.len() < SINGLE_BELOW {
         for (check, ok) in checks.iter().zip(out.iter_mut()) {
-            *ok = check
-                .key
-                .verify_strict(messages[check.message], &check.signature)
-                .is_ok();
+            *ok = strict(messages, check);
         }
         return;
     }
@@ -64,4 +101,33 @@ fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) 
     let (left, right) = out.split_at_mut(half);
     verify_into(messages, &checks[..half], left);
     verify_into(messages, &checks[half..], right);
+}
+
+/// Why libsodium (Synapse's PyNaCl) refuses `check`'s signature before its equation, in
+/// words for a message, or `None` when only the equation can say (RFC 8032 §5.1.7 as
+/// `crypto_sign_verify_detached` applies it: `s < ℓ`, `R` canonical and not of small order;
+/// an `R` with a small-order component can never equal `[s]B − [k]A` for a torsion-free key).
+pub fn refusal_reason(check: &SignatureCheck) -> Option<&'static str> {
+    use curve25519_dalek::edwards::CompressedEdwardsY;
+    use curve25519_dalek::scalar::Scalar;
+    let sig = &check.signature;
+    if Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())).is_none() {
+        return Some("its s is not below the group order ℓ (a malleated copy of a signature)");
+    }
+    let Some(r) = CompressedEdwardsY(*sig.r_bytes()).decompress() else {
+        return Some("its R is not a point of the curve");
+    };
+    if r.compress().as_bytes() != sig.r_bytes() {
+        return Some("its R is not canonically encoded");
+    }
+    if r.is_small_order() {
+        return Some("its R is a point of small order");
+    }
+    let key = check.key.to_edwards();
+    if !super::batch::is_plain_point(&r, sig.r_bytes())
+        && super::batch::is_plain_point(&key, check.key.as_bytes())
+    {
+        return Some("its R has a small-order component");
+    }
+    None
 }

@@ -23,6 +23,10 @@ pub const TIMESTAMP_OUT_OF_RANGE: &str = "origin_server_ts_out_of_range";
 pub const TOO_MANY_PREV_EVENTS: &str = "too_many_prev_events";
 /// More than 10 `auth_events` (a warning for events that arrived by backfill).
 pub const TOO_MANY_AUTH_EVENTS: &str = "too_many_auth_events";
+/// `type`, `state_key`, `sender`, `room_id`, `event_id` or an event ID in `prev_events` /
+/// `auth_events` holds a NUL character (U+0000): no identifier grammar allows it and no
+/// server can store it. The problem's path names the field.
+pub const FIELD_HAS_NUL: &str = "field_has_nul";
 /// A user, room or event ID does not have the grammar the room version requires.
 pub const MALFORMED_ID: &str = "malformed_id";
 /// Room version 12: the `m.room.create` event carries a `room_id`.
@@ -55,3 +59,6 @@ pub const ROOM_VERSION_MISMATCH: &str = "room_version_mismatch";
 pub const CONTENT_HASH_MISMATCH: &str = "content_hash_mismatch";
 /// `hashes.sha256` is absent or not unpadded base64 of 32 bytes.
 pub const CONTENT_HASH_MALFORMED: &str = "content_hash_malformed";
+/// Problems past `MAX_PROBLEMS_PER_EVENT` for one event, or past `MAX_PROBLEMS_PER_REPORT`
+/// for one report, were counted, not listed: the message says how many, by code.
+pub const PROBLEMS_LEFT_OUT: &str = "problems_left_out";

@@ -29,22 +29,48 @@ struct Reader<'a, 'p> {
     event: &'a Object,
     label: &'a str,
     problems: &'p mut Vec<Problem>,
+    /// Required fields found missing, with what they should be: reported together by
+    /// [`Reader::report_missing`], so that `{}` costs one problem, not ten.
+    missing: Vec<(&'static str, &'static str)>,
 }
 
 impl<'a> Reader<'a, '_> {
-    fn get(&mut self, key: &str, want: &str, required: bool) -> Option<&'a Value> {
+    fn get(&mut self, key: &'static str, want: &'static str, required: bool) -> Option<&'a Value> {
         let value = self.event.get(key);
         if value.is_none() && required {
-            self.problems.push(Problem::error(
+            self.missing.push((key, want));
+        }
+        value
+    }
+
+    /// One `field_missing` problem: at the field's path when one is missing, at `$` naming
+    /// them all when several are.
+    fn report_missing(&mut self) {
+        let problem = match self.missing[..] {
+            [] => return,
+            [(key, want)] => Problem::error(
                 codes::FIELD_MISSING,
                 canonical_json::path_key("$", key),
                 format!(
                     "{}: the required field `{key}` ({want}) is missing.",
                     self.label
                 ),
-            ));
-        }
-        value
+            ),
+            _ => {
+                let fields: Vec<String> =
+                    self.missing.iter().map(|(k, _)| format!("`{k}`")).collect();
+                Problem::error(
+                    codes::FIELD_MISSING,
+                    "$",
+                    format!(
+                        "{}: the required fields {} are missing.",
+                        self.label,
+                        fields.join(", ")
+                    ),
+                )
+            }
+        };
+        self.problems.push(problem);
     }
 
     fn wrong_type(&mut self, path: String, key: &str, want: &str, found: &Value) {
@@ -59,7 +85,7 @@ impl<'a> Reader<'a, '_> {
         ));
     }
 
-    fn string(&mut self, key: &str, required: bool) -> Option<&'a str> {
+    fn string(&mut self, key: &'static str, required: bool) -> Option<&'a str> {
         let v = self.get(key, "a string", required)?;
         let s = v.as_str();
         if s.is_none() {
@@ -68,10 +94,10 @@ impl<'a> Reader<'a, '_> {
         s
     }
 
-    fn integer(&mut self, key: &str) -> Option<&'a Value> {
+    fn integer(&mut self, key: &'static str) -> Option<&'a Value> {
         let v = self.get(key, "an integer", true)?;
         match v {
-            Value::Int(_) | Value::UInt(_) => Some(v),
+            Value::Int(_) | Value::UInt(_) | Value::BigInt(_) => Some(v),
             _ => {
                 self.wrong_type(canonical_json::path_key("$", key), key, "an integer", v);
                 None
@@ -79,7 +105,7 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
-    fn object(&mut self, key: &str) -> Option<&'a Object> {
+    fn object(&mut self, key: &'static str) -> Option<&'a Object> {
         let v = self.get(key, "an object", true)?;
         let o = v.as_object();
         if o.is_none() {
@@ -119,6 +145,25 @@ impl<'a> Reader<'a, '_> {
             )
         };
         self.problems.push(problem);
+    }
+
+    /// Refuses a NUL (U+0000) in `value`, the identifier or name at `path`: no grammar of
+    /// user IDs, room IDs, event IDs or server names allows it ([Appendices § Identifier
+    /// grammar](https://spec.matrix.org/v1.16/appendices/#identifier-grammar)), and servers
+    /// cannot store it in `type` or `state_key` either (their databases refuse U+0000:
+    /// Synapse's issue 10886).
+    fn refuse_nul(&mut self, path: impl Fn() -> String, key: &str, value: Option<&str>) {
+        let Some(at) = value.and_then(|v| v.find('\0')) else {
+            return;
+        };
+        self.problems.push(Problem::error(
+            codes::FIELD_HAS_NUL,
+            path(),
+            format!(
+                "{}: `{key}` holds a NUL character (U+0000) at byte {at}, which no server accepts there.",
+                self.label
+            ),
+        ));
     }
 
     fn malformed(&mut self, path: String, what: &str, value: &str, rule: &str) {
@@ -174,7 +219,7 @@ fn is_event_id(id: &str, version: &RoomVersion) -> bool {
 }
 
 /// Reads `prev_events` or `auth_events`: IDs, or (v1/v2) `[id, {hashes}]` pairs.
-fn references(r: &mut Reader, key: &str, version: &RoomVersion) -> Vec<String> {
+fn references(r: &mut Reader, key: &'static str, version: &RoomVersion) -> Vec<String> {
     let Some(v) = r.get(key, "an array", true) else {
         return Vec::new();
     };
@@ -194,6 +239,7 @@ fn references(r: &mut Reader, key: &str, version: &RoomVersion) -> Vec<String> {
             (EventFormat::V1, _) => None,
             (_, item) => item.as_str(),
         };
+        r.refuse_nul(path, key, id);
         let Some(id) = id else {
             let want = match version.event_format {
                 EventFormat::V1 => "an `[event_id, {\"sha256\": …}]` pair",
@@ -250,6 +296,7 @@ pub(crate) fn check(
         event,
         label,
         problems,
+        missing: Vec::new(),
     };
     let event_type = r.string("type", true);
     let state_key = r.string("state_key", false);
@@ -280,6 +327,7 @@ pub(crate) fn check(
     if version.event_id_in_event() {
         let id = r.string("event_id", true);
         r.limit_length("event_id", id, version);
+        r.refuse_nul(|| "$.event_id".into(), "event_id", id);
         if let Some(id) = id.filter(|id| !sigiled_with_server(id, '$')) {
             r.malformed(
                 "$.event_id".into(),
@@ -289,6 +337,7 @@ pub(crate) fn check(
             );
         }
     }
+    r.report_missing();
     for (key, value) in [
         ("type", event_type),
         ("state_key", state_key),
@@ -296,6 +345,7 @@ pub(crate) fn check(
         ("room_id", room_id),
     ] {
         r.limit_length(key, value, version);
+        r.refuse_nul(|| canonical_json::path_key("$", key), key, value);
     }
     if let Some(s) = sender.filter(|s| !sigiled_with_server(s, '@')) {
         r.malformed(
@@ -383,7 +433,7 @@ fn check_depth(r: &mut Reader, depth: &Value, version: &RoomVersion) -> Option<i
     match depth {
         Value::Int(d) if (0..=max).contains(d) => Some(*d),
         Value::Int(d) if *d > max => None,
-        Value::UInt(_) if version.strict_canonical_json => None,
+        Value::UInt(_) | Value::BigInt(_) if version.strict_canonical_json => None,
         other => {
             r.problems.push(Problem::error(
                 codes::DEPTH_OUT_OF_RANGE,
@@ -399,7 +449,7 @@ fn check_depth(r: &mut Reader, depth: &Value, version: &RoomVersion) -> Option<i
     }
 }
 
-/// `origin_server_ts` as an `i64`. Above 2^63−1 it is reported here for room versions 1–5
+/// `origin_server_ts` as an `i64`. Outside ±2^63 it is reported here for room versions 1–5
 /// (from v6 the canonical JSON check already reports anything above 2^53−1).
 fn check_timestamp(r: &mut Reader, ts: &Value, version: &RoomVersion) -> Option<i64> {
     if let Some(ts) = ts.as_i64() {
@@ -410,7 +460,7 @@ fn check_timestamp(r: &mut Reader, ts: &Value, version: &RoomVersion) -> Option<
             codes::TIMESTAMP_OUT_OF_RANGE,
             "$.origin_server_ts",
             format!(
-                "{}: `origin_server_ts` {} is above 2^63−1 milliseconds, which no clock can mean.",
+                "{}: `origin_server_ts` {} is outside ±2^63 milliseconds, which no clock can mean.",
                 r.label,
                 canonical_json::to_string(ts)
             ),

@@ -66,5 +66,5 @@ pub fn parse_pdu_value(
 /// [`parse_pdu`] for an event held as a [`Value`].
 pub fn pdu_from_value(value: Value, version: &RoomVersion) -> Result<Pdu, Vec<Problem>> {
     let prepared = pdu::prepare_value(value, version, false, "The event");
-    prepared.pdu.ok_or(prepared.problems)
+    prepared.pdu.map(|pdu| *pdu).ok_or(prepared.problems)
 }

@@ -94,7 +94,7 @@ impl Pdu {
 /// Everything computed about one event on the way to its verdict, before signatures.
 pub(crate) struct Prepared {
     /// The format-valid view, or `None` when the format is broken or the event is no PDU.
-    pub pdu: Option<Pdu>,
+    pub pdu: Option<Box<Pdu>>,
     /// The event ID when it could be determined (even for a broken format): computed from
     /// v3, else the one the event carries; the written one for events that are no PDU.
     pub event_id: Option<String>,
@@ -226,14 +226,19 @@ pub(crate) fn prepare(
         errors.clone().count() > 0 && errors.clone().all(|p| REJECTING.contains(&p.code));
     let usable = rejected || errors.clone().next().is_none();
     let pdu = match (fields, &event_id) {
-        (Some(fields), Some(id)) if usable => Some(Pdu {
+        (Some(fields), Some(id)) if usable => Some(Box::new(Pdu {
             event_id: id.clone(),
             fields,
             room_version: *version,
             event,
-        }),
+        })),
         _ => None,
     };
+    // Only a PDU's signatures are checked: a broken event keeps no bytes (a flood of them
+    // would hold 512 bytes each for nothing).
+    if pdu.is_none() {
+        signing_bytes = Vec::new();
+    }
     Prepared {
         pdu,
         event_id,

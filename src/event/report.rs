@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::codes::PROBLEMS_LEFT_OUT;
 use crate::crypto::codes::SIGNING_KEY_UNKNOWN;
 use crate::input::InputShape;
 use crate::problem::Problem;
@@ -169,5 +170,86 @@ impl Outcome {
         } else {
             Outcome::Valid
         }
+    }
+}
+
+/// The most problems listed for one event: past it, the rest are counted in one
+/// `problems_left_out` problem of the event (an event of 64 KiB can hold thousands of
+/// floats, each a problem).
+pub const MAX_PROBLEMS_PER_EVENT: usize = 16;
+
+/// The most problems of events one report lists: past it, events keep their verdicts, their
+/// problems are counted by code in one `problems_left_out` problem, on the first event whose
+/// problems were left out. Real inputs stay far below; 100,000 broken events would otherwise
+/// make a report hundreds of times the input's size.
+pub const MAX_PROBLEMS_PER_REPORT: usize = 10_000;
+
+/// Applies [`MAX_PROBLEMS_PER_EVENT`] and [`MAX_PROBLEMS_PER_REPORT`] to the events of one
+/// report, as they are judged.
+#[derive(Debug)]
+pub(crate) struct ProblemBudget {
+    left: usize,
+    left_out: std::collections::BTreeMap<&'static str, usize>,
+    events_left_out: usize,
+    first: Option<usize>,
+}
+
+impl ProblemBudget {
+    /// A budget of [`MAX_PROBLEMS_PER_REPORT`].
+    pub fn new() -> Self {
+        Self {
+            left: MAX_PROBLEMS_PER_REPORT,
+            left_out: Default::default(),
+            events_left_out: 0,
+            first: None,
+        }
+    }
+
+    /// Orders `problems` of event `index` most important first and caps them.
+    pub fn apply(&mut self, index: usize, label: &str, problems: &mut Vec<Problem>) {
+        problems.sort_by_key(|problem| std::cmp::Reverse(problem.severity));
+        if problems.len() > MAX_PROBLEMS_PER_EVENT {
+            let more = problems.len() - (MAX_PROBLEMS_PER_EVENT - 1);
+            problems.truncate(MAX_PROBLEMS_PER_EVENT - 1);
+            problems.push(Problem::info(
+                PROBLEMS_LEFT_OUT,
+                "$",
+                format!("{label}: {more} more problems are not listed (at most {MAX_PROBLEMS_PER_EVENT} per event)."),
+            ));
+        }
+        if problems.len() <= self.left {
+            self.left -= problems.len();
+            return;
+        }
+        for problem in problems.drain(self.left..) {
+            *self.left_out.entry(problem.code).or_default() += 1;
+        }
+        problems.shrink_to_fit();
+        self.left = 0;
+        self.events_left_out += 1;
+        self.first.get_or_insert(index);
+    }
+
+    /// The event that gets the summary of what was left out, and the summary.
+    pub fn summary(&self) -> Option<(usize, Problem)> {
+        let first = self.first?;
+        let total: usize = self.left_out.values().sum();
+        let by_code: Vec<String> = self
+            .left_out
+            .iter()
+            .map(|(code, n)| format!("{code} ×{n}"))
+            .collect();
+        Some((
+            first,
+            Problem::warning(
+                PROBLEMS_LEFT_OUT,
+                "$",
+                format!(
+                    "From this event on, {total} problems of {} events are not listed (at most {MAX_PROBLEMS_PER_REPORT} per report; the verdicts are all there): {}.",
+                    self.events_left_out,
+                    by_code.join(", ")
+                ),
+            ),
+        ))
     }
 }

@@ -18,12 +18,12 @@ use std::collections::BTreeSet;
 use super::format::server_of;
 use super::pdu::{self, Prepared};
 use super::received::{Form, Received};
-use super::report::{Counts, EventReport, MissingKey, Report, Verdict};
+use super::report::{Counts, EventReport, MissingKey, ProblemBudget, Report, Verdict};
 use super::{codes, redaction, Pdu};
 use crate::canonical_json::{path_key, Object, Value};
 use crate::crypto::codes as sig_codes;
 use crate::crypto::keys::{parse_signature, KeyLookup, KeyRing};
-use crate::crypto::signatures::{verify_all, SignatureCheck};
+use crate::crypto::signatures::{refusal_reason, verify_all, SignatureCheck};
 use crate::input::{self, InputEvent, InputShape};
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
@@ -181,6 +181,7 @@ fn gather(
 fn judge(
     req: &Required,
     ok: &[bool],
+    checks: &[SignatureCheck],
     label: &str,
     problems: &mut Vec<Problem>,
     missing: &mut BTreeSet<MissingKey>,
@@ -202,8 +203,11 @@ fn judge(
             format!("{label}: {server}'s signature verifies with {}, a key trusted as given rather than fetched from {server}.", keys.join(", ")),
         ));
     }
-    for (key_id, _, _) in req.checks.iter().filter(|(_, i, _)| !ok[*i]) {
-        let message = format!("{label}: the signature of {server} with {key_id} does not verify over the redacted event.");
+    for (key_id, i, _) in req.checks.iter().filter(|(_, i, _)| !ok[*i]) {
+        let message = match refusal_reason(&checks[*i]) {
+            Some(reason) => format!("{label}: the signature of {server} with {key_id} is refused as libsodium refuses it: {reason}."),
+            None => format!("{label}: the signature of {server} with {key_id} does not verify over the redacted event."),
+        };
         let path = path_key(&path, key_id);
         problems.push(match satisfied {
             true => Problem::warning(sig_codes::SIGNATURE_INVALID, path, message),
@@ -268,9 +272,13 @@ pub fn validate_values(
 }
 
 /// Reduces and format-checks one input event (see [`Received`], [`pdu::prepare`]).
-fn prepare_event(event: InputEvent, version: &RoomVersion, via_backfill: bool) -> Prepared {
+fn prepare_event(
+    event: InputEvent,
+    label: &str,
+    version: &RoomVersion,
+    via_backfill: bool,
+) -> Prepared {
     let InputEvent {
-        label,
         value,
         row_id,
         origin,
@@ -279,12 +287,12 @@ fn prepare_event(event: InputEvent, version: &RoomVersion, via_backfill: bool) -
     let object = match value {
         Ok(Value::Object(object)) => object,
         Ok(other) => {
-            return Prepared::unusable(vec![pdu::not_object(&other, &label)], None, Form::Pdu)
+            return Prepared::unusable(vec![pdu::not_object(&other, label)], None, Form::Pdu)
         }
         Err(problem) => return Prepared::unusable(vec![problem], None, Form::Pdu),
     };
-    let received = Received::reduce(object, version, row_id, origin, &label);
-    pdu::prepare(received, version, via_backfill, &label)
+    let received = Received::reduce(object, version, row_id, origin, label);
+    pdu::prepare(received, version, via_backfill, label)
 }
 
 /// Judges the events of an input for `version`: format, event ID, signatures (batched),
@@ -295,11 +303,23 @@ pub fn validate_events(
     keys: &KeyRing,
     options: &ValidateOptions,
 ) -> Validation {
-    let labels: Vec<String> = events.iter().map(|e| e.label.clone()).collect();
-    let prepared: Vec<Prepared> = events
-        .into_iter()
-        .map(|e| prepare_event(e, version, options.via_backfill))
-        .collect();
+    // Events that are unusable have their verdict now: their problems are capped at once,
+    // so a flood of broken events never holds all its problems.
+    let mut budget = ProblemBudget::new();
+    let mut labels = Vec::with_capacity(events.len());
+    let mut capped = Vec::with_capacity(events.len());
+    let mut prepared = Vec::with_capacity(events.len());
+    for (index, mut event) in events.into_iter().enumerate() {
+        let label = std::mem::take(&mut event.label);
+        let mut p = prepare_event(event, &label, version, options.via_backfill);
+        let unusable = p.pdu.is_none() && p.form == Form::Pdu;
+        if unusable {
+            budget.apply(index, &label, &mut p.problems);
+        }
+        capped.push(unusable);
+        labels.push(label);
+        prepared.push(p);
+    }
     let mut checks = Vec::new();
     let mut required = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
@@ -317,7 +337,7 @@ pub fn validate_events(
     for (index, (mut p, label)) in prepared.into_iter().zip(labels).enumerate() {
         let mut signed = true;
         while let Some(req) = required.next_if(|r| r.event == index) {
-            signed &= judge(&req, &ok, &label, &mut p.problems, &mut missing);
+            signed &= judge(&req, &ok, &checks, &label, &mut p.problems, &mut missing);
         }
         let verdict = verdict_of(&p, signed);
         let pruned = (verdict == Verdict::Redacted).then_some(p.was_already_redacted);
@@ -327,7 +347,7 @@ pub fn validate_events(
                     p.problems
                         .push(hash_mismatch(&label, pruned, p.content_hash_ok.is_some()));
                 }
-                Judged::Pdu(Box::new(pdu))
+                Judged::Pdu(pdu)
             }
             (None, Some(event), Some(id)) => Judged::Written {
                 event_id: id.clone(),
@@ -336,8 +356,9 @@ pub fn validate_events(
             _ => Judged::Unusable,
         };
         // Most important first; the checks' order within one severity.
-        p.problems
-            .sort_by_key(|problem| std::cmp::Reverse(problem.severity));
+        if !capped[index] {
+            budget.apply(index, &label, &mut p.problems);
+        }
         reports.push(EventReport {
             index,
             label,
@@ -347,6 +368,9 @@ pub fn validate_events(
             problems: p.problems,
         });
         judged.push(event);
+    }
+    if let Some((first, summary)) = budget.summary() {
+        reports[first].problems.push(summary);
     }
     let report = Report {
         room_version: version.id.to_owned(),

@@ -74,6 +74,10 @@ fn read_section(text: &str, key: &str, section: Section, input: &mut Input) {
     }
     let (items, error) = split_array(text, 0);
     for (i, item) in items.iter().enumerate() {
+        if input.is_full() {
+            input.leave_out(items.len() - i);
+            break;
+        }
         let label = format!("{key}[{i}]");
         push(parse_item(item, label.clone()), label, section, input);
     }
@@ -86,7 +90,7 @@ fn push(value: Result<Value, super::Problem>, label: String, section: Section, i
     match classify(value, label) {
         Item::Event(mut e) => {
             e.section = section;
-            input.events.push(*e);
+            input.add_event(*e);
         }
         other => input.push(other),
     }

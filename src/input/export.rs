@@ -58,12 +58,16 @@ pub(super) fn read_tsv(text: &str, input: &mut Input) -> bool {
             .iter()
             .find(|c| c.starts_with('{') && c.contains("\"type\""))
         {
+            if input.is_full() {
+                input.leave_out(1);
+                continue;
+            }
             let event = parse_column(json).map_err(|e| e.to_problem("$", &label));
             let row_id = columns
                 .first()
                 .filter(|c| c.starts_with('$'))
                 .map(|c| (*c).to_owned());
-            input.events.push(InputEvent {
+            input.add_event(InputEvent {
                 row_id,
                 ..InputEvent::plain(label, event)
             });

@@ -35,6 +35,9 @@ use crate::problem::Problem;
 pub mod codes {
     /// The input is empty.
     pub const INPUT_EMPTY: &str = "input_empty";
+    /// The input holds more than [`super::MAX_EVENTS_PER_INPUT`] events: the first are
+    /// read, the rest left out; the message names the limit and the count.
+    pub const INPUT_TOO_MANY_EVENTS: &str = "input_too_many_events";
     /// The input is not JSON, NDJSON, tab-separated rows nor key lines.
     pub const INPUT_NOT_JSON: &str = "input_not_json";
     /// The input is JSON but none of the shapes mxdag reads; the message names what it saw.
@@ -45,6 +48,15 @@ pub mod codes {
     /// that is not unpadded base64 of 32 bytes).
     pub const KEY_INPUT_UNREADABLE: &str = "key_input_unreadable";
 }
+
+/// The most events read from one input. Federation answers are far smaller (a
+/// [`/send`](https://spec.matrix.org/v1.16/server-server-api/#put_matrixfederationv1sendtxnid)
+/// transaction carries at most 50 PDUs, a
+/// [`/backfill`](https://spec.matrix.org/v1.16/server-server-api/#get_matrixfederationv1backfillroomid)
+/// answer as many as its `limit` asks), but exports of a whole room can be large. Past it the
+/// events are counted, not parsed, and reported as [`codes::INPUT_TOO_MANY_EVENTS`], so
+/// that an input's cost stays bounded whatever it holds.
+pub const MAX_EVENTS_PER_INPUT: usize = 1_000_000;
 
 /// The shape an input was recognised as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -196,6 +208,8 @@ pub struct Input {
     pub keys: Vec<KeyInput>,
     /// Problems with the input as a whole.
     pub problems: Vec<Problem>,
+    /// Events past [`MAX_EVENTS_PER_INPUT`], counted and left out.
+    pub events_left_out: usize,
 }
 
 impl Input {
@@ -228,9 +242,43 @@ impl Input {
         )
     }
 
+    /// Whether the input holds [`MAX_EVENTS_PER_INPUT`] events: further ones are only
+    /// counted ([`Input::leave_out`]).
+    fn is_full(&self) -> bool {
+        self.events.len() >= MAX_EVENTS_PER_INPUT
+    }
+
+    /// Counts `n` events left out past [`MAX_EVENTS_PER_INPUT`].
+    fn leave_out(&mut self, n: usize) {
+        self.events_left_out += n;
+    }
+
+    /// Adds an event, or counts it left out when the input is full.
+    fn add_event(&mut self, event: InputEvent) {
+        match self.is_full() {
+            true => self.leave_out(1),
+            false => self.events.push(event),
+        }
+    }
+
+    /// The problem saying how many events were left out, if any were.
+    fn too_many_events(&self) -> Option<Problem> {
+        (self.events_left_out > 0).then(|| {
+            Problem::error(
+                codes::INPUT_TOO_MANY_EVENTS,
+                "$",
+                format!(
+                    "The input holds {} events, more than the {MAX_EVENTS_PER_INPUT} (MAX_EVENTS_PER_INPUT) mxdag reads from one input: the first {MAX_EVENTS_PER_INPUT} were read, {} left out. Split the input to read them all.",
+                    self.events.len() + self.events_left_out,
+                    self.events_left_out
+                ),
+            )
+        })
+    }
+
     fn push(&mut self, item: Item) {
         match item {
-            Item::Event(e) => self.events.push(*e),
+            Item::Event(e) => self.add_event(*e),
             Item::Keys(k) => self.keys.extend(k),
             Item::Problem(p) => self.problems.push(p),
         }
@@ -290,6 +338,7 @@ pub fn recognise(text: &str) -> Input {
     if input.shape.is_none() && input.problems.is_empty() {
         input.problems.push(unknown_shape("$", "The input"));
     }
+    input.problems.extend(input.too_many_events());
     input
 }
 
@@ -342,7 +391,14 @@ fn read_whole(text: &str, start: usize, input: &mut Input) {
 
 /// Reads list items (`Event #0`, `Event #1`, … when `label` is `Event #`).
 fn read_list(items: &[&str], label: &str, input: &mut Input) {
+    // Exactly the room needed: growing by doubling would hold up to twice as much.
+    let room = MAX_EVENTS_PER_INPUT.saturating_sub(input.events.len());
+    input.events.reserve_exact(items.len().min(room));
     for (i, item) in items.iter().enumerate() {
+        if input.is_full() {
+            input.leave_out(items.len() - i);
+            return;
+        }
         let name = format!("{label}{i}");
         let value = parse_item(item, name.clone());
         input.push(classify(value, name));
@@ -390,7 +446,7 @@ fn read_object(text: &str, object: &SplitObject, input: &mut Input) {
                 Some(_) => InputShape::SynapseEventJson,
                 None => InputShape::Pdu,
             });
-            input.events.push(*e);
+            input.add_event(*e);
         }
         Item::Event(_) => input
             .problems
@@ -456,6 +512,10 @@ fn first_line_is_value(text: &str, start: usize) -> bool {
 fn read_lines(text: &str, input: &mut Input) {
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
+            continue;
+        }
+        if input.is_full() {
+            input.leave_out(1);
             continue;
         }
         let label = format!("Line {}", n + 1);

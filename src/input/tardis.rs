@@ -66,6 +66,10 @@ fn read_value(scenario: &Value, input: &mut Input) {
         return;
     };
     for (i, event) in events.iter().enumerate() {
+        if input.is_full() {
+            input.leave_out(events.len() - i);
+            break;
+        }
         let mut event = event.clone();
         if let (Some(room_id), Some(object)) = (text("room_id"), event.as_object_mut()) {
             if !object.contains_key("room_id") {
@@ -76,7 +80,7 @@ fn read_value(scenario: &Value, input: &mut Input) {
             .get("event_id")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        input.events.push(InputEvent {
+        input.add_event(InputEvent {
             origin: Origin::Scenario,
             annotation: id.as_deref().and_then(note),
             ..InputEvent::plain(format!("events[{i}]"), Ok(event))

@@ -1,0 +1,107 @@
+//! Integers beyond 64 bits, kept exact.
+//!
+//! JSON puts no bound on integers, nor did canonical JSON before room version 6
+//! ([v6](https://spec.matrix.org/v1.16/rooms/v6/#canonical-json) bounds them to ±(2^53−1)).
+//! Synapse's canonical JSON (Python integers) prints `18446744073709551616` as it was
+//! written, so a room version 1–5 event carrying it is hashed and signed over those digits.
+//! serde_json reads such an integer as a float (or refuses it past 1e308), so a text that
+//! may hold one is read here: its number literals are listed in document order, each
+//! integer beyond 64 bits is blanked to `0` (padded with spaces, so error positions do not
+//! move), and the parser's visitor takes the digits back from the list.
+
+use super::value::{Literals, Seed};
+use super::{classify, ParseError, Value};
+use serde::de::DeserializeSeed;
+
+/// How many digits an integer outside `i64`/`u64` has at least (`-9223372036854775809`).
+const BIG_INTEGER_DIGITS: usize = 19;
+
+/// Whether `text` may hold an integer beyond 64 bits: it has a run of 19 digits (cheap, and
+/// false for nearly every event: a millisecond timestamp has 13).
+pub(super) fn may_hold_big_integer(text: &str) -> bool {
+    let mut run = 0;
+    for b in text.bytes() {
+        if b.is_ascii_digit() {
+            run += 1;
+            if run >= BIG_INTEGER_DIGITS {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// Whether `literal` is a JSON integer (`-?(0|[1-9][0-9]*)`) outside `i64` (negative) or
+/// `u64` (positive).
+pub(super) fn is_big_integer(literal: &str) -> bool {
+    let digits = literal.strip_prefix('-').unwrap_or(literal);
+    let grammar = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    let fits = match literal.starts_with('-') {
+        true => literal.parse::<i64>().is_ok(),
+        false => literal.parse::<u64>().is_ok(),
+    };
+    grammar && !fits
+}
+
+/// The number literals of `text` (outside strings) in document order, and the text with
+/// each integer beyond 64 bits replaced by `0` and spaces.
+fn scan(text: &str) -> (Vec<&str>, String) {
+    let b = text.as_bytes();
+    let mut literals = Vec::new();
+    let mut blanked = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                // A string: its end is the next quote that no backslash escapes.
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(b.len());
+                blanked.extend_from_slice(&b[start..i]);
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                {
+                    i += 1;
+                }
+                let literal = &text[start..i];
+                literals.push(literal);
+                if is_big_integer(literal) {
+                    blanked.push(b'0');
+                    blanked.resize(blanked.len() + literal.len() - 1, b' ');
+                } else {
+                    blanked.extend_from_slice(literal.as_bytes());
+                }
+            }
+            c => {
+                blanked.push(c);
+                i += 1;
+            }
+        }
+    }
+    // Only ASCII digits and signs were replaced, by ASCII: still the UTF-8 it was.
+    (literals, String::from_utf8(blanked).unwrap_or_default())
+}
+
+/// Parses `text` keeping integers beyond 64 bits exact ([`Value::BigInt`]).
+pub(super) fn from_str_exact(text: &str) -> Result<Value, ParseError> {
+    let (literals, blanked) = scan(text);
+    let literals = Literals::new(literals);
+    let mut de = serde_json::Deserializer::from_str(&blanked);
+    let value = Seed {
+        literals: Some(&literals),
+    }
+    .deserialize(&mut de)
+    .and_then(|v| de.end().map(|()| v))
+    .map_err(|e| classify(&e))?;
+    Ok(value)
+}
