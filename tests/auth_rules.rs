@@ -899,7 +899,7 @@ fn events_need_the_level_their_type_requires() {
 }
 
 #[test]
-fn without_power_levels_the_creator_has_100_and_state_default_is_0() {
+fn without_power_levels_the_creator_has_100_and_state_default_is_50() {
     for version in all() {
         let mut room = Room::new(version, ALICE, "{}");
         room.ok(
@@ -915,9 +915,18 @@ fn without_power_levels_the_creator_has_100_and_state_default_is_0() {
             r#"{"join_rule":"public"}"#,
         );
         room.join(BOB);
-        // No power levels: state_default is 0, so bob may set the name …
-        room.ok("m.room.name", Some(""), BOB, r#"{"name":"n"}"#);
-        // … but not ban alice (100, or infinite in v12) or be above her.
+        // No power levels: state_default is 50, so bob (0) may not set the name, alice may …
+        let result = room.send("m.room.name", Some(""), BOB, r#"{"name":"n"}"#);
+        assert_eq!(code(&result), Some(c::EVENT_LEVEL), "v{version}");
+        room.ok("m.room.name", Some(""), ALICE, r#"{"name":"n"}"#);
+        room.send(
+            "m.room.message",
+            None,
+            BOB,
+            r#"{"body":"events_default is 0"}"#,
+        )
+        .unwrap();
+        // … and bob cannot ban alice (100, or infinite in v12).
         assert_eq!(
             code(&room.member(BOB, ALICE, "ban")),
             Some(c::BAN_LEVEL),
@@ -1174,14 +1183,9 @@ fn redactions_need_the_redact_level_or_the_same_server_in_v1_and_v2() {
         let bob_event = room.ok("m.room.message", None, BOB, r#"{"body":"b"}"#);
         for (target, own) in [(alice_event, false), (bob_event, true)] {
             let redacts = room.events[target].event_id.clone();
-            let content = match version.redaction.v11 {
-                true => format!(r#"{{"redacts":"{redacts}"}}"#),
-                false => "{}".to_owned(),
-            };
-            let mut pdu = room.draft("m.room.redaction", None, BOB, &content);
-            if !version.redaction.v11 {
-                pdu.fields.redacts = Some(redacts);
-            }
+            let content = format!(r#"{{"redacts":"{redacts}"}}"#);
+            let pdu = room.draft("m.room.redaction", None, BOB, &content);
+            assert_eq!(pdu.fields.redacts, Some(redacts));
             let expected =
                 (version.auth.special_case_redaction && !own).then_some(c::REDACTION_NOT_ALLOWED);
             assert_eq!(

@@ -40,8 +40,11 @@ pub fn check(ctx: &Ctx) -> Result<(), Problem> {
     }
 }
 
-/// The join rule in force (`invite` when the auth events hold no `m.room.join_rules`, as
-/// servers read an absent one) and the event that set it.
+/// The join rule in force and the event that set it. The rules do not say what "the
+/// `join_rule`" is when the auth events hold no `m.room.join_rules` (or it has no
+/// `join_rule`); this reads `invite`, as Synapse does (`event_auth.py`,
+/// `_is_membership_change_allowed`). ruma rejects such a join instead (see
+/// `tests/auth_differential.rs`).
 fn join_rule<'a>(ctx: &Ctx<'a>) -> (&'a str, Option<&'a crate::event::Pdu>) {
     match ctx.state("m.room.join_rules", "") {
         Some(rules) => (

@@ -138,26 +138,15 @@ fn lookup(map: &[(String, i64)], key: &str) -> Option<i64> {
     map.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
 }
 
-/// One of the integer levels in force: from the power levels, or its default; with no
-/// power levels event the defaults are those of the event's description
-/// ([`m.room.power_levels`](https://spec.matrix.org/v1.16/client-server-api/#mroompower_levels)).
+/// One of the integer levels in force: from the power levels, or its default, which is
+/// the same with no power levels event at all ("If there is no `state_default` in the
+/// `m.room.power_levels` event, or there is no `m.room.power_levels` event, the
+/// `state_default` is 50", [`m.room.power_levels`](https://spec.matrix.org/v1.16/client-server-api/#mroompower_levels);
+/// the older text giving 0 was removed in spec v1.7).
 pub fn int_level(levels: Option<&PowerLevels>, field: &str) -> i64 {
     match levels {
         Some(levels) => levels.int(field),
-        None => no_power_levels_default(field),
-    }
-}
-
-/// The defaults with no `m.room.power_levels` event at all: `state_default` is then 0
-/// ("Defaults to 50 if unspecified, but 0 if there is no `m.room.power_levels` event at
-/// all"), the others as when unspecified.
-fn no_power_levels_default(field: &str) -> i64 {
-    match field {
-        "state_default" => 0,
-        _ => INT_FIELDS
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map_or(0, |(_, d)| *d),
+        None => PowerLevels::default().int(field),
     }
 }
 

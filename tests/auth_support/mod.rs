@@ -204,6 +204,13 @@ impl Room {
             false => Value::from(id.as_str()),
         };
         let mut e = Object::new();
+        let mut content = content;
+        // Before v11 a redaction names its target at the top level.
+        if event_type == "m.room.redaction" && !self.version.redaction.v11 {
+            if let Some(redacts) = content.as_object_mut().and_then(|c| c.remove("redacts")) {
+                e.insert("redacts", redacts);
+            }
+        }
         e.insert("type", Value::from(event_type));
         e.insert("sender", Value::from(sender));
         if !(self.version.room_id_from_create_event() && event_type == "m.room.create") {
