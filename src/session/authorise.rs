@@ -8,8 +8,8 @@
 //! check 4; [§ Rejection](https://spec.matrix.org/v1.16/server-server-api/#rejection).
 //!
 //! Auth events are found by arena index (one ID lookup per entry when an event is tried);
-//! the session keeps the parsed PDU of held state events only (auth events are state
-//! events) and parses any other event again when it has to be tried later.
+//! the session keeps the parsed PDU of held state events (auth events are state events)
+//! and of events still waiting, nothing of decided non-state events.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -60,8 +60,8 @@ pub struct Authorised {
 /// What a room keeps to authorise events as their auth events arrive.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AuthTable {
-    /// By node: the PDU of a held state event as the rules read it (redacted when its
-    /// content hash failed).
+    /// By node: the PDU as the rules read it (redacted when its content hash failed), of
+    /// held state events (the auth events of others) and of events not decided yet.
     pdus: Vec<Option<Box<Pdu>>>,
     /// Auth event IDs not held → the nodes waiting for them.
     awaited: HashMap<String, Vec<NodeIndex>>,
@@ -88,15 +88,16 @@ enum Entry {
 }
 
 impl Room {
-    /// Keeps the PDU of a newly held node (`accepted`: what a server goes on with) when it
-    /// is a state event, and returns the nodes to try: it, and those that awaited it.
+    /// Keeps the PDU of a newly held node (`accepted`: what a server goes on with) until it
+    /// is decided (for good when it is a state event), and returns the nodes to try: it,
+    /// and those that awaited it.
     pub(crate) fn auth_arrived(
         &mut self,
         node: NodeIndex,
         accepted: Option<Pdu>,
     ) -> Vec<NodeIndex> {
         let index = node as usize;
-        if let Some(pdu) = accepted.filter(Pdu::is_state) {
+        if let Some(pdu) = accepted {
             if self.auth.pdus.len() <= index {
                 self.auth.pdus.resize(index + 1, None);
             }
@@ -129,6 +130,7 @@ impl Room {
                 if let Some(h) = self.held_mut(node) {
                     h.auth = Auth::NotChecked;
                 }
+                self.forget_unless_state(node);
                 // A dropped or rejected event is final: what waited on it is decided now.
                 if verdict != Verdict::Unchecked {
                     work.extend(self.auth.dependents.remove(&node).unwrap_or_default());
@@ -165,6 +167,7 @@ impl Room {
             }
             h.problems.extend(warnings);
             work.extend(self.auth.dependents.remove(&node).unwrap_or_default());
+            self.forget_unless_state(node);
         }
         waited.sort_unstable();
         waited.dedup();
@@ -173,6 +176,15 @@ impl Room {
                 .is_some_and(|h| matches!(h.auth, Auth::Unknown { .. }))
         };
         tally.unknown += waited.iter().filter(still).count();
+    }
+
+    /// Drops the kept PDU of a decided node that no event can list as an auth event.
+    fn forget_unless_state(&mut self, node: NodeIndex) {
+        if let Some(slot) = self.auth.pdus.get_mut(node as usize) {
+            if slot.as_ref().is_some_and(|p| !p.is_state()) {
+                *slot = None;
+            }
+        }
     }
 
     /// The held record of a node, to change.
