@@ -283,6 +283,47 @@ fn generated_rooms_pass_the_authorization_rules() {
             .map(|e| e.problems[0].message.as_str())
             .collect();
         assert!(rejected.is_empty(), "v{version}: {rejected:#?}");
+        // The generator's auth events are the selection: nothing selected is missing.
+        let missing: Vec<&str> = report
+            .events
+            .iter()
+            .flat_map(|e| &e.problems)
+            .filter(|p| p.code == c::AUTH_EVENTS_MISSING_SELECTED)
+            .map(|p| p.message.as_str())
+            .collect();
+        assert!(missing.is_empty(), "v{version}: {missing:#?}");
         assert_eq!(report.auth.allowed, room.pdus.len(), "v{version}");
     }
+}
+
+#[test]
+fn auth_events_that_leave_out_what_the_room_had_are_flagged() {
+    let mut room = room(RoomVersion::V10);
+    let auth: Vec<usize> = room
+        .selection("m.room.message", None, BOB, &auth_support::v("{}"))
+        .into_iter()
+        .filter(|&i| room.events[i].fields.event_type != "m.room.power_levels")
+        .collect();
+    let prev = [room.last];
+    let pdu = room.event(
+        "m.room.message",
+        None,
+        BOB,
+        auth_support::v(r#"{"body":"x"}"#),
+        &prev,
+        &auth,
+    );
+    room.push(pdu, false);
+    let order: Vec<usize> = (0..room.events.len()).collect();
+    let session = session_of(&room, &order);
+    let held = session.held(&room.events[room.last].event_id).unwrap();
+    assert_eq!(held.auth, Auth::Allowed);
+    let flagged: Vec<&str> = held
+        .problems
+        .iter()
+        .filter(|p| p.code == c::AUTH_EVENTS_MISSING_SELECTED)
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(flagged.len(), 1, "{:?}", held.problems);
+    assert!(flagged[0].contains("m.room.power_levels"), "{}", flagged[0]);
 }
