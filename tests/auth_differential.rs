@@ -111,7 +111,18 @@ type Held = HashMap<OwnedEventId, RumaEvent>;
 
 /// ruma's verdict on `pdu` against its own auth events as held in `room` (check 4).
 fn ruma_auth(room: &Room, events: &Held, pdu: &Pdu) -> Result<(), String> {
-    let rules = RoomVersionId::try_from(room.version.id)
+    ruma_check(room.version, &room.create().event_id, events, pdu)
+}
+
+/// ruma's verdict on `pdu` of a room of `version` whose create event is `create_id`, with
+/// `events` held.
+fn ruma_check(
+    version: RoomVersion,
+    create_id: &str,
+    events: &Held,
+    pdu: &Pdu,
+) -> Result<(), String> {
+    let rules = RoomVersionId::try_from(version.id)
         .unwrap()
         .rules()
         .unwrap()
@@ -120,7 +131,6 @@ fn ruma_auth(room: &Room, events: &Held, pdu: &Pdu) -> Result<(), String> {
     ruma_state_res::check_state_independent_auth_rules(&rules, &incoming, |id: &EventId| {
         events.get(id)
     })?;
-    let create_id = room.create().event_id.clone();
     let auth: Vec<&RumaEvent> = incoming
         .auth
         .iter()
@@ -131,7 +141,7 @@ fn ruma_auth(room: &Room, events: &Held, pdu: &Pdu) -> Result<(), String> {
         &incoming,
         |t: &StateEventType, key: &str| {
             if *t == StateEventType::RoomCreate {
-                return events.get(<&EventId>::try_from(create_id.as_str()).unwrap());
+                return events.get(<&EventId>::try_from(create_id).unwrap());
             }
             auth.iter().copied().find(|e| {
                 e.event_type.to_string() == t.to_string() && e.state_key.as_deref() == Some(key)
@@ -498,4 +508,119 @@ fn mxdag_and_ruma_agree_on_random_rooms_of_every_version() {
             "v{version}: {tally:?}"
         );
     }
+}
+
+/// mxdag's verdict on `pdu` with its auth events found in `by_id`.
+fn ours_on(
+    pdu: &Pdu,
+    by_id: &HashMap<&str, &Pdu>,
+    create: &Pdu,
+) -> Result<(), mxdag::problem::Problem> {
+    use mxdag::auth::{authorize, AuthEvent, AuthEvents};
+    let held = |pdu| AuthEvent {
+        pdu,
+        rejected: false,
+    };
+    let entries: Vec<AuthEvent> = pdu
+        .fields
+        .auth_events
+        .iter()
+        .map(|id| held(by_id[id.as_str()]))
+        .collect();
+    authorize(
+        pdu,
+        &AuthEvents {
+            entries: &entries,
+            create: Some(held(create)),
+        },
+    )
+}
+
+/// `pdu` with one auth event dropped (each in turn), and sent by a user of another server
+/// who never joined.
+fn mutations(pdu: &Pdu) -> Vec<Pdu> {
+    let mut out = Vec::new();
+    for i in 0..pdu.fields.auth_events.len() {
+        let mut m = pdu.clone();
+        m.fields.auth_events.remove(i);
+        out.push(m);
+    }
+    if !pdu.is_create() {
+        let mut m = pdu.clone();
+        m.fields.sender = "@mallory:evil.test".to_owned();
+        out.push(m);
+    }
+    out
+}
+
+#[test]
+fn mxdag_and_ruma_agree_on_the_generators_rooms_with_forks_and_mutated_events() {
+    use mxdag::event::pdu_from_value;
+    use mxdag::generate::{generate_room, Damage, GenerateOptions, ShapeOptions};
+    let mut tally = Tally::default();
+    for version in ALL {
+        let generated = generate_room(&GenerateOptions {
+            room_version: version.id.into(),
+            shape: ShapeOptions {
+                events: 400,
+                servers: 5,
+                seed: 3,
+                concurrency: 0.5,
+                ..ShapeOptions::default()
+            },
+            damage: Damage::default(),
+            ..GenerateOptions::default()
+        })
+        .unwrap();
+        let pdus: Vec<Pdu> = generated
+            .pdus
+            .iter()
+            .map(|p| pdu_from_value(p.clone(), &version).unwrap())
+            .collect();
+        let held: Held = pdus
+            .iter()
+            .map(|p| {
+                (
+                    OwnedEventId::try_from(p.event_id.as_str()).unwrap(),
+                    RumaEvent::of(p, false),
+                )
+            })
+            .collect();
+        let by_id: HashMap<&str, &Pdu> = pdus.iter().map(|p| (p.event_id.as_str(), p)).collect();
+        let create = pdus.iter().find(|p| p.is_create()).unwrap();
+        for pdu in &pdus {
+            let ours = ours_on(pdu, &by_id, create);
+            let theirs = ruma_check(version, &create.event_id, &held, pdu);
+            assert!(
+                ours.is_ok() && theirs.is_ok(),
+                "v{version} {}: {ours:?} / {theirs:?}",
+                pdu.event_id
+            );
+            tally.compared += 1;
+            tally.allowed += 1;
+            for mutated in mutations(pdu) {
+                let ours = ours_on(&mutated, &by_id, create);
+                let theirs = ruma_check(version, &create.event_id, &held, &mutated);
+                let known = ours.is_ok()
+                    && theirs
+                        .as_ref()
+                        .is_err_and(|e| e.contains("m.room.join_rules"));
+                assert!(
+                    ours.is_ok() == theirs.is_ok() || known,
+                    "v{version} {} mutated ({:?}, {}): {ours:?} / {theirs:?}",
+                    pdu.event_id,
+                    mutated.fields.auth_events,
+                    mutated.fields.sender
+                );
+                tally.compared += 1;
+                match (ours.is_ok(), known) {
+                    (_, true) => tally.known += 1,
+                    (true, false) => tally.allowed += 1,
+                    (false, false) => tally.rejected += 1,
+                }
+            }
+        }
+    }
+    eprintln!("generated rooms: {tally:?}");
+    assert!(tally.rejected > 5000 && tally.allowed > 5000, "{tally:?}");
 }
