@@ -327,3 +327,30 @@ fn auth_events_that_leave_out_what_the_room_had_are_flagged() {
     assert_eq!(flagged.len(), 1, "{:?}", held.problems);
     assert!(flagged[0].contains("m.room.power_levels"), "{}", flagged[0]);
 }
+
+#[test]
+fn events_that_waited_for_the_room_version_are_authorised_when_it_is_given() {
+    let room = room(RoomVersion::V11);
+    let mut session = RoomSession::new(None, None);
+    session.add_keys(&keys());
+    // Without the create event nothing names the room version: the events wait.
+    let lines: Vec<String> = room.events[1..]
+        .iter()
+        .map(|e| e.to_canonical_json())
+        .collect();
+    let report = session.ingest(&lines.join("\n"), &Ingest::default());
+    assert_eq!(report.waiting, room.events.len() - 1);
+    let report = session.set_room_version(RoomVersion::V11).unwrap();
+    // Placed now, but their create event is not held: all wait for it, by ID.
+    assert_eq!(report.auth.unknown, room.events.len() - 1);
+    let report = session.ingest(&room.create().to_canonical_json(), &Ingest::default());
+    assert_eq!(
+        (report.auth.allowed, report.auth.rejected),
+        (room.events.len() - 1, 1)
+    );
+    let order: Vec<usize> = (0..room.events.len()).collect();
+    assert_eq!(
+        results(&room, &session),
+        results(&room, &session_of(&room, &order))
+    );
+}
