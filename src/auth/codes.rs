@@ -1,7 +1,9 @@
 //! Problem codes of the authorization rules (check 4 of the checks performed on receipt of
 //! a PDU). Each names the rule that rejected the event; the numbers are those of the
-//! [room version 12 page](https://spec.matrix.org/v1.16/rooms/v12/#authorization-rules),
-//! whose rules are the other versions' rules renumbered.
+//! [room version 12 page](https://spec.matrix.org/v1.16/rooms/v12/#authorization-rules)
+//! (earlier pages number the same rules differently: v12 inserted rule 2, v1–v5 have the
+//! `m.room.aliases` rule 4), except for rules v12 no longer has, which carry the number of
+//! the versions that have them.
 
 /// Rule 1.1: an `m.room.create` event has `prev_events`.
 pub const CREATE_HAS_PREV_EVENTS: &str = "auth_create_has_prev_events";
@@ -24,7 +26,7 @@ pub const AUTH_EVENTS_DUPLICATE: &str = "auth_events_duplicate";
 pub const AUTH_EVENTS_UNEXPECTED: &str = "auth_events_unexpected";
 /// Rule 3.3: an entry of `auth_events` was itself rejected (or dropped) on receipt.
 pub const AUTH_EVENT_REJECTED: &str = "auth_event_rejected";
-/// Rule 3.4 (v1–v11): no `m.room.create` event among `auth_events`.
+/// Rule 2.4 of v1–v11 (no counterpart in v12): no `m.room.create` event among `auth_events`.
 pub const AUTH_EVENTS_NO_CREATE: &str = "auth_events_no_create";
 /// Rule 3.5: an entry of `auth_events` belongs to another room.
 pub const AUTH_EVENT_OTHER_ROOM: &str = "auth_event_other_room";

@@ -326,11 +326,16 @@ pub fn reject(
     let against = against
         .map(|a| format!(", checked against auth event {}", describe(a)))
         .unwrap_or_default();
+    // Rules are numbered as on the v12 page unless the rule names its own versions.
+    let numbering = match event.room_version.auth.privileged_creators || rule.contains('(') {
+        true => String::new(),
+        false => " (numbered as in room version 12)".to_owned(),
+    };
     Problem::error(
         code,
         path,
         format!(
-            "{} is rejected by rule {rule} of the authorization rules of room version {}: {why}{against}.",
+            "{} is rejected by rule {rule}{numbering} of the authorization rules of room version {}: {why}{against}.",
             describe(event),
             event.room_version
         ),

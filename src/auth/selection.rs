@@ -147,7 +147,7 @@ pub fn check<'a>(event: &Pdu, auth: &AuthEvents<'a>) -> Result<&'a Pdu, Problem>
         if create.is_none() {
             return fail(
                 codes::AUTH_EVENTS_NO_CREATE,
-                "3.4 (room versions 1–11)",
+                "2.4 (room versions 1–11)",
                 "no m.room.create event among the auth events",
                 None,
             );
