@@ -14,6 +14,7 @@
 //! Spec references are to the Matrix specification v1.16
 //! (<https://spec.matrix.org/v1.16/>) and MSC4000 (forwards fill).
 
+pub mod auth;
 pub mod canonical_json;
 pub mod crypto;
 pub mod dag;

@@ -87,6 +87,51 @@ pub struct RoomVersion {
     /// events ([size limits](https://spec.matrix.org/v1.16/client-server-api/#size-limits);
     /// Synapse's `LENIENT_EVENT_BYTE_LIMITS_ROOM_VERSIONS`, MSC4291's discussion).
     pub strict_byte_limits: bool,
+    /// The version-dependent parts of the authorization rules.
+    pub auth: AuthRules,
+}
+
+/// The authorization rules that differ between room versions (checks 4–6 of
+/// [the checks performed on receipt of a PDU](https://spec.matrix.org/v1.16/server-server-api/#checks-performed-on-receipt-of-a-pdu)).
+/// Each field names the room-version page that introduced or removed the rule; the rules
+/// themselves are in [`crate::auth`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuthRules {
+    /// v1–v10: `m.room.create` must carry `content.creator`, and the creator is the user
+    /// it names ([v1, rule 1.4](https://spec.matrix.org/v1.16/rooms/v1/#authorization-rules)).
+    /// From v11 the creator is the create event's `sender`
+    /// ([v11, rules 1 and 4.3.1](https://spec.matrix.org/v1.16/rooms/v11/#authorization-rules)).
+    pub creator_in_content: bool,
+    /// v1–v5: `m.room.aliases` events are allowed only from the server named by their
+    /// `state_key` ([v1, rule 4](https://spec.matrix.org/v1.16/rooms/v1/#authorization-rules));
+    /// removed in [v6](https://spec.matrix.org/v1.16/rooms/v6/#authorization-rules) (MSC2432).
+    pub special_case_aliases: bool,
+    /// v1–v2: `m.room.redaction` needs the redact level or the same server as the redacted
+    /// event ([v1, rule 11](https://spec.matrix.org/v1.16/rooms/v1/#authorization-rules));
+    /// from [v3](https://spec.matrix.org/v1.16/rooms/v3/#authorization-rules) redactions are
+    /// authorised like any event and checked when applied.
+    pub special_case_redaction: bool,
+    /// v6+: changes to `notifications` in `m.room.power_levels` are limited like `events`
+    /// ([v6, rules 10.4–10.5](https://spec.matrix.org/v1.16/rooms/v6/#authorization-rules), MSC2209).
+    pub limit_notifications: bool,
+    /// v8+: the `restricted` join rule
+    /// ([v8, rule 4.3.5](https://spec.matrix.org/v1.16/rooms/v8/#authorization-rules), MSC3083).
+    pub restricted_join_rule: bool,
+    /// v10+: the `knock_restricted` join rule
+    /// ([v10, rules 4.3.5 and 4.7.1](https://spec.matrix.org/v1.16/rooms/v10/#authorization-rules), MSC3787).
+    pub knock_restricted_join_rule: bool,
+    /// v1–v5: power level values may be floats, truncated
+    /// ([v1, power levels as floats](https://spec.matrix.org/v1.16/rooms/v1/#mroompower_levels-events-accept-values-as-floats)).
+    pub float_power_levels: bool,
+    /// v1–v9: power level values may be strings holding an integer
+    /// ([v1, power levels as strings](https://spec.matrix.org/v1.16/rooms/v1/#mroompower_levels-events-accept-values-as-strings));
+    /// from v10 only integers ([`RoomVersion::integer_power_levels`]).
+    pub string_power_levels: bool,
+    /// v12+: room creators (the create event's `sender` and `content.additional_creators`)
+    /// have infinite power and may not appear in `users`; the create event is not an auth
+    /// event but the one the room ID names
+    /// ([v12, rules 1.4, 2, 3.2 and 10.4](https://spec.matrix.org/v1.16/rooms/v12/#authorization-rules), MSC4289, MSC4291).
+    pub privileged_creators: bool,
 }
 
 const fn rules(keep_aliases: bool, allow: bool, authorised: bool, v11: bool) -> RedactionRules {
@@ -121,6 +166,17 @@ const fn version(id: &'static str, n: u8) -> RoomVersion {
         restricted_join_signature: n >= 8,
         integer_power_levels: n >= 10,
         strict_byte_limits: n >= 11,
+        auth: AuthRules {
+            creator_in_content: n <= 10,
+            special_case_aliases: n <= 5,
+            special_case_redaction: n <= 2,
+            limit_notifications: n >= 6,
+            restricted_join_rule: n >= 8,
+            knock_restricted_join_rule: n >= 10,
+            float_power_levels: n <= 5,
+            string_power_levels: n <= 9,
+            privileged_creators: n >= 12,
+        },
     }
 }
 

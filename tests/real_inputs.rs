@@ -95,6 +95,16 @@ fn every_export_of_the_linear_room_has_synapses_ids_and_validates_with_its_keys(
             report.events
         );
         assert_eq!(report.outcome, Outcome::Valid, "{name}");
+        // Every event of the real room passes the authorization rules (check 4).
+        assert_eq!(
+            (
+                report.auth.allowed,
+                report.auth.rejected,
+                report.auth.unknown
+            ),
+            (report.counts.total, 0, 0),
+            "{name}"
+        );
         let dag = session.dag().unwrap();
         assert_eq!(dag.forward_extremities().len(), 1, "{name}: a linear room");
         assert!(dag.gaps().is_empty(), "{name}: no false gap");

@@ -15,28 +15,34 @@ use mxdag::session::{Ingest, RoomSession};
 
 const ROOM: &str = "!dag:origin.test";
 
-/// A signed event of room version `v` with `prev_events` given as IDs; returns (ID, JSON).
+/// A signed event of room version `v` sent by `@a:origin.test` with `prev_events` and
+/// `auth_events` given as IDs; returns (ID, JSON).
 fn pdu(
     v: &str,
     event_type: &str,
     state_key: Option<&str>,
     prevs: &[&str],
+    auths: &[&str],
     depth: i64,
 ) -> (String, String) {
     let version = RoomVersion::from_id(v).unwrap();
     let prev_list: Vec<String> = prevs.iter().map(|p| format!("\"{p}\"")).collect();
+    let auth_list: Vec<String> = auths.iter().map(|p| format!("\"{p}\"")).collect();
     let state = state_key
         .map(|k| format!(r#","state_key":"{k}""#))
         .unwrap_or_default();
     let content = if event_type == "m.room.create" {
         format!(r#"{{"room_version":"{v}","creator":"@a:origin.test"}}"#)
+    } else if event_type == "m.room.member" {
+        r#"{"membership":"join"}"#.to_owned()
     } else {
         format!(r#"{{"body":"d{depth}","msgtype":"m.text"}}"#)
     };
     let text = format!(
-        r#"{{"type":"{event_type}"{state},"sender":"@a:origin.test","room_id":"{ROOM}","content":{content},"depth":{depth},"origin_server_ts":{},"origin":"origin.test","prev_events":[{}],"auth_events":[],"hashes":{{}},"signatures":{{}}}}"#,
+        r#"{{"type":"{event_type}"{state},"sender":"@a:origin.test","room_id":"{ROOM}","content":{content},"depth":{depth},"origin_server_ts":{},"origin":"origin.test","prev_events":[{}],"auth_events":[{}],"hashes":{{}},"signatures":{{}}}}"#,
         1_700_000_000_000 + depth,
-        prev_list.join(",")
+        prev_list.join(","),
+        auth_list.join(",")
     );
     let mut event = canonical_json::from_str(&text).unwrap();
     let id = sign_event(
@@ -50,12 +56,27 @@ fn pdu(
     (id.unwrap(), canonical_json::to_string(&event))
 }
 
-/// create ← m1 ← m2 in room version 10.
+/// create ← join ← message in room version 10: the creator joins, then speaks (each
+/// passes the authorization rules against its auth events).
 fn chain_v10() -> Vec<(String, String)> {
-    let create = pdu("10", "m.room.create", Some(""), &[], 1);
-    let m1 = pdu("10", "m.room.message", None, &[&create.0], 2);
-    let m2 = pdu("10", "m.room.message", None, &[&m1.0], 3);
-    vec![create, m1, m2]
+    let create = pdu("10", "m.room.create", Some(""), &[], &[], 1);
+    let join = pdu(
+        "10",
+        "m.room.member",
+        Some("@a:origin.test"),
+        &[&create.0],
+        &[&create.0],
+        2,
+    );
+    let m2 = pdu(
+        "10",
+        "m.room.message",
+        None,
+        &[&join.0],
+        &[&create.0, &join.0],
+        3,
+    );
+    vec![create, join, m2]
 }
 
 /// `json` with `key` set to `value` (as exports and the client API add keys).
@@ -546,9 +567,9 @@ fn over_long_fields_are_rejected_before_v11_and_dropped_from_it() {
         ),
         ("11", Verdict::Dropped, event_codes::FIELD_TOO_LONG, 2, 1),
     ] {
-        let create = pdu(v, "m.room.create", Some(""), &[], 1);
-        let state = pdu(v, "m.room.topic", Some(&long_key), &[&create.0], 2);
-        let child = pdu(v, "m.room.message", None, &[&state.0], 3);
+        let create = pdu(v, "m.room.create", Some(""), &[], &[], 1);
+        let state = pdu(v, "m.room.topic", Some(&long_key), &[&create.0], &[], 2);
+        let child = pdu(v, "m.room.message", None, &[&state.0], &[], 3);
         let mut session = RoomSession::new(None, RoomVersion::from_id(v));
         session.add_keys(&key_line());
         let text = format!(r#"{{"events":[{},{},{}]}}"#, create.1, state.1, child.1);
@@ -564,12 +585,13 @@ fn over_long_fields_are_rejected_before_v11_and_dropped_from_it() {
         assert_eq!(session.dag().unwrap().gaps().len(), gaps, "v{v}");
     }
     // A field over 255 code points is dropped in every version.
-    let create = pdu("10", "m.room.create", Some(""), &[], 1);
+    let create = pdu("10", "m.room.create", Some(""), &[], &[], 1);
     let state = pdu(
         "10",
         "m.room.topic",
         Some(&"é".repeat(300)),
         &[&create.0],
+        &[],
         2,
     );
     let mut session = RoomSession::new(None, RoomVersion::from_id("10"));

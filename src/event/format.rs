@@ -182,6 +182,12 @@ pub fn server_of(id: &str) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
+/// Whether `id` has the shape of a user ID as the format checks read `sender`:
+/// `@localpart:server` ([appendices, user identifiers](https://spec.matrix.org/v1.16/appendices/#user-identifiers)).
+pub fn is_user_id(id: &str) -> bool {
+    sigiled_with_server(id, '@')
+}
+
 fn sigiled_with_server(id: &str, sigil: char) -> bool {
     id.starts_with(sigil) && id.len() > 1 && server_of(id).is_some()
 }

@@ -67,15 +67,20 @@ impl Validation {
     /// The PDU of event `i` when a server would go on with it (not dropped, unchecked or
     /// rejected): the redacted form for a `redacted` one.
     pub fn accepted(&self, i: usize) -> Option<Pdu> {
-        let verdict = self.report.events.get(i)?.verdict;
-        match (&self.events[i], verdict) {
-            (Judged::Pdu(pdu), Verdict::Valid) => Some((**pdu).clone()),
-            (Judged::Pdu(pdu), Verdict::Redacted) => Some(Pdu {
-                event: redaction::redact(&pdu.event, &pdu.room_version).event,
-                ..(**pdu).clone()
-            }),
-            _ => None,
-        }
+        accepted(self.events.get(i)?, self.report.events.get(i)?.verdict)
+    }
+}
+
+/// The PDU a server goes on with for an event judged `verdict`: the event itself when
+/// valid, its redacted form when redacted, nothing otherwise.
+pub fn accepted(judged: &Judged, verdict: Verdict) -> Option<Pdu> {
+    match (judged, verdict) {
+        (Judged::Pdu(pdu), Verdict::Valid) => Some((**pdu).clone()),
+        (Judged::Pdu(pdu), Verdict::Redacted) => Some(Pdu {
+            event: redaction::redact(&pdu.event, &pdu.room_version).event,
+            ..(**pdu).clone()
+        }),
+        _ => None,
     }
 }
 

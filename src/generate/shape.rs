@@ -355,11 +355,14 @@ impl<'a> Simulation<'a> {
             EventKind::HistoryVisibility,
         ];
         let kind = *self.rng.pick(&kinds);
+        // The power levels give moderators (50) the name and topic; the power levels and
+        // the history visibility need 100, which only the creator has.
+        let creator_only = matches!(kind, EventKind::PowerLevels | EventKind::HistoryVisibility);
         let moderators: Vec<u32> = self
             .joined
             .iter()
             .copied()
-            .filter(|u| *u == 0 || self.shape.moderators.contains(u))
+            .filter(|u| *u == 0 || (!creator_only && self.shape.moderators.contains(u)))
             .collect();
         (*self.rng.pick(&moderators), kind)
     }

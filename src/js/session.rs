@@ -47,7 +47,18 @@ export type Outcome = "valid" | "unchecked" | "invalid";
 export interface MissingKey { server_name: string; key_id: string; }
 
 /** What judging held events again did. */
-export interface Rejudged { judged: number; checked: number; still_unchecked: number; }
+export interface Rejudged { judged: number; checked: number; still_unchecked: number; auth: Authorised; }
+
+/** What check 4 (the authorization rules) decided: events allowed, rejected, waiting. */
+export interface Authorised { allowed: number; rejected: number; unknown: number; }
+
+/** Check 4 for one event: against its own auth events. `unknown` names the auth events
+ *  not held (`missing`) in its `auth_unknown` problem; `rejected` names the rule. */
+export type Auth =
+  | { status: "not_checked" }
+  | { status: "unknown"; problem: Problem; missing: string[] }
+  | { status: "allowed" }
+  | { status: "rejected"; problem: Problem };
 
 /** An answer's contract verdict. */
 export interface Contract {
@@ -80,6 +91,8 @@ export interface IngestReport {
   waiting: number;
   findings: Problem[];
   contract?: Contract;
+  /** What check 4 decided while taking it (its events and held events awaiting them). */
+  auth: Authorised;
   outcome: Outcome;
 }
 
@@ -101,6 +114,8 @@ export interface EventDetails {
   verdict: Verdict | null;
   pruned_by_sender: boolean;
   problems: Problem[];
+  /** Check 4, for a held event. */
+  auth: Auth | null;
   source: string | null;
   annotation: string | null;
   origin: "plain" | "federation" | "scenario" | null;

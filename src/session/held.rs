@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::Auth;
 use crate::canonical_json::Value;
 use crate::event::Verdict;
 use crate::input::{InputEvent, Origin, Section};
@@ -33,6 +34,8 @@ pub struct Held {
     pub pruned_by_sender: bool,
     /// Every problem found, errors first.
     pub problems: Vec<Problem>,
+    /// Check 4: the authorization rules against its own auth events.
+    pub auth: Auth,
     /// The input it came from (an index into the session's sources).
     pub source: u32,
     /// What the input said of the event besides its JSON.

@@ -4,14 +4,15 @@
 
 use super::held::{Held, Meta};
 use super::report::{IngestReport, VersionFrom};
+use super::Auth;
 use super::{Ingest, RoomSession};
 use crate::canonical_json::Value;
 use crate::crypto::keys::KeysAdded;
-use crate::dag::{DagEvent, Placement};
+use crate::dag::{DagEvent, NodeIndex, Placement};
 use crate::event::codes as event_codes;
 use crate::event::received::{Form, Received};
 use crate::event::report::{Counts, Outcome, Report};
-use crate::event::verdict::room_version_named;
+use crate::event::verdict::{accepted, room_version_named};
 use crate::event::{validate_events, EventReport, Judged, ValidateOptions, Validation, Verdict};
 use crate::federation::FederationRequest;
 use crate::input::{self, Input, InputEvent, InputShape, Section};
@@ -138,6 +139,7 @@ impl RoomSession {
             waiting: 0,
             findings: Vec::new(),
             contract,
+            auth: Default::default(),
             outcome: Outcome::Valid,
         };
         let kept_metas = match taking.keep_dropped {
@@ -306,6 +308,9 @@ impl RoomSession {
         judged: &[Judged],
         taking: &Taking,
     ) {
+        // By room slot: the nodes to authorise once all are placed; by report: its node.
+        let mut to_try: Vec<(usize, Vec<NodeIndex>)> = Vec::new();
+        let mut placed_at: Vec<Option<(usize, NodeIndex)>> = vec![None; reports.len()];
         for (i, ((mut report, dag_event), meta)) in
             reports.into_iter().zip(placed).zip(metas).enumerate()
         {
@@ -358,9 +363,16 @@ impl RoomSession {
                         verdict: report.verdict,
                         pruned_by_sender: report.pruned_by_sender == Some(true),
                         problems: report.problems.clone(),
+                        auth: Auth::NotChecked,
                         source: taking.source,
                         meta,
                     });
+                    let work = room.auth_arrived(node, accepted(&judged[i], report.verdict));
+                    match to_try.iter_mut().find(|(s, _)| *s == slot) {
+                        Some((_, nodes)) => nodes.extend(work),
+                        None => to_try.push((slot, work)),
+                    }
+                    placed_at[out.events.len()] = Some((slot, node));
                 }
                 None => out.refused += 1,
             }
@@ -379,6 +391,33 @@ impl RoomSession {
                 .extend_from_slice(&room.dag.ingest_findings()[findings_before..]);
             out.events.push(report);
         }
+        self.authorise_placed(out, to_try, &placed_at);
+    }
+
+    /// Runs check 4 for the nodes an input placed (and those that awaited them), and
+    /// brings the verdicts and problems of the input's own events up to date.
+    fn authorise_placed(
+        &mut self,
+        out: &mut IngestReport,
+        to_try: Vec<(usize, Vec<NodeIndex>)>,
+        placed_at: &[Option<(usize, NodeIndex)>],
+    ) {
+        let Some(version) = self.version else {
+            return;
+        };
+        for (slot, work) in to_try {
+            self.rooms[slot].authorise(&version, work, &mut out.auth);
+        }
+        for (report, at) in out.events.iter_mut().zip(placed_at) {
+            let Some(held) = at.and_then(|(slot, node)| self.rooms[slot].held(node)) else {
+                continue;
+            };
+            if held.verdict != report.verdict || held.problems.len() != report.problems.len() {
+                report.verdict = held.verdict;
+                report.problems = held.problems.clone();
+            }
+        }
+        out.counts = Counts::of(&out.events);
     }
 
     /// Events taken with no room version known. Events that are no PDU (client format,

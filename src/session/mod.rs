@@ -9,6 +9,7 @@
 //!
 //! `mxdag check`, `dag`, `answer` and `serve`, the page and the JS API all go through it.
 
+mod authorise;
 mod contract;
 mod held;
 mod ingest;
@@ -18,6 +19,7 @@ mod rows;
 
 use std::collections::{BTreeSet, HashMap};
 
+pub use authorise::{Auth, Authorised};
 pub use held::{EventKind, Held, Meta};
 pub use report::{
     Contract, EventDetails, IngestReport, KeysReport, Neighbour, Rejudged, VersionFrom,
@@ -56,6 +58,8 @@ pub(crate) struct Room {
     pub held: Vec<Option<Held>>,
     /// Findings of the session about this room (IDs the inputs wrote wrongly).
     pub findings: Vec<Problem>,
+    /// What check 4 (the authorization rules) keeps between inputs.
+    pub auth: authorise::AuthTable,
 }
 
 impl Room {

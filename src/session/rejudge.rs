@@ -7,6 +7,7 @@ use super::RoomSession;
 use crate::crypto::codes as key_codes;
 use crate::dag::walk::Children;
 use crate::event::codes as event_codes;
+use crate::event::verdict::accepted;
 use crate::event::{validate_events, ValidateOptions, Verdict};
 use crate::input::InputEvent;
 use crate::problem::Problem;
@@ -41,7 +42,12 @@ impl RoomSession {
             );
             self.missing_keys
                 .extend(validation.report.missing_keys.iter().cloned());
-            for (&i, report) in waiting.iter().zip(validation.report.events) {
+            let mut work = Vec::new();
+            let judged = validation.events.iter();
+            for ((&i, report), judged) in waiting.iter().zip(validation.report.events).zip(judged) {
+                if report.verdict != Verdict::Unchecked {
+                    work.extend(room.auth_arrived(i as u32, accepted(judged, report.verdict)));
+                }
                 let Some(held) = room.held[i].as_mut() else {
                     continue;
                 };
@@ -63,6 +69,7 @@ impl RoomSession {
                 problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
                 held.problems = problems;
             }
+            room.authorise(&version, work, &mut out.auth);
         }
         out
     }
@@ -89,6 +96,7 @@ impl RoomSession {
             verdict: held.map(|h| h.verdict),
             pruned_by_sender: held.is_some_and(|h| h.pruned_by_sender),
             problems: held.map(|h| h.problems.clone()).unwrap_or_default(),
+            auth: held.map(|h| h.auth.clone()),
             source: held.map(|h| match self.source_name(h.source) {
                 "" => h.meta.label.clone(),
                 name => format!("{name}, {}", h.meta.label),

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::{Auth, Authorised};
 use crate::crypto::keys::KeysAdded;
 use crate::event::report::{Counts, MissingKey, Outcome};
 use crate::event::{EventReport, Verdict};
@@ -76,6 +77,9 @@ pub struct IngestReport {
     /// For an answer to a request: whether it kept its endpoint's contract.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract: Option<Contract>,
+    /// What check 4 (the authorization rules) decided while taking it, for its events and
+    /// for held events whose auth events it brought.
+    pub auth: Authorised,
     /// `valid`, `unchecked` (nothing invalid, some events not checkable) or `invalid`.
     pub outcome: Outcome,
 }
@@ -102,6 +106,7 @@ impl IngestReport {
             waiting: 0,
             findings: Vec::new(),
             contract: None,
+            auth: Authorised::default(),
             outcome: Outcome::Valid,
         }
     }
@@ -126,6 +131,9 @@ impl IngestReport {
         self.known += other.known;
         self.refused += other.refused;
         self.waiting += other.waiting;
+        self.auth.allowed += other.auth.allowed;
+        self.auth.rejected += other.auth.rejected;
+        self.auth.unknown += other.auth.unknown;
         self.outcome = self.outcome.max(other.outcome);
     }
 }
@@ -139,6 +147,8 @@ pub struct Rejudged {
     pub checked: usize,
     /// Events still unchecked for want of keys.
     pub still_unchecked: usize,
+    /// What check 4 decided for the events now checked and those waiting on them.
+    pub auth: Authorised,
 }
 
 /// What adding keys did, and the events judged again.
@@ -173,6 +183,8 @@ pub struct EventDetails {
     pub pruned_by_sender: bool,
     /// Its problems.
     pub problems: Vec<Problem>,
+    /// Check 4: the authorization rules against its own auth events.
+    pub auth: Option<Auth>,
     /// The input it came from and where in it (`file room.ndjson, Line 7`).
     pub source: Option<String>,
     /// The note the input attached.
