@@ -16,7 +16,7 @@ const pkg = {
   types: "./mxdag.d.ts",
   exports: {
     ".": { types: "./mxdag.d.ts", default: "./mxdag.js" },
-    "./node": "./node/wasm.js",
+    "./node": { types: "./node/wasm.d.ts", default: "./node/wasm.js" },
     "./mxdag_bg.wasm": "./mxdag_bg.wasm",
     "./tools": { types: "./tools/mxdag_tools.d.ts", default: "./tools/mxdag_tools.js" },
   },

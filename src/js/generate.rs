@@ -53,11 +53,11 @@ export interface GeneratedRoom {
   roomId: string;
   roomVersion: string;
   /** The PDUs as servers send them (damaged ones damaged). */
-  pdus: Record<string, unknown>[];
+  pdus: Pdu[];
   /** The event ID of each PDU. */
   eventIds: string[];
   /** One self-signed `/_matrix/key/v2/server` response per server. */
-  serverKeys: Record<string, unknown>[];
+  serverKeys: ServerKeys[];
   forwardExtremities: string[];
   /** Each server's signing key (test keys derived from the seed). */
   signingKeys: { serverName: string; keyId: string; seed: string; publicKey: string }[];
@@ -68,7 +68,7 @@ export interface GeneratedRoom {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SigningKeyJs {
+struct JsSigningKey {
     server_name: String,
     key_id: String,
     seed: String,
@@ -77,14 +77,14 @@ struct SigningKeyJs {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct GeneratedRoomJs<'a> {
+struct JsGeneratedRoom<'a> {
     room_id: &'a str,
     room_version: &'a str,
     pdus: &'a [Value],
     event_ids: &'a [String],
     server_keys: &'a [Value],
     forward_extremities: &'a [String],
-    signing_keys: Vec<SigningKeyJs>,
+    signing_keys: Vec<JsSigningKey>,
     damage: &'a DamageReport,
 }
 
@@ -95,7 +95,7 @@ pub fn generate_room(
     #[wasm_bindgen(unchecked_param_type = "GenerateRoomOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let room = generate_from(options)?;
-    let out = GeneratedRoomJs {
+    let out = JsGeneratedRoom {
         room_id: &room.room_id,
         room_version: room.room_version.id,
         pdus: &room.pdus,
@@ -105,7 +105,7 @@ pub fn generate_room(
         signing_keys: room
             .signing_keys
             .iter()
-            .map(|k| SigningKeyJs {
+            .map(|k| JsSigningKey {
                 server_name: k.server_name.clone(),
                 key_id: k.key_id.clone(),
                 seed: k.seed_base64(),

@@ -30,6 +30,26 @@ export interface KeysAdded {
   problems: Problem[];
 }
 
+/** A server's published signing keys: the body of `GET /_matrix/key/v2/server`
+ *  (server-server API, "Retrieving server keys"), self-signed by `server_name`. */
+export interface ServerKeys {
+  server_name: string;
+  /** Keys in use: key ID (`ed25519:…`) → unpadded base64 public key. */
+  verify_keys: Record<string, { key: string }>;
+  /** Keys no longer in use, with when they stopped being used (ms). */
+  old_verify_keys?: Record<string, { key: string; expired_ts: number }>;
+  /** Until when (ms) the keys may be used. */
+  valid_until_ts?: number;
+  /** Server name → key ID → unpadded base64 signature. */
+  signatures?: Record<string, Record<string, string>>;
+}
+
+/** A notary's answer to `POST /_matrix/key/v2/query` or `GET /_matrix/key/v2/query/{serverName}`
+ *  (server-server API, "Querying keys through another server"). */
+export interface KeyQueryResponse {
+  server_keys: ServerKeys[];
+}
+
 /** A key held by a `KeyRing`. */
 export interface KeyInfo {
   server_name: string;
@@ -116,11 +136,14 @@ impl JsKeyRing {
 
     /// Adds the keys of a `GET /_matrix/key/v2/server` response, of an array of them (a
     /// keys file), or of every server in a notary's `/_matrix/key/v2/query` answer
-    /// (`{server_keys: [...]}`), given as an object or JSON text. Responses whose self-signature fails are refused and reported.
+    /// (`{server_keys: [...]}`), given as an object or JSON text. Responses whose
+    /// self-signature fails are refused and reported.
     #[wasm_bindgen(js_name = addResponse, unchecked_return_type = "KeysAdded")]
     pub fn add_response(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "object | object[] | string | Uint8Array")]
+        #[wasm_bindgen(
+            unchecked_param_type = "ServerKeys | ServerKeys[] | KeyQueryResponse | string | Uint8Array"
+        )]
         response: JsValue,
     ) -> Result<JsValue, JsValue> {
         let text = json_text(&response, "The key response")?;

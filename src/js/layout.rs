@@ -5,6 +5,29 @@ use wasm_bindgen::prelude::*;
 
 use crate::layout::{layout, LayoutInput};
 
+#[wasm_bindgen(typescript_custom_section)]
+const LAYOUT_TYPES: &str = r#"
+/** Where `layoutDag` puts each node and edge. Units: one lane wide, one row high. */
+export interface Layout {
+  /** Each node's horizontal position (its lane). */
+  x: Float32Array;
+  /** Each node's vertical position (its row: 0 is the newest node). */
+  y: Float32Array;
+  /** Each node's lane. */
+  lane: Uint32Array;
+  /** Edges as `(child, parent)` node index pairs, flattened. */
+  edges: Uint32Array;
+  /** Per edge, 1 for a back edge (its parent does not precede its child). */
+  backEdges: Uint8Array;
+  /** The vertical lines as `(lane, firstRow, lastRow)` triples, flattened. */
+  runs: Uint32Array;
+  /** How many lanes are used. */
+  lanes: number;
+  /** Problems with the input (its bad edges are left out). */
+  problems: Problem[];
+}
+"#;
+
 fn set(target: &Object, key: &str, value: &JsValue) {
     // Defining a property on a fresh plain object cannot fail.
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
@@ -19,7 +42,7 @@ fn set(target: &Object, key: &str, value: &JsValue) {
 /// (`Uint8Array`, 1 for an edge whose parent does not precede its child), `runs`
 /// (`Uint32Array` of `(lane, firstRow, lastRow)` triples: the vertical lines), `lanes` (the
 /// number of lanes) and `problems` (`[{code, path, message, severity}]`).
-#[wasm_bindgen(js_name = layoutDag)]
+#[wasm_bindgen(js_name = layoutDag, unchecked_return_type = "Layout")]
 pub fn layout_dag(offsets: &[u32], parents: &[u32], depths: &[f64]) -> Result<Object, JsValue> {
     // Depths arrive as doubles (JS numbers); negative or fractional ones are clamped, since
     // they only choose which parent continues a lane.

@@ -29,12 +29,16 @@ use crate::session::{Ingest, IngestReport, RoomSession};
 
 #[wasm_bindgen(typescript_custom_section)]
 const PLANNER_TYPES: &str = r#"
+/** How a planner chooses its requests: covering the gaps with the fewest requests, as
+ *  Synapse backfills, depth-first or breadth-first. */
+export type Strategy = "cover" | "synapse" | "dfs" | "bfs";
+
 /** Options of a `GapPlanner`. */
 export interface GapPlannerOptions {
   room_id: string;
   /** The servers believed to be in the room, that may be asked. */
   servers: string[];
-  strategy?: "cover" | "synapse" | "dfs" | "bfs";
+  strategy?: Strategy;
   /** The `limit` of each request (default 100). */
   limit?: number;
   max_round_trips?: number;
@@ -46,7 +50,7 @@ export interface GapPlannerOptions {
 export interface PlannedRequest {
   id: number;
   server: string;
-  endpoint: "backfill" | "get_missing_events" | "forwards_fill";
+  endpoint: Endpoint;
   method: "GET" | "POST";
   /** The federation path with its query. */
   path: string;
@@ -64,7 +68,7 @@ export interface PlannerOutcome {
   text?: string;
   errcode?: string;
   /** Without a session: the answer's events as records. */
-  events?: { event_id: string; prev_events: string[]; depth?: number; origin_server_ts?: number }[];
+  events?: EventRecord[];
 }
 
 /** What `GapPlanner.record` made of an answer. */
@@ -76,7 +80,13 @@ export interface RecordedAnswer {
 }
 
 /** A timeline event known only by its place in the graph (a planner without a session). */
-export interface EventRecord { event_id: string; prev_events: string[]; depth?: number; origin_server_ts?: number; }
+export interface EventRecord {
+  event_id: string;
+  /** Event IDs, or room version 1/2 `[event_id, hashes]` pairs. */
+  prev_events: (string | [string, Record<string, string>])[];
+  depth?: number;
+  origin_server_ts?: number;
+}
 
 /** What a planner learned of one server. */
 export interface ServerHistory {
@@ -377,7 +387,7 @@ impl JsGapPlanner {
 
     /// Moves the planner's clock (ms; never backwards).
     #[wasm_bindgen(js_name = setNow)]
-    pub fn set_now(&mut self, now_ms: f64) {
+    pub fn set_now(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) {
         self.planner.set_now_ms(now_ms.max(0.0) as u64);
     }
 

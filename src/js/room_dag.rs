@@ -21,6 +21,23 @@ export interface GapSummary {
   missing_depths: number;
 }
 
+/** A room's DAG as the rows of a drawing, ready for `layoutDag`: timeline events in
+ *  linear order, each gap just before its first child. */
+export interface LayoutRows {
+  /** The event ID of each row. */
+  ids: string[];
+  /** Row `i`'s parents are `parents[offsets[i]] … parents[offsets[i + 1] - 1]` (rows + 1 entries). */
+  offsets: Uint32Array;
+  /** Parents as row indices. */
+  parents: Uint32Array;
+  /** Each row's depth (a gap's estimated depth). */
+  depths: Float64Array;
+  /** 1 forward extremity, 2 gap, 4 held as outlier. */
+  flags: Uint8Array;
+  /** Outliers held (they have no row). */
+  outliers: number;
+}
+
 /** A fork: an event with several children. */
 export interface ForkSummary { event_id: string; children: string[]; }
 
@@ -36,9 +53,16 @@ export interface RoomSummary {
   findings: Problem[];
 }
 
+/** The federation endpoints that walk a room's DAG: `/backfill`, `/get_missing_events` and
+ *  `/forwards_fill` (MSC4000). */
+export type Endpoint = "backfill" | "get_missing_events" | "forwards_fill";
+
+/** The order of a `/backfill` answer: Synapse's (by depth, newest first) or breadth-first. */
+export type BackfillOrder = "synapse" | "bfs";
+
 /** What a correct server sends for a request, in its order. */
 export interface ReferenceAnswer {
-  endpoint: "backfill" | "get_missing_events" | "forwards_fill";
+  endpoint: Endpoint;
   room_id: string;
   event_ids: string[];
 }
@@ -47,23 +71,23 @@ export interface ReferenceAnswer {
 /// A room's event DAG, built from columns of event IDs and edges: structure only, nothing
 /// is validated. Events from inputs go through `RoomSession`, which judges them first.
 #[wasm_bindgen(js_name = RoomDag)]
-pub struct RoomDagJs {
+pub struct JsRoomDag {
     inner: RoomDag,
 }
 
 #[wasm_bindgen(js_class = RoomDag)]
-impl RoomDagJs {
+impl JsRoomDag {
     /// An empty DAG, of `roomId` if given (events of other rooms are then refused).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(js_name = roomId, unchecked_param_type = "string | undefined")]
+        #[wasm_bindgen(js_name = roomId, unchecked_optional_param_type = "string")]
         room_id: JsValue,
-    ) -> Result<RoomDagJs, JsValue> {
+    ) -> Result<JsRoomDag, JsValue> {
         let room_id = optional_string_arg(&room_id, "roomId")?;
         let inner = room_id
             .as_deref()
             .map_or_else(RoomDag::new, RoomDag::for_room);
-        Ok(RoomDagJs { inner })
+        Ok(JsRoomDag { inner })
     }
 
     /// The room, once known.
@@ -80,9 +104,9 @@ impl RoomDagJs {
     #[wasm_bindgen(js_name = addColumns)]
     pub fn add_columns(
         &mut self,
-        event_ids: &[u8],
-        prev_ids: &[u8],
-        prev_counts: &[u8],
+        #[wasm_bindgen(js_name = eventIds)] event_ids: &[u8],
+        #[wasm_bindgen(js_name = prevIds)] prev_ids: &[u8],
+        #[wasm_bindgen(js_name = prevCounts)] prev_counts: &[u8],
         depths: &[f64],
         timestamps: &[f64],
     ) -> Result<u32, JsValue> {
@@ -159,12 +183,13 @@ impl RoomDagJs {
 
     /// The DAG as rows of a drawing, ready for `layoutDag` (see [`RoomDag::layout_rows`]):
     /// timeline events in linear order, each gap just before its first child. Returns
-    /// `{ids, offsets, parents, depths, flags, outliers}`: `ids` the event ID of each row
-    /// (strings), `offsets` (`Uint32Array`, rows + 1) and `parents` (`Uint32Array`, row
-    /// indices) the parents as compressed sparse rows, `depths` (`Float64Array`: the event's
-    /// depth, a gap's estimated depth), `flags` (`Uint8Array`: 1 forward extremity, 2 gap,
-    /// 4 held as outlier) and `outliers` (the number of outliers held).
-    #[wasm_bindgen(js_name = layoutInput)]
+    /// `{ids, offsets, parents, depths, flags, outliers}` (`LayoutRows`): `ids` the event ID
+    /// of each row (strings), `offsets` (`Uint32Array`, rows + 1) and `parents`
+    /// (`Uint32Array`, row indices) the parents as compressed sparse rows, `depths`
+    /// (`Float64Array`: the event's depth, a gap's estimated depth), `flags` (`Uint8Array`:
+    /// 1 forward extremity, 2 gap, 4 held as outlier) and `outliers` (the number of
+    /// outliers held).
+    #[wasm_bindgen(js_name = layoutInput, unchecked_return_type = "LayoutRows")]
     pub fn layout_input(&self) -> js_sys::Object {
         let rows = self.inner.layout_rows();
         let ids = id_array(&self.inner, &rows.nodes);
@@ -224,8 +249,8 @@ impl RoomDagJs {
     pub fn reference_answer(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] order: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] body: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BackfillOrder")] order: JsValue,
     ) -> Result<JsValue, JsValue> {
         let request = parse_request(&request, &body)?;
         reference_answer_js(&self.inner, &request, &order)

@@ -60,12 +60,17 @@ export type Auth =
   | { status: "allowed" }
   | { status: "rejected"; problem: Problem };
 
+/** The known order a walking answer matches: Synapse's, breadth-first (Dendrite), a local
+ *  timeline (the conduwuit family), or none of them. */
+export type AnswerOrdering = "synapse" | "bfs" | "timeline" | "none";
+
 /** An answer's contract verdict. */
 export interface Contract {
-  endpoint: "backfill" | "get_missing_events" | "forwards_fill";
+  endpoint: Endpoint;
   room_id: string;
+  /** No error-level problem. */
   ok: boolean;
-  ordering: string;
+  ordering: AnswerOrdering;
   problems: Problem[];
 }
 
@@ -124,14 +129,9 @@ export interface EventDetails {
   next: Neighbour[];
 }
 
-/** The session's room as rows of a drawing (see `layoutDag`). */
-export interface SessionRows {
-  ids: string[];
-  offsets: Uint32Array;
-  parents: Uint32Array;
-  depths: Float64Array;
-  /** 1 forward extremity, 2 gap, 4 held as outlier. */
-  flags: Uint8Array;
+/** The session's room as rows of a drawing (see `layoutDag`), with what the page shows
+ *  of each row. */
+export interface SessionRows extends LayoutRows {
   /** 0 valid, 1 redacted, 2 dropped, 3 unchecked, 4 gap, 5 rejected. */
   verdicts: Uint8Array;
   /** 0 message, 1 state, 2 other, 3 gap. */
@@ -142,8 +142,6 @@ export interface SessionRows {
   labels: string[];
   /** Events held, outliers included. */
   held: number;
-  /** Outliers held. */
-  outliers: number;
 }
 "#;
 
@@ -199,9 +197,9 @@ impl JsRoomSession {
     /// `roomVersion`, each when known; else both come from the inputs.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(js_name = roomId, unchecked_param_type = "string | undefined")]
+        #[wasm_bindgen(js_name = roomId, unchecked_optional_param_type = "string")]
         room_id: JsValue,
-        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
+        #[wasm_bindgen(js_name = roomVersion, unchecked_optional_param_type = "string")]
         room_version: JsValue,
     ) -> Result<JsRoomSession, JsValue> {
         let room_id = optional_string_arg(&room_id, "roomId")?;
@@ -232,7 +230,7 @@ impl JsRoomSession {
     #[wasm_bindgen(js_name = setRoomVersion, unchecked_return_type = "IngestReport | undefined")]
     pub fn set_room_version(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let version = parse_version(&string_arg(&id, "roomVersion")?)?;
         match self.inner.borrow_mut().set_room_version(version) {
@@ -452,8 +450,8 @@ impl JsRoomSession {
     pub fn reference_answer(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] order: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] body: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BackfillOrder")] order: JsValue,
     ) -> Result<JsValue, JsValue> {
         let request = parse_request(&request, &body)?;
         let session = self.inner.borrow();

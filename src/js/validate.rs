@@ -18,6 +18,30 @@ export interface ValidateOptions {
   viaBackfill?: boolean;
 }
 
+/** A PDU (server-server API, "PDUs"; fields per room version in the room versions
+ *  specification) as a JSON object. Inputs are judged, not trusted: any field may be
+ *  missing or of another type, and the report says which. */
+export interface Pdu {
+  /** Carried only in room versions 1 and 2; computed (reference hash) from version 3. */
+  event_id?: string;
+  room_id?: string;
+  sender?: string;
+  type?: string;
+  state_key?: string;
+  content?: Record<string, unknown>;
+  depth?: number;
+  origin_server_ts?: number;
+  /** Event IDs (room versions 3 and later) or `[event_id, hashes]` pairs (1 and 2). */
+  prev_events?: (string | [string, Record<string, string>])[];
+  auth_events?: (string | [string, Record<string, string>])[];
+  redacts?: string;
+  hashes?: { sha256: string };
+  /** Server name → key ID → unpadded base64 signature. */
+  signatures?: Record<string, Record<string, string>>;
+  unsigned?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
 /** The verdict on one event after the checks on receipt (format, signatures, content hash):
  *  `unchecked` when a signing key is not held or the event is no PDU (not invalid),
  *  `rejected` when a server persists it as rejected (lenient size limits, v1–10). */
@@ -76,7 +100,7 @@ fn read_options(options: Option<&js_sys::Object>) -> ValidateOptions {
 /// difference between `1` and `1.0`.
 #[wasm_bindgen(js_name = validateEvents, unchecked_return_type = "ValidationReport")]
 pub fn validate_events(
-    #[wasm_bindgen(unchecked_param_type = "object[] | string | Uint8Array")] pdus: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Pdu[] | string | Uint8Array")] pdus: JsValue,
     #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
     room_version: JsValue,
     #[wasm_bindgen(js_name = keyRing)] key_ring: &JsKeyRing,

@@ -16,6 +16,8 @@ test("package.json is an ES module package with exports, types, files and the bi
   assert.equal(manifest.exports["."].types, "./mxdag.d.ts");
   assert.equal(manifest.bin.mxdag, "./node/cli.js");
   assert.equal(manifest.exports["./tools"].default, "./tools/mxdag_tools.js");
+  assert.deepEqual(manifest.exports["./node"], { types: "./node/wasm.d.ts", default: "./node/wasm.js" });
+  for (const types of ["./mxdag.d.ts", "./tools/mxdag_tools.d.ts", "./node/wasm.d.ts"]) assert.ok(existsSync(new URL(types, pkg)), types);
   for (const file of manifest.files) assert.ok(existsSync(new URL(file, pkg)), `${file} is in pkg/`);
   assert.ok(readFileSync(new URL("node/cli.js", pkg), "utf8").startsWith("#!/usr/bin/env node\n"));
 });

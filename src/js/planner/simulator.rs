@@ -12,6 +12,79 @@ use crate::planner::simulator::{
 };
 use crate::planner::{PlannerOptions, Strategy};
 
+#[wasm_bindgen(typescript_custom_section)]
+const SIMULATOR_TYPES: &str = r#"
+/** The simulated room and its peers; every field is optional. */
+export interface SimulatedRoomOptions {
+  /** Events in the room. */
+  events?: number;
+  /** Gaps (backward extremities) the requester starts with. */
+  gaps?: number;
+  /** The same seed and options give the same room. */
+  seed?: number;
+  /** A public room's width (concurrent branches); 0 or absent for a uniform room. */
+  width?: number;
+}
+
+/** Options of `simulate`. */
+export interface SimulateOptions extends SimulatedRoomOptions {
+  /** The `limit` of each request. */
+  limit?: number;
+  /** Run only this strategy (default: all four). */
+  strategy?: Strategy;
+}
+
+/** A gap left open at the end of a simulated run, and why. */
+export interface OpenGapReport {
+  event_id: string;
+  /** The reason's problem code. */
+  reason: string;
+  /** Whether a working peer holds it. */
+  closable: boolean;
+}
+
+/** The result of one simulated run. */
+export interface SimulationReport {
+  strategy: Strategy;
+  events: number;
+  held_at_start: number;
+  gaps_at_start: number;
+  /** Requests sent. */
+  round_trips: number;
+  /** Rounds of requests sent together. */
+  rounds: number;
+  requests: Partial<Record<Endpoint, number>>;
+  /** Events in all answers. */
+  events_transferred: number;
+  /** Events received that were held already (or twice in one answer). */
+  duplicates: number;
+  duplicates_by_endpoint: Partial<Record<Endpoint, number>>;
+  gaps_left: number;
+  closable_gaps_left: number;
+  all_closable_closed: boolean;
+  /** Simulated hours spent, waiting for backoffs included. */
+  simulated_hours: number;
+  open_gaps: OpenGapReport[];
+  servers: ServerHistory[];
+}
+
+/** A request sent to a simulated server (a `PlannedRequest` is one). */
+export interface SimulatedRequest {
+  method: "GET" | "POST";
+  /** The federation path with its query. */
+  path: string;
+  /** The JSON body of `POST /get_missing_events`. */
+  body?: string | null;
+}
+
+/** A simulated server's answer: a transaction of records, `/get_missing_events`'
+ *  `{events}`, or a Matrix error. */
+export interface SimulatedAnswer {
+  status: number;
+  body: { pdus: EventRecord[] } | { events: EventRecord[] } | { errcode: string; error: string };
+}
+"#;
+
 /// `simulate` options from JS.
 #[derive(Deserialize)]
 struct SimOptions {
@@ -49,8 +122,10 @@ fn simulation_options(o: &SimOptions) -> SimulationOptions {
 
 /// `simulate({events?, gaps?, seed?, width?, limit?, strategy?})`: one report per strategy
 /// (all four unless `strategy` names one).
-#[wasm_bindgen]
-pub fn simulate(options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "SimulationReport[]")]
+pub fn simulate(
+    #[wasm_bindgen(unchecked_param_type = "SimulateOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     let o: SimOptions = from_js(options, "simulate options")?;
     let strategies = match &o.strategy {
         Some(name) => vec![strategy_of(Some(name))?],
@@ -70,7 +145,9 @@ pub struct JsSimulatedFederation {
 impl JsSimulatedFederation {
     /// `new SimulatedFederation({events?, gaps?, seed?, width?})`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<JsSimulatedFederation, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "SimulatedRoomOptions")] options: JsValue,
+    ) -> Result<JsSimulatedFederation, JsValue> {
         let o: SimOptions = from_js(options, "SimulatedFederation options")?;
         Ok(Self {
             simulation: Simulation::new(simulation_options(&o)),
@@ -93,7 +170,7 @@ impl JsSimulatedFederation {
     }
 
     /// The events the requester holds at the start, as records.
-    #[wasm_bindgen(js_name = startingEvents)]
+    #[wasm_bindgen(js_name = startingEvents, unchecked_return_type = "EventRecord[]")]
     pub fn starting_events(&self) -> JsValue {
         let records: Vec<Record> = self.simulation.starting_events().map(Record::of).collect();
         to_js(&records)
@@ -101,7 +178,12 @@ impl JsSimulatedFederation {
 
     /// Answers `{method, path, body}` as `server`: `{status, body}` where body is a
     /// transaction `{pdus}`, `{events}`, or an error `{errcode, error}`.
-    pub fn answer(&self, server: &str, request: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "SimulatedAnswer")]
+    pub fn answer(
+        &self,
+        server: &str,
+        #[wasm_bindgen(unchecked_param_type = "SimulatedRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
         #[derive(Deserialize)]
         struct Req {
             method: String,
