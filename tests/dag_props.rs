@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use mxdag::dag::{synthetic, DagEvent, NodeIndex, Placement, RoomDag};
 use mxdag::federation::backfill::{self, BackfillOrder};
-use mxdag::federation::request::{BackfillRequest, ForwardsFillRequest, GetMissingEventsRequest};
+use mxdag::federation::request::{
+    BackfillRequest, ForwardsFillPath, ForwardsFillRequest, GetMissingEventsRequest,
+};
 use mxdag::federation::{
     check_response, forwards_fill, get_missing_events, FederationRequest, ResponseBody,
 };
@@ -110,7 +112,7 @@ proptest! {
         prop_assert_eq!(verdict.ordering, mxdag::federation::AnswerOrdering::Synapse);
 
         let answer = events_of(&dag, &forwards_fill::reference_answer(&dag, &b, limit), &by_id);
-        let request = FederationRequest::ForwardsFill(ForwardsFillRequest { room_id: ROOM.into(), from_event_id: b, limit, unstable: false });
+        let request = FederationRequest::ForwardsFill(ForwardsFillRequest { room_id: ROOM.into(), from_event_id: b, limit, path: ForwardsFillPath::ALL[(pick % 3) as usize] });
         let verdict = check_response(&dag, &request, ResponseBody::Events(&answer));
         prop_assert!(verdict.ok, "forwards fill {:?}", verdict.problems);
         prop_assert_eq!(verdict.ordering, mxdag::federation::AnswerOrdering::BreadthFirst);

@@ -7,7 +7,9 @@ mod dag_support;
 use dag_support::*;
 use mxdag::dag::{DagEvent, RoomDag};
 use mxdag::federation::error_body::ErrorResponse;
-use mxdag::federation::request::{BackfillRequest, ForwardsFillRequest, GetMissingEventsRequest};
+use mxdag::federation::request::{
+    BackfillRequest, ForwardsFillPath, ForwardsFillRequest, GetMissingEventsRequest,
+};
 use mxdag::federation::{
     check_response, codes, AnswerOrdering, ContractVerdict, FederationRequest, ResponseBody,
 };
@@ -37,11 +39,15 @@ fn gme_request(
 }
 
 fn ff_request(from: &[&str], limit: u64) -> FederationRequest {
+    ff_request_on(ForwardsFillPath::Stable, from, limit)
+}
+
+fn ff_request_on(path: ForwardsFillPath, from: &[&str], limit: u64) -> FederationRequest {
     FederationRequest::ForwardsFill(ForwardsFillRequest {
         room_id: ROOM.into(),
         from_event_id: fulls(from),
         limit,
-        unstable: false,
+        path,
     })
 }
 
@@ -304,6 +310,48 @@ fn forwards_fill_accepts_answers_with_or_without_the_given_events() {
 }
 
 #[test]
+fn forwards_fill_is_judged_alike_on_its_three_paths() {
+    // The path a request went on (stable, the MSC's unstable form, Synapse's `unstable/`
+    // form) changes nothing in the contract: a good answer and a bad one read the same, and
+    // so does `404 M_UNRECOGNIZED`, read from a log line on each path.
+    let room = partition();
+    let cases = [
+        // A good answer, and one with an event that succeeds nothing asked.
+        (
+            dag_of(&pick(&room, &["r", "p1", "q1"])),
+            &["p1", "q1"][..],
+            pick(&room, &["p2", "q2", "p3", "j"]),
+        ),
+        (dag_of(&room), &["p2"][..], pick(&room, &["p3", "q2", "j"])),
+    ];
+    let expected: Vec<ContractVerdict> = cases
+        .iter()
+        .map(|(held, from, answer)| check(held, &ff_request(from, 4), answer))
+        .collect();
+    assert!(expected[0].ok && !expected[1].ok);
+    for path in ForwardsFillPath::ALL {
+        for ((held, from, answer), expected) in cases.iter().zip(&expected) {
+            let request = ff_request_on(path, from, 4);
+            assert_eq!(&check(held, &request, answer), expected, "{path:?}");
+        }
+        let line = format!(
+            "GET /_matrix/federation/{}/forwards_fill/%21r%3Ax?from_event_id=%24a&limit=3",
+            path.prefix()
+        );
+        let parsed = FederationRequest::parse(&line, None).unwrap();
+        let unrecognized =
+            ErrorResponse::classify(Some(404), r#"{"errcode":"M_UNRECOGNIZED"}"#).unwrap();
+        let verdict = check_response(&RoomDag::new(), &parsed, ResponseBody::Error(unrecognized));
+        assert!(verdict.ok, "{path:?}");
+        assert_eq!(
+            (verdict.problems[0].code, verdict.problems[0].severity),
+            (codes::ERROR_UNRECOGNIZED, Severity::Info),
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
 fn forwards_fill_across_a_gap_is_only_a_warning() {
     let room = gap_middle();
     let verdict = check(
@@ -328,7 +376,7 @@ fn error_bodies_are_understood() {
     assert_eq!(verdict.problems[0].code, codes::ERROR_UNRECOGNIZED);
     assert_eq!(
         verdict.problems[0].message,
-        "404 M_UNRECOGNIZED: the server does not implement /forwards_fill (\"Unrecognized request\"); try the other path (stable or unstable), then another server."
+        "404 M_UNRECOGNIZED: the server does not implement /forwards_fill (\"Unrecognized request\"); try its other paths (MSC4000 has three: v1, org.matrix.msc4000, unstable/org.matrix.msc4000), then another server."
     );
     // Backfill is part of federation itself: not implementing it is a warning, with no
     // other path to try.

@@ -4,8 +4,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use mxdag::federation::codes;
 use mxdag::federation::error_body::{ErrorKind, ErrorResponse};
-use mxdag::federation::request::{BackfillRequest, ForwardsFillRequest, GetMissingEventsRequest};
+use mxdag::federation::request::{
+    BackfillRequest, ForwardsFillPath, ForwardsFillRequest, GetMissingEventsRequest,
+};
 use mxdag::federation::FederationRequest;
+use mxdag::planner::{PlannedRequest, Probe};
 
 #[test]
 fn backfill_from_a_log_line() {
@@ -51,8 +54,15 @@ fn get_missing_events_with_body_and_defaults() {
 }
 
 #[test]
-fn forwards_fill_stable_and_unstable() {
-    for (prefix, unstable) in [("v1", false), ("org.matrix.msc4000", true)] {
+fn forwards_fill_on_each_of_its_three_paths() {
+    for (prefix, path) in [
+        ("v1", ForwardsFillPath::Stable),
+        ("org.matrix.msc4000", ForwardsFillPath::Msc4000),
+        (
+            "unstable/org.matrix.msc4000",
+            ForwardsFillPath::UnstableMsc4000,
+        ),
+    ] {
         let line = format!(
             "GET /_matrix/federation/{prefix}/forwards_fill/!r:x?from_event_id=%24a&limit=5"
         );
@@ -63,13 +73,67 @@ fn forwards_fill_stable_and_unstable() {
                 room_id: "!r:x".into(),
                 from_event_id: vec!["$a".into()],
                 limit: 5,
-                unstable,
+                path,
             })
         );
         assert_eq!(
             (parsed.endpoint(), parsed.limit(), parsed.room_id()),
             ("forwards_fill", 5, "!r:x")
         );
+        assert_eq!(path.prefix(), prefix);
+        assert_eq!(path.is_unstable(), prefix != "v1");
+    }
+}
+
+#[test]
+fn forwards_fill_paths_go_on_the_wire_as_parsed() {
+    // What the planner sends on each path is read back as the same request, path included.
+    assert_eq!(
+        ForwardsFillPath::ALL,
+        [
+            ForwardsFillPath::Stable,
+            ForwardsFillPath::Msc4000,
+            ForwardsFillPath::UnstableMsc4000
+        ]
+    );
+    let mut lines = Vec::new();
+    for path in ForwardsFillPath::ALL {
+        let request = FederationRequest::ForwardsFill(ForwardsFillRequest {
+            room_id: "!r:x".into(),
+            from_event_id: vec!["$a/b+c".into(), "$d".into()],
+            limit: 7,
+            path,
+        });
+        let planned = PlannedRequest {
+            server: "hs.example".into(),
+            server_index: 0,
+            request: request.clone(),
+            gaps: Vec::new(),
+            probe: Probe::FromBelow,
+            from: Vec::new(),
+        };
+        assert_eq!(FederationRequest::parse(&planned.line(), None), Ok(request));
+        lines.push(planned.line());
+    }
+    assert_eq!(
+        lines,
+        [
+            "GET /_matrix/federation/v1/forwards_fill/%21r%3Ax?from_event_id=%24a%2Fb%2Bc&from_event_id=%24d&limit=7",
+            "GET /_matrix/federation/org.matrix.msc4000/forwards_fill/%21r%3Ax?from_event_id=%24a%2Fb%2Bc&from_event_id=%24d&limit=7",
+            "GET /_matrix/federation/unstable/org.matrix.msc4000/forwards_fill/%21r%3Ax?from_event_id=%24a%2Fb%2Bc&from_event_id=%24d&limit=7",
+        ]
+    );
+}
+
+#[test]
+fn other_forwards_fill_prefixes_are_unknown() {
+    for line in [
+        "GET /_matrix/federation/v2/forwards_fill/!r:x?from_event_id=%24a&limit=5",
+        "GET /_matrix/federation/unstable/forwards_fill/!r:x?from_event_id=%24a&limit=5",
+        "GET /_matrix/federation/unstable/org.matrix.msc4000/v1/forwards_fill/!r:x?from_event_id=%24a&limit=5",
+    ] {
+        let problem = FederationRequest::parse(line, None).unwrap_err();
+        assert_eq!(problem.code, codes::REQUEST_UNKNOWN_ENDPOINT, "{line}");
     }
 }
 

@@ -8,6 +8,7 @@ import { Fetcher, WorkerClient, sourceFor } from "./load.js";
 import { addServedKeys, keyNotice, wireKeysForm } from "./keys.js";
 import { readable, visible } from "./text.js";
 import { FLAG } from "./model.js";
+import { FORWARDS_FILL_HEADER, isUnrecognized } from "./forwards-fill.js";
 import { NetLog } from "./netlog.js";
 import { Panel } from "./panels.js";
 
@@ -192,8 +193,9 @@ async function fillAllGaps() {
     const base = source.destination ? `/_mxdag/proxy/${encodeURIComponent(request.server)}` : "";
     const r = await state.fetcher.request(request.method, request.path, body, `${request.endpoint} (planner)`, base);
     entries.set(n, r.entry);
-    if (r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED") r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
-    return { status: r.status, body: r.text };
+    if (isUnrecognized(r.status, r.json)) r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
+    // Through the proxy, which tries every forwards fill path itself, its word on which answered.
+    return { status: r.status, body: r.text, via: r.headers.get(FORWARDS_FILL_HEADER) ?? undefined };
   };
   const bar = $("progress");
   const show = (f) => {

@@ -21,7 +21,7 @@ export async function fill(engine, m, summarise) {
   const send = async (request) => {
     const reply = await ask(m.post, { request });
     sentAs.set(request.id, reply.reply);
-    return { status: reply.status, body: reply.body };
+    return { status: reply.status, body: reply.body, via: reply.via };
   };
   const onAnswer = async (request, recorded) => {
     if (!recorded.report) return;

@@ -17,7 +17,9 @@
 //                 request = { id, server, endpoint, method, path, body, limit, gaps }
 //                 `path` is the full federation path with query, `body` a JSON string (POST
 //                 /get_missing_events) or null; `gaps` the event IDs it aims to close.
-//                 Return the HTTP status and the response text (a string) or parsed JSON.
+//                 Return the HTTP status and the response text (a string) or parsed JSON;
+//                 through mxdag's signing proxy, also `via`: its x-mxdag-forwards-fill
+//                 header (the proxy tried the forwards fill paths itself).
 //                 Demo peer:  r => fetch(r.path, { method: r.method, body: r.body })
 //                 Proxy:      r => fetch(`/_mxdag/proxy/${r.server}${r.path}`, …)
 //                 Simulator:  r => federation.answer(r.server, r)   (SimulatedFederation)
@@ -37,43 +39,30 @@
 //              new_events, gaps_left, open_gaps: [{ event_id, reason, message }],
 //              servers: [{ name, round_trips, forwards_fill, backfill_cap, … }] }
 //
-// Forwards fill is sent on the stable path; a `404 M_UNRECOGNIZED` there is retried once
-// on the unstable `org.matrix.msc4000` path before the server is marked as not supporting
-// it (the planner never asks it again).
+// Forwards fill is sent on the stable path; `M_UNRECOGNIZED` there is retried on the two
+// unstable paths in turn (forwards-fill.js) before the server is marked as not supporting it
+// (the planner never asks it again). `fetch` sees each path's request.
 
-const UNSTABLE = "/_matrix/federation/org.matrix.msc4000/forwards_fill/";
-const STABLE = "/_matrix/federation/v1/forwards_fill/";
+import { errcodeOf, forwardsFill } from "./forwards-fill.js";
 
 function asText(body) {
   if (body === undefined || body === null) return "";
   return typeof body === "string" ? body : JSON.stringify(body);
 }
 
-function errcodeOf(text) {
-  try {
-    const value = JSON.parse(text);
-    return value && typeof value.errcode === "string" ? value.errcode : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function send(fetch, request) {
   try {
     const answer = await fetch(request);
-    return { status: Number(answer?.status ?? 0), text: asText(answer?.body) };
+    return { status: Number(answer?.status ?? 0), text: asText(answer?.body), via: answer?.via ?? undefined };
   } catch (error) {
     return { status: 0, text: "", error: String(error?.message ?? error) };
   }
 }
 
-/** Sends one request, with the unstable-path retry for forwards fill. */
+/** Sends one request; forwards fill on each of its paths until one is recognised. */
 async function exchange(fetch, request) {
-  let answer = await send(fetch, request);
-  if (request.endpoint === "forwards_fill" && answer.status === 404 && errcodeOf(answer.text) === "M_UNRECOGNIZED") {
-    const unstable = { ...request, path: request.path.replace(STABLE, UNSTABLE) };
-    answer = await send(fetch, unstable);
-  }
+  if (request.endpoint !== "forwards_fill") return send(fetch, request);
+  const { answer } = await forwardsFill(request.path, (path) => send(fetch, path === request.path ? request : { ...request, path }));
   return answer;
 }
 

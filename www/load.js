@@ -1,12 +1,13 @@
 // Fetching like a homeserver would: /event, /backfill, /get_missing_events, MSC4000
-// /forwards_fill (stable, then unstable, then "not supported"), keys through the notary.
+// /forwards_fill (its three paths in forwards-fill.js's order, then "not supported"), keys
+// through the notary.
 // Every request goes in the network log; every answer goes to the worker as received, where
 // the room session judges it against its request's contract before its events join the DAG,
 // and asks for the keys its events need (`onAsk`).
 
+import { FORWARDS_FILL_HEADER, FORWARDS_FILL_PATHS, UNSUPPORTED, forwardsFill, isUnrecognized } from "./forwards-fill.js";
+
 const enc = encodeURIComponent;
-const FF_STABLE = "/_matrix/federation/v1/forwards_fill/";
-const FF_UNSTABLE = "/_matrix/federation/org.matrix.msc4000/forwards_fill/";
 
 /** An error answer's body (`{errcode, error}`), when it is small JSON. */
 function errorBody(text) {
@@ -48,7 +49,7 @@ export class WorkerClient {
     } catch (e) {
       reply = { status: 0, body: String(e?.message ?? e) };
     }
-    this.worker.postMessage({ reply: ask.n, status: reply.status, body: reply.body });
+    this.worker.postMessage({ reply: ask.n, status: reply.status, body: reply.body, via: reply.via });
   }
 
   /** Runs `op`; `onProgress(done, total)` and `onEvent(data)` hear what it says meanwhile. */
@@ -80,7 +81,7 @@ export class Fetcher {
     this.hooks = hooks;
     /** Keys (`server key_id`) already asked for. */
     this.keysTried = new Set();
-    /** Servers that answered M_UNRECOGNIZED on both forwards fill paths. */
+    /** Servers that answered M_UNRECOGNIZED on every forwards fill path. */
     this.noForwardsFill = new Set();
   }
 
@@ -163,8 +164,9 @@ export class Fetcher {
   }
 
   /**
-   * MSC4000 forwards fill: the stable path, then the unstable one; a `404 M_UNRECOGNIZED`
-   * on both means the server does not support it, and it is not asked again.
+   * MSC4000 forwards fill: the stable path, then the unstable ones (forwards-fill.js; through
+   * the proxy, the proxy tries them and names the one that answered); `M_UNRECOGNIZED` on all
+   * means the server does not support it, and it is not asked again.
    */
   async forwardsFill(from, limit) {
     const who = this.source.destination ?? "the demo peer";
@@ -173,23 +175,20 @@ export class Fetcher {
       return null;
     }
     const query = `${enc(this.roomId)}?${from.map((id) => `from_event_id=${enc(id)}`).join("&")}&limit=${limit}`;
-    let r;
-    let path;
-    for (const [prefix, note] of [[FF_STABLE, "forwards_fill"], [FF_UNSTABLE, "forwards_fill (unstable)"]]) {
-      path = prefix + query;
-      r = await this.request("GET", path, undefined, note);
-      const viaProxy = r.headers.get("x-mxdag-forwards-fill");
-      const unrecognized = r.status === 404 && r.json?.errcode === "M_UNRECOGNIZED";
-      if (!unrecognized) {
-        const result = await this.ingest(r, { method: "GET", path: viaProxy === "unstable" ? FF_UNSTABLE + query : path });
-        if (r.status === 200 && !result.received) this.hooks.notice(`${who} knows nothing newer than ${from.join(", ")}`);
-        return result;
-      }
-      r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
-      if (viaProxy) break;
+    const send = async (path, form) => {
+      const r = await this.request("GET", path, undefined, form.name === "stable" ? "forwards_fill" : `forwards_fill (${form.name})`);
+      // Each path that is not there is logged as such, not as a failure.
+      if (isUnrecognized(r.status, r.json)) r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
+      return { r, status: r.status, text: r.text, via: r.headers.get(FORWARDS_FILL_HEADER) ?? undefined };
+    };
+    const { answer, which, uri } = await forwardsFill(FORWARDS_FILL_PATHS[0].prefix + query, send);
+    if (which !== UNSUPPORTED) {
+      const result = await this.ingest(answer.r, { method: "GET", path: uri });
+      if (answer.status === 200 && !result.received) this.hooks.notice(`${who} knows nothing newer than ${from.join(", ")}`);
+      return result;
     }
     this.noForwardsFill.add(who);
-    this.hooks.notice(`${who} does not support forwards fill (MSC4000): 404 M_UNRECOGNIZED on the stable and unstable paths`);
+    this.hooks.notice(`${who} does not support forwards fill (MSC4000): M_UNRECOGNIZED on its three paths (${FORWARDS_FILL_PATHS.map((f) => f.segments).join(", ")})`);
     return null;
   }
 }

@@ -5,7 +5,8 @@ import { visible } from "./text.js";
 
 /** Shortens a federation path for the log: the endpoint and its parameters. */
 function shortPath(path) {
-  let short = path.replace(/^\/_matrix\/federation\/v1\//, "").replace(/^\/_matrix\/federation\/org\.matrix\.msc4000\//, "msc4000/");
+  // Unstable MSC paths keep their form: `msc4000/…` (the MSC's), `unstable/msc4000/…` (Synapse's).
+  let short = path.replace(/^\/_matrix\/federation\/v1\//, "").replace(/^\/_matrix\/federation\/(unstable\/)?org\.matrix\.(msc\d+)\//, "$1$2/");
   short = short.replace(/^\/_matrix\/key\/v2\//, "key/");
   try {
     return decodeURIComponent(short);

@@ -132,7 +132,7 @@ export class Panel {
     if (entry.error) parts.push(el("p", "bad", entry.error));
     if (entry.errcode) parts.push(el("p", "muted", `errcode ${entry.errcode}`));
     if (entry.events !== undefined) parts.push(el("p", null, `${entry.events} events received, ${entry.added ?? 0} new, ${entry.bad ?? 0} not valid`));
-    if (c?.unsupported) parts.push(el("p", "warn", "The server does not implement this endpoint (404 M_UNRECOGNIZED)."));
+    if (c?.unsupported) parts.push(el("p", "warn", "The server does not implement this endpoint (M_UNRECOGNIZED)."));
     else if (c) {
       parts.push(el("h3", null, c.keys ? "Keys" : `Contract: ${c.ok ? "kept" : "broken"}`));
       if (c.ordering) parts.push(el("p", "muted", `ordering: ${c.ordering}`));

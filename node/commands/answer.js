@@ -18,7 +18,7 @@ Prints what a correct server holding the events of the --dag files answers:
   /get_missing_events   breadth-first over prev_events from latest_events, earliest_events
                         blocking, neither returned, oldest first; min_depth honoured
                         (servers ignore it)
-  forwards_fill         MSC4000 (stable or unstable path): successors breadth-first over
+  forwards_fill         MSC4000 (any of its three paths): successors breadth-first over
                         children, the given events excluded, oldest first
 
 Options:

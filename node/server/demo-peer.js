@@ -1,8 +1,9 @@
 // The demo peer: a federation server holding the demo rooms whole, answering the walking
 // endpoints with the crate's reference answers (spec: Server-Server API → "Backfilling and
-// retrieving missing events"; MSC4000 for forwards fill, stable and unstable paths).
+// retrieving missing events"; MSC4000 for forwards fill, on its three paths).
 import { answer, matrixError } from "./http.js";
 import { decodeBase64, verifyRequest } from "./xmatrix.js";
+import { FORWARDS_FILL_PATHS, forwardsFillPathOf } from "../../www/forwards-fill.js";
 
 const FED = "/_matrix/federation/";
 const NOT_SUPPORTED = answer(404, matrixError("M_UNRECOGNIZED", "Unrecognized request"));
@@ -11,13 +12,23 @@ const NOT_SUPPORTED = answer(404, matrixError("M_UNRECOGNIZED", "Unrecognized re
 const ROUTES = [
   ["GET", /^\/_matrix\/federation\/v1\/backfill\/([^/]+)$/, "backfill"],
   ["POST", /^\/_matrix\/federation\/v1\/get_missing_events\/([^/]+)$/, "getMissingEvents"],
-  ["GET", /^\/_matrix\/federation\/v1\/forwards_fill\/([^/]+)$/, "forwardsFillStable"],
-  ["GET", /^\/_matrix\/federation\/org\.matrix\.msc4000\/forwards_fill\/([^/]+)$/, "forwardsFillUnstable"],
+  ...FORWARDS_FILL_PATHS.map(({ prefix }) => ["GET", new RegExp(`^${prefix.replaceAll(".", "\\.")}([^/]+)$`), "forwardsFillOn"]),
   ["GET", /^\/_matrix\/federation\/v1\/event\/([^/]+)$/, "event"],
   ["GET", /^\/_matrix\/key\/v2\/server\/?$/, "serverKey"],
   ["POST", /^\/_matrix\/key\/v2\/query\/?$/, "keyQuery"],
   ["GET", /^\/_matrix\/key\/v2\/query\/([^/]+)\/?$/, "keyQueryOne"],
 ];
+
+/**
+ * The forwards fill paths (names from www/forwards-fill.js) each `forwardsFill` option serves:
+ * all three, both unstable forms (no stable path), Synapse's `unstable/` form alone, none.
+ */
+export const FORWARDS_FILL_SERVED = Object.freeze({
+  all: ["stable", "msc4000", "unstable"],
+  unstable: ["msc4000", "unstable"],
+  synapse: ["unstable"],
+  none: [],
+});
 
 /** Parses a `limit` parameter: a positive integer, else the default. */
 function parseLimit(value, fallback) {
@@ -28,14 +39,15 @@ function parseLimit(value, fallback) {
 export class DemoPeer {
   /**
    * `demo`: from buildDemoRooms. `options`: `{order: "synapse"|"bfs", cap, forwardsFill:
-   * "both"|"unstable"|"none", faulty, requireAuth, extraKeys: Map("origin keyId" → bytes)}`.
+   * "all"|"unstable"|"synapse"|"none" (FORWARDS_FILL_SERVED), faulty, requireAuth, extraKeys: Map("origin keyId" → bytes)}`.
    */
   constructor(demo, options = {}) {
     this.serverName = demo.serverName;
     this.rooms = new Map(demo.rooms.map((r) => [r.roomId, r]));
     this.serverKeys = demo.serverKeys;
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.options = { order: "synapse", cap: 100, forwardsFill: "both", ...given };
+    this.options = { order: "synapse", cap: 100, forwardsFill: "all", ...given };
+    if (!FORWARDS_FILL_SERVED[this.options.forwardsFill]) throw new TypeError(`forwardsFill must be one of ${Object.keys(FORWARDS_FILL_SERVED).join(", ")}`);
   }
 
   /** What the page needs to start: `GET /_mxdag/demo`. */
@@ -139,12 +151,10 @@ export class DemoPeer {
     return answer(200, this.transaction(this.options.faulty ? this.spoil(room, pdus) : pdus));
   }
 
-  forwardsFillStable(roomId, { query }) {
-    return this.options.forwardsFill === "both" ? this.forwardsFill(roomId, query) : NOT_SUPPORTED;
-  }
-
-  forwardsFillUnstable(roomId, { query }) {
-    return this.options.forwardsFill === "none" ? NOT_SUPPORTED : this.forwardsFill(roomId, query);
+  /** Forwards fill on the path the request came on, if the peer serves that one. */
+  forwardsFillOn(roomId, { path, query }) {
+    const served = FORWARDS_FILL_SERVED[this.options.forwardsFill].includes(forwardsFillPathOf(path).form.name);
+    return served ? this.forwardsFill(roomId, query) : NOT_SUPPORTED;
   }
 
   event(eventId) {

@@ -3,24 +3,19 @@
 // is refused before it is signed or sent. Paths from the Server-Server API,
 // https://spec.matrix.org/v1.16/server-server-api/, and the MSCs named below.
 
+import { FORWARDS_FILL_PATHS } from "../../www/forwards-fill.js";
+
 /** One path segment: a percent-encoded parameter (see `plainSegments` for what it may not be). */
 const SEGMENT = "[^/]+";
 const FED = "/_matrix/federation";
-
-/** The stable forwards fill path (MSC4000); the proxy falls back to the unstable one. */
-export const FORWARDS_FILL_STABLE = `${FED}/v1/forwards_fill/`;
-/** The unstable forwards fill path (MSC4000) the proxy tries after a stable `404 M_UNRECOGNIZED`. */
-export const FORWARDS_FILL_UNSTABLE = `${FED}/org.matrix.msc4000/forwards_fill/`;
 
 /** `[name, method, path pattern]`, `{}` standing for one path segment. */
 const ENDPOINTS = [
   // "Backfilling and retrieving missing events".
   ["backfill", "GET", `${FED}/v1/backfill/{}`],
   ["get_missing_events", "POST", `${FED}/v1/get_missing_events/{}`],
-  // MSC4000 forwards fill: the stable path and both unstable spellings in use.
-  ["forwards_fill", "GET", `${FED}/v1/forwards_fill/{}`],
-  ["forwards_fill", "GET", `${FED}/org.matrix.msc4000/forwards_fill/{}`],
-  ["forwards_fill", "GET", `${FED}/unstable/org.matrix.msc4000/forwards_fill/{}`],
+  // MSC4000 forwards fill: the stable path and both unstable forms in use (www/forwards-fill.js).
+  ...FORWARDS_FILL_PATHS.map(({ prefix }) => ["forwards_fill", "GET", `${prefix}{}`]),
   // "Retrieving events".
   ["event", "GET", `${FED}/v1/event/{}`],
   ["state", "GET", `${FED}/v1/state/{}`],

@@ -10,7 +10,8 @@ import { resolveSrv } from "node:dns/promises";
 import { lookup as dnsLookup } from "node:dns";
 import { answer, matrixError } from "./http.js";
 import { authorizationHeader } from "./xmatrix.js";
-import { FORWARDS_FILL_STABLE, FORWARDS_FILL_UNSTABLE, readOnlyEndpoint } from "./endpoints.js";
+import { readOnlyEndpoint } from "./endpoints.js";
+import { FORWARDS_FILL_HEADER, UNRECOGNIZED_STATUSES, forwardsFill, forwardsFillPathOf, isUnrecognized } from "../../www/forwards-fill.js";
 import { DestinationPolicy, ForbiddenDestination, guardedLookup, isForbiddenAddress, parseServerName } from "./destinations.js";
 
 /** Default cap on one proxied answer (`--max-answer-bytes`): a thousand PDUs of the spec's 64 KiB limit. */
@@ -163,18 +164,17 @@ export class SigningProxy {
     return { status: res.statusCode, res, length: declared === undefined ? undefined : Number(declared) };
   }
 
-  /** Whether an exchange's answer is `404 M_UNRECOGNIZED` (reading a 404's small body to see). */
+  /**
+   * Whether an exchange's answer says the path is not there (`M_UNRECOGNIZED` with a 404, 405
+   * or 400), reading such an answer's small body to see; other answers stay unread.
+   */
   async unrecognized(r) {
-    if (r.status !== 404) return false;
+    if (!UNRECOGNIZED_STATUSES.includes(r.status)) return false;
     if (r.res) {
       r.text = await this.readSmall(r.res);
       r.res = undefined;
     }
-    try {
-      return JSON.parse(r.text)?.errcode === "M_UNRECOGNIZED";
-    } catch {
-      return false;
-    }
+    return isUnrecognized(r.status, r.text);
   }
 
   /** The router's answer for an exchange: its text, or its body to stream; over the cap, a 502. */
@@ -192,9 +192,10 @@ export class SigningProxy {
   /**
    * Handles `/_mxdag/proxy/{destination}{rest}` (the caller has checked that the page asks):
    * refuses what is not a read-only federation request or goes elsewhere than an allowed
-   * destination before signing anything. Forwards fill tries the stable path, then the
-   * unstable one; `x-mxdag-forwards-fill` says which answered, or `unsupported` when both
-   * said `404 M_UNRECOGNIZED`.
+   * destination before signing anything. Forwards fill tries the path asked and the ones after
+   * it in www/forwards-fill.js's order (stable, `org.matrix.msc4000`,
+   * `unstable/org.matrix.msc4000`); `x-mxdag-forwards-fill` names the path that answered
+   * (`stable`, `msc4000`, `unstable`), or `unsupported` when all said `M_UNRECOGNIZED`.
    */
   async handle({ method, rest, search, body }) {
     const slash = rest.indexOf("/");
@@ -219,13 +220,10 @@ export class SigningProxy {
     const headers = { "x-mxdag-destination": destination };
     const content = method === "POST" ? body : undefined;
     try {
-      const first = await this.exchange({ destination, method, uri: path + search, body: content });
-      if (!path.startsWith(FORWARDS_FILL_STABLE)) return this.toAnswer(first, headers);
-      if (!(await this.unrecognized(first))) return this.toAnswer(first, { ...headers, "x-mxdag-forwards-fill": "stable" });
-      const uri = FORWARDS_FILL_UNSTABLE + path.slice(FORWARDS_FILL_STABLE.length) + search;
-      const second = await this.exchange({ destination, method, uri, body: content });
-      const which = (await this.unrecognized(second)) ? "unsupported" : "unstable";
-      return this.toAnswer(second, { ...headers, "x-mxdag-forwards-fill": which });
+      const send = (uri) => this.exchange({ destination, method, uri, body: content });
+      if (!forwardsFillPathOf(path)) return this.toAnswer(await send(path + search), headers);
+      const { answer: last, which } = await forwardsFill(path + search, send, (r) => this.unrecognized(r));
+      return this.toAnswer(last, { ...headers, [FORWARDS_FILL_HEADER]: which });
     } catch (e) {
       if (e instanceof ForbiddenDestination) return answer(403, matrixError("M_FORBIDDEN", e.message), headers);
       if (e instanceof AnswerTooLarge) {

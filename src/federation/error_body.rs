@@ -4,7 +4,8 @@
 //! `404 M_UNRECOGNIZED` on unknown endpoints).
 //!
 //! MSC4000 asks clients to try forwards fill on the stable path, then the unstable one, and to
-//! read `404 M_UNRECOGNIZED` as "not supported" before trying another server. Real servers
+//! read `404 M_UNRECOGNIZED` as "not supported" before trying another server; two unstable
+//! forms are in use ([`super::request::ForwardsFillPath`]), so mxdag tries three paths. Real servers
 //! also answer unknown paths with a `404` and an empty body (a proxy, or a framework default)
 //! or a `400` without `errcode`; both are told apart here.
 
@@ -100,12 +101,12 @@ impl ErrorResponse {
             .map(|e| format!(" (\"{e}\")"))
             .unwrap_or_default();
         let (severity, code, message) = match &self.kind {
-            // Forwards fill (MSC4000) is optional and has two paths; backfill and
+            // Forwards fill (MSC4000) is optional and has three paths; backfill and
             // get_missing_events are part of federation itself.
             ErrorKind::Unrecognized if endpoint == "forwards_fill" => (
                 Severity::Info,
                 codes::ERROR_UNRECOGNIZED,
-                format!("{status}M_UNRECOGNIZED: the server does not implement /{endpoint}{said}; try the other path (stable or unstable), then another server."),
+                format!("{status}M_UNRECOGNIZED: the server does not implement /{endpoint}{said}; try its other paths (MSC4000 has three: v1, org.matrix.msc4000, unstable/org.matrix.msc4000), then another server."),
             ),
             ErrorKind::Unrecognized => (
                 Severity::Warning,

@@ -1,5 +1,7 @@
 //! MSC4000 forwards fill: `GET /_matrix/federation/v1/forwards_fill/{roomId}?from_event_id=…&limit=…`
-//! (unstable: `/_matrix/federation/org.matrix.msc4000/forwards_fill/{roomId}`), "a mirror
+//! (unstable: `/_matrix/federation/org.matrix.msc4000/forwards_fill/{roomId}` as the MSC names
+//! it, or `/_matrix/federation/unstable/org.matrix.msc4000/forwards_fill/{roomId}` as Synapse
+//! names unstable endpoints; see [`super::request::ForwardsFillPath`]), "a mirror
 //! image of `/backfill`": the PDUs that succeed the given events (list them, transitively, in
 //! `prev_events`), up to `limit`, in a transaction. No server implements it yet; servers that
 //! lack it answer `404 M_UNRECOGNIZED` (see [`super::error_body`]).

@@ -7,7 +7,8 @@
 //! - [`/get_missing_events`](https://spec.matrix.org/v1.16/server-server-api/#post_matrixfederationv1get_missing_eventsroomid):
 //!   [`get_missing_events`];
 //! - MSC4000 forwards fill (`/v1/forwards_fill` and the unstable
-//!   `/org.matrix.msc4000/forwards_fill`): [`forwards_fill`];
+//!   `/org.matrix.msc4000/forwards_fill` and `/unstable/org.matrix.msc4000/forwards_fill`,
+//!   [`request::ForwardsFillPath`]): [`forwards_fill`];
 //! - parsing a request line (and body) into a [`FederationRequest`]: [`request`];
 //! - error bodies (`M_UNRECOGNIZED`, `M_INVALID_PARAM`, a 400 without `errcode`, a 404 with an
 //!   empty body): [`error_body`];
@@ -30,7 +31,7 @@ pub mod response;
 
 pub use contract::{check_response, reference_answer, ContractVerdict, ResponseBody};
 pub use ordering::AnswerOrdering;
-pub use request::FederationRequest;
+pub use request::{FederationRequest, ForwardsFillPath};
 pub use response::{check_response_text, parse_response, ParsedResponse};
 
 /// Problem codes raised by the federation module.

@@ -2,8 +2,7 @@
 //! `GET /_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`, optionally with a scheme and
 //! host, surrounding quotes and a trailing `HTTP/1.1`; `POST
 //! /_matrix/federation/v1/get_missing_events/{roomId}` plus its JSON body; or the MSC4000
-//! forwards fill path, stable (`/v1/forwards_fill`) or unstable
-//! (`/org.matrix.msc4000/forwards_fill`).
+//! forwards fill path in any of the three forms in use ([`ForwardsFillPath`]).
 //!
 //! Query values are percent-decoded; a literal `+` is kept as `+` (event IDs of room version 3
 //! contain it and never contain spaces).
@@ -41,7 +40,46 @@ pub struct GetMissingEventsRequest {
     pub min_depth: i64,
 }
 
-/// MSC4000 `GET /_matrix/federation/v1/forwards_fill/{roomId}`.
+/// Where an MSC4000 forwards fill request was sent: the three paths in use, in the order a
+/// client tries them (MSC4000 asks clients to try the stable path first and to read
+/// `404 M_UNRECOGNIZED` as "not supported").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ForwardsFillPath {
+    /// `/_matrix/federation/v1/forwards_fill/{roomId}`: the path
+    /// [MSC4000](https://github.com/matrix-org/matrix-spec-proposals/pull/4000) proposes for
+    /// the spec.
+    #[default]
+    Stable,
+    /// `/_matrix/federation/org.matrix.msc4000/forwards_fill/{roomId}`: the unstable path
+    /// MSC4000's text names (its "Unstable prefix" section).
+    Msc4000,
+    /// `/_matrix/federation/unstable/org.matrix.msc4000/forwards_fill/{roomId}`: the form
+    /// Synapse gives unstable federation endpoints (`/unstable/org.matrix.<msc>/…`, as for
+    /// MSC3030's `timestamp_to_event` and MSC4370's `extremities`).
+    UnstableMsc4000,
+}
+
+impl ForwardsFillPath {
+    /// Every form, in the order a client tries them: stable, the MSC's, Synapse's.
+    pub const ALL: [Self; 3] = [Self::Stable, Self::Msc4000, Self::UnstableMsc4000];
+
+    /// The path segments between `/_matrix/federation/` and `/forwards_fill/{roomId}`:
+    /// `v1`, `org.matrix.msc4000`, `unstable/org.matrix.msc4000`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Stable => "v1",
+            Self::Msc4000 => "org.matrix.msc4000",
+            Self::UnstableMsc4000 => "unstable/org.matrix.msc4000",
+        }
+    }
+
+    /// Whether this is one of the unstable forms.
+    pub fn is_unstable(self) -> bool {
+        self != Self::Stable
+    }
+}
+
+/// MSC4000 `GET /_matrix/federation/v1/forwards_fill/{roomId}`, or one of its unstable forms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForwardsFillRequest {
     /// The room.
@@ -50,8 +88,8 @@ pub struct ForwardsFillRequest {
     pub from_event_id: Vec<String>,
     /// `limit`: the most PDUs to return.
     pub limit: u64,
-    /// Whether the unstable path `/org.matrix.msc4000/forwards_fill` was used.
-    pub unstable: bool,
+    /// The path the request was sent on.
+    pub path: ForwardsFillPath,
 }
 
 /// A request to one of the walking endpoints.
@@ -95,13 +133,12 @@ impl FederationRequest {
             ["v1", "get_missing_events", room] => Ok(Self::GetMissingEvents(
                 get_missing_events_body(decode(room)?, body)?,
             )),
-            [prefix @ ("v1" | "org.matrix.msc4000"), "forwards_fill", room] => {
-                Ok(Self::ForwardsFill(ForwardsFillRequest {
-                    room_id: decode(room)?,
-                    from_event_id: required_list(&query, "from_event_id")?,
-                    limit: required_limit(&query)?,
-                    unstable: *prefix != "v1",
-                }))
+            ["v1", "forwards_fill", room] => forwards_fill(ForwardsFillPath::Stable, room, &query),
+            ["org.matrix.msc4000", "forwards_fill", room] => {
+                forwards_fill(ForwardsFillPath::Msc4000, room, &query)
+            }
+            ["unstable", "org.matrix.msc4000", "forwards_fill", room] => {
+                forwards_fill(ForwardsFillPath::UnstableMsc4000, room, &query)
             }
             _ => Err(bad(
                 codes::REQUEST_UNKNOWN_ENDPOINT,
@@ -137,6 +174,19 @@ impl FederationRequest {
             Self::ForwardsFill(_) => "forwards_fill",
         }
     }
+}
+
+fn forwards_fill(
+    path: ForwardsFillPath,
+    room: &str,
+    query: &[(String, String)],
+) -> Result<FederationRequest, Problem> {
+    Ok(FederationRequest::ForwardsFill(ForwardsFillRequest {
+        room_id: decode(room)?,
+        from_event_id: required_list(query, "from_event_id")?,
+        limit: required_limit(query)?,
+        path,
+    }))
 }
 
 fn bad(code: &'static str, message: String) -> Problem {

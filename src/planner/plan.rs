@@ -1,7 +1,9 @@
 //! What the planner proposes ([`PlannedRequest`]) and what it is told back ([`Outcome`]).
 
 use crate::dag::NodeIndex;
-use crate::federation::request::{BackfillRequest, ForwardsFillRequest, GetMissingEventsRequest};
+use crate::federation::request::{
+    BackfillRequest, ForwardsFillPath, ForwardsFillRequest, GetMissingEventsRequest,
+};
 use crate::federation::FederationRequest;
 
 /// How a request reaches a gap, which decides what an answer without it proves.
@@ -98,6 +100,6 @@ pub(crate) fn forwards_fill(room_id: &str, from: Vec<String>, limit: u64) -> Fed
         room_id: room_id.to_owned(),
         from_event_id: from,
         limit,
-        unstable: false,
+        path: ForwardsFillPath::Stable,
     })
 }

@@ -32,7 +32,7 @@ impl PlannedRequest {
 
     /// The path and query: `/_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`,
     /// `/_matrix/federation/v1/get_missing_events/{roomId}`, or the forwards fill path
-    /// (stable, or `org.matrix.msc4000` when the request says unstable).
+    /// on the form the request names ([`ForwardsFillPath`](crate::federation::request::ForwardsFillPath)).
     pub fn path(&self) -> String {
         let room = percent_encode(self.request.room_id());
         let query = |key: &str, ids: &[String], limit: u64| {
@@ -53,11 +53,7 @@ impl PlannedRequest {
             }
             FederationRequest::ForwardsFill(r) => format!(
                 "/_matrix/federation/{}/forwards_fill/{room}?{}",
-                if r.unstable {
-                    "org.matrix.msc4000"
-                } else {
-                    "v1"
-                },
+                r.path.prefix(),
                 query("from_event_id", &r.from_event_id, r.limit)
             ),
         }

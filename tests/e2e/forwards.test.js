@@ -1,5 +1,6 @@
-// Forwards fill from the page: answered on the stable path, on the unstable path after a
-// 404 M_UNRECOGNIZED, or reported as not supported when both paths say so.
+// Forwards fill from the page: answered on the stable path, on the MSC's unstable path or on
+// Synapse's unstable/ path after 404 M_UNRECOGNIZED on the ones before, or reported as not
+// supported when all three paths say so.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { FLAG, clickNode, count, launch, netlog, newestWith, open, withServer } from "./harness.js";
@@ -27,7 +28,9 @@ async function forwardsFillFrom(browser, url, id) {
 
 for (const [name, args, paths] of [
   ["stable", [], ["forwards_fill/"]],
-  ["unstable after the stable path is not recognised", ["--unstable-only-forwards-fill"], ["forwards_fill/", "msc4000/forwards_fill/"]],
+  ["the MSC's unstable path after the stable path is not recognised", ["--unstable-only-forwards-fill"], ["forwards_fill/", "msc4000/forwards_fill/"]],
+  ["Synapse's unstable/ path after the other two are not recognised", ["--synapse-only-forwards-fill"],
+    ["forwards_fill/", "msc4000/forwards_fill/", "unstable/msc4000/forwards_fill/"]],
 ]) {
   test(`forwards fill works: ${name}`, async () => {
     const browser = await browserReady;
@@ -36,9 +39,9 @@ for (const [name, args, paths] of [
       const { page, rows } = await forwardsFillFrom(browser, server.url, id);
       const ff = rows.filter((r) => /forwards_fill\//.test(r.path));
       assert.deepEqual(ff.map((r) => r.path.replace(/!.*/, "")), paths);
-      if (paths.length === 2) {
-        assert.equal(ff[0].status, "404");
-        assert.equal(ff[0].verdict, "not supported");
+      for (const r of ff.slice(0, -1)) {
+        assert.equal(r.status, "404");
+        assert.equal(r.verdict, "not supported");
       }
       assert.equal(ff.at(-1).status, "200");
       assert.equal(ff.at(-1).cls, "ok", ff.at(-1).verdict);
@@ -54,7 +57,7 @@ for (const [name, args, paths] of [
   });
 }
 
-test("forwards fill is reported as not supported when both paths answer 404 M_UNRECOGNIZED", async () => {
+test("forwards fill is reported as not supported when all three paths answer 404 M_UNRECOGNIZED", async () => {
   const browser = await browserReady;
   await withServer(["--no-forwards-fill"], async (server) => {
       const id = await olderEvent(browser, server.url);
@@ -62,8 +65,9 @@ test("forwards fill is reported as not supported when both paths answer 404 M_UN
       assert.deepEqual(rows.map((r) => [r.path.replace(/!.*/, ""), r.status, r.verdict]), [
         ["forwards_fill/", "404", "not supported"],
         ["msc4000/forwards_fill/", "404", "not supported"],
+        ["unstable/msc4000/forwards_fill/", "404", "not supported"],
       ]);
-      assert.match(await page.textContent("#notice"), /does not support forwards fill/);
+      assert.match(await page.textContent("#notice"), /does not support forwards fill \(MSC4000\): M_UNRECOGNIZED on its three paths \(v1, org\.matrix\.msc4000, unstable\/org\.matrix\.msc4000\)/);
       assert.equal(await count(page, "events"), 1);
       // Asked again, the page does not repeat requests the peer cannot answer.
       const logged = (await netlog(page)).length;

@@ -131,10 +131,10 @@ test("every read-only endpoint mxdag uses goes through, signed, and comes back a
     assert.equal(r.headers["access-control-allow-origin"], undefined);
   }
   assert.deepEqual(fed.seen.slice(before).map((s) => [s.method, s.uri, s.ok]), requests.map(([m, u]) => [m, u, true]));
-  // The stable forwards fill path, answered 404 M_UNRECOGNIZED, is retried on the unstable one.
+  // The stable forwards fill path, answered 404 M_UNRECOGNIZED, is retried on the MSC's unstable one.
   const ff = await raw(running.url, proxied(fed.name, `/_matrix/federation/v1/forwards_fill/${room}?from_event_id=${event}`), { headers: fromPage(cookie, running.url) });
   assert.equal(ff.status, 200);
-  assert.equal(ff.headers["x-mxdag-forwards-fill"], "unstable");
+  assert.equal(ff.headers["x-mxdag-forwards-fill"], "msc4000");
   assert.equal(ff.json.uri, `/_matrix/federation/org.matrix.msc4000/forwards_fill/${room}?from_event_id=${event}`);
   // A name is resolved by the proxy's (guarded) resolver, and a loopback address is fine.
   const byName = await raw(running.url, proxied(`fed.test:${fed.name.split(":")[1]}`, "/_matrix/federation/v1/version"), { headers: fromPage(cookie, running.url) });

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as wasm from "../../pkg/node/wasm.js";
 import { startServer } from "../../pkg/node/server/index.js";
+import { DemoPeer } from "../../pkg/node/server/demo-peer.js";
+import { FORWARDS_FILL_PATHS } from "../../pkg/www/forwards-fill.js";
 import {
   canonicalJson, decodeBase64, readSigningKeyFile, signJson, signingKeyFromSeed, verifyBytes, verifyRequest,
 } from "../../pkg/node/server/xmatrix.js";
@@ -142,22 +144,60 @@ test("get_missing_events and /event answer from the room", async () => {
   assert.deepEqual([noSuch.status, noSuch.json.errcode], [404, "M_UNRECOGNIZED"]);
 });
 
-test("forwards fill answers on both paths, only unstable, or 404 M_UNRECOGNIZED as configured", async () => {
+test("forwards fill answers on its three paths, both unstable ones, the unstable/ one, or none, as configured", async () => {
   const { room } = await demoRoom(plain.url);
   const held = plain.peer.rooms.get(room.room_id);
   const first = held.order[0];
   const q = `${encodeURIComponent(room.room_id)}?from_event_id=${encodeURIComponent(first)}&limit=5`;
-  const stable = `/_matrix/federation/v1/forwards_fill/${q}`;
-  const unstable = `/_matrix/federation/org.matrix.msc4000/forwards_fill/${q}`;
-  const a = await get(plain.url, stable);
-  assert.equal(a.status, 200);
-  assert.deepEqual(a.json.pdus, held.forwardsFill([first], 5));
-  assert.equal(a.json.pdus.length, 5);
-  assert.deepEqual((await get(plain.url, unstable)).json.pdus, a.json.pdus);
-  for (const path of [stable, unstable]) {
+  const paths = [
+    `/_matrix/federation/v1/forwards_fill/${q}`,
+    `/_matrix/federation/org.matrix.msc4000/forwards_fill/${q}`,
+    `/_matrix/federation/unstable/org.matrix.msc4000/forwards_fill/${q}`,
+  ];
+  assert.deepEqual(FORWARDS_FILL_PATHS.map((f) => f.prefix + q), paths);
+  // Over HTTP: every path of the default peer gives the reference answer; --no-forwards-fill none.
+  const expected = held.forwardsFill([first], 5);
+  assert.equal(expected.length, 5);
+  for (const path of paths) {
+    const a = await get(plain.url, path);
+    assert.equal(a.status, 200, path);
+    assert.deepEqual(a.json.pdus, expected, path);
     const r = await get(off.url, path);
-    assert.equal(r.status, 404);
-    assert.equal(r.json.errcode, "M_UNRECOGNIZED");
+    assert.deepEqual([r.status, r.json.errcode], [404, "M_UNRECOGNIZED"], path);
+  }
+  // Each configuration, asked directly: which paths answer.
+  const demo = { serverName: plain.peer.serverName, rooms: [...plain.peer.rooms.values()], serverKeys: plain.peer.serverKeys };
+  for (const [forwardsFill, answering] of [
+    [undefined, [200, 200, 200]], ["all", [200, 200, 200]], ["unstable", [404, 200, 200]], ["synapse", [404, 404, 200]], ["none", [404, 404, 404]],
+  ]) {
+    const peer = new DemoPeer(demo, { forwardsFill });
+    const statuses = paths.map((uri) => {
+      const url = new URL(uri, "http://x");
+      return peer.handle({ method: "GET", path: url.pathname, uri, query: url.searchParams }).status;
+    });
+    assert.deepEqual(statuses, answering, String(forwardsFill));
+  }
+  assert.throws(() => new DemoPeer(demo, { forwardsFill: "both" }), /forwardsFill must be one of all, unstable, synapse, none/);
+});
+
+test("through the proxy, the demo peer's forwards fill is found on whichever path it serves", async () => {
+  const { room } = await demoRoom(plain.url);
+  const held = plain.peer.rooms.get(room.room_id);
+  const q = `${encodeURIComponent(room.room_id)}?from_event_id=${encodeURIComponent(held.order[0])}&limit=4`;
+  const synapse = await startServer({ port: 0, wasm: mx, identity: null, forwardsFill: "synapse" });
+  try {
+    for (const [server, which, status] of [[plain, "stable", 200], [synapse, "unstable", 200], [off, "unsupported", 404]]) {
+      // Asked on the stable path, the proxy tries the others in order and names the one that answered.
+      const ff = await viaProxy(server.url, `/_mxdag/proxy/${encodeURIComponent(server.peer.serverName)}/_matrix/federation/v1/forwards_fill/${q}`);
+      assert.deepEqual([ff.status, ff.headers.get("x-mxdag-forwards-fill")], [status, which]);
+      if (status === 200) assert.deepEqual(ff.json.pdus, held.forwardsFill([held.order[0]], 4));
+      else assert.equal(ff.json.errcode, "M_UNRECOGNIZED");
+    }
+    // Asked on the unstable/ path, the proxy asks that path only.
+    const direct = await viaProxy(synapse.url, `/_mxdag/proxy/${encodeURIComponent(synapse.peer.serverName)}/_matrix/federation/unstable/org.matrix.msc4000/forwards_fill/${q}`);
+    assert.deepEqual([direct.status, direct.headers.get("x-mxdag-forwards-fill")], [200, "unstable"]);
+  } finally {
+    await synapse.close();
   }
 });
 
@@ -184,10 +224,10 @@ test("--require-auth refuses unsigned requests and accepts the proxy's signed on
   assert.equal(signed.json.pdus.length, 7);
   const held = strict.peer.rooms.get(room.room_id);
   assert.deepEqual(signed.json.pdus, held.backfill([room.latest_events[0]], 7, "bfs"));
-  // The proxy falls back to the unstable forwards fill path and says so.
+  // The proxy falls back to the MSC's unstable forwards fill path and says so.
   const ff = await viaProxy(strict.url, `/_mxdag/proxy/${encodeURIComponent(strict.peer.serverName)}/_matrix/federation/v1/forwards_fill/${encodeURIComponent(room.room_id)}?from_event_id=${encodeURIComponent(held.order[0])}&limit=3`);
   assert.equal(ff.status, 200);
-  assert.equal(ff.headers.get("x-mxdag-forwards-fill"), "unstable");
+  assert.equal(ff.headers.get("x-mxdag-forwards-fill"), "msc4000");
   assert.equal(ff.json.pdus.length, 3);
 });
 
@@ -212,10 +252,12 @@ test("X-Matrix signing reproduces the spec's test vectors", () => {
 });
 
 test("the proxy signs requests a peer can verify, with and without a body, and falls back on forwards fill", async () => {
+  // Each forwards fill path unrecognised in a way servers say it: 404, 405, 400 with M_UNRECOGNIZED.
   const peer = await fakeFederation({ identity, handler: ({ uri }) =>
     uri.includes("/v1/forwards_fill/") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
-      : uri.includes("msc4000") ? [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
-        : [200, { origin: "peer", origin_server_ts: 1, pdus: [] }] });
+      : uri.includes("/unstable/org.matrix.msc4000/") ? [400, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }]
+        : uri.includes("msc4000") ? [405, { errcode: "M_UNRECOGNIZED", error: "Method not allowed" }]
+          : [200, { origin: "peer", origin_server_ts: 1, pdus: [] }] });
   const running = await startServer({ port: 0, wasm: mx, identity, insecureTls: true, allowDestinations: [peer.name] });
   try {
     const base = `/_mxdag/proxy/${encodeURIComponent(peer.name)}`;
@@ -224,13 +266,14 @@ test("the proxy signs requests a peer can verify, with and without a body, and f
     const gme = await viaProxy(running.url, `${base}/_matrix/federation/v1/get_missing_events/!r:x`, { latest_events: ["$a"], earliest_events: [], limit: 3 });
     assert.equal(gme.status, 200);
     const ff = await viaProxy(running.url, `${base}/_matrix/federation/v1/forwards_fill/!r:x?from_event_id=%24a`);
-    assert.equal(ff.status, 404);
+    assert.equal(ff.status, 400);
     assert.equal(ff.headers.get("x-mxdag-forwards-fill"), "unsupported");
     assert.deepEqual(peer.seen.map((s) => [s.method, s.uri, s.ok]), [
       ["GET", "/_matrix/federation/v1/backfill/!r:x?v=%24a&limit=5", true],
       ["POST", "/_matrix/federation/v1/get_missing_events/!r:x", true],
       ["GET", "/_matrix/federation/v1/forwards_fill/!r:x?from_event_id=%24a", true],
       ["GET", "/_matrix/federation/org.matrix.msc4000/forwards_fill/!r:x?from_event_id=%24a", true],
+      ["GET", "/_matrix/federation/unstable/org.matrix.msc4000/forwards_fill/!r:x?from_event_id=%24a", true],
     ]);
     // The verifier is not a rubber stamp: another URI or origin key fails.
     const other = verifyRequest({ method: "GET", uri: "/x", destination: peer.name, authorization: "X-Matrix origin=\"origin.test\",key=\"ed25519:a_test\",sig=\"AAAA\"" },
@@ -255,7 +298,9 @@ test("the proxy without an identity refuses to forward to real servers, even all
 test("serve options: defaults, values, and exit code 2 on bad arguments", async () => {
   const { parseServeArgs } = await import("../../pkg/node/commands/serve.js");
   const d = parseServeArgs([]);
-  assert.deepEqual([d.host, d.port, d.order, d.cap, d.forwardsFill, d.faulty, d.requireAuth], ["127.0.0.1", 8008, "synapse", 100, "both", false, false]);
+  assert.deepEqual([d.host, d.port, d.order, d.cap, d.forwardsFill, d.faulty, d.requireAuth], ["127.0.0.1", 8008, "synapse", 100, "all", false, false]);
+  assert.equal(parseServeArgs(["--synapse-only-forwards-fill"]).forwardsFill, "synapse");
+  assert.equal(parseServeArgs(["--no-forwards-fill"]).forwardsFill, "none");
   const o = parseServeArgs(["--port", "0", "--order", "bfs", "--cap", "20", "--unstable-only-forwards-fill", "--faulty", "--require-auth"]);
   assert.deepEqual([o.port, o.order, o.cap, o.forwardsFill, o.faulty, o.requireAuth], [0, "bfs", 20, "unstable", true, true]);
   assert.equal(parseServeArgs(["--no-forwards-fill"]).forwardsFill, "none");

@@ -1,6 +1,7 @@
 // Fetching over federation as one of the two servers (through mxdag's signing proxy), and
 // keeping every exchange as files (request line, body, response) under
 // tests/artifacts/homeserver/exchanges/ so that the mxdag CLI can read them.
+import { FORWARDS_FILL_PATHS } from "../../../www/forwards-fill.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS } from "./homeserver.mjs";
@@ -53,11 +54,10 @@ export class Federation {
       `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(roomId)}`, body);
   }
 
-  /** MSC4000 forwards fill, on the stable (`unstable` false) or the unstable path. */
-  forwardsFill(name, destination, roomId, fromEventIds, limit, unstable) {
-    const prefix = unstable ? "/_matrix/federation/org.matrix.msc4000" : "/_matrix/federation/v1";
+  /** MSC4000 forwards fill on `form`, one of www/forwards-fill.js's FORWARDS_FILL_PATHS. */
+  forwardsFill(name, destination, roomId, fromEventIds, limit, form = FORWARDS_FILL_PATHS[0]) {
     const q = [...fromEventIds.map((id) => `from_event_id=${encodeURIComponent(id)}`), `limit=${limit}`].join("&");
-    return this.exchange(name, destination, "GET", `${prefix}/forwards_fill/${encodeURIComponent(roomId)}?${q}`);
+    return this.exchange(name, destination, "GET", `${form.prefix}${encodeURIComponent(roomId)}?${q}`);
   }
 
   /** `GET /event/{eventId}` at `destination`. */

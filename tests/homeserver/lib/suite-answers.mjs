@@ -1,6 +1,7 @@
 // mxdag's reference answers against Synapse's answers to the same requests on the same DAG,
 // mxdag's contract check on every answer Synapse gave, and forwards fill on a server that
 // does not implement it.
+import { FORWARDS_FILL_PATHS } from "../../../www/forwards-fill.js";
 import assert from "node:assert/strict";
 import { hsTest } from "./world.mjs";
 import { view, assertSameUpToCut, idsOf } from "./suite-mxdag.mjs";
@@ -116,19 +117,22 @@ export function answersSuite(w) {
     assert.ok(codes(contract).includes("contract_below_min_depth"), JSON.stringify(contract.problems));
   });
 
-  hsTest(w, "forwards fill: Synapse answers 404 M_UNRECOGNIZED on both paths; the proxy reports 'unsupported'", async (world) => {
+  hsTest(w, "forwards fill: Synapse answers 404 M_UNRECOGNIZED on all three paths; the proxy reports 'unsupported'", async (world) => {
     const { room, dag, stored } = roomView(world, "v12");
     const from = [stored.timeline[3].event_id];
-    const stable = await world.asB.forwardsFill("ff-stable", world.a.serverName, room.roomId, from, 10, false);
-    const unstable = await world.asB.forwardsFill("ff-unstable", world.a.serverName, room.roomId, from, 10, true);
-    for (const r of [stable, unstable]) {
+    const answers = [];
+    for (const form of FORWARDS_FILL_PATHS) {
+      answers.push(await world.asB.forwardsFill(`ff-${form.name}`, world.a.serverName, room.roomId, from, 10, form));
+    }
+    const [stable] = answers;
+    for (const r of answers) {
       assert.equal(r.status, 404, r.body);
       assert.equal(r.json.errcode, "M_UNRECOGNIZED");
       const contract = contractOf(world, dag, room.version, r);
       assert.ok(codes(contract).includes("error_unrecognized"), JSON.stringify(contract));
     }
     assert.equal(stable.headers?.["x-mxdag-forwards-fill"], "unsupported",
-      "the proxy tried the stable path, then the unstable one, and reports that neither is implemented");
+      "the proxy tried the stable path, then both unstable ones, and reports that none is implemented");
   });
 
   hsTest(w, "/event answers validate, with Synapse's event IDs (the redacted one pruned by its sender)", async (world) => {
