@@ -144,7 +144,7 @@ test("key files: server key tables, trusted_key_servers (YAML), key lines; event
     const added = session.addKeys(text);
     assert.deepEqual([added.input, added.added, added.problems], [shape, 1, []], shape);
     assert.equal(added.keys[0].trusted, trusted, shape);
-    assert.deepEqual(added.rejudged, { judged: 18, checked: 18, still_unchecked: 0 }, shape);
+    assert.deepEqual(added.rejudged, { judged: 18, checked: 18, still_unchecked: 0, auth: { allowed: 18, rejected: 0, unknown: 0 } }, shape);
     assert.deepEqual([session.missingKeys(), session.keysNotHeld(needed)], [[], []]);
     assert.deepEqual(session.verdictCounts(before.events.map((e) => e.event_id)).valid, 18);
     assert.equal(session.details(before.events[17].event_id).verdict, "valid");
