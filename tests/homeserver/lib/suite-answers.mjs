@@ -157,8 +157,9 @@ export function answersSuite(w) {
     let checked = 0;
     for (const [fed, onB] of [[world.asB, false], [world.asA, true]]) {
       for (const x of fed.log) {
-        if (!/\/(backfill|get_missing_events|forwards_fill)\//.test(x.request)) continue;
-        const roomId = decodeURIComponent(x.request.split("/")[5].split("?")[0]);
+        const walking = /\/(?:backfill|get_missing_events|forwards_fill)\/([^/?]+)/.exec(x.request);
+        if (!walking) continue;
+        const roomId = decodeURIComponent(walking[1]);
         const v = onB ? rooms.get("partition-onB") : byRoom.get(roomId);
         const contract = contractOf(world, v.dag, v.room.version, x);
         assert.equal(contract.ok, true, `${x.name}: ${JSON.stringify(contract.problems)}`);
