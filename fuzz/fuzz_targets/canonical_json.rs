@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     let canonical = canonical_json::to_string(&value);
     let again = canonical_json::from_str(&canonical)
         .unwrap_or_else(|e| panic!("canonical text {canonical:?} does not parse back: {e:?}"));
-    assert_eq!(again, value, "round trip through {canonical:?} changed the value");
+    assert_eq!(
+        again, value,
+        "round trip through {canonical:?} changed the value"
+    );
     assert_eq!(canonical_json::to_string(&again), canonical);
     assert_eq!(canonical_json::encoded_len(&value), canonical.len());
 });

@@ -14,10 +14,16 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let order = dag.linear_order();
-    assert!(order.len() <= dag.timeline_len(), "linear order longer than the timeline");
+    assert!(
+        order.len() <= dag.timeline_len(),
+        "linear order longer than the timeline"
+    );
     let gaps = dag.gaps();
     for gap in &gaps {
-        assert!(dag.is_gap(gap.event), "gaps() lists a node is_gap() refuses");
+        assert!(
+            dag.is_gap(gap.event),
+            "gaps() lists a node is_gap() refuses"
+        );
     }
     let _ = dag.forward_extremities();
     let _ = dag.outliers();

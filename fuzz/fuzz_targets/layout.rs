@@ -47,7 +47,10 @@ fn run(u: &mut Unstructured) -> Result<()> {
     assert_eq!(out.x.len(), nodes);
     assert_eq!(out.lane.len(), nodes);
     assert_eq!(out.edges.len(), 2 * out.back_edge.len());
-    assert!(out.edges.iter().all(|&e| (e as usize) < nodes), "an edge out of range");
+    assert!(
+        out.edges.iter().all(|&e| (e as usize) < nodes),
+        "an edge out of range"
+    );
     assert_eq!(out.runs.len() % 3, 0);
     assert!(out.lane.iter().all(|&l| l < out.lanes.max(1)));
     Ok(())

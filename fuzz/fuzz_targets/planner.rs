@@ -44,7 +44,10 @@ fn run(u: &mut Unstructured) -> Result<()> {
         }
         let requests = planner.next_requests(&dag);
         for r in &requests {
-            assert!(r.server_index < servers.len(), "a request for an unknown server");
+            assert!(
+                r.server_index < servers.len(),
+                "a request for an unknown server"
+            );
             let _ = (r.line(), r.body());
         }
         // The answers' events arrive before the outcomes are recorded.
@@ -62,7 +65,11 @@ fn run(u: &mut Unstructured) -> Result<()> {
     }
     let _ = planner.open_gaps(&dag);
     let _ = planner.open_gap_problems(&dag);
-    let _ = (planner.round_trips(), planner.budget_spent(), planner.servers());
+    let _ = (
+        planner.round_trips(),
+        planner.budget_spent(),
+        planner.servers(),
+    );
     Ok(())
 }
 

@@ -43,7 +43,11 @@ pub fn record(u: &mut Unstructured) -> Result<DagEvent> {
         } else {
             "m.room.member".to_owned()
         },
-        state_key: if u.arbitrary()? { Some(String::new()) } else { None },
+        state_key: if u.arbitrary()? {
+            Some(String::new())
+        } else {
+            None
+        },
         content_fingerprint: u.int_in_range(0..=2u64)?,
     })
 }
