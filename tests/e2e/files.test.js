@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FLAG, clickNode, count, idle, launch, newestWith, open, withServer } from "./harness.js";
+import { FLAG, clickNode, count, idle, launch, loadFile, newestWith, open, verdictCounts, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
@@ -22,21 +22,8 @@ writeFileSync(nocreate, JSON.stringify({ ...backfill, pdus: backfill.pdus.filter
 const badFirst = join(dir, "bad-first.json");
 writeFileSync(badFirst, JSON.stringify(["not an event", ...backfill.pdus.slice(1, 4)]));
 
-/** Picks `file` with the file input and waits for quiet. */
-async function load(page, file) {
-  await page.setInputFiles("#file-input", file);
-  await page.waitForTimeout(50);
-  await idle(page);
-}
-
-/** How many nodes have each verdict code (www/model.js VERDICT: 0 valid, 2 dropped, 3 unchecked, 4 gap). */
-const verdicts = (page) =>
-  page.evaluate(() => {
-    const s = window.mxdag.snapshot;
-    const c = {};
-    for (let i = 0; i < s.n; i++) c[s.verdict[i]] = (c[s.verdict[i]] ?? 0) + 1;
-    return c;
-  });
+const load = loadFile;
+const verdicts = verdictCounts;
 
 test("events whose keys are missing are unchecked; a keys file dropped on the page makes them valid", async () => {
   await withServer([], async (server) => {

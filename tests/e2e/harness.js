@@ -106,3 +106,19 @@ export const netlog = (page) =>
 export const lastRequest = async (page, prefix) => (await netlog(page)).filter((r) => r.path.startsWith(prefix)).at(-1);
 
 export const count = async (page, what) => Number(await page.textContent(`#count-${what}`));
+
+/** Picks `file` with the page's file input and waits for quiet. */
+export async function loadFile(page, file) {
+  await page.setInputFiles("#file-input", file);
+  await page.waitForTimeout(50);
+  await idle(page);
+}
+
+/** How many nodes have each verdict code (www/model.js VERDICT: 0 valid, 2 dropped, 3 unchecked, 4 gap). */
+export const verdictCounts = (page) =>
+  page.evaluate(() => {
+    const s = window.mxdag.snapshot;
+    const c = {};
+    for (let i = 0; i < s.n; i++) c[s.verdict[i]] = (c[s.verdict[i]] ?? 0) + 1;
+    return c;
+  });

@@ -4,7 +4,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { idle, launch, open, withServer } from "./harness.js";
+import { idle, launch, loadFile, open, verdictCounts, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
@@ -14,19 +14,8 @@ const keyLines = JSON.parse(readFileSync(example("keys.json"), "utf8")).flatMap(
   Object.entries(r.verify_keys).map(([id, k]) => `${r.server_name} ${id} ${k.key}`),
 );
 
-async function loadBackfill(page) {
-  await page.setInputFiles("#file-input", example("backfill.json"));
-  await page.waitForTimeout(50);
-  await idle(page);
-}
-
-const verdicts = (page) =>
-  page.evaluate(() => {
-    const s = window.mxdag.snapshot;
-    const c = {};
-    for (let i = 0; i < s.n; i++) c[s.verdict[i]] = (c[s.verdict[i]] ?? 0) + 1;
-    return c;
-  });
+const loadBackfill = (page) => loadFile(page, example("backfill.json"));
+const verdicts = verdictCounts;
 
 test("keys pasted in the Keys… form are trusted as given and check the unchecked events", async () => {
   await withServer([], async (server) => {

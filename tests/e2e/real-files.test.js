@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { count, idle, launch, open, withServer } from "./harness.js";
+import { count, idle, launch, loadFile, open, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
@@ -17,11 +17,7 @@ const exportFile = fixture("synapse/export-with-event-id.ndjson");
 const exported = readFileSync(exportFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const synapseIds = exported.map((e) => e.event_id).sort();
 
-async function load(page, file) {
-  await page.setInputFiles("#file-input", file);
-  await page.waitForTimeout(50);
-  await idle(page);
-}
+const load = loadFile;
 
 /** The held events' IDs (gaps excluded) and how many nodes have each verdict code. */
 const held = (page) =>
