@@ -12,7 +12,7 @@ mod common;
 use common::*;
 use mxdag::canonical_json::{self, codes as json_codes, from_str, to_string, Value};
 use mxdag::crypto::KeyRing;
-use mxdag::event::{validate_values, ValidateOptions, Verdict};
+use mxdag::event::Verdict;
 use mxdag::room_version::RoomVersion;
 
 const VECTOR: &str = include_str!("vectors/big_integers.json");
@@ -100,8 +100,7 @@ fn synapse_signed_event_with_big_integers_is_valid() {
     let event = from_str(&text).unwrap();
     assert_eq!(to_string(&event), text, "the vector is canonical JSON");
     let version = &RoomVersion::from_id(&vector("room_version")).unwrap();
-    let validation = validate_values(vec![Ok(event)], version, &keys, &ValidateOptions::default());
-    let report = &validation.report.events[0];
+    let report = &judge_one(&text, version, &keys);
     assert_eq!(report.verdict, Verdict::Valid, "{:?}", report.problems);
     assert_eq!(
         report.event_id.as_deref(),
@@ -109,13 +108,10 @@ fn synapse_signed_event_with_big_integers_is_valid() {
     );
     // Changing the last digit is tampering the content hash sees.
     let tampered = text.replace("18446744073709551617", "18446744073709551618");
-    let validation = validate_values(
-        vec![Ok(from_str(&tampered).unwrap())],
-        version,
-        &keys,
-        &ValidateOptions::default(),
+    assert_eq!(
+        judge_one(&tampered, version, &keys).verdict,
+        Verdict::Redacted
     );
-    assert_eq!(validation.report.events[0].verdict, Verdict::Redacted);
 }
 
 /// Events signed here over big integers, written out and read back, are valid in room
@@ -141,13 +137,7 @@ fn own_signed_events_with_big_integers() {
         let text = to_string(&event);
         assert!(text.contains(r#""events_default":-9223372036854775809"#));
         assert!(text.contains(r#""users_default":18446744073709551616"#));
-        let validation = validate_values(
-            vec![Ok(from_str(&text).unwrap())],
-            version,
-            &keys,
-            &ValidateOptions::default(),
-        );
-        let report = &validation.report.events[0];
+        let report = &judge_one(&text, version, &keys);
         if version.strict_canonical_json {
             assert_eq!(report.verdict, Verdict::Dropped, "v{version}");
             assert!(

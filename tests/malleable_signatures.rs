@@ -17,7 +17,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use mxdag::canonical_json::{from_str, to_string, Value};
 use mxdag::crypto::codes::SIGNATURE_INVALID;
 use mxdag::crypto::signatures::{verify_all, SignatureCheck, SINGLE_BELOW};
-use mxdag::event::{validate_values, ValidateOptions, Verdict};
+use mxdag::event::Verdict;
 use mxdag::room_version::RoomVersion;
 use sha2::{Digest, Sha512};
 
@@ -254,13 +254,7 @@ fn malleated_event_signatures_say_why() {
     for (bad, why) in [(s_plus_l, "malleated"), (small_r, "small order")] {
         let text =
             to_string(&event).replace(&sig_b64, &mxdag::event::hashes::base64_unpadded(&bad));
-        let validation = validate_values(
-            vec![Ok(from_str(&text).unwrap())],
-            version,
-            &keys,
-            &ValidateOptions::default(),
-        );
-        let report = &validation.report.events[0];
+        let report = &judge_one(&text, version, &keys);
         assert_eq!(report.verdict, Verdict::Dropped, "{why}");
         let problem = report
             .problems

@@ -5,6 +5,7 @@
 use mxdag::canonical_json::{self, Object, Value};
 use mxdag::crypto::signing::{public_key_base64, sign_event, sign_json, SigningKey};
 use mxdag::crypto::KeyRing;
+use mxdag::event::{validate_values, EventReport, ValidateOptions};
 use mxdag::room_version::{RoomVersion, ALL};
 
 /// A deterministic key for `server` (the seed is the server name's bytes, padded).
@@ -129,4 +130,13 @@ pub fn set(value: &mut Value, path: &[&str], new: Value) {
 /// Removes the top-level `key` from `value`.
 pub fn remove(value: &mut Value, key: &str) {
     value.as_object_mut().unwrap().remove(key);
+}
+
+/// The report on one event, given as JSON text, judged as `version` with `keys`.
+pub fn judge_one(text: &str, version: &RoomVersion, keys: &KeyRing) -> EventReport {
+    let event = canonical_json::from_str(text).expect("the test's event is JSON");
+    validate_values(vec![Ok(event)], version, keys, &ValidateOptions::default())
+        .report
+        .events
+        .remove(0)
 }
