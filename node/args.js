@@ -1,13 +1,14 @@
 // Shared argument parsing for the mxdag commands, on top of node:util's parseArgs.
 import { parseArgs as nodeParseArgs } from "node:util";
 import { InputError } from "./input.js";
+import { USAGE } from "./codes.js";
 
 /** A usage error: the command prints it with its usage and exits with 2. */
 export class UsageError extends Error {
   constructor(message) {
     super(message);
     this.name = "UsageError";
-    this.code = "usage";
+    this.code = USAGE;
   }
 }
 

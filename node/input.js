@@ -3,13 +3,14 @@
 // recognised by the core (src/input), not here.
 import { readFileSync } from "node:fs";
 import { decodeText } from "../www/decode.js";
+import { UNUSABLE_INPUT } from "./codes.js";
 
 /** Input that cannot be used at all (exit code 2). */
 export class InputError extends Error {
   constructor(file, message) {
     super(`${file}: ${message}`);
     this.name = "InputError";
-    this.code = "unusable_input";
+    this.code = UNUSABLE_INPUT;
     this.file = file;
   }
 }

@@ -5,6 +5,7 @@
 // From the built package (pkg/node/wasm.js) the files are under ../; from the repository
 // (node/wasm.js) under ../pkg/, built by scripts/build.
 import { existsSync, readFileSync } from "node:fs";
+import { WASM_NOT_BUILT } from "./codes.js";
 
 const packaged = new URL("../", import.meta.url);
 const repository = new URL("../pkg/", import.meta.url);
@@ -15,7 +16,7 @@ async function load(glue, wasm) {
   const wasmUrl = new URL(wasm, base);
   if (!existsSync(wasmUrl)) {
     const error = new Error(`mxdag's wasm is not built (no ${wasmUrl.pathname}): run scripts/build`);
-    error.code = "wasm_not_built";
+    error.code = WASM_NOT_BUILT;
     throw error;
   }
   const bindings = await import(new URL(glue, base).href);

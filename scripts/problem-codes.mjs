@@ -1,5 +1,7 @@
 // Collects every problem code (a `pub const NAME: &str = "code";` with its doc comment, in a
-// `codes.rs` file or a `pub mod codes { … }` block) into docs/problem-codes.md.
+// `codes.rs` file or a `pub mod codes { … }` block) and the codes of the errors the Node side
+// throws (`export const NAME = "code";` after a `/** doc */` line, in node/codes.js) into
+// docs/problem-codes.md.
 //   node scripts/problem-codes.mjs          write the page
 //   node scripts/problem-codes.mjs --check  exit 1 when the page is out of date
 import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
@@ -41,10 +43,26 @@ for (const path of rustFiles(join(root, "src"))) {
   if (codes.length) sections.push({ file: relative(root, path), codes });
 }
 
+/** The codes of node/codes.js: [{name, code, doc}], in source order. */
+function nodeCodes(path) {
+  const found = [];
+  let doc = "";
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const comment = line.match(/^\/\*\* (.*) \*\/$/);
+    const constant = line.match(/^export const (\w+) = "([^"]+)";/);
+    if (comment) doc = comment[1];
+    else if (constant) found.push({ name: constant[1], code: constant[2], doc });
+    else doc = "";
+  }
+  return found;
+}
+sections.push({ file: "node/codes.js", codes: nodeCodes(join(root, "node/codes.js")) });
+
 let page = "# Problem codes\n\n";
 page += "Every finding mxdag reports is `{code, path, message, severity}`. The codes below are\n";
 page += "stable; this page is generated from the source by `node scripts/problem-codes.mjs`\n";
-page += "(a test fails when it is out of date).\n";
+page += "(a test fails when it is out of date). Errors thrown to JS callers carry one of these\n";
+page += "codes in their `code` property; the last section lists those only the Node side throws.\n";
 for (const { file, codes } of sections) {
   page += `\n## \`${file}\`\n\n| code | meaning |\n|---|---|\n`;
   for (const { code, doc } of codes) page += `| \`${code}\` | ${doc.replaceAll("|", "\\|")} |\n`;

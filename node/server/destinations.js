@@ -4,6 +4,7 @@
 // broadcast addresses. Names are resolved and every address checked before connecting.
 import { BlockList, isIP } from "node:net";
 import { lookup as dnsLookup } from "node:dns";
+import { FORBIDDEN_DESTINATION } from "../codes.js";
 
 /** Addresses the proxy never connects to, whatever name led there. */
 const FORBIDDEN = new BlockList();
@@ -29,7 +30,7 @@ const FORBIDDEN_NAMES = new Set(["metadata.google.internal", "metadata.goog", "m
 export class ForbiddenDestination extends Error {
   constructor(message) {
     super(message);
-    this.code = "MXDAG_FORBIDDEN_DESTINATION";
+    this.code = FORBIDDEN_DESTINATION;
   }
 }
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use super::errors::codes::RESULT_NOT_SERIALIZABLE;
 use super::errors::{optional_string_arg, string_arg, to_js_error};
 use crate::dag::{NodeIndex, RoomDag};
 use crate::federation::backfill::BackfillOrder;
@@ -31,7 +32,7 @@ pub(crate) fn reference_answer_js(
         Some("bfs") => BackfillOrder::BreadthFirst,
         Some(other) => {
             return Err(to_js_error(
-                "request_bad_param",
+                crate::federation::codes::REQUEST_BAD_PARAM,
                 &format!("Unknown order {other:?}: use synapse or bfs."),
             ))
         }
@@ -54,7 +55,7 @@ pub(crate) fn reference_answer_js(
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| to_js_error("js_serialize", &e.to_string()))
+        .map_err(|e| to_js_error(RESULT_NOT_SERIALIZABLE, &e.to_string()))
 }
 
 /// Strings as a JS array, decoded from one `\n`-joined string (one crossing into JS instead

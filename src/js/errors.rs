@@ -8,6 +8,10 @@ use wasm_bindgen::JsValue;
 pub mod codes {
     /// An argument that must be a string (or absent, where optional) is of another type.
     pub const INVALID_ARGUMENT: &str = "invalid_argument";
+    /// The columns given to `RoomDag.addColumns` disagree (lengths, UTF-8, counts).
+    pub const DAG_COLUMNS: &str = "dag_columns";
+    /// A result could not be turned into a JS value (a bug in mxdag: please report it).
+    pub const RESULT_NOT_SERIALIZABLE: &str = "result_not_serializable";
 }
 
 /// Builds a JS `Error` with `message` and a `code` property.

@@ -4,6 +4,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::errors::codes::RESULT_NOT_SERIALIZABLE;
 use super::errors::{string_arg, to_js_error};
 use crate::crypto::keys::{parse_public_key, ServerKey};
 use crate::crypto::{codes, KeyRing};
@@ -104,7 +105,8 @@ pub(crate) fn input_text(value: &JsValue, what: &str) -> Result<String, JsValue>
 /// Serialises a report-like value to a plain JS object (through JSON, so the shape is the
 /// one the CLI prints).
 pub(crate) fn to_plain<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| to_js_error("internal", &e.to_string()))?;
+    let text = serde_json::to_string(value)
+        .map_err(|e| to_js_error(RESULT_NOT_SERIALIZABLE, &e.to_string()))?;
     js_sys::JSON::parse(&text)
 }
 

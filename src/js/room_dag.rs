@@ -110,7 +110,7 @@ impl JsRoomDag {
         depths: &[f64],
         timestamps: &[f64],
     ) -> Result<u32, JsValue> {
-        let columns_error = |m: &str| to_js_error("dag_columns", m);
+        let columns_error = |m: &str| to_js_error(super::errors::codes::DAG_COLUMNS, m);
         let n = prev_counts.len();
         if depths.len() != n || timestamps.len() != n {
             return Err(columns_error(

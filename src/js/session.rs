@@ -161,7 +161,7 @@ impl JsRoomSession {
 fn parse_version(id: &str) -> Result<RoomVersion, JsValue> {
     RoomVersion::from_id(id).ok_or_else(|| {
         to_js_error(
-            "unknown_room_version",
+            crate::event::codes::UNKNOWN_ROOM_VERSION,
             &format!("Room version {id:?} is not one mxdag knows (1–12)."),
         )
     })
