@@ -83,6 +83,20 @@ pub fn from_str(text: &str) -> Result<Value, ParseError> {
     serde_json::from_str::<Value>(text).map_err(|e| classify(&e))
 }
 
+/// Whether `literal` is a JSON integer (`-?(0|[1-9][0-9]*)`) outside `i64` (negative) or
+/// `u64` (positive).
+fn is_big_integer(literal: &str) -> bool {
+    let digits = literal.strip_prefix('-').unwrap_or(literal);
+    let grammar = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    let fits = match literal.starts_with('-') {
+        true => literal.parse::<i64>().is_ok(),
+        false => literal.parse::<u64>().is_ok(),
+    };
+    grammar && !fits
+}
+
 /// Maps a serde_json error to a stable code.
 pub(crate) fn classify(e: &serde_json::Error) -> ParseError {
     let text = e.to_string();

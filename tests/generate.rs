@@ -180,10 +180,9 @@ mod signed_rooms {
 
     use ed25519_dalek::{Signature, Verifier};
     use mxdag::canonical_json::{self, Object, Value};
+    use mxdag::crypto::encoding::{base64_unpadded, decode_base64};
     use mxdag::crypto::KeyRing;
-    use mxdag::event::hashes::{
-        base64_unpadded, content_hash, decode_base64, event_id, reference_hash, signing_bytes,
-    };
+    use mxdag::event::hashes::{content_hash, event_id, reference_hash, signing_bytes};
     use mxdag::event::redaction::redact;
     use mxdag::event::{validate_values, ValidateOptions, Verdict};
     use mxdag::generate::{generate_room, Damage, GenerateOptions, GeneratedRoom, ShapeOptions};

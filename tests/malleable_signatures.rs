@@ -24,7 +24,7 @@ use sha2::{Digest, Sha512};
 const VECTORS: &str = include_str!("vectors/malleable_signatures.json");
 
 fn b64(text: &str) -> Vec<u8> {
-    mxdag::event::hashes::decode_base64(text).unwrap()
+    mxdag::crypto::encoding::decode_base64(text).unwrap()
 }
 
 /// The vectors' key, message and (name, signature, whether PyNaCl accepts it).
@@ -253,7 +253,7 @@ fn malleated_event_signatures_say_why() {
     ]);
     for (bad, why) in [(s_plus_l, "malleated"), (small_r, "small order")] {
         let text =
-            to_string(&event).replace(&sig_b64, &mxdag::event::hashes::base64_unpadded(&bad));
+            to_string(&event).replace(&sig_b64, &mxdag::crypto::encoding::base64_unpadded(&bad));
         let report = &judge_one(&text, version, &keys);
         assert_eq!(report.verdict, Verdict::Dropped, "{why}");
         let problem = report
@@ -280,7 +280,7 @@ fn non_canonical_keys_are_refused() {
         if key.is_weak() {
             continue;
         }
-        let text = mxdag::event::hashes::base64_unpadded(&bytes);
+        let text = mxdag::crypto::encoding::base64_unpadded(&bytes);
         assert!(
             mxdag::crypto::keys::parse_public_key(&text).is_none(),
             "y = p + {y0}"
@@ -288,7 +288,7 @@ fn non_canonical_keys_are_refused() {
         refused += 1;
     }
     assert!(refused > 0, "some y = p + y0 is a point of large order");
-    let good = mxdag::event::hashes::base64_unpadded(signing_key().verifying_key().as_bytes());
+    let good = mxdag::crypto::encoding::base64_unpadded(signing_key().verifying_key().as_bytes());
     assert!(mxdag::crypto::keys::parse_public_key(&good).is_some());
 }
 

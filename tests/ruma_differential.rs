@@ -11,8 +11,9 @@
 use std::collections::BTreeMap;
 
 use mxdag::canonical_json::{self, Value};
+use mxdag::crypto::encoding::base64_unpadded;
 use mxdag::crypto::KeyRing;
-use mxdag::event::hashes::{base64_unpadded, content_hash, event_id, reference_hash};
+use mxdag::event::hashes::{content_hash, event_id, reference_hash};
 use mxdag::event::redaction::redact;
 use mxdag::event::{validate_values, ValidateOptions, Verdict};
 use mxdag::generate::{generate_room, Damage, GenerateOptions, GeneratedRoom, ShapeOptions};
@@ -208,7 +209,7 @@ fn event_of_size(total: usize) -> (GeneratedRoom, usize) {
         let wanted = (body.len() + total).saturating_sub(size);
         content.insert("body", "x".repeat(wanted).into());
         pdu.as_object_mut().unwrap().remove("signatures");
-        mxdag::crypto::signing::sign_event(
+        mxdag::event::sign_event(
             &mut pdu,
             &room.room_version,
             &key.server_name,

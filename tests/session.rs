@@ -5,8 +5,9 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use mxdag::canonical_json::{self, Value};
-use mxdag::crypto::signing::{sign_event, SigningKey};
+use mxdag::crypto::signing::SigningKey;
 use mxdag::dag::codes as dag_codes;
+use mxdag::event::sign_event;
 use mxdag::event::{codes as event_codes, Outcome, Verdict};
 use mxdag::federation::{AnswerOrdering, FederationRequest};
 use mxdag::input::InputShape;
@@ -93,7 +94,7 @@ fn key_line() -> String {
     let key = SigningKey::from_bytes(&[3; 32]).verifying_key();
     format!(
         "origin.test ed25519:k {}",
-        mxdag::event::hashes::base64_unpadded(key.as_bytes())
+        mxdag::crypto::encoding::base64_unpadded(key.as_bytes())
     )
 }
 

@@ -6,9 +6,8 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use mxdag::canonical_json::{self, Value};
-use mxdag::crypto::signing::{
-    public_key_base64, sign_event, sign_json, signing_key_from_seed, SigningKey,
-};
+use mxdag::crypto::signing::{public_key_base64, sign_json, signing_key_from_seed, SigningKey};
+use mxdag::event::sign_event;
 use mxdag::room_version::RoomVersion;
 
 const SEED: &str = "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1";

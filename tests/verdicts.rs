@@ -41,7 +41,7 @@ fn signed_messages_are_valid_in_every_version() {
             None,
             json(r#"{"body":"hi"}"#),
         );
-        let id = mxdag::crypto::sign_event(
+        let id = mxdag::event::sign_event(
             &mut event,
             version,
             "origin.test",
@@ -142,7 +142,7 @@ fn a_bad_signature_drops_the_event() {
         let mut event = message(version, "hi");
         // Re-sign with another server's key under the same key ID.
         let mut forged = message(version, "hi");
-        mxdag::crypto::sign_event(
+        mxdag::event::sign_event(
             &mut forged,
             version,
             "origin.test",

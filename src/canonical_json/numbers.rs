@@ -10,7 +10,7 @@
 //! move), and the parser's visitor takes the digits back from the list.
 
 use super::value::{Literals, Seed};
-use super::{classify, ParseError, Value};
+use super::{classify, is_big_integer, ParseError, Value};
 use serde::de::DeserializeSeed;
 
 /// How many digits an integer outside `i64`/`u64` has at least (`-9223372036854775809`).
@@ -31,20 +31,6 @@ pub(super) fn may_hold_big_integer(text: &str) -> bool {
         }
     }
     false
-}
-
-/// Whether `literal` is a JSON integer (`-?(0|[1-9][0-9]*)`) outside `i64` (negative) or
-/// `u64` (positive).
-pub(super) fn is_big_integer(literal: &str) -> bool {
-    let digits = literal.strip_prefix('-').unwrap_or(literal);
-    let grammar = !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'));
-    let fits = match literal.starts_with('-') {
-        true => literal.parse::<i64>().is_ok(),
-        false => literal.parse::<u64>().is_ok(),
-    };
-    grammar && !fits
 }
 
 /// The number literals of `text` (outside strings) in document order, and the text with

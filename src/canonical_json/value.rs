@@ -272,9 +272,7 @@ impl Seed<'_, '_> {
     /// beyond 64 bits.
     fn number(self, parsed: Value) -> Value {
         match self.literals.and_then(Literals::take) {
-            Some(literal) if super::numbers::is_big_integer(literal) => {
-                Value::BigInt(literal.to_owned())
-            }
+            Some(literal) if super::is_big_integer(literal) => Value::BigInt(literal.to_owned()),
             _ => parsed,
         }
     }

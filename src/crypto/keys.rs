@@ -13,8 +13,8 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde::Serialize;
 
 use super::codes;
+use super::encoding::{base64_unpadded, decode_base64, SIGNING_SKIPPED};
 use crate::canonical_json::{self, Object, Value};
-use crate::event::hashes::{self, SIGNING_SKIPPED};
 use crate::input::keys::{KeyInput, TrustSource, TrustedKey};
 use crate::problem::Problem;
 
@@ -42,7 +42,7 @@ impl ServerKey {
         KeyInfo {
             server_name: self.server_name.clone(),
             key_id: self.key_id.clone(),
-            key: hashes::base64_unpadded(self.key.as_bytes()),
+            key: base64_unpadded(self.key.as_bytes()),
             valid_until_ts: self.valid_until_ts,
             expired_ts: self.expired_ts,
             trusted: self.trusted,
@@ -118,7 +118,7 @@ pub struct KeyRing {
 /// non-canonical encodings (a `y` of `p` or more), as libsodium does
 /// (`crypto_sign_verify_detached`: `ge25519_is_canonical`, `ge25519_has_small_order`).
 pub fn parse_public_key(key_base64: &str) -> Option<VerifyingKey> {
-    let bytes: [u8; 32] = hashes::decode_base64(key_base64)?.try_into().ok()?;
+    let bytes: [u8; 32] = decode_base64(key_base64)?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes)
         .ok()
         .filter(|k| !k.is_weak() && k.to_edwards().compress().to_bytes() == bytes)
@@ -126,7 +126,7 @@ pub fn parse_public_key(key_base64: &str) -> Option<VerifyingKey> {
 
 /// Parses an unpadded base64 ed25519 signature.
 pub fn parse_signature(signature_base64: &str) -> Option<Signature> {
-    let bytes: [u8; 64] = hashes::decode_base64(signature_base64)?.try_into().ok()?;
+    let bytes: [u8; 64] = decode_base64(signature_base64)?.try_into().ok()?;
     Some(Signature::from_bytes(&bytes))
 }
 

@@ -1,17 +1,16 @@
 //! Signatures and keys: the key ring of server keys, batch signature verification, and
-//! signing (what a homeserver does before sending an event).
+//! signing JSON. Nothing here knows events: `crate::event` sits above it.
 //!
 //! Spec: [Appendices § Signing JSON](https://spec.matrix.org/v1.16/appendices/#signing-json),
 //! [Server-Server API § Retrieving server keys](https://spec.matrix.org/v1.16/server-server-api/#retrieving-server-keys),
-//! [§ Signing events](https://spec.matrix.org/v1.16/server-server-api/#signing-events).
+//! [Appendices § Unpadded Base64](https://spec.matrix.org/v1.16/appendices/#unpadded-base64).
 
 pub mod batch;
 pub mod codes;
+pub mod encoding;
 pub mod keys;
 pub mod signatures;
 pub mod signing;
 pub mod torsion;
 pub use keys::{KeyLookup, KeyRing, ServerKey};
-pub use signing::{
-    parse_signing_key_file, sign_event, sign_json, signing_key_from_seed, SigningKey,
-};
+pub use signing::{parse_signing_key_file, sign_json, signing_key_from_seed, SigningKey};

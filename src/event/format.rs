@@ -10,10 +10,35 @@
 //! backfilled events (reported as warnings there).
 
 use super::codes;
-use super::pdu::PduFields;
 use crate::canonical_json::{self, Object, Value, MAX_SAFE_INTEGER};
 use crate::problem::Problem;
 use crate::room_version::{EventFormat, RoomVersion};
+
+/// The typed top-level fields of a PDU that passed the format checks
+/// ([`check`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PduFields {
+    /// `room_id`; `None` only for a v12 `m.room.create` event (its room ID is
+    /// `!` + its own reference hash, see [`super::Pdu::create_room_id`]).
+    pub room_id: Option<String>,
+    /// `sender`, a user ID.
+    pub sender: String,
+    /// `type`.
+    pub event_type: String,
+    /// `state_key`, for state events.
+    pub state_key: Option<String>,
+    /// `prev_events` as IDs (v1/v2 pairs reduced to their IDs).
+    pub prev_events: Vec<String>,
+    /// `auth_events` as IDs (v1/v2 pairs reduced to their IDs).
+    pub auth_events: Vec<String>,
+    /// `depth`.
+    pub depth: i64,
+    /// `origin_server_ts`, milliseconds since the epoch.
+    pub origin_server_ts: i64,
+    /// The event an `m.room.redaction` redacts (`content.redacts` from v11, top-level
+    /// `redacts` before).
+    pub redacts: Option<String>,
+}
 
 /// Largest PDU, as canonical JSON with signatures, in bytes.
 pub const MAX_PDU_BYTES: usize = 65536;

@@ -6,49 +6,21 @@
 //! [room version 4](https://spec.matrix.org/v1.16/rooms/v4/#event-ids); room IDs of
 //! [room version 12](https://spec.matrix.org/v1.16/rooms/v12/#room-ids).
 
-use base64::alphabet;
-use base64::engine::general_purpose::{
-    GeneralPurpose, GeneralPurposeConfig, STANDARD_NO_PAD, URL_SAFE_NO_PAD,
-};
-use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::redaction;
 use crate::canonical_json::{self, Object, Value};
+use crate::crypto::encoding::{base64_unpadded, SIGNING_SKIPPED};
 use crate::room_version::{EventFormat, RoomVersion};
 
 /// Top-level keys the content hash leaves out.
 pub const CONTENT_HASH_SKIPPED: [&str; 3] = ["hashes", "signatures", "unsigned"];
 
-/// Top-level keys left out of the bytes that are signed and reference-hashed.
-pub const SIGNING_SKIPPED: [&str; 2] = ["signatures", "unsigned"];
-
 /// SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
-}
-
-/// Unpadded standard base64, the encoding of hashes, keys and signatures.
-pub fn base64_unpadded(bytes: &[u8]) -> String {
-    STANDARD_NO_PAD.encode(bytes)
-}
-
-const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
-    .with_decode_allow_trailing_bits(true)
-    .with_decode_padding_mode(DecodePaddingMode::Indifferent);
-const LENIENT_STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
-const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
-
-/// Decodes base64 the way the spec asks receivers to
-/// ([Appendices § Unpadded Base64](https://spec.matrix.org/v1.16/appendices/#unpadded-base64)):
-/// unpadded standard base64, also accepting padding, the URL-safe alphabet, and non-zero
-/// trailing bits (the spec's own test seed has them, and Python decoders accept them).
-pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    LENIENT_STANDARD
-        .decode(text)
-        .or_else(|_| LENIENT_URL_SAFE.decode(text))
-        .ok()
 }
 
 /// The content hash of `event`: SHA-256 of its canonical JSON without `hashes`,
@@ -79,7 +51,7 @@ pub fn reference_hash(event: &Object, version: &RoomVersion) -> [u8; 32] {
 pub fn event_id_from_reference_hash(hash: &[u8; 32], version: &RoomVersion) -> Option<String> {
     match version.event_format {
         EventFormat::V1 => None,
-        EventFormat::V3 => Some(format!("${}", STANDARD_NO_PAD.encode(hash))),
+        EventFormat::V3 => Some(format!("${}", base64_unpadded(hash))),
         EventFormat::V4 => Some(format!("${}", URL_SAFE_NO_PAD.encode(hash))),
     }
 }

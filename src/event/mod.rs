@@ -31,10 +31,13 @@ pub mod pdu;
 pub mod received;
 pub mod redaction;
 pub mod report;
+pub mod signing;
 pub mod verdict;
 
-pub use pdu::{Pdu, PduFields};
+pub use format::PduFields;
+pub use pdu::Pdu;
 pub use report::{EventReport, Outcome, Report, Verdict};
+pub use signing::sign_event;
 pub use verdict::{
     validate_events, validate_input, validate_values, Judged, ValidateOptions, Validation,
 };

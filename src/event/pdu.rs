@@ -2,8 +2,9 @@
 //!
 //! Spec: [Server-Server API § PDUs](https://spec.matrix.org/v1.16/server-server-api/#pdus).
 
+use super::format::{self, PduFields};
 use super::received::{id_mismatch, Form, Received};
-use super::{format, hashes, redaction};
+use super::{hashes, redaction};
 use crate::canonical_json::{self, Object, Value};
 use crate::input::Origin;
 use crate::problem::Problem;
@@ -20,32 +21,6 @@ pub struct Pdu {
     pub room_version: RoomVersion,
     /// The whole event as received (a JSON object).
     pub event: Object,
-}
-
-/// The typed top-level fields of a PDU that passed the format checks
-/// ([`format::check`]).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PduFields {
-    /// `room_id`; `None` only for a v12 `m.room.create` event (its room ID is
-    /// `!` + its own reference hash, see [`Pdu::create_room_id`]).
-    pub room_id: Option<String>,
-    /// `sender`, a user ID.
-    pub sender: String,
-    /// `type`.
-    pub event_type: String,
-    /// `state_key`, for state events.
-    pub state_key: Option<String>,
-    /// `prev_events` as IDs (v1/v2 pairs reduced to their IDs).
-    pub prev_events: Vec<String>,
-    /// `auth_events` as IDs (v1/v2 pairs reduced to their IDs).
-    pub auth_events: Vec<String>,
-    /// `depth`.
-    pub depth: i64,
-    /// `origin_server_ts`, milliseconds since the epoch.
-    pub origin_server_ts: i64,
-    /// The event an `m.room.redaction` redacts (`content.redacts` from v11, top-level
-    /// `redacts` before).
-    pub redacts: Option<String>,
 }
 
 impl Pdu {
@@ -290,7 +265,7 @@ fn check_content_hash(
     let given = event.get("hashes").and_then(|h| h.get("sha256"));
     let decoded = given
         .and_then(Value::as_str)
-        .and_then(hashes::decode_base64)
+        .and_then(crate::crypto::encoding::decode_base64)
         .filter(|b| b.len() == 32);
     let Some(given) = decoded else {
         // A missing `hashes` object is already a format error.

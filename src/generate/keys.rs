@@ -7,8 +7,8 @@
 use super::content::{object, string};
 use super::prng::SplitMix64;
 use crate::canonical_json::{Object, Value};
+use crate::crypto::encoding::base64_unpadded;
 use crate::crypto::signing::{public_key_base64, sign_json, SigningKey};
-use crate::event::hashes::base64_unpadded;
 use crate::problem::Problem;
 
 /// A generated server's ed25519 signing key, derived from the room's seed and the server

@@ -18,10 +18,11 @@ use super::prng::SplitMix64;
 use super::shape::{generate_shape, EventKind, Membership, RoomShape};
 use super::{codes, ShapeOptions};
 use crate::canonical_json::{Object, Value};
+use crate::crypto::encoding::base64_unpadded;
 use crate::crypto::keys::parse_signature;
 use crate::crypto::signatures::SignatureCheck;
-use crate::crypto::signing::sign_event;
-use crate::event::hashes::{base64_unpadded, reference_hash, room_id_from_create_event};
+use crate::event::hashes::{reference_hash, room_id_from_create_event};
+use crate::event::sign_event;
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
 

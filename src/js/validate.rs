@@ -151,7 +151,8 @@ mod tests {
     use super::super::key_ring::JsKeyRing;
     use super::validate_events;
     use crate::canonical_json::{self, Value};
-    use crate::crypto::signing::{public_key_base64, sign_event, sign_json, signing_key_from_seed};
+    use crate::crypto::signing::{public_key_base64, sign_json, signing_key_from_seed};
+    use crate::event::sign_event;
     use crate::room_version::RoomVersion;
 
     const SEED: &str = "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1";

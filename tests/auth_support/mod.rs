@@ -6,7 +6,7 @@
 
 use mxdag::auth::{authorize, AuthEvent, AuthEvents};
 use mxdag::canonical_json::{self, Object, Value};
-use mxdag::crypto::signing::sign_event;
+use mxdag::event::sign_event;
 use mxdag::event::{pdu_from_value, Pdu};
 use mxdag::problem::Problem;
 use mxdag::room_version::RoomVersion;

@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use mxdag::canonical_json::{self, Object, Value};
-use mxdag::crypto::signing::{public_key_base64, sign_event, sign_json, SigningKey};
+use mxdag::crypto::signing::{public_key_base64, sign_json, SigningKey};
 use mxdag::crypto::KeyRing;
+use mxdag::event::sign_event;
 use mxdag::event::{validate_values, EventReport, ValidateOptions};
 use mxdag::room_version::{RoomVersion, ALL};
 
