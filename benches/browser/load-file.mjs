@@ -1,9 +1,11 @@
 // Benchmark: loading a large room file in the page — the worker parses and validates it
 // (with the keys fetched from the demo peer), builds the DAG and lays it out, while the page
 // keeps drawing frames. Prints the load time, the longest gap between frames on the main
-// thread during the load, and the model and layout times. Not a test.
+// thread during the load, the model and layout times, and the memory the loaded room costs
+// (resident memory of Chromium's processes after the load minus before it, the worker and
+// its wasm included, and the main thread's JS heap). Not a test.
 //   node benches/browser/load-file.mjs [--events N]      (default 20,000)
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTools } from "../../pkg/node/wasm.js";
@@ -19,6 +21,37 @@ const room = (await loadTools()).generateRoom({
 });
 const file = join(mkdtempSync(join(tmpdir(), "mxdag-bench-")), "room.ndjson");
 writeFileSync(file, room.pdus.map((p) => JSON.stringify(p)).join("\n"));
+
+/** Resident bytes of the Chromium processes this process started (Linux /proc). */
+function chromiumRss() {
+  const processes = new Map();
+  for (const entry of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      processes.set(Number(entry), { name, parent: Number(fields[1]), rss: Number(fields[21]) * 4096 });
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  const descends = (pid) => {
+    for (let p = pid; p > 1; p = processes.get(p)?.parent ?? 0) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, { name, rss }] of processes) if (name.startsWith("chrom") && descends(pid)) total += rss;
+  return total;
+}
+
+/** Used JS heap of the page's main thread in bytes, after a garbage collection (DevTools Protocol). */
+async function pageHeap(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+  await cdp.detach();
+  return usedSize;
+}
 
 const server = await serve();
 const browser = await launch();
@@ -42,11 +75,16 @@ try {
     window.frames_ = [];
     return worst;
   });
+  const rssBefore = chromiumRss();
   const t0 = Date.now();
   await page.setInputFiles("#file-input", file);
   await page.waitForTimeout(50);
-  await idle(page);
+  await idle(page, { timeout: 600_000 });
   const ms = Date.now() - t0;
+  // Let the worker's garbage settle before reading memory.
+  await page.waitForTimeout(1000);
+  const rssAfter = chromiumRss();
+  const heap = await pageHeap(page);
   const r = await page.evaluate(() => {
     const f = window.frames_;
     let worst = 0;
@@ -57,6 +95,8 @@ try {
   });
   console.log(`${N} events (file of ${(JSON.stringify(room.pdus).length / 1e6).toFixed(0)} MB): loaded, validated (${r.valid} valid), drawn in ${(ms / 1000).toFixed(1)} s`);
   console.log(`main thread during the load: ${r.frames} frames, longest gap ${r.worst.toFixed(0)} ms (idle page before: ${idleWorst.toFixed(0)} ms)`);
+  const mb = (b) => (b / 1e6).toFixed(0);
+  console.log(`memory: Chromium's processes ${mb(rssBefore)} MB before the load, ${mb(rssAfter)} MB after (+${mb(rssAfter - rssBefore)} MB, ${((rssAfter - rssBefore) / N).toFixed(0)} B per event); main thread JS heap ${mb(heap)} MB (the worker's memory is in the processes' figure)`);
   console.log(`drawing model ${r.modelMs.toFixed(0)} ms, layoutDag ${r.layoutMs.toFixed(1)} ms (in the worker)`);
 } finally {
   await browser.close();

@@ -54,9 +54,9 @@ export function launch() {
   });
 }
 
-/** Waits until the page has no fetch or file load under way. */
-export async function idle(page) {
-  await page.waitForFunction(() => document.body.dataset.busy === "0", null, { timeout: 30_000 });
+/** Waits until the page has no fetch or file load under way (benchmarks of large rooms pass a longer `timeout`). */
+export async function idle(page, { timeout = 30_000 } = {}) {
+  await page.waitForFunction(() => document.body.dataset.busy === "0", null, { timeout });
 }
 
 /** Opens `url`, failing the test on any page error; returns the page once quiet. */
