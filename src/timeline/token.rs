@@ -68,6 +68,16 @@ impl Token {
 }
 
 impl Timeline {
+    /// The token of the spot right before a held timeline event.
+    pub fn token_before(&self, event: NodeIndex) -> Token {
+        self.token(Spot::Before(event))
+    }
+
+    /// The token of the spot right after a held timeline event.
+    pub fn token_after(&self, event: NodeIndex) -> Token {
+        self.token(Spot::After(event))
+    }
+
     /// A token of this timeline's epoch.
     pub(crate) fn token(&self, spot: Spot) -> Token {
         Token {
