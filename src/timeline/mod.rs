@@ -174,9 +174,18 @@ impl Timeline {
     fn rebuild(&mut self, dag: &RoomDag) {
         self.order = dag.linear_order();
         self.reindex_positions(dag.node_count());
-        self.by_time = self.order.clone();
-        self.by_time
-            .sort_by_key(|&n| (dag.origin_server_ts(n), self.pos[n as usize]));
+        // Keys inline, so that the sort reads memory in order.
+        let mut keyed: Vec<(i64, u32)> = self
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (dag.origin_server_ts(n), i as u32))
+            .collect();
+        keyed.sort_unstable();
+        self.by_time = keyed
+            .into_iter()
+            .map(|(_, i)| self.order[i as usize])
+            .collect();
         self.gaps = gap_infos(dag);
         self.seen = Seen::of(dag);
     }
