@@ -126,6 +126,12 @@ test("errors are thrown with a code", () => {
   assert.equal(code(() => timeline.fillRequests("$never", { servers: ["a"] })), "timeline_unknown_event");
   assert.equal(code(() => timeline.fillRequests(big.eventIds[299], { servers: ["a"], strategy: "x" })), "planner_unknown_strategy");
   assert.equal(code(() => new mx.Timeline(session, "!other:room")), "timeline_unknown_room");
+  // Read again as another version, the room has other event IDs: the index is rebuilt and
+  // tokens written before are stale.
+  const token = timeline.page({ limit: 3 }).end;
+  session.reread("11");
+  assert.equal(timeline.refresh().rebuilt, true);
+  assert.equal(code(() => timeline.page({ from: token })), "timeline_stale_token");
   timeline.free();
   session.free();
 });
