@@ -19,6 +19,7 @@ const pkg = {
     "./node": { types: "./node/wasm.d.ts", default: "./node/wasm.js" },
     "./mxdag_bg.wasm": "./mxdag_bg.wasm",
     "./tools": { types: "./tools/mxdag_tools.d.ts", default: "./tools/mxdag_tools.js" },
+    "./timeline-fill": { types: "./www/timeline-fill.d.ts", default: "./www/timeline-fill.js" },
   },
   bin: { mxdag: "./node/cli.js" },
   files: ["mxdag.js", "mxdag.d.ts", "mxdag_bg.wasm", "mxdag_bg.wasm.d.ts", "tools/", "node/", "www/", "README.md"],

@@ -7,73 +7,16 @@
 // Memory: RoomDag.heapBytes() sums the allocated capacity of every vector and table the DAG
 // holds (IDs, nodes, edges, ID index), divided by N. The wasm linear memory size is printed
 // too (it includes the input strings copied in and the allocator's free space).
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+
+import { generate } from "./room.mjs";
 
 const pkg = new URL("../../pkg/", import.meta.url);
 const wasm = await import(new URL("mxdag.js", pkg));
 const exports = wasm.initSync({ module: readFileSync(new URL("mxdag_bg.wasm", pkg)) });
 
 const n = Number(process.argv[2] ?? 1_000_000);
-
-// The same shape as src/dag/synthetic.rs: prev events among the forward extremities and the
-// last eight events, 70% one, 20% two, 10% three. Returns the input as encoded chunks only,
-// so that the generator's million strings are garbage before the timed part.
-function generate(n) {
-  let state = 7n;
-  const rand = (k) => {
-    state ^= (state << 13n) & 0xffffffffffffffffn;
-    state ^= state >> 7n;
-    state ^= (state << 17n) & 0xffffffffffffffffn;
-    return Number(state % BigInt(Math.max(k, 1)));
-  };
-  const ids = new Array(n);
-  const prevIds = [];
-  const prevCounts = new Uint8Array(n);
-  const depths = new Float64Array(n);
-  const timestamps = new Float64Array(n);
-  let tips = [];
-  for (let i = 0; i < n; i++) {
-    const r = rand(10);
-    const wanted = Math.min(r <= 6 ? 1 : r <= 8 ? 2 : 3, i);
-    const prevs = [];
-    while (prevs.length < wanted) {
-      const pick = tips.length && rand(4) !== 0 ? tips[rand(tips.length)] : i - 1 - rand(Math.min(8, i));
-      if (!prevs.includes(pick)) prevs.push(pick);
-    }
-    tips = tips.filter((t) => !prevs.includes(t));
-    tips.push(i);
-    ids[i] = "$" + createHash("sha256").update(`${i}`).digest("base64url");
-    let depth = 0;
-    for (const p of prevs) {
-      prevIds.push(ids[p]);
-      depth = Math.max(depth, depths[p]);
-    }
-    prevCounts[i] = prevs.length;
-    depths[i] = depth + 1;
-    timestamps[i] = 1_700_000_000_000 + i * 1000 + rand(1500);
-  }
-  // Fed in chunks, as responses arrive: each chunk's input is copied into wasm memory, used
-  // and freed, so the allocator reuses the space instead of growing memory for all of it.
-  const CHUNK = 100_000;
-  const encoder = new TextEncoder();
-  const chunks = [];
-  for (let start = 0, prevAt = 0; start < n; start += CHUNK) {
-    const end = Math.min(n, start + CHUNK);
-    let prevEnd = prevAt;
-    for (let i = start; i < end; i++) prevEnd += prevCounts[i];
-    chunks.push({
-      ids: encoder.encode(ids.slice(start, end).join("\n")),
-      prevs: encoder.encode(prevIds.slice(prevAt, prevEnd).join("\n")),
-      counts: prevCounts.slice(start, end),
-      depths: depths.slice(start, end),
-      timestamps: timestamps.slice(start, end),
-    });
-    prevAt = prevEnd;
-  }
-  return { chunks, prevEach: prevIds.length / n };
-}
 
 const t0 = performance.now();
 const { chunks, prevEach } = generate(n);

@@ -13,6 +13,7 @@ mod layout;
 mod planner;
 mod room_dag;
 mod session;
+mod timeline;
 mod validate;
 
 pub use errors::to_js_error;

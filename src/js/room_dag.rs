@@ -75,6 +75,13 @@ pub struct JsRoomDag {
     inner: RoomDag,
 }
 
+impl JsRoomDag {
+    /// The core DAG, taken over (a `Timeline` built on it).
+    pub(crate) fn into_inner(self) -> RoomDag {
+        self.inner
+    }
+}
+
 #[wasm_bindgen(js_class = RoomDag)]
 impl JsRoomDag {
     /// An empty DAG, of `roomId` if given (events of other rooms are then refused).

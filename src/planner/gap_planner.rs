@@ -138,12 +138,25 @@ impl GapPlanner {
     /// The requests to send now, all of them about gaps of `dag` and never naming a held
     /// timeline event as wanted. Empty when nothing can be asked now.
     pub fn next_requests(&mut self, dag: &RoomDag) -> Vec<PlannedRequest> {
+        self.plan(dag, None)
+    }
+
+    /// The requests to send now about the gaps `only` alone (backward extremities of `dag`;
+    /// others are left out): what fills one hole, as a timeline's gap entry asks
+    /// ([`crate::timeline`]). Empty when none of them can be asked about now.
+    pub fn next_requests_for(&mut self, dag: &RoomDag, only: &[NodeIndex]) -> Vec<PlannedRequest> {
+        self.plan(dag, Some(only))
+    }
+
+    /// One round of requests about the gaps of `dag` (all of them, or those in `only`).
+    fn plan(&mut self, dag: &RoomDag, only: Option<&[NodeIndex]>) -> Vec<PlannedRequest> {
         if self.budget_spent() || self.knowledge.servers.is_empty() {
             return Vec::new();
         }
         let gaps: Vec<_> = dag
             .gaps()
             .into_iter()
+            .filter(|g| only.is_none_or(|o| o.contains(&g.event)))
             .filter(|g| self.knowledge.point_ready(g.event, self.now_ms))
             .collect();
         for g in &gaps {

@@ -17,7 +17,8 @@ test("package.json is an ES module package with exports, types, files and the bi
   assert.equal(manifest.bin.mxdag, "./node/cli.js");
   assert.equal(manifest.exports["./tools"].default, "./tools/mxdag_tools.js");
   assert.deepEqual(manifest.exports["./node"], { types: "./node/wasm.d.ts", default: "./node/wasm.js" });
-  for (const types of ["./mxdag.d.ts", "./tools/mxdag_tools.d.ts", "./node/wasm.d.ts"]) assert.ok(existsSync(new URL(types, pkg)), types);
+  assert.deepEqual(manifest.exports["./timeline-fill"], { types: "./www/timeline-fill.d.ts", default: "./www/timeline-fill.js" });
+  for (const types of ["./mxdag.d.ts", "./tools/mxdag_tools.d.ts", "./node/wasm.d.ts", "./www/timeline-fill.d.ts"]) assert.ok(existsSync(new URL(types, pkg)), types);
   for (const file of manifest.files) assert.ok(existsSync(new URL(file, pkg)), `${file} is in pkg/`);
   assert.ok(readFileSync(new URL("node/cli.js", pkg), "utf8").startsWith("#!/usr/bin/env node\n"));
 });
@@ -29,6 +30,8 @@ test("the types file declares the JS API", () => {
   assert.match(types, /export class RoomDag/);
   assert.match(types, /export class GapPlanner/);
   assert.match(types, /export class RoomSession/);
+  assert.match(types, /export class Timeline/);
+  assert.match(types, /page\(options\?: TimelinePageOptions\): TimelinePage;/);
   assert.match(types, /ingest\(input: string \| Uint8Array, options\?: IngestOptions\): IngestReport;/);
   assert.match(types, /static onSession\(options: GapPlannerOptions, session: RoomSession\): GapPlanner;/);
   assert.doesNotMatch(types, /generateRoom|SimulatedFederation/, "the library leaves the tools out");

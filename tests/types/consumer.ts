@@ -6,6 +6,7 @@ import init, {
   KeyRing,
   RoomDag,
   RoomSession,
+  Timeline,
   layoutDag,
   roomVersionOf,
   validateEvents,
@@ -27,11 +28,19 @@ import type {
   RecordedAnswer,
   ServerKeys,
   SessionRows,
+  TimelineAnswer,
+  TimelineEvent,
+  TimelineGap,
+  TimelineInsertion,
+  TimelinePage,
+  TimelineRefresh,
   ValidationReport,
   Verdict,
 } from "mxdag";
 import nodeDefault, { loadTools, mxdag, wasmPath } from "mxdag/node";
 import type { GeneratedRoom, SimulatedAnswer, SimulationReport } from "mxdag/tools";
+import { fillGap } from "mxdag/timeline-fill";
+import type { FillGapResult } from "mxdag/timeline-fill";
 
 /** True when `T` is `any`. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -123,6 +132,28 @@ const wakeup: number | undefined = planner.nextWakeup();
 planner.setNow(planner.now() + 1000);
 const plannerState: number = planner.gapCount() + planner.roundTrips();
 
+// The session's timeline: pages with gap entries, a date jump, one gap filled.
+const timeline = new Timeline(session, undefined);
+const lastPage: TimelinePage = typed(timeline.page({ dir: "b", limit: 20 }));
+const earlier: TimelinePage = typed(timeline.page({ from: lastPage.end, dir: "b" }));
+const newestEvent: TimelineEvent | undefined = lastPage.chunk[0];
+const gapEntries: TimelineGap[] = [...lastPage.gaps, ...earlier.gaps];
+const jumped: string | undefined = typed(timeline.jump(1_700_000_000_000, "f"));
+const refreshed: TimelineRefresh = typed(timeline.refresh());
+const insertions: TimelineInsertion[] = refreshed.inserted;
+for (const gap of gapEntries) {
+  const fills: PlannedRequest[] = typed(timeline.fillRequests(gap, { servers: ["a.example"], limit: 20 }));
+  for (const request of fills) {
+    const taken: TimelineAnswer = typed(timeline.takeAnswer(request, { status: 200, text: "{\"pdus\":[]}" }));
+    console.log(taken.report.added, taken.inserted.length);
+  }
+  const filled: FillGapResult = typed(await fillGap(timeline, gap, async () => ({ status: 200, body: { pdus: [] } }), { servers: ["a.example"] }));
+  console.log(filled.page.chunk.length, filled.inserted, filled.failed);
+}
+const timelineSize: number = timeline.length;
+console.log(newestEvent?.summary, jumped, insertions, timelineSize);
+timeline.free();
+
 // A planner of its own over records, and a bare DAG laid out.
 const own = new GapPlanner({ room_id: "!r:a.example", servers: ["a.example"], limit: 50 });
 const newEvents: number = own.addEvents([{ event_id: "$b", prev_events: ["$a"], depth: 2 }]);
@@ -137,6 +168,9 @@ typed(dag.summary());
 typed(dag.findings());
 typed(dag.referenceAnswer(backfill));
 const dagState: string[] = [...dag.linearOrder(), ...dag.outliers(), ...dag.forwardExtremities(), dag.roomId ?? ""];
+const structure = Timeline.ofDag(new RoomDag());
+const structurePage: TimelinePage = typed(structure.page());
+structure.free();
 
 // Node: mxdag/node's bindings, default export and the tools build.
 const nodeSession = new mxdag.RoomSession(undefined, "12");
