@@ -3,6 +3,8 @@
 //   /                                          the demo peer, its first room, latest events
 //   /?room=!id&event=$a&event=$b               the demo peer, starting from given events
 //   /?proxy=host:port&room=!id&version=10&event=$a   a homeserver through the proxy
+//   /?demo=middle[&room=!id][&date=2026-01-01T12:00Z]   the demo peer, entered at a date
+//                                              (the middle of its history by default)
 import { DagView } from "./draw.js";
 import { Fetcher, WorkerClient, sourceFor } from "./load.js";
 import { addServedKeys, keyNotice, wireKeysForm } from "./keys.js";
@@ -11,6 +13,7 @@ import { FLAG } from "./model.js";
 import { FORWARDS_FILL_HEADER, isUnrecognized } from "./forwards-fill.js";
 import { NetLog } from "./netlog.js";
 import { Panel } from "./panels.js";
+import { TimelinePane } from "./timeline-pane.js";
 
 const LIMIT = 20;
 const $ = (id) => document.getElementById(id);
@@ -42,6 +45,12 @@ const panel = new Panel($("panel"), {
   backfill: (id) => fetching(() => state.fetcher.backfill([id], LIMIT)),
   getMissing: (id) => fetching(() => getMissing(id)),
   forwardsFill: (id) => fetching(() => state.fetcher.forwardsFill([id], LIMIT)),
+});
+const pane = new TimelinePane($("timeline-pane"), {
+  call: (op, payload) => worker.call(op, payload),
+  select: (id) => selectId(id, true),
+  fillGap: (id) => fetching(() => fillTimelineGap(id)),
+  fetchNewer: () => fetching(() => state.fetcher.forwardsFill(forwardExtremities(), LIMIT)),
 });
 const netlog = new NetLog($("netlog-body"), $("netlog-count"), (entry) => panel.showRequest(entry));
 const view = new DagView($("dag"), {
@@ -91,6 +100,7 @@ function applySnapshot(s) {
   $("count-outliers").textContent = String(s.counts.outliers);
   $("room-version").textContent = s.roomVersion ? `v${s.roomVersion}` : "";
   view.setSnapshot(s);
+  pane.refresh();
   $("timing").textContent = `${s.n} nodes · ${s.counts.lanes} lanes · model ${s.modelMs.toFixed(0)} ms · layout ${s.layoutMs.toFixed(1)} ms (wasm)`;
   if (state.selectedId) showDetails(state.selectedId);
   else worker.call("findings").then((r) => !state.selectedId && panel.showFindings(r.findings));
@@ -107,6 +117,7 @@ function selectId(id, focus) {
   const i = state.index.get(id) ?? -1;
   view.select(i);
   if (focus) view.focus(i);
+  pane.select(id);
   return showDetails(id);
 }
 
@@ -157,6 +168,7 @@ addEventListener("keydown", (e) => {
   else if (e.key === "Escape") {
     state.selectedId = null;
     view.select(-1);
+    pane.mark(null, false);
     panel.clear();
   } else return;
   e.preventDefault();
@@ -185,6 +197,38 @@ async function getMissing(gapId) {
 async function fillAllGaps() {
   if (!state.fetcher) return;
   const source = state.start.source;
+  const entries = sendPlanned();
+  const bar = $("progress");
+  const show = (f) => {
+    bar.hidden = false;
+    bar.querySelector(".fill").style.width = "100%";
+    bar.querySelector(".text").textContent = `filling gaps: ${f.round_trips} requests, ${f.new_events} new events, ${f.gaps} gaps left`;
+  };
+  const servers = [source.destination ?? state.peerName];
+  try {
+    const judged = judgedInto(entries);
+    const done = await worker.call("fill", { servers }, progress, (d) => {
+      judged(d);
+      if (d.snapshot) applySnapshot(d.snapshot);
+      if (d.fill) show(d.fill);
+    });
+    applySnapshot(done.snapshot);
+    const r = done.result;
+    const open = r.open_gaps.slice(0, 3).map((g) => `${g.event_id} (${g.reason})`).join(", ");
+    notice(r.gaps_left ? `${r.round_trips} requests; ${r.gaps_left} gap(s) stay open: ${open}` : `${r.round_trips} requests closed every gap (${r.new_events} new events)`);
+  } finally {
+    bar.hidden = true;
+    worker.onAsk = askedKeys;
+  }
+}
+
+/**
+ * While the worker's planner runs (fill-worker.js, timeline-worker.js), it asks the page to
+ * send each request it plans: through the current source, into the network log. Returns
+ * the log entries by ask number, for the worker's word on each answer (`judged`).
+ */
+function sendPlanned() {
+  const source = state.start.source;
   const entries = new Map();
   worker.onAsk = async (ask) => {
     if (ask.keys) return askedKeys(ask);
@@ -197,27 +241,38 @@ async function fillAllGaps() {
     // Through the proxy, which tries every forwards fill path itself, its word on which answered.
     return { status: r.status, body: r.text, via: r.headers.get(FORWARDS_FILL_HEADER) ?? undefined };
   };
-  const bar = $("progress");
-  const show = (f) => {
-    bar.hidden = false;
-    bar.querySelector(".fill").style.width = "100%";
-    bar.querySelector(".text").textContent = `filling gaps: ${f.round_trips} requests, ${f.new_events} new events, ${f.gaps} gaps left`;
-  };
-  const servers = [source.destination ?? state.peerName];
+  return entries;
+}
+
+/** Judged answers update their network log entries. */
+const judgedInto = (entries) => (d) => {
+  if (d.judged) entries.get(d.judged.n)?.update({ events: d.judged.received, added: d.judged.added, bad: d.judged.bad, contract: d.judged.contract });
+};
+
+/**
+ * Fills the gap the timeline pane shows before `eventId`: one round of the planner's
+ * requests for it (timeline-worker.js, fillGap), sent by the page like "Fill all gaps"'s.
+ */
+async function fillTimelineGap(eventId) {
+  if (!state.fetcher) return;
+  const source = state.start.source;
+  const entries = sendPlanned();
   try {
-    const done = await worker.call("fill", { servers }, progress, (d) => {
-      if (d.judged) entries.get(d.judged.n)?.update({ events: d.judged.received, added: d.judged.added, bad: d.judged.bad, contract: d.judged.contract });
-      if (d.snapshot) applySnapshot(d.snapshot);
-      if (d.fill) show(d.fill);
-    });
-    applySnapshot(done.snapshot);
-    const r = done.result;
-    const open = r.open_gaps.slice(0, 3).map((g) => `${g.event_id} (${g.reason})`).join(", ");
-    notice(r.gaps_left ? `${r.round_trips} requests; ${r.gaps_left} gap(s) stay open: ${open}` : `${r.round_trips} requests closed every gap (${r.new_events} new events)`);
+    const r = await worker.call("timelineFill", { eventId, servers: [source.destination ?? state.peerName], limit: LIMIT }, progress, judgedInto(entries));
+    applySnapshot(r.snapshot);
+    const failed = r.failed.length ? `; ${r.failed.length} failed (${r.failed.map((f) => f.errcode ?? `HTTP ${f.status}`).join(", ")})` : "";
+    notice(r.requests ? `${r.requests} request(s) for the gap: ${r.inserted} event(s) inserted${failed}` : "The planner has no request left for this gap.");
   } finally {
-    bar.hidden = true;
     worker.onAsk = askedKeys;
   }
+}
+
+/** The forward extremities shown: where forwards fill starts. */
+function forwardExtremities() {
+  const s = state.snapshot;
+  const ids = [];
+  for (let i = 0; s && i < s.n; i++) if (s.flags[i] & FLAG.forward) ids.push(s.ids[i]);
+  return ids;
 }
 
 /** The room select: an option per demo room (`demo:k`), proxied room, and file (`file:name`). */
@@ -264,13 +319,42 @@ async function startRoom(start) {
   showVersion(roomVersion, null);
   const r = await worker.call("init", { roomId, roomVersion });
   $("fill").hidden = !r.canPlan;
+  pane.reset();
   applySnapshot(r.snapshot);
   fit();
   const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
   state.fetcher = new Fetcher({ source, worker, roomId, hooks });
   await state.fetcher.ownKey();
-  for (const id of events) await state.fetcher.event(id);
+  // A room entered at a date asks the server which event that is (`start.at`).
+  const ids = start.at ? await enterAt(start.at) : events;
+  for (const id of ids) await state.fetcher.event(id);
+  if (start.at && ids.length) {
+    await state.fetcher.backfill(ids, LIMIT);
+    await state.fetcher.forwardsFill(ids, LIMIT);
+    pane.select(ids[0]);
+  }
   fit();
+}
+
+/**
+ * The event to enter a room at: `/timestamp_to_event` at `at` (ms) — or, for "middle",
+ * at the time halfway between the room's first and last events, as the server finds them.
+ */
+async function enterAt(at) {
+  const f = state.fetcher;
+  let ts = at;
+  if (at === "middle") {
+    const first = await f.timestampToEvent(0, "f");
+    const last = await f.timestampToEvent(8.64e15, "b");
+    if (!first || !last) {
+      notice("The server named no first or last event (/timestamp_to_event): nothing to enter the room at.");
+      return [];
+    }
+    ts = Math.floor((first.ts + last.ts) / 2);
+  }
+  const found = (await f.timestampToEvent(ts, "f")) ?? (await f.timestampToEvent(ts, "b"));
+  if (!found) notice(`The server named no event at ${new Date(ts).toISOString()} (/timestamp_to_event).`);
+  return found ? [found.eventId] : [];
 }
 
 async function startDemo() {
@@ -278,21 +362,28 @@ async function startDemo() {
   state.peerName = info.server_name;
   state.rooms = new Set(info.rooms.map((r) => r.room_id));
   const select = $("room-select");
-  select.replaceChildren(...info.rooms.map((r, k) => option(`demo:${k}`, `${r.room_id} (v${r.room_version})`)));
-  const demoRoom = (k, events) => {
+  const latest = info.rooms.map((r, k) => option(`demo:${k}`, `${r.room_id} (v${r.room_version})`));
+  const middle = info.rooms.map((r, k) => option(`middle:${k}`, `${r.room_id} (v${r.room_version}) from the middle of its history`));
+  select.replaceChildren(...latest, ...middle);
+  // `at`: a time (ms) or "middle" to enter the room at (by /timestamp_to_event), else its latest events.
+  const demoRoom = (k, events, at) => {
     const r = info.rooms[k];
     const source = sourceFor(null);
-    return { source, roomId: r.room_id, roomVersion: r.room_version, events: events ?? r.latest_events, label: `demo peer ${info.server_name}`, value: `demo:${k}` };
+    const value = at === undefined ? `demo:${k}` : `middle:${k}`;
+    const where = at === undefined ? "" : at === "middle" ? ", entered in the middle" : `, entered at ${new Date(at).toISOString()}`;
+    return { source, roomId: r.room_id, roomVersion: r.room_version, events: events ?? r.latest_events, at, label: `demo peer ${info.server_name}${where}`, value };
   };
   select.onchange = () => {
     const [kind, key] = [select.value.slice(0, select.value.indexOf(":")), select.value.slice(select.value.indexOf(":") + 1)];
     if (kind === "file") run(() => loadFile(state.files.get(key).file));
-    else run(() => startRoom(demoRoom(Number(key))));
+    else run(() => startRoom(demoRoom(Number(key), undefined, kind === "middle" ? "middle" : undefined)));
   };
   const wanted = params.get("room");
   const k = Math.max(0, info.rooms.findIndex((r) => r.room_id === wanted));
   const events = params.getAll("event");
-  await startRoom(demoRoom(k, events.length ? events : undefined));
+  const date = params.get("date") === null ? NaN : Date.parse(params.get("date"));
+  const at = Number.isFinite(date) ? date : params.get("demo") === "middle" ? "middle" : undefined;
+  await startRoom(demoRoom(k, events.length ? events : undefined, at));
 }
 
 async function startProxy(destination) {
@@ -440,6 +531,7 @@ window.mxdag = {
   worker,
   idle: () => state.queue,
   select: (id) => selectId(id, true),
+  pane,
 };
 
 // On a short window the legend starts folded, leaving the DAG the room.

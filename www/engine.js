@@ -115,4 +115,9 @@ export class Engine {
   makePlanner(servers) {
     return mx.GapPlanner.onSession({ room_id: this.roomId, servers, strategy: "cover", limit: 100 }, this.session);
   }
+
+  /** A timeline over the session's room (see `Timeline`): pages, date jumps, gap fills. */
+  makeTimeline() {
+    return new mx.Timeline(this.session, this.roomId ?? undefined);
+  }
 }

@@ -191,4 +191,17 @@ export class Fetcher {
     this.hooks.notice(`${who} does not support forwards fill (MSC4000): M_UNRECOGNIZED on its three paths (${FORWARDS_FILL_PATHS.map((f) => f.segments).join(", ")})`);
     return null;
   }
+
+  /**
+   * `/timestamp_to_event` (spec: Server-Server API, "Room lookup by timestamp"): the event
+   * the server finds nearest `ts` in direction `dir` ("f" or "b"). Resolves to `{eventId,
+   * ts}`, or null when the server names none (its errcode in the network log).
+   */
+  async timestampToEvent(ts, dir) {
+    const path = `/_matrix/federation/v1/timestamp_to_event/${enc(this.roomId)}?ts=${Math.trunc(ts)}&dir=${dir}`;
+    const r = await this.request("GET", path, undefined, "timestamp_to_event");
+    const found = r.status === 200 ? errorBody(r.text) : undefined;
+    if (typeof found?.event_id !== "string") return null;
+    return { eventId: found.event_id, ts: Number(found.origin_server_ts) };
+  }
 }

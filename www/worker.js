@@ -5,6 +5,7 @@ import { Engine } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
 import { ask, answerAsk } from "./ask.js";
 import { fill } from "./fill-worker.js";
+import { timelineOps } from "./timeline-worker.js";
 
 const ready = Engine.create();
 
@@ -154,6 +155,8 @@ const ops = {
   findings(engine) {
     return { findings: engine.findings() };
   },
+  // The timeline pane: timelinePage, timelineJump, timelineFill (timeline-worker.js).
+  ...timelineOps(summarise),
 };
 
 /** How many events the panel lists that are not drawn. */

@@ -48,7 +48,7 @@ function readBody(req) {
 
 const forwarded = (path) => path.startsWith("/_matrix/federation/") || path.startsWith("/_matrix/key/") || path === "/_mxdag/demo";
 
-createServer(async (req, res) => {
+const server = createServer(async (req, res) => {
   const url = new URL(req.url, "http://viewer");
   try {
     if (forwarded(url.pathname)) {
@@ -68,6 +68,8 @@ createServer(async (req, res) => {
   } catch (error) {
     res.writeHead(502).end(String(error.message));
   }
-}).listen(Number(values.port), "127.0.0.1", () => {
-  console.log(`archive viewer on http://127.0.0.1:${values.port}/ (demo peer ${values.peer})`);
+});
+server.listen(Number(values.port), "127.0.0.1", () => {
+  // The port bound (with --port 0, the one the system chose).
+  console.log(`archive viewer on http://127.0.0.1:${server.address().port}/ (demo peer ${values.peer})`);
 });

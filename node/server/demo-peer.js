@@ -1,6 +1,7 @@
 // The demo peer: a federation server holding the demo rooms whole, answering the walking
 // endpoints with the crate's reference answers (spec: Server-Server API → "Backfilling and
-// retrieving missing events"; MSC4000 for forwards fill, on its three paths).
+// retrieving missing events"; MSC4000 for forwards fill, on its three paths), and "Room
+// lookup by timestamp" (/timestamp_to_event, also on MSC3030's unstable path).
 import { answer, matrixError } from "./http.js";
 import { decodeBase64, verifyRequest } from "./xmatrix.js";
 import { FORWARDS_FILL_PATHS, forwardsFillPathOf } from "../../www/forwards-fill.js";
@@ -14,6 +15,8 @@ const ROUTES = [
   ["POST", /^\/_matrix\/federation\/v1\/get_missing_events\/([^/]+)$/, "getMissingEvents"],
   ...FORWARDS_FILL_PATHS.map(({ prefix }) => ["GET", new RegExp(`^${prefix.replaceAll(".", "\\.")}([^/]+)$`), "forwardsFillOn"]),
   ["GET", /^\/_matrix\/federation\/v1\/event\/([^/]+)$/, "event"],
+  ["GET", /^\/_matrix\/federation\/v1\/timestamp_to_event\/([^/]+)$/, "timestampToEvent"],
+  ["GET", /^\/_matrix\/federation\/unstable\/org\.matrix\.msc3030\/timestamp_to_event\/([^/]+)$/, "timestampToEvent"],
   ["GET", /^\/_matrix\/key\/v2\/server\/?$/, "serverKey"],
   ["POST", /^\/_matrix\/key\/v2\/query\/?$/, "keyQuery"],
   ["GET", /^\/_matrix\/key\/v2\/query\/([^/]+)\/?$/, "keyQueryOne"],
@@ -155,6 +158,23 @@ export class DemoPeer {
   forwardsFillOn(roomId, { path, query }) {
     const served = FORWARDS_FILL_SERVED[this.options.forwardsFill].includes(forwardsFillPathOf(path).form.name);
     return served ? this.forwardsFill(roomId, query) : NOT_SUPPORTED;
+  }
+
+  /**
+   * `/timestamp_to_event` (spec: "Room lookup by timestamp"): `{event_id, origin_server_ts}`
+   * of the event nearest `ts` in the direction `dir`, or 404 M_NOT_FOUND as Synapse answers.
+   */
+  timestampToEvent(roomId, { query }) {
+    const room = this.room(roomId);
+    if (!room) return this.notInRoom(roomId);
+    const ts = query.get("ts");
+    const dir = query.get("dir");
+    if (ts === null || !/^-?\d+$/.test(ts)) return answer(400, matrixError("M_INVALID_PARAM", "ts must be an integer"));
+    if (dir !== "f" && dir !== "b") return answer(400, matrixError("M_INVALID_PARAM", "dir must be f or b"));
+    const found = room.timestampToEvent(ts, dir);
+    if (!found) return answer(404, matrixError("M_NOT_FOUND", `Unable to find event from ${ts} in direction ${dir}`));
+    if (this.options.faulty) found.origin_server_ts += dir === "f" ? -1 : 1;
+    return answer(200, found);
   }
 
   event(eventId) {

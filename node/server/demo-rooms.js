@@ -54,6 +54,7 @@ export class DemoRoom {
     this.session = new wasm.RoomSession(this.roomId, this.roomVersion);
     this.session.ingest(JSON.stringify(generated.pdus), { source: "the demo room generator" });
     this.latestEvents = this.session.forwardExtremities();
+    this.wasm = wasm;
   }
 
   /** PDUs for a list of event IDs (unknown IDs skipped). */
@@ -76,6 +77,17 @@ export class DemoRoom {
   getMissingEvents(earliest, latest, limit, minDepth) {
     const body = { earliest_events: earliest, latest_events: latest, limit, min_depth: minDepth };
     return this.answer(`POST /_matrix/federation/v1/get_missing_events/${enc(this.roomId)}`, body);
+  }
+
+  /**
+   * `/timestamp_to_event`: the event nearest `ts` on the side `dir` ("f" or "b") names, as
+   * `{event_id, origin_server_ts}`, or null when none lies there.
+   */
+  timestampToEvent(ts, dir) {
+    this.timeline ??= new this.wasm.Timeline(this.session, this.roomId);
+    const id = this.timeline.jump(Number(ts), dir);
+    const pdu = id === undefined ? undefined : this.pdus.get(id);
+    return pdu ? { event_id: id, origin_server_ts: pdu.origin_server_ts } : null;
   }
 
   /** MSC4000 `/forwards_fill`: successors of `from`, oldest first. */

@@ -102,7 +102,7 @@ test("the room select holds each file and the demo rooms, and returns to any of 
     await load(page, example("backfill.json"));
     await load(page, example("damaged.json"));
     const options = await page.$$eval("#room-select option", (o) => o.map((x) => x.value));
-    assert.deepEqual(options, ["file:damaged.json", "file:backfill.json", "demo:0", "demo:1"]);
+    assert.deepEqual(options, ["file:damaged.json", "file:backfill.json", "demo:0", "demo:1", "middle:0", "middle:1"]);
     const shown = () => page.evaluate(() => ({ room: window.mxdag.snapshot.roomId, n: window.mxdag.snapshot.counts.events, value: document.querySelector("#room-select").value }));
     await page.selectOption("#room-select", "file:backfill.json");
     await page.waitForTimeout(50);
