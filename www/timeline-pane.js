@@ -20,7 +20,7 @@ export class TimelinePane {
   /**
    * `root`: the pane's element. `actions`: `{call(op, payload) → Promise (the worker),
    * select(id) (an event chosen in the pane), fillGap(eventId) → Promise (fill the gap
-   * before it), fetchNewer() → Promise of `{added}` or null (forwards fill at the newest end)}`.
+   * before it), fetchNewer() → Promise (forwards fill at the newest end)}`.
    */
   constructor(root, actions) {
     this.root = root;
@@ -71,11 +71,15 @@ export class TimelinePane {
     return this.actions.call("timelinePage", { options });
   }
 
-  /** A new room: the newest page. */
+  /**
+   * A new room: the newest page, following the newest end while the room starts (until the
+   * reader or the DAG's selection moves the pane).
+   */
   reset() {
     this.events = [];
     this.gaps.clear();
     this.selected = null;
+    this.following = true;
     return this.enqueue(() => this.newest());
   }
 
@@ -95,16 +99,24 @@ export class TimelinePane {
     if (this.refreshing) return this.refreshing;
     this.refreshing = this.enqueue(async () => {
       this.refreshing = null;
-      if (!this.events.length) return this.newest();
+      if (!this.events.length || this.following) return this.newest();
       const last = this.events.at(-1).event_id;
+      const first = this.events[0].event_id;
+      const topGap = this.gaps.has(first) || this.topFilled === first;
       const probe = await this.page({ eventId: last, dir: "f", limit: 1 }).catch(() => null);
       if (!probe) return this.newest();
       const grown = Math.max(0, probe.length - this.length);
       const limit = Math.min(MOST, this.events.length + grown);
-      // A room read again makes earlier tokens stale: then from the first event shown.
-      const r = await this.page({ from: this.edges.older, dir: "f", limit }).catch(() => this.page({ eventId: this.events[0].event_id, dir: "f", limit }));
+      // From the first event shown, so events that came before it (ancestors of the rows
+      // shown, which a fill may bring) stay above the window and no row moves; while the
+      // gap before the first row fills, from the spot before it, so they show in its place.
+      // (A room read again makes earlier tokens stale: then from the first event too.)
+      const fromFirst = () => this.page({ eventId: this.events[0].event_id, dir: "f", limit });
+      const r = this.fillingTop ? await this.page({ from: this.edges.older, dir: "f", limit }).catch(fromFirst) : await fromFirst();
       // A window at the newest end follows it; any other ends where it ended.
       const end = this.edges.moreNewer ? r.page.chunk.findIndex((e) => e.event_id === last) : -1;
+      // The gap above the first row filled above the window: its row stays, as a way to them.
+      this.topFilled = topGap && r.page.chunk[0]?.event_id === first ? first : null;
       await this.showWindow(r, r.page, end < 0 ? undefined : end + 1);
     });
     return this.refreshing;
@@ -144,6 +156,7 @@ export class TimelinePane {
 
   /** Older events before the window, the rows shown kept in place on screen. */
   older() {
+    this.following = false;
     return this.enqueue(async () => {
       if (!this.events.length) return;
       const r = await this.page({ eventId: this.events[0].event_id, dir: "b", limit: PAGE + 1 });
@@ -160,6 +173,7 @@ export class TimelinePane {
 
   /** Newer events after the window; at the newest held event, forwards fill. */
   newer() {
+    this.following = false;
     return this.enqueue(async () => {
       if (!this.events.length) return;
       const r = await this.page({ eventId: this.events.at(-1).event_id, dir: "f", limit: PAGE + 1 });
@@ -169,8 +183,9 @@ export class TimelinePane {
       for (const g of r.page.gaps) this.gaps.set(g.event_id, g);
       this.edges.moreNewer = r.page.more;
       this.render();
-      // At the newest held event: ask the server for newer ones, then show what came.
-      if (!added.length && (await this.actions.fetchNewer())?.added) this.newer();
+      // At the newest held event: ask the server for newer ones (the window, at the newest
+      // end, follows what comes).
+      if (!added.length) await this.actions.fetchNewer();
     });
   }
 
@@ -191,6 +206,7 @@ export class TimelinePane {
   jumpTo(value) {
     const ts = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`);
     if (!Number.isFinite(ts)) return this.say("Give a date and time to jump to.");
+    this.following = false;
     return this.enqueue(async () => {
       const { eventId } = await this.actions.call("timelineJump", { ts, dir: "f" });
       const found = eventId ?? (await this.actions.call("timelineJump", { ts, dir: "b" })).eventId;
@@ -211,6 +227,7 @@ export class TimelinePane {
 
   /** The DAG selected `id`: the pane follows (a missing event selects its gap row). */
   select(id) {
+    this.following = false;
     return this.enqueue(async () => {
       if (this.mark(id, true)) return;
       const details = await this.page({ eventId: id, dir: "f", limit: 1 }).catch(() => null);
@@ -234,13 +251,17 @@ export class TimelinePane {
 
   render() {
     const rows = [];
+    const first = this.events[0]?.event_id;
+    if (first !== undefined && this.topFilled === first && !this.gaps.has(first) && this.edges.moreOlder) rows.push(this.filledRow());
     for (const event of this.events) {
       const gap = this.gaps.get(event.event_id);
       if (gap) rows.push(this.gapRow(gap));
       rows.push(this.eventRow(event));
     }
     this.list.replaceChildren(...rows);
-    this.olderButton.hidden = !this.edges.moreOlder;
+    // Always there (disabled at the oldest end), so rows never move when it changes.
+    this.olderButton.disabled = !this.edges.moreOlder;
+    this.olderButton.textContent = this.edges.moreOlder ? "Older events" : "No older events held";
     this.newerButton.textContent = this.edges.moreNewer ? "Newer events" : "Fetch newer events (forwards fill)";
     if (this.selected) this.mark(this.selected, false);
     const gaps = this.list.querySelectorAll(".tl-gap").length;
@@ -250,12 +271,22 @@ export class TimelinePane {
   eventRow(e) {
     const li = el("li", `tl-event v-${e.verdict ?? "unchecked"}${e.state ? " state" : ""}`);
     li.dataset.eventId = e.event_id;
-    li.title = `${e.event_id} · ${e.verdict ?? "no verdict"}`;
-    li.append(el("time", null, when(e.origin_server_ts)), el("span", "tl-sender", e.sender), el("span", "tl-type", e.type), el("span", "tl-summary", e.summary));
+    li.dataset.type = e.type;
+    li.title = `${e.event_id} · ${e.type} · ${e.verdict ?? "no verdict"}`;
+    li.append(el("time", null, when(e.origin_server_ts)), el("span", "tl-sender", e.sender), el("span", "tl-summary", e.summary || e.type));
     li.addEventListener("click", () => {
       this.mark(e.event_id, false);
       this.actions.select(e.event_id);
     });
+    return li;
+  }
+
+  /** Where the gap above the first row was: its history is held now, above the window. */
+  filledRow() {
+    const li = el("li", "tl-filled");
+    const button = el("button", null, "History fetched here — show older events");
+    button.addEventListener("click", () => this.older());
+    li.append(button);
     return li;
   }
 
@@ -269,7 +300,13 @@ export class TimelinePane {
     button.addEventListener("click", async () => {
       button.disabled = true;
       button.textContent = "Fetching…";
-      await this.actions.fillGap(gap.event_id);
+      this.following = false;
+      this.fillingTop = gap.event_id === this.events[0]?.event_id;
+      try {
+        await this.actions.fillGap(gap.event_id);
+      } finally {
+        this.fillingTop = false;
+      }
     });
     li.append(button);
     return li;
