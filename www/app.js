@@ -50,7 +50,7 @@ const pane = new TimelinePane($("timeline-pane"), {
   call: (op, payload) => worker.call(op, payload),
   select: (id) => selectId(id, true),
   fillGap: (id) => fetching(() => fillTimelineGap(id)),
-  fetchNewer: () => fetching(() => state.fetcher.forwardsFill(forwardExtremities(), LIMIT)),
+  fetchNewer: () => fetching(() => (forwardExtremities().length ? state.fetcher.forwardsFill(forwardExtremities(), LIMIT) : notice("No forward extremity is held to fetch newer events from."))),
 });
 const netlog = new NetLog($("netlog-body"), $("netlog-count"), (entry) => panel.showRequest(entry));
 const view = new DagView($("dag"), {
@@ -275,7 +275,10 @@ function forwardExtremities() {
   return ids;
 }
 
-/** The room select: an option per demo room (`demo:k`), proxied room, and file (`file:name`). */
+/**
+ * The room select: an option per demo room from its latest events (`demo:k`) and from the
+ * middle of its history (`middle:k`), proxied room, and file (`file:name`).
+ */
 function option(value, text) {
   const o = document.createElement("option");
   o.value = value;
