@@ -83,6 +83,18 @@ test("the date field jumps to the first event at the date; the selection follows
     await page.click("#fill");
     await quiet(page);
     assert.equal(await count(page, "backward"), 0);
+    // Scrolled to its top, the pane pages older events in, the rows shown staying on screen.
+    const shownBefore = (await rows(page)).filter((r) => !r.gap);
+    const topRow = shownBefore[0];
+    // Where the reader sees the first row once scrolled to the top.
+    const seenAt = await page.$eval("#timeline-pane .tl-scroll", (s) => s.getBoundingClientRect().top + s.querySelector(".tl-list > li").offsetTop - s.offsetTop);
+    await page.$eval("#timeline-pane .tl-scroll", (s) => (s.scrollTop = 0));
+    await quiet(page);
+    const paged = (await rows(page)).filter((r) => !r.gap);
+    assert.ok(paged.length > shownBefore.length, `older events paged in (${shownBefore.length} → ${paged.length})`);
+    assert.equal(paged.findIndex((r) => r.id === topRow.id), paged.length - shownBefore.length);
+    assert.ok(Math.abs(paged.find((r) => r.id === topRow.id).top - seenAt) < 30, `the rows shown stay where they were (${seenAt}, ${paged.find((r) => r.id === topRow.id).top})`);
+    await assertInOrder(page);
     const held = await timeline(page);
     const mid = held.chunk[Math.floor(held.chunk.length / 2)];
     const date = new Date(mid.origin_server_ts).toISOString().slice(0, 19);
