@@ -4,7 +4,7 @@
 // and the selection kept in step with the DAG's. Only ever textContent, hidden characters
 // made visible (dom.js, text.js).
 import { el } from "./dom.js";
-import { shortId } from "./text.js";
+import { shortId, visible } from "./text.js";
 
 /** Events per page asked for. */
 const PAGE = 40;
@@ -272,7 +272,7 @@ export class TimelinePane {
     const li = el("li", `tl-event v-${e.verdict ?? "unchecked"}${e.state ? " state" : ""}`);
     li.dataset.eventId = e.event_id;
     li.dataset.type = e.type;
-    li.title = `${e.event_id} · ${e.type} · ${e.verdict ?? "no verdict"}`;
+    li.title = visible(`${e.event_id} · ${e.type} · ${e.verdict ?? "no verdict"}`);
     li.append(el("time", null, when(e.origin_server_ts)), el("span", "tl-sender", e.sender), el("span", "tl-summary", e.summary || e.type));
     li.addEventListener("click", () => {
       this.mark(e.event_id, false);
