@@ -1,10 +1,10 @@
 // Wiring: the source (demo peer, or a homeserver through the signing proxy, or files), the
 // worker, the canvas, the panel and the network log.
 //   /                                          the demo peer, its first room, latest events
-//   /?room=!id&event=$a&event=$b               the demo peer, starting from given events
-//   /?proxy=host:port&room=!id&version=10&event=$a   a homeserver through the proxy
 //   /?demo=middle[&room=!id][&date=2026-01-01T12:00Z]   the demo peer, entered at a date
 //                                              (the middle of its history by default)
+//   /?room=!id&event=$a&event=$b               the demo peer, starting from given events
+//   /?proxy=host:port&room=!id&version=10&event=$a   a homeserver through the proxy
 import { DagView } from "./draw.js";
 import { Fetcher, WorkerClient, sourceFor } from "./load.js";
 import { addServedKeys, keyNotice, wireKeysForm } from "./keys.js";
