@@ -2,7 +2,9 @@
 //! `GET /_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`, optionally with a scheme and
 //! host, surrounding quotes and a trailing `HTTP/1.1`; `POST
 //! /_matrix/federation/v1/get_missing_events/{roomId}` plus its JSON body; or the MSC4000
-//! forwards fill path in any of the three forms in use ([`ForwardsFillPath`]).
+//! forwards fill path in any of the three forms in use ([`ForwardsFillPath`]). Also the two
+//! endpoints whose answers name events instead of carrying them: `/timestamp_to_event`
+//! ([`TimestampToEventPath`]) and MSC4370 `/extremities`.
 //!
 //! Query values are percent-decoded; a literal `+` is kept as `+` (event IDs of room version 3
 //! contain it and never contain spaces).
@@ -92,7 +94,73 @@ pub struct ForwardsFillRequest {
     pub path: ForwardsFillPath,
 }
 
-/// A request to one of the walking endpoints.
+/// `dir` of `/timestamp_to_event`: which side of `ts` the event is looked for on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// `f`: the first event at or after `ts`.
+    Forwards,
+    /// `b`: the last event at or before `ts`.
+    Backwards,
+}
+
+impl Direction {
+    /// `f` or `b`, as in the query.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Forwards => "f",
+            Self::Backwards => "b",
+        }
+    }
+}
+
+/// Where a `/timestamp_to_event` request was sent: the stable path (in the spec since v1.6)
+/// or the unstable one of [MSC3030](https://github.com/matrix-org/matrix-spec-proposals/pull/3030)
+/// that Synapse served before it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TimestampToEventPath {
+    /// `/_matrix/federation/v1/timestamp_to_event/{roomId}`.
+    #[default]
+    Stable,
+    /// `/_matrix/federation/unstable/org.matrix.msc3030/timestamp_to_event/{roomId}`.
+    UnstableMsc3030,
+}
+
+impl TimestampToEventPath {
+    /// The path segments between `/_matrix/federation/` and `/timestamp_to_event/{roomId}`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Stable => "v1",
+            Self::UnstableMsc3030 => "unstable/org.matrix.msc3030",
+        }
+    }
+}
+
+/// `GET /_matrix/federation/v1/timestamp_to_event/{roomId}?ts=…&dir=f|b`
+/// ([spec](https://spec.matrix.org/v1.16/server-server-api/#get_matrixfederationv1timestamp_to_eventroomid)):
+/// the ID of the event closest to `ts` on the side `dir` names, as the server holds the room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimestampToEventRequest {
+    /// The room.
+    pub room_id: String,
+    /// `ts`: the time, in milliseconds since the Unix epoch (inclusive).
+    pub ts: i64,
+    /// `dir`.
+    pub dir: Direction,
+    /// The path the request was sent on.
+    pub path: TimestampToEventPath,
+}
+
+/// MSC4370 `GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/{roomId}`
+/// ([MSC4370](https://github.com/matrix-org/matrix-spec-proposals/pull/4370)): the room's
+/// forward extremities as the server holds them, answered as `{prev_events: [...]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtremitiesRequest {
+    /// The room.
+    pub room_id: String,
+}
+
+/// A request to one of the walking endpoints, or to one of the endpoints whose answers
+/// name events ([`FederationRequest::names_events`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FederationRequest {
     /// `/backfill`.
@@ -101,6 +169,10 @@ pub enum FederationRequest {
     GetMissingEvents(GetMissingEventsRequest),
     /// MSC4000 forwards fill.
     ForwardsFill(ForwardsFillRequest),
+    /// `/timestamp_to_event`.
+    TimestampToEvent(TimestampToEventRequest),
+    /// MSC4370 `/extremities`.
+    Extremities(ExtremitiesRequest),
 }
 
 impl FederationRequest {
@@ -140,9 +212,20 @@ impl FederationRequest {
             ["unstable", "org.matrix.msc4000", "forwards_fill", room] => {
                 forwards_fill(ForwardsFillPath::UnstableMsc4000, room, &query)
             }
+            ["v1", "timestamp_to_event", room] => {
+                timestamp_to_event(TimestampToEventPath::Stable, room, &query)
+            }
+            ["unstable", "org.matrix.msc3030", "timestamp_to_event", room] => {
+                timestamp_to_event(TimestampToEventPath::UnstableMsc3030, room, &query)
+            }
+            ["unstable", "org.matrix.msc4370", "extremities", room] => {
+                Ok(Self::Extremities(ExtremitiesRequest {
+                    room_id: decode(room)?,
+                }))
+            }
             _ => Err(bad(
                 codes::REQUEST_UNKNOWN_ENDPOINT,
-                format!("{path} is not /backfill, /get_missing_events or MSC4000 /forwards_fill."),
+                format!("{path} is not /backfill, /get_missing_events, MSC4000 /forwards_fill, /timestamp_to_event nor MSC4370 /extremities."),
             )),
         }
     }
@@ -153,27 +236,95 @@ impl FederationRequest {
             Self::Backfill(r) => &r.room_id,
             Self::GetMissingEvents(r) => &r.room_id,
             Self::ForwardsFill(r) => &r.room_id,
+            Self::TimestampToEvent(r) => &r.room_id,
+            Self::Extremities(r) => &r.room_id,
         }
     }
 
-    /// The `limit` asked for.
+    /// The `limit` asked for: the most events the answer may hold. `/timestamp_to_event`
+    /// names one event; MSC4370 `/extremities` has no limit (`u64::MAX`).
     pub fn limit(&self) -> u64 {
         match self {
             Self::Backfill(r) => r.limit,
             Self::GetMissingEvents(r) => r.limit,
             Self::ForwardsFill(r) => r.limit,
+            Self::TimestampToEvent(_) => 1,
+            Self::Extremities(_) => u64::MAX,
         }
     }
 
     /// The endpoint's name as used in messages and JSON: `backfill`, `get_missing_events`,
-    /// `forwards_fill`.
+    /// `forwards_fill`, `timestamp_to_event`, `extremities`.
     pub fn endpoint(&self) -> &'static str {
         match self {
             Self::Backfill(_) => "backfill",
             Self::GetMissingEvents(_) => "get_missing_events",
             Self::ForwardsFill(_) => "forwards_fill",
+            Self::TimestampToEvent(_) => "timestamp_to_event",
+            Self::Extremities(_) => "extremities",
         }
     }
+
+    /// Whether the answer names events by ID (`/timestamp_to_event`, MSC4370
+    /// `/extremities`) instead of carrying PDUs: it adds nothing to the DAG, and its
+    /// contract is checked on its JSON object.
+    pub fn names_events(&self) -> bool {
+        matches!(self, Self::TimestampToEvent(_) | Self::Extremities(_))
+    }
+
+    /// Whether the endpoint is optional for a server (an MSC, or an unstable path): a
+    /// `404 M_UNRECOGNIZED` then means "not supported" rather than a broken server.
+    pub fn is_optional(&self) -> bool {
+        match self {
+            Self::ForwardsFill(_) | Self::Extremities(_) => true,
+            Self::TimestampToEvent(r) => r.path != TimestampToEventPath::Stable,
+            Self::Backfill(_) | Self::GetMissingEvents(_) => false,
+        }
+    }
+}
+
+fn timestamp_to_event(
+    path: TimestampToEventPath,
+    room: &str,
+    query: &[(String, String)],
+) -> Result<FederationRequest, Problem> {
+    let one = |key: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| {
+                bad(
+                    codes::REQUEST_BAD_PARAM,
+                    format!("The query has no {key} parameter; /timestamp_to_event requires it."),
+                )
+            })
+    };
+    let raw_ts = one("ts")?;
+    let ts = raw_ts.parse::<i64>().map_err(|_| {
+        bad(
+            codes::REQUEST_BAD_PARAM,
+            format!("ts={raw_ts} is not an integer (milliseconds since the Unix epoch)."),
+        )
+    })?;
+    let dir = match one("dir")? {
+        "f" => Direction::Forwards,
+        "b" => Direction::Backwards,
+        other => {
+            return Err(bad(
+                codes::REQUEST_BAD_PARAM,
+                format!("dir={other} is neither f nor b."),
+            ))
+        }
+    };
+    Ok(FederationRequest::TimestampToEvent(
+        TimestampToEventRequest {
+            room_id: decode(room)?,
+            ts,
+            dir,
+            path,
+        },
+    ))
 }
 
 fn forwards_fill(
