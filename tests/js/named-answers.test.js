@@ -1,13 +1,17 @@
 // The answers that name events instead of carrying them, end to end: the demo peer serves
 // /timestamp_to_event (on the spec's path and MSC3030's unstable one) and MSC4370
 // /extremities, through the signing proxy as the page asks; a RoomSession checks those
-// answers' contracts against the room it holds; --no-extremities answers M_UNRECOGNIZED.
+// answers' contracts against the room it holds; --no-extremities answers M_UNRECOGNIZED; the
+// proxy falls back to MSC3030's unstable path for servers without the stable one.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as wasm from "../../pkg/node/wasm.js";
 import { startServer } from "../../pkg/node/server/index.js";
 import { DemoPeer } from "../../pkg/node/server/demo-peer.js";
 import { parseServeArgs } from "../../pkg/node/commands/serve.js";
+import { readSigningKeyFile } from "../../pkg/node/server/xmatrix.js";
+import { fakeFederation } from "./fake-federation.js";
+import { scratchFiles } from "./support.js";
 
 const mx = wasm.default ?? wasm;
 const enc = encodeURIComponent;
@@ -137,4 +141,32 @@ test("--no-extremities: M_UNRECOGNIZED, which a session reads as the MSC not sup
   assert.equal(on.status, 200);
   const wrongRoom = new DemoPeer(demo, {}).handle({ method: "GET", path: `${FED}/unstable/org.matrix.msc4370/extremities/!nope:x`, query: new URLSearchParams() });
   assert.equal(wrongRoom.status, 404);
+});
+
+test("the proxy asks /timestamp_to_event on MSC3030's unstable path when a server lacks the stable one", async () => {
+  const keyFile = scratchFiles("named-answers")("signing.key", "ed25519 a_test YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1\n");
+  const identity = { serverName: "origin.test", key: readSigningKeyFile(keyFile) };
+  const unrecognized = [404, { errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }];
+  // An old server (unstable path only) and a current one (stable path only).
+  const old = await fakeFederation({ identity, handler: ({ uri }) => (uri.includes("/unstable/org.matrix.msc3030/") ? [200, { event_id: "$old", origin_server_ts: 5, uri }] : unrecognized) });
+  const current = await fakeFederation({ identity, handler: ({ uri }) => (uri.includes("/v1/") ? [200, { event_id: "$new", origin_server_ts: 5, uri }] : unrecognized) });
+  const proxy = await startServer({ port: 0, wasm: mx, identity, insecureTls: true, allowDestinations: [old.name, current.name] });
+  try {
+    const page = await fetch(new URL("/", proxy.url));
+    await page.arrayBuffer();
+    const cookie = page.headers.get("set-cookie").split(";")[0];
+    const ask = async (server) => {
+      const res = await fetch(new URL(`/_mxdag/proxy/${enc(server.name)}${FED}/v1/timestamp_to_event/${enc("!r:x")}?ts=5&dir=f`, proxy.url), { headers: { cookie } });
+      return { status: res.status, which: res.headers.get("x-mxdag-timestamp-to-event"), json: await res.json() };
+    };
+    const fromOld = await ask(old);
+    assert.deepEqual([fromOld.status, fromOld.which, fromOld.json.event_id], [200, "unstable", "$old"]);
+    assert.deepEqual(old.seen.map((s) => s.uri), [`${FED}/v1/timestamp_to_event/${enc("!r:x")}?ts=5&dir=f`, `${FED}/unstable/org.matrix.msc3030/timestamp_to_event/${enc("!r:x")}?ts=5&dir=f`]);
+    const fromCurrent = await ask(current);
+    assert.deepEqual([fromCurrent.status, fromCurrent.which, fromCurrent.json.event_id], [200, "stable", "$new"]);
+    assert.equal(current.seen.length, 1, "the stable path answered: nothing else asked");
+  } finally {
+    await proxy.close();
+    await Promise.all([old.close(), current.close()]);
+  }
 });
