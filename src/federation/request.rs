@@ -12,6 +12,8 @@
 use serde_json::Value;
 
 use super::codes;
+use super::timestamp_to_event::parse_request as timestamp_to_event;
+pub use super::timestamp_to_event::{Direction, TimestampToEventPath, TimestampToEventRequest};
 use crate::problem::Problem;
 
 /// `GET /_matrix/federation/v1/backfill/{roomId}`
@@ -92,62 +94,6 @@ pub struct ForwardsFillRequest {
     pub limit: u64,
     /// The path the request was sent on.
     pub path: ForwardsFillPath,
-}
-
-/// `dir` of `/timestamp_to_event`: which side of `ts` the event is looked for on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// `f`: the first event at or after `ts`.
-    Forwards,
-    /// `b`: the last event at or before `ts`.
-    Backwards,
-}
-
-impl Direction {
-    /// `f` or `b`, as in the query.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Forwards => "f",
-            Self::Backwards => "b",
-        }
-    }
-}
-
-/// Where a `/timestamp_to_event` request was sent: the stable path (in the spec since v1.6)
-/// or the unstable one of [MSC3030](https://github.com/matrix-org/matrix-spec-proposals/pull/3030)
-/// that Synapse served before it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum TimestampToEventPath {
-    /// `/_matrix/federation/v1/timestamp_to_event/{roomId}`.
-    #[default]
-    Stable,
-    /// `/_matrix/federation/unstable/org.matrix.msc3030/timestamp_to_event/{roomId}`.
-    UnstableMsc3030,
-}
-
-impl TimestampToEventPath {
-    /// The path segments between `/_matrix/federation/` and `/timestamp_to_event/{roomId}`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Self::Stable => "v1",
-            Self::UnstableMsc3030 => "unstable/org.matrix.msc3030",
-        }
-    }
-}
-
-/// `GET /_matrix/federation/v1/timestamp_to_event/{roomId}?ts=…&dir=f|b`
-/// ([spec](https://spec.matrix.org/v1.16/server-server-api/#get_matrixfederationv1timestamp_to_eventroomid)):
-/// the ID of the event closest to `ts` on the side `dir` names, as the server holds the room.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TimestampToEventRequest {
-    /// The room.
-    pub room_id: String,
-    /// `ts`: the time, in milliseconds since the Unix epoch (inclusive).
-    pub ts: i64,
-    /// `dir`.
-    pub dir: Direction,
-    /// The path the request was sent on.
-    pub path: TimestampToEventPath,
 }
 
 /// MSC4370 `GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/{roomId}`
@@ -283,50 +229,6 @@ impl FederationRequest {
     }
 }
 
-fn timestamp_to_event(
-    path: TimestampToEventPath,
-    room: &str,
-    query: &[(String, String)],
-) -> Result<FederationRequest, Problem> {
-    let one = |key: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .ok_or_else(|| {
-                bad(
-                    codes::REQUEST_BAD_PARAM,
-                    format!("The query has no {key} parameter; /timestamp_to_event requires it."),
-                )
-            })
-    };
-    let raw_ts = one("ts")?;
-    let ts = raw_ts.parse::<i64>().map_err(|_| {
-        bad(
-            codes::REQUEST_BAD_PARAM,
-            format!("ts={raw_ts} is not an integer (milliseconds since the Unix epoch)."),
-        )
-    })?;
-    let dir = match one("dir")? {
-        "f" => Direction::Forwards,
-        "b" => Direction::Backwards,
-        other => {
-            return Err(bad(
-                codes::REQUEST_BAD_PARAM,
-                format!("dir={other} is neither f nor b."),
-            ))
-        }
-    };
-    Ok(FederationRequest::TimestampToEvent(
-        TimestampToEventRequest {
-            room_id: decode(room)?,
-            ts,
-            dir,
-            path,
-        },
-    ))
-}
-
 fn forwards_fill(
     path: ForwardsFillPath,
     room: &str,
@@ -340,7 +242,7 @@ fn forwards_fill(
     }))
 }
 
-fn bad(code: &'static str, message: String) -> Problem {
+pub(super) fn bad(code: &'static str, message: String) -> Problem {
     Problem::error(code, "$", message)
 }
 
@@ -450,7 +352,7 @@ fn required_limit(query: &[(String, String)]) -> Result<u64, Problem> {
 }
 
 /// Percent-decodes one path segment or query component.
-fn decode(text: &str) -> Result<String, Problem> {
+pub(super) fn decode(text: &str) -> Result<String, Problem> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
