@@ -459,3 +459,33 @@ fn unknown_empty_and_repeated_extremities() {
         )]
     );
 }
+
+#[test]
+fn a_body_of_the_other_kind_is_a_shape_error() {
+    use mxdag::federation::{check_response, ResponseBody};
+    let events = pick(&linear(), &["e"]);
+    let pdus = check_response(
+        &RoomDag::new(),
+        &extremities_request(),
+        ResponseBody::Events(&events),
+    );
+    assert_eq!(
+        pdus.problems[0].message,
+        "/extremities answers with event IDs, not with PDUs."
+    );
+    let body = serde_json::json!({ "prev_events": [] });
+    let named = check_response(
+        &RoomDag::new(),
+        &FederationRequest::parse(
+            "GET /_matrix/federation/v1/backfill/!r:x?v=$a&limit=2",
+            None,
+        )
+        .unwrap(),
+        ResponseBody::Named(&body),
+    );
+    assert_eq!(
+        named.problems[0].message,
+        "/backfill answers with PDUs, not with event IDs."
+    );
+    assert!(!pdus.ok && !named.ok);
+}

@@ -18,8 +18,7 @@
 use serde::Serialize;
 
 use super::answer::{Answer, Returned};
-use super::error_body::ErrorKind;
-use super::error_body::ErrorResponse;
+use super::error_body::{ErrorKind, ErrorResponse};
 use super::ordering::AnswerOrdering;
 use super::request::FederationRequest;
 use super::{backfill, codes, extremities, forwards_fill, get_missing_events, timestamp_to_event};
@@ -84,24 +83,21 @@ pub(crate) fn check_readable(
         (ResponseBody::Named(body), FederationRequest::Extremities(_)) => {
             return verdict(extremities::check(dag, body));
         }
-        (ResponseBody::Events(_), _) if request.names_events() => {
+        // A body of the other kind: a list of PDUs for an endpoint that names events, or
+        // the reverse.
+        (ResponseBody::Named(_), _)
+        | (
+            ResponseBody::Events(_),
+            FederationRequest::TimestampToEvent(_) | FederationRequest::Extremities(_),
+        ) => {
+            let (is, not) = match request.names_events() {
+                true => ("event IDs", "PDUs"),
+                false => ("PDUs", "event IDs"),
+            };
             return verdict(vec![Problem::error(
                 codes::RESPONSE_SHAPE,
                 "$",
-                format!(
-                    "/{} answers with event IDs, not with PDUs.",
-                    request.endpoint()
-                ),
-            )]);
-        }
-        (ResponseBody::Named(_), _) => {
-            return verdict(vec![Problem::error(
-                codes::RESPONSE_SHAPE,
-                "$",
-                format!(
-                    "/{} answers with PDUs, not with event IDs.",
-                    request.endpoint()
-                ),
+                format!("/{} answers with {is}, not with {not}.", request.endpoint()),
             )]);
         }
         (ResponseBody::Events(events), _) => events,
