@@ -321,13 +321,13 @@ async function startProxy(destination) {
       events = ext.prevEvents;
     }
     roomVersion ??= await probe.roomVersionFrom(events[0]);
-    if (!roomVersion) return askForEvents(destination, roomId, null, `The room version of ${roomId} could not be read from its m.room.create: give it.`);
+    if (!roomVersion) return askForEvents(destination, roomId, null, `The room version of ${roomId} could not be read from its m.room.create: give it.`, "version");
   }
   await startRoom({ source: sourceFor(destination), roomId, roomVersion, events, label, value: "proxy" });
 }
 
-/** Opens the Homeserver form again, filled in, saying `why` more is needed. */
-function askForEvents(destination, roomId, roomVersion, why) {
+/** Opens the Homeserver form again, filled in, saying `why` more is needed; `field` gets the focus. */
+function askForEvents(destination, roomId, roomVersion, why, field = "event") {
   notice(why);
   const form = $("connect-form");
   form.elements.proxy.value = destination;
@@ -337,7 +337,7 @@ function askForEvents(destination, roomId, roomVersion, why) {
   p.textContent = readable(why);
   p.hidden = false;
   $("connect").open = true;
-  (roomVersion || !why.includes("version") ? form.elements.event : form.elements.version).focus();
+  form.elements[field].focus();
 }
 
 const VERSION_FROM = { create: "its m.room.create", room: "the room's version", chosen: "chosen under Version: the file has no m.room.create" };
