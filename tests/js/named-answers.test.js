@@ -170,3 +170,17 @@ test("the proxy asks /timestamp_to_event on MSC3030's unstable path when a serve
     await Promise.all([old.close(), current.close()]);
   }
 });
+
+test("--faulty: /timestamp_to_event gives a timestamp that is not the event's, which the contract check catches", () => {
+  const room = demoRoom();
+  const demo = { serverName: running.peer.serverName, rooms: [room], serverKeys: running.peer.serverKeys };
+  const session = wholeRoom(room);
+  const [, pdu] = [...room.pdus.entries()][60];
+  const path = `${FED}/v1/timestamp_to_event/${enc(room.roomId)}`;
+  const uri = `${path}?ts=${pdu.origin_server_ts - 1}&dir=f`;
+  const r = new DemoPeer(demo, { faulty: true }).handle({ method: "GET", path, uri, query: new URL(uri, "http://x").searchParams });
+  assert.equal(r.status, 200);
+  const contract = session.ingest(JSON.stringify(r.json), { source: uri, request: `GET ${uri}`, status: 200 }).contract;
+  assert.equal(contract.ok, false);
+  assert.ok(contract.problems.some((p) => p.code === "contract_ts_mismatch"), JSON.stringify(contract.problems));
+});
