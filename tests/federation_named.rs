@@ -489,3 +489,33 @@ fn a_body_of_the_other_kind_is_a_shape_error() {
     );
     assert!(!pdus.ok && !named.ok);
 }
+
+#[test]
+fn a_session_checks_named_answers_without_taking_events() {
+    use mxdag::input::InputShape;
+    use mxdag::session::{Ingest, RoomSession};
+    let mut session = RoomSession::new(Some(ROOM), None);
+    let request = extremities_request();
+    let how = |status| Ingest {
+        source: "extremities",
+        request: Some(&request),
+        status: Some(status),
+        ..Ingest::default()
+    };
+    // `{prev_events}` would read as an event; as this answer it names events and adds none.
+    let report = session.ingest(&extremities_answer(&["a"]), &how(200));
+    assert_eq!(
+        (report.input, report.added, report.counts.total),
+        (InputShape::EventIds, 0, 0)
+    );
+    let contract = report.contract.expect("the contract of the answer");
+    assert_eq!(contract.endpoint, "extremities");
+    assert!(contract.verdict.ok);
+    assert_eq!(contract.verdict.problems[0].code, codes::EVENT_NOT_HELD);
+    let refused = session.ingest(r#"{"errcode":"M_UNRECOGNIZED","error":"no"}"#, &how(404));
+    assert_eq!(refused.input, InputShape::ErrorResponse);
+    assert_eq!(
+        refused.contract.unwrap().verdict.problems[0].code,
+        codes::ERROR_UNRECOGNIZED
+    );
+}

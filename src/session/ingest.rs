@@ -52,7 +52,7 @@ impl RoomSession {
         // An answer that names events (`/timestamp_to_event`, MSC4370 `/extremities`) carries
         // none to take: only its contract is checked.
         let input = match how.request {
-            Some(request) if request.names_events() => Input::default(),
+            Some(request) if request.names_events() => input::event_ids(text),
             _ => input::recognise(text),
         };
         let source = self.sources.len() as u32;
