@@ -5,6 +5,8 @@
 // proxy falls back to MSC3030's unstable path for servers without the stable one.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import * as wasm from "../../pkg/node/wasm.js";
 import { startServer } from "../../pkg/node/server/index.js";
 import { DemoPeer } from "../../pkg/node/server/demo-peer.js";
@@ -14,6 +16,7 @@ import { fakeFederation } from "./fake-federation.js";
 import { scratchFiles } from "./support.js";
 
 const mx = wasm.default ?? wasm;
+const CLI = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
 const enc = encodeURIComponent;
 const FED = "/_matrix/federation";
 let running;
@@ -183,4 +186,24 @@ test("--faulty: /timestamp_to_event gives a timestamp that is not the event's, w
   const contract = session.ingest(JSON.stringify(r.json), { source: uri, request: `GET ${uri}`, status: 200 }).contract;
   assert.equal(contract.ok, false);
   assert.ok(contract.problems.some((p) => p.code === "contract_ts_mismatch"), JSON.stringify(contract.problems));
+});
+
+test("mxdag check --request judges an answer that names events against the --dag room", () => {
+  const room = demoRoom();
+  const file = scratchFiles("named-answers-cli");
+  const dag = file("room.json", [...room.pdus.values()]);
+  const extremities = `GET ${FED}/unstable/org.matrix.msc4370/extremities/${enc(room.roomId)}`;
+  const run = (request, answer) =>
+    spawnSync(process.execPath, [CLI, "check", "--room-version", room.roomVersion, "--dag", dag, "--request", request, file("answer.json", answer)], { encoding: "utf8" });
+  const right = run(extremities, { prev_events: room.latestEvents });
+  assert.match(right.stdout, /event_ids, 0 event\(s\)/);
+  assert.match(right.stdout, /contract of extremities: kept/);
+  const inner = [...room.pdus.values()].at(-1).prev_events[0];
+  const wrong = run(extremities, { prev_events: [inner] });
+  assert.equal(wrong.status, 1, wrong.stderr);
+  assert.match(wrong.stdout, /contract_not_an_extremity/);
+  const [id, pdu] = [...room.pdus.entries()][10];
+  const ts = run(`GET ${FED}/v1/timestamp_to_event/${enc(room.roomId)}?ts=${pdu.origin_server_ts + 1}&dir=f`, { event_id: id, origin_server_ts: pdu.origin_server_ts });
+  assert.equal(ts.status, 1, ts.stderr);
+  assert.match(ts.stdout, /contract_wrong_side_of_ts/);
 });
