@@ -78,6 +78,21 @@ export class DemoRoom {
     return this.answer(`POST /_matrix/federation/v1/get_missing_events/${enc(this.roomId)}`, body);
   }
 
+  /**
+   * `/timestamp_to_event`: the event nearest `ts` on the side `dir` ("f" or "b") names, as
+   * `{event_id, origin_server_ts}`, or null when none lies there.
+   */
+  timestampToEvent(ts, dir) {
+    const [id] = this.session.referenceAnswer(`GET /_matrix/federation/v1/timestamp_to_event/${enc(this.roomId)}?ts=${ts}&dir=${dir}`).event_ids;
+    const pdu = id === undefined ? undefined : this.pdus.get(id);
+    return pdu ? { event_id: id, origin_server_ts: pdu.origin_server_ts } : null;
+  }
+
+  /** MSC4370 `/extremities`: the room's forward extremities. */
+  extremities() {
+    return this.session.referenceAnswer(`GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/${enc(this.roomId)}`).event_ids;
+  }
+
   /** MSC4000 `/forwards_fill`: successors of `from`, oldest first. */
   forwardsFill(from, limit) {
     const query = from.map((id) => `from_event_id=${enc(id)}`).join("&");

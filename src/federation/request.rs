@@ -2,7 +2,9 @@
 //! `GET /_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`, optionally with a scheme and
 //! host, surrounding quotes and a trailing `HTTP/1.1`; `POST
 //! /_matrix/federation/v1/get_missing_events/{roomId}` plus its JSON body; or the MSC4000
-//! forwards fill path in any of the three forms in use ([`ForwardsFillPath`]).
+//! forwards fill path in any of the three forms in use ([`ForwardsFillPath`]). Also the two
+//! endpoints whose answers name events instead of carrying them: `/timestamp_to_event`
+//! ([`TimestampToEventPath`]) and MSC4370 `/extremities`.
 //!
 //! Query values are percent-decoded; a literal `+` is kept as `+` (event IDs of room version 3
 //! contain it and never contain spaces).
@@ -10,6 +12,8 @@
 use serde_json::Value;
 
 use super::codes;
+use super::timestamp_to_event::parse_request as timestamp_to_event;
+pub use super::timestamp_to_event::{Direction, TimestampToEventPath, TimestampToEventRequest};
 use crate::problem::Problem;
 
 /// `GET /_matrix/federation/v1/backfill/{roomId}`
@@ -92,7 +96,17 @@ pub struct ForwardsFillRequest {
     pub path: ForwardsFillPath,
 }
 
-/// A request to one of the walking endpoints.
+/// MSC4370 `GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/{roomId}`
+/// ([MSC4370](https://github.com/matrix-org/matrix-spec-proposals/pull/4370)): the room's
+/// forward extremities as the server holds them, answered as `{prev_events: [...]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtremitiesRequest {
+    /// The room.
+    pub room_id: String,
+}
+
+/// A request to one of the walking endpoints, or to one of the endpoints whose answers
+/// name events ([`FederationRequest::names_events`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FederationRequest {
     /// `/backfill`.
@@ -101,6 +115,10 @@ pub enum FederationRequest {
     GetMissingEvents(GetMissingEventsRequest),
     /// MSC4000 forwards fill.
     ForwardsFill(ForwardsFillRequest),
+    /// `/timestamp_to_event`.
+    TimestampToEvent(TimestampToEventRequest),
+    /// MSC4370 `/extremities`.
+    Extremities(ExtremitiesRequest),
 }
 
 impl FederationRequest {
@@ -140,9 +158,20 @@ impl FederationRequest {
             ["unstable", "org.matrix.msc4000", "forwards_fill", room] => {
                 forwards_fill(ForwardsFillPath::UnstableMsc4000, room, &query)
             }
+            ["v1", "timestamp_to_event", room] => {
+                timestamp_to_event(TimestampToEventPath::Stable, room, &query)
+            }
+            ["unstable", "org.matrix.msc3030", "timestamp_to_event", room] => {
+                timestamp_to_event(TimestampToEventPath::UnstableMsc3030, room, &query)
+            }
+            ["unstable", "org.matrix.msc4370", "extremities", room] => {
+                Ok(Self::Extremities(ExtremitiesRequest {
+                    room_id: decode(room)?,
+                }))
+            }
             _ => Err(bad(
                 codes::REQUEST_UNKNOWN_ENDPOINT,
-                format!("{path} is not /backfill, /get_missing_events or MSC4000 /forwards_fill."),
+                format!("{path} is not /backfill, /get_missing_events, MSC4000 /forwards_fill, /timestamp_to_event nor MSC4370 /extremities."),
             )),
         }
     }
@@ -153,25 +182,49 @@ impl FederationRequest {
             Self::Backfill(r) => &r.room_id,
             Self::GetMissingEvents(r) => &r.room_id,
             Self::ForwardsFill(r) => &r.room_id,
+            Self::TimestampToEvent(r) => &r.room_id,
+            Self::Extremities(r) => &r.room_id,
         }
     }
 
-    /// The `limit` asked for.
+    /// The `limit` asked for: the most events the answer may hold. `/timestamp_to_event`
+    /// names one event; MSC4370 `/extremities` has no limit (`u64::MAX`).
     pub fn limit(&self) -> u64 {
         match self {
             Self::Backfill(r) => r.limit,
             Self::GetMissingEvents(r) => r.limit,
             Self::ForwardsFill(r) => r.limit,
+            Self::TimestampToEvent(_) => 1,
+            Self::Extremities(_) => u64::MAX,
         }
     }
 
     /// The endpoint's name as used in messages and JSON: `backfill`, `get_missing_events`,
-    /// `forwards_fill`.
+    /// `forwards_fill`, `timestamp_to_event`, `extremities`.
     pub fn endpoint(&self) -> &'static str {
         match self {
             Self::Backfill(_) => "backfill",
             Self::GetMissingEvents(_) => "get_missing_events",
             Self::ForwardsFill(_) => "forwards_fill",
+            Self::TimestampToEvent(_) => "timestamp_to_event",
+            Self::Extremities(_) => "extremities",
+        }
+    }
+
+    /// Whether the answer names events by ID (`/timestamp_to_event`, MSC4370
+    /// `/extremities`) instead of carrying PDUs: it adds nothing to the DAG, and its
+    /// contract is checked on its JSON object.
+    pub fn names_events(&self) -> bool {
+        matches!(self, Self::TimestampToEvent(_) | Self::Extremities(_))
+    }
+
+    /// Whether the endpoint is optional for a server (an MSC, or an unstable path): a
+    /// `404 M_UNRECOGNIZED` then means "not supported" rather than a broken server.
+    pub fn is_optional(&self) -> bool {
+        match self {
+            Self::ForwardsFill(_) | Self::Extremities(_) => true,
+            Self::TimestampToEvent(r) => r.path != TimestampToEventPath::Stable,
+            Self::Backfill(_) | Self::GetMissingEvents(_) => false,
         }
     }
 }
@@ -189,7 +242,7 @@ fn forwards_fill(
     }))
 }
 
-fn bad(code: &'static str, message: String) -> Problem {
+pub(super) fn bad(code: &'static str, message: String) -> Problem {
     Problem::error(code, "$", message)
 }
 
@@ -299,7 +352,7 @@ fn required_limit(query: &[(String, String)]) -> Result<u64, Problem> {
 }
 
 /// Percent-decodes one path segment or query component.
-fn decode(text: &str) -> Result<String, Problem> {
+pub(super) fn decode(text: &str) -> Result<String, Problem> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -36,7 +36,7 @@ export interface IngestOptions {
 
 /** The shapes an input is recognised as. */
 export type InputShape =
-  | "transaction" | "get_missing_events" | "error_response" | "pdu" | "array" | "ndjson"
+  | "transaction" | "get_missing_events" | "error_response" | "event_ids" | "pdu" | "array" | "ndjson"
   | "synapse_event_json" | "client_context" | "client_messages" | "client_state" | "client_sync"
   | "tardis_scenario" | "server_keys" | "trusted_keys" | "synapse_keys" | "unrecognised";
 

@@ -49,7 +49,12 @@ impl RoomSession {
     /// events are judged, an answer's contract is checked against the DAG as held before
     /// it, and its events are placed. Nothing held is changed by an input that fails.
     pub fn ingest(&mut self, text: &str, how: &Ingest) -> IngestReport {
-        let input = input::recognise(text);
+        // An answer that names events (`/timestamp_to_event`, MSC4370 `/extremities`) carries
+        // none to take: only its contract is checked.
+        let input = match how.request {
+            Some(request) if request.names_events() => input::event_ids(text),
+            _ => input::recognise(text),
+        };
         let source = self.sources.len() as u32;
         self.sources.push(how.source.to_owned());
         let mut keys = KeysAdded::default();
