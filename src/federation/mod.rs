@@ -32,6 +32,7 @@ pub mod forwards_fill;
 pub mod get_missing_events;
 mod ordering;
 pub mod request;
+mod request_line;
 pub mod response;
 pub mod timestamp_to_event;
 

@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 use super::codes;
+use super::request_line::{bad, decode};
 use super::timestamp_to_event::parse_request as timestamp_to_event;
 pub use super::timestamp_to_event::{Direction, TimestampToEventPath, TimestampToEventRequest};
 use crate::problem::Problem;
@@ -159,10 +160,10 @@ impl FederationRequest {
                 forwards_fill(ForwardsFillPath::UnstableMsc4000, room, &query)
             }
             ["v1", "timestamp_to_event", room] => {
-                timestamp_to_event(TimestampToEventPath::Stable, room, &query)
+                timestamp_to_event(TimestampToEventPath::Stable, room, &query).map(Self::TimestampToEvent)
             }
             ["unstable", "org.matrix.msc3030", "timestamp_to_event", room] => {
-                timestamp_to_event(TimestampToEventPath::UnstableMsc3030, room, &query)
+                timestamp_to_event(TimestampToEventPath::UnstableMsc3030, room, &query).map(Self::TimestampToEvent)
             }
             ["unstable", "org.matrix.msc4370", "extremities", room] => {
                 Ok(Self::Extremities(ExtremitiesRequest {
@@ -240,10 +241,6 @@ fn forwards_fill(
         limit: required_limit(query)?,
         path,
     }))
-}
-
-pub(super) fn bad(code: &'static str, message: String) -> Problem {
-    Problem::error(code, "$", message)
 }
 
 fn get_missing_events_body(
@@ -347,40 +344,6 @@ fn required_limit(query: &[(String, String)]) -> Result<u64, Problem> {
         bad(
             codes::REQUEST_BAD_PARAM,
             format!("limit={raw} is not a non-negative integer."),
-        )
-    })
-}
-
-/// Percent-decodes one path segment or query component.
-pub(super) fn decode(text: &str) -> Result<String, Problem> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                .and_then(|h| std::str::from_utf8(h).ok());
-            let byte = hex
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| {
-                    bad(
-                        codes::REQUEST_UNPARSABLE,
-                        format!("Bad percent-escape at byte {i} of {text:?}."),
-                    )
-                })?;
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| {
-        bad(
-            codes::REQUEST_UNPARSABLE,
-            format!("{text:?} does not decode to UTF-8."),
         )
     })
 }

@@ -19,7 +19,7 @@
 use serde_json::Value;
 
 use super::codes;
-use super::request::{bad, decode, FederationRequest};
+use super::request_line::{bad, decode};
 use crate::dag::{NodeIndex, RoomDag};
 use crate::problem::Problem;
 
@@ -84,7 +84,7 @@ pub(super) fn parse_request(
     path: TimestampToEventPath,
     room: &str,
     query: &[(String, String)],
-) -> Result<FederationRequest, Problem> {
+) -> Result<TimestampToEventRequest, Problem> {
     let one = |key: &str| {
         query
             .iter()
@@ -114,14 +114,12 @@ pub(super) fn parse_request(
             ))
         }
     };
-    Ok(FederationRequest::TimestampToEvent(
-        TimestampToEventRequest {
-            room_id: decode(room)?,
-            ts,
-            dir,
-            path,
-        },
-    ))
+    Ok(TimestampToEventRequest {
+        room_id: decode(room)?,
+        ts,
+        dir,
+        path,
+    })
 }
 
 /// A `/timestamp_to_event` answer as read: `{event_id, origin_server_ts}`.
