@@ -36,7 +36,8 @@ pub mod verdict;
 pub use pdu::{Pdu, PduFields};
 pub use report::{EventReport, Outcome, Report, Verdict};
 pub use verdict::{
-    validate_events, validate_input, validate_values, Judged, ValidateOptions, Validation,
+    signature_outcomes, validate_events, validate_events_with, validate_input, validate_values,
+    Judged, ValidateOptions, Validation,
 };
 
 use crate::canonical_json::{self, Value};

@@ -10,6 +10,7 @@ mod errors;
 mod generate;
 mod key_ring;
 mod layout;
+mod parallel;
 mod planner;
 mod room_dag;
 mod session;
