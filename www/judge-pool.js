@@ -70,7 +70,8 @@ function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, sp
       if (next >= slices.length) return;
       const i = next++;
       const { first, spans, start, end } = slices[i];
-      const slice = bytes.slice(start, end); // a copy, moved to the worker
+      // A copy, moved to the worker (Node's Buffer#slice would be a view of the input).
+      const slice = Uint8Array.prototype.slice.call(bytes, start, end);
       worker.post({ i, context, slice, start, first, spans, kind }, [slice.buffer]);
     };
     for (let n = 0; n < threads; n++) {

@@ -79,6 +79,7 @@ pub fn judge_slice_js(
     let context = JudgeContext::from_bytes(context)
         .ok_or_else(|| invalid("`context` is not a judge context (RoomSession.judgeContext)."))?;
     let kind = SpanKind::from_byte(kind).ok_or_else(|| invalid("`kind` must be 1, 2 or 3."))?;
+    super::reserve_heap(slice.len());
     let text = std::str::from_utf8(slice)
         .map_err(|_| invalid("`slice` must hold whole events of the input (UTF-8)."))?;
     let pairs: Vec<(usize, usize)> = spans

@@ -322,6 +322,7 @@ impl JsRoomSession {
     ) -> Result<JsValue, JsValue> {
         let options = options.clone();
         let text = input_text(input, "input")?;
+        super::reserve_heap(text.len());
         let source = optional_string_arg(&field(&options, "source"), "source")?.unwrap_or_default();
         let request_line = optional_string_arg(&field(&options, "request"), "request")?;
         let request = match request_line {

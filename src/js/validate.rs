@@ -109,6 +109,7 @@ pub fn validate_events(
 ) -> Result<JsValue, JsValue> {
     let room_version = optional_string_arg(&room_version, "roomVersion")?;
     let text = json_text(&pdus, "The PDUs")?;
+    super::reserve_heap(text.len());
     let version = match room_version.as_deref() {
         None | Some("") => None,
         Some(id) => Some(RoomVersion::from_id(id).ok_or_else(|| {
