@@ -22,9 +22,12 @@ mod client;
 mod export;
 pub mod keys;
 mod scan;
+mod spans;
 mod tardis;
 
 use serde::Serialize;
+
+pub use self::spans::{event_spans, read_spans, version_candidates, EventSpans, SpanKind};
 
 use self::keys::KeyInput;
 use self::scan::{is_one_value, skip_ws, split_array, split_object, SplitObject};
