@@ -2,6 +2,8 @@
 // version, and the keys given by --keys, --trusted-key and --trusted-keys.
 import { UsageError } from "./args.js";
 import { InputError, readInput } from "./input.js";
+import { ingestParallel } from "./parallel.js";
+import { progressBar } from "./progress.js";
 
 /** The options every command that judges events takes. */
 export const SESSION_OPTIONS = {
@@ -119,4 +121,17 @@ export function formatKeys(keys) {
     for (const p of k.problems) lines.push(`      ${p.severity}: ${p.code}: ${p.message}`);
   }
   return lines;
+}
+
+/**
+ * Takes one input into the session (`session.ingest`), a large one judged on every core
+ * (node/parallel.js), with a progress bar on `io.stderr` when it is a terminal.
+ */
+export async function ingestInput(mxdag, session, text, options, io) {
+  const bar = progressBar(io?.stderr, `mxdag: judging ${options.source ?? "input"}`);
+  try {
+    return await ingestParallel(mxdag, session, text, options, { onProgress: bar.update });
+  } finally {
+    bar.end();
+  }
 }

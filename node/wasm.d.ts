@@ -17,4 +17,28 @@ export declare const wasmPath: string;
  *  can. Rejects with an `Error` whose `code` is `wasm_not_built` when the wasm is missing. */
 export declare function loadTools(): Promise<typeof Tools>;
 
+/** How `ingestParallel` splits the work (all optional). */
+export interface ParallelOptions {
+  /** Worker threads (default: `MXDAG_THREADS`, else one per core); 1 judges on this thread. */
+  workers?: number;
+  /** Called as slices are judged, with the events judged so far and in all. */
+  onProgress?: (done: number, total: number) => void;
+  /** Inputs with fewer events are taken by `session.ingest` alone (default 2,000). */
+  minEvents?: number;
+  /** Events per slice a worker judges (default 2,000). */
+  sliceEvents?: number;
+}
+
+/** `session.ingest(input, options)`, with the signatures of a large input that is a list of
+ *  events (NDJSON, an array, a transaction) judged on every core: `worker_threads`, each with
+ *  its own wasm instance, whose judgements the session accepts only for these very bytes
+ *  (`RoomSession.ingestJudged`). The report is the one `session.ingest` gives. */
+export declare function ingestParallel(
+  library: typeof Library | typeof Tools,
+  session: Library.RoomSession | Tools.RoomSession,
+  input: string | Uint8Array,
+  options?: Library.IngestOptions,
+  parallel?: ParallelOptions,
+): Promise<Library.IngestReport>;
+
 export default mxdag;

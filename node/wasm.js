@@ -44,4 +44,11 @@ export function loadTools() {
   return tools;
 }
 
+/**
+ * `session.ingest(input, options)` with the signatures of a large input judged on every
+ * core (`worker_threads`, each with its own wasm instance); the same report. See
+ * node/parallel.js.
+ */
+export { ingestParallel } from "./parallel.js";
+
 export default mxdag;

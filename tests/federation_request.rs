@@ -143,7 +143,7 @@ fn bad_requests_name_the_problem() {
         ("GET /_matrix/federation/v1/backfill/!r:x?v=$a", codes::REQUEST_BAD_PARAM, "The query has no limit parameter; it is required."),
         ("GET /_matrix/federation/v1/backfill/!r:x?v=$a&limit=-1", codes::REQUEST_BAD_PARAM, "limit=-1 is not a non-negative integer."),
         ("GET /_matrix/federation/v1/backfill/!r:x?limit=3", codes::REQUEST_BAD_PARAM, "The query has no v parameter; at least one is required."),
-        ("GET /_matrix/federation/v1/state/!r:x", codes::REQUEST_UNKNOWN_ENDPOINT, "/_matrix/federation/v1/state/!r:x is not /backfill, /get_missing_events or MSC4000 /forwards_fill."),
+        ("GET /_matrix/federation/v1/state/!r:x", codes::REQUEST_UNKNOWN_ENDPOINT, "/_matrix/federation/v1/state/!r:x is not /backfill, /get_missing_events, MSC4000 /forwards_fill, /timestamp_to_event nor MSC4370 /extremities."),
         ("GET /_matrix/federation/v1/backfill/!r:x?v=%2&limit=1", codes::REQUEST_UNPARSABLE, "Bad percent-escape at byte 0 of \"%2\"."),
         ("GET /_matrix/federation/v1/backfill/!r:x?v=%ff&limit=1", codes::REQUEST_UNPARSABLE, "\"%ff\" does not decode to UTF-8."),
         ("hello", codes::REQUEST_UNPARSABLE, "No /_matrix/federation/ path in \"hello\"."),

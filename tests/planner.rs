@@ -73,6 +73,7 @@ fn run_checked(sim: &Simulation, strategy: Strategy) -> (RoomDag, HashMap<String
                     assert!(!refused.contains(&r.server), "asked {} again", r.server);
                     *forwards.entry(r.server.clone()).or_default() += 1;
                 }
+                other => panic!("the planner asks only the walking endpoints, not {other:?}"),
             }
         }
         for r in &requests {

@@ -4,7 +4,8 @@
 //   /?demo=middle[&room=!id][&date=2026-01-01T12:00Z]   the demo peer, entered at a date
 //                                              (the middle of its history by default)
 //   /?room=!id&event=$a&event=$b               the demo peer, starting from given events
-//   /?proxy=host:port&room=!id&version=10&event=$a   a homeserver through the proxy
+//   /?proxy=host:port&room=!id[&version=10][&event=$a]   a homeserver through the proxy; without
+//                                              events, its forward extremities (MSC4370)
 import { DagView } from "./draw.js";
 import { Fetcher, WorkerClient, sourceFor } from "./load.js";
 import { addServedKeys, keyNotice, wireKeysForm } from "./keys.js";
@@ -393,12 +394,44 @@ async function startProxy(destination) {
   const roomId = params.get("room");
   $("room-select").replaceChildren(option("proxy", roomId ?? "(no room given)"));
   $("room-select").onchange = () => run(() => (state.start?.file ? loadFile(state.start.file) : startRoom(state.start)));
-  if (!roomId || !params.get("version") || !params.getAll("event").length) {
-    notice("Through the proxy, give ?proxy=server&room=!id&version=N&event=$id (one or more events).");
+  if (!roomId) {
+    notice("Through the proxy, give ?proxy=server&room=!id (and optionally &version=N&event=$id).");
     return;
   }
   state.rooms = new Set([roomId]);
-  await startRoom({ source: sourceFor(destination), roomId, roomVersion: params.get("version"), events: params.getAll("event"), label: `${destination} via the signing proxy`, value: "proxy" });
+  const label = `${destination} via the signing proxy`;
+  let events = params.getAll("event");
+  let roomVersion = params.get("version");
+  if (!events.length || !roomVersion) {
+    // A fresh session for the room while its version is not known: the answers asked here
+    // are checked against it (the network log shows their contracts).
+    await worker.call("init", { roomId, roomVersion: roomVersion ?? undefined });
+    const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
+    const probe = new Fetcher({ source: sourceFor(destination), worker, roomId, hooks });
+    if (!events.length) {
+      const ext = await probe.extremities();
+      if (ext.unsupported) return askForEvents(destination, roomId, roomVersion, `${destination} does not support MSC4370 /extremities (M_UNRECOGNIZED): give an event ID of the room to start from.`);
+      if (ext.error || !ext.prevEvents.length) return askForEvents(destination, roomId, roomVersion, `${destination} named no forward extremity of ${roomId} (${ext.error ?? "an empty list"}): give an event ID to start from.`);
+      events = ext.prevEvents;
+    }
+    roomVersion ??= await probe.roomVersionFrom(events[0]);
+    if (!roomVersion) return askForEvents(destination, roomId, null, `The room version of ${roomId} could not be read from its m.room.create: give it.`, "version");
+  }
+  await startRoom({ source: sourceFor(destination), roomId, roomVersion, events, label, value: "proxy" });
+}
+
+/** Opens the Homeserver form again, filled in, saying `why` more is needed; `field` gets the focus. */
+function askForEvents(destination, roomId, roomVersion, why, field = "event") {
+  notice(why);
+  const form = $("connect-form");
+  form.elements.proxy.value = destination;
+  form.elements.room.value = roomId;
+  if (roomVersion) form.elements.version.value = roomVersion;
+  const p = $("connect-why");
+  p.textContent = readable(why);
+  p.hidden = false;
+  $("connect").open = true;
+  form.elements[field].focus();
 }
 
 const VERSION_FROM = { create: "its m.room.create", room: "the room's version", chosen: "chosen under Version: the file has no m.room.create" };
@@ -503,7 +536,10 @@ $("connect-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = new FormData(e.target);
   const q = new URLSearchParams();
-  for (const name of ["proxy", "room", "version"]) q.set(name, String(f.get(name)).trim());
+  for (const name of ["proxy", "room", "version"]) {
+    const value = String(f.get(name) ?? "").trim();
+    if (value) q.set(name, value);
+  }
   for (const id of String(f.get("event")).split(/[\s,]+/).filter(Boolean)) q.append("event", id);
   // The signing proxy sends only to destinations its own page names (a link cannot).
   const allowed = await fetch("/_mxdag/destinations", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ destination: q.get("proxy") }) });

@@ -4,6 +4,7 @@
 // events.
 import init, * as mx from "/pkg/mxdag.js";
 import { decodeText } from "./decode.js";
+import { ingestOnWorkers } from "./judge-pool.js";
 
 /** The decoders of JSON5 and YAML files, as `mxdag serve` hands them out. */
 const VENDOR = { json5: "/_mxdag/vendor/json5/index.min.mjs", yaml: "/_mxdag/vendor/yaml/index.js" };
@@ -61,6 +62,25 @@ export class Engine {
   /** Takes a file or an answer (see `RoomSession.ingest`). */
   ingest(text, options) {
     return this.session.ingest(text, options);
+  }
+
+  /**
+   * `ingest`, a large file's signatures judged on every core: Web Workers (judge-worker.js),
+   * each with its own wasm instance; the same report (see judge-pool.js).
+   * `onProgress(done, total)` as slices are judged.
+   */
+  ingestOnCores(text, options, onProgress) {
+    const spawn = () => {
+      const worker = new Worker(new URL("./judge-worker.js", import.meta.url), { type: "module" });
+      return {
+        post: (message, transfer) => worker.postMessage(message, transfer),
+        onMessage: (fn) => (worker.onmessage = (event) => fn(event.data)),
+        onError: (fn) => (worker.onerror = (event) => fn(new Error(event.message ?? "judge worker failed"))),
+        terminate: () => worker.terminate(),
+      };
+    };
+    const threads = Math.min(navigator.hardwareConcurrency || 1, 8);
+    return ingestOnWorkers(mx, this.session, text, options, { spawn, threads, onProgress });
   }
 
   /** Judges the events that waited for the room version, as `version`. */

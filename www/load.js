@@ -1,6 +1,7 @@
 // Fetching like a homeserver would: /event, /backfill, /get_missing_events, MSC4000
 // /forwards_fill (its three paths in forwards-fill.js's order, then "not supported"), keys
-// through the notary.
+// through the notary; and, to open a room from its ID alone, MSC4370 /extremities and the
+// room version from its m.room.create.
 // Every request goes in the network log; every answer goes to the worker as received, where
 // the room session judges it against its request's contract before its events join the DAG,
 // and asks for the keys its events need (`onAsk`).
@@ -9,7 +10,7 @@ import { FORWARDS_FILL_HEADER, FORWARDS_FILL_PATHS, UNSUPPORTED, forwardsFill, i
 
 const enc = encodeURIComponent;
 
-/** An error answer's body (`{errcode, error}`), when it is small JSON. */
+/** A small answer's JSON (an error body `{errcode, error}`, `/extremities`, one `/event`), or undefined. */
 function errorBody(text) {
   if (text.length > 65536) return undefined;
   try {
@@ -164,6 +165,52 @@ export class Fetcher {
   }
 
   /**
+   * MSC4370 `/extremities`: the room's forward extremities as the server holds them (the
+   * worker checks the answer's contract for the network log). Resolves to `{prevEvents}`,
+   * `{unsupported: true}` when the server answers M_UNRECOGNIZED (it lacks the MSC), or
+   * `{error}` naming another refusal.
+   */
+  async extremities() {
+    const path = `/_matrix/federation/unstable/org.matrix.msc4370/extremities/${enc(this.roomId)}`;
+    const r = await this.request("GET", path, undefined, "extremities (MSC4370)");
+    if (isUnrecognized(r.status, r.json)) {
+      r.entry.update({ contract: { ok: true, problems: [], unsupported: true } });
+      return { unsupported: true };
+    }
+    await this.ingest(r, { method: "GET", path });
+    if (r.status !== 200) return { error: r.json?.errcode ?? `HTTP ${r.status}` };
+    const prev = errorBody(r.text)?.prev_events;
+    return { prevEvents: Array.isArray(prev) ? prev.filter((id) => typeof id === "string") : [] };
+  }
+
+  /**
+   * The room version, read from the room's `m.room.create` (its `content.room_version`, "1"
+   * when absent, as the spec says): `eventId` itself, or the one among its `auth_events`.
+   * The events are fetched for this only (logged, not judged: judging needs the version).
+   * Null when none of them could be read.
+   */
+  async roomVersionFrom(eventId) {
+    const createVersion = (pdu) => (pdu?.type === "m.room.create" ? String(pdu.content?.room_version ?? "1") : null);
+    const first = await this.rawEvent(eventId);
+    if (createVersion(first)) return createVersion(first);
+    // Room versions 1 and 2 list [event_id, hashes] pairs, later ones event IDs.
+    const auth = Array.isArray(first?.auth_events) ? first.auth_events.map((a) => (Array.isArray(a) ? a[0] : a)) : [];
+    for (const id of auth.filter((a) => typeof a === "string")) {
+      const version = createVersion(await this.rawEvent(id));
+      if (version) return version;
+    }
+    return null;
+  }
+
+  /** The PDU of a `/event` answer, read here (not judged), or null. */
+  async rawEvent(eventId) {
+    const r = await this.request("GET", `/_matrix/federation/v1/event/${enc(eventId)}`, undefined, "event (for the room version)");
+    if (r.status !== 200) return null;
+    const pdu = errorBody(r.text)?.pdus?.[0];
+    return pdu && typeof pdu === "object" ? pdu : null;
+  }
+
+  /**
    * MSC4000 forwards fill: the stable path, then the unstable ones (forwards-fill.js; through
    * the proxy, the proxy tries them and names the one that answered); `M_UNRECOGNIZED` on all
    * means the server does not support it, and it is not asked again.
@@ -200,6 +247,8 @@ export class Fetcher {
   async timestampToEvent(ts, dir) {
     const path = `/_matrix/federation/v1/timestamp_to_event/${enc(this.roomId)}?ts=${Math.trunc(ts)}&dir=${dir}`;
     const r = await this.request("GET", path, undefined, "timestamp_to_event");
+    // The worker checks the answer's contract for the network log (it names an event, holds none).
+    await this.ingest(r, { method: "GET", path });
     const found = r.status === 200 ? errorBody(r.text) : undefined;
     if (typeof found?.event_id !== "string") return null;
     return { eventId: found.event_id, ts: Number(found.origin_server_ts) };

@@ -116,7 +116,7 @@ const ops = {
    * the room shown. A file that names no room version takes the room shown's (`current`,
    * when it is of that room) or the chosen one (`version`).
    */
-  async loadFile(engine, m) {
+  async loadFile(engine, m, progress) {
     const name = m.file.name;
     const text = await engine.decode(await m.file.text(), name);
     if (engine.holdsOnlyKeys(text)) {
@@ -124,7 +124,7 @@ const ops = {
       return { kind: "keys", name, added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
     }
     engine.reset(null, null);
-    const report = engine.ingest(text, { source: `file ${name}`, viaBackfill: true });
+    const report = await engine.ingestOnCores(text, { source: `file ${name}`, viaBackfill: true }, progress);
     engine.fileShape = report.input;
     let versionFrom = report.room_version === null ? null : "create";
     if (report.room_version === null && report.waiting > 0) {

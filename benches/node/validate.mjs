@@ -8,19 +8,31 @@
 //
 //   scripts/build && node benches/node/validate.mjs        (MXDAG_BENCH_EVENTS=N to change N)
 //
+// Then validation on every core: the same events as one NDJSON file taken by a RoomSession
+// on one core (`session.ingest`) and split across worker_threads (`ingestParallel`, what
+// `mxdag check` and `mxdag dag` do), and `mxdag check` itself on the file under
+// /usr/bin/time: CPU time / wall time (target ≥ 1.7 on 2 cores) and events per wall-clock
+// second against Synapse's stack in the same run (target ≥ 3×).
+//
+//   MXDAG_BENCH_PARALLEL_ONLY=1 skips the per-stage and transaction runs (generation,
+//   the session runs and Synapse's stack remain).
+//
 // The Python venv lives in .cache/bench-venv (git-ignored) and is created on first use.
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const { mxdag, wasmPath, loadTools } = await import("../../node/wasm.js");
+const { mxdag, wasmPath, loadTools, ingestParallel } = await import("../../node/wasm.js");
 const tools = await loadTools();
 const events = Number(process.env.MXDAG_BENCH_EVENTS ?? 100_000);
 const TARGET_RATE = 15_000;
 const TARGET_RATIO = 3;
 const TARGET_GZIP = 250 * 1024;
+const TARGET_CORES = 1.7;
+const parallelOnly = Boolean(process.env.MXDAG_BENCH_PARALLEL_ONLY);
 
 // Rates are per second of this process's CPU time (user + system), which is what "on one
 // core" means when other processes share the machine; wall-clock time is shown beside it.
@@ -47,40 +59,77 @@ const texts = room.pdus.map((pdu) => JSON.stringify(pdu));
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
 console.log(`${texts.length} v${room.roomVersion} PDUs, ${Math.round(bytes / texts.length)} bytes on average, ${room.serverKeys.length} servers`);
 
-// Each stage alone, in wasm (the tools build: the same code as the library, plus the
-// benchmark's bindings), over the same room as `cargo bench --bench validate` runs natively.
-const bench = new tools.ValidationBench(options);
-for (const stage of tools.ValidationBench.stages()) {
-  bench.run(stage, true); // warm-up over a tenth
-  const { result: accepted } = timed(`wasm: ${tools.ValidationBench.describe(stage)}`, bench.events, () => bench.run(stage, false));
-  if (accepted !== bench.events) throw new Error(`${stage}: ${accepted} of ${bench.events} events accepted`);
-}
-bench.free();
-
-// Full validation through the library's public API (what pages and npm consumers load):
-// JSON text of /backfill transactions in, a report as JS objects out.
+let wasmRate = NaN;
+let fileRate = NaN;
 const ring = new mxdag.KeyRing();
 for (const response of room.serverKeys) ring.addResponse(response);
-const transactions = [];
-for (let i = 0; i < texts.length; i += 100) {
-  transactions.push(`{"origin":"matrix.example.org","origin_server_ts":1700000000000,"pdus":[${texts.slice(i, i + 100).join(",")}]}`);
+if (!parallelOnly) {
+  // Each stage alone, in wasm (the tools build: the same code as the library, plus the
+  // benchmark's bindings), over the same room as `cargo bench --bench validate` runs natively.
+  const bench = new tools.ValidationBench(options);
+  for (const stage of tools.ValidationBench.stages()) {
+    bench.run(stage, true); // warm-up over a tenth
+    const { result: accepted } = timed(`wasm: ${tools.ValidationBench.describe(stage)}`, bench.events, () => bench.run(stage, false));
+    if (accepted !== bench.events) throw new Error(`${stage}: ${accepted} of ${bench.events} events accepted`);
+  }
+  bench.free();
+
+  // Full validation through the library's public API (what pages and npm consumers load):
+  // JSON text of /backfill transactions in, a report as JS objects out.
+  const transactions = [];
+  for (let i = 0; i < texts.length; i += 100) {
+    transactions.push(`{"origin":"matrix.example.org","origin_server_ts":1700000000000,"pdus":[${texts.slice(i, i + 100).join(",")}]}`);
+  }
+  const validateAll = (list) => {
+    let valid = 0;
+    for (const text of list) valid += mxdag.validateEvents(text, "12", ring, { viaBackfill: true }).counts.valid;
+    return valid;
+  };
+  validateAll(transactions.slice(0, Math.ceil(transactions.length / 10))); // warm-up
+  const { result: wasmValid, rate } = timed("wasm: validateEvents (transactions of 100, report)", texts.length, () =>
+    validateAll(transactions),
+  );
+  console.log(`  ${wasmValid} of ${texts.length} valid (the room's redacted message is sent pruned)`);
+  // The same events as one file (what the page and `mxdag check` get from a file): the
+  // signatures' torsion group test (src/crypto/torsion.rs) runs once for all of them.
+  const file = texts.join("\n");
+  const { rate: wholeRate } = timed("wasm: validateEvents (one NDJSON file of all, report)", texts.length, () =>
+    mxdag.validateEvents(file, "12", ring, { viaBackfill: true }).counts.valid,
+  );
+  wasmRate = rate;
+  fileRate = wholeRate;
 }
-const validateAll = (list) => {
-  let valid = 0;
-  for (const text of list) valid += mxdag.validateEvents(text, "12", ring, { viaBackfill: true }).counts.valid;
-  return valid;
-};
-validateAll(transactions.slice(0, Math.ceil(transactions.length / 10))); // warm-up
-const { result: wasmValid, rate: wasmRate } = timed("wasm: validateEvents (transactions of 100, report)", texts.length, () =>
-  validateAll(transactions),
+
+// Validation on every core: the file taken by a RoomSession on one core, then split across
+// worker threads (each its own wasm instance), then `mxdag check` on it.
+const file = texts.join("\n") + "\n";
+function session() {
+  const s = new mxdag.RoomSession(undefined, "12");
+  for (const response of room.serverKeys) s.addKeys(JSON.stringify(response));
+  return s;
+}
+async function timedAsync(name, count, fn) {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const result = await fn();
+  const wallSeconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  line(name, count, cpuSeconds, wallSeconds);
+  return { result, cpuSeconds, wallSeconds };
+}
+const one = session();
+const single = await timedAsync("wasm: RoomSession.ingest (one NDJSON file, 1 core)", texts.length, () => one.ingest(file, { viaBackfill: true }));
+const singleReport = JSON.stringify(single.result);
+one.free();
+const split = session();
+const parallel = await timedAsync(`wasm: ingestParallel (one file, ${availableParallelism()} workers)`, texts.length, () =>
+  ingestParallel(mxdag, split, file, { viaBackfill: true }),
 );
-console.log(`  ${wasmValid} of ${texts.length} valid (the room's redacted message is sent pruned)`);
-// The same events as one file (what the page and `mxdag check` get from a file): the
-// signatures' torsion group test (src/crypto/torsion.rs) runs once for all of them.
-const file = texts.join("\n");
-const { rate: fileRate } = timed("wasm: validateEvents (one NDJSON file of all, report)", texts.length, () =>
-  mxdag.validateEvents(file, "12", ring, { viaBackfill: true }).counts.valid,
-);
+const sameReport = JSON.stringify(parallel.result) === singleReport;
+split.free();
+console.log(`  ${parallel.result.counts.valid} of ${texts.length} valid; the same report as on one core: ${sameReport}`);
+console.log(`  wall: ${(single.wallSeconds / parallel.wallSeconds).toFixed(2)}× faster on every core; CPU / wall ${(parallel.cpuSeconds / parallel.wallSeconds).toFixed(2)}`);
 
 // Synapse's stack on the same events.
 const cache = `${root}.cache/bench`;
@@ -94,6 +143,14 @@ if (!existsSync(python)) {
   const pip = venv.status === 0 && spawnSync(python, ["-m", "pip", "install", "-q", "canonicaljson", "signedjson"], { stdio: "inherit" });
   if (!pip || pip.status !== 0) throw new Error("could not set up the Python venv for Synapse's stack");
 }
+// `mxdag check` on the file, as a user runs it (CPU and wall time from /usr/bin/time).
+const cliRun = spawnSync("/usr/bin/time", ["-f", "%e %U %S", process.execPath, `${root}node/cli.js`, "check", `${cache}/pdus.ndjson`, "--keys", `${cache}/keys.json`, "--json"], {
+  encoding: "utf8",
+  maxBuffer: 1 << 30,
+});
+const [cliWall, cliUser, cliSys] = cliRun.stderr.trim().split("\n").at(-1).split(" ").map(Number);
+line("mxdag check (the file, every core)", texts.length, cliUser + cliSys, cliWall);
+
 const run = spawnSync(python, [`${root}benches/node/synapse_stack.py`, `${cache}/pdus.ndjson`, `${cache}/keys.json`], {
   encoding: "utf8",
   maxBuffer: 1 << 20,
@@ -106,13 +163,22 @@ for (const stage of ["parse", "reference_hash", "content_hash", "signature", "fu
 }
 console.log(`  ${synapse.valid} of ${synapse.events} valid`);
 
+const synapseWallRate = synapse.events / synapse.full.wall;
+const parallelWallRate = texts.length / parallel.wallSeconds;
+const cliWallRate = texts.length / cliWall;
+const cliCores = (cliUser + cliSys) / cliWall;
+
 const wasmBytes = readFileSync(wasmPath); // the library build: what pages load
 const gzipped = gzipSync(wasmBytes, { level: 9 }).length;
 const synapseRate = synapse.events / synapse.full.cpu;
 const ratio = wasmRate / synapseRate;
 const verdict = (ok) => (ok ? "met" : "NOT met");
 console.log("");
-console.log(`full validation: wasm ${Math.round(wasmRate)} events/s, Synapse's stack ${Math.round(synapseRate)} events/s (CPU time): ${ratio.toFixed(2)}×`);
-console.log(`  as one file: wasm ${Math.round(fileRate)} events/s: ${(fileRate / synapseRate).toFixed(2)}× Synapse's stack`);
-console.log(`  target ≥ ${TARGET_RATE} events/s in wasm: ${verdict(wasmRate >= TARGET_RATE)}; ≥ ${TARGET_RATIO}× Synapse: ${verdict(ratio >= TARGET_RATIO)}`);
+if (!parallelOnly) {
+  console.log(`full validation: wasm ${Math.round(wasmRate)} events/s, Synapse's stack ${Math.round(synapseRate)} events/s (CPU time): ${ratio.toFixed(2)}×`);
+  console.log(`  as one file: wasm ${Math.round(fileRate)} events/s: ${(fileRate / synapseRate).toFixed(2)}× Synapse's stack`);
+  console.log(`  target ≥ ${TARGET_RATE} events/s in wasm: ${verdict(wasmRate >= TARGET_RATE)}; ≥ ${TARGET_RATIO}× Synapse: ${verdict(ratio >= TARGET_RATIO)}`);
+}
+console.log(`every core (${availableParallelism()}): ingestParallel ${Math.round(parallelWallRate)} events/s wall, ${(parallelWallRate / synapseWallRate).toFixed(2)}× Synapse's stack (${Math.round(synapseWallRate)} events/s wall); CPU / wall ${(parallel.cpuSeconds / parallel.wallSeconds).toFixed(2)}`);
+console.log(`  mxdag check: ${cliWall.toFixed(2)} s wall, ${(cliUser + cliSys).toFixed(2)} s CPU: CPU / wall ${cliCores.toFixed(2)} (target ≥ ${TARGET_CORES}: ${verdict(cliCores >= TARGET_CORES)}), ${Math.round(cliWallRate)} events/s: ${(cliWallRate / synapseWallRate).toFixed(2)}× Synapse (target ≥ ${TARGET_RATIO}×: ${verdict(cliWallRate / synapseWallRate >= TARGET_RATIO)})`);
 console.log(`wasm: ${wasmBytes.length} bytes, ${gzipped} bytes gzipped (target ≤ ${TARGET_GZIP}: ${verdict(gzipped <= TARGET_GZIP)})`);

@@ -57,7 +57,7 @@ export async function run(args, io) {
     }
     const { mxdag } = await import("../wasm.js");
     const body = values.body === undefined ? undefined : readText(values.body);
-    const { session } = await loadSession(mxdag, values.dag, [], values);
+    const { session } = await loadSession(mxdag, values.dag, [], values, io);
     try {
       const answer = withRequestLine(() => session.referenceAnswer(values.request, body, values.order));
       if (!session.summaries().some((s) => s.room_id === answer.room_id)) {

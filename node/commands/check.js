@@ -9,7 +9,7 @@
 // The JSON report: docs/report-schema.md.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { readInput, readText } from "../input.js";
-import { SESSION_HELP, SESSION_OPTIONS, formatKeys, noEvents, noRoomVersion, openSession } from "../session.js";
+import { SESSION_HELP, SESSION_OPTIONS, formatKeys, ingestInput, noEvents, noRoomVersion, openSession } from "../session.js";
 
 export const summary = "validate events: federation answers, PDU files, exports, client-API answers";
 
@@ -204,7 +204,7 @@ export async function run(args, io) {
     const { session, keys } = await openSession(mxdag, values, [...held, ...inputs]);
     try {
       for (const { file, text } of held) {
-        const report = session.ingest(text, { source: file });
+        const report = await ingestInput(mxdag, session, text, { source: file }, io);
         if (report.refused > 0) {
           const first = report.events.flatMap((e) => e.problems).find((p) => p.severity === "error");
           const why = first ? ` ${first.path}: ${first.message}` : "";
@@ -214,15 +214,14 @@ export async function run(args, io) {
       // Key files given as FILE are taken first, so that every event is judged with them
       // (the reports stay in the order given).
       const keysFirst = [...inputs].sort((a, b) => Number(onlyKeys(mxdag, b)) - Number(onlyKeys(mxdag, a)));
-      const taken = new Map(
-        keysFirst.map((input) => {
-          const options = { source: input.file, viaBackfill: Boolean(values.backfill) };
-          const report = withRequestLine(() =>
-            session.ingest(input.text, contract ? { ...options, request: values.request, body, status } : options),
-          );
-          return [input, report];
-        }),
-      );
+      const taken = new Map();
+      for (const input of keysFirst) {
+        const options = { source: input.file, viaBackfill: Boolean(values.backfill) };
+        const report = contract
+          ? withRequestLine(() => session.ingest(input.text, { ...options, request: values.request, body, status }))
+          : await ingestInput(mxdag, session, input.text, options, io);
+        taken.set(input, report);
+      }
       const reports = inputs.map((input) => {
         const report = taken.get(input);
         requireContent(input.file, report, contract);

@@ -5,7 +5,7 @@
 // any, 2 unusable input or arguments (or no room version known for events that need one).
 import { runCommand, UsageError } from "../args.js";
 import { readInput } from "../input.js";
-import { SESSION_HELP, SESSION_OPTIONS, noEvents, noRoomVersion, openSession } from "../session.js";
+import { SESSION_HELP, SESSION_OPTIONS, ingestInput, noEvents, noRoomVersion, openSession } from "../session.js";
 
 export const summary = "walk a room's DAG: extremities, gaps, outliers, forks, findings";
 
@@ -79,20 +79,22 @@ function neededRoomVersion(report) {
  * returns `{session, inputs}`, one input `{file, shape, room_version, added, refused,
  * problems, …}` per file.
  */
-export async function loadSession(mxdag, files, outlierFiles, values) {
+export async function loadSession(mxdag, files, outlierFiles, values, io) {
   const texts = await Promise.all(files.map(readInput));
   const outliers = await Promise.all(outlierFiles.map(readInput));
   const { session } = await openSession(mxdag, values, [...texts, ...outliers]);
   const reports = [];
-  const take = ({ file, text }, asOutliers) => {
-    const r = session.ingest(text, { source: file, outliers: asOutliers });
+  const take = async ({ file, text }, asOutliers) => {
+    const r = await ingestInput(mxdag, session, text, { source: file, outliers: asOutliers }, io);
     reports.push({ file, report: r });
     // The events' errors; a key not held (the event is unchecked) is no error of the input.
     const isError = (p) => p.severity === "error" && p.code !== "signing_key_unknown";
     const problems = [...r.problems, ...r.events.flatMap((e) => e.problems.filter(isError).map((p) => ({ ...p, path: `$[${e.index}]${p.path.slice(1)}` })))];
     return { file, shape: r.input, room_version: r.room_version, added: r.added + r.known, refused: r.refused, counts: r.counts, problems, findings: r.findings };
   };
-  const inputs = [...texts.map((t) => take(t, false)), ...outliers.map((t) => take(t, true))];
+  const inputs = [];
+  for (const t of texts) inputs.push(await take(t, false));
+  for (const t of outliers) inputs.push(await take(t, true));
   // A file that holds nothing is named first, then events no room version was known for.
   const empty = reports.find(({ report: r }) => r.added + r.known + r.refused === 0 && r.counts.total === 0);
   const unversioned = values["room-version"] === undefined ? reports.find(({ report }) => neededRoomVersion(report)) : undefined;
@@ -109,7 +111,7 @@ export async function run(args, io) {
   return runCommand({ name: "dag", usage, options: OPTIONS }, args, io, async (values, positionals) => {
     if (positionals.length === 0) throw new UsageError("dag needs at least one FILE");
     const { mxdag } = await import("../wasm.js");
-    const { session, inputs } = await loadSession(mxdag, positionals, values.outliers ?? [], values);
+    const { session, inputs } = await loadSession(mxdag, positionals, values.outliers ?? [], values, io);
     const summaries = session.summaries();
     session.free();
     for (const i of inputs) {

@@ -14,19 +14,22 @@ export const summary = "serve the inspector page, the demo peer and the signing 
 export const usage = `mxdag serve [--host 127.0.0.1] [--port N] [--open] [--require-auth]
             [--order synapse|bfs] [--cap N]
             [--no-forwards-fill | --unstable-only-forwards-fill | --synapse-only-forwards-fill]
+            [--no-extremities]
             [--faulty] [--server-name S --signing-key FILE] [--insecure-tls]
             [--allow-destination SERVER]... [--max-answer-bytes N] [--secret-in-url]
             [--trusted-key "SERVER_NAME KEY_ID BASE64"]... [--trusted-keys FILE]...
 
 Serves the inspector page and an embedded demo peer (a generated room, answering /backfill,
-/get_missing_events, /forwards_fill, /event and key requests), and a signing proxy to real
+/get_missing_events, /forwards_fill, /event, /timestamp_to_event, MSC4370 /extremities and
+key requests), and a signing proxy to real
 homeservers under /_mxdag/proxy/{destination}/… (needs --server-name and --signing-key, a
 Synapse signing.key file). Listens on loopback unless --host says otherwise.
 
 The demo peer answers MSC4000 forwards fill on its three paths (/v1/, /org.matrix.msc4000/
 and /unstable/org.matrix.msc4000/forwards_fill); --unstable-only-forwards-fill drops the
 stable one, --synapse-only-forwards-fill keeps only the unstable/ one, --no-forwards-fill
-answers 404 M_UNRECOGNIZED on all three.
+answers 404 M_UNRECOGNIZED on all three. --no-extremities answers 404 M_UNRECOGNIZED on
+MSC4370 /extremities, as a server without it does.
 
 The proxy answers only this server's own page (same origin, with a secret of this run it
 hands the page as a cookie), forwards only read-only federation requests, and only to the
@@ -44,7 +47,7 @@ room it shows and names them trusted.`;
 export function parseServeArgs(args) {
   const bad = (message) => Object.assign(new Error(`${message}\n\n${usage}`), { exitCode: 2 });
   const o = { host: "127.0.0.1", port: 8008, open: false, requireAuth: false, order: "synapse", cap: 100,
-    forwardsFill: "all", faulty: false, serverName: null, signingKey: null, insecureTls: false,
+    forwardsFill: "all", extremities: true, faulty: false, serverName: null, signingKey: null, insecureTls: false,
     allowDestinations: [], maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES, secretInUrl: false,
     trustedKeys: [], trustedKeyFiles: [] };
   const value = (i) => {
@@ -63,6 +66,7 @@ export function parseServeArgs(args) {
       case "--no-forwards-fill": o.forwardsFill = "none"; break;
       case "--unstable-only-forwards-fill": o.forwardsFill = "unstable"; break;
       case "--synapse-only-forwards-fill": o.forwardsFill = "synapse"; break;
+      case "--no-extremities": o.extremities = false; break;
       case "--faulty": o.faulty = true; break;
       case "--server-name": o.serverName = value(i++); break;
       case "--signing-key": o.signingKey = value(i++); break;

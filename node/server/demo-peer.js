@@ -1,7 +1,8 @@
 // The demo peer: a federation server holding the demo rooms whole, answering the walking
 // endpoints with the crate's reference answers (spec: Server-Server API → "Backfilling and
-// retrieving missing events"; MSC4000 for forwards fill, on its three paths), and "Room
-// lookup by timestamp" (/timestamp_to_event, also on MSC3030's unstable path).
+// retrieving missing events"; MSC4000 for forwards fill, on its three paths), and the two
+// endpoints whose answers name events: "Room lookup by timestamp" (/timestamp_to_event, also
+// on MSC3030's unstable path) and MSC4370 /extremities (unless `extremities` is false).
 import { answer, matrixError } from "./http.js";
 import { decodeBase64, verifyRequest } from "./xmatrix.js";
 import { FORWARDS_FILL_PATHS, forwardsFillPathOf } from "../../www/forwards-fill.js";
@@ -17,6 +18,7 @@ const ROUTES = [
   ["GET", /^\/_matrix\/federation\/v1\/event\/([^/]+)$/, "event"],
   ["GET", /^\/_matrix\/federation\/v1\/timestamp_to_event\/([^/]+)$/, "timestampToEvent"],
   ["GET", /^\/_matrix\/federation\/unstable\/org\.matrix\.msc3030\/timestamp_to_event\/([^/]+)$/, "timestampToEvent"],
+  ["GET", /^\/_matrix\/federation\/unstable\/org\.matrix\.msc4370\/extremities\/([^/]+)$/, "extremities"],
   ["GET", /^\/_matrix\/key\/v2\/server\/?$/, "serverKey"],
   ["POST", /^\/_matrix\/key\/v2\/query\/?$/, "keyQuery"],
   ["GET", /^\/_matrix\/key\/v2\/query\/([^/]+)\/?$/, "keyQueryOne"],
@@ -42,14 +44,15 @@ function parseLimit(value, fallback) {
 export class DemoPeer {
   /**
    * `demo`: from buildDemoRooms. `options`: `{order: "synapse"|"bfs", cap, forwardsFill:
-   * "all"|"unstable"|"synapse"|"none" (FORWARDS_FILL_SERVED), faulty, requireAuth, extraKeys: Map("origin keyId" → bytes)}`.
+   * "all"|"unstable"|"synapse"|"none" (FORWARDS_FILL_SERVED), extremities: whether MSC4370
+   * /extremities is served (default true), faulty, requireAuth, extraKeys: Map("origin keyId" → bytes)}`.
    */
   constructor(demo, options = {}) {
     this.serverName = demo.serverName;
     this.rooms = new Map(demo.rooms.map((r) => [r.roomId, r]));
     this.serverKeys = demo.serverKeys;
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    this.options = { order: "synapse", cap: 100, forwardsFill: "all", ...given };
+    this.options = { order: "synapse", cap: 100, forwardsFill: "all", extremities: true, ...given };
     if (!FORWARDS_FILL_SERVED[this.options.forwardsFill]) throw new TypeError(`forwardsFill must be one of ${Object.keys(FORWARDS_FILL_SERVED).join(", ")}`);
   }
 
@@ -175,6 +178,14 @@ export class DemoPeer {
     if (!found) return answer(404, matrixError("M_NOT_FOUND", `Unable to find event from ${ts} in direction ${dir}`));
     if (this.options.faulty) found.origin_server_ts += dir === "f" ? -1 : 1;
     return answer(200, found);
+  }
+
+  /** MSC4370 `/extremities`: `{prev_events}`, the room's forward extremities. */
+  extremities(roomId) {
+    if (!this.options.extremities) return NOT_SUPPORTED;
+    const room = this.room(roomId);
+    if (!room) return this.notInRoom(roomId);
+    return answer(200, { prev_events: room.extremities() });
   }
 
   event(eventId) {

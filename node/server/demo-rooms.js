@@ -54,7 +54,6 @@ export class DemoRoom {
     this.session = new wasm.RoomSession(this.roomId, this.roomVersion);
     this.session.ingest(JSON.stringify(generated.pdus), { source: "the demo room generator" });
     this.latestEvents = this.session.forwardExtremities();
-    this.wasm = wasm;
   }
 
   /** PDUs for a list of event IDs (unknown IDs skipped). */
@@ -84,10 +83,14 @@ export class DemoRoom {
    * `{event_id, origin_server_ts}`, or null when none lies there.
    */
   timestampToEvent(ts, dir) {
-    this.timeline ??= new this.wasm.Timeline(this.session, this.roomId);
-    const id = this.timeline.jump(Number(ts), dir);
+    const [id] = this.session.referenceAnswer(`GET /_matrix/federation/v1/timestamp_to_event/${enc(this.roomId)}?ts=${ts}&dir=${dir}`).event_ids;
     const pdu = id === undefined ? undefined : this.pdus.get(id);
     return pdu ? { event_id: id, origin_server_ts: pdu.origin_server_ts } : null;
+  }
+
+  /** MSC4370 `/extremities`: the room's forward extremities. */
+  extremities() {
+    return this.session.referenceAnswer(`GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/${enc(this.roomId)}`).event_ids;
   }
 
   /** MSC4000 `/forwards_fill`: successors of `from`, oldest first. */

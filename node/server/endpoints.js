@@ -23,6 +23,8 @@ const ENDPOINTS = [
   ["event_auth", "GET", `${FED}/v1/event_auth/{}/{}`],
   // "Room lookup by timestamp" (/timestamp_to_event).
   ["timestamp_to_event", "GET", `${FED}/v1/timestamp_to_event/{}`],
+  // MSC3030's unstable path for it, which Synapse served before the spec took it.
+  ["timestamp_to_event", "GET", `${FED}/unstable/org.matrix.msc3030/timestamp_to_event/{}`],
   // MSC4370: a room's forward extremities as the server holds them.
   ["extremities", "GET", `${FED}/unstable/org.matrix.msc4370/extremities/{}`],
   // "Retrieving server keys": the server's own keys and the notary query.

@@ -43,7 +43,7 @@ function destinationsAnswer(method, body, destinations) {
 }
 
 /**
- * Starts the server. `options`: `{host, port, wasm, order, cap, forwardsFill, faulty,
+ * Starts the server. `options`: `{host, port, wasm, order, cap, forwardsFill, extremities, faulty,
  * requireAuth, identity: {serverName, key} | null, insecureTls, allowDestinations: [server
  * name], maxAnswerBytes, secretInUrl, log(line); for tests: lookup (a dns.lookup stand-in),
  * timeouts {idleMs, totalMs}}`.
@@ -62,6 +62,7 @@ export async function startServer(options) {
     order: options.order,
     cap: options.cap,
     forwardsFill: options.forwardsFill,
+    extremities: options.extremities,
     faulty: options.faulty,
     requireAuth: options.requireAuth,
     extraKeys,

@@ -31,6 +31,15 @@ const ANSWER_HEADERS = {
   "content-security-policy": "default-src 'none'; sandbox",
 };
 
+/**
+ * `/timestamp_to_event`'s stable path and MSC3030's unstable one, which servers from before
+ * the spec took it (Synapse until 1.8x) serve instead: asked on the stable path, the proxy
+ * tries the unstable one when the stable one is not there.
+ */
+const TIMESTAMP_TO_EVENT = { stable: "/_matrix/federation/v1/timestamp_to_event/", unstable: "/_matrix/federation/unstable/org.matrix.msc3030/timestamp_to_event/" };
+/** The proxy's answer header naming the `/timestamp_to_event` path that answered (`stable`, `unstable`). */
+export const TIMESTAMP_TO_EVENT_HEADER = "x-mxdag-timestamp-to-event";
+
 /** An answer over the cap. */
 class AnswerTooLarge extends Error {}
 
@@ -196,6 +205,9 @@ export class SigningProxy {
    * it in www/forwards-fill.js's order (stable, `org.matrix.msc4000`,
    * `unstable/org.matrix.msc4000`); `x-mxdag-forwards-fill` names the path that answered
    * (`stable`, `msc4000`, `unstable`), or `unsupported` when all said `M_UNRECOGNIZED`.
+   * `/timestamp_to_event` on the stable path is tried on MSC3030's unstable one when the
+   * stable one answers `M_UNRECOGNIZED`; `x-mxdag-timestamp-to-event` names the one whose
+   * answer is passed on.
    */
   async handle({ method, rest, search, body }) {
     const slash = rest.indexOf("/");
@@ -221,6 +233,12 @@ export class SigningProxy {
     const content = method === "POST" ? body : undefined;
     try {
       const send = (uri) => this.exchange({ destination, method, uri, body: content });
+      if (path.startsWith(TIMESTAMP_TO_EVENT.stable)) {
+        const stable = await send(path + search);
+        if (!(await this.unrecognized(stable))) return this.toAnswer(stable, { ...headers, [TIMESTAMP_TO_EVENT_HEADER]: "stable" });
+        const unstable = await send(TIMESTAMP_TO_EVENT.unstable + path.slice(TIMESTAMP_TO_EVENT.stable.length) + search);
+        return this.toAnswer(unstable, { ...headers, [TIMESTAMP_TO_EVENT_HEADER]: "unstable" });
+      }
       if (!forwardsFillPathOf(path)) return this.toAnswer(await send(path + search), headers);
       const { answer: last, which } = await forwardsFill(path + search, send, (r) => this.unrecognized(r));
       return this.toAnswer(last, { ...headers, [FORWARDS_FILL_HEADER]: which });

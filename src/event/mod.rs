@@ -39,7 +39,8 @@ pub use pdu::Pdu;
 pub use report::{EventReport, Outcome, Report, Verdict};
 pub use signing::sign_event;
 pub use verdict::{
-    validate_events, validate_input, validate_values, Judged, ValidateOptions, Validation,
+    signature_outcomes, validate_events, validate_events_with, validate_input, validate_values,
+    Judged, ValidateOptions, Validation,
 };
 
 use crate::canonical_json::{self, Value};

@@ -308,6 +308,58 @@ pub fn validate_events(
     keys: &KeyRing,
     options: &ValidateOptions,
 ) -> Validation {
+    validate_events_with(events, version, keys, options, &[])
+}
+
+/// The outcome of every signature check of each event, in the order [`validate_events`]
+/// makes them (for each required server, each of its `ed25519` signatures whose key the
+/// ring holds): what a host that judges the events of one input on several cores computes
+/// apart and gives back to [`validate_events_with`] (see `crate::session::parallel`).
+pub fn signature_outcomes(
+    events: Vec<InputEvent>,
+    version: &RoomVersion,
+    keys: &KeyRing,
+    options: &ValidateOptions,
+) -> Vec<Vec<bool>> {
+    let prepared: Vec<Prepared> = events
+        .into_iter()
+        .map(|e| prepare_event(e, "", version, options.via_backfill))
+        .collect();
+    let (checks, _) = gather_all(&prepared, keys);
+    let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
+    let ok = verify_all(&messages, &checks);
+    let mut out = vec![Vec::new(); prepared.len()];
+    for (check, ok) in checks.iter().zip(ok) {
+        out[check.message].push(ok);
+    }
+    out
+}
+
+/// Every signature check of `prepared` (`SignatureCheck::message` is the event's index)
+/// and what each required server of each event has.
+fn gather_all(prepared: &[Prepared], keys: &KeyRing) -> (Vec<SignatureCheck>, Vec<Required>) {
+    let mut checks = Vec::new();
+    let mut required = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
+        if let Some(pdu) = &p.pdu {
+            required.extend(gather(i, pdu, keys, &mut checks));
+        }
+    }
+    (checks, required)
+}
+
+/// [`validate_events`], with the outcomes of the signature checks of some events already
+/// known: `known[i]`, when present and holding one outcome per check of event `i`, is used
+/// instead of verifying its signatures again. Only the session gives outcomes, from
+/// judgements it authenticated (`crate::session::parallel`); everything else is judged
+/// here, so the report is the same as [`validate_events`]'s.
+pub fn validate_events_with(
+    events: Vec<InputEvent>,
+    version: &RoomVersion,
+    keys: &KeyRing,
+    options: &ValidateOptions,
+    known: &[Option<Vec<bool>>],
+) -> Validation {
     // Events that are unusable have their verdict now: their problems are capped at once,
     // so a flood of broken events never holds all its problems.
     let mut budget = ProblemBudget::new();
@@ -325,15 +377,9 @@ pub fn validate_events(
         labels.push(label);
         prepared.push(p);
     }
-    let mut checks = Vec::new();
-    let mut required = Vec::new();
-    for (i, p) in prepared.iter().enumerate() {
-        if let Some(pdu) = &p.pdu {
-            required.extend(gather(i, pdu, keys, &mut checks));
-        }
-    }
+    let (checks, required) = gather_all(&prepared, keys);
     let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
-    let ok = verify_all(&messages, &checks);
+    let ok = verify_unknown(&messages, &checks, known);
 
     let mut missing = BTreeSet::new();
     let mut reports = Vec::with_capacity(prepared.len());
@@ -389,6 +435,42 @@ pub fn validate_events(
         report,
         events: judged,
     }
+}
+
+/// [`verify_all`] for the checks whose event has no usable outcomes in `known`.
+fn verify_unknown(
+    messages: &[&[u8]],
+    checks: &[SignatureCheck],
+    known: &[Option<Vec<bool>>],
+) -> Vec<bool> {
+    let mut per_event = vec![0usize; messages.len()];
+    for check in checks {
+        per_event[check.message] += 1;
+    }
+    let usable = |event: usize| {
+        known
+            .get(event)
+            .and_then(Option::as_ref)
+            .filter(|bits| bits.len() == per_event[event])
+    };
+    let unknown: Vec<SignatureCheck> = checks
+        .iter()
+        .filter(|c| usable(c.message).is_none())
+        .copied()
+        .collect();
+    let mut verified = verify_all(messages, &unknown).into_iter();
+    let mut seen = vec![0usize; messages.len()];
+    checks
+        .iter()
+        .map(|c| {
+            let nth = seen[c.message];
+            seen[c.message] += 1;
+            match usable(c.message) {
+                Some(bits) => bits[nth],
+                None => verified.next().unwrap_or(false),
+            }
+        })
+        .collect()
 }
 
 /// The verdict of one prepared event whose required signatures are `signed` or not.

@@ -90,10 +90,12 @@ impl ErrorResponse {
         })
     }
 
-    /// The finding for this error, for a request to `endpoint`. `M_UNRECOGNIZED` and an empty
-    /// 404 are information (the server lacks the endpoint; try another path or server); the
-    /// rest are warnings (the server refused to answer).
-    pub fn to_problem(&self, endpoint: &str) -> Problem {
+    /// The finding for this error, for a request to `endpoint` (`optional`: an MSC or an
+    /// unstable path, see [`FederationRequest::is_optional`](super::FederationRequest::is_optional)).
+    /// `M_UNRECOGNIZED` for an optional endpoint and an empty 404 are information (the server
+    /// lacks the endpoint; try another path or server); the rest are warnings (the server
+    /// refused to answer).
+    pub fn to_problem(&self, endpoint: &str, optional: bool) -> Problem {
         let status = self.status.map(|s| format!("{s} ")).unwrap_or_default();
         let said = self
             .error
@@ -103,10 +105,15 @@ impl ErrorResponse {
         let (severity, code, message) = match &self.kind {
             // Forwards fill (MSC4000) is optional and has three paths; backfill and
             // get_missing_events are part of federation itself.
-            ErrorKind::Unrecognized if endpoint == "forwards_fill" => (
+            ErrorKind::Unrecognized if endpoint == "forwards_fill" && optional => (
                 Severity::Info,
                 codes::ERROR_UNRECOGNIZED,
                 format!("{status}M_UNRECOGNIZED: the server does not implement /{endpoint}{said}; try its other paths (MSC4000 has three: v1, org.matrix.msc4000, unstable/org.matrix.msc4000), then another server."),
+            ),
+            ErrorKind::Unrecognized if optional => (
+                Severity::Info,
+                codes::ERROR_UNRECOGNIZED,
+                format!("{status}M_UNRECOGNIZED: the server does not implement /{endpoint}{said} (an MSC or unstable path, which servers may lack)."),
             ),
             ErrorKind::Unrecognized => (
                 Severity::Warning,

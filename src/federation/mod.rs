@@ -9,10 +9,14 @@
 //! - MSC4000 forwards fill (`/v1/forwards_fill` and the unstable
 //!   `/org.matrix.msc4000/forwards_fill` and `/unstable/org.matrix.msc4000/forwards_fill`,
 //!   [`request::ForwardsFillPath`]): [`forwards_fill`];
+//! - [`/timestamp_to_event`](https://spec.matrix.org/v1.16/server-server-api/#get_matrixfederationv1timestamp_to_eventroomid)
+//!   (and MSC3030's unstable path): [`timestamp_to_event`];
+//! - MSC4370 `/unstable/org.matrix.msc4370/extremities`: [`extremities`] (these two answer
+//!   with event IDs, not PDUs: [`FederationRequest::names_events`]);
 //! - parsing a request line (and body) into a [`FederationRequest`]: [`request`];
 //! - error bodies (`M_UNRECOGNIZED`, `M_INVALID_PARAM`, a 400 without `errcode`, a 404 with an
 //!   empty body): [`error_body`];
-//! - the contract check shared by the three: [`contract`].
+//! - the contract check shared by all: [`contract`].
 //!
 //! The contract checks judge an answer against what the endpoint promises, not against one
 //! server's habits: Synapse, Dendrite and the conduwuit family order and cap their answers
@@ -23,16 +27,19 @@ pub(crate) mod answer;
 pub mod backfill;
 pub mod contract;
 pub mod error_body;
+pub mod extremities;
 pub mod forwards_fill;
 pub mod get_missing_events;
 mod ordering;
 pub mod request;
+mod request_line;
 pub mod response;
+pub mod timestamp_to_event;
 
 pub use contract::{check_response, reference_answer, ContractVerdict, ResponseBody};
 pub use ordering::AnswerOrdering;
-pub use request::{FederationRequest, ForwardsFillPath};
-pub use response::{check_response_text, parse_response, ParsedResponse};
+pub use request::{FederationRequest, ForwardsFillPath, TimestampToEventPath};
+pub use response::{check_named_text, check_response_text, parse_response, ParsedResponse};
 
 /// Problem codes raised by the federation module.
 pub mod codes {
@@ -84,6 +91,28 @@ pub mod codes {
     pub const ERROR_NO_ERRCODE: &str = "error_no_errcode";
     /// A 404 with an empty body: usually a server or proxy without the endpoint.
     pub const ERROR_EMPTY_NOT_FOUND: &str = "error_empty_not_found";
+    /// A `/timestamp_to_event` answer's `origin_server_ts` is on the wrong side of `ts` for
+    /// `dir`.
+    pub const WRONG_SIDE_OF_TS: &str = "contract_wrong_side_of_ts";
+    /// A `/timestamp_to_event` answer's `origin_server_ts` differs from the held event's.
+    pub const TS_MISMATCH: &str = "contract_ts_mismatch";
+    /// A held event is closer to `ts` than the `/timestamp_to_event` answer (the server may
+    /// not hold it).
+    pub const NOT_NEAREST: &str = "contract_not_nearest";
+    /// `/timestamp_to_event` answered `404 M_NOT_FOUND`: no event on that side of `ts`.
+    pub const NO_EVENT_FOUND: &str = "contract_no_event_found";
+    /// An event the answer names is not held: fetch it (`/event`) to check it.
+    pub const EVENT_NOT_HELD: &str = "contract_event_not_held";
+    /// MSC4370 `/extremities` named no event: a room has at least one forward extremity.
+    pub const NO_EXTREMITIES: &str = "contract_no_extremities";
+    /// An event MSC4370 `/extremities` named is listed in `prev_events` by a held event, in
+    /// a DAG held without gaps: it is not a forward extremity.
+    pub const NOT_AN_EXTREMITY: &str = "contract_not_an_extremity";
+    /// An event MSC4370 `/extremities` named is listed in `prev_events` by a held event, but
+    /// the DAG held has gaps: the server may not hold that successor.
+    pub const EXTREMITY_UNPROVEN: &str = "contract_extremity_unproven";
+    /// Forward extremities of the DAG held that MSC4370 `/extremities` did not name.
+    pub const EXTREMITY_NOT_NAMED: &str = "contract_extremity_not_named";
     /// Any other Matrix error (`M_FORBIDDEN`, `M_NOT_FOUND`, `M_LIMIT_EXCEEDED`, ...).
     pub const ERROR_OTHER: &str = "error_other";
 }

@@ -2,7 +2,9 @@
 //! `GET /_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`, optionally with a scheme and
 //! host, surrounding quotes and a trailing `HTTP/1.1`; `POST
 //! /_matrix/federation/v1/get_missing_events/{roomId}` plus its JSON body; or the MSC4000
-//! forwards fill path in any of the three forms in use ([`ForwardsFillPath`]).
+//! forwards fill path in any of the three forms in use ([`ForwardsFillPath`]). Also the two
+//! endpoints whose answers name events instead of carrying them: `/timestamp_to_event`
+//! ([`TimestampToEventPath`]) and MSC4370 `/extremities`.
 //!
 //! Query values are percent-decoded; a literal `+` is kept as `+` (event IDs of room version 3
 //! contain it and never contain spaces).
@@ -10,6 +12,9 @@
 use serde_json::Value;
 
 use super::codes;
+use super::request_line::{bad, decode};
+use super::timestamp_to_event::parse_request as timestamp_to_event;
+pub use super::timestamp_to_event::{Direction, TimestampToEventPath, TimestampToEventRequest};
 use crate::problem::Problem;
 
 /// `GET /_matrix/federation/v1/backfill/{roomId}`
@@ -92,7 +97,17 @@ pub struct ForwardsFillRequest {
     pub path: ForwardsFillPath,
 }
 
-/// A request to one of the walking endpoints.
+/// MSC4370 `GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/{roomId}`
+/// ([MSC4370](https://github.com/matrix-org/matrix-spec-proposals/pull/4370)): the room's
+/// forward extremities as the server holds them, answered as `{prev_events: [...]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtremitiesRequest {
+    /// The room.
+    pub room_id: String,
+}
+
+/// A request to one of the walking endpoints, or to one of the endpoints whose answers
+/// name events ([`FederationRequest::names_events`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FederationRequest {
     /// `/backfill`.
@@ -101,6 +116,10 @@ pub enum FederationRequest {
     GetMissingEvents(GetMissingEventsRequest),
     /// MSC4000 forwards fill.
     ForwardsFill(ForwardsFillRequest),
+    /// `/timestamp_to_event`.
+    TimestampToEvent(TimestampToEventRequest),
+    /// MSC4370 `/extremities`.
+    Extremities(ExtremitiesRequest),
 }
 
 impl FederationRequest {
@@ -140,9 +159,20 @@ impl FederationRequest {
             ["unstable", "org.matrix.msc4000", "forwards_fill", room] => {
                 forwards_fill(ForwardsFillPath::UnstableMsc4000, room, &query)
             }
+            ["v1", "timestamp_to_event", room] => {
+                timestamp_to_event(TimestampToEventPath::Stable, room, &query).map(Self::TimestampToEvent)
+            }
+            ["unstable", "org.matrix.msc3030", "timestamp_to_event", room] => {
+                timestamp_to_event(TimestampToEventPath::UnstableMsc3030, room, &query).map(Self::TimestampToEvent)
+            }
+            ["unstable", "org.matrix.msc4370", "extremities", room] => {
+                Ok(Self::Extremities(ExtremitiesRequest {
+                    room_id: decode(room)?,
+                }))
+            }
             _ => Err(bad(
                 codes::REQUEST_UNKNOWN_ENDPOINT,
-                format!("{path} is not /backfill, /get_missing_events or MSC4000 /forwards_fill."),
+                format!("{path} is not /backfill, /get_missing_events, MSC4000 /forwards_fill, /timestamp_to_event nor MSC4370 /extremities."),
             )),
         }
     }
@@ -153,25 +183,49 @@ impl FederationRequest {
             Self::Backfill(r) => &r.room_id,
             Self::GetMissingEvents(r) => &r.room_id,
             Self::ForwardsFill(r) => &r.room_id,
+            Self::TimestampToEvent(r) => &r.room_id,
+            Self::Extremities(r) => &r.room_id,
         }
     }
 
-    /// The `limit` asked for.
+    /// The `limit` asked for: the most events the answer may hold. `/timestamp_to_event`
+    /// names one event; MSC4370 `/extremities` has no limit (`u64::MAX`).
     pub fn limit(&self) -> u64 {
         match self {
             Self::Backfill(r) => r.limit,
             Self::GetMissingEvents(r) => r.limit,
             Self::ForwardsFill(r) => r.limit,
+            Self::TimestampToEvent(_) => 1,
+            Self::Extremities(_) => u64::MAX,
         }
     }
 
     /// The endpoint's name as used in messages and JSON: `backfill`, `get_missing_events`,
-    /// `forwards_fill`.
+    /// `forwards_fill`, `timestamp_to_event`, `extremities`.
     pub fn endpoint(&self) -> &'static str {
         match self {
             Self::Backfill(_) => "backfill",
             Self::GetMissingEvents(_) => "get_missing_events",
             Self::ForwardsFill(_) => "forwards_fill",
+            Self::TimestampToEvent(_) => "timestamp_to_event",
+            Self::Extremities(_) => "extremities",
+        }
+    }
+
+    /// Whether the answer names events by ID (`/timestamp_to_event`, MSC4370
+    /// `/extremities`) instead of carrying PDUs: it adds nothing to the DAG, and its
+    /// contract is checked on its JSON object.
+    pub fn names_events(&self) -> bool {
+        matches!(self, Self::TimestampToEvent(_) | Self::Extremities(_))
+    }
+
+    /// Whether the endpoint is optional for a server (an MSC, or an unstable path): a
+    /// `404 M_UNRECOGNIZED` then means "not supported" rather than a broken server.
+    pub fn is_optional(&self) -> bool {
+        match self {
+            Self::ForwardsFill(_) | Self::Extremities(_) => true,
+            Self::TimestampToEvent(r) => r.path != TimestampToEventPath::Stable,
+            Self::Backfill(_) | Self::GetMissingEvents(_) => false,
         }
     }
 }
@@ -187,10 +241,6 @@ fn forwards_fill(
         limit: required_limit(query)?,
         path,
     }))
-}
-
-fn bad(code: &'static str, message: String) -> Problem {
-    Problem::error(code, "$", message)
 }
 
 fn get_missing_events_body(
@@ -294,40 +344,6 @@ fn required_limit(query: &[(String, String)]) -> Result<u64, Problem> {
         bad(
             codes::REQUEST_BAD_PARAM,
             format!("limit={raw} is not a non-negative integer."),
-        )
-    })
-}
-
-/// Percent-decodes one path segment or query component.
-fn decode(text: &str) -> Result<String, Problem> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                .and_then(|h| std::str::from_utf8(h).ok());
-            let byte = hex
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| {
-                    bad(
-                        codes::REQUEST_UNPARSABLE,
-                        format!("Bad percent-escape at byte {i} of {text:?}."),
-                    )
-                })?;
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| {
-        bad(
-            codes::REQUEST_UNPARSABLE,
-            format!("{text:?} does not decode to UTF-8."),
         )
     })
 }

@@ -47,6 +47,39 @@ pub fn parse_response(status: Option<u16>, body: &str) -> Result<ParsedResponse,
     }
 }
 
+/// Reads the answer to a request that names events (`/timestamp_to_event`, MSC4370
+/// `/extremities`: [`FederationRequest::names_events`]) and checks it against the contract
+/// of `request`: an error body, else a JSON object.
+pub fn check_named_text(
+    dag: &RoomDag,
+    request: &FederationRequest,
+    status: Option<u16>,
+    body: &str,
+) -> ContractVerdict {
+    let broken = |message: String| ContractVerdict {
+        ok: false,
+        ordering: super::AnswerOrdering::None,
+        problems: vec![Problem::error(codes::RESPONSE_SHAPE, "$", message)],
+    };
+    if let Some(error) = ErrorResponse::classify(status, body) {
+        if let Some(ok) = status.filter(|s| (200..300).contains(s)) {
+            let errcode = error.errcode.as_deref().unwrap_or("an error");
+            return broken(format!(
+                "The response has status {ok}, a success, but carries {errcode} instead of the answer."
+            ));
+        }
+        return check_response(dag, request, ResponseBody::Error(error));
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(value) if value.is_object() => check_response(dag, request, ResponseBody::Named(&value)),
+        Ok(_) => broken(format!(
+            "The /{} answer is not a JSON object.",
+            request.endpoint()
+        )),
+        Err(e) => broken(format!("The response is not JSON: {e}.")),
+    }
+}
+
 /// Reads a response body and checks it against the contract of `request`, turning each event
 /// into a [`DagEvent`] with `read` (which computes event IDs for the room version). Events
 /// `read` cannot use are reported (their problems, with the path of the event) and left out
@@ -58,6 +91,9 @@ pub fn check_response_text(
     body: &str,
     read: impl Fn(Value) -> Result<DagEvent, Vec<Problem>>,
 ) -> ContractVerdict {
+    if request.names_events() {
+        return check_named_text(dag, request, status, body);
+    }
     let events = match parse_response(status, body) {
         Err(problem) => {
             return ContractVerdict {

@@ -22,9 +22,12 @@ mod client;
 mod export;
 pub mod keys;
 mod scan;
+mod spans;
 mod tardis;
 
 use serde::Serialize;
+
+pub use self::spans::{event_spans, read_spans, version_candidates, EventSpans, SpanKind};
 
 use self::keys::KeyInput;
 use self::scan::{is_one_value, skip_ws, split_array, split_object, SplitObject};
@@ -68,6 +71,10 @@ pub enum InputShape {
     GetMissingEvents,
     /// A federation error body `{errcode, error}`: no events.
     ErrorResponse,
+    /// An answer that names events by ID instead of carrying them: `/timestamp_to_event`'s
+    /// `{event_id, origin_server_ts}` or MSC4370 `/extremities`' `{prev_events}` (read only
+    /// as the answer to such a request): no events.
+    EventIds,
     /// One bare event.
     Pdu,
     /// A JSON array of events.
@@ -105,6 +112,9 @@ impl InputShape {
             }
             Self::GetMissingEvents => "a /get_missing_events answer (`events`)",
             Self::ErrorResponse => "a federation error answer (`errcode`)",
+            Self::EventIds => {
+                "an answer naming events by ID (/timestamp_to_event, MSC4370 /extremities)"
+            }
             Self::Pdu => "one event",
             Self::Array => "a JSON array of events",
             Self::Ndjson => "NDJSON, one event per line",
@@ -340,6 +350,21 @@ pub fn recognise(text: &str) -> Input {
     }
     input.problems.extend(input.too_many_events());
     input
+}
+
+/// The input of an answer to a request whose answer names events instead of carrying them
+/// (`/timestamp_to_event`, MSC4370 `/extremities`): an error body or an empty answer as
+/// [`recognise`] reads it, else [`InputShape::EventIds`] with no events (the contract check
+/// reads the JSON object itself).
+pub fn event_ids(text: &str) -> Input {
+    let recognised = recognise(text);
+    if recognised.shape == Some(InputShape::ErrorResponse) || text.trim().is_empty() {
+        return recognised;
+    }
+    Input {
+        shape: Some(InputShape::EventIds),
+        ..Input::default()
+    }
 }
 
 /// Whether `text` holds keys and no events, judged from its first item only (cheap: no

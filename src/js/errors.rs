@@ -12,6 +12,9 @@ pub mod codes {
     pub const DAG_COLUMNS: &str = "dag_columns";
     /// A result could not be turned into a JS value (a bug in mxdag: please report it).
     pub const RESULT_NOT_SERIALIZABLE: &str = "result_not_serializable";
+    /// The host has no `crypto.getRandomValues`, which the secret of a session's judgements
+    /// (validation on other cores) needs.
+    pub const NO_RANDOM_SOURCE: &str = "no_random_source";
 }
 
 /// Builds a JS `Error` with `message` and a `code` property.

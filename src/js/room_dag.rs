@@ -53,9 +53,10 @@ export interface RoomSummary {
   findings: Problem[];
 }
 
-/** The federation endpoints that walk a room's DAG: `/backfill`, `/get_missing_events` and
- *  `/forwards_fill` (MSC4000). */
-export type Endpoint = "backfill" | "get_missing_events" | "forwards_fill";
+/** The federation endpoints whose answers are checked: those that walk a room's DAG
+ *  (`/backfill`, `/get_missing_events`, `/forwards_fill` of MSC4000), and those whose answers
+ *  name events (`/timestamp_to_event`, `/extremities` of MSC4370). */
+export type Endpoint = "backfill" | "get_missing_events" | "forwards_fill" | "timestamp_to_event" | "extremities";
 
 /** The order of a `/backfill` answer: Synapse's (by depth, newest first) or breadth-first. */
 export type BackfillOrder = "synapse" | "bfs";

@@ -36,7 +36,7 @@ export interface IngestOptions {
 
 /** The shapes an input is recognised as. */
 export type InputShape =
-  | "transaction" | "get_missing_events" | "error_response" | "pdu" | "array" | "ndjson"
+  | "transaction" | "get_missing_events" | "error_response" | "event_ids" | "pdu" | "array" | "ndjson"
   | "synapse_event_json" | "client_context" | "client_messages" | "client_state" | "client_sync"
   | "tardis_scenario" | "server_keys" | "trusted_keys" | "synapse_keys" | "unrecognised";
 
@@ -269,7 +269,60 @@ impl JsRoomSession {
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IngestOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let text = input_text(&input, "input")?;
+        self.take(&input, &options, &[])
+    }
+
+    /// The context workers judge slices of the next input with (`judgeSlice`): the room
+    /// version in use (else `roomVersion`), whether its events come by backfill, the keys
+    /// held and the session's secret, as bytes; `undefined` when no room version is known.
+    /// Give it only to your own workers: whoever holds it can make judgements this session
+    /// accepts (see `ingestJudged`).
+    #[wasm_bindgen(js_name = judgeContext)]
+    pub fn judge_context(
+        &mut self,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string | undefined")]
+        room_version: JsValue,
+        #[wasm_bindgen(js_name = viaBackfill)] via_backfill: Option<bool>,
+    ) -> Result<Option<Vec<u8>>, JsValue> {
+        let version = optional_string_arg(&room_version, "roomVersion")?
+            .map(|id| parse_version(&id))
+            .transpose()?;
+        let mut entropy = [0u8; 16];
+        super::parallel::fill_random(&mut entropy)?;
+        Ok(self
+            .inner
+            .borrow_mut()
+            .judge_context(version, via_backfill.unwrap_or(false), entropy))
+    }
+
+    /// `ingest`, with the signatures of events that `judgements` (from `judgeSlice`, made
+    /// on other cores with this session's `judgeContext`) cover taken as judged there. A
+    /// judgement is used only when its tag proves it was made with this session's secret
+    /// for these very bytes, the room version, backfill flag and keys in use; any other is
+    /// ignored and its events judged here. The report is the one `ingest` gives.
+    #[wasm_bindgen(js_name = ingestJudged, unchecked_return_type = "IngestReport")]
+    pub fn ingest_judged(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "IngestOptions | undefined")] options: JsValue,
+        judgements: Vec<Uint8Array>,
+    ) -> Result<JsValue, JsValue> {
+        let judgements: Vec<Vec<u8>> = judgements.iter().map(Uint8Array::to_vec).collect();
+        self.take(&input, &options, &judgements)
+    }
+}
+
+impl JsRoomSession {
+    /// `ingest` and `ingestJudged`.
+    fn take(
+        &mut self,
+        input: &JsValue,
+        options: &JsValue,
+        judgements: &[Vec<u8>],
+    ) -> Result<JsValue, JsValue> {
+        let options = options.clone();
+        let text = input_text(input, "input")?;
+        super::reserve_heap(text.len());
         let source = optional_string_arg(&field(&options, "source"), "source")?.unwrap_or_default();
         let request_line = optional_string_arg(&field(&options, "request"), "request")?;
         let request = match request_line {
@@ -305,10 +358,16 @@ impl JsRoomSession {
             outliers: flag(&options, "outliers")?,
             via_backfill: flag(&options, "viaBackfill")?,
         };
-        let report = self.inner.borrow_mut().ingest(&text, &how);
+        let report = self
+            .inner
+            .borrow_mut()
+            .ingest_judged(&text, &how, judgements);
         to_plain(&report)
     }
+}
 
+#[wasm_bindgen(js_class = RoomSession)]
+impl JsRoomSession {
     /// Adds keys from any key input (server key responses, notary answers,
     /// `trusted_key_servers`, `SERVER_NAME KEY_ID BASE64` lines, Synapse key-table rows) and
     /// judges unchecked events again.

@@ -7,7 +7,6 @@ use super::errors::{optional_string_arg, string_arg, to_js_error};
 use super::key_ring::{json_text, to_plain, JsKeyRing};
 use crate::event::verdict::room_version_named;
 use crate::event::{codes, validate_input, ValidateOptions};
-use crate::input::recognise;
 use crate::room_version::RoomVersion;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -110,6 +109,7 @@ pub fn validate_events(
 ) -> Result<JsValue, JsValue> {
     let room_version = optional_string_arg(&room_version, "roomVersion")?;
     let text = json_text(&pdus, "The PDUs")?;
+    super::reserve_heap(text.len());
     let version = match room_version.as_deref() {
         None | Some("") => None,
         Some(id) => Some(RoomVersion::from_id(id).ok_or_else(|| {
@@ -138,7 +138,7 @@ pub fn room_version_of_text(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
 ) -> Result<Option<String>, JsValue> {
     let text = string_arg(&text, "text")?;
-    room_version_named(&recognise(&text))
+    room_version_named(&crate::input::version_candidates(&text))
         .map(|v| v.map(|v| v.id.to_owned()))
         .map_err(|p| to_js_error(p.code, &p.message))
 }

@@ -168,6 +168,11 @@ impl Peer {
                 let limit = r.limit.min(self.config.backfill_cap);
                 forwards_fill::reference_answer(&self.dag, &r.from_event_id, limit)
             }
+            // The simulated peer serves the walking endpoints only: the planner never asks
+            // for these, whose answers name events instead of carrying them.
+            FederationRequest::TimestampToEvent(_) | FederationRequest::Extremities(_) => {
+                return PeerAnswer::Unrecognized
+            }
         };
         PeerAnswer::Events(
             nodes

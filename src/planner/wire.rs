@@ -32,7 +32,8 @@ impl PlannedRequest {
 
     /// The path and query: `/_matrix/federation/v1/backfill/{roomId}?v=…&limit=…`,
     /// `/_matrix/federation/v1/get_missing_events/{roomId}`, or the forwards fill path
-    /// on the form the request names ([`ForwardsFillPath`](crate::federation::request::ForwardsFillPath)).
+    /// on the form the request names ([`ForwardsFillPath`](crate::federation::request::ForwardsFillPath)),
+    /// `/timestamp_to_event/{roomId}?ts=…&dir=…` or MSC4370 `/extremities/{roomId}`.
     pub fn path(&self) -> String {
         let room = percent_encode(self.request.room_id());
         let query = |key: &str, ids: &[String], limit: u64| {
@@ -56,6 +57,15 @@ impl PlannedRequest {
                 r.path.prefix(),
                 query("from_event_id", &r.from_event_id, r.limit)
             ),
+            FederationRequest::TimestampToEvent(r) => format!(
+                "/_matrix/federation/{}/timestamp_to_event/{room}?ts={}&dir={}",
+                r.path.prefix(),
+                r.ts,
+                r.dir.as_str()
+            ),
+            FederationRequest::Extremities(_) => {
+                format!("/_matrix/federation/unstable/org.matrix.msc4370/extremities/{room}")
+            }
         }
     }
 

@@ -9,7 +9,9 @@ use crate::event::report::Report;
 use crate::federation::answer::Returned;
 use crate::federation::contract::{check_readable, check_response, ResponseBody};
 use crate::federation::error_body::ErrorResponse;
-use crate::federation::{codes as fed_codes, AnswerOrdering, ContractVerdict, FederationRequest};
+use crate::federation::{
+    check_named_text, codes as fed_codes, AnswerOrdering, ContractVerdict, FederationRequest,
+};
 use crate::input::InputShape;
 use crate::problem::Problem;
 
@@ -57,6 +59,9 @@ fn answer_verdict(
         ordering: AnswerOrdering::None,
         problems: vec![Problem::error(fed_codes::RESPONSE_SHAPE, "$", message)],
     };
+    if request.names_events() {
+        return check_named_text(dag, request, status, text);
+    }
     if let Some(error) = ErrorResponse::classify(status, text) {
         if let Some(ok) = status.filter(|s| (200..300).contains(s)) {
             let errcode = error.errcode.as_deref().unwrap_or("an error");

@@ -13,7 +13,9 @@ use crate::event::codes as event_codes;
 use crate::event::received::{Form, Received};
 use crate::event::report::{Counts, Outcome, Report};
 use crate::event::verdict::{accepted, room_version_named};
-use crate::event::{validate_events, EventReport, Judged, ValidateOptions, Validation, Verdict};
+use crate::event::{
+    validate_events_with, EventReport, Judged, ValidateOptions, Validation, Verdict,
+};
 use crate::federation::FederationRequest;
 use crate::input::{self, Input, InputEvent, InputShape, Section};
 use crate::problem::Problem;
@@ -40,8 +42,10 @@ struct Taking<'a> {
     /// Whether events dropped under `version` are kept to be read again as another version
     /// (the version was given or chosen, not named by the input's own `m.room.create`).
     keep_dropped: bool,
-    /// The input's text, for an answer's error body.
+    /// The input's text, for an answer's error body (and for judgements).
     text: &'a str,
+    /// Judgements of the input's signatures made on other cores ([`super::parallel`]).
+    judgements: &'a [Vec<u8>],
 }
 
 impl RoomSession {
@@ -49,7 +53,22 @@ impl RoomSession {
     /// events are judged, an answer's contract is checked against the DAG as held before
     /// it, and its events are placed. Nothing held is changed by an input that fails.
     pub fn ingest(&mut self, text: &str, how: &Ingest) -> IngestReport {
-        let input = input::recognise(text);
+        self.ingest_with(text, how, &[])
+    }
+
+    /// [`Self::ingest`], with judgements made on other cores (see [`super::parallel`]).
+    pub(super) fn ingest_with(
+        &mut self,
+        text: &str,
+        how: &Ingest,
+        judgements: &[Vec<u8>],
+    ) -> IngestReport {
+        // An answer that names events (`/timestamp_to_event`, MSC4370 `/extremities`) carries
+        // none to take: only its contract is checked.
+        let input = match how.request {
+            Some(request) if request.names_events() => input::event_ids(text),
+            _ => input::recognise(text),
+        };
         let source = self.sources.len() as u32;
         self.sources.push(how.source.to_owned());
         let mut keys = KeysAdded::default();
@@ -70,6 +89,7 @@ impl RoomSession {
             status: how.status,
             keep_dropped: version.is_some() && version_from != Some(VersionFrom::Input),
             text,
+            judgements,
         };
         let mut out = self.take(input.events, version, shape, &taking);
         out.source = how.source.to_owned();
@@ -102,14 +122,19 @@ impl RoomSession {
             .next()
             .map(str::to_owned);
         let validation = match &version {
-            Some(v) => validate_events(
-                events,
-                v,
-                &self.keys,
-                &ValidateOptions {
+            Some(v) => {
+                let known = self.judged_outcomes(
+                    taking.text,
+                    taking.judgements,
+                    v,
+                    taking.via_backfill,
+                    events.len(),
+                );
+                let options = ValidateOptions {
                     via_backfill: taking.via_backfill,
-                },
-            ),
+                };
+                validate_events_with(events, v, &self.keys, &options, &known)
+            }
             None => self.unversioned(events, taking),
         };
         let Validation { report, events } = validation;
@@ -224,6 +249,7 @@ impl RoomSession {
                 status: None,
                 keep_dropped: true,
                 text: "",
+                judgements: &[],
             };
             let report = self.take(events, Some(version), InputShape::Array, &taking);
             out = Some(match out {

@@ -13,6 +13,7 @@ mod authorise;
 mod contract;
 mod held;
 mod ingest;
+pub mod parallel;
 mod rejudge;
 mod report;
 mod rows;
@@ -91,6 +92,8 @@ pub struct RoomSession {
     waiting: Vec<ingest::Waiting>,
     /// Events dropped under a version their input did not name, for [`Self::reread`].
     dropped: Vec<ingest::Waiting>,
+    /// The key of the tags of judgements made on other cores ([`parallel`]), once drawn.
+    judge_secret: Option<(u64, u64)>,
 }
 
 impl RoomSession {

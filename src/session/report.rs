@@ -25,7 +25,8 @@ pub enum VersionFrom {
 /// An answer's contract verdict, with what it answered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Contract {
-    /// The endpoint (`backfill`, `get_missing_events`, `forwards_fill`).
+    /// The endpoint (`backfill`, `get_missing_events`, `forwards_fill`, `timestamp_to_event`,
+    /// `extremities`).
     pub endpoint: &'static str,
     /// The room the request named.
     pub room_id: String,

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { idle, launch, open, withServer } from "./harness.js";
+import { idle, launch, loadFile, open, verdictCounts, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
@@ -70,6 +70,47 @@ test("the page and mxdag check give every event the same ID, verdict and problem
     }
     assert.equal(compared, judged.length);
     assert.deepEqual(Object.keys(notDrawn).sort(), undrawn.sort(), "the panel lists exactly the events not drawn");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a file large enough to be judged on every core (Web Workers) gets the verdicts mxdag check gives", async () => {
+  const { loadTools } = await import("../../pkg/node/wasm.js");
+  const tools = await loadTools();
+  const room = tools.generateRoom({ roomVersion: "12", events: 2_500, servers: 3, seed: 8, concurrency: 0.3, damage: { pruned: 2, tampered: true, badSignature: true } });
+  const lines = room.pdus.map((p) => JSON.stringify(p));
+  const messages = lines.map((l, i) => [l, i]).filter(([l]) => l.includes('"m.room.message"')).map(([, i]) => i);
+  const [a, b, c] = messages.slice(-3);
+  lines[a] = lines[a].replace(/^\{/, '{"depth":1,');
+  lines[b] = lines[b].replace(/"depth":(\d+)/, '"depth":$1.0');
+  lines[c] = lines[c].replace(/"body":"/, `"body":"${"x".repeat(70_000)}`);
+  const file = join(dir, "large.ndjson");
+  writeFileSync(file, lines.join("\n") + "\n");
+  const keys = join(dir, "large-keys.json");
+  writeFileSync(keys, JSON.stringify(room.serverKeys));
+  let out;
+  try {
+    out = execFileSync("node", [cli, "check", "--json", file, "--keys", keys], { encoding: "utf8", maxBuffer: 256 << 20 });
+  } catch (e) {
+    out = e.stdout;
+  }
+  const cli_ = JSON.parse(out);
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    const judges = [];
+    page.on("request", (r) => r.url().endsWith("/judge-worker.js") && judges.push(r.url()));
+    await loadFile(page, keys);
+    await loadFile(page, file);
+    const counts = await verdictCounts(page);
+    assert.deepEqual({ valid: counts[0] ?? 0, redacted: counts[1] ?? 0 }, { valid: cli_.counts.valid, redacted: cli_.counts.redacted });
+    for (const e of cli_.events.filter((x) => x.verdict !== "valid" && x.event_id)) {
+      const d = await page.evaluate((id) => window.mxdag.worker.call("details", { id }), e.event_id);
+      if (!d.held) continue;
+      assert.equal(d.verdict, e.verdict, `${e.label}: the same verdict`);
+      assert.deepEqual(d.problems.map((p) => p.code).sort(), e.problems.map((p) => p.code).sort(), `${e.label}: the same codes`);
+    }
+    assert.ok(judges.length >= 1, "the page started judge workers");
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -9,6 +9,7 @@ import { answersSuite } from "./lib/suite-answers.mjs";
 import { cliSuite } from "./lib/suite-cli.mjs";
 import { pageSuite } from "./lib/suite-page.mjs";
 import { exportsSuite } from "./lib/suite-exports.mjs";
+import { namedSuite } from "./lib/suite-named.mjs";
 
 let world;
 before(async () => { world = await buildWorld(); }, { timeout: 15 * 60_000 });
@@ -25,3 +26,4 @@ answersSuite(() => world);
 cliSuite(() => world);
 pageSuite(() => world);
 exportsSuite(() => world);
+namedSuite(() => world);

@@ -7,6 +7,8 @@ import init, {
   RoomDag,
   RoomSession,
   Timeline,
+  eventSpans,
+  judgeSlice,
   layoutDag,
   roomVersionOf,
   validateEvents,
@@ -35,9 +37,10 @@ import type {
   TimelinePage,
   TimelineRefresh,
   ValidationReport,
+  EventSpans,
   Verdict,
 } from "mxdag";
-import nodeDefault, { loadTools, mxdag, wasmPath } from "mxdag/node";
+import nodeDefault, { ingestParallel, loadTools, mxdag, wasmPath } from "mxdag/node";
 import type { GeneratedRoom, SimulatedAnswer, SimulationReport } from "mxdag/tools";
 import { fillGap } from "mxdag/timeline-fill";
 import type { FillGapResult } from "mxdag/timeline-fill";
@@ -175,6 +178,14 @@ structure.free();
 // Node: mxdag/node's bindings, default export and the tools build.
 const nodeSession = new mxdag.RoomSession(undefined, "12");
 typed(nodeSession.ingest(JSON.stringify(create)));
+// Validation on every core: the spans of a list, a slice judged, the input taken with it.
+const list = new TextEncoder().encode(JSON.stringify([create, create]));
+const spans: EventSpans | undefined = eventSpans(list);
+const context: Uint8Array | undefined = session.judgeContext("12", true);
+const judged: Uint8Array | undefined =
+  spans && context ? judgeSlice(context, list, 0, 0, spans.spans, spans.kind) : undefined;
+typed(session.ingestJudged(list, { viaBackfill: true }, judged ? [judged] : []));
+const parallel: IngestReport = typed(await ingestParallel(mxdag, nodeSession, list, {}, { workers: 2, minEvents: 1, onProgress: (done: number, total: number) => done + total }));
 const same: typeof mxdag = nodeDefault;
 const where: string = wasmPath;
 const tools = await loadTools();

@@ -60,7 +60,17 @@ export class Federation {
     return this.exchange(name, destination, "GET", `${form.prefix}${encodeURIComponent(roomId)}?${q}`);
   }
 
-  /** `GET /event/{eventId}` at `destination`. */
+  /** `GET /timestamp_to_event/{roomId}?ts=…&dir=…` at `destination` (the spec's path). */
+  timestampToEvent(name, destination, roomId, ts, dir) {
+    return this.exchange(name, destination, "GET", `/_matrix/federation/v1/timestamp_to_event/${encodeURIComponent(roomId)}?ts=${ts}&dir=${dir}`);
+  }
+
+  /** MSC4370 `GET /unstable/org.matrix.msc4370/extremities/{roomId}` at `destination`. */
+  extremities(name, destination, roomId) {
+    return this.exchange(name, destination, "GET", `/_matrix/federation/unstable/org.matrix.msc4370/extremities/${encodeURIComponent(roomId)}`);
+  }
+
+    /** `GET /event/{eventId}` at `destination`. */
   event(name, destination, eventId) {
     return this.exchange(name, destination, "GET", `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}`);
   }

@@ -104,6 +104,9 @@ function config(hs, tls, blocklist) {
     presence: { enabled: false },
     enable_metrics: false,
     url_preview_enabled: false,
+    // MSC4370 /extremities (Synapse's FederationUnstableGetExtremitiesServlet) is served only
+    // when enabled: A serves it, B answers M_UNRECOGNIZED as a server without it does.
+    experimental_features: { msc4370_enabled: hs.msc4370 },
     federation: hs.backoff
       ? { destination_min_retry_interval: "2h", destination_retry_multiplier: 1, destination_max_retry_interval: "2h",
         max_long_retries: 0, max_short_retries: 0, client_timeout: "20s" }
@@ -140,9 +143,11 @@ export class Homeserver {
    * `backoff: true` makes it a sender that gives up on a failed destination at once and waits
    * two hours before retrying it: over an hour puts Synapse in catch-up mode, where it drops
    * its queue for that destination and later sends only the latest event of each room.
+   * `msc4370: true` enables MSC4370 `/extremities` (`experimental_features.msc4370_enabled`).
    */
-  constructor(name, federationPort, clientPort, { backoff = false } = {}) {
+  constructor(name, federationPort, clientPort, { backoff = false, msc4370 = false } = {}) {
     this.backoff = backoff;
+    this.msc4370 = msc4370;
     this.name = name;
     this.federationPort = federationPort;
     this.clientPort = clientPort;

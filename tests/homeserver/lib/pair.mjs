@@ -14,7 +14,8 @@ export async function startPair() {
   const blocklist = loopbackAllowingBlocklist();
   // A backs off from a failed destination for two hours: when B goes down, A drops its queue
   // for B and later sends only its latest event, which leaves B with a gap (see rooms.mjs).
-  const a = new Homeserver("A", await freePort(), await freePort(), { backoff: true });
+  // A serves MSC4370 /extremities, B does not (tests/homeserver/lib/suite-named.mjs).
+  const a = new Homeserver("A", await freePort(), await freePort(), { backoff: true, msc4370: true });
   const b = new Homeserver("B", await freePort(), await freePort());
   const stop = async () => {
     await Promise.allSettled([a.stop(), b.stop()]);

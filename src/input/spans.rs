@@ -1,0 +1,146 @@
+//! Where each event of an input lies, so that a host can judge the events of one large input
+//! on several cores (`crate::session::parallel`) without parsing anything twice to split it:
+//! the scanner ([`super::scan`]) finds the events' byte ranges, and [`read_spans`] reads the
+//! events of some ranges exactly as [`super::recognise`] reads them in the whole input.
+//!
+//! Only the shapes whose events are items of one list are split: NDJSON, a JSON array, a
+//! transaction's `pdus` and a `/get_missing_events` answer's `events`. Client-API answers,
+//! tardis scenarios, tab-separated rows, broken inputs and single events are judged whole.
+
+use super::scan::{is_one_value, skip_ws, split_array, split_object};
+use super::{classify, first_line_is_value, parse_item, tardis, Item, Origin};
+use super::{InputEvent, MAX_EVENTS_PER_INPUT};
+use crate::canonical_json;
+
+/// How the items of an input are read, which decides how one event is parsed and where it
+/// comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpanKind {
+    /// NDJSON: one item per line.
+    Lines,
+    /// A JSON array of items.
+    List,
+    /// A federation answer's `pdus` or `events`: items judged as PDUs
+    /// ([`Origin::Federation`]).
+    FieldList,
+}
+
+impl SpanKind {
+    /// The kind as one byte, for the blobs of `crate::session::parallel`.
+    pub fn to_byte(self) -> u8 {
+        match self {
+            SpanKind::Lines => 1,
+            SpanKind::List => 2,
+            SpanKind::FieldList => 3,
+        }
+    }
+
+    /// The kind of [`SpanKind::to_byte`]'s byte.
+    pub fn from_byte(byte: u8) -> Option<SpanKind> {
+        match byte {
+            1 => Some(SpanKind::Lines),
+            2 => Some(SpanKind::List),
+            3 => Some(SpanKind::FieldList),
+            _ => None,
+        }
+    }
+}
+
+/// The items of an input: how they are read and the byte range of each in the text given
+/// to [`event_spans`] (a leading byte-order mark included in the offsets).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventSpans {
+    /// How the items are read.
+    pub kind: SpanKind,
+    /// `(start, end)` of each item, end exclusive, in input order.
+    pub spans: Vec<(usize, usize)>,
+}
+
+/// The byte range of each item of `text` when its shape is a list of items (see the
+/// [module documentation](self)), else `None`. Only brackets and strings are scanned; no
+/// item is parsed. Each item becomes one event of [`super::recognise`]'s, unless it holds
+/// keys or an unreadable key row (the session checks that before it uses spans).
+pub fn event_spans(text: &str) -> Option<EventSpans> {
+    let bom = text.len() - text.strip_prefix('\u{feff}').unwrap_or(text).len();
+    let body = &text[bom..];
+    let b = body.as_bytes();
+    let start = skip_ws(b, 0);
+    let offset = |item: &str| item.as_ptr() as usize - text.as_ptr() as usize;
+    let (kind, spans) = match b.get(start)? {
+        b'[' if is_one_value(body) => {
+            let (items, _) = split_array(body, start);
+            let spans = items.iter().map(|i| (offset(i), offset(i) + i.len()));
+            (SpanKind::List, spans.collect())
+        }
+        b'{' if is_one_value(body) => {
+            let object = split_object(body, start);
+            if tardis::is_scenario(&object) {
+                return None;
+            }
+            let list = object.field("pdus").or_else(|| object.field("events"))?;
+            if !list.starts_with('[') {
+                return None;
+            }
+            let (items, _) = split_array(list, 0);
+            let spans = items.iter().map(|i| (offset(i), offset(i) + i.len()));
+            (SpanKind::FieldList, spans.collect())
+        }
+        b'[' | b'{' if first_line_is_value(body, start) => {
+            let spans = body
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .map(|line| (offset(line), offset(line) + line.len()));
+            (SpanKind::Lines, spans.collect())
+        }
+        _ => return None,
+    };
+    let spans: Vec<(usize, usize)> = spans;
+    (spans.len() <= MAX_EVENTS_PER_INPUT).then_some(EventSpans { kind, spans })
+}
+
+/// The events at `spans` of `text` (each range within `text`), read as [`super::recognise`]
+/// reads the items of an input of `kind` (labels aside: they are `Event #i`); `None` when an
+/// item is not an event (keys, an unreadable key row), since the spans then do not map one
+/// to one onto the input's events.
+pub fn read_spans(text: &str, spans: &[(usize, usize)], kind: SpanKind) -> Option<Vec<InputEvent>> {
+    let mut events = Vec::with_capacity(spans.len());
+    for (i, &(start, end)) in spans.iter().enumerate() {
+        let item = text.get(start..end)?;
+        let label = format!("Event #{i}");
+        let value = match kind {
+            SpanKind::Lines => {
+                canonical_json::from_str(item).map_err(|e| e.to_problem("$", &label))
+            }
+            SpanKind::List | SpanKind::FieldList => parse_item(item, label.clone()),
+        };
+        match classify(value, label) {
+            Item::Event(mut event) => {
+                if kind == SpanKind::FieldList {
+                    event.origin = Origin::Federation;
+                }
+                events.push(*event);
+            }
+            Item::Keys(_) | Item::Problem(_) => return None,
+        }
+    }
+    Some(events)
+}
+
+/// What of `text` can name its room version: the whole input recognised, but for a list of
+/// events only the items that can be an `m.room.create` (those whose text holds
+/// `m.room.create` or an escape), so that [`super::Input::room_version_named`] says what it
+/// says of the whole input without a 100,000-event file being parsed for it.
+pub fn version_candidates(text: &str) -> super::Input {
+    let Some(found) = event_spans(text) else {
+        return super::recognise(text);
+    };
+    let events = found.spans.iter().filter_map(|&(s, e)| {
+        let item = &text[s..e];
+        let candidate = item.contains("m.room.create") || item.contains('\\');
+        candidate.then(|| read_spans(text, &[(s, e)], found.kind).and_then(|mut e| e.pop()))?
+    });
+    super::Input {
+        events: events.collect(),
+        ..super::Input::default()
+    }
+}

@@ -1,0 +1,365 @@
+//! Validation on several cores: the signatures of one large input checked by other wasm
+//! instances (Node `worker_threads`, Web Workers), the rest judged and placed once, here.
+//!
+//! Checking signatures is most of the cost of judging an event (see the README's
+//! figures): format, event ID and content hash are cheap beside it. So a host
+//!
+//! 1. asks the session for a [judge context](RoomSession::judge_context): the room version,
+//!    how the events came (by backfill or not), the key ring and the session's secret, as
+//!    bytes;
+//! 2. finds where the input's events lie ([`crate::input::event_spans`]) and hands slices of
+//!    the input's bytes, with the context, to workers, each with its own wasm instance, which
+//!    [judge](judge_slice) them: every event parsed, reduced and format-checked as the
+//!    session would, and the outcome of each of its signature checks returned in a
+//!    *judgement*, authenticated with the secret;
+//! 3. gives the input and the judgements to [`RoomSession::ingest_judged`], which takes the
+//!    input exactly as [`RoomSession::ingest`] does (recognition, format, event ID, content
+//!    hash, problems, contract, placing, check 4), but uses the judgements' outcomes instead
+//!    of verifying those signatures again. Its report is the same, byte for byte.
+//!
+//! A judgement cannot bring an unvalidated event in: it is refused (and its events' signatures
+//! verified here) unless its tag, a SipHash-2-4 keyed with the session's 128-bit secret, covers
+//! the very bytes and event boundaries of the input being taken, the room version and
+//! backfill flag in use, and the key ring as it is when the input's events are judged.
+//! A judgement made for another input, another session, another version or before keys
+//! changed is thus ignored, not trusted. The secret is in the context, so code that holds
+//! a context can make judgements: a host must give contexts only to its own workers (an npm
+//! consumer who forges judgements from a context it holds only fools its own session). The
+//! outcomes are only ever "this signature verifies with this key over these bytes": every
+//! other check runs in the session.
+
+use std::hash::Hasher;
+
+use super::RoomSession;
+use crate::crypto::keys::{parse_public_key, KeyRing, ServerKey};
+use crate::event::{signature_outcomes, ValidateOptions};
+use crate::input::{event_spans, read_spans, SpanKind};
+use crate::room_version::RoomVersion;
+
+const CONTEXT_MAGIC: &[u8; 4] = b"MXJC";
+const JUDGEMENT_MAGIC: &[u8; 4] = b"MXJ1";
+
+/// SipHash-2-4 keyed with `key`: the tag of judgements, and with a fixed key the key ring's
+/// fingerprint.
+#[allow(deprecated)] // std's SipHasher is SipHash-2-4; it is deprecated only as a HashMap hasher.
+fn siphash(key: (u64, u64)) -> std::hash::SipHasher {
+    std::hash::SipHasher::new_with_keys(key.0, key.1)
+}
+
+/// A fingerprint of the keys `ring` holds and their validity: judgements made with another
+/// ring are refused.
+fn fingerprint(ring: &KeyRing) -> u64 {
+    let mut h = siphash((0, 0));
+    for key in ring.keys() {
+        for field in [&key.server_name, &key.key_id, &key.key] {
+            h.write_usize(field.len());
+            h.write(field.as_bytes());
+        }
+        h.write_i64(key.valid_until_ts.unwrap_or(i64::MIN));
+        h.write_i64(key.expired_ts.unwrap_or(i64::MIN));
+    }
+    h.finish()
+}
+
+/// What a worker needs to judge slices of an input: see [`RoomSession::judge_context`].
+#[derive(Clone, Debug)]
+pub struct JudgeContext {
+    version: RoomVersion,
+    via_backfill: bool,
+    keys: KeyRing,
+    fingerprint: u64,
+    secret: (u64, u64),
+}
+
+impl RoomSession {
+    /// The context workers judge slices of the next input with ([`judge_slice`]), as
+    /// bytes: the room version in use (else `version`; `None` when neither is known), whether
+    /// the events come by backfill (as [`super::Ingest::via_backfill`] or a `/backfill`
+    /// request will say), the key ring, and the session's secret, drawn from `entropy` the
+    /// first time (give 16 random bytes). Keep it within the host: whoever holds it can
+    /// make judgements this session accepts.
+    pub fn judge_context(
+        &mut self,
+        version: Option<RoomVersion>,
+        via_backfill: bool,
+        entropy: [u8; 16],
+    ) -> Option<Vec<u8>> {
+        let version = self.version.or(version)?;
+        let secret = *self.judge_secret.get_or_insert_with(|| {
+            let (a, b) = entropy.split_at(8);
+            (
+                u64::from_le_bytes(a.try_into().unwrap_or_default()),
+                u64::from_le_bytes(b.try_into().unwrap_or_default()),
+            )
+        });
+        let mut out = Writer(Vec::with_capacity(256));
+        out.0.extend_from_slice(CONTEXT_MAGIC);
+        out.str(version.id);
+        out.0.push(u8::from(via_backfill));
+        out.u64(secret.0);
+        out.u64(secret.1);
+        let keys = self.keys.keys();
+        out.u64(keys.len() as u64);
+        for key in keys {
+            out.str(&key.server_name);
+            out.str(&key.key_id);
+            out.str(&key.key);
+            out.opt_i64(key.valid_until_ts);
+            out.opt_i64(key.expired_ts);
+        }
+        Some(out.0)
+    }
+
+    /// [`Self::ingest`], with the signature outcomes of `judgements` ([`judge_slice`]) used
+    /// instead of verifying those signatures again when each is authentic and made for this
+    /// input as it is taken (see the [module documentation](self)); the rest is judged
+    /// here. The report is the one [`Self::ingest`] gives.
+    pub fn ingest_judged(
+        &mut self,
+        text: &str,
+        how: &super::Ingest,
+        judgements: &[Vec<u8>],
+    ) -> super::IngestReport {
+        self.ingest_with(text, how, judgements)
+    }
+
+    /// The signature outcomes of the events of `text` that `judgements` cover, by event
+    /// index, for `events` events judged as `version` with the session's key ring; `None`
+    /// for events no authentic judgement covers.
+    pub fn judged_outcomes(
+        &self,
+        text: &str,
+        judgements: &[Vec<u8>],
+        version: &RoomVersion,
+        via_backfill: bool,
+        events: usize,
+    ) -> Vec<Option<Vec<bool>>> {
+        let (Some(secret), false) = (self.judge_secret, judgements.is_empty()) else {
+            return Vec::new();
+        };
+        let Some(spans) = event_spans(text).filter(|s| s.spans.len() == events) else {
+            return Vec::new();
+        };
+        let ring = fingerprint(&self.keys);
+        let mut known = vec![None; events];
+        for judgement in judgements {
+            let Some(read) = Judgement::read(judgement) else {
+                continue;
+            };
+            let fits = read.version == version.id
+                && read.via_backfill == via_backfill
+                && read.kind == spans.kind
+                && read.fingerprint == ring
+                && read.first + read.outcomes.len() <= events
+                && !read.outcomes.is_empty();
+            if !fits {
+                continue;
+            }
+            let mine = &spans.spans[read.first..read.first + read.outcomes.len()];
+            let (start, end) = (mine[0].0, mine[mine.len() - 1].1);
+            let Some(slice) = text.get(start..end) else {
+                continue;
+            };
+            if tag(secret, read.signed, slice, start, mine) != read.tag {
+                continue;
+            }
+            for (i, outcomes) in read.outcomes.into_iter().enumerate() {
+                known[read.first + i] = Some(outcomes);
+            }
+        }
+        known
+    }
+}
+
+/// The tag of a judgement: its bytes before the tag, the event boundaries (relative to the
+/// slice) and the slice's bytes, keyed with the session's secret.
+fn tag(
+    secret: (u64, u64),
+    signed: &[u8],
+    slice: &str,
+    start: usize,
+    spans: &[(usize, usize)],
+) -> u64 {
+    let mut h = siphash(secret);
+    h.write(signed);
+    for &(s, e) in spans {
+        h.write_u64((s - start) as u64);
+        h.write_u64((e - start) as u64);
+    }
+    h.write(slice.as_bytes());
+    h.finish()
+}
+
+impl JudgeContext {
+    /// Reads the bytes of [`RoomSession::judge_context`].
+    pub fn from_bytes(bytes: &[u8]) -> Option<JudgeContext> {
+        let mut r = Reader(bytes);
+        if r.take(4)? != CONTEXT_MAGIC {
+            return None;
+        }
+        let version = RoomVersion::from_id(r.str()?)?;
+        let via_backfill = r.take(1)?[0] == 1;
+        let secret = (r.u64()?, r.u64()?);
+        let mut keys = KeyRing::new();
+        for _ in 0..r.u64()? {
+            let (server_name, key_id, key) = (r.str()?, r.str()?, r.str()?);
+            keys.insert(ServerKey {
+                server_name: server_name.to_owned(),
+                key_id: key_id.to_owned(),
+                key: parse_public_key(key)?,
+                valid_until_ts: r.opt_i64()?,
+                expired_ts: r.opt_i64()?,
+                trusted: None,
+            });
+        }
+        let fingerprint = fingerprint(&keys);
+        Some(JudgeContext {
+            version,
+            via_backfill,
+            keys,
+            fingerprint,
+            secret,
+        })
+    }
+}
+
+/// Judges the events of one slice of an input in a worker: `slice` is the input's text from
+/// byte `start`, `spans` the absolute byte ranges of its events (from
+/// [`crate::input::event_spans`] of the whole input, all within the slice), `first` the
+/// index of the first of them in the input, `kind` how the input's items are read. Returns
+/// the judgement to give to [`RoomSession::ingest_judged`], or `None` when the context is
+/// not one, a span lies outside the slice, or an item is not an event (keys: the input is
+/// then judged whole).
+pub fn judge_slice(
+    context: &JudgeContext,
+    slice: &str,
+    start: usize,
+    first: usize,
+    spans: &[(usize, usize)],
+    kind: SpanKind,
+) -> Option<Vec<u8>> {
+    let relative: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|&(s, e)| Some((s.checked_sub(start)?, e.checked_sub(start)?)))
+        .collect::<Option<_>>()?;
+    let (slice_start, slice_end) = (relative.first()?.0, relative.last()?.1);
+    let covered = slice.get(slice_start..slice_end)?;
+    let events = read_spans(slice, &relative, kind)?;
+    let options = ValidateOptions {
+        via_backfill: context.via_backfill,
+    };
+    let outcomes = signature_outcomes(events, &context.version, &context.keys, &options);
+    let mut out = Writer(Vec::with_capacity(64 + outcomes.len() * 4));
+    out.0.extend_from_slice(JUDGEMENT_MAGIC);
+    out.str(context.version.id);
+    out.0.push(u8::from(context.via_backfill));
+    out.0.push(kind.to_byte());
+    out.u64(context.fingerprint);
+    out.u64(first as u64);
+    out.u64(outcomes.len() as u64);
+    for bits in &outcomes {
+        out.u64(bits.len() as u64);
+        out.0.extend(bits.iter().map(|&ok| u8::from(ok)));
+    }
+    let tag = tag(context.secret, &out.0, covered, start + slice_start, spans);
+    out.u64(tag);
+    Some(out.0)
+}
+
+/// A judgement read back.
+struct Judgement<'a> {
+    version: &'a str,
+    via_backfill: bool,
+    kind: SpanKind,
+    fingerprint: u64,
+    first: usize,
+    outcomes: Vec<Vec<bool>>,
+    /// The bytes the tag covers (all but the tag).
+    signed: &'a [u8],
+    tag: u64,
+}
+
+impl<'a> Judgement<'a> {
+    fn read(bytes: &'a [u8]) -> Option<Judgement<'a>> {
+        let signed = bytes.get(..bytes.len().checked_sub(8)?)?;
+        let mut r = Reader(signed);
+        if r.take(4)? != JUDGEMENT_MAGIC {
+            return None;
+        }
+        let version = r.str()?;
+        let via_backfill = r.take(1)?[0] == 1;
+        let kind = SpanKind::from_byte(r.take(1)?[0])?;
+        let fingerprint = r.u64()?;
+        let first = usize::try_from(r.u64()?).ok()?;
+        let count = usize::try_from(r.u64()?).ok()?;
+        // Each event takes at least 8 bytes: a count that does not fit is refused before
+        // anything is allocated for it.
+        if count > r.0.len() / 8 {
+            return None;
+        }
+        let mut outcomes = Vec::with_capacity(count);
+        for _ in 0..count {
+            let n = usize::try_from(r.u64()?).ok()?;
+            outcomes.push(r.take(n)?.iter().map(|&b| b == 1).collect());
+        }
+        if !r.0.is_empty() {
+            return None;
+        }
+        let tag = u64::from_le_bytes(bytes[signed.len()..].try_into().ok()?);
+        Some(Judgement {
+            version,
+            via_backfill,
+            kind,
+            fingerprint,
+            first,
+            outcomes,
+            signed,
+            tag,
+        })
+    }
+}
+
+/// Writes the little binary format of contexts and judgements.
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn opt_i64(&mut self, n: Option<i64>) {
+        self.0.push(u8::from(n.is_some()));
+        self.u64(n.unwrap_or(0) as u64);
+    }
+}
+
+/// Reads what [`Writer`] wrote; `None` past the end.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn opt_i64(&mut self) -> Option<Option<i64>> {
+        let present = self.take(1)?[0] == 1;
+        let n = self.u64()? as i64;
+        Some(present.then_some(n))
+    }
+}

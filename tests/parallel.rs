@@ -1,0 +1,202 @@
+//! Validation on several cores (`mxdag::session::parallel`): judgements of slices made with
+//! the session's context give the report `ingest` gives, byte for byte; judgements made for
+//! other bytes, another session, another version or other keys are not used.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use mxdag::canonical_json::{self, Value};
+use mxdag::generate::{generate_room, Damage, GenerateOptions, GeneratedRoom, ShapeOptions};
+use mxdag::input::event_spans;
+use mxdag::room_version::RoomVersion;
+use mxdag::session::parallel::{judge_slice, JudgeContext};
+use mxdag::session::{Ingest, RoomSession};
+
+fn room(version: &str, events: u32) -> GeneratedRoom {
+    generate_room(&GenerateOptions {
+        room_version: version.into(),
+        shape: ShapeOptions {
+            events,
+            servers: 3,
+            seed: 5,
+            concurrency: 0.4,
+            ..ShapeOptions::default()
+        },
+        damage: Damage {
+            pruned: 2,
+            tampered: true,
+            bad_signature: true,
+        },
+        ..GenerateOptions::default()
+    })
+    .unwrap()
+}
+
+fn session_with_keys(room: &GeneratedRoom) -> RoomSession {
+    let mut session = RoomSession::new(None, Some(room.room_version));
+    for key in &room.server_keys {
+        session.add_keys(&canonical_json::to_string(key));
+    }
+    session
+}
+
+/// The judgements of `text` in slices of `per` events, made with `context`.
+fn judge(context: &[u8], text: &str, per: usize) -> Vec<Vec<u8>> {
+    let context = JudgeContext::from_bytes(context).unwrap();
+    let spans = event_spans(text).unwrap();
+    let mut out = Vec::new();
+    for (n, chunk) in spans.spans.chunks(per).enumerate() {
+        let (start, end) = (chunk[0].0, chunk[chunk.len() - 1].1);
+        let judged = judge_slice(
+            &context,
+            &text[start..end],
+            start,
+            n * per,
+            chunk,
+            spans.kind,
+        );
+        out.push(judged.unwrap());
+    }
+    out
+}
+
+/// NDJSON, a JSON array and a transaction of the room's PDUs, with a duplicate key, `1.0`
+/// and an item that is not an object among them; the NDJSON also with a BOM, blank lines
+/// and a line cut short.
+fn inputs(room: &GeneratedRoom) -> Vec<String> {
+    let mut lines: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
+    lines[3] = lines[3].replacen("\"depth\":", "\"depth\":1,\"depth\":", 1);
+    lines[5] = lines[5].replacen("\"depth\":", "\"depth\":1.0,\"x\":", 1);
+    lines.insert(7, "[1,2]".to_owned());
+    let array = format!("[\n{}\n]", lines.join(",\n"));
+    let transaction = format!(
+        "{{\"origin\":\"a.test\",\"origin_server_ts\":1,\"pdus\":[{}]}}",
+        lines.join(",")
+    );
+    lines.insert(9, "{\"type\":".to_owned());
+    let ndjson = format!("\u{feff}{}\n\n", lines.join("\n"));
+    vec![ndjson, array, transaction]
+}
+
+fn report_json(session: &mut RoomSession, text: &str, judgements: &[Vec<u8>]) -> String {
+    let how = Ingest {
+        source: "input",
+        via_backfill: true,
+        ..Ingest::default()
+    };
+    let report = session.ingest_judged(text, &how, judgements);
+    serde_json::to_string(&report).unwrap()
+}
+
+#[test]
+fn judged_on_other_cores_the_report_is_the_same() {
+    for version in ["12", "1", "5"] {
+        let room = room(version, 120);
+        for text in inputs(&room) {
+            let mut whole = session_with_keys(&room);
+            let expected = report_json(&mut whole, &text, &[]);
+            let mut parallel = session_with_keys(&room);
+            let context = parallel.judge_context(None, true, [7; 16]).unwrap();
+            let judgements = judge(&context, &text, 25);
+            let events = event_spans(&text).unwrap().spans.len();
+            let v = RoomVersion::from_id(version).unwrap();
+            let known = parallel.judged_outcomes(&text, &judgements, &v, true, events);
+            assert!(
+                known.iter().all(Option::is_some),
+                "v{version}: every slice used"
+            );
+            assert_eq!(
+                report_json(&mut parallel, &text, &judgements),
+                expected,
+                "v{version}"
+            );
+            let held = |s: &RoomSession| s.dag().unwrap().nodes().count();
+            assert_eq!(held(&whole), held(&parallel), "v{version}");
+        }
+    }
+}
+
+#[test]
+fn judgements_made_for_something_else_are_not_used() {
+    let room = room("12", 60);
+    let text = &inputs(&room)[0];
+    let v = RoomVersion::from_id("12").unwrap();
+    let events = event_spans(text).unwrap().spans.len();
+    let mut session = session_with_keys(&room);
+    let context = session.judge_context(None, true, [1; 16]).unwrap();
+    let unused = |session: &RoomSession, judgements: &[Vec<u8>], text: &str, backfill| {
+        let known = session.judged_outcomes(text, judgements, &v, backfill, events);
+        known.iter().all(Option::is_none)
+    };
+    // Another session's secret.
+    let mut other = session_with_keys(&room);
+    let foreign = judge(&other.judge_context(None, true, [2; 16]).unwrap(), text, 20);
+    assert!(unused(&session, &foreign, text, true));
+    // Another backfill flag than the input is taken with.
+    let judgements = judge(&context, text, 20);
+    assert!(unused(&session, &judgements, text, false));
+    // Other bytes: one signature changed in the text taken.
+    let sig_at = text.find("\"ed25519:").unwrap() + 20;
+    let mut changed = text.clone();
+    let swapped = if &text[sig_at..sig_at + 1] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    changed.replace_range(sig_at..sig_at + 1, swapped);
+    let known = session.judged_outcomes(&changed, &judgements, &v, true, events);
+    assert!(
+        known[0..20].iter().any(Option::is_none),
+        "the slice with the change"
+    );
+    assert!(known[20..].iter().all(Option::is_some), "the others");
+    // A flipped outcome breaks the tag.
+    let mut flipped = judgements.clone();
+    let at = flipped[1].len() - 9;
+    flipped[1][at] ^= 1;
+    let known = session.judged_outcomes(text, &flipped, &v, true, events);
+    assert!(known[20..40].iter().all(Option::is_none));
+    // Keys added since the context was made.
+    let mut later = session_with_keys(&room);
+    let before = later.judge_context(None, true, [3; 16]).unwrap();
+    let judged = judge(&before, text, 20);
+    later.add_keys("example.org ed25519:new 11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+    assert!(unused(&later, &judged, text, true));
+    // Whatever the judgements, the report is the one `ingest` gives.
+    let mut whole = session_with_keys(&room);
+    let expected = report_json(&mut whole, text, &[]);
+    let mut forged = session_with_keys(&room);
+    forged.judge_context(None, true, [1; 16]);
+    assert_eq!(report_json(&mut forged, text, &flipped), expected);
+}
+
+#[test]
+fn the_version_named_is_found_parsing_only_what_can_be_a_create_event() {
+    for version in ["12", "3"] {
+        for text in inputs(&room(version, 30)) {
+            let whole = mxdag::input::recognise(&text).room_version_named();
+            let found = mxdag::input::version_candidates(&text);
+            assert_eq!(found.room_version_named(), whole);
+            assert_eq!(whole, Some(Ok(version.to_owned())));
+            assert!(found.events.len() < 5, "only the candidates are parsed");
+        }
+    }
+}
+
+#[test]
+fn shapes_that_are_no_list_of_events_have_no_spans() {
+    let room = room("12", 10);
+    let one = canonical_json::to_string(&room.pdus[0]);
+    assert!(event_spans(&one).is_none(), "one event");
+    assert!(
+        event_spans("{\"chunk\":[],\"start\":\"s\"}").is_none(),
+        "a client answer"
+    );
+    assert!(event_spans("$a\t{}\n").is_none(), "tab-separated rows");
+    let keys = canonical_json::to_string(&Value::Array(room.server_keys.clone()));
+    // A list of keys has spans, but its items are not events: judge_slice says so.
+    let spans = event_spans(&keys).unwrap();
+    let mut session = session_with_keys(&room);
+    let context =
+        JudgeContext::from_bytes(&session.judge_context(None, false, [0; 16]).unwrap()).unwrap();
+    assert!(judge_slice(&context, &keys, 0, 0, &spans.spans, spans.kind).is_none());
+}

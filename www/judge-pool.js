@@ -1,0 +1,104 @@
+// Validation on every core, for the page (Web Workers) and Node (worker_threads, through
+// node/parallel.js): one large input's events are split into slices, each judged by a
+// worker with its own wasm instance (`judgeSlice`: every event parsed and its signatures
+// checked, the expensive part), the judgements merged in input order, and the session takes
+// the input once with them (`RoomSession.ingestJudged`), placing its events in its DAG. The
+// session accepts a judgement only when it was made with its own secret for these very
+// bytes (src/session/parallel.rs), so nothing unvalidated gets in; the report is the one
+// `session.ingest` gives, byte for byte. Small inputs, answers with a request (their
+// contract is judged) and shapes that are not a list of events are taken by
+// `session.ingest` directly.
+
+/** Below this many events an input is judged on one core: starting workers costs more. */
+export const PARALLEL_MIN_EVENTS = 2_000;
+
+/** Events per slice a worker judges: enough to batch signatures, small enough to balance. */
+export const SLICE_EVENTS = 2_000;
+
+/**
+ * Takes `input` (text or UTF-8 bytes) into `session` as `session.ingest(input, options)`
+ * does, on `threads` workers made by `spawn()` (`{post(message, transfer), onMessage(fn),
+ * onError(fn), terminate()}`), in slices of `sliceEvents` events, when it holds at least
+ * `minEvents`. `onProgress(done, total)` is called as slices are judged. Resolves to the
+ * IngestReport.
+ */
+export async function ingestOnWorkers(mx, session, input, options, { spawn, threads, onProgress, minEvents = PARALLEL_MIN_EVENTS, sliceEvents = SLICE_EVENTS }) {
+  const whole = () => session.ingest(input, options);
+  if (!(threads >= 2) || options?.request !== undefined) return whole();
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
+  const found = mx.eventSpans(bytes);
+  const total = found ? found.spans.length / 2 : 0;
+  if (total < minEvents) return whole();
+  // With no version held yet, the one the input names (only its create event is parsed).
+  const named = session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
+  const context = session.judgeContext(named, Boolean(options?.viaBackfill));
+  if (context === undefined) return whole();
+  const slices = [];
+  for (let first = 0; first < total; first += sliceEvents) {
+    const spans = found.spans.slice(first * 2, Math.min(total, first + sliceEvents) * 2);
+    slices.push({ first, spans, start: spans[0], end: spans[spans.length - 1] });
+  }
+  const jobs = { context, bytes, kind: found.kind, total, onProgress, spawn };
+  const judgements = await judgeAll(slices, Math.min(threads, slices.length), jobs);
+  return judgements === undefined ? whole() : session.ingestJudged(input, options, judgements);
+}
+
+/** The room version `input` names, when one it knows (else the session judges it whole). */
+function versionNamed(mx, input) {
+  try {
+    return mx.roomVersionOf(typeof input === "string" ? input : new TextDecoder().decode(input));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs every slice on a pool of workers; `undefined` when one held something else than events. */
+function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, spawn }) {
+  return new Promise((resolve, reject) => {
+    const judgements = new Array(slices.length);
+    const pool = [];
+    let next = 0;
+    let finished = 0;
+    let done = 0;
+    const stop = (value, error) => {
+      for (const worker of pool) worker.terminate();
+      pool.length = 0;
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const feed = (worker) => {
+      if (next >= slices.length) return;
+      const i = next++;
+      const { first, spans, start, end } = slices[i];
+      // A copy, moved to the worker (Node's Buffer#slice would be a view of the input).
+      const slice = Uint8Array.prototype.slice.call(bytes, start, end);
+      worker.post({ i, context, slice, start, first, spans, kind }, [slice.buffer]);
+    };
+    for (let n = 0; n < threads; n++) {
+      const worker = spawn();
+      worker.onMessage(({ i, judgement, error }) => {
+        if (pool.length === 0) return;
+        if (error !== undefined) return stop(undefined, new Error(error));
+        if (judgement === null) return stop(undefined);
+        judgements[i] = judgement;
+        done += slices[i].spans.length / 2;
+        onProgress?.(done, total);
+        if (++finished === slices.length) return stop(judgements);
+        feed(worker);
+      });
+      worker.onError((error) => stop(undefined, error));
+      pool.push(worker);
+      feed(worker);
+    }
+  });
+}
+
+/** What a worker does with one message: judge the slice (null when it holds other than events). */
+export function judgeMessage(mx, { i, context, slice, start, first, spans, kind }) {
+  try {
+    const judgement = mx.judgeSlice(context, slice, start, first, spans, kind) ?? null;
+    return [{ i, judgement }, judgement ? [judgement.buffer] : []];
+  } catch (error) {
+    return [{ i, error: String(error?.message ?? error) }, []];
+  }
+}
