@@ -90,9 +90,9 @@ export class TimelinePane {
   }
 
   /**
-   * The room grew (an answer, a fill): the same window again, from the spot before its
-   * first event to its last event, with what came in between inserted where it belongs
-   * (a filled gap's events where its row was); the rows above stay put.
+   * The room grew (an answer, a fill): the same window again, from its first event to its
+   * last (to the newest, when it showed the newest), with what came in between inserted
+   * where the timeline puts it; the rows above a filled gap stay put.
    */
   refresh() {
     // Snapshots come fast during a fill: one refresh waiting is enough.
