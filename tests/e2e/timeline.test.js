@@ -134,7 +134,7 @@ test("the demo entered in the middle of its history by a date fills backwards an
     await quiet(page);
     const asked = (await netlog(page)).filter((r) => r.path.startsWith("timestamp_to_event"));
     assert.equal(asked.length, 3, "first, last and middle events asked by date");
-    assert.ok(asked.every((r) => r.status === "200"));
+    assert.ok(asked.every((r) => r.status === "200" && r.cls === "ok"), JSON.stringify(asked));
     assert.equal(await page.inputValue("#room-select"), "middle:0");
     const start = (await timeline(page)).chunk.length;
     assert.ok(start > 1);
