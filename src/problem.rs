@@ -31,6 +31,12 @@ pub struct Problem {
     pub severity: Severity,
 }
 
+/// Orders `problems` most severe first, keeping the order within a severity. Every caller
+/// goes through this one function, so the wasm holds one copy of the stable sort.
+pub fn most_severe_first(problems: &mut [Problem]) {
+    problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+}
+
 impl Problem {
     /// An error-level problem.
     pub fn error(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {

@@ -88,7 +88,7 @@ impl RoomDag {
                 None => gap.estimated_depth.max(0),
             };
         }
-        gaps.sort_by(|a, b| {
+        gaps.sort_unstable_by(|a, b| {
             b.estimated_depth
                 .cmp(&a.estimated_depth)
                 .then_with(|| self.ids().cmp_ids(a.event, b.event))

@@ -207,7 +207,7 @@ impl ProblemBudget {
 
     /// Orders `problems` of event `index` most important first and caps them.
     pub fn apply(&mut self, index: usize, label: &str, problems: &mut Vec<Problem>) {
-        problems.sort_by_key(|problem| std::cmp::Reverse(problem.severity));
+        crate::problem::most_severe_first(problems);
         if problems.len() > MAX_PROBLEMS_PER_EVENT {
             let more = problems.len() - (MAX_PROBLEMS_PER_EVENT - 1);
             problems.truncate(MAX_PROBLEMS_PER_EVENT - 1);

@@ -116,7 +116,7 @@ fn synapse_walk(dag: &RoomDag, seeds: &[NodeIndex], limit: usize) -> Vec<NodeInd
             }
         }
     }
-    out.sort_by(|&a, &b| newest_first(dag, a, b));
+    out.sort_unstable_by(|&a, &b| newest_first(dag, a, b));
     out
 }
 

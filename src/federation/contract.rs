@@ -124,7 +124,7 @@ pub(crate) fn check_readable(
         format!("$.{field}"),
         format!("The answer's order matches: {}.", ordering.as_str()),
     ));
-    problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    crate::problem::most_severe_first(&mut problems);
     ContractVerdict {
         ok: !problems.iter().any(Problem::is_error),
         ordering,
@@ -134,7 +134,7 @@ pub(crate) fn check_readable(
 
 /// The verdict of an answer that has no order to judge, errors first.
 fn verdict(mut problems: Vec<Problem>) -> ContractVerdict {
-    problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    crate::problem::most_severe_first(&mut problems);
     ContractVerdict {
         ok: !problems.iter().any(Problem::is_error),
         ordering: AnswerOrdering::None,

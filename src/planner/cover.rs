@@ -59,7 +59,7 @@ pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
     let mut servers: Vec<usize> = (0..k.servers.len())
         .filter(|&s| k.server_ready(s, ctx.now_ms))
         .collect();
-    servers.sort_by_key(|&s| {
+    servers.sort_unstable_by_key(|&s| {
         let h = &k.servers[s];
         let cap = h.limit_for("get_missing_events", ctx.limit);
         // Events per request so far; a server not asked yet is hoped to fill its cap.
@@ -327,7 +327,7 @@ impl HeldByDepth {
             .map(|n| (dag.depth(n), n))
             .collect();
         // Forward extremities first within a depth: they are where holes end.
-        by_depth.sort_by_key(|&(d, n)| (std::cmp::Reverse(d), !tips.contains(&n), n));
+        by_depth.sort_unstable_by_key(|&(d, n)| (std::cmp::Reverse(d), !tips.contains(&n), n));
         Self { by_depth, tips }
     }
 

@@ -135,9 +135,9 @@ impl Timeline {
             });
             slot[i] = parents.max().unwrap_or(len);
         }
-        // A stable sort keeps the topological order within a slot.
+        // Ties by index keep the topological order within a slot.
         let mut by_slot: Vec<usize> = (0..k).collect();
-        by_slot.sort_by_key(|&i| slot[i]);
+        by_slot.sort_unstable_by_key(|&i| (slot[i], i));
         let mut order = Vec::with_capacity(len + k);
         let mut runs = Vec::new();
         let mut next = by_slot.iter().peekable();
@@ -169,7 +169,7 @@ impl Timeline {
     fn merge_times(&mut self, dag: &RoomDag, new: &[NodeIndex]) {
         let key = |n: NodeIndex| (dag.origin_server_ts(n), self.pos[n as usize]);
         let mut add = new.to_vec();
-        add.sort_by_key(|&n| key(n));
+        add.sort_unstable_by_key(|&n| key(n));
         let mut merged = Vec::with_capacity(self.by_time.len() + add.len());
         let (mut a, mut b) = (self.by_time.iter().peekable(), add.iter().peekable());
         loop {
