@@ -70,6 +70,7 @@ impl RoomSession {
                 held.problems = problems;
             }
             room.authorise(&version, work, &mut out.auth);
+            room.resolve_states(&version);
         }
         out
     }
