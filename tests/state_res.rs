@@ -363,7 +363,12 @@ fn an_event_on_a_branch_the_current_state_forbids_is_soft_failed() {
             session.held(&a.events[a.last].event_id).unwrap().verdict,
             Verdict::Valid
         );
-        assert_eq!(session.verdict_counts(std::slice::from_ref(&message)).soft_failed, 1);
+        assert_eq!(
+            session
+                .verdict_counts(std::slice::from_ref(&message))
+                .soft_failed,
+            1
+        );
     }
 }
 

@@ -148,6 +148,12 @@ impl Room {
                 continue;
             };
             let tried = self.try_one(&pdu);
+            let auth_nodes: Vec<NodeIndex> = pdu
+                .fields
+                .auth_events
+                .iter()
+                .filter_map(|id| self.dag.index_of(id))
+                .collect();
             drop(pdu);
             let (result, warnings) = match tried {
                 Tried::Decided(result, warnings) => (result, warnings),
@@ -173,6 +179,9 @@ impl Room {
                 }
             }
             h.problems.extend(warnings);
+            if h.auth == Auth::Allowed {
+                self.state.note_auth_events(node, auth_nodes);
+            }
             work.extend(self.auth.dependents.remove(&node).unwrap_or_default());
             self.forget_unless_state(node);
         }

@@ -26,7 +26,7 @@ pub use report::{
     Contract, EventDetails, IngestReport, KeysReport, Neighbour, Rejudged, VersionFrom,
 };
 pub use rows::{kind_codes, marks, verdict_codes, SessionRows};
-pub use state::{Position, StateAuth, StateEntry, StateError};
+pub use state::{codes as state_codes, Position, StateAuth, StateEntry, StateError};
 
 use crate::crypto::KeyRing;
 use crate::dag::{NodeIndex, RoomDag};
@@ -240,6 +240,19 @@ impl RoomSession {
         match self.rooms.first() {
             Some(room) => room.current_state(),
             None => Ok(Vec::new()),
+        }
+    }
+
+    /// Forgets every computed state and auth chain and computes them again (what a first
+    /// ingest does after checks 1–4): for benchmarks, and to see the cost of the states
+    /// alone.
+    pub fn resolve_states_again(&mut self) {
+        let Some(version) = self.version else {
+            return;
+        };
+        for room in &mut self.rooms {
+            room.forget_states();
+            room.resolve_states(&version);
         }
     }
 

@@ -30,13 +30,21 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use super::{Held, Room};
-use crate::auth::codes;
+use crate::auth::codes as auth_codes;
 use crate::dag::{NodeIndex, RoomDag};
 use crate::event::{Pdu, Verdict};
 use crate::problem::{Problem, Severity};
 use crate::room_version::RoomVersion;
 use crate::state_res::iterative::authorize_in;
 use crate::state_res::{Events, Gap, Resolver, StateMap};
+
+/// Codes of the errors of [`super::RoomSession::state_at`] and
+/// [`super::RoomSession::auth_chain`] (a state not known is `auth_unknown`).
+pub mod codes {
+    /// The state or auth chain of an event the session does not hold (in the timeline, for
+    /// a state) was asked for.
+    pub const EVENT_NOT_HELD: &str = "state_event_not_held";
+}
 
 /// The result of checks 5 and 6 for one held timeline event.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -107,6 +115,27 @@ pub enum StateError {
     },
 }
 
+impl StateError {
+    /// The problem code and a message naming the event and what is missing.
+    pub fn describe(&self) -> (&'static str, String) {
+        match self {
+            StateError::NotHeld { event_id } => (
+                codes::EVENT_NOT_HELD,
+                format!(
+                    "{event_id} is not held by the session (as a timeline event, for a state)."
+                ),
+            ),
+            StateError::Unknown { missing, why } => (
+                crate::auth::codes::AUTH_UNKNOWN,
+                format!(
+                    "The state is not known: {} not held or not decided ({why}).",
+                    missing.join(", ")
+                ),
+            ),
+        }
+    }
+}
+
 /// The state of one event, once computed.
 #[derive(Clone, Debug)]
 struct Slot {
@@ -131,6 +160,11 @@ pub(crate) struct StateTable {
     current: Option<Result<Rc<StateMap>, Gap>>,
     /// Events soft-failed by the last pass, with the verdict they had before.
     soft_failed: Vec<(NodeIndex, Verdict)>,
+    /// Events rejected by check 5, with the verdict they had before.
+    rejected: Vec<(NodeIndex, Verdict)>,
+    /// By node: the auth events of each event check 4 allowed (kept so that check 5 needs
+    /// no second parse of an event whose state before holds exactly its auth events).
+    auth_nodes: Vec<Option<Box<[NodeIndex]>>>,
 }
 
 /// The held events as state resolution reads them.
@@ -165,6 +199,15 @@ impl Events for HeldEvents<'_> {
 }
 
 impl StateTable {
+    /// Keeps the auth events of an event check 4 allowed.
+    pub(super) fn note_auth_events(&mut self, node: NodeIndex, auth: Vec<NodeIndex>) {
+        let i = node as usize;
+        if self.auth_nodes.len() <= i {
+            self.auth_nodes.resize(i + 1, None);
+        }
+        self.auth_nodes[i] = Some(auth.into_boxed_slice());
+    }
+
     /// The memoised heap bytes of the states and chains (shared states counted once per
     /// holder).
     pub fn heap_bytes(&self) -> usize {
@@ -195,6 +238,24 @@ impl Room {
             auth: &self.auth,
             held: &self.held,
         }
+    }
+
+    /// Forgets every state, auth chain and check 5 or 6 result.
+    pub(crate) fn forget_states(&mut self) {
+        self.undo_soft_fail();
+        for (node, verdict) in std::mem::take(&mut self.state.rejected) {
+            if let Some(h) = self.held_mut(node) {
+                if let StateAuth::Rejected { problem } = std::mem::take(&mut h.state) {
+                    h.problems.retain(|p| *p != problem);
+                    h.verdict = verdict;
+                }
+            }
+        }
+        let auth_nodes = std::mem::take(&mut self.state.auth_nodes);
+        self.state = StateTable {
+            auth_nodes,
+            ..StateTable::default()
+        };
     }
 
     /// Brings the states and checks 5 and 6 up to date after an input: states that were
@@ -315,6 +376,13 @@ impl Room {
             // Rejected or dropped on receipt: never part of the state.
             _ => return Ok(before.clone()),
         }
+        if !self.dag.is_state(node) && self.same_as_auth_events(version, node, before) {
+            // The rules see the same events as check 4 did: the same result (allowed).
+            if let Some(h) = self.held_mut(node) {
+                h.state = StateAuth::Allowed;
+            }
+            return Ok(before.clone());
+        }
         let Some(pdu) = self.pdu_of(node, version).map(|p| p.into_owned()) else {
             return Ok(before.clone());
         };
@@ -327,9 +395,10 @@ impl Room {
                 h.state = StateAuth::Allowed;
             }
             Err(problem) => {
-                h.verdict = Verdict::Rejected;
+                let was = std::mem::replace(&mut h.verdict, Verdict::Rejected);
                 h.problems.insert(0, problem.clone());
                 h.state = StateAuth::Rejected { problem };
+                self.state.rejected.push((node, was));
                 return Ok(before.clone());
             }
         }
@@ -339,6 +408,46 @@ impl Room {
         let mut after = (**before).clone();
         after.insert(key, node);
         Ok(Rc::new(after))
+    }
+
+    /// Whether the state before a non-state event holds, for each pair the auth events
+    /// selection picks for it (the create event before v12, the power levels, the
+    /// sender's membership), exactly the auth event it lists (or neither has one), none of
+    /// which was rejected: check 5 then reads what check 4 read.
+    fn same_as_auth_events(
+        &mut self,
+        version: &RoomVersion,
+        node: NodeIndex,
+        state: &StateMap,
+    ) -> bool {
+        let Some(Some(own)) = self.state.auth_nodes.get(node as usize) else {
+            return false;
+        };
+        let own = own.clone();
+        let sender = self.dag.sender(node).to_owned();
+        let mut pairs: Vec<(&str, &str)> =
+            vec![("m.room.power_levels", ""), ("m.room.member", &sender)];
+        if !version.auth.privileged_creators {
+            pairs.push(("m.room.create", ""));
+        }
+        let events = self.events();
+        if own.iter().any(|&n| events.rejected(n)) {
+            return false;
+        }
+        let mut listed = 0;
+        for (t, k) in pairs {
+            let in_state = self.state.res.keys.get(t, k).and_then(|key| state.get(key));
+            let in_own = own.iter().copied().find(|&n| {
+                events.pdu(n).is_some_and(|p| {
+                    p.fields.event_type == t && p.fields.state_key.as_deref() == Some(k)
+                })
+            });
+            if in_state != in_own {
+                return false;
+            }
+            listed += usize::from(in_own.is_some());
+        }
+        listed == own.len()
     }
 
     /// Runs the rules for `pdu` against `state` (check 5 when `before`, else check 6); an
@@ -354,7 +463,7 @@ impl Room {
         let result = match rejected_auth {
             Some(n) => Err(crate::auth::reject(
                 pdu,
-                codes::AUTH_EVENT_REJECTED,
+                auth_codes::AUTH_EVENT_REJECTED,
                 "$.auth_events",
                 "3.3",
                 "an auth event was itself rejected (by the state before it)",
@@ -392,7 +501,7 @@ impl Room {
             return;
         }
         let problem = Problem::warning(
-            codes::AUTH_UNKNOWN,
+            auth_codes::AUTH_UNKNOWN,
             "$.prev_events",
             format!(
                 "The state before {id} is not known, so checks 5 and 6 cannot run: {} {} not held or not decided ({}).",

@@ -76,27 +76,29 @@ pub type Key = u32;
 #[derive(Clone, Debug, Default)]
 pub struct Keys {
     pairs: Vec<(String, String)>,
-    index: HashMap<(String, String), Key>,
+    /// type → state key → key (two levels, so that a lookup allocates nothing).
+    index: HashMap<String, HashMap<String, Key>>,
 }
 
 impl Keys {
     /// The key of a pair, interned when new.
     pub fn intern(&mut self, event_type: &str, state_key: &str) -> Key {
-        let pair = (event_type.to_owned(), state_key.to_owned());
-        if let Some(&k) = self.index.get(&pair) {
+        if let Some(k) = self.get(event_type, state_key) {
             return k;
         }
         let k = self.pairs.len() as Key;
-        self.pairs.push(pair.clone());
-        self.index.insert(pair, k);
+        self.pairs
+            .push((event_type.to_owned(), state_key.to_owned()));
+        self.index
+            .entry(event_type.to_owned())
+            .or_default()
+            .insert(state_key.to_owned(), k);
         k
     }
 
     /// The key of a pair, when already interned.
     pub fn get(&self, event_type: &str, state_key: &str) -> Option<Key> {
-        self.index
-            .get(&(event_type.to_owned(), state_key.to_owned()))
-            .copied()
+        self.index.get(event_type)?.get(state_key).copied()
     }
 
     /// The pair of a key.
