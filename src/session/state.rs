@@ -139,8 +139,8 @@ impl StateError {
 /// The state of one event, once computed.
 #[derive(Clone, Debug)]
 struct Slot {
-    before: Result<Rc<StateMap>, Gap>,
-    after: Result<Rc<StateMap>, Gap>,
+    before: Result<Rc<StateMap>, Rc<Gap>>,
+    after: Result<Rc<StateMap>, Rc<Gap>>,
 }
 
 impl Slot {
@@ -288,13 +288,12 @@ impl Room {
 
     /// The states of one timeline event whose `prev_events` are computed; runs check 5.
     fn compute(&mut self, version: &RoomVersion, node: NodeIndex) -> Slot {
-        let before = self.state_before(version, node);
+        let before = self.state_before(version, node).map_err(Rc::new);
         let after = match &before {
-            Ok(state) => self.check_before(version, node, state),
+            Ok(state) => self.check_before(version, node, state).map_err(Rc::new),
             Err(gap) => {
-                let gap = gap.clone();
-                self.set_unknown(node, &gap);
-                Err(gap)
+                self.set_unknown(node, gap);
+                Err(gap.clone())
             }
         };
         Slot { before, after }
@@ -544,7 +543,7 @@ impl Room {
                 .map(|s| s.after.clone())
             {
                 Some(Ok(s)) => states.push(s),
-                Some(Err(gap)) => current = Err(gap),
+                Some(Err(gap)) => current = Err((*gap).clone()),
                 None => {}
             }
         }
