@@ -291,11 +291,11 @@ impl Room {
         let before = self.state_before(version, node).map_err(Rc::new);
         let after = match &before {
             Ok(state) => self.check_before(version, node, state).map_err(Rc::new),
-            Err(gap) => {
-                self.set_unknown(node, gap);
-                Err(gap.clone())
-            }
+            Err(gap) => Err(gap.clone()),
         };
+        if let Err(gap) = &after {
+            self.set_unknown(node, gap);
+        }
         Slot { before, after }
     }
 
@@ -489,21 +489,21 @@ impl Room {
         })
     }
 
-    /// Marks an event whose state before is not known `auth_unknown`, naming what is
-    /// missing.
+    /// Marks an event whose state before (or whose own check 4) is not known
+    /// `auth_unknown`, naming what is missing.
     fn set_unknown(&mut self, node: NodeIndex, gap: &Gap) {
         let id = self.dag.event_id(node);
         let Some(h) = self.held_mut(node) else {
             return;
         };
-        if !matches!(h.auth, super::Auth::Allowed) {
+        if !matches!(h.auth, super::Auth::Allowed | super::Auth::Unknown { .. }) {
             return;
         }
         let problem = Problem::warning(
             auth_codes::AUTH_UNKNOWN,
             "$.prev_events",
             format!(
-                "The state before {id} is not known, so checks 5 and 6 cannot run: {} {} not held or not decided ({}).",
+                "Checks 5 and 6 cannot run for {id}: the state before it needs {} which {} not held or not decided ({}).",
                 gap.missing.join(", "),
                 if gap.missing.len() == 1 { "is" } else { "are" },
                 gap.why

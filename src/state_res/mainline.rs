@@ -64,8 +64,28 @@ pub fn sort(
     list: &[NodeIndex],
     p: Option<NodeIndex>,
 ) -> Result<Vec<NodeIndex>, Gap> {
-    let line = mainline(res, events, p)?;
-    let index: HashMap<NodeIndex, usize> = line.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    // The mainline of the last power levels event asked for is kept: successive
+    // resolutions in a room mostly share their power levels.
+    let index = match res.mainline.take() {
+        Some((q, index)) if q == p => index,
+        _ => {
+            let line = mainline(res, events, p)?;
+            line.iter().enumerate().map(|(i, &n)| (n, i)).collect()
+        }
+    };
+    let result = positions(res, events, list, &index);
+    res.mainline = Some((p, index));
+    result
+}
+
+/// `list` sorted by mainline position in `index` (mainline event → its index), then
+/// `origin_server_ts`, then event ID.
+fn positions(
+    res: &mut Resolver,
+    events: &dyn Events,
+    list: &[NodeIndex],
+    index: &HashMap<NodeIndex, usize>,
+) -> Result<Vec<NodeIndex>, Gap> {
     // Position: `None` is ∞ (no power levels event of the mainline in its chain).
     let mut keyed = Vec::with_capacity(list.len());
     for &e in list {
@@ -78,7 +98,7 @@ pub fn sort(
                 break;
             }
             seen += 1;
-            if seen > line.len() + events_limit(list.len()) {
+            if seen > index.len() + events_limit(list.len()) {
                 break;
             }
             at = power_levels_of(res, events, pl)?;

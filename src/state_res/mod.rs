@@ -201,6 +201,8 @@ pub struct Resolver {
     pub keys: Keys,
     /// Auth chains and the scratch marks.
     pub chains: chains::Cache,
+    /// The mainline last computed: its power levels event and each mainline event's index.
+    pub mainline: Option<(Option<NodeIndex>, HashMap<NodeIndex, usize>)>,
 }
 
 impl Resolver {
