@@ -400,3 +400,27 @@ fn the_auth_chain_is_every_auth_event_reached() {
         assert!(!chain.is_empty());
     }
 }
+
+#[test]
+fn a_long_chain_of_unchecked_events_shares_one_gap() {
+    // Client-format events (no signatures): unchecked, so no state after them is known.
+    // Each event's gap names the first event not checked, not every one before it.
+    let lines: Vec<String> = (0..2000)
+        .map(|i| {
+            let prev = match i {
+                0 => String::new(),
+                _ => format!(r#""$e{}:x.test""#, i - 1),
+            };
+            format!(
+                r#"{{"event_id":"$e{i}:x.test","room_id":"!r:x.test","type":"m.room.message","sender":"@u:x.test","depth":{},"origin_server_ts":{i},"prev_events":[{prev}],"content":{{}}}}"#,
+                i + 1
+            )
+        })
+        .collect();
+    let mut session = RoomSession::new(Some("!r:x.test"), Some(RoomVersion::V1));
+    session.ingest(&lines.join("\n"), &Ingest::default());
+    match session.state_at("$e1999:x.test", Position::Before) {
+        Err(StateError::Unknown { missing, .. }) => assert_eq!(missing, vec!["$e0:x.test"]),
+        other => panic!("{other:?}"),
+    }
+}

@@ -288,7 +288,7 @@ impl Room {
 
     /// The states of one timeline event whose `prev_events` are computed; runs check 5.
     fn compute(&mut self, version: &RoomVersion, node: NodeIndex) -> Slot {
-        let before = self.state_before(version, node).map_err(Rc::new);
+        let before = self.state_before(version, node);
         let after = match &before {
             Ok(state) => self.check_before(version, node, state).map_err(Rc::new),
             Err(gap) => Err(gap.clone()),
@@ -304,32 +304,20 @@ impl Room {
         &mut self,
         version: &RoomVersion,
         node: NodeIndex,
-    ) -> Result<Rc<StateMap>, Gap> {
+    ) -> Result<Rc<StateMap>, Rc<Gap>> {
         let mut states: Vec<Rc<StateMap>> = Vec::new();
-        let mut missing = Vec::new();
-        let mut why = Vec::new();
         for &p in self.dag.prev_events(node) {
             let slot = self.state.slots.get(p as usize).and_then(Option::as_ref);
             match slot.map(|s| &s.after) {
                 Some(Ok(state)) => states.push(state.clone()),
-                Some(Err(gap)) => {
-                    missing.extend(gap.missing.iter().cloned());
-                    why.push(gap.why.clone());
-                }
+                // The gap of the first prev event whose state is not known, shared (not
+                // merged: a long chain after a gap would otherwise copy ever longer lists).
+                Some(Err(gap)) => return Err(gap.clone()),
                 None => {
-                    missing.push(self.dag.event_id(p));
-                    why.push(format!("prev_events of {}", self.dag.event_id(node)));
+                    let why = format!("prev_events of {}", self.dag.event_id(node));
+                    return Err(Rc::new(Gap::of(self.dag.event_id(p), why)));
                 }
             }
-        }
-        if !missing.is_empty() {
-            missing.sort();
-            missing.dedup();
-            why.dedup();
-            return Err(Gap {
-                missing,
-                why: why.join("; "),
-            });
         }
         if let [one] = states.as_slice() {
             return Ok(one.clone());
@@ -343,7 +331,11 @@ impl Room {
         } = self;
         let events = HeldEvents { dag, auth, held };
         let refs: Vec<&StateMap> = states.iter().map(|s| &**s).collect();
-        state.res.resolve(version, &events, &refs).map(Rc::new)
+        state
+            .res
+            .resolve(version, &events, &refs)
+            .map(Rc::new)
+            .map_err(Rc::new)
     }
 
     /// Check 5 for an event whose state before is known; returns the state after it.
