@@ -178,20 +178,32 @@ impl Cache {
     /// event) differs only for an event every state holds that some states' auth chains
     /// reach and others' do not: it would join the full conflicted set, and as a step 1
     /// vertex reorder the power events around it.
+    ///
+    /// Events of the unconflicted state map are in every state, so they and their auth
+    /// chains are in every full auth chain: only the conflicted entries' chains are walked,
+    /// and what they leave is checked against the unconflicted entries' chains (sorted,
+    /// searched) — the cost follows the conflict, not the size of the state.
     pub fn auth_difference(
         &mut self,
         events: &dyn Events,
         states: &[&StateMap],
+        unconflicted: &StateMap,
     ) -> Result<Vec<NodeIndex>, Gap> {
+        let is_unconflicted = |k, n| unconflicted.get(k) == Some(n);
         for s in states {
-            for &(_, n) in s.entries() {
-                self.chain(events, n)?;
+            for &(k, n) in s.entries() {
+                if !is_unconflicted(k, n) {
+                    self.chain(events, n)?;
+                }
             }
         }
         let mut touched: Vec<NodeIndex> = Vec::new();
         for s in states {
             self.begin(0);
-            for &(_, e) in s.entries() {
+            for &(k, e) in s.entries() {
+                if is_unconflicted(k, e) {
+                    continue;
+                }
                 let chain = self.chains[e as usize].take().unwrap_or_default();
                 for &x in std::iter::once(&e).chain(chain.iter()) {
                     if self.mark(x) {
@@ -214,6 +226,17 @@ impl Cache {
                 out.push(x);
             }
             self.counts[x as usize] = 0;
+        }
+        if !out.is_empty() {
+            for &(_, u) in unconflicted.entries() {
+                self.chain(events, u)?;
+            }
+            out.retain(|&x| {
+                !unconflicted
+                    .entries()
+                    .iter()
+                    .any(|&(_, u)| u == x || self.in_chain(u, x))
+            });
         }
         out.sort_unstable();
         Ok(out)
