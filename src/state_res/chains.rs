@@ -58,10 +58,6 @@ impl Cache {
         new
     }
 
-    fn is_marked(&self, n: NodeIndex) -> bool {
-        self.marks.get(n as usize) == Some(&self.epoch)
-    }
-
     /// The `auth_events` of a held event as nodes; a gap when one is not held.
     pub fn auth_events(
         &mut self,
@@ -244,7 +240,7 @@ impl Cache {
 
     /// The conflicted state subgraph of `conflicted` (v2.1): every event X such that some
     /// conflicted event reaches X and X reaches some conflicted event along `auth_events`
-    /// (the conflicted events themselves included), sorted.
+    /// (the conflicted events themselves included), sorted; `conflicted` is sorted.
     pub fn conflicted_subgraph(
         &mut self,
         events: &dyn Events,
@@ -256,20 +252,15 @@ impl Cache {
         }
         below.sort_unstable();
         below.dedup();
-        self.begin(0);
-        for &c in conflicted {
-            self.mark(c);
-        }
-        let mut out = Vec::new();
-        for &x in &below {
-            let reaches = self.is_marked(x)
-                || self.chains[x as usize]
-                    .as_deref()
-                    .is_some_and(|chain| chain.iter().any(|&y| self.is_marked(y)));
-            if reaches {
-                out.push(x);
-            }
-        }
+        // X reaches a conflicted event when it is one or one is in its (sorted) chain: a
+        // search per conflicted event, not a walk of X's whole chain.
+        let out = below
+            .into_iter()
+            .filter(|&x| {
+                conflicted.binary_search(&x).is_ok()
+                    || conflicted.iter().any(|&c| self.in_chain(x, c))
+            })
+            .collect();
         Ok(out)
     }
 
