@@ -89,6 +89,24 @@ pub struct RoomVersion {
     pub strict_byte_limits: bool,
     /// The version-dependent parts of the authorization rules.
     pub auth: AuthRules,
+    /// The state resolution algorithm.
+    pub state_res: StateResAlgorithm,
+}
+
+/// Which state resolution algorithm a room version uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateResAlgorithm {
+    /// Room version 1: [the original algorithm](https://spec.matrix.org/v1.16/rooms/v1/#state-resolution)
+    /// (power levels, join rules, then members, each by depth and `sha1(event_id)`).
+    V1,
+    /// Room versions 2–11: [state resolution v2](https://spec.matrix.org/v1.16/rooms/v2/#state-resolution)
+    /// (auth difference, reverse topological power ordering, mainline ordering).
+    V2,
+    /// Room version 12: [v2.1](https://spec.matrix.org/v1.16/rooms/v12/#state-resolution)
+    /// (MSC4297): the full conflicted set also holds the conflicted state subgraph, and the
+    /// first iterative auth checks start from an empty state instead of the unconflicted
+    /// state map.
+    V2_1,
 }
 
 /// The authorization rules that differ between room versions (checks 4–6 of
@@ -176,6 +194,13 @@ const fn version(id: &'static str, n: u8) -> RoomVersion {
             float_power_levels: n <= 5,
             string_power_levels: n <= 9,
             privileged_creators: n >= 12,
+        },
+        state_res: if n == 1 {
+            StateResAlgorithm::V1
+        } else if n >= 12 {
+            StateResAlgorithm::V2_1
+        } else {
+            StateResAlgorithm::V2
         },
     }
 }

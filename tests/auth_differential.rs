@@ -12,6 +12,7 @@
 
 mod auth_support;
 mod common;
+mod ruma_support;
 
 use std::collections::HashMap;
 
@@ -19,92 +20,9 @@ use auth_support::{v, Room, ALICE, BOB, CAROL, DAVE};
 use mxdag::canonical_json::{self, Value};
 use mxdag::event::Pdu;
 use mxdag::room_version::{RoomVersion, ALL};
-use ruma_common::{
-    EventId, MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId,
-    RoomVersionId, UserId,
-};
-use ruma_events::{StateEventType, TimelineEventType};
-use serde_json::value::RawValue;
-
-/// One event as ruma's `Event` trait reads it.
-struct RumaEvent {
-    id: OwnedEventId,
-    room_id: Option<OwnedRoomId>,
-    sender: OwnedUserId,
-    ts: MilliSecondsSinceUnixEpoch,
-    event_type: TimelineEventType,
-    content: Box<RawValue>,
-    state_key: Option<String>,
-    prev: Vec<OwnedEventId>,
-    auth: Vec<OwnedEventId>,
-    redacts: Option<OwnedEventId>,
-    rejected: bool,
-}
-
-impl RumaEvent {
-    fn of(pdu: &Pdu, rejected: bool) -> RumaEvent {
-        let id = |s: &str| OwnedEventId::try_from(s).expect("event ID");
-        let content = canonical_json::to_string(&Value::Object(pdu.content().clone()));
-        RumaEvent {
-            id: id(&pdu.event_id),
-            room_id: pdu
-                .fields
-                .room_id
-                .as_deref()
-                .map(|r| OwnedRoomId::try_from(r).expect("room ID")),
-            sender: OwnedUserId::try_from(pdu.fields.sender.as_str()).expect("user ID"),
-            ts: MilliSecondsSinceUnixEpoch::from_system_time(
-                std::time::UNIX_EPOCH
-                    + std::time::Duration::from_millis(pdu.fields.origin_server_ts as u64),
-            )
-            .unwrap(),
-            event_type: pdu.fields.event_type.as_str().into(),
-            content: RawValue::from_string(content).unwrap(),
-            state_key: pdu.fields.state_key.clone(),
-            prev: pdu.fields.prev_events.iter().map(|p| id(p)).collect(),
-            auth: pdu.fields.auth_events.iter().map(|a| id(a)).collect(),
-            redacts: pdu.fields.redacts.as_deref().map(id),
-            rejected,
-        }
-    }
-}
-
-impl ruma_state_res::Event for RumaEvent {
-    type Id = OwnedEventId;
-    fn event_id(&self) -> &OwnedEventId {
-        &self.id
-    }
-    fn room_id(&self) -> Option<&RoomId> {
-        self.room_id.as_deref()
-    }
-    fn sender(&self) -> &UserId {
-        &self.sender
-    }
-    fn origin_server_ts(&self) -> MilliSecondsSinceUnixEpoch {
-        self.ts
-    }
-    fn event_type(&self) -> &TimelineEventType {
-        &self.event_type
-    }
-    fn content(&self) -> &RawValue {
-        &self.content
-    }
-    fn state_key(&self) -> Option<&str> {
-        self.state_key.as_deref()
-    }
-    fn prev_events(&self) -> Box<dyn DoubleEndedIterator<Item = &OwnedEventId> + '_> {
-        Box::new(self.prev.iter())
-    }
-    fn auth_events(&self) -> Box<dyn DoubleEndedIterator<Item = &OwnedEventId> + '_> {
-        Box::new(self.auth.iter())
-    }
-    fn redacts(&self) -> Option<&OwnedEventId> {
-        self.redacts.as_ref()
-    }
-    fn rejected(&self) -> bool {
-        self.rejected
-    }
-}
+use ruma_common::{EventId, OwnedEventId, RoomVersionId};
+use ruma_events::StateEventType;
+use ruma_support::RumaEvent;
 
 /// The events of `room` as ruma reads them, by ID.
 type Held = HashMap<OwnedEventId, RumaEvent>;

@@ -467,7 +467,7 @@ fn report_serialises_to_the_documented_shape() {
     assert_eq!(json["room_version"], "11");
     assert_eq!(
         json["counts"],
-        serde_json::json!({"total": 2, "valid": 1, "redacted": 1, "rejected": 0, "unchecked": 0, "dropped": 0})
+        serde_json::json!({"total": 2, "valid": 1, "redacted": 1, "rejected": 0, "soft_failed": 0, "unchecked": 0, "dropped": 0})
     );
     assert_eq!(json["events"][0]["verdict"], "valid");
     assert!(json["events"][0].get("pruned_by_sender").is_none());

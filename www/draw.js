@@ -21,6 +21,7 @@ export const COLOURS = {
   tampered: "#ff8a3d",
   dropped: "#f25f5c",
   rejected: "#c2417f",
+  soft_failed: "#d08770",
   unchecked: "#5c6470",
   gap: "#ff6fa3",
   forward: "#4fd18b",
@@ -36,6 +37,7 @@ function colourOf(s, i) {
   if (v === VERDICT.gap) return "gap";
   if (v === VERDICT.dropped) return "dropped";
   if (v === VERDICT.rejected) return "rejected";
+  if (v === VERDICT.soft_failed) return "soft_failed";
   if (v === VERDICT.redacted) return s.flags[i] & FLAG.pruned ? "pruned" : "tampered";
   if (v === VERDICT.unchecked) return "unchecked";
   return ["message", "state", "other", "gap", "outlier"][s.kind[i]];

@@ -3,7 +3,7 @@
 // pass here counts gaps' references and the totals.
 
 /** Verdict codes of a snapshot (as `RoomSession.rows()` gives them). */
-export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4, rejected: 5 };
+export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4, rejected: 5, soft_failed: 6 };
 /** Kinds of node, as drawn. */
 export const KIND = { message: 0, state: 1, other: 2, gap: 3, outlier: 4 };
 /** Flag bits of a node. */

@@ -8,6 +8,7 @@ const VERDICT_TEXT = {
   valid: "valid",
   redacted: "redacted",
   rejected: "rejected",
+  soft_failed: "soft-failed (fails against the current state)",
   dropped: "dropped",
   missing: "missing (backward extremity)",
   unchecked: "unchecked",

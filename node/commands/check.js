@@ -43,7 +43,8 @@ ${SESSION_HELP}  --backfill           the events came by /backfill: the 20 prev_
 
 Verdicts: valid; redacted (content hash broken, signatures hold: pruned by the sender or
 tampered); rejected (persisted as rejected by servers: over-long fields in room versions
-1–10); unchecked (a signing key is not held — pass it with --keys or --trusted-key — or
+1–10, or the authorization rules fail against the event's auth events or the state before
+it); soft_failed (fails them only against the current state of the room held); unchecked (a signing key is not held — pass it with --keys or --trusted-key — or
 the event is no PDU: client format, tardis scenario); dropped.
 
 Exit status: 0 when every event is valid (and the contract kept), 1 when anything is
@@ -88,7 +89,7 @@ function requireContent(file, report, answer) {
 
 /** The report as `--json` prints it (docs/report-schema.md). */
 export function combineReports(roomVersion, reports, keys) {
-  const counts = { total: 0, valid: 0, redacted: 0, rejected: 0, unchecked: 0, dropped: 0 };
+  const counts = { total: 0, valid: 0, redacted: 0, rejected: 0, soft_failed: 0, unchecked: 0, dropped: 0 };
   const missing = new Map();
   const inputs = [];
   const events = [];
@@ -117,7 +118,7 @@ export function combineReports(roomVersion, reports, keys) {
   };
 }
 
-const MARK = { valid: "ok", redacted: "REDACTED", rejected: "REJECTED", unchecked: "UNCHECKED", dropped: "DROPPED" };
+const MARK = { valid: "ok", redacted: "REDACTED", rejected: "REJECTED", soft_failed: "SOFT-FAILED", unchecked: "UNCHECKED", dropped: "DROPPED" };
 
 function formatProblem(p) {
   return `      ${p.severity}: ${p.code} at ${p.path}: ${p.message}`;
@@ -125,7 +126,7 @@ function formatProblem(p) {
 
 /** The counts in words. */
 function countsLine(c) {
-  return `${c.total} event(s): ${c.valid} valid, ${c.redacted} redacted, ${c.rejected} rejected, ${c.unchecked} unchecked, ${c.dropped} dropped`;
+  return `${c.total} event(s): ${c.valid} valid, ${c.redacted} redacted, ${c.rejected} rejected, ${c.soft_failed} soft-failed, ${c.unchecked} unchecked, ${c.dropped} dropped`;
 }
 
 /** Whether an event is listed on its own: not valid nor unchecked, or with an error. */

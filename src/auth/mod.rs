@@ -88,6 +88,23 @@ pub fn authorize(event: &Pdu, auth: &AuthEvents) -> Result<(), Problem> {
     Ok(())
 }
 
+/// The power level of `event`'s sender "when looking at its auth events", as the reverse
+/// topological power ordering of state resolution reads it
+/// ([v2, definitions](https://spec.matrix.org/v1.16/rooms/v2/#definitions)): the level
+/// the current `m.room.power_levels` among `auth` gives (infinite for a v12 creator, 100
+/// for the creator and 0 for others when there is none); 0 when `auth` holds no create
+/// event or unreadable power levels.
+pub fn sender_level(event: &Pdu, auth: &AuthEvents) -> Power {
+    let create = match (event.room_version.auth.privileged_creators, auth.create) {
+        (true, Some(c)) => Some(c.pdu),
+        _ => auth.entries.iter().map(|e| e.pdu).find(|p| p.is_create()),
+    };
+    match create.map(|c| Ctx::new(event, c, auth.entries)) {
+        Some(Ok(ctx)) => ctx.level_of(&event.fields.sender),
+        _ => Power::Level(0),
+    }
+}
+
 /// The event under check and the room state its auth events give.
 pub struct Ctx<'a> {
     /// The event being authorised.

@@ -23,6 +23,10 @@ pub enum Verdict {
     /// Signatures are fine but a server persists the event as rejected: in room versions
     /// 1–10, a field over 255 bytes but not over 255 code points.
     Rejected,
+    /// Passes checks 1–5 but fails the authorization rules against the current state of
+    /// the room (check 6): a server keeps it but does not show it or build on it
+    /// ([soft failure](https://spec.matrix.org/v1.16/server-server-api/#soft-failure)).
+    SoftFailed,
     /// Could not be checked: a signing key is not held (fetch it and judge again), or the
     /// event is no PDU (client format, tardis scenario). Not invalid.
     Unchecked,
@@ -64,6 +68,8 @@ pub struct Counts {
     pub redacted: usize,
     /// `rejected` events.
     pub rejected: usize,
+    /// `soft_failed` events.
+    pub soft_failed: usize,
     /// `unchecked` events.
     pub unchecked: usize,
     /// `dropped` events.
@@ -108,6 +114,7 @@ impl Counts {
                 Verdict::Valid => c.valid += 1,
                 Verdict::Redacted => c.redacted += 1,
                 Verdict::Rejected => c.rejected += 1,
+                Verdict::SoftFailed => c.soft_failed += 1,
                 Verdict::Unchecked => c.unchecked += 1,
                 Verdict::Dropped => c.dropped += 1,
             }
@@ -123,6 +130,7 @@ impl Counts {
         self.valid += other.valid;
         self.redacted += other.redacted;
         self.rejected += other.rejected;
+        self.soft_failed += other.soft_failed;
         self.unchecked += other.unchecked;
         self.dropped += other.dropped;
     }

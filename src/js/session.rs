@@ -13,7 +13,7 @@ use super::errors::{codes as arg_codes, optional_string_arg, string_arg, to_js_e
 use super::key_ring::{input_text, to_plain};
 use crate::event::report::MissingKey;
 use crate::room_version::RoomVersion;
-use crate::session::{Ingest, RoomSession};
+use crate::session::{Ingest, Position, RoomSession, StateError};
 
 #[wasm_bindgen(typescript_custom_section)]
 const SESSION_TYPES: &str = r#"
@@ -59,6 +59,19 @@ export type Auth =
   | { status: "unknown"; problem: Problem; missing: string[] }
   | { status: "allowed" }
   | { status: "rejected"; problem: Problem };
+
+/** Checks 5 and 6 for one timeline event: against the state before it (`rejected` names
+ *  the rule and the state entry), and for events of unmerged branches against the current
+ *  state (`soft_failed`). `unknown` names the events missing for the state before it. */
+export type StateAuth =
+  | { status: "not_checked" }
+  | { status: "unknown"; problem: Problem; missing: string[] }
+  | { status: "allowed" }
+  | { status: "rejected"; problem: Problem }
+  | { status: "soft_failed"; problem: Problem };
+
+/** One entry of a room state: the event in force for a type and state key. */
+export interface StateEntry { type: string; state_key: string; event_id: string; }
 
 /** The known order a walking answer matches: Synapse's, breadth-first (Dendrite), a local
  *  timeline (the conduwuit family), or none of them. */
@@ -121,6 +134,8 @@ export interface EventDetails {
   problems: Problem[];
   /** Check 4, for a held event. */
   auth: Auth | null;
+  /** Checks 5 and 6, for a held event. */
+  state: StateAuth | null;
   source: string | null;
   annotation: string | null;
   origin: "plain" | "federation" | "scenario" | null;
@@ -132,7 +147,7 @@ export interface EventDetails {
 /** The session's room as rows of a drawing (see `layoutDag`), with what the page shows
  *  of each row. */
 export interface SessionRows extends LayoutRows {
-  /** 0 valid, 1 redacted, 2 dropped, 3 unchecked, 4 gap, 5 rejected. */
+  /** 0 valid, 1 redacted, 2 dropped, 3 unchecked, 4 gap, 5 rejected, 6 soft failed. */
   verdicts: Uint8Array;
   /** 0 message, 1 state, 2 other, 3 gap. */
   kinds: Uint8Array;
@@ -432,6 +447,51 @@ impl JsRoomSession {
         }
     }
 
+    /// The room state before (`"before"`) or after (`"after"`) a held timeline event, sorted
+    /// by type then state key. Throws an `Error` with `code` `state_event_not_held` for an
+    /// event not held, `auth_unknown` when events the state needs are not held (the message
+    /// names them).
+    #[wasm_bindgen(js_name = stateAt, unchecked_return_type = "StateEntry[]")]
+    pub fn state_at(
+        &self,
+        #[wasm_bindgen(js_name = eventId, unchecked_param_type = "string")] event_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "\"before\" | \"after\"")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id = string_arg(&event_id, "eventId")?;
+        let at = match string_arg(&at, "at")?.as_str() {
+            "before" => Position::Before,
+            "after" => Position::After,
+            other => {
+                return Err(to_js_error(
+                    arg_codes::INVALID_ARGUMENT,
+                    &format!("`at` must be \"before\" or \"after\", not {other:?}."),
+                ))
+            }
+        };
+        let state = self.inner.borrow().state_at(&id, at);
+        state_result(state)
+    }
+
+    /// The auth chain of a held event (its auth events, theirs, …), as event IDs sorted.
+    /// Throws as `stateAt` does.
+    #[wasm_bindgen(js_name = authChain, unchecked_return_type = "string[]")]
+    pub fn auth_chain(
+        &mut self,
+        #[wasm_bindgen(js_name = eventId, unchecked_param_type = "string")] event_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id = string_arg(&event_id, "eventId")?;
+        let chain = self.inner.borrow_mut().auth_chain(&id);
+        state_result(chain)
+    }
+
+    /// The room's current state: the resolution of the states after its forward
+    /// extremities, sorted by type then state key. Throws `auth_unknown` when not known.
+    #[wasm_bindgen(js_name = currentState, unchecked_return_type = "StateEntry[]")]
+    pub fn current_state(&self) -> Result<JsValue, JsValue> {
+        let state = self.inner.borrow().current_state();
+        state_result(state)
+    }
+
     /// Each room's summary (`mxdag dag --json`'s `rooms`).
     #[wasm_bindgen(unchecked_return_type = "RoomSummary[]")]
     pub fn summaries(&self) -> Result<JsValue, JsValue> {
@@ -541,5 +601,16 @@ impl JsRoomSession {
             .dags()
             .map(|d| d.heap_bytes() as f64)
             .sum()
+    }
+}
+
+/// A state or auth chain as a plain value, or the `Error` its [`StateError`] is.
+fn state_result<T: serde::Serialize>(result: Result<T, StateError>) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(value) => to_plain(&value),
+        Err(error) => {
+            let (code, message) = error.describe();
+            Err(to_js_error(code, &message))
+        }
     }
 }

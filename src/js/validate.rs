@@ -41,13 +41,16 @@ export interface Pdu {
   [field: string]: unknown;
 }
 
-/** The verdict on one event after the checks on receipt (format, signatures, content hash):
- *  `unchecked` when a signing key is not held or the event is no PDU (not invalid),
- *  `rejected` when a server persists it as rejected (lenient size limits, v1–10). */
-export type Verdict = "valid" | "redacted" | "rejected" | "unchecked" | "dropped";
+/** The verdict on one event after the checks on receipt (format, signatures, content hash,
+ *  and in a session the authorization rules): `unchecked` when a signing key is not held or
+ *  the event is no PDU (not invalid), `rejected` when a server persists it as rejected
+ *  (lenient size limits, v1–10; or it fails the authorization rules against its auth events
+ *  or the state before it), `soft_failed` when it passes those but fails them against the
+ *  current state of the room. */
+export type Verdict = "valid" | "redacted" | "rejected" | "soft_failed" | "unchecked" | "dropped";
 
 /** Verdict counts. */
-export interface Counts { total: number; valid: number; redacted: number; rejected: number; unchecked: number; dropped: number; }
+export interface Counts { total: number; valid: number; redacted: number; rejected: number; soft_failed: number; unchecked: number; dropped: number; }
 
 /** The report on one event. */
 export interface EventReport {

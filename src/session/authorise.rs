@@ -87,6 +87,13 @@ enum Entry {
     Missing,
 }
 
+impl AuthTable {
+    /// The PDU kept for a held node (state events, and events not decided yet).
+    pub(super) fn kept(&self, node: NodeIndex) -> Option<&Pdu> {
+        self.pdus.get(node as usize).and_then(|p| p.as_deref())
+    }
+}
+
 impl Room {
     /// Keeps the PDU of a newly held node (`accepted`: what a server goes on with) until it
     /// is decided (for good when it is a state event), and returns the nodes to try: it,
@@ -141,6 +148,12 @@ impl Room {
                 continue;
             };
             let tried = self.try_one(&pdu);
+            let auth_nodes: Vec<NodeIndex> = pdu
+                .fields
+                .auth_events
+                .iter()
+                .filter_map(|id| self.dag.index_of(id))
+                .collect();
             drop(pdu);
             let (result, warnings) = match tried {
                 Tried::Decided(result, warnings) => (result, warnings),
@@ -166,6 +179,9 @@ impl Room {
                 }
             }
             h.problems.extend(warnings);
+            if h.auth == Auth::Allowed {
+                self.state.note_auth_events(node, auth_nodes);
+            }
             work.extend(self.auth.dependents.remove(&node).unwrap_or_default());
             self.forget_unless_state(node);
         }
@@ -188,13 +204,13 @@ impl Room {
     }
 
     /// The held record of a node, to change.
-    fn held_mut(&mut self, node: NodeIndex) -> Option<&mut super::Held> {
+    pub(super) fn held_mut(&mut self, node: NodeIndex) -> Option<&mut super::Held> {
         self.held.get_mut(node as usize).and_then(Option::as_mut)
     }
 
     /// The PDU of a held node as the rules read it: kept for state events, else parsed
     /// again from the held JSON.
-    fn pdu_of(&self, node: NodeIndex, version: &RoomVersion) -> Option<Cow<'_, Pdu>> {
+    pub(super) fn pdu_of(&self, node: NodeIndex, version: &RoomVersion) -> Option<Cow<'_, Pdu>> {
         if let Some(Some(pdu)) = self.auth.pdus.get(node as usize) {
             return Some(Cow::Borrowed(&**pdu));
         }
@@ -217,6 +233,9 @@ impl Room {
         };
         match (&held.auth, held.verdict) {
             (Auth::Allowed, _) => Entry::Decided(node, false),
+            // Check 4 allowed comes first: a rejection by check 5 (the state before the
+            // event, `state.rs`) is not seen here, so check 4 does not depend on the order
+            // events arrive in.
             (Auth::Rejected { .. }, _) | (_, Verdict::Dropped | Verdict::Rejected) => {
                 Entry::Decided(node, true)
             }

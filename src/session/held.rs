@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Auth;
+use super::{Auth, StateAuth};
 use crate::canonical_json::Value;
 use crate::event::Verdict;
 use crate::input::{InputEvent, Origin, Section};
@@ -36,6 +36,8 @@ pub struct Held {
     pub problems: Vec<Problem>,
     /// Check 4: the authorization rules against its own auth events.
     pub auth: Auth,
+    /// Checks 5 and 6: the rules against the state before it and the current state.
+    pub state: StateAuth,
     /// The input it came from (an index into the session's sources).
     pub source: u32,
     /// What the input said of the event besides its JSON.

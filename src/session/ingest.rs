@@ -4,7 +4,7 @@
 
 use super::held::{Held, Meta};
 use super::report::{IngestReport, VersionFrom};
-use super::Auth;
+use super::{Auth, StateAuth};
 use super::{Ingest, RoomSession};
 use crate::canonical_json::Value;
 use crate::crypto::keys::KeysAdded;
@@ -390,6 +390,7 @@ impl RoomSession {
                         pruned_by_sender: report.pruned_by_sender == Some(true),
                         problems: report.problems.clone(),
                         auth: Auth::NotChecked,
+                        state: StateAuth::NotChecked,
                         source: taking.source,
                         meta,
                     });
@@ -433,6 +434,7 @@ impl RoomSession {
         };
         for (slot, work) in to_try {
             self.rooms[slot].authorise(&version, work, &mut out.auth);
+            self.rooms[slot].resolve_states(&version);
         }
         for (report, at) in out.events.iter_mut().zip(placed_at) {
             let Some(held) = at.and_then(|(slot, node)| self.rooms[slot].held(node)) else {

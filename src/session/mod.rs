@@ -17,6 +17,7 @@ pub mod parallel;
 mod rejudge;
 mod report;
 mod rows;
+mod state;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -26,6 +27,7 @@ pub use report::{
     Contract, EventDetails, IngestReport, KeysReport, Neighbour, Rejudged, VersionFrom,
 };
 pub use rows::{kind_codes, marks, verdict_codes, SessionRows};
+pub use state::{codes as state_codes, Position, StateAuth, StateEntry, StateError};
 
 use crate::crypto::KeyRing;
 use crate::dag::{NodeIndex, RoomDag};
@@ -61,6 +63,8 @@ pub(crate) struct Room {
     pub findings: Vec<Problem>,
     /// What check 4 (the authorization rules) keeps between inputs.
     pub auth: authorise::AuthTable,
+    /// The states before and after each event, and what checks 5 and 6 keep.
+    pub state: state::StateTable,
 }
 
 impl Room {
@@ -183,11 +187,81 @@ impl RoomSession {
                 crate::event::Verdict::Valid => counts.valid += 1,
                 crate::event::Verdict::Redacted => counts.redacted += 1,
                 crate::event::Verdict::Rejected => counts.rejected += 1,
+                crate::event::Verdict::SoftFailed => counts.soft_failed += 1,
                 crate::event::Verdict::Unchecked => counts.unchecked += 1,
                 crate::event::Verdict::Dropped => counts.dropped += 1,
             }
         }
         counts
+    }
+
+    /// The room holding `event_id` as a held timeline event, and its node.
+    fn timeline_node(&self, event_id: &str) -> Result<(usize, NodeIndex), StateError> {
+        self.rooms
+            .iter()
+            .enumerate()
+            .find_map(|(i, room)| {
+                let node = room.dag.index_of(event_id)?;
+                room.dag.is_timeline(node).then_some((i, node))
+            })
+            .ok_or_else(|| StateError::NotHeld {
+                event_id: event_id.to_owned(),
+            })
+    }
+
+    /// The room state before or after a held timeline event
+    /// ([v2, state resolution](https://spec.matrix.org/v1.16/rooms/v2/#state-resolution)),
+    /// sorted by type then state key; an error names the events missing when it is not
+    /// known (a gap, or events not decided).
+    pub fn state_at(&self, event_id: &str, at: Position) -> Result<Vec<StateEntry>, StateError> {
+        let (room, node) = self.timeline_node(event_id)?;
+        self.rooms[room].state_at(node, at)
+    }
+
+    /// The auth chain of a held event (timeline or outlier): its auth events, theirs, and
+    /// so on ([v2, definitions](https://spec.matrix.org/v1.16/rooms/v2/#definitions)), as
+    /// event IDs sorted; an error names the first auth events not held.
+    pub fn auth_chain(&mut self, event_id: &str) -> Result<Vec<String>, StateError> {
+        let not_held = || StateError::NotHeld {
+            event_id: event_id.to_owned(),
+        };
+        let (room, node) = self
+            .rooms
+            .iter()
+            .enumerate()
+            .find_map(|(i, room)| {
+                let node = room.dag.index_of(event_id)?;
+                room.dag.is_held(node).then_some((i, node))
+            })
+            .ok_or_else(not_held)?;
+        self.rooms[room].auth_chain(node)
+    }
+
+    /// The current state of the session's room: the resolution of the states after its
+    /// forward extremities, sorted by type then state key.
+    pub fn current_state(&self) -> Result<Vec<StateEntry>, StateError> {
+        match self.rooms.first() {
+            Some(room) => room.current_state(),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Forgets every computed state and auth chain and computes them again (what a first
+    /// ingest does after checks 1–4): for benchmarks, and to see the cost of the states
+    /// alone.
+    pub fn resolve_states_again(&mut self) {
+        let Some(version) = self.version else {
+            return;
+        };
+        for room in &mut self.rooms {
+            room.forget_states();
+            room.resolve_states(&version);
+        }
+    }
+
+    /// Bytes of heap memory the states and auth chains of the session's rooms hold.
+    pub fn state_heap_bytes(&self) -> usize {
+        self.rooms.iter().map(|r| r.state.heap_bytes()).sum()
     }
 
     /// The records of the session's room, by node index of its DAG.

@@ -70,6 +70,7 @@ impl RoomSession {
                 held.problems = problems;
             }
             room.authorise(&version, work, &mut out.auth);
+            room.resolve_states(&version);
         }
         out
     }
@@ -97,6 +98,7 @@ impl RoomSession {
             pruned_by_sender: held.is_some_and(|h| h.pruned_by_sender),
             problems: held.map(|h| h.problems.clone()).unwrap_or_default(),
             auth: held.map(|h| h.auth.clone()),
+            state: held.map(|h| h.state.clone()),
             source: held.map(|h| match self.source_name(h.source) {
                 "" => h.meta.label.clone(),
                 name => format!("{name}, {}", h.meta.label),

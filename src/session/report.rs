@@ -186,6 +186,8 @@ pub struct EventDetails {
     pub problems: Vec<Problem>,
     /// Check 4: the authorization rules against its own auth events.
     pub auth: Option<Auth>,
+    /// Checks 5 and 6: the rules against the state before it and the current state.
+    pub state: Option<super::StateAuth>,
     /// The input it came from and where in it (`file room.ndjson, Line 7`).
     pub source: Option<String>,
     /// The note the input attached.

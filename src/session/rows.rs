@@ -22,6 +22,8 @@ pub mod verdict_codes {
     pub const GAP: u8 = 4;
     /// `rejected`.
     pub const REJECTED: u8 = 5;
+    /// `soft_failed`.
+    pub const SOFT_FAILED: u8 = 6;
 }
 
 /// Codes of [`SessionRows::kinds`].
@@ -68,6 +70,7 @@ fn verdict_code(verdict: Verdict) -> u8 {
         Verdict::Dropped => verdict_codes::DROPPED,
         Verdict::Unchecked => verdict_codes::UNCHECKED,
         Verdict::Rejected => verdict_codes::REJECTED,
+        Verdict::SoftFailed => verdict_codes::SOFT_FAILED,
     }
 }
 

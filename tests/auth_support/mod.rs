@@ -109,6 +109,12 @@ impl Room {
         room
     }
 
+    /// Leaves `n` serials unused, so that a clone of this room (another branch of a fork)
+    /// builds events with other IDs, depths and timestamps.
+    pub fn skip(&mut self, n: u32) {
+        self.serial += n;
+    }
+
     /// The create event.
     pub fn create(&self) -> &Pdu {
         &self.events[0]

@@ -46,8 +46,8 @@ test("a valid room exits 0, in words and as JSON", () => {
   const events = file("clean.json", transaction(clean.pdus));
   const human = mxdagCli("check", events, "--keys", keys);
   assert.equal(human.code, 0, human.stderr);
-  assert.match(human.stdout, new RegExp(`^${keys}: 3 key\\(s\\) added: .*\n${events}: transaction, 80 event\\(s\\): 80 valid, 0 redacted, 0 rejected, 0 unchecked, 0 dropped\n`));
-  assert.match(human.stdout, /\nroom version 10: 80 event\(s\): 80 valid, 0 redacted, 0 rejected, 0 unchecked, 0 dropped — all valid\n$/);
+  assert.match(human.stdout, new RegExp(`^${keys}: 3 key\\(s\\) added: .*\n${events}: transaction, 80 event\\(s\\): 80 valid, 0 redacted, 0 rejected, 0 soft-failed, 0 unchecked, 0 dropped\n`));
+  assert.match(human.stdout, /\nroom version 10: 80 event\(s\): 80 valid, 0 redacted, 0 rejected, 0 soft-failed, 0 unchecked, 0 dropped — all valid\n$/);
   const { code, stdout } = mxdagCli("check", events, "--keys", keys, "--json");
   assert.equal(code, 0);
   const report = JSON.parse(stdout);
@@ -55,7 +55,7 @@ test("a valid room exits 0, in words and as JSON", () => {
   assert.equal(report.room_version, "10");
   assert.equal(report.valid, true);
   assert.equal(report.outcome, "valid");
-  assert.deepEqual(report.counts, { total: 80, valid: 80, redacted: 0, rejected: 0, unchecked: 0, dropped: 0 });
+  assert.deepEqual(report.counts, { total: 80, valid: 80, redacted: 0, rejected: 0, soft_failed: 0, unchecked: 0, dropped: 0 });
   assert.deepEqual(report.inputs, [{ file: events, input: "transaction", counts: report.counts, problems: [], findings: [] }]);
   assert.deepEqual(report.keys.map(({ file, added, problems }) => ({ file, added, problems })), [{ file: keys, added: 3, problems: [] }]);
   const served = room.serverKeys.flatMap((r) => Object.entries(r.verify_keys).map(([id, k]) => `${r.server_name} ${id} ${k.key}`)).sort();
@@ -72,7 +72,7 @@ test("damaged events exit 1 with their verdicts and problems", () => {
   const report = JSON.parse(stdout);
   assert.equal(report.valid, false);
   assert.equal(report.outcome, "invalid");
-  assert.deepEqual(report.counts, { total: 80, valid: 76, redacted: 3, rejected: 0, unchecked: 0, dropped: 1 });
+  assert.deepEqual(report.counts, { total: 80, valid: 76, redacted: 3, rejected: 0, soft_failed: 0, unchecked: 0, dropped: 1 });
   const bad = report.events[room.damage.badSignature];
   assert.equal(bad.verdict, "dropped");
   assert.ok(bad.problems.some((p) => p.code.startsWith("signature") && p.path.startsWith("$.signatures")));
@@ -92,7 +92,7 @@ test("without keys every event is unchecked (exit 3), the missing keys are liste
   assert.equal(run.code, 3, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.deepEqual([report.outcome, report.valid], ["unchecked", false]);
-  assert.deepEqual(report.counts, { total: 80, valid: 0, redacted: 0, rejected: 0, unchecked: 80, dropped: 0 });
+  assert.deepEqual(report.counts, { total: 80, valid: 0, redacted: 0, rejected: 0, soft_failed: 0, unchecked: 80, dropped: 0 });
   assert.ok(report.events.every((e) => e.verdict === "unchecked" && e.problems.some((p) => p.code === "signing_key_unknown")));
   assert.deepEqual(report.missing_keys.map((k) => k.server_name).sort(), room.serverKeys.map((k) => k.server_name).sort());
   const human = mxdagCli("check", events);
@@ -100,7 +100,7 @@ test("without keys every event is unchecked (exit 3), the missing keys are liste
   for (const { server_name, key_id } of report.missing_keys) {
     assert.ok(human.stdout.includes(`missing key ${key_id} of ${server_name}: pass its /_matrix/key/v2/server response with --keys, or --trusted-key "${server_name} ${key_id} <base64>"`), human.stdout);
   }
-  assert.match(human.stdout, /: 80 event\(s\): 0 valid, 0 redacted, 0 rejected, 80 unchecked, 0 dropped — nothing invalid, but not all checked\n$/);
+  assert.match(human.stdout, /: 80 event\(s\): 0 valid, 0 redacted, 0 rejected, 0 soft-failed, 80 unchecked, 0 dropped — nothing invalid, but not all checked\n$/);
   // The same keys given as trusted: every event valid, each saying which trusted key signed it.
   const trusted = room.serverKeys.flatMap((r) => Object.entries(r.verify_keys).flatMap(([id, k]) => ["--trusted-key", `${r.server_name} ${id} ${k.key}`]));
   const withTrusted = mxdagCli("check", events, ...trusted, "--json");

@@ -30,6 +30,8 @@ import type {
   RecordedAnswer,
   ServerKeys,
   SessionRows,
+  StateAuth,
+  StateEntry,
   TimelineAnswer,
   TimelineEvent,
   TimelineGap,
@@ -117,6 +119,13 @@ typed(session.keys());
 typed(session.reread("11"));
 typed(session.setRoomVersion("11"));
 const onlyKeys: boolean = RoomSession.holdsOnlyKeys(JSON.stringify(response));
+// State resolution: the states around an event, its auth chain, the current state.
+const stateBefore: StateEntry[] = typed(session.stateAt("$e", "before"));
+const stateKeys: string[] = typed(session.stateAt("$e", "after")).map((e) => `${e.type} ${e.state_key} ${e.event_id}`);
+const authChain: string[] = typed(session.authChain("$e"));
+const currentState: StateEntry[] = typed(session.currentState());
+const stateAuth: StateAuth | null | undefined = details?.state;
+const softFailed: number = counts.soft_failed;
 const sessionRoom: string | undefined = session.roomId ?? session.roomVersion;
 const extremities: string[] = session.forwardExtremities();
 const heap: number = session.heapBytes();

@@ -1,0 +1,124 @@
+// `mxdag state FILE... [--at EVENT_ID]... [--json]`: the room state as a server computes it
+// (state resolution v1, v2 or v2.1 by room version): without --at, the current state (the
+// resolution of the states after the forward extremities); with --at, each event's result
+// of the authorization rules (checks 4–6 on receipt) and the states before and after it.
+// Exit codes: 0 when every asked event is held, 2 when one is not (or on unusable input).
+import { runCommand, UsageError } from "../args.js";
+import { SESSION_HELP, SESSION_OPTIONS } from "../session.js";
+import { loadSession } from "./dag.js";
+
+export const summary = "the room state: current, or before and after given events";
+
+export const usage = `Usage: mxdag state FILE... [--at EVENT_ID]... [--json] [--room-version V] [--keys FILE]...
+
+Loads the events of the files (anything mxdag dag reads) into one session and prints the
+room's current state: the resolution of the states after its forward extremities (state
+resolution of room version 1, of versions 2–11, or v2.1 of version 12). With --at, for each
+event: whether it passes the authorization rules (against its auth events, the state before
+it, and the current state: allowed, rejected, soft_failed, or unknown when an event needed
+is not held) and the rule it failed, and the states before and after it. A state that
+needs events not held is not guessed: the events missing are named.
+
+Options:
+  --at EVENT_ID        an event to show; repeatable
+  --json               print {room_version, current: [entry], at: [{event_id, auth, rule,
+                       state_before: [entry], state_after: [entry]}]} with entry =
+                       {type, state_key, event_id}, sorted by type then state key; a
+                       state not known is null, with the events missing in
+                       "missing_before" / "missing_after" (and "missing_current")
+${SESSION_HELP}  -h, --help           this help
+
+Exit status: 0 when every event asked for is held; 2 when one is not, or on unusable input
+or arguments.
+`;
+
+const OPTIONS = {
+  ...SESSION_OPTIONS,
+  json: { type: "boolean" },
+  at: { type: "string", multiple: true },
+};
+
+/** A state, or null and the events missing. */
+function stateOrMissing(get) {
+  try {
+    return { state: get(), missing: null };
+  } catch (error) {
+    if (error.code !== "auth_unknown") throw error;
+    return { state: null, missing: error.message };
+  }
+}
+
+/** The result of checks 4–6 of a held event: [auth, rule]. */
+function verdictOf(details) {
+  const auth = details.auth ?? { status: "not_checked" };
+  const state = details.state ?? { status: "not_checked" };
+  if (auth.status === "rejected") return ["rejected", auth.problem.code];
+  if (state.status === "rejected") return ["rejected", state.problem.code];
+  if (state.status === "soft_failed") return ["soft_failed", state.problem.code];
+  if (auth.status === "allowed" && state.status === "allowed") return ["allowed", null];
+  return ["unknown", null];
+}
+
+function entryLine(e) {
+  const key = e.state_key === "" ? "" : ` [${e.state_key}]`;
+  return `    ${e.type}${key}: ${e.event_id}`;
+}
+
+function stateLines(title, { state, missing }) {
+  if (state === null) return [`  ${title}: not known — ${missing}`];
+  return [`  ${title}: ${state.length} entr${state.length === 1 ? "y" : "ies"}`, ...state.map(entryLine)];
+}
+
+/** Runs `mxdag state`. */
+export async function run(args, io) {
+  return runCommand({ name: "state", usage, options: OPTIONS }, args, io, async (values, positionals) => {
+    if (positionals.length === 0) throw new UsageError("state needs at least one FILE");
+    const { mxdag } = await import("../wasm.js");
+    const { session } = await loadSession(mxdag, positionals, [], values);
+    try {
+      const current = stateOrMissing(() => session.currentState());
+      const at = [];
+      const notHeld = [];
+      for (const id of values.at ?? []) {
+        const details = session.details(id);
+        if (details === undefined || !details.held) {
+          notHeld.push(id);
+          continue;
+        }
+        const [auth, rule] = verdictOf(details);
+        const before = stateOrMissing(() => session.stateAt(id, "before"));
+        const after = stateOrMissing(() => session.stateAt(id, "after"));
+        at.push({ event_id: id, auth, rule, before, after });
+      }
+      for (const id of notHeld) io.stderr.write(`mxdag state: ${id} is not held by the inputs\n`);
+      if (values.json) {
+        const out = {
+          room_version: session.roomVersion ?? null,
+          current: current.state,
+          ...(current.missing === null ? {} : { missing_current: current.missing }),
+          at: at.map((a) => ({
+            event_id: a.event_id,
+            auth: a.auth,
+            rule: a.rule,
+            state_before: a.before.state,
+            state_after: a.after.state,
+            ...(a.before.missing === null ? {} : { missing_before: a.before.missing }),
+            ...(a.after.missing === null ? {} : { missing_after: a.after.missing }),
+          })),
+        };
+        io.stdout.write(JSON.stringify(out, null, 2) + "\n");
+      } else {
+        const lines = [`room version ${session.roomVersion ?? "(unknown)"}`];
+        if (at.length === 0) lines.push(...stateLines("current state", current));
+        for (const a of at) {
+          lines.push(`${a.event_id}: ${a.auth}${a.rule ? ` (${a.rule})` : ""}`);
+          lines.push(...stateLines("state before", a.before), ...stateLines("state after", a.after));
+        }
+        io.stdout.write(lines.join("\n") + "\n");
+      }
+      return notHeld.length > 0 ? 2 : 0;
+    } finally {
+      session.free();
+    }
+  });
+}

@@ -1,0 +1,100 @@
+// State resolution through the built pkg/: RoomSession.stateAt, authChain and currentState
+// on a generated room with forks and partitions, their errors, and `mxdag state`.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import mx, { loadTools } from "../../pkg/node/wasm.js";
+import { run as state } from "../../pkg/node/commands/state.js";
+
+const tools = await loadTools();
+const room = tools.generateRoom({ seed: 12, roomVersion: "12", events: 300, partitions: 2, concurrency: 0.4, stateChanges: 0.15 });
+const keys = JSON.stringify(room.serverKeys);
+const ndjson = (pdus) => pdus.map((p) => JSON.stringify(p)).join("\n");
+
+function session(pdus) {
+  const s = new mx.RoomSession(undefined, undefined);
+  s.addKeys(keys);
+  s.ingest(ndjson(pdus));
+  return s;
+}
+
+const sorted = (entries) => [...entries].sort((a, b) => (a.type === b.type ? (a.state_key < b.state_key ? -1 : a.state_key > b.state_key ? 1 : 0) : a.type < b.type ? -1 : 1));
+
+test("stateAt: empty before the create event, the create event after it; sorted entries", () => {
+  const s = session(room.pdus);
+  const create = room.eventIds[0];
+  assert.deepEqual(s.stateAt(create, "before"), []);
+  assert.deepEqual(s.stateAt(create, "after"), [{ type: "m.room.create", state_key: "", event_id: create }]);
+  const last = room.eventIds[room.eventIds.length - 1];
+  const after = s.stateAt(last, "after");
+  assert.deepEqual(after, sorted(after));
+  assert.ok(after.some((e) => e.type === "m.room.power_levels"), JSON.stringify(after));
+  const current = s.currentState();
+  assert.deepEqual(current, sorted(current));
+  assert.ok(current.some((e) => e.type === "m.room.create" && e.event_id === create));
+  s.free();
+});
+
+test("stateAt does not depend on arrival order (backfill, newest first)", () => {
+  const forward = session(room.pdus);
+  const backward = session([...room.pdus].reverse());
+  for (const id of room.eventIds.filter((_, i) => i % 17 === 0)) {
+    assert.deepEqual(backward.stateAt(id, "before"), forward.stateAt(id, "before"), id);
+  }
+  assert.deepEqual(backward.currentState(), forward.currentState());
+  forward.free();
+  backward.free();
+});
+
+test("authChain reaches the first power levels event; errors carry codes", () => {
+  const s = session(room.pdus);
+  const last = room.eventIds[room.eventIds.length - 1];
+  const chain = s.authChain(last);
+  // Room version 12 lists no create event in auth_events: the chain starts after it.
+  const firstPl = room.eventIds[room.pdus.findIndex((p) => p.type === "m.room.power_levels")];
+  assert.ok(chain.includes(firstPl));
+  assert.ok(!chain.includes(room.eventIds[0]));
+  assert.deepEqual(chain, [...chain].sort());
+  assert.throws(() => s.stateAt("$nope", "before"), (e) => e.code === "state_event_not_held");
+  assert.throws(() => s.stateAt(last, "middle"), (e) => e.code === "invalid_argument");
+  assert.throws(() => s.authChain("$nope"), (e) => e.code === "state_event_not_held");
+  s.free();
+  // Without the power levels event, the states after it are not known: auth_unknown names it.
+  const pl = room.pdus.findIndex((p) => p.type === "m.room.power_levels");
+  const gap = session(room.pdus.filter((_, i) => i !== pl));
+  assert.throws(() => gap.stateAt(last, "before"), (e) => e.code === "auth_unknown" && e.message.includes(room.eventIds[pl]));
+  const details = gap.details(room.eventIds[pl + 1]);
+  assert.equal(details.state.status, "unknown");
+  gap.free();
+});
+
+test("mxdag state: current state and --at as JSON; exit 2 for an event not held", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mxdag-state-"));
+  const events = join(dir, "room.ndjson");
+  const keyFile = join(dir, "keys.json");
+  writeFileSync(events, ndjson(room.pdus) + "\n");
+  writeFileSync(keyFile, keys);
+  const cli = async (args) => {
+    let stdout = "";
+    let stderr = "";
+    const code = await state(args, { stdout: { write: (t) => (stdout += t) }, stderr: { write: (t) => (stderr += t) } });
+    return { code, stdout, stderr };
+  };
+  const last = room.eventIds[room.eventIds.length - 1];
+  const out = await cli([events, "--keys", keyFile, "--at", last, "--json"]);
+  assert.equal(out.code, 0, out.stderr);
+  const report = JSON.parse(out.stdout);
+  assert.equal(report.room_version, "12");
+  assert.ok(report.current.some((e) => e.type === "m.room.create"));
+  assert.deepEqual(report.at.map((a) => [a.event_id, a.auth, a.rule]), [[last, "allowed", null]]);
+  assert.deepEqual(Object.keys(report.at[0].state_before[0]), ["type", "state_key", "event_id"]);
+  const human = await cli([events, "--keys", keyFile]);
+  assert.equal(human.code, 0);
+  assert.match(human.stdout, /^room version 12\n  current state: \d+ entries\n/);
+  const missing = await cli([events, "--keys", keyFile, "--at", "$nope"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /\$nope is not held/);
+});
