@@ -5,6 +5,7 @@ import { Engine } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
 import { ask, answerAsk } from "./ask.js";
 import { fill } from "./fill-worker.js";
+import { stateDiff, stateOf } from "./state-worker.js";
 
 const ready = Engine.create();
 
@@ -149,6 +150,14 @@ const ops = {
   },
   details(engine, m) {
     return details(engine, m.id);
+  },
+  /** The state panel: the state before or after `id` (`at`) and its auth chain. */
+  state(engine, m) {
+    return stateOf(engine, m.id, m.at);
+  },
+  /** The state at `b` against the state at `a` (`at`: "before" | "after"). */
+  stateDiff(engine, m) {
+    return stateDiff(engine, m.a, m.b, m.at);
   },
   /** The DAG's consistency findings (depth not increasing, cycles, reused IDs, wrong written IDs...). */
   findings(engine) {
