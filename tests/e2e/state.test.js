@@ -30,7 +30,7 @@ const b64 = (buf) => buf.toString("base64").replace(/=+$/, "");
 const sha256 = (text) => createHash("sha256").update(text, "utf8").digest();
 
 /**
- * A message from `@mallory` (never joined) on the server of the last message's sender, with
+ * A message from `@never_joined` on the server of the last message's sender, with
  * that message's prev and auth events, hashed and signed as its server would (room version
  * 12: content hash, redaction keeps no message content, reference hash as the event ID).
  */
@@ -42,7 +42,7 @@ function forgeRejected() {
   const pdu = {
     auth_events: model.auth_events, content: { msgtype: "m.text", body: "from a user who never joined" }, depth: model.depth,
     origin_server_ts: model.origin_server_ts + 1, prev_events: model.prev_events, room_id: model.room_id,
-    sender: `@mallory:${server}`, type: "m.room.message",
+    sender: `@never_joined:${server}`, type: "m.room.message",
   };
   pdu.hashes = { sha256: b64(sha256(canonical(pdu))) };
   const redacted = { ...pdu, content: {} };
