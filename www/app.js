@@ -101,21 +101,21 @@ async function showDetails(id) {
   const d = await worker.call("details", { id });
   const i = state.index.get(id);
   panel.showEvent(d, { forward: i !== undefined && Boolean(state.snapshot.flags[i] & FLAG.forward), offline: state.offline });
-  if (d.held) await showState(id);
+  if (d.held) await showState(id, d);
 }
 
 /**
- * The state panel of held event `id` (state-panel.js), its auth chain outlined on the
+ * The state panel of held event `id` (details `d`; state-panel.js), its auth chain outlined on the
  * canvas, and the diff against `state.diffWith` when a second event was shift-clicked.
  */
-async function showState(id) {
+async function showState(id, d) {
   const at = state.stateAt ?? "before";
   const r = await worker.call("state", { id, at });
   if (state.selectedId !== id) return;
   view.setAuthChain(Uint32Array.from(r.authChain, (e) => state.index.get(e) ?? 0xffffffff));
   const actions = { select: (e) => selectId(e, true), toggle: (next) => ((state.stateAt = next), showDetails(id)) };
   $("panel").querySelector(".state-panel, .state-diff")?.remove();
-  const parts = [statePanel(r, actions)];
+  const parts = [statePanel(r, actions, d)];
   if (state.diffWith && state.diffWith !== id) {
     const d = await worker.call("stateDiff", { a: id, b: state.diffWith, at });
     if (state.selectedId !== id) return;

@@ -24,11 +24,21 @@ function row(entry, cells) {
 /** A message for a state the session does not know, with the session's reason. */
 const unknown = (r) => el("p", "warn small", `State not known: ${r.error}${r.code ? ` (${r.code})` : ""}`);
 
+/** What a check's result (`Auth` / `StateAuth`, src/js/session.rs) says, in a line. */
+function checkLine(name, result) {
+  const rule = result.problem ? `: ${result.problem.code} ${result.problem.message ?? ""}` : "";
+  const missing = result.missing?.length ? ` (missing ${result.missing.join(", ")})` : "";
+  const p = el("p", `small check v-${result.status}`, `${name}: ${result.status.replace("_", " ")}${rule}${missing}`);
+  p.dataset.check = result.status;
+  return p;
+}
+
 /**
- * The state panel for `r` (the worker's `state` op: `{id, at, entries, error, code}`).
+ * The state panel for `r` (the worker's `state` op: `{id, at, entries, error, code}`),
+ * under the event's checks 4 (`d.auth`) and 5–6 (`d.stateAuth`) from its details.
  * `actions`: `{select(id), toggle(at)}`.
  */
-export function statePanel(r, actions) {
+export function statePanel(r, actions, d) {
   const box = el("div", "state-panel");
   box.dataset.at = r.at;
   const head = el("div", "state-head");
@@ -38,6 +48,8 @@ export function statePanel(r, actions) {
   toggle.addEventListener("click", () => actions.toggle(other));
   head.append(toggle);
   box.append(head);
+  if (d?.auth) box.append(checkLine("auth events (check 4)", d.auth));
+  if (d?.stateAuth) box.append(checkLine("state before, current state (checks 5, 6)", d.stateAuth));
   if (!r.entries) {
     box.append(unknown(r));
     return box;

@@ -53,6 +53,8 @@ function details(engine, id) {
     source: d.source,
     annotation: d.annotation,
     summary: d.summary,
+    auth: d.auth ?? null,
+    stateAuth: d.state ?? null,
     gap: gap ? { depth: gap.estimated_depth, missingDepths: gap.missing_depths, outlier: gap.held_as_outlier } : null,
     prev: d.prev.map(neighbour),
     next: d.next.map(neighbour),

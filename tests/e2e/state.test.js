@@ -167,6 +167,10 @@ test("a message from a user who never joined is rejected and drawn in the reject
     assert.equal(cli.auth, "rejected");
     await clickNode(page, i);
     assert.match(await page.textContent("#panel .badge"), /^rejected/);
+    // The panel names the check that rejected it and the rule, as the CLI does.
+    await page.waitForSelector('.state-panel .check[data-check="rejected"]');
+    const why = await page.$$eval('.state-panel .check[data-check="rejected"]', (ps) => ps.map((p) => p.textContent).join("\n"));
+    assert.ok(why.includes(cli.rule), `${why} names ${cli.rule}`);
     // The node's centre pixel is the rejected colour (#c2417f).
     const rgb = await page.evaluate((k) => {
       const v = window.mxdag.view;
