@@ -114,7 +114,7 @@ async function showState(id, d) {
   if (state.selectedId !== id) return;
   view.setAuthChain(Uint32Array.from(r.authChain, (e) => state.index.get(e) ?? 0xffffffff));
   const actions = { select: (e) => selectId(e, true), toggle: (next) => ((state.stateAt = next), showDetails(id)) };
-  $("panel").querySelector(".state-panel, .state-diff")?.remove();
+  for (const old of $("panel").querySelectorAll(".state-panel, .state-diff")) old.remove();
   const parts = [statePanel(r, actions, d)];
   if (state.diffWith && state.diffWith !== id) {
     const d = await worker.call("stateDiff", { a: id, b: state.diffWith, at });
