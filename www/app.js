@@ -15,6 +15,7 @@ import { FORWARDS_FILL_HEADER, isUnrecognized } from "./forwards-fill.js";
 import { NetLog } from "./netlog.js";
 import { Panel } from "./panels.js";
 import { TimelinePane } from "./timeline-pane.js";
+import { stateDiffPanel, statePanel } from "./state-panel.js";
 
 const LIMIT = 20;
 const $ = (id) => document.getElementById(id);
@@ -55,7 +56,7 @@ const pane = new TimelinePane($("timeline-pane"), {
 });
 const netlog = new NetLog($("netlog-body"), $("netlog-count"), (entry) => panel.showRequest(entry));
 const view = new DagView($("dag"), {
-  onClick: (i) => onNodeClick(i),
+  onClick: (i, e) => onNodeClick(i, e),
   onHover: (i) => {
     const s = state.snapshot;
     $("hover").textContent = i >= 0 && s ? readable(`${s.ids[i]}  ${s.labels[i]}`) : "";
@@ -111,6 +112,29 @@ async function showDetails(id) {
   const d = await worker.call("details", { id });
   const i = state.index.get(id);
   panel.showEvent(d, { forward: i !== undefined && Boolean(state.snapshot.flags[i] & FLAG.forward), offline: state.offline });
+  if (d.held) await showState(id, d);
+}
+
+/**
+ * The state panel of held event `id` (details `d`; state-panel.js), its auth chain outlined on the
+ * canvas, and the diff against `state.diffWith` when a second event was shift-clicked.
+ */
+async function showState(id, d) {
+  const at = state.stateAt ?? "before";
+  const r = await worker.call("state", { id, at });
+  if (state.selectedId !== id) return;
+  view.setAuthChain(Uint32Array.from(r.authChain, (e) => state.index.get(e) ?? 0xffffffff));
+  const actions = { select: (e) => selectId(e, true), toggle: (next) => ((state.stateAt = next), showDetails(id)) };
+  for (const old of $("panel").querySelectorAll(".state-panel, .state-diff")) old.remove();
+  const parts = [statePanel(r, actions, d)];
+  if (state.diffWith && state.diffWith !== id) {
+    const d = await worker.call("stateDiff", { a: id, b: state.diffWith, at });
+    if (state.selectedId !== id) return;
+    parts.unshift(stateDiffPanel(d, { select: actions.select, close: () => ((state.diffWith = null), showDetails(id)) }));
+  }
+  const links = $("panel").querySelectorAll(".links");
+  if (links.length) links[links.length - 1].after(...parts);
+  else $("panel").append(...parts);
 }
 
 function selectId(id, focus) {
@@ -122,10 +146,18 @@ function selectId(id, focus) {
   return showDetails(id);
 }
 
-/** A gap backfills; a forward extremity asks forwards fill; anything else is selected. */
-function onNodeClick(i) {
+/**
+ * A gap backfills; a forward extremity asks forwards fill; anything else is selected.
+ * Shift-click on an event with one selected diffs their states (state-panel.js).
+ */
+function onNodeClick(i, e) {
   const s = state.snapshot;
   if (!s || i < 0) return;
+  if (e?.shiftKey && state.selectedId && s.ids[i] !== state.selectedId) {
+    state.diffWith = s.ids[i];
+    showDetails(state.selectedId);
+    return;
+  }
   selectId(s.ids[i], false);
   act(i);
 }

@@ -29,6 +29,7 @@ export const COLOURS = {
   back: "#f25f5c",
   label: "#9aa5b4",
   select: "#ffffff",
+  authChain: "#f2c14e",
 };
 
 /** The colour name of node `i`. */
@@ -83,6 +84,8 @@ export class DagView {
     this.ox = PAD;
     this.oy = PAD;
     this.selected = -1;
+    /** The selected event's auth chain: one byte per node (1: in the chain), or null. */
+    this.chain = null;
     this.pending = false;
     this.lastFrameMs = 0;
     this.attach();
@@ -114,6 +117,7 @@ export class DagView {
     this.snap = s;
     this.edgeIndex = indexEdges(s);
     this.selected = keep ? s.ids.indexOf(keep) : -1;
+    this.chain = null;
     // What is under the pointer may have changed (a gap filled): say so again.
     this.onHover(this.pointer ? this.hit(this.pointer.x, this.pointer.y) : -1);
     this.request();
@@ -127,6 +131,19 @@ export class DagView {
 
   select(i) {
     this.selected = i;
+    this.chain = null;
+    this.request();
+  }
+
+  /**
+   * Outlines the nodes whose index is in `indices` (a `Uint32Array`: the selected event's
+   * auth chain). Kept as a bitset, so drawing reads one byte per visible row.
+   */
+  setAuthChain(indices) {
+    if (!this.snap) return;
+    const bits = new Uint8Array(this.snap.n);
+    for (const i of indices) if (i < bits.length) bits[i] = 1;
+    this.chain = bits;
     this.request();
   }
 
@@ -203,7 +220,7 @@ export class DagView {
     });
     c.addEventListener("pointerup", (e) => {
       const rect = c.getBoundingClientRect();
-      if (drag && !drag.moved) this.onClick(this.hit(e.clientX - rect.left, e.clientY - rect.top));
+      if (drag && !drag.moved) this.onClick(this.hit(e.clientX - rect.left, e.clientY - rect.top), e);
       drag = null;
     });
     c.addEventListener("wheel", (e) => {
@@ -383,6 +400,20 @@ export class DagView {
       ctx.arc(x, y, r + 3.5, 0, Math.PI * 2);
     }
     ctx.stroke();
+    if (this.chain) {
+      ctx.strokeStyle = COLOURS.authChain;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      for (let row = r0; row <= r1; row++) {
+        const i = s.n - 1 - row;
+        if (!this.chain[i]) continue;
+        const x = l.x[i] * lanePx + ox;
+        const y = l.y[i] * rowPx + oy;
+        ctx.moveTo(x + r + 2.5, y);
+        ctx.arc(x, y, r + 2.5, 0, Math.PI * 2);
+      }
+      ctx.stroke();
+    }
     if (this.selected >= 0 && this.selected < s.n) {
       const i = this.selected;
       ctx.strokeStyle = COLOURS.select;

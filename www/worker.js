@@ -6,6 +6,7 @@ import { buildSnapshot, transferables } from "./model.js";
 import { ask, answerAsk } from "./ask.js";
 import { fill } from "./fill-worker.js";
 import { timelineOps } from "./timeline-worker.js";
+import { stateDiff, stateOf } from "./state-worker.js";
 
 const ready = Engine.create();
 
@@ -53,6 +54,8 @@ function details(engine, id) {
     source: d.source,
     annotation: d.annotation,
     summary: d.summary,
+    auth: d.auth ?? null,
+    stateAuth: d.state ?? null,
     gap: gap ? { depth: gap.estimated_depth, missingDepths: gap.missing_depths, outlier: gap.held_as_outlier } : null,
     prev: d.prev.map(neighbour),
     next: d.next.map(neighbour),
@@ -150,6 +153,14 @@ const ops = {
   },
   details(engine, m) {
     return details(engine, m.id);
+  },
+  /** The state panel: the state before or after `id` (`at`) and its auth chain. */
+  state(engine, m) {
+    return stateOf(engine, m.id, m.at);
+  },
+  /** The state at `b` against the state at `a` (`at`: "before" | "after"). */
+  stateDiff(engine, m) {
+    return stateDiff(engine, m.a, m.b, m.at);
   },
   /** The DAG's consistency findings (depth not increasing, cycles, reused IDs, wrong written IDs...). */
   findings(engine) {
