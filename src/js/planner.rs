@@ -173,9 +173,9 @@ struct Options {
     parallel: Option<usize>,
 }
 
-/// A request as JS sees it.
+/// A planned request as JS sees it (`GapPlanner.next`, `Timeline.fillRequests`).
 #[derive(Serialize)]
-struct JsRequest {
+pub(super) struct JsRequest {
     id: u32,
     server: String,
     endpoint: &'static str,
@@ -184,6 +184,22 @@ struct JsRequest {
     body: Option<String>,
     limit: u64,
     gaps: Vec<String>,
+}
+
+impl JsRequest {
+    /// Request `r` under the number `id`, its gaps named by event ID.
+    pub(super) fn of(id: u32, r: &PlannedRequest, dag: &RoomDag) -> Self {
+        Self {
+            id,
+            server: r.server.clone(),
+            endpoint: r.endpoint(),
+            method: r.method(),
+            path: r.path(),
+            body: r.body(),
+            limit: r.limit(),
+            gaps: r.gaps.iter().map(|&g| dag.event_id(g)).collect(),
+        }
+    }
 }
 
 /// What JS reports back for a request.
@@ -310,16 +326,7 @@ impl JsGapPlanner {
                 .map(|r| {
                     let id = *next_id;
                     *next_id += 1;
-                    let js = JsRequest {
-                        id,
-                        server: r.server.clone(),
-                        endpoint: r.endpoint(),
-                        method: r.method(),
-                        path: r.path(),
-                        body: r.body(),
-                        limit: r.limit(),
-                        gaps: r.gaps.iter().map(|&g| dag.event_id(g)).collect(),
-                    };
+                    let js = JsRequest::of(id, &r, dag);
                     pending.insert(id, r);
                     js
                 })

@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::{optional_string_arg, to_js_error};
 use super::key_ring::{json_text, to_plain};
+use super::planner::JsRequest;
 use super::room_dag::JsRoomDag;
 use super::session::JsRoomSession;
 use crate::dag::{NodeIndex, RoomDag};
@@ -214,19 +215,6 @@ struct FillOptions {
     strategy: Option<String>,
     #[serde(default)]
     limit: Option<u64>,
-}
-
-/// A planned request as JS sees it (the shape of `GapPlanner.next`'s).
-#[derive(Serialize)]
-struct JsRequest {
-    id: usize,
-    server: String,
-    endpoint: &'static str,
-    method: &'static str,
-    path: String,
-    body: Option<String>,
-    limit: u64,
-    gaps: Vec<String>,
 }
 
 /// A request and its answer, as `takeAnswer` takes them.
@@ -452,16 +440,7 @@ impl JsTimeline {
                 .next_requests_for(dag, &missing)
                 .into_iter()
                 .enumerate()
-                .map(|(id, r)| JsRequest {
-                    id,
-                    server: r.server.clone(),
-                    endpoint: r.endpoint(),
-                    method: r.method(),
-                    path: r.path(),
-                    body: r.body(),
-                    limit: r.limit(),
-                    gaps: r.gaps.iter().map(|&g| dag.event_id(g)).collect(),
-                })
+                .map(|(id, r)| JsRequest::of(id as u32, &r, dag))
                 .collect();
             Ok::<_, JsValue>(requests)
         })?;
