@@ -9,6 +9,7 @@ import { answersSuite } from "./lib/suite-answers.mjs";
 import { cliSuite } from "./lib/suite-cli.mjs";
 import { pageSuite } from "./lib/suite-page.mjs";
 import { exportsSuite } from "./lib/suite-exports.mjs";
+import { stateSuite, rejectedSuite } from "./lib/suite-state.mjs";
 
 let world;
 before(async () => { world = await buildWorld(); }, { timeout: 15 * 60_000 });
@@ -25,3 +26,5 @@ answersSuite(() => world);
 cliSuite(() => world);
 pageSuite(() => world);
 exportsSuite(() => world);
+stateSuite(() => world);
+rejectedSuite(() => world);
