@@ -59,7 +59,11 @@ export function stateSuite(w) {
         // Synapse's auth_chain_ids: every event reachable by auth events from the state events
         // (a state event itself only when reachable from another, as the create event is);
         // mxdag's: the union of each state event's authChain.
+        // In v12 the create event is in no `auth_events` (the room ID names it), so it is in
+        // no authChain of mxdag's; Synapse's chain index counts it as every event's auth event
+        // and lists it: a difference of definition, named here, not a disagreement on state.
         const chain = new Set(before.flatMap((s) => dag.authChain(s)));
+        if (room.version === "12" && before.length > 0) chain.add(`$${room.roomId.slice(1)}`);
         assert.deepEqual(sorted(chain), sorted(synapse.auth_chain_ids),
           `${what}: the auth chain of the state before equals Synapse's auth_chain_ids`);
         // The event's own auth chain lies within the state before and its auth chain.
