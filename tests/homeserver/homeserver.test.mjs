@@ -10,6 +10,7 @@ import { cliSuite } from "./lib/suite-cli.mjs";
 import { pageSuite } from "./lib/suite-page.mjs";
 import { exportsSuite } from "./lib/suite-exports.mjs";
 import { namedSuite } from "./lib/suite-named.mjs";
+import { stateSuite, rejectedSuite } from "./lib/suite-state.mjs";
 
 let world;
 before(async () => { world = await buildWorld(); }, { timeout: 15 * 60_000 });
@@ -27,3 +28,5 @@ cliSuite(() => world);
 pageSuite(() => world);
 exportsSuite(() => world);
 namedSuite(() => world);
+stateSuite(() => world);
+rejectedSuite(() => world);
