@@ -23,6 +23,7 @@ pub mod keys;
 pub mod prng;
 pub mod render;
 pub mod shape;
+pub mod state_bench;
 
 use serde::Deserialize;
 

@@ -67,3 +67,66 @@ fn stage(name: &str) -> Result<Stage, JsValue> {
         )
     })
 }
+
+/// The state benchmark's room (`benches/node/state.mjs`): a generated version 12 room
+/// with 10% state changes, forks and partitions, and a session to take it. A thin
+/// wrapper over [`crate::generate::state_bench::StateBench`], what `cargo bench --bench
+/// state` runs natively.
+#[wasm_bindgen(js_name = StateBench)]
+pub struct JsStateBench {
+    room: crate::generate::state_bench::StateBench,
+    session: crate::session::RoomSession,
+}
+
+#[wasm_bindgen(js_class = StateBench)]
+impl JsStateBench {
+    /// Generates a room of `events` events (at least 7) and an empty session with its keys.
+    #[wasm_bindgen(constructor)]
+    pub fn new(events: u32) -> JsStateBench {
+        let room = crate::generate::state_bench::StateBench::new(events.max(7));
+        let session = room.session();
+        Self { room, session }
+    }
+
+    /// The number of events in the room.
+    #[wasm_bindgen(getter)]
+    pub fn events(&self) -> usize {
+        self.room.event_ids.len()
+    }
+
+    /// The number of events with more than one `prev_events`.
+    #[wasm_bindgen(getter)]
+    pub fn merges(&self) -> usize {
+        self.room.merges
+    }
+
+    /// Takes the whole room into the session (checks 1–6 and the state of every event);
+    /// returns how many events are `valid`.
+    pub fn ingest(&mut self) -> usize {
+        self.room.ingest(&mut self.session).counts.valid
+    }
+
+    /// Forgets the states and computes them again: state resolution at every merge, check
+    /// 5 for every event, check 6.
+    #[wasm_bindgen(js_name = resolveAgain)]
+    pub fn resolve_again(&mut self) {
+        self.session.resolve_states_again();
+    }
+
+    /// Bytes of heap memory the states and the memoised auth edges hold.
+    #[wasm_bindgen(js_name = stateBytes)]
+    pub fn state_bytes(&self) -> usize {
+        self.session.state_heap_bytes()
+    }
+
+    /// The state before every event, asked one by one; returns the number of entries.
+    #[wasm_bindgen(js_name = stateBeforeEvery)]
+    pub fn state_before_every(&self) -> usize {
+        let before = crate::session::Position::Before;
+        self.room
+            .event_ids
+            .iter()
+            .map(|id| self.session.state_at(id, before).map_or(0, |s| s.len()))
+            .sum()
+    }
+}

@@ -112,7 +112,7 @@ impl Room {
         }
         let mut work = vec![node];
         if let Some(waiting) = self.auth.awaited.remove(&self.dag.event_id(node)) {
-            work.extend(waiting);
+            work.extend(deduplicated(waiting));
         }
         work
     }
@@ -125,6 +125,9 @@ impl Room {
         tally: &mut Authorised,
     ) {
         let mut waited = Vec::new();
+        // Oldest first: an input in topological order is then decided in one pass, each
+        // event after its auth events, with no event waiting.
+        work.reverse();
         while let Some(node) = work.pop() {
             let Some(held) = self.held(node) else {
                 continue;
@@ -140,7 +143,7 @@ impl Room {
                 self.forget_unless_state(node);
                 // A dropped or rejected event is final: what waited on it is decided now.
                 if verdict != Verdict::Unchecked {
-                    work.extend(self.auth.dependents.remove(&node).unwrap_or_default());
+                    work.extend(self.waiting_on(node));
                 }
                 continue;
             }
@@ -182,7 +185,7 @@ impl Room {
             if h.auth == Auth::Allowed {
                 self.state.note_auth_events(node, auth_nodes);
             }
-            work.extend(self.auth.dependents.remove(&node).unwrap_or_default());
+            work.extend(self.waiting_on(node));
             self.forget_unless_state(node);
         }
         waited.sort_unstable();
@@ -192,6 +195,11 @@ impl Room {
                 .is_some_and(|h| matches!(h.auth, Auth::Unknown { .. }))
         };
         tally.unknown += waited.iter().filter(still).count();
+    }
+
+    /// The nodes that waited on `node` (now decided), each once.
+    fn waiting_on(&mut self, node: NodeIndex) -> Vec<NodeIndex> {
+        deduplicated(self.auth.dependents.remove(&node).unwrap_or_default())
     }
 
     /// Drops the kept PDU of a decided node that no event can list as an auth event.
@@ -347,17 +355,13 @@ impl Room {
         undecided: &[NodeIndex],
         problem: Problem,
     ) {
+        // A node is pushed once per wait; the lists are deduplicated when taken
+        // ([`Self::waiting_on`]), so that a wait costs no scan of a long list.
         for id in &missing {
-            let waiting = self.auth.awaited.entry(id.clone()).or_default();
-            if !waiting.contains(&node) {
-                waiting.push(node);
-            }
+            self.auth.awaited.entry(id.clone()).or_default().push(node);
         }
         for &n in undecided {
-            let waiting = self.auth.dependents.entry(n).or_default();
-            if !waiting.contains(&node) {
-                waiting.push(node);
-            }
+            self.auth.dependents.entry(n).or_default().push(node);
         }
         if let Some(h) = self.held_mut(node) {
             h.auth = Auth::Unknown { problem, missing };
@@ -375,4 +379,11 @@ impl Room {
             .collect();
         auth::selection::missing(pdu, entries, &earlier)
     }
+}
+
+/// `nodes` with repeats removed, in the order they were first pushed.
+fn deduplicated(mut nodes: Vec<NodeIndex>) -> Vec<NodeIndex> {
+    let mut seen = std::collections::HashSet::with_capacity(nodes.len());
+    nodes.retain(|n| seen.insert(*n));
+    nodes
 }

@@ -208,24 +208,29 @@ impl StateTable {
         self.auth_nodes[i] = Some(auth.into_boxed_slice());
     }
 
-    /// The memoised heap bytes of the states and chains (shared states counted once per
-    /// holder).
+    /// Bytes of heap memory the states, the auth events kept for check 5 and the
+    /// memoised auth edges hold; a state shared by several events (`Rc`) is counted once.
     pub fn heap_bytes(&self) -> usize {
-        let states: usize = self
-            .slots
-            .iter()
-            .flatten()
-            .map(|s| {
-                let b = s.before.as_ref().map_or(0, |m| m.heap_bytes());
-                let a = match (&s.before, &s.after) {
-                    (Ok(x), Ok(y)) if Rc::ptr_eq(x, y) => 0,
-                    (_, Ok(y)) => y.heap_bytes(),
-                    _ => 0,
-                };
-                a + b
-            })
-            .sum();
+        let mut seen = std::collections::HashSet::new();
+        let mut states = 0;
+        for slot in self.slots.iter().flatten() {
+            for map in [&slot.before, &slot.after].into_iter().flatten() {
+                if seen.insert(Rc::as_ptr(map)) {
+                    // The map's entries, and the `Rc` block with its two counts.
+                    states += map.heap_bytes() + std::mem::size_of::<StateMap>() + 16;
+                }
+            }
+        }
+        let auth_nodes = self.auth_nodes.capacity()
+            * std::mem::size_of::<Option<Box<[NodeIndex]>>>()
+            + self
+                .auth_nodes
+                .iter()
+                .flatten()
+                .map(|b| b.len() * 4)
+                .sum::<usize>();
         states
+            + auth_nodes
             + self.slots.capacity() * std::mem::size_of::<Option<Slot>>()
             + self.res.chains.heap_bytes()
     }
@@ -331,11 +336,16 @@ impl Room {
         } = self;
         let events = HeldEvents { dag, auth, held };
         let refs: Vec<&StateMap> = states.iter().map(|s| &**s).collect();
-        state
+        let resolved = state
             .res
             .resolve(version, &events, &refs)
-            .map(Rc::new)
-            .map_err(Rc::new)
+            .map_err(Rc::new)?;
+        // A merge often resolves to the state of one side (the other changed nothing):
+        // that side's map is shared, not kept twice.
+        Ok(match states.iter().find(|s| ***s == resolved) {
+            Some(same) => same.clone(),
+            None => Rc::new(resolved),
+        })
     }
 
     /// Check 5 for an event whose state before is known; returns the state after it.
@@ -696,7 +706,7 @@ impl Room {
                     why: format!("auth_events of {}", dag.event_id(node)),
                 })?;
             all.push(n);
-            all.extend_from_slice(state.res.chains.chain(&events, n).map_err(gap)?);
+            all.extend(state.res.chains.chain(&events, n).map_err(gap)?);
         }
         all.sort_unstable();
         all.dedup();

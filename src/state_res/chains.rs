@@ -10,35 +10,37 @@
 //! state subgraph: the events that are both reachable from a conflicted state event and
 //! from which a conflicted state event is reachable, along `auth_events`.
 //!
-//! Each event's auth chain is computed once and kept as a sorted `u32` vector; a union is
-//! a pass over such vectors with one mark array reused across calls (an epoch per pass),
-//! so nothing here allocates a map per call.
+//! Nothing here keeps a whole auth chain per event (the chains of a room grow with its
+//! power-levels history, so keeping them costs memory quadratic in the room): each
+//! event's `auth_events` (as nodes) and its *auth depth* (one more than the greatest
+//! depth of its auth events) are memoised, and the walks go from the newest events
+//! towards the oldest in depth order, stopping where the states' chains have met. The cost
+//! of a resolution follows the part of the auth DAG the conflict spans, not the room's
+//! history. Marks are one array reused across calls (an epoch per pass).
 
-use std::collections::HashSet;
+use std::collections::{BinaryHeap, HashSet};
 
 use super::{Events, Gap, StateMap};
 use crate::dag::NodeIndex;
 
-/// Memoised auth edges and auth chains, by node, and the reusable marks.
+/// Memoised auth edges and auth depths, by node, and the reusable scratch of the walks.
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
     /// `auth_events` of each event as nodes, once all are held.
     edges: Vec<Option<Box<[NodeIndex]>>>,
-    /// The auth chain of each event, sorted, once computed.
-    chains: Vec<Option<Box<[NodeIndex]>>>,
-    /// Scratch: `marks[n] == epoch` when `n` is marked in the current pass.
+    /// The auth depth of each event, once computed (0: not yet): 1 for an event without
+    /// auth events, else one more than the greatest depth of its auth events.
+    depths: Vec<u32>,
+    /// Scratch: `marks[n] == epoch` when `n` is visited in the current pass.
     marks: Vec<u32>,
     epoch: u32,
-    /// Scratch: how many of the states' full auth chains hold each node.
-    counts: Vec<u32>,
+    /// Scratch: the slot of a visited node in the current pass.
+    slots: Vec<u32>,
 }
 
 impl Cache {
-    /// Starts a marking pass over `nodes` nodes; returns its epoch.
-    fn begin(&mut self, nodes: usize) -> u32 {
-        if self.marks.len() < nodes {
-            self.marks.resize(nodes, 0);
-        }
+    /// Starts a marking pass; returns its epoch.
+    fn begin(&mut self) -> u32 {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             self.marks.iter_mut().for_each(|m| *m = 0);
@@ -52,10 +54,16 @@ impl Cache {
         let i = n as usize;
         if self.marks.len() <= i {
             self.marks.resize(i + 1, 0);
+            self.slots.resize(i + 1, 0);
         }
         let new = self.marks[i] != self.epoch;
         self.marks[i] = self.epoch;
         new
+    }
+
+    /// Whether `n` is marked in this pass.
+    fn marked(&self, n: NodeIndex) -> bool {
+        self.marks.get(n as usize) == Some(&self.epoch)
     }
 
     /// The `auth_events` of a held event as nodes; a gap when one is not held.
@@ -95,26 +103,17 @@ impl Cache {
         Ok(self.edges[i].as_deref().unwrap_or(&[]))
     }
 
-    /// The auth chain of a held event, sorted by node; a gap when an event of it is not
-    /// held (or the `auth_events` links form a cycle, which no valid room has).
-    pub fn chain(&mut self, events: &dyn Events, node: NodeIndex) -> Result<&[NodeIndex], Gap> {
-        if !self.has_chain(node) {
-            self.compute_chain(events, node)?;
+    /// The auth depth of a held event (computing those of its auth chain not known yet,
+    /// auth events first, without recursion); a gap when an event of its auth chain is
+    /// not held (or the `auth_events` links form a cycle, which no valid room has).
+    pub fn depth(&mut self, events: &dyn Events, node: NodeIndex) -> Result<u32, Gap> {
+        if let Some(&d) = self.depths.get(node as usize).filter(|&&d| d > 0) {
+            return Ok(d);
         }
-        Ok(self.chains[node as usize].as_deref().unwrap_or(&[]))
-    }
-
-    fn has_chain(&self, n: NodeIndex) -> bool {
-        self.chains.get(n as usize).is_some_and(Option::is_some)
-    }
-
-    /// Computes the chains of `node` and of every event of it not computed yet, auth
-    /// events first, without recursion.
-    fn compute_chain(&mut self, events: &dyn Events, node: NodeIndex) -> Result<(), Gap> {
         let mut stack: Vec<(NodeIndex, bool)> = vec![(node, false)];
         let mut open: HashSet<NodeIndex> = HashSet::new();
         while let Some(&(n, expanded)) = stack.last() {
-            if self.has_chain(n) {
+            if self.known_depth(n).is_some() {
                 stack.pop();
                 continue;
             }
@@ -125,7 +124,7 @@ impl Cache {
                 }
                 open.insert(n);
                 for a in edges {
-                    if self.has_chain(a) {
+                    if self.known_depth(a).is_some() {
                         continue;
                     }
                     if open.contains(&a) {
@@ -138,30 +137,40 @@ impl Cache {
                 }
                 continue;
             }
-            self.begin(0);
-            let mut chain = Vec::new();
-            for &a in &edges {
-                if self.mark(a) {
-                    chain.push(a);
-                }
-                let len = self.chains[a as usize].as_ref().map_or(0, |c| c.len());
-                for j in 0..len {
-                    let x = self.chains[a as usize].as_ref().map_or(0, |c| c[j]);
-                    if self.mark(x) {
-                        chain.push(x);
-                    }
-                }
-            }
-            chain.sort_unstable();
+            let below = edges.iter().filter_map(|&a| self.known_depth(a)).max();
             let i = n as usize;
-            if self.chains.len() <= i {
-                self.chains.resize(i + 1, None);
+            if self.depths.len() <= i {
+                self.depths.resize(i + 1, 0);
             }
-            self.chains[i] = Some(chain.into_boxed_slice());
+            self.depths[i] = below.unwrap_or(0) + 1;
             open.remove(&n);
             stack.pop();
         }
-        Ok(())
+        Ok(self.depths[node as usize])
+    }
+
+    fn known_depth(&self, n: NodeIndex) -> Option<u32> {
+        self.depths.get(n as usize).copied().filter(|&d| d > 0)
+    }
+
+    /// The auth chain of a held event, sorted by node; a gap when an event of it is not
+    /// held (or the `auth_events` links form a cycle).
+    pub fn chain(&mut self, events: &dyn Events, node: NodeIndex) -> Result<Vec<NodeIndex>, Gap> {
+        self.depth(events, node)?;
+        self.begin();
+        self.mark(node);
+        let mut stack = vec![node];
+        let mut out = Vec::new();
+        while let Some(n) = stack.pop() {
+            for &a in self.auth_events(events, n)?.to_vec().iter() {
+                if self.mark(a) {
+                    out.push(a);
+                    stack.push(a);
+                }
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 
     /// The auth difference of `states`: the events of some state's full auth chain that
@@ -175,111 +184,149 @@ impl Cache {
     /// reach and others' do not: it would join the full conflicted set, and as a step 1
     /// vertex reorder the power events around it.
     ///
-    /// Events of the unconflicted state map are in every state, so they and their auth
-    /// chains are in every full auth chain: only the conflicted entries' chains are walked,
-    /// and what they leave is checked against the unconflicted entries' chains (sorted,
-    /// searched) — the cost follows the conflict, not the size of the state.
+    /// One walk from every state's events, deepest first: each event visited carries the
+    /// set of states whose full chain holds it (a bitset), complete once every event that
+    /// lists it has been taken (they are deeper). The walk stops when every event still
+    /// waiting is held by all the states: everything below those is in every chain. Events
+    /// taken with an incomplete set are the difference.
     pub fn auth_difference(
         &mut self,
         events: &dyn Events,
         states: &[&StateMap],
-        unconflicted: &StateMap,
     ) -> Result<Vec<NodeIndex>, Gap> {
-        let is_unconflicted = |k, n| unconflicted.get(k) == Some(n);
-        for s in states {
-            for &(k, n) in s.entries() {
-                if !is_unconflicted(k, n) {
-                    self.chain(events, n)?;
-                }
+        let words = states.len().div_ceil(64);
+        let mut full = vec![u64::MAX; words];
+        if states.len() % 64 != 0 {
+            full[words - 1] = (1u64 << (states.len() % 64)) - 1;
+        }
+        // The sets of the visited events, `words` per slot.
+        let mut sets: Vec<u64> = Vec::new();
+        let mut nodes: Vec<NodeIndex> = Vec::new();
+        let mut heap: BinaryHeap<(u32, NodeIndex)> = BinaryHeap::new();
+        self.begin();
+        for (i, s) in states.iter().enumerate() {
+            for &(_, e) in s.entries() {
+                let slot = self.visit(events, e, &mut sets, &mut nodes, &mut heap, words)?;
+                sets[slot * words + i / 64] |= 1 << (i % 64);
             }
         }
-        let mut touched: Vec<NodeIndex> = Vec::new();
-        for s in states {
-            self.begin(0);
-            for &(k, e) in s.entries() {
-                if is_unconflicted(k, e) {
-                    continue;
-                }
-                let chain = self.chains[e as usize].take().unwrap_or_default();
-                for &x in std::iter::once(&e).chain(chain.iter()) {
-                    if self.mark(x) {
-                        let i = x as usize;
-                        if self.counts.len() <= i {
-                            self.counts.resize(i + 1, 0);
-                        }
-                        if self.counts[i] == 0 {
-                            touched.push(x);
-                        }
-                        self.counts[i] += 1;
-                    }
-                }
-                self.chains[e as usize] = Some(chain);
-            }
-        }
+        let is_full = |sets: &[u64], slot: usize| sets[slot * words..][..words] == full[..];
+        let mut partial = (0..nodes.len()).filter(|&s| !is_full(&sets, s)).count();
         let mut out = Vec::new();
-        for &x in &touched {
-            if (self.counts[x as usize] as usize) < states.len() {
-                out.push(x);
+        while partial > 0 {
+            let Some((_, n)) = heap.pop() else { break };
+            let slot = self.slots[n as usize] as usize;
+            if !is_full(&sets, slot) {
+                partial -= 1;
+                out.push(n);
             }
-            self.counts[x as usize] = 0;
-        }
-        if !out.is_empty() {
-            for &(_, u) in unconflicted.entries() {
-                self.chain(events, u)?;
+            let set: Vec<u64> = sets[slot * words..][..words].to_vec();
+            for a in self.auth_events(events, n)?.to_vec() {
+                let new = !self.marked(a);
+                let to = self.visit(events, a, &mut sets, &mut nodes, &mut heap, words)?;
+                let was_full = !new && is_full(&sets, to);
+                for (w, bits) in set.iter().enumerate() {
+                    sets[to * words + w] |= bits;
+                }
+                match (new, was_full, is_full(&sets, to)) {
+                    (true, _, false) => partial += 1,
+                    (false, false, true) => partial -= 1,
+                    _ => {}
+                }
             }
-            out.retain(|&x| {
-                !unconflicted
-                    .entries()
-                    .iter()
-                    .any(|&(_, u)| u == x || self.in_chain(u, x))
-            });
         }
         out.sort_unstable();
         Ok(out)
     }
 
+    /// Visits `n` in the current pass: on the first visit, gives it a slot of empty sets
+    /// and queues it by depth; returns its slot.
+    fn visit(
+        &mut self,
+        events: &dyn Events,
+        n: NodeIndex,
+        sets: &mut Vec<u64>,
+        nodes: &mut Vec<NodeIndex>,
+        heap: &mut BinaryHeap<(u32, NodeIndex)>,
+        words: usize,
+    ) -> Result<usize, Gap> {
+        if !self.marked(n) {
+            let depth = self.depth(events, n)?;
+            self.mark(n);
+            self.slots[n as usize] = nodes.len() as u32;
+            nodes.push(n);
+            sets.resize(sets.len() + words, 0);
+            heap.push((depth, n));
+        }
+        Ok(self.slots[n as usize] as usize)
+    }
+
     /// The conflicted state subgraph of `conflicted` (v2.1): every event X such that some
     /// conflicted event reaches X and X reaches some conflicted event along `auth_events`
     /// (the conflicted events themselves included), sorted; `conflicted` is sorted.
+    ///
+    /// An event reaches only events of smaller depth, so the walk down from the conflicted
+    /// events stops at the depth of the shallowest of them; what it visited is then taken
+    /// from the shallowest up, each event reaching a conflicted event when it is one or
+    /// one of its auth events does.
     pub fn conflicted_subgraph(
         &mut self,
         events: &dyn Events,
         conflicted: &[NodeIndex],
     ) -> Result<Vec<NodeIndex>, Gap> {
-        let mut below: Vec<NodeIndex> = conflicted.to_vec();
+        let mut floor = u32::MAX;
         for &c in conflicted {
-            below.extend_from_slice(self.chain(events, c)?);
+            floor = floor.min(self.depth(events, c)?);
         }
-        below.sort_unstable();
-        below.dedup();
-        // X reaches a conflicted event when it is one or one is in its (sorted) chain: a
-        // search per conflicted event, not a walk of X's whole chain.
-        let out = below
-            .into_iter()
-            .filter(|&x| {
-                conflicted.binary_search(&x).is_ok()
-                    || conflicted.iter().any(|&c| self.in_chain(x, c))
-            })
-            .collect();
+        self.begin();
+        let mut region: Vec<(u32, NodeIndex)> = Vec::new();
+        let mut stack: Vec<NodeIndex> = Vec::new();
+        for &c in conflicted {
+            if self.mark(c) {
+                stack.push(c);
+            }
+        }
+        while let Some(n) = stack.pop() {
+            let depth = self.depth(events, n)?;
+            region.push((depth, n));
+            if depth <= floor {
+                continue;
+            }
+            for a in self.auth_events(events, n)?.to_vec() {
+                if self.mark(a) {
+                    stack.push(a);
+                }
+            }
+        }
+        // `slots` holds 1 for an event found to reach a conflicted event, 0 otherwise.
+        region.sort_unstable();
+        let mut out = Vec::new();
+        for &(depth, x) in &region {
+            let reaches = conflicted.binary_search(&x).is_ok()
+                || (depth > floor
+                    && self
+                        .auth_events(events, x)?
+                        .to_vec()
+                        .into_iter()
+                        .any(|a| self.marked(a) && self.slots[a as usize] == 1));
+            self.slots[x as usize] = u32::from(reaches);
+            if reaches {
+                out.push(x);
+            }
+        }
+        out.sort_unstable();
         Ok(out)
     }
 
-    /// Whether `x` is in the (computed) auth chain of `of`.
-    pub fn in_chain(&self, of: NodeIndex, x: NodeIndex) -> bool {
-        self.chains
-            .get(of as usize)
-            .and_then(Option::as_deref)
-            .is_some_and(|c| c.binary_search(&x).is_ok())
-    }
-
-    /// Bytes of heap memory the memoised edges and chains hold.
+    /// Bytes of heap memory the memoised edges and depths and the scratch hold.
     pub fn heap_bytes(&self) -> usize {
-        let boxed = |v: &Vec<Option<Box<[NodeIndex]>>>| {
-            v.capacity() * std::mem::size_of::<Option<Box<[NodeIndex]>>>()
-                + v.iter().flatten().map(|b| b.len() * 4).sum::<usize>()
-        };
-        boxed(&self.edges)
-            + boxed(&self.chains)
-            + (self.marks.capacity() + self.counts.capacity()) * 4
+        self.edges.capacity() * std::mem::size_of::<Option<Box<[NodeIndex]>>>()
+            + self
+                .edges
+                .iter()
+                .flatten()
+                .map(|b| b.len() * 4)
+                .sum::<usize>()
+            + (self.depths.capacity() + self.marks.capacity() + self.slots.capacity()) * 4
     }
 }

@@ -24,19 +24,33 @@ use std::collections::HashMap;
 use super::{Events, Gap, Resolver};
 use crate::dag::NodeIndex;
 
-/// The `m.room.power_levels` event among the auth events of `n`, if any.
+/// The `m.room.power_levels` event among the auth events of `n`, if any; memoised per
+/// node (mainline walks ask for the same events at every merge).
 fn power_levels_of(
     res: &mut Resolver,
     events: &dyn Events,
     n: NodeIndex,
 ) -> Result<Option<NodeIndex>, Gap> {
+    const UNKNOWN: NodeIndex = NodeIndex::MAX;
+    const NONE: NodeIndex = NodeIndex::MAX - 1;
+    let i = n as usize;
+    match res.power_levels_of.get(i).copied() {
+        Some(NONE) => return Ok(None),
+        Some(UNKNOWN) | None => {}
+        Some(pl) => return Ok(Some(pl)),
+    }
     let edges = res.chains.auth_events(events, n)?;
-    Ok(edges.iter().copied().find(|&a| {
+    let found = edges.iter().copied().find(|&a| {
         events.pdu(a).is_some_and(|p| {
             p.fields.event_type == "m.room.power_levels"
                 && p.fields.state_key.as_deref() == Some("")
         })
-    }))
+    });
+    if res.power_levels_of.len() <= i {
+        res.power_levels_of.resize(i + 1, UNKNOWN);
+    }
+    res.power_levels_of[i] = found.unwrap_or(NONE);
+    Ok(found)
 }
 
 /// The mainline of `p`: `p` and the power levels events reached from it, newest first.
@@ -46,9 +60,10 @@ pub fn mainline(
     p: Option<NodeIndex>,
 ) -> Result<Vec<NodeIndex>, Gap> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut next = p;
     while let Some(n) = next {
-        if out.contains(&n) {
+        if !seen.insert(n) {
             break;
         }
         out.push(n);

@@ -203,6 +203,9 @@ pub struct Resolver {
     pub chains: chains::Cache,
     /// The mainline last computed: its power levels event and each mainline event's index.
     pub mainline: Option<(Option<NodeIndex>, HashMap<NodeIndex, usize>)>,
+    /// By node: the power levels event among its auth events (`NodeIndex::MAX - 1` for
+    /// none, `NodeIndex::MAX` not looked up yet).
+    pub power_levels_of: Vec<NodeIndex>,
 }
 
 impl Resolver {

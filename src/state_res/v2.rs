@@ -47,7 +47,7 @@ pub fn resolve(
         c.dedup();
         c
     };
-    let mut full = res.chains.auth_difference(events, states, &unconflicted)?;
+    let mut full = res.chains.auth_difference(events, states)?;
     full.extend_from_slice(&conflicted_events);
     if v2_1 {
         full.extend(res.chains.conflicted_subgraph(events, &conflicted_events)?);
