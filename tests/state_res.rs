@@ -424,3 +424,103 @@ fn a_long_chain_of_unchecked_events_shares_one_gap() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_join_rules_change_undone_by_a_concurrent_demotion_is_a_state_reset() {
+    use mxdag::session::merges::codes::STATE_RESET;
+    use mxdag::session::{marks, IngestReport};
+    for version in ALL
+        .into_iter()
+        .filter(|v| v.state_res != StateResAlgorithm::V1)
+    {
+        let room = base(version);
+        let forked_at = room.events.len();
+        let join_rules = room.events[room.current("m.room.join_rules", "").unwrap()]
+            .event_id
+            .clone();
+        let (mut a, mut b) = fork(&room, true);
+        // Bob (50, the default state level) makes the room invite-only on one branch;
+        // alice takes his level away on the other.
+        a.ok(
+            "m.room.join_rules",
+            Some(""),
+            BOB,
+            r#"{"join_rule":"invite"}"#,
+        );
+        let invite_only = a.events[a.last].event_id.clone();
+        let users = match version.auth.privileged_creators {
+            true => "{}".to_owned(),
+            false => format!(r#"{{"{ALICE}":100}}"#),
+        };
+        b.ok(
+            "m.room.power_levels",
+            Some(""),
+            ALICE,
+            &format!(r#"{{"users":{users}}}"#),
+        );
+        let demotion = b.events[b.last].event_id.clone();
+        let events = merged(&mut a, &b, forked_at);
+        let merge = events[a.last].event_id.clone();
+        let mut session = RoomSession::new(None, Some(version));
+        session.add_keys(&keys());
+        let lines: Vec<String> = events.iter().map(|e| e.to_canonical_json()).collect();
+        let report: IngestReport = session.ingest(&lines.join("\n"), &Ingest::default());
+        // Alice's power levels sort first (greater power); bob's join rules are then
+        // checked against a state where his level is the users default, 0, below the
+        // state default 50: rejected, so the join rules go back to the public ones, which
+        // bob's own join (in his event's auth chain) was authorised by.
+        let before = session.state_at(&merge, Position::Before).unwrap();
+        assert_eq!(
+            entry(&before, "m.room.join_rules", ""),
+            Some(join_rules.as_str()),
+            "v{version}"
+        );
+        assert_eq!(
+            entry(&before, "m.room.power_levels", ""),
+            Some(demotion.as_str()),
+            "v{version}"
+        );
+        let details = session
+            .details(&merge)
+            .unwrap()
+            .merge
+            .expect("a conflicted merge");
+        let rules = details
+            .conflicted
+            .iter()
+            .find(|c| c.event_type == "m.room.join_rules")
+            .expect("the join rules conflicted");
+        let mut both = vec![join_rules.clone(), invite_only.clone()];
+        both.sort();
+        assert_eq!(rules.candidates, both);
+        assert_eq!(rules.resolved.as_deref(), Some(join_rules.as_str()));
+        // One reset, of the join rules only (the demotion is a successor, not a return).
+        assert_eq!(details.resets.len(), 1, "v{version}: {:?}", details.resets);
+        let reset = &details.resets[0];
+        assert_eq!(reset.code, STATE_RESET);
+        assert!(reset.message.contains(&merge) && reset.message.contains(&invite_only));
+        // Reported as a finding of the input and of the room, and marked on the merge's row.
+        assert!(report.findings.iter().any(|p| p.code == STATE_RESET));
+        let summary = &session.summaries()[0];
+        assert_eq!(
+            summary
+                .findings
+                .iter()
+                .filter(|p| p.code == STATE_RESET)
+                .count(),
+            1
+        );
+        let rows = session.rows();
+        let merge_marks: Vec<u8> = rows
+            .marks
+            .iter()
+            .copied()
+            .filter(|m| m & marks::CONFLICTED_MERGE != 0)
+            .collect();
+        assert_eq!(merge_marks.len(), 1, "v{version}");
+        assert_ne!(merge_marks[0] & marks::STATE_RESET, 0);
+        // A merge whose sides agree has no merge details.
+        let fork_point = &events[forked_at - 1].event_id;
+        assert!(session.details(fork_point).unwrap().merge.is_none());
+    }
+}

@@ -30,6 +30,8 @@ export const COLOURS = {
   label: "#9aa5b4",
   select: "#ffffff",
   authChain: "#f2c14e",
+  conflicted: "#e5c07b",
+  reset: "#ff4d4d",
 };
 
 /** The colour name of node `i`. */
@@ -339,6 +341,39 @@ export class DagView {
     ctx.setLineDash([]);
   }
 
+  /**
+   * A diamond right of each merge whose states conflicted: outlined, or filled red where
+   * the resolution reset some state.
+   */
+  drawMergeMarks(s, merges, r) {
+    if (!merges.length) return;
+    const ctx = this.ctx;
+    const l = s.layout;
+    const { rowPx, lanePx, ox, oy } = this;
+    const d = Math.max(2.5, r * 0.8);
+    for (const reset of [false, true]) {
+      ctx.beginPath();
+      for (const i of merges) {
+        if (Boolean(s.flags[i] & FLAG.reset) !== reset) continue;
+        const x = l.x[i] * lanePx + ox + r + 3 + d;
+        const y = l.y[i] * rowPx + oy;
+        ctx.moveTo(x, y - d);
+        ctx.lineTo(x + d, y);
+        ctx.lineTo(x, y + d);
+        ctx.lineTo(x - d, y);
+        ctx.closePath();
+      }
+      if (reset) {
+        ctx.fillStyle = COLOURS.reset;
+        ctx.fill();
+      } else {
+        ctx.strokeStyle = COLOURS.conflicted;
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      }
+    }
+  }
+
   drawNodes(s, r0, r1) {
     const ctx = this.ctx;
     const l = s.layout;
@@ -346,6 +381,7 @@ export class DagView {
     const r = Math.max(1.5, Math.min(R * this.scale, R * 1.4, rowPx * 0.32));
     const buckets = new Map();
     const rings = [];
+    const merges = [];
     for (let row = r0; row <= r1; row++) {
       const i = s.n - 1 - row;
       const name = colourOf(s, i);
@@ -353,6 +389,7 @@ export class DagView {
       if (!b) buckets.set(name, (b = []));
       b.push(i);
       if (s.flags[i] & FLAG.forward) rings.push(i);
+      if (s.flags[i] & FLAG.conflicted) merges.push(i);
     }
     for (const [name, list] of buckets) {
       const gap = name === "gap";
@@ -400,6 +437,7 @@ export class DagView {
       ctx.arc(x, y, r + 3.5, 0, Math.PI * 2);
     }
     ctx.stroke();
+    this.drawMergeMarks(s, merges, r);
     if (this.chain) {
       ctx.strokeStyle = COLOURS.authChain;
       ctx.lineWidth = 1.5;

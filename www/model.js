@@ -7,11 +7,11 @@ export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4
 /** Kinds of node, as drawn. */
 export const KIND = { message: 0, state: 1, other: 2, gap: 3, outlier: 4 };
 /** Flag bits of a node. */
-export const FLAG = { forward: 1, gap: 2, problems: 4, pruned: 8, annotated: 16 };
+export const FLAG = { forward: 1, gap: 2, problems: 4, pruned: 8, annotated: 16, conflicted: 32, reset: 64 };
 
 /** Row flag bits (src/dag/rows.rs) and mark bits (src/session/rows.rs). */
 const ROW = { forward: 1, gap: 2 };
-const MARK = { problems: 1, pruned: 2, annotated: 4 };
+const MARK = { problems: 1, pruned: 2, annotated: 4, conflicted: 8, reset: 16 };
 
 /**
  * Builds `{n, ids, labels, kind, verdict, flags, refs, layout, counts}` from the session's
@@ -49,6 +49,8 @@ export function buildSnapshot(engine) {
     }
     if (mark & MARK.pruned) flags[i] |= FLAG.pruned;
     if (mark & MARK.annotated) flags[i] |= FLAG.annotated;
+    if (mark & MARK.conflicted) flags[i] |= FLAG.conflicted;
+    if (mark & MARK.reset) flags[i] |= FLAG.reset;
   }
   // A gap's label: how many events point at it.
   for (let i = 0; i < n; i++) {

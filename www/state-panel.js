@@ -50,6 +50,7 @@ export function statePanel(r, actions, d) {
   box.append(head);
   if (d?.auth) box.append(checkLine("auth events (check 4)", d.auth));
   if (d?.stateAuth) box.append(checkLine("state before, current state (checks 5, 6)", d.stateAuth));
+  if (d?.merge) box.append(mergePanel(d.merge, actions.select));
   if (!r.entries) {
     box.append(unknown(r));
     return box;
@@ -63,6 +64,33 @@ export function statePanel(r, actions, d) {
   box.append(table);
   if (r.authChain) box.append(el("p", "muted small", `Auth chain: ${r.authChain.length} event(s), outlined on the canvas.`));
   box.append(el("p", "muted small", "Shift-click another event to diff its state against this one."));
+  return box;
+}
+
+/**
+ * What state resolution did at a merge (`EventDetails.merge`): each conflicted pair with
+ * the events the merged states held and the one kept, then the state resets found there.
+ */
+function mergePanel(merge, select) {
+  const box = el("div", "merge-panel");
+  box.append(el("h3", null, `Conflicted state at this merge (${merge.conflicted.length})`));
+  const table = el("table", "state-table");
+  for (const c of merge.conflicted) {
+    const td = el("td", "set-by");
+    for (const id of c.candidates) {
+      const link = eventLink(id, select);
+      if (id === c.resolved) link.classList.add("won");
+      td.append(link, el("span", "muted", id === c.resolved ? " kept " : " "));
+    }
+    if (c.resolved === null) td.append(el("span", "warn", "none kept"));
+    table.append(row(c, [td]));
+  }
+  box.append(table);
+  for (const p of merge.resets) {
+    const line = el("p", "warn small reset", `${p.code}: ${p.message}`);
+    line.dataset.code = p.code;
+    box.append(line);
+  }
   return box;
 }
 

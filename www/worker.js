@@ -56,6 +56,7 @@ function details(engine, id) {
     summary: d.summary,
     auth: d.auth ?? null,
     stateAuth: d.state ?? null,
+    merge: d.merge ?? null,
     gap: gap ? { depth: gap.estimated_depth, missingDepths: gap.missing_depths, outlier: gap.held_as_outlier } : null,
     prev: d.prev.map(neighbour),
     next: d.next.map(neighbour),

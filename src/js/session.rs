@@ -142,6 +142,26 @@ export interface EventDetails {
   summary: string | null;
   prev: Neighbour[];
   next: Neighbour[];
+  /** For a merge whose states conflicted: what state resolution decided there. */
+  merge: MergeDetails | null;
+}
+
+/** One conflicted `(type, state_key)` at a merge. */
+export interface ConflictedEntry {
+  type: string;
+  state_key: string;
+  /** The events the merged states held for it, distinct, sorted. */
+  candidates: string[];
+  /** The event the resolution kept (null: the pair left the state). */
+  resolved: string | null;
+}
+
+/** What state resolution did at one merge. */
+export interface MergeDetails {
+  /** The conflicted state, by type then state key. */
+  conflicted: ConflictedEntry[];
+  /** `state_reset` findings at this merge. */
+  resets: Problem[];
 }
 
 /** The session's room as rows of a drawing (see `layoutDag`), with what the page shows
@@ -151,7 +171,8 @@ export interface SessionRows extends LayoutRows {
   verdicts: Uint8Array;
   /** 0 message, 1 state, 2 other, 3 gap. */
   kinds: Uint8Array;
-  /** 1 has problems, 2 pruned by the sender, 4 annotated. */
+  /** Bits: 1 has problems, 2 pruned by the sender, 4 annotated, 8 a merge whose states
+   *  conflicted, 16 a merge where the resolution reset some state. */
   marks: Uint8Array;
   /** One line per row (empty for gaps). */
   labels: string[];

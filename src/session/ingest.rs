@@ -435,6 +435,7 @@ impl RoomSession {
         for (slot, work) in to_try {
             self.rooms[slot].authorise(&version, work, &mut out.auth);
             self.rooms[slot].resolve_states(&version);
+            out.findings.extend(self.rooms[slot].take_new_resets());
         }
         for (report, at) in out.events.iter_mut().zip(placed_at) {
             let Some(held) = at.and_then(|(slot, node)| self.rooms[slot].held(node)) else {

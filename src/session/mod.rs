@@ -13,6 +13,7 @@ mod authorise;
 mod contract;
 mod held;
 mod ingest;
+pub mod merges;
 pub mod parallel;
 mod rejudge;
 mod report;
@@ -150,6 +151,7 @@ impl RoomSession {
             .map(|room| {
                 let mut summary = room.dag.summary();
                 summary.findings.extend(room.findings.iter().cloned());
+                summary.findings.extend(room.state_resets());
                 summary
             })
             .collect()

@@ -200,6 +200,9 @@ pub struct EventDetails {
     pub prev: Vec<Neighbour>,
     /// The held events that list it in `prev_events`.
     pub next: Vec<Neighbour>,
+    /// For a merge whose states conflicted: the conflicted state, what the resolution
+    /// kept, and the state resets found there.
+    pub merge: Option<super::merges::MergeDetails>,
 }
 
 /// An event next to another in the DAG.

@@ -46,6 +46,10 @@ pub mod marks {
     pub const PRUNED: u8 = 2;
     /// The input attached a note to the event.
     pub const ANNOTATED: u8 = 4;
+    /// A merge whose states conflicted (state resolution decided something).
+    pub const CONFLICTED_MERGE: u8 = 8;
+    /// A merge where the resolution reset some state (a `state_reset` finding).
+    pub const STATE_RESET: u8 = 16;
 }
 
 /// See the [module documentation](self).
@@ -109,10 +113,13 @@ impl RoomSession {
                 .iter()
                 .any(|p| p.severity >= Severity::Warning);
             let mut mark = 0;
+            let (conflicted, reset) = room.merge_marks(node);
             for (set, bit) in [
                 (problems, marks::PROBLEMS),
                 (held.pruned_by_sender, marks::PRUNED),
                 (held.meta.annotation.is_some(), marks::ANNOTATED),
+                (conflicted, marks::CONFLICTED_MERGE),
+                (reset, marks::STATE_RESET),
             ] {
                 if set {
                     mark |= bit;

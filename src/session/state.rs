@@ -29,6 +29,7 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
+use super::merges::{MergeDetails, MergeNote};
 use super::{Held, Room};
 use crate::auth::codes as auth_codes;
 use crate::dag::{NodeIndex, RoomDag};
@@ -162,6 +163,10 @@ pub(crate) struct StateTable {
     soft_failed: Vec<(NodeIndex, Verdict)>,
     /// Events rejected by check 5, with the verdict they had before.
     rejected: Vec<(NodeIndex, Verdict)>,
+    /// The merges whose states conflicted: what their resolution did.
+    pub merges: std::collections::HashMap<NodeIndex, super::merges::MergeNote>,
+    /// State resets found since [`Room::take_new_resets`] was last called.
+    new_resets: Vec<Problem>,
     /// By node: the auth events of each event check 4 allowed (kept so that check 5 needs
     /// no second parse of an event whose state before holds exactly its auth events).
     auth_nodes: Vec<Option<Box<[NodeIndex]>>>,
@@ -229,8 +234,12 @@ impl StateTable {
                 .flatten()
                 .map(|b| b.len() * 4)
                 .sum::<usize>();
+        let merges = self.merges.capacity()
+            * (std::mem::size_of::<(NodeIndex, super::merges::MergeNote)>() + 1)
+            + self.merges.values().map(|m| m.heap_bytes()).sum::<usize>();
         states
             + auth_nodes
+            + merges
             + self.slots.capacity() * std::mem::size_of::<Option<Slot>>()
             + self.res.chains.heap_bytes()
     }
@@ -340,6 +349,16 @@ impl Room {
             .res
             .resolve(version, &events, &refs)
             .map_err(Rc::new)?;
+        let v1 = version.state_res == crate::room_version::StateResAlgorithm::V1;
+        match MergeNote::of(&mut state.res, &events, node, &refs, &resolved, v1) {
+            Some(note) => {
+                state.new_resets.extend(note.resets.iter().cloned());
+                state.merges.insert(node, note);
+            }
+            None => {
+                state.merges.remove(&node);
+            }
+        }
         // A merge often resolves to the state of one side (the other changed nothing):
         // that side's map is shared, not kept twice.
         Ok(match states.iter().find(|s| ***s == resolved) {
@@ -642,6 +661,36 @@ impl Room {
                 why: gap.why.clone(),
             }),
         }
+    }
+
+    /// What the resolution at a merge did, when its states conflicted.
+    pub(crate) fn merge_details(&self, node: NodeIndex) -> Option<MergeDetails> {
+        let note = self.state.merges.get(&node)?;
+        Some(note.details(&self.state.res, &self.dag))
+    }
+
+    /// Whether the states merged at `node` conflicted, and whether the resolution reset
+    /// some state there.
+    pub(crate) fn merge_marks(&self, node: NodeIndex) -> (bool, bool) {
+        match self.state.merges.get(&node) {
+            Some(note) => (true, !note.resets.is_empty()),
+            None => (false, false),
+        }
+    }
+
+    /// Every state reset found, by merge in node order.
+    pub(crate) fn state_resets(&self) -> Vec<Problem> {
+        let mut merges: Vec<_> = self.state.merges.iter().collect();
+        merges.sort_unstable_by_key(|(n, _)| **n);
+        merges
+            .into_iter()
+            .flat_map(|(_, note)| note.resets.iter().cloned())
+            .collect()
+    }
+
+    /// The state resets found since the last call.
+    pub(crate) fn take_new_resets(&mut self) -> Vec<Problem> {
+        std::mem::take(&mut self.state.new_resets)
     }
 
     /// The current state of the held DAG.

@@ -173,6 +173,36 @@ impl Cache {
         Ok(out)
     }
 
+    /// Whether `to` is in the auth chain of `from` (a walk from `from` down its auth
+    /// events that stops at the depth of `to`); false when an event on the way is not held.
+    pub fn reaches(&mut self, events: &dyn Events, from: NodeIndex, to: NodeIndex) -> bool {
+        let (Ok(floor), Ok(top)) = (self.depth(events, to), self.depth(events, from)) else {
+            return false;
+        };
+        if top <= floor {
+            return false;
+        }
+        self.begin();
+        self.mark(from);
+        let mut stack = vec![from];
+        while let Some(n) = stack.pop() {
+            let edges: Vec<NodeIndex> = match self.auth_events(events, n) {
+                Ok(edges) => edges.to_vec(),
+                Err(_) => continue,
+            };
+            for a in edges {
+                if a == to {
+                    return true;
+                }
+                let deeper = self.known_depth(a).is_some_and(|d| d > floor);
+                if deeper && self.mark(a) {
+                    stack.push(a);
+                }
+            }
+        }
+        false
+    }
+
     /// The auth difference of `states`: the events of some state's full auth chain that
     /// are not in every one, sorted.
     ///

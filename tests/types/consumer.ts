@@ -125,6 +125,8 @@ const stateKeys: string[] = typed(session.stateAt("$e", "after")).map((e) => `${
 const authChain: string[] = typed(session.authChain("$e"));
 const currentState: StateEntry[] = typed(session.currentState());
 const stateAuth: StateAuth | null | undefined = details?.state;
+const conflicted: string[] = (details?.merge?.conflicted ?? []).map((c) => `${c.type} ${c.state_key} ${c.candidates.join(" ")} ${c.resolved ?? "none"}`);
+const resets: string[] = (details?.merge?.resets ?? []).map((p) => p.code);
 const softFailed: number = counts.soft_failed;
 const sessionRoom: string | undefined = session.roomId ?? session.roomVersion;
 const extremities: string[] = session.forwardExtremities();
@@ -212,8 +214,11 @@ for (const request of fedPlanner.next()) {
 }
 const bench = new tools.ValidationBench({ events: 20 });
 const benched: number = bench.run(tools.ValidationBench.stages()[0] ?? "parse", false) + bench.events;
+const stateBench = new tools.StateBench(50);
+stateBench.resolveAgain();
+const stateBenched: number = stateBench.ingest() + stateBench.stateBytes() + stateBench.stateBeforeEvery() + stateBench.merges + stateBench.events;
 
 console.log(refused, held, size, verdicts, missing, outcome, endpoint, rejudged, detailLines, labels, picked);
 console.log(summaries, counts, notHeld, onlyKeys, sessionRoom, extremities, heap, openGaps, servers, wakeup);
-console.log(plannerState, newEvents, addedToDag, lanes, dagState, same, where, simulated, benched);
+console.log(plannerState, newEvents, addedToDag, lanes, dagState, same, where, simulated, benched, stateBenched, conflicted, resets);
 session.free();
