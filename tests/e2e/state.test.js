@@ -182,3 +182,35 @@ test("a message from a user who never joined is rejected and drawn in the reject
     assert.deepEqual(page.errors, []);
   });
 });
+
+test("a merge whose states conflicted carries a diamond and lists the conflicted state and what was kept", async () => {
+  // The merges with conflicted state, as the session says in Node.
+  const session = new tools.RoomSession(undefined, undefined);
+  session.addKeys(JSON.stringify(room.serverKeys));
+  session.ingest([...room.pdus, forged.pdu].map((p) => JSON.stringify(p)).join("\n"));
+  const merges = room.eventIds.map((id) => [id, session.details(id)?.merge]).filter(([, m]) => m);
+  session.free();
+  assert.ok(merges.length > 0, "the generated room has a merge with conflicted state");
+  const [id, merge] = merges[0];
+  await withServer([], async (server) => {
+    const page = await roomPage(server);
+    // Each such merge, and only those, is flagged for a diamond (FLAG.conflicted = 32).
+    const flagged = await page.evaluate(() => {
+      const s = window.mxdag.snapshot;
+      return s.ids.filter((_, i) => s.flags[i] & 32).sort();
+    });
+    assert.deepEqual(flagged, merges.map(([m]) => m).sort());
+    await clickNode(page, await indexOf(page, id));
+    await page.waitForSelector(".merge-panel tr");
+    const shown = await page.$$eval(".merge-panel tr", (rows) =>
+      rows.map((r) => ({
+        type: r.dataset.type,
+        state_key: r.dataset.stateKey,
+        candidates: [...r.querySelectorAll(".state-link")].map((l) => l.dataset.eventId),
+        resolved: r.querySelector(".state-link.won")?.dataset.eventId ?? null,
+      })),
+    );
+    assert.deepEqual(shown, merge.conflicted);
+    assert.deepEqual(page.errors, []);
+  });
+});
