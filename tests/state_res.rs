@@ -494,6 +494,45 @@ fn a_join_rules_change_undone_by_a_concurrent_demotion_is_a_state_reset() {
         both.sort();
         assert_eq!(rules.candidates, both);
         assert_eq!(rules.resolved.as_deref(), Some(join_rules.as_str()));
+        // Why: bob's join rules were refused by the power rule in the partial state; the
+        // public ones, taken before them, stayed.
+        let outcome = |pair: &mxdag::session::merges::ConflictedEntry, id: &str| {
+            pair.outcomes
+                .iter()
+                .find(|o| o.event_id == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("v{version}: no outcome of {id} in {pair:?}"))
+        };
+        let refused = outcome(rules, &invite_only);
+        assert_eq!(refused.step, "power_ordering");
+        assert_eq!(
+            refused.refused_by.as_deref(),
+            Some(c::EVENT_LEVEL),
+            "v{version}: {refused:?}"
+        );
+        let kept = outcome(rules, &join_rules);
+        assert!(
+            kept.refused_by.is_none() && kept.why.starts_with("kept"),
+            "{kept:?}"
+        );
+        assert!(rules.decided_by.as_deref().unwrap().contains(&join_rules));
+        // The demotion replaced the power levels it was authorised on top of.
+        let levels = details
+            .conflicted
+            .iter()
+            .find(|c| c.event_type == "m.room.power_levels")
+            .expect("the power levels conflicted");
+        assert_eq!(levels.resolved.as_deref(), Some(demotion.as_str()));
+        let replaced = levels
+            .outcomes
+            .iter()
+            .find(|o| o.event_id != demotion)
+            .unwrap();
+        assert!(
+            replaced.why.contains("authorised on top of it"),
+            "v{version}: {replaced:?}"
+        );
+        assert!(replaced.place < outcome(levels, &demotion).place);
         // One reset, of the join rules only (the demotion is a successor, not a return).
         assert_eq!(details.resets.len(), 1, "v{version}: {:?}", details.resets);
         let reset = &details.resets[0];

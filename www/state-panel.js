@@ -75,17 +75,27 @@ function mergePanel(merge, select) {
   const box = el("div", "merge-panel");
   box.append(el("h3", null, `Conflicted state at this merge (${merge.conflicted.length})`));
   const table = el("table", "state-table");
+  const reasons = el("ul", "merge-why small");
   for (const c of merge.conflicted) {
     const td = el("td", "set-by");
+    const why = new Map(c.outcomes.map((o) => [o.event_id, o.why]));
     for (const id of c.candidates) {
       const link = eventLink(id, select);
       if (id === c.resolved) link.classList.add("won");
+      if (why.has(id)) link.title = why.get(id);
       td.append(link, el("span", "muted", id === c.resolved ? " kept " : " "));
     }
     if (c.resolved === null) td.append(el("span", "warn", "none kept"));
     table.append(row(c, [td]));
+    // Each candidate in the order resolution took it, and why it was kept or not.
+    for (const o of c.outcomes) {
+      const li = el("li", o.event_id === c.resolved ? "kept" : null, `${c.type} ${c.state_key}: ${o.event_id} — ${o.why}`);
+      li.dataset.eventId = o.event_id;
+      reasons.append(li);
+    }
   }
   box.append(table);
+  if (reasons.childElementCount) box.append(el("p", "muted small", "In the order state resolution took them:"), reasons);
   for (const p of merge.resets) {
     const line = el("p", "warn small reset", `${p.code}: ${p.message}`);
     line.dataset.code = p.code;

@@ -16,8 +16,10 @@ room's current state: the resolution of the states after its forward extremities
 resolution of room version 1, of versions 2–11, or v2.1 of version 12). With --at, for each
 event: whether it passes the authorization rules (against its auth events, the state before
 it, and the current state: allowed, rejected, soft_failed, or unknown when an event needed
-is not held) and the rule it failed, and the states before and after it. A state that
-needs events not held is not guessed: the events missing are named.
+is not held) and the rule it failed, and the states before and after it; at a merge whose
+states conflicted, each conflicted pair with its candidates in the order state resolution
+took them, why each was kept or not, and the state resets found there. A state that needs
+events not held is not guessed: the events missing are named.
 
 Options:
   --at EVENT_ID        an event to show; repeatable
@@ -25,7 +27,9 @@ Options:
                        state_before: [entry], state_after: [entry]}]} with entry =
                        {type, state_key, event_id}, sorted by type then state key; a
                        state not known is null, with the events missing in
-                       "missing_before" / "missing_after" (and "missing_current")
+                       "missing_before" / "missing_after" (and "missing_current");
+                       at a merge with conflicted state, "merge": {conflicted: [{type,
+                       state_key, candidates, resolved, outcomes, decided_by}], resets}
 ${SESSION_HELP}  -h, --help           this help
 
 Exit status: 0 when every event asked for is held; 2 when one is not, or on unusable input
@@ -69,6 +73,19 @@ function stateLines(title, { state, missing }) {
   return [`  ${title}: ${state.length} entr${state.length === 1 ? "y" : "ies"}`, ...state.map(entryLine)];
 }
 
+/** What state resolution did at a merge (`EventDetails.merge`): each conflicted pair, its
+ *  candidates in the order they were taken and why, and the state resets. */
+function mergeLines(merge) {
+  if (!merge) return [];
+  const lines = [`  conflicted state at this merge: ${merge.conflicted.length} pair(s)`];
+  for (const c of merge.conflicted) {
+    lines.push(`    ${c.type}${c.state_key === "" ? "" : ` [${c.state_key}]`}: ${c.decided_by ?? (c.resolved ? `${c.resolved} kept` : "none kept")}`);
+    for (const o of c.outcomes) lines.push(`      ${o.event_id}: ${o.why}`);
+  }
+  for (const p of merge.resets) lines.push(`  warning: ${p.code}: ${p.message}`);
+  return lines;
+}
+
 /** Runs `mxdag state`. */
 export async function run(args, io) {
   return runCommand({ name: "state", usage, options: OPTIONS }, args, io, async (values, positionals) => {
@@ -88,7 +105,7 @@ export async function run(args, io) {
         const [auth, rule] = verdictOf(details);
         const before = stateOrMissing(() => session.stateAt(id, "before"));
         const after = stateOrMissing(() => session.stateAt(id, "after"));
-        at.push({ event_id: id, auth, rule, before, after });
+        at.push({ event_id: id, auth, rule, before, after, merge: details.merge });
       }
       for (const id of notHeld) io.stderr.write(`mxdag state: ${id} is not held by the inputs\n`);
       if (values.json) {
@@ -104,6 +121,7 @@ export async function run(args, io) {
             state_after: a.after.state,
             ...(a.before.missing === null ? {} : { missing_before: a.before.missing }),
             ...(a.after.missing === null ? {} : { missing_after: a.after.missing }),
+            ...(a.merge ? { merge: a.merge } : {}),
           })),
         };
         io.stdout.write(JSON.stringify(out, null, 2) + "\n");
@@ -112,7 +130,7 @@ export async function run(args, io) {
         if (at.length === 0) lines.push(...stateLines("current state", current));
         for (const a of at) {
           lines.push(`${a.event_id}: ${a.auth}${a.rule ? ` (${a.rule})` : ""}`);
-          lines.push(...stateLines("state before", a.before), ...stateLines("state after", a.after));
+          lines.push(...mergeLines(a.merge), ...stateLines("state before", a.before), ...stateLines("state after", a.after));
         }
         io.stdout.write(lines.join("\n") + "\n");
       }

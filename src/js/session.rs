@@ -154,6 +154,29 @@ export interface ConflictedEntry {
   candidates: string[];
   /** The event the resolution kept (null: the pair left the state). */
   resolved: string | null;
+  /** The candidates in the order state resolution took them, each with why it was kept
+   *  or not (empty when the resolution could not be run again). */
+  outcomes: CandidateOutcome[];
+  /** The step of the algorithm that decided, in a sentence. */
+  decided_by: string | null;
+}
+
+/** One candidate of a conflicted pair, as state resolution took it. */
+export interface CandidateOutcome {
+  event_id: string;
+  /** Step 2 (power events), step 4 (the others), or room version 1's algorithm. */
+  step: "power_ordering" | "mainline_ordering" | "room_version_1";
+  /** Its place in that ordering, from 0. */
+  place: number | null;
+  /** Its sender's power level by its own auth events (power events). */
+  sender_power: string | null;
+  /** Its mainline position (null: ∞ or not applicable). */
+  mainline_position: number | null;
+  origin_server_ts: number;
+  /** The rule that refused it against the partial state. */
+  refused_by: string | null;
+  /** Why it was kept or not, in a sentence. */
+  why: string;
 }
 
 /** What state resolution did at one merge. */

@@ -16,8 +16,10 @@
 use serde::Serialize;
 
 use crate::dag::NodeIndex;
+use crate::dag::RoomDag;
 use crate::problem::Problem;
-use crate::state_res::{split, Events, Key, Resolver, StateMap};
+use crate::state_res::explain::{PairExplained, Taken};
+use crate::state_res::{split, Events, Key, Keys, Resolver, StateMap};
 
 /// Codes of the findings of this module.
 pub mod codes {
@@ -51,6 +53,32 @@ pub struct ConflictedEntry {
     pub candidates: Vec<String>,
     /// The event the resolution kept, if any.
     pub resolved: Option<String>,
+    /// The candidates in the order state resolution took them, each with why it was kept
+    /// or not (empty when the resolution could not be run again).
+    pub outcomes: Vec<CandidateOutcome>,
+    /// The step of the algorithm that decided, in a sentence.
+    pub decided_by: Option<String>,
+}
+
+/// One candidate of a conflicted pair, as state resolution took it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidateOutcome {
+    /// The event.
+    pub event_id: String,
+    /// `power_ordering` (step 2), `mainline_ordering` (step 4) or `room_version_1`.
+    pub step: &'static str,
+    /// Its place in that ordering (from 0).
+    pub place: Option<usize>,
+    /// Its sender's power level by its own auth events (power events).
+    pub sender_power: Option<String>,
+    /// Its mainline position (other events; null is ∞ or not applicable).
+    pub mainline_position: Option<usize>,
+    /// Its `origin_server_ts`.
+    pub origin_server_ts: i64,
+    /// The rule that refused it against the partial state, if one did.
+    pub refused_by: Option<String>,
+    /// Why it was kept or not, in a sentence.
+    pub why: String,
 }
 
 /// What the resolution at one merge did, for readers (`EventDetails.merge`).
@@ -133,7 +161,7 @@ impl MergeNote {
     }
 
     /// The note as readers see it.
-    pub(crate) fn details(&self, res: &Resolver, dag: &crate::dag::RoomDag) -> MergeDetails {
+    pub(crate) fn details(&self, res: &Resolver, dag: &RoomDag) -> MergeDetails {
         let mut conflicted: Vec<ConflictedEntry> = self
             .conflicted
             .iter()
@@ -146,6 +174,8 @@ impl MergeNote {
                     state_key: s.to_owned(),
                     candidates: ids,
                     resolved: now.map(|n| dag.event_id(n)),
+                    outcomes: Vec::new(),
+                    decided_by: None,
                 }
             })
             .collect();
@@ -154,6 +184,44 @@ impl MergeNote {
         MergeDetails {
             conflicted,
             resets: self.resets.clone(),
+        }
+    }
+}
+
+impl MergeDetails {
+    /// Adds what [`explain`] says of each conflicted pair.
+    pub(crate) fn attach(&mut self, explained: &[PairExplained], keys: &Keys, dag: &RoomDag) {
+        for pair in explained {
+            let (t, s) = keys.pair(pair.key);
+            let Some(entry) = self
+                .conflicted
+                .iter_mut()
+                .find(|c| c.event_type == t && c.state_key == s)
+            else {
+                continue;
+            };
+            entry.decided_by = Some(pair.decided_by.clone());
+            entry.outcomes = pair
+                .candidates
+                .iter()
+                .map(|c| {
+                    let (step, place) = match c.taken {
+                        Taken::PowerOrdering(i) => ("power_ordering", Some(i)),
+                        Taken::MainlineOrdering(i) => ("mainline_ordering", Some(i)),
+                        Taken::RoomVersion1 => ("room_version_1", None),
+                    };
+                    CandidateOutcome {
+                        event_id: dag.event_id(c.node),
+                        step,
+                        place,
+                        sender_power: c.sender_power.as_ref().map(|p| p.to_string()),
+                        mainline_position: c.mainline_position,
+                        origin_server_ts: c.origin_server_ts,
+                        refused_by: c.refused.as_ref().map(|p| p.code.to_owned()),
+                        why: c.why.clone(),
+                    }
+                })
+                .collect();
         }
     }
 }

@@ -112,7 +112,7 @@ impl RoomSession {
                 .map(|&n| neighbour(n))
                 .collect(),
             next: children.of(node).iter().map(|&n| neighbour(n)).collect(),
-            merge: room.merge_details(node),
+            merge: room.merge_details(self.version.as_ref(), node),
         })
     }
 }

@@ -36,6 +36,7 @@ use crate::dag::{NodeIndex, RoomDag};
 use crate::event::{Pdu, Verdict};
 use crate::problem::{Problem, Severity};
 use crate::room_version::RoomVersion;
+use crate::state_res::explain::explain;
 use crate::state_res::iterative::authorize_in;
 use crate::state_res::{Events, Gap, Resolver, StateMap};
 
@@ -663,10 +664,36 @@ impl Room {
         }
     }
 
-    /// What the resolution at a merge did, when its states conflicted.
-    pub(crate) fn merge_details(&self, node: NodeIndex) -> Option<MergeDetails> {
+    /// What the resolution at a merge did, when its states conflicted, each conflicted
+    /// pair explained (the resolution run again with a scratch resolver, recording each
+    /// step; `version` is the room's).
+    pub(crate) fn merge_details(
+        &self,
+        version: Option<&RoomVersion>,
+        node: NodeIndex,
+    ) -> Option<MergeDetails> {
         let note = self.state.merges.get(&node)?;
-        Some(note.details(&self.state.res, &self.dag))
+        let mut details = note.details(&self.state.res, &self.dag);
+        let states: Option<Vec<Rc<StateMap>>> = self
+            .dag
+            .prev_events(node)
+            .iter()
+            .map(|&p| {
+                let slot = self.state.slots.get(p as usize)?.as_ref()?;
+                slot.after.as_ref().ok().cloned()
+            })
+            .collect();
+        if let (Some(version), Some(states)) = (version, states) {
+            let mut res = crate::state_res::Resolver {
+                keys: self.state.res.keys.clone(),
+                ..Default::default()
+            };
+            let refs: Vec<&StateMap> = states.iter().map(|s| &**s).collect();
+            if let Ok(explained) = explain(&mut res, &self.events(), version, &refs) {
+                details.attach(&explained, &res.keys, &self.dag);
+            }
+        }
+        Some(details)
     }
 
     /// Whether the states merged at `node` conflicted, and whether the resolution reset

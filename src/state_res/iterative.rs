@@ -75,12 +75,14 @@ pub fn create_of<'e>(events: &'e dyn Events, pdu: &Pdu) -> Option<&'e Pdu> {
     events.node(&id).and_then(|n| events.pdu(n))
 }
 
-/// The iterative auth checks over `list` (sorted), from `state`.
+/// The iterative auth checks over `list` (sorted), from `state`; with `record`, the
+/// result of each event is pushed to it (`None`: applied; else the rule that refused it).
 pub fn iterative_auth_checks(
     res: &mut Resolver,
     events: &dyn Events,
     list: &[NodeIndex],
     mut state: StateMap,
+    mut record: Option<&mut Vec<(NodeIndex, Option<Problem>)>>,
 ) -> Result<StateMap, Gap> {
     for &n in list {
         let pdu = res.pdu(events, n, "an event of the full conflicted set")?;
@@ -88,8 +90,12 @@ pub fn iterative_auth_checks(
             continue;
         };
         let own = res.chains.auth_events(events, n)?.to_vec();
-        if authorize_in(&res.keys, events, pdu, &state, &own).is_ok() {
+        let result = authorize_in(&res.keys, events, pdu, &state, &own);
+        if result.is_ok() {
             state.insert(key, n);
+        }
+        if let Some(record) = record.as_deref_mut() {
+            record.push((n, result.err()));
         }
     }
     Ok(state)

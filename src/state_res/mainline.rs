@@ -104,20 +104,7 @@ fn positions(
     // Position: `None` is ∞ (no power levels event of the mainline in its chain).
     let mut keyed = Vec::with_capacity(list.len());
     for &e in list {
-        let mut position = None;
-        let mut seen = 0;
-        let mut at = power_levels_of(res, events, e)?;
-        while let Some(pl) = at {
-            if let Some(&i) = index.get(&pl) {
-                position = Some(i);
-                break;
-            }
-            seen += 1;
-            if seen > index.len() + events_limit(list.len()) {
-                break;
-            }
-            at = power_levels_of(res, events, pl)?;
-        }
+        let position = position_in(res, events, e, index, list.len())?;
         let pdu = res.pdu(events, e, "an event of the full conflicted set")?;
         // x < y when x's position is greater: ∞ first, then larger indices.
         let rank = match position {
@@ -128,6 +115,43 @@ fn positions(
     }
     keyed.sort();
     Ok(keyed.into_iter().map(|k| k.3).collect())
+}
+
+/// The mainline position of `e` in `index` (`None`: ∞): the index of the first power
+/// levels event of its chain of power levels events that is on the mainline.
+fn position_in(
+    res: &mut Resolver,
+    events: &dyn Events,
+    e: NodeIndex,
+    index: &HashMap<NodeIndex, usize>,
+    listed: usize,
+) -> Result<Option<usize>, Gap> {
+    let mut seen = 0;
+    let mut at = power_levels_of(res, events, e)?;
+    while let Some(pl) = at {
+        if let Some(&i) = index.get(&pl) {
+            return Ok(Some(i));
+        }
+        seen += 1;
+        if seen > index.len() + events_limit(listed) {
+            break;
+        }
+        at = power_levels_of(res, events, pl)?;
+    }
+    Ok(None)
+}
+
+/// The mainline position of `e` based on the power levels event `p` (`None`: ∞), as
+/// the mainline ordering reads it.
+pub fn position(
+    res: &mut Resolver,
+    events: &dyn Events,
+    e: NodeIndex,
+    p: Option<NodeIndex>,
+) -> Result<Option<usize>, Gap> {
+    let line = mainline(res, events, p)?;
+    let index: HashMap<NodeIndex, usize> = line.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+    position_in(res, events, e, &index, 1)
 }
 
 /// A bound on a power levels walk, against `auth_events` links that loop.

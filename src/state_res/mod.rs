@@ -22,6 +22,7 @@
 //! state is never guessed.
 
 pub mod chains;
+pub mod explain;
 pub mod iterative;
 pub mod mainline;
 pub mod power_order;

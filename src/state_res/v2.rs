@@ -26,6 +26,21 @@
 use super::{iterative, mainline, power_order, split, Events, Gap, Resolver, StateMap};
 use crate::dag::NodeIndex;
 
+/// What one resolution did, for explaining it ([`super::explain`]).
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// Step 1: the power events (and their conflicted auth events) in the reverse
+    /// topological power ordering.
+    pub power_order: Vec<NodeIndex>,
+    /// Step 3: the other events in the mainline ordering.
+    pub mainline_order: Vec<NodeIndex>,
+    /// The power levels event of the partial state step 3 ordered by.
+    pub mainline_of: Option<NodeIndex>,
+    /// Steps 2 and 4: each event taken by the iterative auth checks, in order, with the
+    /// rule that refused it (`None`: applied).
+    pub checked: Vec<(NodeIndex, Option<crate::problem::Problem>)>,
+}
+
 /// Resolves `states` (at least two, not all equal); `v2_1` selects room version 12's
 /// revision.
 pub fn resolve(
@@ -33,6 +48,17 @@ pub fn resolve(
     events: &dyn Events,
     states: &[&StateMap],
     v2_1: bool,
+) -> Result<StateMap, Gap> {
+    resolve_traced(res, events, states, v2_1, None)
+}
+
+/// [`resolve`], recording what each step did in `trace` when given.
+pub fn resolve_traced(
+    res: &mut Resolver,
+    events: &dyn Events,
+    states: &[&StateMap],
+    v2_1: bool,
+    mut trace: Option<&mut Trace>,
 ) -> Result<StateMap, Gap> {
     let (unconflicted, conflicted) = split(states, false);
     if conflicted.is_empty() {
@@ -68,7 +94,11 @@ pub fn resolve(
         true => StateMap::new(),
         false => unconflicted.clone(),
     };
-    let partial = iterative::iterative_auth_checks(res, events, &sorted_power, start)?;
+    let checked = trace.as_deref_mut().map(|t| &mut t.checked);
+    let partial = iterative::iterative_auth_checks(res, events, &sorted_power, start, checked)?;
+    if let Some(t) = trace.as_deref_mut() {
+        t.power_order = sorted_power.clone();
+    }
     // Step 3.
     let mut picked = sorted_power;
     picked.sort_unstable();
@@ -79,8 +109,14 @@ pub fn resolve(
         .collect();
     let pl_key = res.keys.intern("m.room.power_levels", "");
     let sorted_rest = mainline::sort(res, events, &remaining, partial.get(pl_key))?;
+    if let Some(t) = trace.as_deref_mut() {
+        t.mainline_order = sorted_rest.clone();
+        t.mainline_of = partial.get(pl_key);
+    }
     // Step 4.
-    let mut resolved = iterative::iterative_auth_checks(res, events, &sorted_rest, partial)?;
+    let checked = trace.map(|t| &mut t.checked);
+    let mut resolved =
+        iterative::iterative_auth_checks(res, events, &sorted_rest, partial, checked)?;
     // Step 5.
     resolved.extend(&unconflicted);
     Ok(resolved)

@@ -210,7 +210,12 @@ test("a merge whose states conflicted carries a diamond and lists the conflicted
         resolved: r.querySelector(".state-link.won")?.dataset.eventId ?? null,
       })),
     );
-    assert.deepEqual(shown, merge.conflicted);
+    assert.deepEqual(shown, merge.conflicted.map(({ type, state_key, candidates, resolved }) => ({ type, state_key, candidates, resolved })));
+    // Each candidate is listed with why it was kept or not, the kept one first among equals.
+    const reasons = await page.$$eval(".merge-why li", (items) => items.map((li) => [li.dataset.eventId, li.textContent]));
+    const expected = merge.conflicted.flatMap((c) => c.outcomes.map((o) => [o.event_id, `${c.type} ${c.state_key}: ${o.event_id} — ${o.why}`]));
+    assert.ok(expected.length > 0, "the resolution was explained");
+    assert.deepEqual(reasons, expected);
     assert.deepEqual(page.errors, []);
   });
 });

@@ -98,3 +98,32 @@ test("mxdag state: current state and --at as JSON; exit 2 for an event not held"
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /\$nope is not held/);
 });
+
+test("mxdag state --at a merge with conflicted state: the pairs, each candidate and why, as the session explains them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mxdag-state-merge-"));
+  const events = join(dir, "room.ndjson");
+  const keyFile = join(dir, "keys.json");
+  writeFileSync(events, ndjson(room.pdus) + "\n");
+  writeFileSync(keyFile, keys);
+  const s = session(room.pdus);
+  const merges = room.eventIds.map((id) => [id, s.details(id)?.merge]).filter(([, m]) => m);
+  s.free();
+  assert.ok(merges.length > 0, "the generated room has a merge with conflicted state");
+  const [id, merge] = merges[0];
+  // Every pair is explained: its candidates in the order taken, the kept one's reason.
+  for (const c of merge.conflicted) {
+    assert.deepEqual([...c.outcomes.map((o) => o.event_id)].sort(), c.candidates);
+    assert.ok(c.decided_by.length > 0);
+    if (c.resolved) assert.match(c.outcomes.find((o) => o.event_id === c.resolved).why, /^kept/);
+    const places = c.outcomes.map((o) => [o.step, o.place]);
+    assert.deepEqual(places, [...places].sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] === "power_ordering" ? -1 : 1)));
+  }
+  let stdout = "";
+  const io = { stdout: { write: (t) => (stdout += t) }, stderr: { write: () => {} } };
+  assert.equal(await state([events, "--keys", keyFile, "--at", id, "--json"], io), 0);
+  assert.deepEqual(JSON.parse(stdout).at[0].merge, merge);
+  stdout = "";
+  assert.equal(await state([events, "--keys", keyFile, "--at", id], io), 0);
+  assert.match(stdout, new RegExp(`conflicted state at this merge: ${merge.conflicted.length} pair`));
+  for (const o of merge.conflicted[0].outcomes) assert.ok(stdout.includes(`      ${o.event_id}: ${o.why}`));
+});
