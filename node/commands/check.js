@@ -13,6 +13,9 @@ import { SESSION_HELP, SESSION_OPTIONS, formatKeys, ingestInput, noEvents, noRoo
 
 export const summary = "validate events: federation answers, PDU files, exports, client-API answers";
 
+/** Events listed one by one per input in the human-readable report, unless `--all`. */
+export const MAX_LISTED = 1000;
+
 export const usage = `Usage: mxdag check FILE... [--keys FILE]... [--trusted-key K]... [--room-version V] [--backfill] [--json]
        mxdag check --request "GET /_matrix/federation/v1/backfill/…" RESPONSE [--body FILE]
                    [--status N] [--dag FILE]... [--keys FILE]... [--room-version V]
@@ -39,6 +42,9 @@ ${SESSION_HELP}  --backfill           the events came by /backfill: the 20 prev_
                        so only its contract is judged and no room version is needed)
   --dag FILE           events already held, to prove ancestry; repeatable
   --json               print the report as JSON (see docs/report-schema.md)
+  --all                list every invalid event one by one (by default the first
+                       ${MAX_LISTED} of each input, the rest counted and their problems
+                       summed up)
   -h, --help           this help
 
 Verdicts: valid; redacted (content hash broken, signatures hold: pruned by the sender or
@@ -56,6 +62,7 @@ const OPTIONS = {
   ...SESSION_OPTIONS,
   backfill: { type: "boolean" },
   json: { type: "boolean" },
+  all: { type: "boolean" },
   request: { type: "string" },
   body: { type: "string" },
   status: { type: "string" },
@@ -136,9 +143,9 @@ const listed = (event) => !["valid", "unchecked"].includes(event.verdict) || eve
  * The problems of events not listed on their own, once per severity and code: how many
  * events, and the first message (14 client-format events say so in one line).
  */
-function summarised(events) {
+function summarised(events, counted = (e) => !listed(e)) {
   const byCode = new Map();
-  for (const event of events.filter((e) => !listed(e))) {
+  for (const event of events.filter(counted)) {
     for (const p of event.problems) {
       const key = `${p.severity} ${p.code}`;
       const seen = byCode.get(key) ?? { count: 0, p };
@@ -149,8 +156,11 @@ function summarised(events) {
   return [...byCode.values()].map(({ count, p }) => `  ${p.severity}: ${p.code} on ${count} event(s), e.g. ${p.message}`);
 }
 
-/** The human-readable report: invalid events one by one, the rest's problems summed up. */
-export function formatHuman(combined) {
+/**
+ * The human-readable report: invalid events one by one (the first `MAX_LISTED` of each
+ * input, unless `all`), the rest's problems summed up.
+ */
+export function formatHuman(combined, { all = false } = {}) {
   const lines = formatKeys(combined.keys);
   for (const input of combined.inputs) {
     lines.push(`${input.file}: ${input.input}${input.title ? ` “${input.title.split("\n")[0]}”` : ""}, ${countsLine(input.counts)}`);
@@ -159,10 +169,19 @@ export function formatHuman(combined) {
     // The DAG's findings, but for IDs an input wrote wrongly: those are told with their event.
     for (const p of input.findings.filter((f) => f.code !== "event_id_mismatch")) lines.push(formatProblem(p));
     const own = combined.events.filter((e) => e.file === input.file);
-    for (const event of own.filter(listed)) {
+    const shown = own.filter(listed);
+    const more = all ? [] : shown.splice(MAX_LISTED);
+    for (const event of shown) {
       const how = event.verdict === "redacted" ? (event.pruned_by_sender ? " (pruned by the sending server)" : " (tampered)") : "";
       lines.push(`  ${event.label} ${event.event_id ?? "(no event ID)"}: ${MARK[event.verdict] ?? event.verdict}${how}`);
       for (const p of event.problems.filter((x) => x.severity !== "info")) lines.push(formatProblem(p));
+    }
+    if (more.length > 0) {
+      const verdicts = new Map();
+      for (const e of more) verdicts.set(e.verdict, (verdicts.get(e.verdict) ?? 0) + 1);
+      const counted = [...verdicts].map(([v, n]) => `${n} ${v}`).join(", ");
+      lines.push(`  … ${more.length} more event(s) not listed one by one (${counted}): --all lists them, --json reports every event; their problems:`);
+      lines.push(...summarised(more, () => true));
     }
     lines.push(...summarised(own));
   }
@@ -241,7 +260,7 @@ export async function run(args, io) {
       for (const input of combined.inputs) {
         for (const p of input.problems) if (p.code === "room_version_mismatch") io.stderr.write(`mxdag check: warning: ${input.file}: ${p.message}\n`);
       }
-      io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined));
+      io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined, { all: values.all }));
       return EXIT[combined.outcome];
     } finally {
       session.free();

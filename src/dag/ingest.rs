@@ -26,12 +26,21 @@ impl From<&Pdu> for DagEvent {
     }
 }
 
+/// The DAG fields of one judged event of an input, or the problem that keeps it out of
+/// the DAG (`None`: nothing to place). Boxed: an input holds one per event, most of them
+/// placed only later, and a large input must not hold hundreds of bytes per event for it.
+pub type Placeable = Option<Result<Box<DagEvent>, Box<Problem>>>;
+
 impl DagEvent {
     /// The DAG fields of a judged event, or the problem that keeps it out of the DAG.
-    pub fn of_judged(judged: &Judged) -> Option<Result<DagEvent, Problem>> {
+    pub fn of_judged(judged: &Judged) -> Placeable {
         match judged {
-            Judged::Pdu(pdu) => Some(Ok(DagEvent::from(&**pdu))),
-            Judged::Written { event_id, event } => Some(dag_event_with_id(event_id, event)),
+            Judged::Pdu(pdu) => Some(Ok(Box::new(DagEvent::from(&**pdu)))),
+            Judged::Written { event_id, event } => Some(
+                dag_event_with_id(event_id, event)
+                    .map(Box::new)
+                    .map_err(Box::new),
+            ),
             Judged::Unusable => None,
         }
     }

@@ -38,6 +38,7 @@ pub use arena::{NodeIndex, RoomDag};
 pub use event::{DagEvent, EventHead, Placement};
 pub use extremities::Gap;
 pub use findings::{Fork, Merge};
+pub use ingest::Placeable;
 pub use rows::{row_flags, LayoutRows};
 pub use walk::Children;
 

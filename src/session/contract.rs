@@ -3,7 +3,7 @@
 
 use super::report::Contract;
 use super::RoomSession;
-use crate::dag::{DagEvent, RoomDag};
+use crate::dag::{DagEvent, Placeable, RoomDag};
 use crate::event::codes as event_codes;
 use crate::event::report::Report;
 use crate::federation::answer::Returned;
@@ -24,7 +24,7 @@ impl RoomSession {
         status: Option<u16>,
         shape: InputShape,
         text: &str,
-        placed: &[Option<Result<DagEvent, Problem>>],
+        placed: &[Placeable],
         report: &Report,
     ) -> Contract {
         let empty;
@@ -51,7 +51,7 @@ fn answer_verdict(
     status: Option<u16>,
     shape: InputShape,
     text: &str,
-    placed: &[Option<Result<DagEvent, Problem>>],
+    placed: &[Placeable],
     report: &Report,
 ) -> ContractVerdict {
     let broken = |message: String| ContractVerdict {
@@ -88,7 +88,7 @@ fn answer_verdict(
             ..p.clone()
         };
         if let Some(Ok(e)) = dag_event {
-            events.push(e.clone());
+            events.push(DagEvent::clone(e));
             positions.push(i);
             let mismatch = event
                 .problems

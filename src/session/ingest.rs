@@ -8,7 +8,7 @@ use super::{Auth, StateAuth};
 use super::{Ingest, RoomSession};
 use crate::canonical_json::Value;
 use crate::crypto::keys::KeysAdded;
-use crate::dag::{DagEvent, NodeIndex, Placement};
+use crate::dag::{DagEvent, NodeIndex, Placeable, Placement};
 use crate::event::codes as event_codes;
 use crate::event::received::{Form, Received};
 use crate::event::report::{Counts, Outcome, Report};
@@ -140,8 +140,7 @@ impl RoomSession {
         let Validation { report, events } = validation;
         self.missing_keys
             .extend(report.missing_keys.iter().cloned());
-        let placed: Vec<Option<Result<DagEvent, Problem>>> =
-            events.iter().map(DagEvent::of_judged).collect();
+        let placed: Vec<Placeable> = events.iter().map(DagEvent::of_judged).collect();
         let contract = taking.request.map(|request| {
             self.contract(request, taking.status, shape, taking.text, &placed, &report)
         });
@@ -167,10 +166,11 @@ impl RoomSession {
             auth: Default::default(),
             outcome: Outcome::Valid,
         };
-        let kept_metas = match taking.keep_dropped {
-            true => metas.clone(),
-            false => Vec::new(),
-        };
+        let kept_metas: Vec<Option<Meta>> = kept
+            .iter()
+            .zip(&metas)
+            .map(|(json, meta)| json.as_ref().map(|_| meta.clone()))
+            .collect();
         self.place(&mut out, report.events, placed, metas, &events, taking);
         self.keep_dropped(&out.events, kept, kept_metas, taking);
         out.waiting = self
@@ -308,12 +308,12 @@ impl RoomSession {
         &mut self,
         reports: &[EventReport],
         kept: Vec<Option<String>>,
-        metas: Vec<Meta>,
+        metas: Vec<Option<Meta>>,
         taking: &Taking,
     ) {
         let start = reports.len().saturating_sub(kept.len());
         for ((report, json), meta) in reports[start..].iter().zip(kept).zip(metas) {
-            if let (Verdict::Dropped, Some(json)) = (report.verdict, json) {
+            if let (Verdict::Dropped, Some(json), Some(meta)) = (report.verdict, json, meta) {
                 self.dropped.push(Waiting {
                     json,
                     meta,
@@ -329,7 +329,7 @@ impl RoomSession {
         &mut self,
         out: &mut IngestReport,
         reports: Vec<EventReport>,
-        placed: Vec<Option<Result<DagEvent, Problem>>>,
+        placed: Vec<Placeable>,
         metas: Vec<Meta>,
         judged: &[Judged],
         taking: &Taking,
@@ -343,7 +343,7 @@ impl RoomSession {
             let event = match dag_event {
                 Some(Ok(event)) => event,
                 Some(Err(problem)) => {
-                    report.problems.push(problem);
+                    report.problems.push(*problem);
                     out.refused += 1;
                     out.events.push(report);
                     continue;
@@ -546,9 +546,23 @@ impl Waiting {
 }
 
 /// The JSON of an event as received, when it is an object (else nothing to judge again).
+///
+/// An object without `type`, `sender`, `hashes` or `signatures` is dropped in every room
+/// version (every version's PDU format requires them): it is not kept, so that an input
+/// of a million broken objects does not stay in memory for nothing.
 fn kept_json(event: &InputEvent) -> Option<String> {
+    const EVERY_VERSION_REQUIRES: [&str; 4] = ["type", "sender", "hashes", "signatures"];
     match &event.value {
-        Ok(value @ Value::Object(_)) => Some(crate::canonical_json::to_string(value)),
+        Ok(value @ Value::Object(object))
+            if EVERY_VERSION_REQUIRES
+                .iter()
+                .all(|k| object.get(k).is_some()) =>
+        {
+            // Kept as long as the session: no spare capacity.
+            let mut json = crate::canonical_json::to_string(value);
+            json.shrink_to_fit();
+            Some(json)
+        }
         _ => None,
     }
 }

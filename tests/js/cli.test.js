@@ -245,3 +245,18 @@ test("check --help names --backfill on its first line; serve's argument errors c
   assert.equal(serve.code, 2);
   assert.match(serve.stderr, /^mxdag serve: --port must be 0–65535\n/);
 });
+
+test("check lists the first 1000 invalid events of an input, counts the rest and sums their problems; --all lists every one", () => {
+  const broken = file("broken.ndjson", "{}\n".repeat(1500));
+  const short = mxdagCli("check", "--room-version", "10", broken);
+  assert.equal(short.code, 1);
+  const listedLines = short.stdout.split("\n").filter((l) => /^ {2}Line \d+ /.test(l));
+  assert.equal(listedLines.length, 1000);
+  assert.match(short.stdout, /\n {2}… 500 more event\(s\) not listed one by one \(500 dropped\): --all lists them, --json reports every event; their problems:\n {2}error: field_missing on 500 event\(s\), e\.g\. Line 1001: /);
+  assert.match(short.stdout, /1500 event\(s\): 0 valid, 0 redacted, 0 rejected, 0 soft-failed, 0 unchecked, 1500 dropped — NOT all valid\n$/);
+  const all = mxdagCli("check", "--room-version", "10", "--all", broken);
+  assert.equal(all.stdout.split("\n").filter((l) => /^ {2}Line \d+ /.test(l)).length, 1500);
+  assert.doesNotMatch(all.stdout, /not listed one by one/);
+  const json = JSON.parse(mxdagCli("check", "--room-version", "10", "--json", broken).stdout);
+  assert.equal(json.events.length, 1500);
+});
