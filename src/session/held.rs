@@ -124,9 +124,54 @@ fn describe(value: &Value) -> (EventKind, String) {
         .and_then(|c| c.get("body"))
         .and_then(Value::as_str);
     if let Some(body) = body.filter(|b| !b.trim().is_empty()) {
-        let words: Vec<&str> = body.split_whitespace().collect();
-        let excerpt: String = words.join(" ").chars().take(BODY_EXCERPT).collect();
+        // The words joined by single spaces, cut at BODY_EXCERPT characters, reading no
+        // further into a long body than that.
+        let mut excerpt = String::new();
+        let mut left = BODY_EXCERPT;
+        for word in body.split_whitespace() {
+            if left == 0 {
+                break;
+            }
+            if !excerpt.is_empty() {
+                excerpt.push(' ');
+                left -= 1;
+            }
+            for c in word.chars().take(left) {
+                excerpt.push(c);
+                left -= 1;
+            }
+        }
         line.push_str(&format!(" · “{excerpt}”"));
     }
     (kind, line.replace(['\n', '\r'], " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The excerpt is the body's words joined by single spaces, cut at BODY_EXCERPT
+    /// characters, whatever the body's length and spacing.
+    #[test]
+    fn the_summary_excerpt_is_the_first_characters_of_the_joined_words() {
+        let long = "word ".repeat(10_000);
+        let bodies = [
+            "hello",
+            "  many   spaces\tand\nlines  ",
+            "exactlyfortyeightcharacterssssssssssssssssssss x",
+            "ünïcödé ✓ words that go past the limit of forty-eight characters",
+            long.as_str(),
+        ];
+        for body in bodies {
+            let value = crate::canonical_json::from_str(&format!(
+                r#"{{"type":"m.room.message","sender":"@a:b","content":{{"body":{}}}}}"#,
+                serde_json::to_string(body).unwrap()
+            ))
+            .unwrap();
+            let words: Vec<&str> = body.split_whitespace().collect();
+            let expected: String = words.join(" ").chars().take(BODY_EXCERPT).collect();
+            let (_, line) = describe(&value);
+            assert_eq!(line, format!("m.room.message · @a:b · “{expected}”"));
+        }
+    }
 }
