@@ -12,7 +12,9 @@ use mxdag::auth::codes as c;
 use mxdag::canonical_json;
 use mxdag::event::{Pdu, Verdict};
 use mxdag::room_version::{RoomVersion, StateResAlgorithm, ALL};
-use mxdag::session::{Ingest, Position, RoomSession, StateAuth, StateEntry, StateError};
+use mxdag::session::{
+    Ingest, IngestReport, Position, RoomSession, StateAuth, StateEntry, StateError,
+};
 
 const SERVERS: [&str; 4] = ["a.test", "b.test", "c.test", "d.test"];
 
@@ -27,14 +29,19 @@ fn keys() -> String {
 
 /// `events` in `order`, one NDJSON input, taken by a session holding the keys.
 fn session_of(version: RoomVersion, events: &[Pdu], order: &[usize]) -> RoomSession {
+    taken(version, events, order).0
+}
+
+/// [`session_of`], with the report of the input.
+fn taken(version: RoomVersion, events: &[Pdu], order: &[usize]) -> (RoomSession, IngestReport) {
     let mut session = RoomSession::new(None, Some(version));
     session.add_keys(&keys());
     let lines: Vec<String> = order
         .iter()
         .map(|&i| events[i].to_canonical_json())
         .collect();
-    session.ingest(&lines.join("\n"), &Ingest::default());
-    session
+    let report = session.ingest(&lines.join("\n"), &Ingest::default());
+    (session, report)
 }
 
 /// A public room where alice gave bob the level 50 and carol joined.
@@ -427,8 +434,8 @@ fn a_long_chain_of_unchecked_events_shares_one_gap() {
 
 #[test]
 fn a_join_rules_change_undone_by_a_concurrent_demotion_is_a_state_reset() {
+    use mxdag::session::marks;
     use mxdag::session::merges::codes::STATE_RESET;
-    use mxdag::session::{marks, IngestReport};
     for version in ALL
         .into_iter()
         .filter(|v| v.state_res != StateResAlgorithm::V1)
@@ -461,10 +468,7 @@ fn a_join_rules_change_undone_by_a_concurrent_demotion_is_a_state_reset() {
         let demotion = b.events[b.last].event_id.clone();
         let events = merged(&mut a, &b, forked_at);
         let merge = events[a.last].event_id.clone();
-        let mut session = RoomSession::new(None, Some(version));
-        session.add_keys(&keys());
-        let lines: Vec<String> = events.iter().map(|e| e.to_canonical_json()).collect();
-        let report: IngestReport = session.ingest(&lines.join("\n"), &Ingest::default());
+        let (session, report) = taken(version, &events, &(0..events.len()).collect::<Vec<_>>());
         // Alice's power levels sort first (greater power); bob's join rules are then
         // checked against a state where his level is the users default, 0, below the
         // state default 50: rejected, so the join rules go back to the public ones, which

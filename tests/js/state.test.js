@@ -71,12 +71,18 @@ test("authChain reaches the first power levels event; errors carry codes", () =>
   gap.free();
 });
 
-test("mxdag state: current state and --at as JSON; exit 2 for an event not held", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "mxdag-state-"));
+/** The room's events and keys written to a scratch folder: `{events, keyFile}`. */
+function roomFiles(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const events = join(dir, "room.ndjson");
   const keyFile = join(dir, "keys.json");
   writeFileSync(events, ndjson(room.pdus) + "\n");
   writeFileSync(keyFile, keys);
+  return { events, keyFile };
+}
+
+test("mxdag state: current state and --at as JSON; exit 2 for an event not held", async () => {
+  const { events, keyFile } = roomFiles("mxdag-state-");
   const cli = async (args) => {
     let stdout = "";
     let stderr = "";
@@ -100,11 +106,7 @@ test("mxdag state: current state and --at as JSON; exit 2 for an event not held"
 });
 
 test("mxdag state --at a merge with conflicted state: the pairs, each candidate and why, as the session explains them", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "mxdag-state-merge-"));
-  const events = join(dir, "room.ndjson");
-  const keyFile = join(dir, "keys.json");
-  writeFileSync(events, ndjson(room.pdus) + "\n");
-  writeFileSync(keyFile, keys);
+  const { events, keyFile } = roomFiles("mxdag-state-merge-");
   const s = session(room.pdus);
   const merges = room.eventIds.map((id) => [id, s.details(id)?.merge]).filter(([, m]) => m);
   s.free();
