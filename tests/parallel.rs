@@ -1,6 +1,8 @@
 //! Validation on several cores (`mxdag::session::parallel`): judgements of slices made with
 //! the session's context give the report `ingest` gives, byte for byte; judgements made for
-//! other bytes, another session, another version or other keys are not used.
+//! other bytes, another session, another version or other keys are not used. A large input
+//! taken in parts (`mxdag::session`'s parts) gives the report, rows and state taking it whole
+//! gives.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -113,6 +115,99 @@ fn judged_on_other_cores_the_report_is_the_same() {
             assert_eq!(held(&whole), held(&parallel), "v{version}");
         }
     }
+}
+
+/// A session that takes inputs of more than `items` items in parts of `items`.
+fn in_parts(room: &GeneratedRoom, items: usize) -> RoomSession {
+    let mut session = session_with_keys(room);
+    session.set_part_events(items);
+    session
+}
+
+/// What a session shows of what it took: its rows and current state.
+fn held(session: &RoomSession) -> (mxdag::session::SessionRows, String) {
+    let state = session.current_state().map_err(|e| format!("{e:?}"));
+    (session.rows(), format!("{state:?}"))
+}
+
+#[test]
+fn taken_in_parts_the_report_rows_and_state_are_those_taken_whole() {
+    for version in ["12", "1", "5"] {
+        let room = room(version, 150);
+        let mut texts = inputs(&room);
+        // Newest first, as backfill gives them: events wait for auth events in later parts.
+        let newest_first: Vec<String> = room
+            .pdus
+            .iter()
+            .rev()
+            .map(canonical_json::to_string)
+            .collect();
+        texts.push(newest_first.join("\n"));
+        for (n, text) in texts.iter().enumerate() {
+            let mut whole = in_parts(&room, usize::MAX);
+            let expected = report_json(&mut whole, text, &[]);
+            for items in [1, 16, 40] {
+                let mut parts = in_parts(&room, items);
+                let report = report_json(&mut parts, text, &[]);
+                assert_eq!(report, expected, "v{version}, input {n}, parts of {items}");
+                assert!(held(&parts) == held(&whole), "v{version}, input {n}");
+            }
+            // With judgements made on other cores too.
+            let mut parts = in_parts(&room, 16);
+            let context = parts.judge_context(None, true, [9; 16]).unwrap();
+            let judgements = judge(&context, text, 25);
+            assert_eq!(report_json(&mut parts, text, &judgements), expected);
+        }
+    }
+}
+
+#[test]
+fn taken_in_parts_the_problems_left_out_are_counted_once_for_the_input() {
+    // 4,000 objects that are no PDU, each with several problems: past the report's budget.
+    let lines = vec!["{\"type\":\"m.room.message\",\"depth\":1.5}"; 4_000].join("\n");
+    let version = RoomVersion::from_id("10").unwrap();
+    let take = |items| {
+        let mut session = RoomSession::new(None, Some(version));
+        session.set_part_events(items);
+        report_json(&mut session, &lines, &[])
+    };
+    let whole = take(usize::MAX);
+    assert_eq!(take(300), whole);
+    assert_eq!(whole.matches("problems of").count(), 1, "one summary");
+}
+
+#[test]
+fn keys_among_the_events_of_a_large_input_judge_them_all() {
+    let room = room("12", 150);
+    let mut lines: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
+    for key in &room.server_keys {
+        lines.insert(100, canonical_json::to_string(key));
+    }
+    let text = lines.join("\n");
+    let verdicts = |items| {
+        let mut session = RoomSession::new(None, None);
+        session.set_part_events(items);
+        let how = Ingest {
+            source: "input",
+            via_backfill: true,
+            ..Ingest::default()
+        };
+        let report = session.ingest(&text, &how);
+        assert_eq!(
+            report.keys.added,
+            room.server_keys.len(),
+            "parts of {items}"
+        );
+        (report.counts, held(&session))
+    };
+    let (whole, whole_held) = verdicts(usize::MAX);
+    let (parts, parts_held) = verdicts(16);
+    assert_eq!(parts, whole);
+    assert_eq!(
+        parts.unchecked, 0,
+        "the events before the keys were judged again"
+    );
+    assert!(parts_held == whole_held);
 }
 
 #[test]

@@ -202,6 +202,12 @@ pub(crate) struct ProblemBudget {
     first: Option<usize>,
 }
 
+impl Default for ProblemBudget {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl ProblemBudget {
     /// A budget of [`MAX_PROBLEMS_PER_REPORT`].
     pub fn new() -> Self {

@@ -360,9 +360,28 @@ pub fn validate_events_with(
     options: &ValidateOptions,
     known: &[Option<Vec<bool>>],
 ) -> Validation {
+    let mut budget = ProblemBudget::new();
+    let mut validation = validate_part(events, version, keys, options, known, &mut budget, 0);
+    if let Some((first, summary)) = budget.summary() {
+        validation.report.events[first].problems.push(summary);
+    }
+    validation
+}
+
+/// [`validate_events_with`] for one part of an input whose first event is the input's
+/// event `offset`: the problems are capped by `budget`, shared by the input's parts, and
+/// the summary of what it left out is the caller's to add (at the end of the input).
+pub(crate) fn validate_part(
+    events: Vec<InputEvent>,
+    version: &RoomVersion,
+    keys: &KeyRing,
+    options: &ValidateOptions,
+    known: &[Option<Vec<bool>>],
+    budget: &mut ProblemBudget,
+    offset: usize,
+) -> Validation {
     // Events that are unusable have their verdict now: their problems are capped at once,
     // so a flood of broken events never holds all its problems.
-    let mut budget = ProblemBudget::new();
     let mut labels = Vec::with_capacity(events.len());
     let mut capped = Vec::with_capacity(events.len());
     let mut prepared = Vec::with_capacity(events.len());
@@ -371,7 +390,7 @@ pub fn validate_events_with(
         let mut p = prepare_event(event, &label, version, options.via_backfill);
         let unusable = p.pdu.is_none() && p.form == Form::Pdu;
         if unusable {
-            budget.apply(index, &label, &mut p.problems);
+            budget.apply(offset + index, &label, &mut p.problems);
         }
         capped.push(unusable);
         labels.push(label);
@@ -408,7 +427,7 @@ pub fn validate_events_with(
         };
         // Most important first; the checks' order within one severity.
         if !capped[index] {
-            budget.apply(index, &label, &mut p.problems);
+            budget.apply(offset + index, &label, &mut p.problems);
         }
         reports.push(EventReport {
             index,
@@ -419,9 +438,6 @@ pub fn validate_events_with(
             problems: p.problems,
         });
         judged.push(event);
-    }
-    if let Some((first, summary)) = budget.summary() {
-        reports[first].problems.push(summary);
     }
     let report = Report {
         room_version: version.id.to_owned(),

@@ -27,7 +27,9 @@ mod tardis;
 
 use serde::Serialize;
 
-pub use self::spans::{event_spans, read_spans, version_candidates, EventSpans, SpanKind};
+pub use self::spans::{
+    event_spans, read_spans, version_candidates, EventSpans, InputParts, SpanKind,
+};
 
 use self::keys::KeyInput;
 use self::scan::{is_one_value, skip_ws, split_array, split_object, SplitObject};
@@ -544,21 +546,26 @@ fn read_lines(text: &str, input: &mut Input) {
             continue;
         }
         let label = format!("Line {}", n + 1);
-        let value = canonical_json::from_str(line).map_err(|e| {
-            let position = format!(" at line {} column {}", e.line, e.column);
-            let reason = e.message.strip_suffix(&position).unwrap_or(&e.message);
-            Problem::error(
-                e.code,
-                "$",
-                format!(
-                    "{label} is not usable JSON: {reason} (column {}).",
-                    e.column
-                ),
-            )
-        });
+        let value = parse_line(line, &label);
         input.push(classify(value, label));
     }
     input.shaped(list_shape(input, InputShape::Ndjson));
+}
+
+/// One line of NDJSON, its problem naming the line (`label`).
+fn parse_line(line: &str, label: &str) -> Result<Value, Problem> {
+    canonical_json::from_str(line).map_err(|e| {
+        let position = format!(" at line {} column {}", e.line, e.column);
+        let reason = e.message.strip_suffix(&position).unwrap_or(&e.message);
+        Problem::error(
+            e.code,
+            "$",
+            format!(
+                "{label} is not usable JSON: {reason} (column {}).",
+                e.column
+            ),
+        )
+    })
 }
 
 /// Text that is not one JSON value nor NDJSON: a transaction or `{events}` broken or cut

@@ -7,9 +7,10 @@
 //! transaction's `pdus` and a `/get_missing_events` answer's `events`. Client-API answers,
 //! tardis scenarios, tab-separated rows, broken inputs and single events are judged whole.
 
+use super::keys::{self, KeyInput};
 use super::scan::{is_one_value, skip_ws, split_array, split_object};
-use super::{classify, first_line_is_value, parse_item, tardis, Item, Origin};
-use super::{InputEvent, MAX_EVENTS_PER_INPUT};
+use super::{classify, first_line_is_value, parse_item, parse_line, tardis, Item, Origin};
+use super::{Input, InputEvent, InputShape, MAX_EVENTS_PER_INPUT};
 use crate::canonical_json;
 
 /// How the items of an input are read, which decides how one event is parsed and where it
@@ -142,5 +143,145 @@ pub fn version_candidates(text: &str) -> super::Input {
     super::Input {
         events: events.collect(),
         ..super::Input::default()
+    }
+}
+
+/// A list of events read a part at a time, each part exactly as [`super::recognise`] reads
+/// those items of the whole input (the same labels, problems, origins, keys), so that a
+/// session can take a large input holding the parsed events of one part at a time.
+#[derive(Debug)]
+pub struct InputParts<'a> {
+    text: &'a str,
+    found: EventSpans,
+    /// The shape a `pdus` or `events` field gives; `None` for the plain lists.
+    field_shape: Option<InputShape>,
+    /// A transaction's `origin`.
+    origin: Option<String>,
+    /// The next item to read.
+    next: usize,
+    /// NDJSON: the lines before byte `counted_to` (the line of the next item counts from it).
+    lines: usize,
+    counted_to: usize,
+    /// Whether an event read so far was a database row (`event_json`).
+    rows: bool,
+    /// Whether any item read so far was an event.
+    events: bool,
+    /// The keys read so far (they decide the shape of an input of keys only).
+    keys: Vec<KeyInput>,
+}
+
+impl<'a> InputParts<'a> {
+    /// `text` in parts when it is a list of items ([`event_spans`]), else `None`.
+    pub fn new(text: &'a str) -> Option<Self> {
+        let found = event_spans(text)?;
+        let (mut field_shape, mut origin) = (None, None);
+        if found.kind == SpanKind::FieldList {
+            let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let object = split_object(body, skip_ws(body.as_bytes(), 0));
+            origin = object
+                .field("origin")
+                .and_then(|o| serde_json::from_str(o).ok());
+            field_shape = Some(match object.field("pdus") {
+                Some(_) => InputShape::Transaction,
+                None => InputShape::GetMissingEvents,
+            });
+        }
+        Some(InputParts {
+            text,
+            found,
+            field_shape,
+            origin,
+            next: 0,
+            lines: 0,
+            counted_to: 0,
+            rows: false,
+            events: false,
+            keys: Vec::new(),
+        })
+    }
+
+    /// How many items the input holds.
+    pub fn len(&self) -> usize {
+        self.found.spans.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.found.spans.is_empty()
+    }
+
+    /// Whether every item was read.
+    pub fn done(&self) -> bool {
+        self.next >= self.len()
+    }
+
+    /// The index of the next item to read.
+    pub fn position(&self) -> usize {
+        self.next
+    }
+
+    /// The next `n` items (fewer at the end): their events, keys and problems, with the
+    /// whole input's origin. Its shape is left to [`Self::shape`], known once all are read.
+    pub fn read(&mut self, n: usize) -> Input {
+        let end = self.next.saturating_add(n).min(self.len());
+        let mut input = Input {
+            origin: self.origin.clone(),
+            ..Input::default()
+        };
+        input.events.reserve_exact(end - self.next);
+        for i in self.next..end {
+            let (start, stop) = self.found.spans[i];
+            let item = &self.text[start..stop];
+            let (value, label) = match self.found.kind {
+                SpanKind::Lines => {
+                    let label = format!("Line {}", self.line_of(start) + 1);
+                    (parse_line(item, &label), label)
+                }
+                SpanKind::List | SpanKind::FieldList => {
+                    let label = format!("Event #{i}");
+                    (parse_item(item, label.clone()), label)
+                }
+            };
+            match classify(value, label) {
+                Item::Event(mut event) => {
+                    if self.found.kind == SpanKind::FieldList {
+                        event.origin = Origin::Federation;
+                    }
+                    self.rows |= event.row_id.is_some();
+                    self.events = true;
+                    input.events.push(*event);
+                }
+                Item::Keys(keys) => {
+                    self.keys.extend(keys.iter().cloned());
+                    input.keys.extend(keys);
+                }
+                Item::Problem(problem) => input.problems.push(problem),
+            }
+        }
+        self.next = end;
+        input
+    }
+
+    /// The line (from 0) at byte `at`, counting from where the last call stopped.
+    fn line_of(&mut self, at: usize) -> usize {
+        let skipped = &self.text.as_bytes()[self.counted_to..at];
+        self.lines += skipped.iter().filter(|&&b| b == b'\n').count();
+        self.counted_to = at;
+        self.lines
+    }
+
+    /// The input's shape as [`super::recognise`] names it, from the items read so far.
+    pub fn shape(&self) -> InputShape {
+        if let Some(shape) = self.field_shape {
+            return shape;
+        }
+        if !self.events && !self.keys.is_empty() {
+            return keys::shape_of(&self.keys);
+        }
+        match (self.rows, self.found.kind) {
+            (true, _) => InputShape::SynapseEventJson,
+            (false, SpanKind::Lines) => InputShape::Ndjson,
+            (false, _) => InputShape::Array,
+        }
     }
 }

@@ -121,10 +121,23 @@ impl Room {
     pub(crate) fn authorise(
         &mut self,
         version: &RoomVersion,
-        mut work: Vec<NodeIndex>,
+        work: Vec<NodeIndex>,
         tally: &mut Authorised,
     ) {
         let mut waited = Vec::new();
+        self.authorise_noting(version, work, tally, &mut waited);
+        tally.unknown += self.still_unknown(waited);
+    }
+
+    /// [`Self::authorise`], the nodes that had to wait added to `waited` instead of counted
+    /// (an input taken in parts counts those still waiting once, at its end).
+    pub(crate) fn authorise_noting(
+        &mut self,
+        version: &RoomVersion,
+        mut work: Vec<NodeIndex>,
+        tally: &mut Authorised,
+        waited: &mut Vec<NodeIndex>,
+    ) {
         // Oldest first: an input in topological order is then decided in one pass, each
         // event after its auth events, with no event waiting.
         work.reverse();
@@ -188,13 +201,17 @@ impl Room {
             work.extend(self.waiting_on(node));
             self.forget_unless_state(node);
         }
+    }
+
+    /// How many of `waited` are still undecided.
+    pub(crate) fn still_unknown(&self, mut waited: Vec<NodeIndex>) -> usize {
         waited.sort_unstable();
         waited.dedup();
         let still = |n: &&NodeIndex| {
             self.held(**n)
                 .is_some_and(|h| matches!(h.auth, Auth::Unknown { .. }))
         };
-        tally.unknown += waited.iter().filter(still).count();
+        waited.iter().filter(still).count()
     }
 
     /// The nodes that waited on `node` (now decided), each once.

@@ -11,11 +11,9 @@ use crate::crypto::keys::KeysAdded;
 use crate::dag::{DagEvent, NodeIndex, Placeable, Placement};
 use crate::event::codes as event_codes;
 use crate::event::received::{Form, Received};
-use crate::event::report::{Counts, Outcome, Report};
-use crate::event::verdict::{accepted, room_version_named};
-use crate::event::{
-    validate_events_with, EventReport, Judged, ValidateOptions, Validation, Verdict,
-};
+use crate::event::report::{Counts, Outcome, ProblemBudget, Report};
+use crate::event::verdict::{accepted, room_version_named, validate_part};
+use crate::event::{EventReport, Judged, ValidateOptions, Validation, Verdict};
 use crate::federation::FederationRequest;
 use crate::input::{self, Input, InputEvent, InputShape, Section};
 use crate::problem::Problem;
@@ -33,19 +31,35 @@ pub(crate) struct Waiting {
 
 /// How a list of events is taken: from which input, as outliers, by backfill.
 #[derive(Clone, Copy)]
-struct Taking<'a> {
-    source: u32,
-    outliers: bool,
-    via_backfill: bool,
-    request: Option<&'a FederationRequest>,
-    status: Option<u16>,
+pub(super) struct Taking<'a> {
+    pub source: u32,
+    pub outliers: bool,
+    pub via_backfill: bool,
+    pub request: Option<&'a FederationRequest>,
+    pub status: Option<u16>,
     /// Whether events dropped under `version` are kept to be read again as another version
     /// (the version was given or chosen, not named by the input's own `m.room.create`).
-    keep_dropped: bool,
+    pub keep_dropped: bool,
     /// The input's text, for an answer's error body (and for judgements).
-    text: &'a str,
+    pub text: &'a str,
     /// Judgements of the input's signatures made on other cores ([`super::parallel`]).
-    judgements: &'a [Vec<u8>],
+    pub judgements: &'a [Vec<u8>],
+    /// Their outcomes for the events taken, when the caller read them for a whole input
+    /// taken in parts ([`super::parts`]); else read here from `judgements`.
+    pub known: Option<&'a [Option<Vec<bool>>]>,
+}
+
+/// What placing the parts of one input leaves for the end of it: check 4 runs once the
+/// input's events are all placed, as does the summary of problems left out.
+#[derive(Default)]
+pub(super) struct Placing {
+    /// By room slot: the nodes check 4 left waiting for auth events (those still waiting
+    /// at the input's end are counted then).
+    pub waited: Vec<(usize, Vec<NodeIndex>)>,
+    /// By event of the report: its room slot and node, when it was placed.
+    pub placed_at: Vec<Option<(usize, NodeIndex)>>,
+    /// Caps the problems listed in the input's report.
+    budget: ProblemBudget,
 }
 
 impl RoomSession {
@@ -67,7 +81,10 @@ impl RoomSession {
         // none to take: only its contract is checked.
         let input = match how.request {
             Some(request) if request.names_events() => input::event_ids(text),
-            _ => input::recognise(text),
+            _ => match self.ingest_parts(text, how, judgements) {
+                Some(report) => return report,
+                None => input::recognise(text),
+            },
         };
         let source = self.sources.len() as u32;
         self.sources.push(how.source.to_owned());
@@ -90,6 +107,7 @@ impl RoomSession {
             keep_dropped: version.is_some() && version_from != Some(VersionFrom::Input),
             text,
             judgements,
+            known: None,
         };
         let mut out = self.take(input.events, version, shape, &taking);
         out.source = how.source.to_owned();
@@ -111,6 +129,47 @@ impl RoomSession {
         shape: InputShape,
         taking: &Taking,
     ) -> IngestReport {
+        let mut placing = Placing::default();
+        let mut out = self.take_part(events, version, shape, taking, &mut placing);
+        self.finish_taking(&mut out, placing, taking);
+        out
+    }
+
+    /// Check 4 for what an input's parts placed, the summary of the problems left out, and
+    /// the input's outcome.
+    pub(super) fn finish_taking(
+        &mut self,
+        out: &mut IngestReport,
+        placing: Placing,
+        taking: &Taking,
+    ) {
+        let Placing {
+            waited,
+            placed_at,
+            budget,
+        } = placing;
+        self.settle(out, waited, &placed_at);
+        if let Some((first, summary)) = budget.summary() {
+            out.events[first].problems.push(summary);
+        }
+        out.waiting = self
+            .waiting
+            .iter()
+            .filter(|w| w.source == taking.source)
+            .count();
+        out.outcome = outcome_of(out);
+    }
+
+    /// [`Self::take`] but for check 4: judges `events`, the input's events from
+    /// `placing.placed_at.len()` on, checks an answer's contract and places them.
+    pub(super) fn take_part(
+        &mut self,
+        events: Vec<InputEvent>,
+        version: Option<RoomVersion>,
+        shape: InputShape,
+        taking: &Taking,
+        placing: &mut Placing,
+    ) -> IngestReport {
         let metas: Vec<Meta> = events.iter().map(Meta::of).collect();
         let kept: Vec<Option<String>> = match taking.keep_dropped {
             true => events.iter().map(kept_json).collect(),
@@ -123,17 +182,26 @@ impl RoomSession {
             .map(str::to_owned);
         let validation = match &version {
             Some(v) => {
-                let known = self.judged_outcomes(
-                    taking.text,
-                    taking.judgements,
-                    v,
-                    taking.via_backfill,
-                    events.len(),
-                );
+                let read;
+                let known = match taking.known {
+                    Some(known) => known,
+                    None => {
+                        read = self.judged_outcomes(
+                            taking.text,
+                            taking.judgements,
+                            v,
+                            taking.via_backfill,
+                            events.len(),
+                        );
+                        &read
+                    }
+                };
                 let options = ValidateOptions {
                     via_backfill: taking.via_backfill,
                 };
-                validate_events_with(events, v, &self.keys, &options, &known)
+                let offset = placing.placed_at.len();
+                let budget = &mut placing.budget;
+                validate_part(events, v, &self.keys, &options, known, budget, offset)
             }
             None => self.unversioned(events, taking),
         };
@@ -171,20 +239,15 @@ impl RoomSession {
             .zip(&metas)
             .map(|(json, meta)| json.as_ref().map(|_| meta.clone()))
             .collect();
-        self.place(&mut out, report.events, placed, metas, &events, taking);
+        let items = report.events.into_iter().zip(placed).zip(metas).collect();
+        self.place(&mut out, items, &events, taking, placing);
         self.keep_dropped(&out.events, kept, kept_metas, taking);
-        out.waiting = self
-            .waiting
-            .iter()
-            .filter(|w| w.source == taking.source)
-            .count();
-        out.outcome = outcome_of(&out);
         out
     }
 
     /// The room version for `input`, and where it came from; a version the input names
     /// that contradicts the one in use is a warning, and one mxdag does not know an error.
-    fn version_for(
+    pub(super) fn version_for(
         &mut self,
         input: &Input,
         problems: &mut Vec<Problem>,
@@ -250,6 +313,7 @@ impl RoomSession {
                 keep_dropped: true,
                 text: "",
                 judgements: &[],
+                known: None,
             };
             let report = self.take(events, Some(version), InputShape::Array, &taking);
             out = Some(match out {
@@ -325,21 +389,20 @@ impl RoomSession {
     }
 
     /// Places judged events in the DAG of their rooms and keeps their records.
+    /// `items`: each event's report, its DAG record and what the input said of it.
     fn place(
         &mut self,
         out: &mut IngestReport,
-        reports: Vec<EventReport>,
-        placed: Vec<Placeable>,
-        metas: Vec<Meta>,
+        items: Vec<((EventReport, Placeable), Meta)>,
         judged: &[Judged],
         taking: &Taking,
+        placing: &mut Placing,
     ) {
-        // By room slot: the nodes to authorise once all are placed; by report: its node.
+        let first = placing.placed_at.len();
+        placing.placed_at.resize(first + items.len(), None);
+        // By room slot: the nodes to authorise once these are placed.
         let mut to_try: Vec<(usize, Vec<NodeIndex>)> = Vec::new();
-        let mut placed_at: Vec<Option<(usize, NodeIndex)>> = vec![None; reports.len()];
-        for (i, ((mut report, dag_event), meta)) in
-            reports.into_iter().zip(placed).zip(metas).enumerate()
-        {
+        for (i, ((mut report, dag_event), meta)) in items.into_iter().enumerate() {
             let event = match dag_event {
                 Some(Ok(event)) => event,
                 Some(Err(problem)) => {
@@ -380,6 +443,9 @@ impl RoomSession {
                         }
                         Judged::Unusable => String::new(),
                     };
+                    // Kept as long as the session: no spare capacity.
+                    let mut json = json;
+                    json.shrink_to_fit();
                     let index = node as usize;
                     if room.held.len() <= index {
                         room.held.resize(index + 1, None);
@@ -399,7 +465,7 @@ impl RoomSession {
                         Some((_, nodes)) => nodes.extend(work),
                         None => to_try.push((slot, work)),
                     }
-                    placed_at[out.events.len()] = Some((slot, node));
+                    placing.placed_at[first + out.events.len()] = Some((slot, node));
                 }
                 None => out.refused += 1,
             }
@@ -418,22 +484,38 @@ impl RoomSession {
                 .extend_from_slice(&room.dag.ingest_findings()[findings_before..]);
             out.events.push(report);
         }
-        self.authorise_placed(out, to_try, &placed_at);
+        // Check 4 for what was placed (and what awaited it): each decided event's PDU is
+        // let go at once, so an input taken in parts never holds all of them.
+        let Some(version) = self.version else {
+            return;
+        };
+        for (slot, work) in to_try {
+            let at = match placing.waited.iter().position(|(s, _)| *s == slot) {
+                Some(at) => at,
+                None => {
+                    placing.waited.push((slot, Vec::new()));
+                    placing.waited.len() - 1
+                }
+            };
+            let waited = &mut placing.waited[at].1;
+            self.rooms[slot].authorise_noting(&version, work, &mut out.auth, waited);
+        }
     }
 
-    /// Runs check 4 for the nodes an input placed (and those that awaited them), and
-    /// brings the verdicts and problems of the input's own events up to date.
-    fn authorise_placed(
+    /// Counts the events check 4 left waiting, computes the states of the rooms an input
+    /// placed events in (checks 5 and 6), and brings the verdicts and problems of the
+    /// input's own events up to date.
+    pub(super) fn settle(
         &mut self,
         out: &mut IngestReport,
-        to_try: Vec<(usize, Vec<NodeIndex>)>,
+        waited: Vec<(usize, Vec<NodeIndex>)>,
         placed_at: &[Option<(usize, NodeIndex)>],
     ) {
         let Some(version) = self.version else {
             return;
         };
-        for (slot, work) in to_try {
-            self.rooms[slot].authorise(&version, work, &mut out.auth);
+        for (slot, waited) in waited {
+            out.auth.unknown += self.rooms[slot].still_unknown(waited);
             self.rooms[slot].resolve_states(&version);
             out.findings.extend(self.rooms[slot].take_new_resets());
         }
@@ -577,7 +659,7 @@ fn waiting_problem(label: &str) -> Problem {
 }
 
 /// The outcome of an input from its counts, problems and contract.
-fn outcome_of(out: &IngestReport) -> Outcome {
+pub(super) fn outcome_of(out: &IngestReport) -> Outcome {
     let problems = out
         .problems
         .iter()

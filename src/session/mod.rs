@@ -15,6 +15,7 @@ mod held;
 mod ingest;
 pub mod merges;
 pub mod parallel;
+mod parts;
 mod rejudge;
 mod report;
 mod rows;
@@ -99,6 +100,8 @@ pub struct RoomSession {
     dropped: Vec<ingest::Waiting>,
     /// The key of the tags of judgements made on other cores ([`parallel`]), once drawn.
     judge_secret: Option<(u64, u64)>,
+    /// Items per part of a large input ([`parts`]); 0 for [`parts::PART_EVENTS`].
+    part_events: usize,
 }
 
 impl RoomSession {

@@ -152,6 +152,22 @@ pub struct Rejudged {
     pub auth: Authorised,
 }
 
+impl Rejudged {
+    /// What judging again twice did.
+    pub fn plus(self, other: Rejudged) -> Rejudged {
+        Rejudged {
+            judged: self.judged + other.judged,
+            checked: self.checked + other.checked,
+            still_unchecked: self.still_unchecked + other.still_unchecked,
+            auth: Authorised {
+                allowed: self.auth.allowed + other.auth.allowed,
+                rejected: self.auth.rejected + other.auth.rejected,
+                unknown: self.auth.unknown + other.auth.unknown,
+            },
+        }
+    }
+}
+
 /// What adding keys did, and the events judged again.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KeysReport {
