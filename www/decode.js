@@ -15,7 +15,7 @@
 // content whose bytes matter, so nothing is lost that is judged.
 
 /** Inputs larger than this are never decoded: no scenario or key list is this big. */
-const MAX_DECODED = 16 * 1024 * 1024;
+export const MAX_DECODED = 16 * 1024 * 1024;
 
 /** Which decoder `text` (named `name`) needs: "json5", "yaml", or null. */
 export function decoderFor(text, name = "") {

@@ -3,7 +3,7 @@
 // rows, findings). All calls into the wasm are in this file; the page keeps no copy of the
 // events.
 import init, * as mx from "/pkg/mxdag.js";
-import { decodeText } from "./decode.js";
+import { decodeText, MAX_DECODED } from "./decode.js";
 import { ingestOnWorkers } from "./judge-pool.js";
 
 /** The decoders of JSON5 and YAML files, as `mxdag serve` hands them out. */
@@ -47,9 +47,22 @@ export class Engine {
     return (await decodeText(text, name, (module) => import(VENDOR[module]))).text;
   }
 
-  /** Whether a file's text holds keys and nothing else. */
-  holdsOnlyKeys(text) {
-    return mx.RoomSession.holdsOnlyKeys(text);
+  /**
+   * A file as the core reads it: its bytes as they are when it is larger than any scenario
+   * or key list (decode.js's MAX_DECODED), so that no copy of it is made as a JS string;
+   * else its text, JSON5 and YAML decoded.
+   */
+  async read(file) {
+    if (file.size > MAX_DECODED) return new Uint8Array(await file.arrayBuffer());
+    return this.decode(await file.text(), file.name);
+  }
+
+  /**
+   * Whether a file's text holds keys and nothing else. A file larger than any key list
+   * (given as bytes) is taken as events: keys in it still join the session.
+   */
+  holdsOnlyKeys(input) {
+    return typeof input === "string" && mx.RoomSession.holdsOnlyKeys(input);
   }
 
   /** Adds keys of any key input; held events unchecked for want of them are judged again. */

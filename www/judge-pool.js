@@ -46,7 +46,7 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
 /** The room version `input` names, when one it knows (else the session judges it whole). */
 function versionNamed(mx, input) {
   try {
-    return mx.roomVersionOf(typeof input === "string" ? input : new TextDecoder().decode(input));
+    return mx.roomVersionOf(input);
   } catch {
     return undefined;
   }

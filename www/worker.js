@@ -122,7 +122,7 @@ const ops = {
    */
   async loadFile(engine, m, progress) {
     const name = m.file.name;
-    const text = await engine.decode(await m.file.text(), name);
+    const text = await engine.read(m.file);
     if (engine.holdsOnlyKeys(text)) {
       const r = engine.addKeys(text);
       return { kind: "keys", name, added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };

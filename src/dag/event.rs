@@ -72,11 +72,48 @@ impl DagEvent {
 
     /// A 64-bit fingerprint of arbitrary bytes (FNV-1a), for callers without a better digest.
     pub fn fingerprint_of(bytes: &[u8]) -> u64 {
-        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-        })
+        Self::fingerprint_on(FNV_OFFSET, bytes)
+    }
+
+    /// FNV-1a of `bytes`, going on from `hash`.
+    fn fingerprint_on(hash: u64, bytes: &[u8]) -> u64 {
+        bytes
+            .iter()
+            .fold(hash, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    }
+
+    /// The canonical JSON of an event and its [fingerprint](Self::fingerprint_of_event),
+    /// written once: the fingerprint goes over the same bytes but for the members it skips.
+    pub fn canonical_and_fingerprint(event: &crate::canonical_json::Object) -> (String, u64) {
+        let mut out = Vec::with_capacity(1024);
+        out.push(b'{');
+        let mut hash = Self::fingerprint_on(FNV_OFFSET, b"{");
+        let mut fingerprinted = 0;
+        for (i, (key, value)) in event.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let member = out.len();
+            crate::canonical_json::write_str(key, &mut out);
+            out.push(b':');
+            crate::canonical_json::write(value, &mut out);
+            if !Self::FINGERPRINT_SKIPPED.contains(&key) {
+                if fingerprinted > 0 {
+                    hash = Self::fingerprint_on(hash, b",");
+                }
+                fingerprinted += 1;
+                hash = Self::fingerprint_on(hash, &out[member..]);
+            }
+        }
+        out.push(b'}');
+        hash = Self::fingerprint_on(hash, b"}");
+        // Canonical JSON of an object whose strings are UTF-8 is UTF-8.
+        (String::from_utf8(out).unwrap_or_default(), hash)
     }
 }
+
+/// FNV-1a's offset basis.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// The fields of an event other than `prev_events`, borrowed: what
 /// [`RoomDag::insert_fields`](super::RoomDag::insert_fields) takes for bulk ingest.
@@ -98,4 +135,31 @@ pub struct EventHead<'a> {
     pub is_state: bool,
     /// See [`DagEvent::content_fingerprint`].
     pub content_fingerprint: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DagEvent;
+    use crate::canonical_json;
+
+    #[test]
+    fn json_and_fingerprint_written_once_are_those_written_apart() {
+        for text in [
+            r#"{"age":5,"auth_events":[],"content":{"signatures":{"a":1}},"signatures":{"x":{}},"type":"m.room.message","unsigned":{"age":1}}"#,
+            r#"{"signatures":{}}"#,
+            r#"{"user_id":"@a:b"}"#,
+            r#"{"depth":1,"type":"t"}"#,
+            r#"{}"#,
+        ] {
+            let value = canonical_json::from_str(text).unwrap();
+            let object = value.as_object().unwrap();
+            let (json, fingerprint) = DagEvent::canonical_and_fingerprint(object);
+            assert_eq!(json, canonical_json::to_string(&value), "{text}");
+            assert_eq!(
+                fingerprint,
+                DagEvent::fingerprint_of_event(object),
+                "{text}"
+            );
+        }
+    }
 }

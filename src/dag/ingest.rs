@@ -3,7 +3,7 @@
 //! takes to the DAG is the room session ([`crate::session`]).
 
 use super::event::DagEvent;
-use super::json::dag_event_with_id;
+use super::json::dag_event_with_fingerprint;
 use crate::event::{Judged, Pdu};
 use crate::problem::Problem;
 
@@ -11,6 +11,13 @@ impl From<&Pdu> for DagEvent {
     /// The DAG fields of a format-checked PDU. The room of a room version 12 create event is
     /// the one it defines; see [`DagEvent::fingerprint_of_event`] for the fingerprint.
     fn from(pdu: &Pdu) -> Self {
+        DagEvent::of_pdu(pdu, DagEvent::fingerprint_of_event(&pdu.event))
+    }
+}
+
+impl DagEvent {
+    /// [`DagEvent::from`] a PDU whose fingerprint is known.
+    fn of_pdu(pdu: &Pdu, content_fingerprint: u64) -> Self {
         DagEvent {
             event_id: pdu.event_id.clone(),
             room_id: pdu.fields.room_id.clone().or_else(|| pdu.create_room_id()),
@@ -21,7 +28,7 @@ impl From<&Pdu> for DagEvent {
             sender: pdu.fields.sender.clone(),
             event_type: pdu.fields.event_type.clone(),
             state_key: pdu.fields.state_key.clone(),
-            content_fingerprint: DagEvent::fingerprint_of_event(&pdu.event),
+            content_fingerprint,
         }
     }
 }
@@ -32,16 +39,22 @@ impl From<&Pdu> for DagEvent {
 pub type Placeable = Option<Result<Box<DagEvent>, Box<Problem>>>;
 
 impl DagEvent {
-    /// The DAG fields of a judged event, or the problem that keeps it out of the DAG.
-    pub fn of_judged(judged: &Judged) -> Placeable {
+    /// The DAG fields of a judged event, or the problem that keeps it out of the DAG, and
+    /// its canonical JSON (empty when it is unusable), written once for both.
+    pub fn of_judged(judged: &Judged) -> (Placeable, String) {
         match judged {
-            Judged::Pdu(pdu) => Some(Ok(Box::new(DagEvent::from(&**pdu)))),
-            Judged::Written { event_id, event } => Some(
-                dag_event_with_id(event_id, event)
+            Judged::Pdu(pdu) => {
+                let (json, fingerprint) = DagEvent::canonical_and_fingerprint(&pdu.event);
+                (Some(Ok(Box::new(DagEvent::of_pdu(pdu, fingerprint)))), json)
+            }
+            Judged::Written { event_id, event } => {
+                let (json, fingerprint) = DagEvent::canonical_and_fingerprint(event);
+                let placeable = dag_event_with_fingerprint(event_id, event, fingerprint)
                     .map(Box::new)
-                    .map_err(Box::new),
-            ),
-            Judged::Unusable => None,
+                    .map_err(Box::new);
+                (Some(placeable), json)
+            }
+            Judged::Unusable => (None, String::new()),
         }
     }
 }

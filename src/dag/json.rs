@@ -28,6 +28,15 @@ pub fn dag_event_from_json(value: &Value) -> Result<DagEvent, Problem> {
 /// be plain IDs (room version 3+) or `[id, {hashes}]` pairs (room versions 1 and 2); see
 /// [`DagEvent::fingerprint_of_event`] for the fingerprint.
 pub fn dag_event_with_id(event_id: &str, obj: &Object) -> Result<DagEvent, Problem> {
+    dag_event_with_fingerprint(event_id, obj, DagEvent::fingerprint_of_event(obj))
+}
+
+/// [`dag_event_with_id`] for an event whose fingerprint is known.
+pub(crate) fn dag_event_with_fingerprint(
+    event_id: &str,
+    obj: &Object,
+    content_fingerprint: u64,
+) -> Result<DagEvent, Problem> {
     let text = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
     // JS numbers may arrive as floats with no fraction.
     let int = |key: &str| match obj.get(key) {
@@ -45,7 +54,7 @@ pub fn dag_event_with_id(event_id: &str, obj: &Object) -> Result<DagEvent, Probl
         sender: text("sender").unwrap_or_default(),
         event_type: text("type").unwrap_or_default(),
         state_key: text("state_key"),
-        content_fingerprint: DagEvent::fingerprint_of_event(obj),
+        content_fingerprint,
     })
 }
 

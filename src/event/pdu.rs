@@ -62,7 +62,10 @@ impl Pdu {
 
     /// The event as canonical JSON.
     pub fn to_canonical_json(&self) -> String {
-        canonical_json::to_string(&Value::Object(self.event.clone()))
+        let mut out = Vec::with_capacity(1024);
+        canonical_json::write_object_except(&self.event, &[], &mut out);
+        // Canonical JSON of an object whose strings are UTF-8 is UTF-8.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 

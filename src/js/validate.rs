@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::errors::{optional_string_arg, string_arg, to_js_error};
+use super::errors::{optional_string_arg, to_js_error};
 use super::key_ring::{json_text, to_plain, JsKeyRing};
 use crate::event::verdict::room_version_named;
 use crate::event::{codes, validate_input, ValidateOptions};
@@ -132,15 +132,16 @@ pub fn validate_events(
     to_plain(&validation.report)
 }
 
-/// The room version the `m.room.create` event in `text` names (`"1"` when its content names
-/// none), or `undefined` when the input holds no create event. Reads the input as
-/// `validateEvents` does; throws an `Error` with `code: "unknown_room_version"` when the
-/// create event names a version mxdag does not know.
+/// The room version the `m.room.create` event in `input` (the text or UTF-8 bytes) names
+/// (`"1"` when its content names none), or `undefined` when the input holds no create
+/// event. Reads the input as `validateEvents` does, parsing only the items that can be a
+/// create event; throws an `Error` with `code: "unknown_room_version"` when the create
+/// event names a version mxdag does not know.
 #[wasm_bindgen(js_name = roomVersionOf)]
 pub fn room_version_of_text(
-    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
 ) -> Result<Option<String>, JsValue> {
-    let text = string_arg(&text, "text")?;
+    let text = super::key_ring::input_text(&input, "input")?;
     room_version_named(&crate::input::version_candidates(&text))
         .map(|v| v.map(|v| v.id.to_owned()))
         .map_err(|p| to_js_error(p.code, &p.message))

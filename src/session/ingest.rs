@@ -49,6 +49,17 @@ pub(super) struct Taking<'a> {
     pub known: Option<&'a [Option<Vec<bool>>]>,
 }
 
+/// One judged event on its way into the DAG.
+struct ToPlace {
+    report: EventReport,
+    /// Its DAG record, or why it has none.
+    dag_event: Placeable,
+    /// What the input said of it.
+    meta: Meta,
+    /// Its canonical JSON, kept when it is placed.
+    json: String,
+}
+
 /// What placing the parts of one input leaves for the end of it: check 4 runs once the
 /// input's events are all placed, as does the summary of problems left out.
 #[derive(Default)]
@@ -208,7 +219,8 @@ impl RoomSession {
         let Validation { report, events } = validation;
         self.missing_keys
             .extend(report.missing_keys.iter().cloned());
-        let placed: Vec<Placeable> = events.iter().map(DagEvent::of_judged).collect();
+        let (placed, jsons): (Vec<Placeable>, Vec<String>) =
+            events.iter().map(DagEvent::of_judged).unzip();
         let contract = taking.request.map(|request| {
             self.contract(request, taking.status, shape, taking.text, &placed, &report)
         });
@@ -239,7 +251,14 @@ impl RoomSession {
             .zip(&metas)
             .map(|(json, meta)| json.as_ref().map(|_| meta.clone()))
             .collect();
-        let items = report.events.into_iter().zip(placed).zip(metas).collect();
+        let items = report.events.into_iter().zip(placed).zip(metas).zip(jsons);
+        let items = items.map(|(((report, dag_event), meta), json)| ToPlace {
+            report,
+            dag_event,
+            meta,
+            json,
+        });
+        let items = items.collect();
         self.place(&mut out, items, &events, taking, placing);
         self.keep_dropped(&out.events, kept, kept_metas, taking);
         out
@@ -389,11 +408,10 @@ impl RoomSession {
     }
 
     /// Places judged events in the DAG of their rooms and keeps their records.
-    /// `items`: each event's report, its DAG record and what the input said of it.
     fn place(
         &mut self,
         out: &mut IngestReport,
-        items: Vec<((EventReport, Placeable), Meta)>,
+        items: Vec<ToPlace>,
         judged: &[Judged],
         taking: &Taking,
         placing: &mut Placing,
@@ -402,7 +420,13 @@ impl RoomSession {
         placing.placed_at.resize(first + items.len(), None);
         // By room slot: the nodes to authorise once these are placed.
         let mut to_try: Vec<(usize, Vec<NodeIndex>)> = Vec::new();
-        for (i, ((mut report, dag_event), meta)) in items.into_iter().enumerate() {
+        for (i, item) in items.into_iter().enumerate() {
+            let ToPlace {
+                mut report,
+                dag_event,
+                meta,
+                mut json,
+            } = item;
             let event = match dag_event {
                 Some(Ok(event)) => event,
                 Some(Err(problem)) => {
@@ -436,15 +460,7 @@ impl RoomSession {
                 Some(_) if was_held => out.known += 1,
                 Some(node) => {
                     out.added += 1;
-                    let json = match &judged[i] {
-                        Judged::Pdu(pdu) => pdu.to_canonical_json(),
-                        Judged::Written { event, .. } => {
-                            crate::canonical_json::to_string(&Value::Object(event.clone()))
-                        }
-                        Judged::Unusable => String::new(),
-                    };
                     // Kept as long as the session: no spare capacity.
-                    let mut json = json;
                     json.shrink_to_fit();
                     let index = node as usize;
                     if room.held.len() <= index {
