@@ -162,6 +162,40 @@ fn taken_in_parts_the_report_rows_and_state_are_those_taken_whole() {
 }
 
 #[test]
+fn parts_are_taken_as_their_judgements_arrive_in_any_order() {
+    let room = room("12", 150);
+    for text in inputs(&room) {
+        let mut whole = in_parts(&room, usize::MAX);
+        let expected = report_json(&mut whole, &text, &[]);
+        let mut session = in_parts(&room, 16);
+        let context = session.judge_context(None, true, [4; 16]).unwrap();
+        let mut judgements = judge(&context, &text, 10);
+        // The last slice's judgement comes first, then the rest from the first on.
+        let last = judgements.pop().unwrap();
+        let how = Ingest {
+            source: "input",
+            via_backfill: true,
+            ..Ingest::default()
+        };
+        let mut taking = session.begin_parts(text.clone(), &how).ok().unwrap();
+        session.take_judged_parts(&mut taking, &[last]);
+        assert_eq!(taking.taken(), 0, "the first part waits for its judgements");
+        let mut taken = Vec::new();
+        for judgement in judgements {
+            session.take_judged_parts(&mut taking, &[judgement]);
+            taken.push(taking.taken());
+        }
+        assert!(
+            taken.windows(2).any(|w| w[0] < w[1]),
+            "parts taken as judged"
+        );
+        assert_eq!(taking.taken(), taking.items(), "all judged, all taken");
+        let report = session.finish_parts(taking);
+        assert_eq!(serde_json::to_string(&report).unwrap(), expected);
+    }
+}
+
+#[test]
 fn taken_in_parts_the_problems_left_out_are_counted_once_for_the_input() {
     // 4,000 objects that are no PDU, each with several problems: past the report's budget.
     let lines = vec!["{\"type\":\"m.room.message\",\"depth\":1.5}"; 4_000].join("\n");

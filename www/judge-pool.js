@@ -2,7 +2,10 @@
 // node/parallel.js): one large input's events are split into slices, each judged by a
 // worker with its own wasm instance (`judgeSlice`: every event parsed and its signatures
 // checked, the expensive part), the judgements merged in input order, and the session takes
-// the input once with them (`RoomSession.ingestJudged`), placing its events in its DAG. The
+// the input once with them (`RoomSession.ingestJudged`), placing its events in its DAG. A
+// list the session takes in parts (`beginParts`: more than 4,096 events, version known) is
+// taken part by part as the judgements come (`takeJudgedParts`), so this thread places one
+// part while the workers judge the next, and `finishParts` gives the report. The
 // session accepts a judgement only when it was made with its own secret for these very
 // bytes (src/session/parallel.rs), so nothing unvalidated gets in; the report is the one
 // `session.ingest` gives, byte for byte. Small inputs, answers with a request (their
@@ -38,9 +41,18 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
     const spans = found.spans.slice(first * 2, Math.min(total, first + sliceEvents) * 2);
     slices.push({ first, spans, start: spans[0], end: spans[spans.length - 1] });
   }
-  const jobs = { context, bytes, kind: found.kind, total, onProgress, spawn };
-  const judgements = await judgeAll(slices, Math.min(threads, slices.length), jobs);
-  return judgements === undefined ? whole() : session.ingestJudged(input, options, judgements);
+  const taking = session.beginParts(bytes, options);
+  const onJudgement = taking && ((judgement) => session.takeJudgedParts(taking, [judgement]));
+  const jobs = { context, bytes, kind: found.kind, total, onProgress, spawn, onJudgement };
+  const judging = judgeAll(slices, Math.min(threads, slices.length), jobs);
+  if (taking === undefined) {
+    const judgements = await judging;
+    return judgements === undefined ? whole() : session.ingestJudged(input, options, judgements);
+  }
+  // Begun, the input is finished whatever the workers did: what no judgement covered is
+  // verified here.
+  await judging.catch(() => undefined);
+  return session.finishParts(taking);
 }
 
 /** The room version `input` names, when one it knows (else the session judges it whole). */
@@ -52,8 +64,11 @@ function versionNamed(mx, input) {
   }
 }
 
-/** Runs every slice on a pool of workers; `undefined` when one held something else than events. */
-function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, spawn }) {
+/**
+ * Runs every slice on a pool of workers, `onJudgement(judgement)` called as each comes (after
+ * its worker got its next slice); `undefined` when one held something else than events.
+ */
+function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, spawn, onJudgement }) {
   return new Promise((resolve, reject) => {
     const judgements = new Array(slices.length);
     const pool = [];
@@ -83,8 +98,14 @@ function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, sp
         judgements[i] = judgement;
         done += slices[i].spans.length / 2;
         onProgress?.(done, total);
-        if (++finished === slices.length) return stop(judgements);
-        feed(worker);
+        const last = ++finished === slices.length;
+        if (!last) feed(worker);
+        try {
+          onJudgement?.(judgement);
+        } catch (error) {
+          return stop(undefined, error);
+        }
+        if (last) stop(judgements);
       });
       worker.onError((error) => stop(undefined, error));
       pool.push(worker);

@@ -148,10 +148,10 @@ pub fn version_candidates(text: &str) -> super::Input {
 
 /// A list of events read a part at a time, each part exactly as [`super::recognise`] reads
 /// those items of the whole input (the same labels, problems, origins, keys), so that a
-/// session can take a large input holding the parsed events of one part at a time.
+/// session can take a large input holding the parsed events of one part at a time. It
+/// keeps where it is in the text; each call is given the text it was made for.
 #[derive(Debug)]
-pub struct InputParts<'a> {
-    text: &'a str,
+pub struct InputParts {
     found: EventSpans,
     /// The shape a `pdus` or `events` field gives; `None` for the plain lists.
     field_shape: Option<InputShape>,
@@ -170,9 +170,9 @@ pub struct InputParts<'a> {
     keys: Vec<KeyInput>,
 }
 
-impl<'a> InputParts<'a> {
+impl InputParts {
     /// `text` in parts when it is a list of items ([`event_spans`]), else `None`.
-    pub fn new(text: &'a str) -> Option<Self> {
+    pub fn new(text: &str) -> Option<Self> {
         let found = event_spans(text)?;
         let (mut field_shape, mut origin) = (None, None);
         if found.kind == SpanKind::FieldList {
@@ -187,7 +187,6 @@ impl<'a> InputParts<'a> {
             });
         }
         Some(InputParts {
-            text,
             found,
             field_shape,
             origin,
@@ -220,9 +219,15 @@ impl<'a> InputParts<'a> {
         self.next
     }
 
-    /// The next `n` items (fewer at the end): their events, keys and problems, with the
-    /// whole input's origin. Its shape is left to [`Self::shape`], known once all are read.
-    pub fn read(&mut self, n: usize) -> Input {
+    /// Where the items lie in the text.
+    pub fn spans(&self) -> &EventSpans {
+        &self.found
+    }
+
+    /// The next `n` items of `text` (fewer at the end): their events, keys and problems,
+    /// with the whole input's origin. Its shape is left to [`Self::shape`], known once all
+    /// are read.
+    pub fn read(&mut self, text: &str, n: usize) -> Input {
         let end = self.next.saturating_add(n).min(self.len());
         let mut input = Input {
             origin: self.origin.clone(),
@@ -231,10 +236,10 @@ impl<'a> InputParts<'a> {
         input.events.reserve_exact(end - self.next);
         for i in self.next..end {
             let (start, stop) = self.found.spans[i];
-            let item = &self.text[start..stop];
+            let item = &text[start..stop];
             let (value, label) = match self.found.kind {
                 SpanKind::Lines => {
-                    let label = format!("Line {}", self.line_of(start) + 1);
+                    let label = format!("Line {}", self.line_of(text, start) + 1);
                     (parse_line(item, &label), label)
                 }
                 SpanKind::List | SpanKind::FieldList => {
@@ -262,9 +267,9 @@ impl<'a> InputParts<'a> {
         input
     }
 
-    /// The line (from 0) at byte `at`, counting from where the last call stopped.
-    fn line_of(&mut self, at: usize) -> usize {
-        let skipped = &self.text.as_bytes()[self.counted_to..at];
+    /// The line (from 0) at byte `at` of `text`, counting from where the last call stopped.
+    fn line_of(&mut self, text: &str, at: usize) -> usize {
+        let skipped = &text.as_bytes()[self.counted_to..at];
         self.lines += skipped.iter().filter(|&&b| b == b'\n').count();
         self.counted_to = at;
         self.lines

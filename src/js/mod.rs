@@ -11,6 +11,7 @@ mod generate;
 mod key_ring;
 mod layout;
 mod parallel;
+mod parts;
 mod planner;
 mod room_dag;
 mod session;

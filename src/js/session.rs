@@ -379,19 +379,39 @@ impl JsRoomSession {
         options: &JsValue,
         judgements: &[Vec<u8>],
     ) -> Result<JsValue, JsValue> {
-        let options = options.clone();
         let text = input_text(input, "input")?;
         super::reserve_heap(text.len());
-        let source = optional_string_arg(&field(&options, "source"), "source")?.unwrap_or_default();
-        let request_line = optional_string_arg(&field(&options, "request"), "request")?;
+        let options = IngestOptions::read(options)?;
+        let report = self
+            .inner
+            .borrow_mut()
+            .ingest_owned(text, &options.ingest(), judgements);
+        to_plain(&report)
+    }
+}
+
+/// The options of `ingest` (`IngestOptions` in TypeScript), read from JS.
+pub(crate) struct IngestOptions {
+    source: String,
+    request: Option<crate::federation::FederationRequest>,
+    status: Option<u16>,
+    outliers: bool,
+    via_backfill: bool,
+}
+
+impl IngestOptions {
+    /// Reads `options` (an `IngestOptions` object or `undefined`).
+    pub(crate) fn read(options: &JsValue) -> Result<IngestOptions, JsValue> {
+        let source = optional_string_arg(&field(options, "source"), "source")?.unwrap_or_default();
+        let request_line = optional_string_arg(&field(options, "request"), "request")?;
         let request = match request_line {
             Some(line) => Some(parse_request(
                 &JsValue::from(line),
-                &field(&options, "body"),
+                &field(options, "body"),
             )?),
             None => None,
         };
-        let status_value = field(&options, "status");
+        let status_value = field(options, "status");
         let status = match status_value.as_f64() {
             Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Some(s as u16),
             None if status_value.is_undefined() || status_value.is_null() => None,
@@ -410,18 +430,24 @@ impl JsRoomSession {
                 ))
             }
         };
-        let how = Ingest {
-            source: &source,
-            request: request.as_ref(),
+        Ok(IngestOptions {
+            source,
+            request,
             status,
-            outliers: flag(&options, "outliers")?,
-            via_backfill: flag(&options, "viaBackfill")?,
-        };
-        let report = self
-            .inner
-            .borrow_mut()
-            .ingest_judged(&text, &how, judgements);
-        to_plain(&report)
+            outliers: flag(options, "outliers")?,
+            via_backfill: flag(options, "viaBackfill")?,
+        })
+    }
+
+    /// The core's view of them.
+    pub(crate) fn ingest(&self) -> Ingest<'_> {
+        Ingest {
+            source: &self.source,
+            request: self.request.as_ref(),
+            status: self.status,
+            outliers: self.outliers,
+            via_backfill: self.via_backfill,
+        }
     }
 }
 

@@ -88,14 +88,36 @@ impl RoomSession {
         how: &Ingest,
         judgements: &[Vec<u8>],
     ) -> IngestReport {
+        match self.ingest_parts(text, how, judgements) {
+            Some(report) => report,
+            None => self.ingest_whole(text, how, judgements),
+        }
+    }
+
+    /// [`Self::ingest_judged`](super::parallel) of a text the caller gives up: a large list
+    /// taken in parts keeps it without copying it.
+    pub fn ingest_owned(
+        &mut self,
+        text: String,
+        how: &Ingest,
+        judgements: &[Vec<u8>],
+    ) -> IngestReport {
+        match self.begin_parts(text, how) {
+            Ok(mut taking) => {
+                self.take_judged_parts(&mut taking, judgements);
+                self.finish_parts(taking)
+            }
+            Err(text) => self.ingest_whole(&text, how, judgements),
+        }
+    }
+
+    /// [`Self::ingest_with`], the input read whole.
+    fn ingest_whole(&mut self, text: &str, how: &Ingest, judgements: &[Vec<u8>]) -> IngestReport {
         // An answer that names events (`/timestamp_to_event`, MSC4370 `/extremities`) carries
         // none to take: only its contract is checked.
         let input = match how.request {
             Some(request) if request.names_events() => input::event_ids(text),
-            _ => match self.ingest_parts(text, how, judgements) {
-                Some(report) => return report,
-                None => input::recognise(text),
-            },
+            _ => input::recognise(text),
         };
         let source = self.sources.len() as u32;
         self.sources.push(how.source.to_owned());

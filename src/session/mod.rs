@@ -15,7 +15,7 @@ mod held;
 mod ingest;
 pub mod merges;
 pub mod parallel;
-mod parts;
+pub mod parts;
 mod rejudge;
 mod report;
 mod rows;

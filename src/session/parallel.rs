@@ -134,41 +134,69 @@ impl RoomSession {
         via_backfill: bool,
         events: usize,
     ) -> Vec<Option<Vec<bool>>> {
-        let (Some(secret), false) = (self.judge_secret, judgements.is_empty()) else {
+        if self.judge_secret.is_none() || judgements.is_empty() {
             return Vec::new();
-        };
+        }
         let Some(spans) = event_spans(text).filter(|s| s.spans.len() == events) else {
             return Vec::new();
         };
-        let ring = fingerprint(&self.keys);
         let mut known = vec![None; events];
+        let judging = Judging {
+            text,
+            spans: &spans,
+            version,
+            via_backfill,
+        };
         for judgement in judgements {
-            let Some(read) = Judgement::read(judgement) else {
-                continue;
-            };
-            let fits = read.version == version.id
-                && read.via_backfill == via_backfill
-                && read.kind == spans.kind
-                && read.fingerprint == ring
-                && read.first + read.outcomes.len() <= events
-                && !read.outcomes.is_empty();
-            if !fits {
-                continue;
-            }
-            let mine = &spans.spans[read.first..read.first + read.outcomes.len()];
-            let (start, end) = (mine[0].0, mine[mine.len() - 1].1);
-            let Some(slice) = text.get(start..end) else {
-                continue;
-            };
-            if tag(secret, read.signed, slice, start, mine) != read.tag {
-                continue;
-            }
-            for (i, outcomes) in read.outcomes.into_iter().enumerate() {
-                known[read.first + i] = Some(outcomes);
-            }
+            self.read_judgement(&judging, judgement, &mut known);
         }
         known
     }
+
+    /// Sets the outcomes of the events `judgement` covers in `known` (by event index) when
+    /// it is authentic and made for `judging`; returns whether it was.
+    pub(super) fn read_judgement(
+        &self,
+        judging: &Judging,
+        judgement: &[u8],
+        known: &mut [Option<Vec<bool>>],
+    ) -> bool {
+        let (Some(secret), Some(read)) = (self.judge_secret, Judgement::read(judgement)) else {
+            return false;
+        };
+        let spans = judging.spans;
+        let events = spans.spans.len().min(known.len());
+        let fits = read.version == judging.version.id
+            && read.via_backfill == judging.via_backfill
+            && read.kind == spans.kind
+            && read.fingerprint == fingerprint(&self.keys)
+            && read.first + read.outcomes.len() <= events
+            && !read.outcomes.is_empty();
+        if !fits {
+            return false;
+        }
+        let mine = &spans.spans[read.first..read.first + read.outcomes.len()];
+        let (start, end) = (mine[0].0, mine[mine.len() - 1].1);
+        let Some(slice) = judging.text.get(start..end) else {
+            return false;
+        };
+        if tag(secret, read.signed, slice, start, mine) != read.tag {
+            return false;
+        }
+        for (i, outcomes) in read.outcomes.into_iter().enumerate() {
+            known[read.first + i] = Some(outcomes);
+        }
+        true
+    }
+}
+
+/// What judgements are read against: the input, where its events lie, and how they are
+/// judged.
+pub(super) struct Judging<'a> {
+    pub text: &'a str,
+    pub spans: &'a crate::input::EventSpans,
+    pub version: &'a RoomVersion,
+    pub via_backfill: bool,
 }
 
 /// The tag of a judgement: its bytes before the tag, the event boundaries (relative to the

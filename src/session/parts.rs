@@ -1,115 +1,250 @@
 //! Taking one large list of events in parts: the events of [`PART_EVENTS`] items at a time
-//! are parsed, judged and placed, so that the session never holds the parsed events of the
-//! whole input at once (a 100 MB file parsed whole costs several times its size in memory).
-//! Check 4 and the states run once all parts are placed, the problems of the whole input
-//! share one budget, and each part reads its items exactly as [`crate::input::recognise`]
-//! reads them in the whole input: the report is the one taking the input whole gives.
+//! are parsed, judged, placed and checked against their auth events, so that the session
+//! never holds the parsed events of the whole input at once (a 100 MB file parsed whole
+//! costs several times its size in memory). The states run once all parts are placed, the
+//! problems of the whole input share one budget, and each part reads its items exactly as
+//! [`crate::input::recognise`] reads them in the whole input: the report is the one taking
+//! the input whole gives.
+//!
+//! A host that judges signatures on other cores ([`super::parallel`]) hands each judgement
+//! over as it comes ([`RoomSession::take_judged_parts`]): the parts it completes are taken
+//! at once, while the other cores judge the next, and [`RoomSession::finish_parts`] takes
+//! what is left (verifying here whatever no judgement covered).
 
 use super::ingest::{Placing, Taking};
-use super::report::{IngestReport, Rejudged};
+use super::parallel::Judging;
+use super::report::{IngestReport, Rejudged, VersionFrom};
 use super::{Ingest, RoomSession};
 use crate::crypto::keys::KeysAdded;
 use crate::event::verdict::room_version_named;
 use crate::federation::FederationRequest;
 use crate::input::{self, InputParts};
+use crate::problem::Problem;
+use crate::room_version::RoomVersion;
 
 /// Items per part: enough that a part's signatures are checked in one batch, few enough
 /// that its parsed events stay a few megabytes.
 pub const PART_EVENTS: usize = 4096;
 
+/// An input being taken in parts: begun by [`RoomSession::begin_parts`], fed judgements by
+/// [`RoomSession::take_judged_parts`], ended by [`RoomSession::finish_parts`]. It holds the
+/// input's text and what taking it has done so far.
+pub struct PartsTaking {
+    text: String,
+    parts: InputParts,
+    source: u32,
+    source_name: String,
+    status: Option<u16>,
+    outliers: bool,
+    via_backfill: bool,
+    version: RoomVersion,
+    version_from: Option<VersionFrom>,
+    /// The signature outcomes judgements gave, by item.
+    known: Vec<Option<Vec<bool>>>,
+    /// Whether every item read so far was an event (judgements are by item: they fit the
+    /// events only then).
+    aligned: bool,
+    out: IngestReport,
+    placing: Placing,
+    input_problems: Vec<Problem>,
+    version_problems: Vec<Problem>,
+    keys: KeysAdded,
+    rejudged: Option<Rejudged>,
+}
+
+impl PartsTaking {
+    /// How many items the input holds.
+    pub fn items(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// How many of them were taken so far.
+    pub fn taken(&self) -> usize {
+        self.parts.position()
+    }
+}
+
 impl RoomSession {
-    /// Takes `text` in parts when it is a list of more than [`PART_EVENTS`] items (see
-    /// [`crate::input::InputParts`]), not an answer to a request (its contract is judged on
-    /// the whole answer), and its room version is known; `None` when it is to be taken
-    /// whole.
+    /// Begins taking `text` in parts when it is a list of more than [`PART_EVENTS`] items
+    /// (see [`crate::input::InputParts`]), not an answer to a request (its contract is
+    /// judged on the whole answer), and its room version is known; else gives `text` back,
+    /// to be taken whole.
+    pub fn begin_parts(&mut self, text: String, how: &Ingest) -> Result<PartsTaking, String> {
+        match self.parts_of(&text, how) {
+            Some(parts) => self.begin_with(text, parts, how),
+            None => Err(text),
+        }
+    }
+
+    /// The parts of `text` when it is to be taken in parts (see [`Self::begin_parts`]).
+    fn parts_of(&self, text: &str, how: &Ingest) -> Option<InputParts> {
+        let size = self.part_size();
+        match how.request {
+            None => InputParts::new(text).filter(|p| p.len() > size),
+            Some(_) => None,
+        }
+    }
+
+    /// [`Self::begin_parts`] with the parts of `text` found.
+    fn begin_with(
+        &mut self,
+        text: String,
+        parts: InputParts,
+        how: &Ingest,
+    ) -> Result<PartsTaking, String> {
+        let candidates = input::version_candidates(&text);
+        if self.version.is_none() && !matches!(room_version_named(&candidates), Ok(Some(_))) {
+            return Err(text);
+        }
+        let mut version_problems = Vec::new();
+        let (version, version_from) = self.version_for(&candidates, &mut version_problems);
+        drop(candidates);
+        let Some(version) = version else {
+            return Err(text);
+        };
+        let source = self.sources.len() as u32;
+        self.sources.push(how.source.to_owned());
+        let via_backfill =
+            how.via_backfill || matches!(how.request, Some(FederationRequest::Backfill(_)));
+        Ok(PartsTaking {
+            known: vec![None; parts.len()],
+            text,
+            parts,
+            source,
+            source_name: how.source.to_owned(),
+            status: how.status,
+            outliers: how.outliers,
+            via_backfill,
+            version,
+            version_from,
+            aligned: true,
+            out: IngestReport::empty(),
+            placing: Placing::default(),
+            input_problems: Vec::new(),
+            version_problems,
+            keys: KeysAdded::default(),
+            rejudged: None,
+        })
+    }
+
+    /// Reads `judgements` ([`super::parallel::judge_slice`]) of the input `taking` holds
+    /// (those not made for it are ignored) and takes, in order, each part whose items are
+    /// all judged now.
+    pub fn take_judged_parts(&mut self, taking: &mut PartsTaking, judgements: &[Vec<u8>]) {
+        let judging = Judging {
+            text: &taking.text,
+            spans: taking.parts.spans(),
+            version: &taking.version,
+            via_backfill: taking.via_backfill,
+        };
+        for judgement in judgements {
+            self.read_judgement(&judging, judgement, &mut taking.known);
+        }
+        let size = self.part_size();
+        while !taking.parts.done() {
+            let first = taking.parts.position();
+            let end = (first + size).min(taking.parts.len());
+            if !taking.known[first..end].iter().all(Option::is_some) {
+                break;
+            }
+            self.take_next_part(taking);
+        }
+    }
+
+    /// Takes the parts left (their signatures verified here where no judgement covered
+    /// them), computes the states, and gives the input's report.
+    pub fn finish_parts(&mut self, mut taking: PartsTaking) -> IngestReport {
+        while !taking.parts.done() {
+            self.take_next_part(&mut taking);
+        }
+        let t = &mut taking;
+        let finishing = Taking {
+            source: t.source,
+            outliers: t.outliers,
+            via_backfill: t.via_backfill,
+            request: None,
+            status: t.status,
+            keep_dropped: t.version_from != Some(VersionFrom::Input),
+            text: &t.text,
+            judgements: &[],
+            known: None,
+        };
+        let placing = std::mem::take(&mut t.placing);
+        self.finish_taking(&mut t.out, placing, &finishing);
+        let mut out = std::mem::replace(&mut t.out, IngestReport::empty());
+        let mut problems = std::mem::take(&mut t.input_problems);
+        problems.append(&mut t.version_problems);
+        out.problems.splice(0..0, problems);
+        out.source = std::mem::take(&mut t.source_name);
+        out.input = t.parts.shape();
+        out.room_version = Some(t.version.id.to_owned());
+        out.version_from = t.version_from;
+        out.keys = std::mem::take(&mut t.keys);
+        out.rejudged = t.rejudged.take();
+        out.outcome = super::ingest::outcome_of(&out);
+        out
+    }
+
+    /// Takes `text` in parts (see [`Self::begin_parts`]) with `judgements` made on other
+    /// cores; `None` when it is to be taken whole.
     pub(super) fn ingest_parts(
         &mut self,
         text: &str,
         how: &Ingest,
         judgements: &[Vec<u8>],
     ) -> Option<IngestReport> {
-        if how.request.is_some() {
-            return None;
-        }
-        let size = self.part_size();
-        let mut parts = InputParts::new(text).filter(|p| p.len() > size)?;
-        let candidates = input::version_candidates(text);
-        if self.version.is_none() && !matches!(room_version_named(&candidates), Ok(Some(_))) {
-            return None;
-        }
-        let source = self.sources.len() as u32;
-        self.sources.push(how.source.to_owned());
-        let mut version_problems = Vec::new();
-        let (version, version_from) = self.version_for(&candidates, &mut version_problems);
-        drop(candidates);
-        let version = version?;
-        let via_backfill =
-            how.via_backfill || matches!(how.request, Some(FederationRequest::Backfill(_)));
-        let known = self.judged_outcomes(text, judgements, &version, via_backfill, parts.len());
-        let mut taking = Taking {
-            source,
-            outliers: how.outliers,
-            via_backfill,
-            request: None,
-            status: how.status,
-            keep_dropped: version_from != Some(super::report::VersionFrom::Input),
-            text,
-            judgements,
-            known: None,
-        };
-        let mut out = IngestReport::empty();
-        let mut placing = Placing::default();
-        let mut input_problems = Vec::new();
-        let mut keys = KeysAdded::default();
-        let mut rejudged: Option<Rejudged> = None;
-        // The judgements' outcomes are by item: they fit the events only while every item
-        // read was an event.
-        let mut aligned = true;
-        while !parts.done() {
-            let first = parts.position();
-            let part = parts.read(size);
-            aligned &= part.keys.is_empty() && part.problems.is_empty();
-            input_problems.extend(part.problems);
-            if !part.keys.is_empty() {
-                // Keys in a list of events: the states of what is placed are computed
-                // first, then the keys join the ring and held events waiting for them are judged again, as
-                // an input of its own would.
-                let waited = std::mem::take(&mut placing.waited);
-                self.settle(&mut out, waited, &placing.placed_at);
-                let mut added = KeysAdded::default();
-                for key in &part.keys {
-                    added.extend(self.keys.add(key));
-                }
-                if added.added > 0 {
-                    let again = self.rejudge();
-                    rejudged = Some(match rejudged {
-                        None => again,
-                        Some(sum) => sum.plus(again),
-                    });
-                }
-                keys.extend(added);
+        // Only a list of more items than a part is copied.
+        let parts = self.parts_of(text, how)?;
+        let mut taking = self.begin_with(text.to_owned(), parts, how).ok()?;
+        self.take_judged_parts(&mut taking, judgements);
+        Some(self.finish_parts(taking))
+    }
+
+    /// Reads, judges and places the next part of `taking`.
+    fn take_next_part(&mut self, t: &mut PartsTaking) {
+        let first = t.parts.position();
+        let part = t.parts.read(&t.text, self.part_size());
+        t.aligned &= part.keys.is_empty() && part.problems.is_empty();
+        t.input_problems.extend(part.problems);
+        if !part.keys.is_empty() {
+            // Keys in a list of events: the states of what is placed are computed first,
+            // then the keys join the ring and held events waiting for them are judged
+            // again, as an input of its own would.
+            let waited = std::mem::take(&mut t.placing.waited);
+            self.settle(&mut t.out, waited, &t.placing.placed_at);
+            let mut added = KeysAdded::default();
+            for key in &part.keys {
+                added.extend(self.keys.add(key));
             }
-            let fits = aligned && known.len() == parts.len();
-            taking.known = Some(if fits {
-                &known[first..parts.position()]
-            } else {
-                &[]
-            });
-            let shape = parts.shape();
-            let report = self.take_part(part.events, Some(version), shape, &taking, &mut placing);
-            out.merge(report);
+            if added.added > 0 {
+                let again = self.rejudge();
+                t.rejudged = Some(match t.rejudged.take() {
+                    None => again,
+                    Some(sum) => sum.plus(again),
+                });
+            }
+            t.keys.extend(added);
         }
-        self.finish_taking(&mut out, placing, &taking);
-        input_problems.extend(version_problems);
-        out.problems.splice(0..0, input_problems);
-        out.source = how.source.to_owned();
-        out.input = parts.shape();
-        out.room_version = Some(version.id.to_owned());
-        out.version_from = version_from;
-        out.keys = keys;
-        out.rejudged = rejudged;
-        out.outcome = super::ingest::outcome_of(&out);
-        Some(out)
+        let last = t.parts.position();
+        let known: Vec<Option<Vec<bool>>> = match t.aligned {
+            true => t.known[first..last].iter_mut().map(Option::take).collect(),
+            false => Vec::new(),
+        };
+        let taking = Taking {
+            source: t.source,
+            outliers: t.outliers,
+            via_backfill: t.via_backfill,
+            request: None,
+            status: t.status,
+            keep_dropped: t.version_from != Some(VersionFrom::Input),
+            text: &t.text,
+            judgements: &[],
+            known: Some(&known),
+        };
+        let shape = t.parts.shape();
+        let version = Some(t.version);
+        let report = self.take_part(part.events, version, shape, &taking, &mut t.placing);
+        t.out.merge(report);
     }
 
     /// Sets how many items a part holds (tests take small inputs in parts with it).

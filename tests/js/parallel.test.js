@@ -3,7 +3,8 @@
 // room generator's files (NDJSON, an array, a transaction; pruned, tampered and badly
 // signed events) and on files with what a JS object would hide (a duplicate key, `1.0`, a
 // lone surrogate) and a PDU over 65,536 bytes, and through `mxdag check` and `mxdag dag`
-// on a file large enough to be split; the progress bar draws only on a terminal.
+// on a file large enough to be split, also when the session takes it in parts as the
+// judgements come; the progress bar draws only on a terminal.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -93,6 +94,31 @@ test("bytes a JS object would hide, a PDU over 65,536 bytes and bad lines give t
     const codes = JSON.parse(actual).events.flatMap((e) => e.problems.map((p) => p.code));
     assert.ok(codes.includes("json_duplicate_key"), `duplicate key found: ${[...new Set(codes)]}`);
   }
+});
+
+test("a list of more than 4,096 events is taken in parts as its judgements come, with the same report", async () => {
+  const large = tools.generateRoom({ roomVersion: "10", events: 5_000, servers: 3, seed: 6, concurrency: 0.3, damage: { pruned: 1, tampered: true, badSignature: true } });
+  const text = large.pdus.map((p) => JSON.stringify(p)).join("\n");
+  const keys = large.serverKeys.map((k) => JSON.stringify(k));
+  const whole = new mxdag.RoomSession();
+  const split = new mxdag.RoomSession();
+  for (const k of keys) {
+    whole.addKeys(k);
+    split.addKeys(k);
+  }
+  const expected = JSON.stringify(whole.ingest(text, { source: "large" }));
+  const taken = [];
+  const takeJudgedParts = split.takeJudgedParts.bind(split);
+  split.takeJudgedParts = (taking, judgements) => {
+    takeJudgedParts(taking, judgements);
+    taken.push(taking.taken);
+  };
+  const report = await ingestParallel(mxdag, split, text, { source: "large" }, { workers: 2, sliceEvents: 500 });
+  assert.equal(JSON.stringify(report), expected);
+  assert.equal(taken.length, 10, "every judgement handed over as it came");
+  assert.ok(taken.some((n) => n > 0 && n < large.pdus.length), `a part taken before the last judgement: ${taken}`);
+  whole.free();
+  split.free();
 });
 
 test("a real Synapse export with event IDs written beside the PDUs gives the same report", async () => {

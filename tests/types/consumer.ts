@@ -4,6 +4,7 @@
 import init, {
   GapPlanner,
   KeyRing,
+  PartsTaking,
   RoomDag,
   RoomSession,
   Timeline,
@@ -196,6 +197,13 @@ const context: Uint8Array | undefined = session.judgeContext("12", true);
 const judged: Uint8Array | undefined =
   spans && context ? judgeSlice(context, list, 0, 0, spans.spans, spans.kind) : undefined;
 typed(session.ingestJudged(list, { viaBackfill: true }, judged ? [judged] : []));
+// A large list taken in parts as its judgements come (undefined: this one is too small).
+const taking: PartsTaking | undefined = session.beginParts(list, { viaBackfill: true });
+if (taking) {
+  session.takeJudgedParts(taking, judged ? [judged] : []);
+  const progress: number = taking.taken + taking.items;
+  typed(session.finishParts(taking));
+}
 const parallel: IngestReport = typed(await ingestParallel(mxdag, nodeSession, list, {}, { workers: 2, minEvents: 1, onProgress: (done: number, total: number) => done + total }));
 const same: typeof mxdag = nodeDefault;
 const where: string = wasmPath;
