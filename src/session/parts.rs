@@ -53,6 +53,21 @@ pub struct PartsTaking {
 }
 
 impl PartsTaking {
+    /// How its parts are taken, with the signature outcomes `known` for the next one.
+    fn taking<'a>(&'a self, known: Option<&'a [Option<Vec<bool>>]>) -> Taking<'a> {
+        Taking {
+            source: self.source,
+            outliers: self.outliers,
+            via_backfill: self.via_backfill,
+            request: None,
+            status: self.status,
+            keep_dropped: self.version_from != Some(VersionFrom::Input),
+            text: &self.text,
+            judgements: &[],
+            known,
+        }
+    }
+
     /// How many items the input holds.
     pub fn items(&self) -> usize {
         self.parts.len()
@@ -158,20 +173,9 @@ impl RoomSession {
             self.take_next_part(&mut taking);
         }
         let t = &mut taking;
-        let finishing = Taking {
-            source: t.source,
-            outliers: t.outliers,
-            via_backfill: t.via_backfill,
-            request: None,
-            status: t.status,
-            keep_dropped: t.version_from != Some(VersionFrom::Input),
-            text: &t.text,
-            judgements: &[],
-            known: None,
-        };
         let placing = std::mem::take(&mut t.placing);
-        self.finish_taking(&mut t.out, placing, &finishing);
         let mut out = std::mem::replace(&mut t.out, IngestReport::empty());
+        self.finish_taking(&mut out, placing, &t.taking(None));
         let mut problems = std::mem::take(&mut t.input_problems);
         problems.append(&mut t.version_problems);
         out.problems.splice(0..0, problems);
@@ -230,20 +234,11 @@ impl RoomSession {
             true => t.known[first..last].iter_mut().map(Option::take).collect(),
             false => Vec::new(),
         };
-        let taking = Taking {
-            source: t.source,
-            outliers: t.outliers,
-            via_backfill: t.via_backfill,
-            request: None,
-            status: t.status,
-            keep_dropped: t.version_from != Some(VersionFrom::Input),
-            text: &t.text,
-            judgements: &[],
-            known: Some(&known),
-        };
-        let shape = t.parts.shape();
-        let version = Some(t.version);
-        let report = self.take_part(part.events, version, shape, &taking, &mut t.placing);
+        let (shape, version) = (t.parts.shape(), Some(t.version));
+        let mut placing = std::mem::take(&mut t.placing);
+        let taking = t.taking(Some(&known));
+        let report = self.take_part(part.events, version, shape, &taking, &mut placing);
+        t.placing = placing;
         t.out.merge(report);
     }
 
