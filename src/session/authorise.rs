@@ -33,7 +33,7 @@ pub enum Auth {
     /// Its auth events are not all held and decided (`auth_unknown`).
     Unknown {
         /// The `auth_unknown` problem naming them.
-        problem: Problem,
+        problem: Box<Problem>,
         /// The auth events not held.
         missing: Vec<String>,
     },
@@ -42,7 +42,7 @@ pub enum Auth {
     /// It fails them: the problem names the rule and the auth event.
     Rejected {
         /// The rule it failed.
-        problem: Problem,
+        problem: Box<Problem>,
     },
 }
 
@@ -191,7 +191,9 @@ impl Room {
                     tally.rejected += 1;
                     h.verdict = Verdict::Rejected;
                     h.problems.insert(0, problem.clone());
-                    h.auth = Auth::Rejected { problem };
+                    h.auth = Auth::Rejected {
+                        problem: Box::new(problem),
+                    };
                 }
             }
             h.problems.extend(warnings);
@@ -381,7 +383,10 @@ impl Room {
             self.auth.dependents.entry(n).or_default().push(node);
         }
         if let Some(h) = self.held_mut(node) {
-            h.auth = Auth::Unknown { problem, missing };
+            h.auth = Auth::Unknown {
+                problem: Box::new(problem),
+                missing,
+            };
         }
     }
 

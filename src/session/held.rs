@@ -175,3 +175,14 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod size {
+    /// A session holds one record per event: the rare outcomes (problems of check 4, 5 or 6)
+    /// are boxed so that the common one costs little.
+    #[test]
+    fn a_held_record_stays_small() {
+        let bytes = std::mem::size_of::<Option<super::Held>>();
+        assert!(bytes <= 224, "{bytes} bytes");
+    }
+}

@@ -59,7 +59,7 @@ pub enum StateAuth {
     /// decided (`auth_unknown`).
     Unknown {
         /// The `auth_unknown` problem naming them.
-        problem: Problem,
+        problem: Box<Problem>,
         /// The events missing.
         missing: Vec<String>,
     },
@@ -69,12 +69,12 @@ pub enum StateAuth {
     /// It fails them against the state before it (check 5).
     Rejected {
         /// The rule it failed, naming the state entry.
-        problem: Problem,
+        problem: Box<Problem>,
     },
     /// It passes checks 4 and 5 but fails the rules against the current state (check 6).
     SoftFailed {
         /// The rule it failed, naming the state entry.
-        problem: Problem,
+        problem: Box<Problem>,
     },
 }
 
@@ -261,7 +261,7 @@ impl Room {
         for (node, verdict) in std::mem::take(&mut self.state.rejected) {
             if let Some(h) = self.held_mut(node) {
                 if let StateAuth::Rejected { problem } = std::mem::take(&mut h.state) {
-                    h.problems.retain(|p| *p != problem);
+                    h.problems.retain(|p| *p != *problem);
                     h.verdict = verdict;
                 }
             }
@@ -418,7 +418,9 @@ impl Room {
             Err(problem) => {
                 let was = std::mem::replace(&mut h.verdict, Verdict::Rejected);
                 h.problems.insert(0, problem.clone());
-                h.state = StateAuth::Rejected { problem };
+                h.state = StateAuth::Rejected {
+                    problem: Box::new(problem),
+                };
                 self.state.rejected.push((node, was));
                 return Ok(before.clone());
             }
@@ -532,7 +534,7 @@ impl Room {
             ),
         );
         h.state = StateAuth::Unknown {
-            problem,
+            problem: Box::new(problem),
             missing: gap.missing.clone(),
         };
     }
@@ -543,7 +545,7 @@ impl Room {
             if let Some(h) = self.held_mut(node) {
                 if let StateAuth::SoftFailed { problem } = &h.state {
                     let problem = problem.clone();
-                    h.problems.retain(|p| *p != problem);
+                    h.problems.retain(|p| *p != *problem);
                 }
                 h.verdict = verdict;
                 h.state = StateAuth::Allowed;
@@ -598,7 +600,9 @@ impl Room {
                 if let Some(h) = self.held_mut(node) {
                     h.verdict = Verdict::SoftFailed;
                     h.problems.insert(0, problem.clone());
-                    h.state = StateAuth::SoftFailed { problem };
+                    h.state = StateAuth::SoftFailed {
+                        problem: Box::new(problem),
+                    };
                 }
                 self.state.soft_failed.push((node, verdict));
             }
