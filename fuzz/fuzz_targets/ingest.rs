@@ -1,5 +1,7 @@
 //! The session's one entry point: any text, with or without a room version, as an input and
-//! as keys; then everything an inspector asks of the session afterwards.
+//! as keys; then everything an inspector asks of the session afterwards. With bit 5 of the
+//! first byte, the text is also taken by a session that takes lists in parts of one item:
+//! its report must be the one taking it whole gives.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,6 +24,18 @@ fuzz_target!(|data: &[u8]| {
         ..Ingest::default()
     };
     let report = session.ingest(&text, &how);
+    if selector & 0x20 != 0 {
+        let mut parts = RoomSession::new(None, version);
+        parts.set_part_events(1);
+        let mut in_parts = parts.ingest(&text, &how);
+        let mut whole = report.clone();
+        // Keys among the events are added as their part comes: the events before them are
+        // judged again then, which only the count of events judged again says.
+        in_parts.rejudged = None;
+        whole.rejudged = None;
+        assert_eq!(in_parts, whole, "taken in parts, the report is the one taken whole");
+        assert!(parts.rows() == session.rows());
+    }
     session.add_keys(&text);
     // The same text again: everything is now known or a duplicate.
     session.ingest(&text, &how);
