@@ -196,6 +196,41 @@ fn parts_are_taken_as_their_judgements_arrive_in_any_order() {
 }
 
 #[test]
+fn real_synapse_files_taken_in_parts_give_the_report_taken_whole() {
+    // Exported from a real Synapse (tests/homeserver): PDUs with `event_id` written in
+    // them, and its `event_json` table as JSON rows (the event ID beside each event).
+    let keys = include_str!("fixtures/synapse/B.server_keys_json.json");
+    for text in [
+        include_str!("fixtures/synapse/export-with-event-id.ndjson"),
+        include_str!("fixtures/synapse/event_json.sqlite-json.json"),
+    ] {
+        let take = |items| {
+            let mut session = RoomSession::new(None, None);
+            session.add_keys(keys);
+            session.set_part_events(items);
+            let report = report_json(&mut session, text, &[]);
+            (report, held(&session))
+        };
+        let (whole, whole_held) = take(usize::MAX);
+        let (parts, parts_held) = take(3);
+        assert_eq!(parts, whole);
+        assert!(parts_held == whole_held);
+        let report: serde_json::Value = serde_json::from_str(&whole).unwrap();
+        assert!(
+            report["counts"]["valid"].as_u64() > Some(10),
+            "{}",
+            report["counts"]
+        );
+        // The file is one the session takes in parts (a list whose version it names).
+        let mut session = RoomSession::new(None, None);
+        session.set_part_events(3);
+        assert!(session
+            .begin_parts(text.to_owned(), &Ingest::default())
+            .is_ok());
+    }
+}
+
+#[test]
 fn taken_in_parts_the_problems_left_out_are_counted_once_for_the_input() {
     // 4,000 objects that are no PDU, each with several problems: past the report's budget.
     let lines = vec!["{\"type\":\"m.room.message\",\"depth\":1.5}"; 4_000].join("\n");
