@@ -261,7 +261,7 @@ fn from_below(
 ) -> Option<PlannedRequest> {
     let below = gap.depth_below?;
     let from: Vec<NodeIndex> = held
-        .between(below - 2, below)
+        .between(below.saturating_sub(2), below)
         .iter()
         .map(|&(_, n)| n)
         .filter(|&n| held.is_tip(n))
