@@ -32,16 +32,17 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
   const found = mx.eventSpans(bytes);
   const total = found ? found.spans.length / 2 : 0;
   if (total < minEvents) return whole();
-  // With no version held yet, the one the input names (only its create event is parsed).
-  const named = session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
+  // Begun in parts, the session holds the room version the input names; else, with no
+  // version held yet, the one the input names (only its create event is parsed).
+  const taking = session.beginParts(bytes, options);
+  const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
   const context = session.judgeContext(named, Boolean(options?.viaBackfill));
-  if (context === undefined) return whole();
+  if (context === undefined) return taking === undefined ? whole() : session.finishParts(taking);
   const slices = [];
   for (let first = 0; first < total; first += sliceEvents) {
     const spans = found.spans.slice(first * 2, Math.min(total, first + sliceEvents) * 2);
     slices.push({ first, spans, start: spans[0], end: spans[spans.length - 1] });
   }
-  const taking = session.beginParts(bytes, options);
   const onJudgement = taking && ((judgement) => session.takeJudgedParts(taking, [judgement]));
   const jobs = { context, bytes, kind: found.kind, total, onProgress, spawn, onJudgement };
   const judging = judgeAll(slices, Math.min(threads, slices.length), jobs);

@@ -74,11 +74,19 @@ impl Validation {
 /// The PDU a server goes on with for an event judged `verdict`: the event itself when
 /// valid, its redacted form when redacted, nothing otherwise.
 pub fn accepted(judged: &Judged, verdict: Verdict) -> Option<Pdu> {
+    match judged {
+        Judged::Pdu(_) => into_accepted(judged.clone(), verdict),
+        _ => None,
+    }
+}
+
+/// [`accepted`], the judged event given up: its PDU is moved, not copied.
+pub fn into_accepted(judged: Judged, verdict: Verdict) -> Option<Pdu> {
     match (judged, verdict) {
-        (Judged::Pdu(pdu), Verdict::Valid) => Some((**pdu).clone()),
+        (Judged::Pdu(pdu), Verdict::Valid) => Some(*pdu),
         (Judged::Pdu(pdu), Verdict::Redacted) => Some(Pdu {
             event: redaction::redact(&pdu.event, &pdu.room_version).event,
-            ..(**pdu).clone()
+            ..*pdu
         }),
         _ => None,
     }

@@ -12,7 +12,7 @@ use crate::dag::{DagEvent, NodeIndex, Placeable, Placement};
 use crate::event::codes as event_codes;
 use crate::event::received::{Form, Received};
 use crate::event::report::{Counts, Outcome, ProblemBudget, Report};
-use crate::event::verdict::{accepted, room_version_named, validate_part};
+use crate::event::verdict::{into_accepted, room_version_named, validate_part};
 use crate::event::{EventReport, Judged, ValidateOptions, Validation, Verdict};
 use crate::federation::FederationRequest;
 use crate::input::{self, Input, InputEvent, InputShape, Section};
@@ -58,6 +58,8 @@ struct ToPlace {
     meta: Meta,
     /// Its canonical JSON, kept when it is placed.
     json: String,
+    /// The event as judged.
+    judged: Judged,
 }
 
 /// What placing the parts of one input leaves for the end of it: check 4 runs once the
@@ -274,14 +276,16 @@ impl RoomSession {
             .map(|(json, meta)| json.as_ref().map(|_| meta.clone()))
             .collect();
         let items = report.events.into_iter().zip(placed).zip(metas).zip(jsons);
-        let items = items.map(|(((report, dag_event), meta), json)| ToPlace {
+        let items = items.zip(events);
+        let items = items.map(|((((report, dag_event), meta), json), judged)| ToPlace {
             report,
             dag_event,
             meta,
             json,
+            judged,
         });
         let items = items.collect();
-        self.place(&mut out, items, &events, taking, placing);
+        self.place(&mut out, items, taking, placing);
         self.keep_dropped(&out.events, kept, kept_metas, taking);
         out
     }
@@ -434,7 +438,6 @@ impl RoomSession {
         &mut self,
         out: &mut IngestReport,
         items: Vec<ToPlace>,
-        judged: &[Judged],
         taking: &Taking,
         placing: &mut Placing,
     ) {
@@ -442,12 +445,13 @@ impl RoomSession {
         placing.placed_at.resize(first + items.len(), None);
         // By room slot: the nodes to authorise once these are placed.
         let mut to_try: Vec<(usize, Vec<NodeIndex>)> = Vec::new();
-        for (i, item) in items.into_iter().enumerate() {
+        for item in items {
             let ToPlace {
                 mut report,
                 dag_event,
                 meta,
                 mut json,
+                judged,
             } = item;
             let event = match dag_event {
                 Some(Ok(event)) => event,
@@ -466,7 +470,7 @@ impl RoomSession {
             };
             // An event that is no PDU and names no `prev_events` (the client format of
             // `/context`) has no place in the timeline: it is held as an outlier.
-            let placeless = matches!(&judged[i], Judged::Written { event, .. } if !event.contains_key("prev_events"));
+            let placeless = matches!(&judged, Judged::Written { event, .. } if !event.contains_key("prev_events"));
             let placement = match taking.outliers || meta.section == Section::State || placeless {
                 true => Placement::Outlier,
                 false => Placement::Timeline,
@@ -498,7 +502,7 @@ impl RoomSession {
                         source: taking.source,
                         meta,
                     });
-                    let work = room.auth_arrived(node, accepted(&judged[i], report.verdict));
+                    let work = room.auth_arrived(node, into_accepted(judged, report.verdict));
                     match to_try.iter_mut().find(|(s, _)| *s == slot) {
                         Some((_, nodes)) => nodes.extend(work),
                         None => to_try.push((slot, work)),
