@@ -364,3 +364,24 @@ fn shapes_that_are_no_list_of_events_have_no_spans() {
         JudgeContext::from_bytes(&session.judge_context(None, false, [0; 16]).unwrap()).unwrap();
     assert!(judge_slice(&context, &keys, 0, 0, &spans.spans, spans.kind).is_none());
 }
+
+#[test]
+fn a_list_broken_between_its_items_is_taken_whole_with_its_problem() {
+    // Brackets that match, but no comma between the items (found by the ingest fuzz
+    // target: taken in parts, the list's own problem was lost).
+    let version = RoomVersion::from_id("5").unwrap();
+    for text in [
+        "[{\"a\":1} {\"b\":2}]",
+        "{\"origin\":\"a.example\",\"pdus\":[{\"a\":1} \"b\"]}",
+    ] {
+        assert!(event_spans(text).is_none(), "{text}");
+        let take = |items| {
+            let mut session = RoomSession::new(None, Some(version));
+            session.set_part_events(items);
+            report_json(&mut session, text, &[])
+        };
+        let whole = take(usize::MAX);
+        assert!(whole.contains("expected `,` or `]`"), "{whole}");
+        assert_eq!(take(1), whole);
+    }
+}

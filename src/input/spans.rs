@@ -5,7 +5,8 @@
 //!
 //! Only the shapes whose events are items of one list are split: NDJSON, a JSON array, a
 //! transaction's `pdus` and a `/get_missing_events` answer's `events`. Client-API answers,
-//! tardis scenarios, tab-separated rows, broken inputs and single events are judged whole.
+//! tardis scenarios, tab-separated rows, broken inputs (a list broken between its items
+//! included) and single events are judged whole.
 
 use super::keys::{self, KeyInput};
 use super::scan::{is_one_value, skip_ws, split_array, split_object};
@@ -69,7 +70,10 @@ pub fn event_spans(text: &str) -> Option<EventSpans> {
     let offset = |item: &str| item.as_ptr() as usize - text.as_ptr() as usize;
     let (kind, spans) = match b.get(start)? {
         b'[' if is_one_value(body) => {
-            let (items, _) = split_array(body, start);
+            // A list broken between its items is judged whole, where the break is a problem.
+            let (items, None) = split_array(body, start) else {
+                return None;
+            };
             let spans = items.iter().map(|i| (offset(i), offset(i) + i.len()));
             (SpanKind::List, spans.collect())
         }
@@ -82,7 +86,9 @@ pub fn event_spans(text: &str) -> Option<EventSpans> {
             if !list.starts_with('[') {
                 return None;
             }
-            let (items, _) = split_array(list, 0);
+            let (items, None) = split_array(list, 0) else {
+                return None;
+            };
             let spans = items.iter().map(|i| (offset(i), offset(i) + i.len()));
             (SpanKind::FieldList, spans.collect())
         }
