@@ -123,11 +123,10 @@ impl IngestReport {
         }));
         self.problems.extend(other.problems);
         self.findings.extend(other.findings);
-        for key in other.missing_keys {
-            if !self.missing_keys.contains(&key) {
-                self.missing_keys.push(key);
-            }
-        }
+        // Sorted and once each, as one validation lists them.
+        self.missing_keys.extend(other.missing_keys);
+        self.missing_keys.sort_unstable();
+        self.missing_keys.dedup();
         self.added += other.added;
         self.known += other.known;
         self.refused += other.refused;
