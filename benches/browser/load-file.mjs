@@ -5,22 +5,39 @@
 // (resident memory of Chromium's processes after the load minus before it, the worker and
 // its wasm included, and the main thread's JS heap). Not a test.
 //   node benches/browser/load-file.mjs [--events N]      (default 20,000)
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+//   node benches/browser/load-file.mjs --file ROOM.ndjson  a file made beforehand, e.g. of a
+//     million events, which the wasm generator cannot hold: write it natively with
+//     cargo run --release --example write_room -- '{"seed":4000,"events":1000000,"servers":4,
+//       "serverNames":["demo.mxdag.test","matrix.example.org","chat.example.net","hs.example.com"],
+//       "roomVersion":"10","concurrency":0.35,"maxPrevEvents":4,"partitions":2}' ROOM.ndjson
+//     (the demo room's seed and servers, as below, so that the demo peer holds its keys)
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTools } from "../../pkg/node/wasm.js";
 import { idle, launch, open, serve } from "../../tests/e2e/harness.js";
 
-const arg = process.argv.indexOf("--events");
-const N = arg > 0 ? Number(process.argv[arg + 1]) : 20_000;
-
-// The demo room's seed and servers, so the demo peer's notary holds the right keys.
-const room = (await loadTools()).generateRoom({
-  seed: 4000, events: N, servers: 4, serverNames: ["demo.mxdag.test", "matrix.example.org", "chat.example.net", "hs.example.com"],
-  roomVersion: "10", concurrency: 0.35, maxPrevEvents: 4, partitions: 2,
-});
-const file = join(mkdtempSync(join(tmpdir(), "mxdag-bench-")), "room.ndjson");
-writeFileSync(file, room.pdus.map((p) => JSON.stringify(p)).join("\n"));
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+let file = option("--file");
+let N = Number(option("--events") ?? 20_000);
+if (file === undefined) {
+  // The demo room's seed and servers, so the demo peer's notary holds the right keys.
+  const room = (await loadTools()).generateRoom({
+    seed: 4000, events: N, servers: 4, serverNames: ["demo.mxdag.test", "matrix.example.org", "chat.example.net", "hs.example.com"],
+    roomVersion: "10", concurrency: 0.35, maxPrevEvents: 4, partitions: 2,
+  });
+  file = join(mkdtempSync(join(tmpdir(), "mxdag-bench-")), "room.ndjson");
+  writeFileSync(file, room.pdus.map((p) => JSON.stringify(p)).join("\n"));
+} else {
+  N = 0;
+  const bytes = readFileSync(file);
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) N++;
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) N++;
+}
+const fileBytes = statSync(file).size;
 
 /** Resident bytes of the Chromium processes this process started (Linux /proc). */
 function chromiumRss() {
@@ -93,7 +110,7 @@ try {
     const valid = s.verdict.filter((v) => v === 0).length;
     return { worst, frames: f.length, valid, events: s.counts.events, modelMs: s.modelMs, layoutMs: s.layoutMs };
   });
-  console.log(`${N} events (file of ${(JSON.stringify(room.pdus).length / 1e6).toFixed(0)} MB): loaded, validated (${r.valid} valid), drawn in ${(ms / 1000).toFixed(1)} s`);
+  console.log(`${N} events (file of ${(fileBytes / 1e6).toFixed(0)} MB): loaded, validated (${r.valid} valid), drawn in ${(ms / 1000).toFixed(1)} s`);
   console.log(`main thread during the load: ${r.frames} frames, longest gap ${r.worst.toFixed(0)} ms (idle page before: ${idleWorst.toFixed(0)} ms)`);
   const mb = (b) => (b / 1e6).toFixed(0);
   console.log(`memory: Chromium's processes ${mb(rssBefore)} MB before the load, ${mb(rssAfter)} MB after (+${mb(rssAfter - rssBefore)} MB, ${((rssAfter - rssBefore) / N).toFixed(0)} B per event); main thread JS heap ${mb(heap)} MB (the worker's memory is in the processes' figure)`);
