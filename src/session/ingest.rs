@@ -396,7 +396,7 @@ impl RoomSession {
             }
         }
         events.extend(std::mem::take(&mut self.dropped));
-        events.sort_by_key(|w| w.source);
+        crate::sort::sort_by_key(&mut events, |w| w.source);
         events.extend(std::mem::take(&mut self.waiting));
         let mut fresh = RoomSession::new(self.fixed_room.as_deref(), None);
         fresh.keys = std::mem::take(&mut self.keys);

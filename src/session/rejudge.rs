@@ -66,7 +66,7 @@ impl RoomSession {
                     .cloned();
                 let mut problems: Vec<Problem> = report.problems;
                 problems.extend(set_aside);
-                problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+                crate::problem::most_severe_first(&mut problems);
                 held.problems = problems;
             }
             room.authorise(&version, work, &mut out.auth);
