@@ -41,6 +41,13 @@ pub(crate) fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
 }
 
+/// Sorts `v` in its natural order and drops repeats: a sorted set as a vector (a
+/// `BTreeSet` is another 5 KB of wasm for each element type).
+pub(crate) fn sort_dedup<T: Ord>(v: &mut Vec<T>) {
+    sort(v);
+    v.dedup();
+}
+
 /// Rearranges `v` so that position `k` holds what was at `order[k]`, following each cycle
 /// of the permutation with swaps.
 fn permute<T>(v: &mut [T], mut order: Vec<u32>) {

@@ -241,8 +241,7 @@ impl RoomSession {
             None => self.unversioned(events, taking),
         };
         let Validation { report, events } = validation;
-        self.missing_keys
-            .extend(report.missing_keys.iter().cloned());
+        super::note_missing_keys(&mut self.missing_keys, &report.missing_keys);
         let (placed, jsons): (Vec<Placeable>, Vec<String>) =
             events.iter().map(DagEvent::of_judged).unzip();
         let contract = taking.request.map(|request| {

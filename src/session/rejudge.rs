@@ -40,8 +40,7 @@ impl RoomSession {
                 &self.keys,
                 &ValidateOptions { via_backfill: true },
             );
-            self.missing_keys
-                .extend(validation.report.missing_keys.iter().cloned());
+            super::note_missing_keys(&mut self.missing_keys, &validation.report.missing_keys);
             let mut work = Vec::new();
             let judged = validation.events.iter();
             for ((&i, report), judged) in waiting.iter().zip(validation.report.events).zip(judged) {
