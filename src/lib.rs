@@ -27,6 +27,7 @@ pub mod planner;
 pub mod problem;
 pub mod room_version;
 pub mod session;
+mod sort;
 pub mod state_res;
 pub mod timeline;
 

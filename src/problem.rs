@@ -32,9 +32,9 @@ pub struct Problem {
 }
 
 /// Orders `problems` most severe first, keeping the order within a severity. Every caller
-/// goes through this one function, so the wasm holds one copy of the stable sort.
+/// goes through this one function.
 pub fn most_severe_first(problems: &mut [Problem]) {
-    problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    crate::sort::sort_by_key(problems, |p| std::cmp::Reverse(p.severity));
 }
 
 impl Problem {

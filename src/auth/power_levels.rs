@@ -280,7 +280,7 @@ fn changes<'m>(
     now: &'m [(String, i64)],
 ) -> Vec<(&'m str, Option<i64>, Option<i64>)> {
     let mut keys: Vec<&str> = was.iter().chain(now).map(|(k, _)| k.as_str()).collect();
-    keys.sort_unstable();
+    crate::sort::sort(&mut keys);
     keys.dedup();
     keys.into_iter()
         .map(|k| (k, lookup(was, k), lookup(now, k)))

@@ -32,8 +32,6 @@
 //! ([`super::signatures::verify_all`]); with every point torsion-free, the batch equation
 //! is exact up to the 2⁻¹²⁸ chance of its weights.
 
-use std::collections::BTreeMap;
-
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
@@ -82,25 +80,20 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
     let seed: [u8; 64] = seed.finalize().into();
     let zs = weights(&seed, n);
 
-    // One scalar per distinct key: Σ zᵢ·kᵢ over its signatures.
-    let mut by_key: BTreeMap<[u8; 32], usize> = BTreeMap::new();
+    // One scalar per distinct key: Σ zᵢ·kᵢ over its signatures, found as runs of the
+    // signatures sorted by key (the sum's terms may come in any order).
+    let mut by_key: Vec<usize> = (0..n).collect();
+    crate::sort::sort_by_key(&mut by_key, |&i| keys[i].as_bytes());
     let mut key_points: Vec<EdwardsPoint> = Vec::new();
     let mut key_scalars: Vec<Scalar> = Vec::new();
-    for ((key, k), z) in keys.iter().zip(&ks).zip(&zs) {
-        let slot = match by_key.get(key.as_bytes()) {
-            Some(&slot) => slot,
-            None => {
-                let point = key.to_edwards();
-                if !is_plain_point(&point, key.as_bytes()) {
-                    return false;
-                }
-                key_points.push(point);
-                key_scalars.push(Scalar::ZERO);
-                by_key.insert(key.to_bytes(), key_points.len() - 1);
-                key_points.len() - 1
-            }
-        };
-        key_scalars[slot] += z * k;
+    for run in by_key.chunk_by(|&a, &b| keys[a] == keys[b]) {
+        let key = &keys[run[0]];
+        let point = key.to_edwards();
+        if !is_plain_point(&point, key.as_bytes()) {
+            return false;
+        }
+        key_points.push(point);
+        key_scalars.push(run.iter().map(|&i| zs[i] * ks[i]).sum());
     }
     let b_scalar: Scalar = -zs.iter().zip(&ss).map(|(z, s)| z * s).sum::<Scalar>();
     rs.push(ED25519_BASEPOINT_POINT);

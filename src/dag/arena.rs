@@ -258,7 +258,7 @@ impl RoomDag {
     /// Every caller goes through this one function so the wasm holds one copy of the sort;
     /// event IDs are unique, so an unstable sort gives the one order.
     pub fn sort_by_order_key(&self, nodes: &mut [NodeIndex]) {
-        nodes.sort_unstable_by(|&a, &b| self.cmp_order_key(a, b));
+        crate::sort::sort_u32s_by(nodes, &mut |a, b| self.cmp_order_key(a, b));
     }
 
     /// Compares two nodes by the linear order's tie-break: depth, then `origin_server_ts`,

@@ -75,7 +75,7 @@ impl RoomDag {
             .iter()
             .map(|&t| self.depth(t))
             .collect();
-        tip_depths.sort_unstable();
+        crate::sort::sort(&mut tip_depths);
         for gap in &mut gaps {
             if gap.held_as_outlier {
                 gap.estimated_depth = self.depth(gap.event);
@@ -88,7 +88,7 @@ impl RoomDag {
                 None => gap.estimated_depth.max(0),
             };
         }
-        gaps.sort_unstable_by(|a, b| {
+        crate::sort::sort_by(&mut gaps, |a, b| {
             b.estimated_depth
                 .cmp(&a.estimated_depth)
                 .then_with(|| self.ids().cmp_ids(a.event, b.event))

@@ -73,7 +73,7 @@ impl RoomDag {
         let cycle = self.cycle_nodes();
         if !cycle.is_empty() {
             let mut ids: Vec<String> = cycle.iter().map(|&n| self.event_id(n)).collect();
-            ids.sort_unstable();
+            crate::sort::sort(&mut ids);
             let more = ids.len().saturating_sub(CYCLE_IDS_SHOWN);
             ids.truncate(CYCLE_IDS_SHOWN);
             let tail = if more > 0 {

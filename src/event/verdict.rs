@@ -13,8 +13,6 @@
 //! event is `dropped`, as a server that cannot fetch the key drops it; the report's
 //! `missing_keys` lists what to fetch before validating again.
 
-use std::collections::BTreeSet;
-
 use super::format::server_of;
 use super::pdu::{self, Prepared};
 use super::received::{Form, Received};
@@ -197,7 +195,7 @@ fn judge(
     checks: &[SignatureCheck],
     label: &str,
     problems: &mut Vec<Problem>,
-    missing: &mut BTreeSet<MissingKey>,
+    missing: &mut Vec<MissingKey>,
 ) -> bool {
     let server = &req.server;
     let path = path_key("$.signatures", server);
@@ -255,10 +253,14 @@ fn judge(
             path_key(&path, key_id),
             message,
         ));
-        missing.insert(MissingKey {
+        let key = MissingKey {
             server_name: server.clone(),
             key_id: key_id.clone(),
-        });
+        };
+        // Sorted and deduplicated at the end; most repeats come in a row.
+        if missing.last() != Some(&key) {
+            missing.push(key);
+        }
     }
     if req.malformed.is_empty() && req.expired.is_empty() && req.unknown.is_empty() {
         let message =
@@ -408,7 +410,7 @@ pub(crate) fn validate_part(
     let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
     let ok = verify_unknown(&messages, &checks, known);
 
-    let mut missing = BTreeSet::new();
+    let mut missing = Vec::new();
     let mut reports = Vec::with_capacity(prepared.len());
     let mut judged = Vec::with_capacity(prepared.len());
     let mut required = required.into_iter().peekable();
@@ -447,13 +449,14 @@ pub(crate) fn validate_part(
         });
         judged.push(event);
     }
+    crate::sort::sort_dedup(&mut missing);
     let report = Report {
         room_version: version.id.to_owned(),
         input: InputShape::Array,
         counts: Counts::of(&reports),
         events: reports,
         problems: Vec::new(),
-        missing_keys: missing.into_iter().collect(),
+        missing_keys: missing,
     };
     Validation {
         report,

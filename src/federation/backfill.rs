@@ -116,7 +116,7 @@ fn synapse_walk(dag: &RoomDag, seeds: &[NodeIndex], limit: usize) -> Vec<NodeInd
             }
         }
     }
-    out.sort_unstable_by(|&a, &b| newest_first(dag, a, b));
+    crate::sort::sort_u32s_by(&mut out, &mut |a, b| newest_first(dag, a, b));
     out
 }
 

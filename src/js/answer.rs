@@ -4,8 +4,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::errors::codes::RESULT_NOT_SERIALIZABLE;
 use super::errors::{optional_string_arg, string_arg, to_js_error};
+use super::key_ring::to_plain;
 use crate::dag::{NodeIndex, RoomDag};
 use crate::federation::backfill::BackfillOrder;
 use crate::federation::{reference_answer, FederationRequest};
@@ -44,18 +44,11 @@ pub(crate) fn reference_answer_js(
         event_ids: Vec<String>,
     }
     let nodes = reference_answer(dag, request, order);
-    to_js(&Answer {
+    to_plain(&Answer {
         endpoint: request.endpoint(),
         room_id: request.room_id(),
         event_ids: dag.event_ids(&nodes),
     })
-}
-
-/// Serialises to a plain JS value (objects, not Maps; numbers, not BigInts).
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| to_js_error(RESULT_NOT_SERIALIZABLE, &e.to_string()))
 }
 
 /// Strings as a JS array, decoded from one `\n`-joined string (one crossing into JS instead

@@ -110,6 +110,24 @@ pub(crate) fn to_plain<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValu
     js_sys::JSON::parse(&text)
 }
 
+/// Reads a plain JS value (objects, arrays, strings, numbers) through JSON, as [`to_plain`]
+/// writes one; a JSON text is a string here, not the value it spells.
+pub(crate) fn from_plain<T: serde::de::DeserializeOwned>(
+    value: &JsValue,
+    what: &str,
+) -> Result<T, JsValue> {
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    serde_json::from_str(&text).map_err(|e| {
+        to_js_error(
+            super::errors::codes::INVALID_ARGUMENT,
+            &format!("{what}: {e}"),
+        )
+    })
+}
+
 fn problem_error(problem: &Problem) -> JsValue {
     to_js_error(problem.code, &problem.message)
 }

@@ -1,8 +1,9 @@
 //! `layoutDag(offsets, parents, depths)`: the [`crate::layout`] walk for the page.
 
-use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use super::key_ring::to_plain;
 use crate::layout::{layout, LayoutInput};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -64,10 +65,6 @@ pub fn layout_dag(offsets: &[u32], parents: &[u32], depths: &[f64]) -> Result<Ob
     set(&out, "backEdges", &Uint8Array::from(&back[..]).into());
     set(&out, "runs", &Uint32Array::from(&result.runs[..]).into());
     set(&out, "lanes", &JsValue::from(result.lanes));
-    let problems = Array::new();
-    for problem in &result.problems {
-        problems.push(&serde_wasm_bindgen::to_value(problem)?);
-    }
-    set(&out, "problems", &problems.into());
+    set(&out, "problems", &to_plain(&result.problems)?);
     Ok(out)
 }

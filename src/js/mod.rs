@@ -1,6 +1,7 @@
 //! The binding layer: the only code that knows JavaScript. One file per JS class or
 //! function group, each a thin wrapper over the pure core. Results cross as plain JS
-//! objects (serde-wasm-bindgen) or typed arrays, never as many small wasm-owned objects.
+//! objects (serialised to JSON and parsed by JS: one serialiser in the wasm, not two) or
+//! typed arrays, never as many small wasm-owned objects.
 
 mod answer;
 #[cfg(feature = "tools")]

@@ -243,10 +243,9 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T
         .map_err(|e| to_js_error(codes::BAD_ARGUMENT, &format!("{what}: {e}")))
 }
 
+/// A plain JS value (see [`to_plain`]), `null` if it cannot be one.
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+    to_plain(value).unwrap_or(JsValue::NULL)
 }
 
 /// The graph a planner plans over.

@@ -4,8 +4,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::answer::{id_array, parse_request, reference_answer_js, to_js};
+use super::answer::{id_array, parse_request, reference_answer_js};
 use super::errors::{optional_string_arg, to_js_error};
+use super::key_ring::to_plain;
 use crate::dag::{EventHead, Placement, RoomDag};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -175,7 +176,7 @@ impl JsRoomDag {
     /// depth_below, missing_depths}]`, closest to the present first.
     #[wasm_bindgen(unchecked_return_type = "GapSummary[]")]
     pub fn gaps(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.summary().backward_extremities)
+        to_plain(&self.inner.summary().backward_extremities)
     }
 
     /// Outliers, as event IDs.
@@ -234,14 +235,14 @@ impl JsRoomDag {
     /// Consistency findings: `[{code, path, message, severity}]`.
     #[wasm_bindgen(unchecked_return_type = "Problem[]")]
     pub fn findings(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.findings())
+        to_plain(&self.inner.findings())
     }
 
     /// Everything at once: `{room_id, counts, depth_range, forward_extremities,
     /// backward_extremities, outliers, forks, findings}` (the `mxdag dag --json` object).
     #[wasm_bindgen(unchecked_return_type = "RoomSummary")]
     pub fn summary(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.summary())
+        to_plain(&self.inner.summary())
     }
 
     /// Bytes of memory the DAG holds (allocated capacity).

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use js_sys::{Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::answer::{id_array, parse_request, reference_answer_js, string_array, to_js};
+use super::answer::{id_array, parse_request, reference_answer_js, string_array};
 use super::errors::{codes as arg_codes, optional_string_arg, string_arg, to_js_error};
-use super::key_ring::{input_text, to_plain};
+use super::key_ring::{from_plain, input_text, to_plain};
 use crate::event::report::MissingKey;
 use crate::room_version::RoomVersion;
 use crate::session::{Ingest, Position, RoomSession, StateError};
@@ -483,8 +483,7 @@ impl JsRoomSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "MissingKey[]")] keys: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let keys: Vec<MissingKey> = serde_wasm_bindgen::from_value(keys)
-            .map_err(|e| to_js_error(arg_codes::INVALID_ARGUMENT, &format!("keys: {e}")))?;
+        let keys: Vec<MissingKey> = from_plain(&keys, "keys")?;
         to_plain(&self.inner.borrow().keys_not_held(&keys))
     }
 
@@ -576,7 +575,7 @@ impl JsRoomSession {
             .dag()
             .map(|d| d.summary().backward_extremities)
             .unwrap_or_default();
-        to_js(&gaps)
+        to_plain(&gaps)
     }
 
     /// The session room's forward extremities.

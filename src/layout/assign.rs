@@ -58,7 +58,7 @@ impl Lanes {
             .chunks_exact(3)
             .map(|c| [c[0], c[1], c[2]])
             .collect();
-        triples.sort_unstable();
+        crate::sort::sort(&mut triples);
         triples.into_iter().flatten().collect()
     }
 }

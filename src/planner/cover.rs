@@ -53,13 +53,15 @@ pub(crate) fn plan(ctx: &Context) -> Vec<PlannedRequest> {
     let held = HeldByDepth::new(ctx.dag);
     let mut gaps = refine(&ctx.gaps, &held);
     // Big holes first: the first server takes one by ID and a second fills it from below.
-    gaps.sort_by_key(|g| g.missing_depths.max(1) as u64 <= ctx.limit && g.depth_below.is_some());
+    crate::sort::sort_by_key(&mut gaps, |g| {
+        g.missing_depths.max(1) as u64 <= ctx.limit && g.depth_below.is_some()
+    });
     let gaps = &gaps;
     let k = ctx.knowledge;
     let mut servers: Vec<usize> = (0..k.servers.len())
         .filter(|&s| k.server_ready(s, ctx.now_ms))
         .collect();
-    servers.sort_unstable_by_key(|&s| {
+    crate::sort::sort_by_key(&mut servers, |&s| {
         let h = &k.servers[s];
         let cap = h.limit_for("get_missing_events", ctx.limit);
         // Events per request so far; a server not asked yet is hoped to fill its cap.
@@ -327,7 +329,9 @@ impl HeldByDepth {
             .map(|n| (dag.depth(n), n))
             .collect();
         // Forward extremities first within a depth: they are where holes end.
-        by_depth.sort_unstable_by_key(|&(d, n)| (std::cmp::Reverse(d), !tips.contains(&n), n));
+        crate::sort::sort_by_key(&mut by_depth, |&(d, n)| {
+            (std::cmp::Reverse(d), !tips.contains(&n), n)
+        });
         Self { by_depth, tips }
     }
 

@@ -78,11 +78,11 @@ pub(crate) fn plan_baseline(strategy: Strategy, ctx: &Context) -> Vec<PlannedReq
     let take = match strategy {
         Strategy::Synapse => 5,
         Strategy::Dfs => {
-            gaps.sort_unstable_by_key(|g| std::cmp::Reverse(ctx.seq[&g.event]));
+            crate::sort::sort_by_key(&mut gaps, |g| std::cmp::Reverse(ctx.seq[&g.event]));
             1
         }
         _ => {
-            gaps.sort_unstable_by_key(|g| ctx.seq[&g.event]);
+            crate::sort::sort_by_key(&mut gaps, |g| ctx.seq[&g.event]);
             5
         }
     };

@@ -241,8 +241,7 @@ impl RoomSession {
             None => self.unversioned(events, taking),
         };
         let Validation { report, events } = validation;
-        self.missing_keys
-            .extend(report.missing_keys.iter().cloned());
+        super::note_missing_keys(&mut self.missing_keys, &report.missing_keys);
         let (placed, jsons): (Vec<Placeable>, Vec<String>) =
             events.iter().map(DagEvent::of_judged).unzip();
         let contract = taking.request.map(|request| {
@@ -396,7 +395,7 @@ impl RoomSession {
             }
         }
         events.extend(std::mem::take(&mut self.dropped));
-        events.sort_by_key(|w| w.source);
+        crate::sort::sort_by_key(&mut events, |w| w.source);
         events.extend(std::mem::take(&mut self.waiting));
         let mut fresh = RoomSession::new(self.fixed_room.as_deref(), None);
         fresh.keys = std::mem::take(&mut self.keys);

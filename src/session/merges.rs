@@ -168,7 +168,7 @@ impl MergeNote {
             .map(|(key, candidates, now)| {
                 let (t, s) = res.keys.pair(*key);
                 let mut ids: Vec<String> = candidates.iter().map(|&n| dag.event_id(n)).collect();
-                ids.sort();
+                crate::sort::sort(&mut ids);
                 ConflictedEntry {
                     event_type: t.to_owned(),
                     state_key: s.to_owned(),
@@ -179,8 +179,9 @@ impl MergeNote {
                 }
             })
             .collect();
-        conflicted
-            .sort_by(|a, b| (&a.event_type, &a.state_key).cmp(&(&b.event_type, &b.state_key)));
+        crate::sort::sort_by(&mut conflicted, |a, b| {
+            (&a.event_type, &a.state_key).cmp(&(&b.event_type, &b.state_key))
+        });
         MergeDetails {
             conflicted,
             resets: self.resets.clone(),

@@ -21,7 +21,7 @@ mod report;
 mod rows;
 mod state;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 pub use authorise::{Auth, Authorised};
 pub use held::{EventKind, Held, Meta};
@@ -93,7 +93,8 @@ pub struct RoomSession {
     rooms: Vec<Room>,
     by_room: HashMap<String, usize>,
     sources: Vec<String>,
-    missing_keys: BTreeSet<MissingKey>,
+    /// Sorted, each once.
+    missing_keys: Vec<MissingKey>,
     /// Events that wait for the room version, in input order.
     waiting: Vec<ingest::Waiting>,
     /// Events dropped under a version their input did not name, for [`Self::reread`].
@@ -162,7 +163,7 @@ impl RoomSession {
 
     /// Keys the held events were signed with that the ring lacks.
     pub fn missing_keys(&self) -> Vec<MissingKey> {
-        self.missing_keys.iter().cloned().collect()
+        self.missing_keys.clone()
     }
 
     /// Of `wanted` (`(server, key ID)`), those the ring does not hold.
@@ -340,4 +341,10 @@ impl RoomSession {
             rejudged,
         }
     }
+}
+
+/// Adds `keys` to a session's missing keys (`held`: sorted, each once).
+fn note_missing_keys(held: &mut Vec<MissingKey>, keys: &[MissingKey]) {
+    held.extend_from_slice(keys);
+    crate::sort::sort_dedup(held);
 }

@@ -40,8 +40,7 @@ impl RoomSession {
                 &self.keys,
                 &ValidateOptions { via_backfill: true },
             );
-            self.missing_keys
-                .extend(validation.report.missing_keys.iter().cloned());
+            super::note_missing_keys(&mut self.missing_keys, &validation.report.missing_keys);
             let mut work = Vec::new();
             let judged = validation.events.iter();
             for ((&i, report), judged) in waiting.iter().zip(validation.report.events).zip(judged) {
@@ -66,7 +65,7 @@ impl RoomSession {
                     .cloned();
                 let mut problems: Vec<Problem> = report.problems;
                 problems.extend(set_aside);
-                problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+                crate::problem::most_severe_first(&mut problems);
                 held.problems = problems;
             }
             room.authorise(&version, work, &mut out.auth);

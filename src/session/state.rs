@@ -712,7 +712,7 @@ impl Room {
     /// Every state reset found, by merge in node order.
     pub(crate) fn state_resets(&self) -> Vec<Problem> {
         let mut merges: Vec<_> = self.state.merges.iter().collect();
-        merges.sort_unstable_by_key(|(n, _)| **n);
+        crate::sort::sort_by_key(&mut merges, |(n, _)| **n);
         merges
             .into_iter()
             .flat_map(|(_, note)| note.resets.iter().cloned())
@@ -791,7 +791,7 @@ impl Room {
         all.sort_unstable();
         all.dedup();
         let mut ids: Vec<String> = all.into_iter().map(|n| dag.event_id(n)).collect();
-        ids.sort();
+        crate::sort::sort(&mut ids);
         Ok(ids)
     }
 
@@ -808,7 +808,7 @@ impl Room {
                 }
             })
             .collect();
-        out.sort();
+        crate::sort::sort(&mut out);
         out
     }
 }

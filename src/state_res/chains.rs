@@ -329,7 +329,7 @@ impl Cache {
             }
         }
         // `slots` holds 1 for an event found to reach a conflicted event, 0 otherwise.
-        region.sort_unstable();
+        crate::sort::sort(&mut region);
         let mut out = Vec::new();
         for &(depth, x) in &region {
             let reaches = conflicted.binary_search(&x).is_ok()

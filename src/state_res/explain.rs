@@ -91,7 +91,7 @@ pub fn explain(
         for n in nodes {
             candidates.push(candidate(res, events, &trace, n)?);
         }
-        candidates.sort_by_key(|c| match c.taken {
+        crate::sort::sort_by_key(&mut candidates, |c| match c.taken {
             Taken::PowerOrdering(i) => (0, i),
             Taken::MainlineOrdering(i) => (1, i),
             Taken::RoomVersion1 => (2, 0),

@@ -113,7 +113,7 @@ fn positions(
         };
         keyed.push((rank, pdu.fields.origin_server_ts, pdu.event_id.clone(), e));
     }
-    keyed.sort();
+    crate::sort::sort(&mut keyed);
     Ok(keyed.into_iter().map(|k| k.3).collect())
 }
 

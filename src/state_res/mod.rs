@@ -176,7 +176,7 @@ impl StateMap {
 /// different events for it (a key some states lack is not a conflict).
 pub fn split(states: &[&StateMap], v1: bool) -> (StateMap, Vec<(Key, Vec<NodeIndex>)>) {
     let mut all: Vec<(Key, NodeIndex)> = states.iter().flat_map(|s| s.0.iter().copied()).collect();
-    all.sort_unstable();
+    crate::sort::sort(&mut all);
     let mut unconflicted = Vec::new();
     let mut conflicted = Vec::new();
     let mut i = 0;

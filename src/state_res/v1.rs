@@ -80,7 +80,7 @@ fn order(
             n,
         ));
     }
-    keyed.sort();
+    crate::sort::sort(&mut keyed);
     Ok(keyed.into_iter().map(|k| k.2).collect())
 }
 

@@ -137,7 +137,7 @@ impl Timeline {
         }
         // Ties by index keep the topological order within a slot.
         let mut by_slot: Vec<usize> = (0..k).collect();
-        by_slot.sort_unstable_by_key(|&i| (slot[i], i));
+        crate::sort::sort_by_key(&mut by_slot, |&i| (slot[i], i));
         let mut order = Vec::with_capacity(len + k);
         let mut runs = Vec::new();
         let mut next = by_slot.iter().peekable();
@@ -169,7 +169,7 @@ impl Timeline {
     fn merge_times(&mut self, dag: &RoomDag, new: &[NodeIndex]) {
         let key = |n: NodeIndex| (dag.origin_server_ts(n), self.pos[n as usize]);
         let mut add = new.to_vec();
-        add.sort_unstable_by_key(|&n| key(n));
+        crate::sort::sort_u32s_by(&mut add, &mut |a, b| key(a).cmp(&key(b)));
         let mut merged = Vec::with_capacity(self.by_time.len() + add.len());
         let (mut a, mut b) = (self.by_time.iter().peekable(), add.iter().peekable());
         loop {

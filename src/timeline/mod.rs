@@ -181,7 +181,7 @@ impl Timeline {
             .enumerate()
             .map(|(i, &n)| (dag.origin_server_ts(n), i as u32))
             .collect();
-        keyed.sort_unstable();
+        crate::sort::sort(&mut keyed);
         self.by_time = keyed
             .into_iter()
             .map(|(_, i)| self.order[i as usize])
