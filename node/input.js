@@ -1,8 +1,11 @@
 // Reading input files for the mxdag commands: bytes → UTF-8 text, JSON5 and YAML decoded
 // into JSON (www/decode.js). What the text holds — events, answers, exports, keys — is
-// recognised by the core (src/input), not here.
+// recognised by the core (src/input), not here. A file too large for either decoder is
+// handed to the core as the bytes read: decoding 100 MB into a JS string only for the core
+// to encode it again cost a second of a single core before any event was judged.
+import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
-import { decodeText } from "../www/decode.js";
+import { MAX_DECODED, decodeText } from "../www/decode.js";
 import { UNUSABLE_INPUT } from "./codes.js";
 
 /** Input that cannot be used at all (exit code 2). */
@@ -15,34 +18,41 @@ export class InputError extends Error {
   }
 }
 
-/** Reads a file as UTF-8 text (a leading byte order mark is dropped). */
-export function readText(file) {
+/** Reads a file's bytes, checked to be UTF-8 and not blank, a leading byte order mark dropped. */
+function readBytes(file) {
   let bytes;
   try {
     bytes = readFileSync(file);
   } catch (error) {
     throw new InputError(file, `cannot be read (${error.code ?? error.message})`);
   }
-  let text;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(file, "is not UTF-8 text");
-  }
-  text = text.replace(/^\uFEFF/, "");
-  if (text.trim() === "") throw new InputError(file, "is empty");
-  return text;
+  if (!isUtf8(bytes)) throw new InputError(file, "is not UTF-8 text");
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  if (bytes.every(isBlank)) throw new InputError(file, "is empty");
+  return bytes;
+}
+
+/** Whether a byte is JSON whitespace (stops `every` at the first other byte). */
+function isBlank(byte) {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** Reads a file as UTF-8 text (a leading byte order mark is dropped). */
+export function readText(file) {
+  return readBytes(file).toString("utf8");
 }
 
 /**
- * Reads a file as text the core reads: `{file, text}`, JSON5 (tardis scenarios) and YAML
- * (trusted_key_servers) decoded into JSON.
+ * Reads a file as the core reads it: `{file, input}`, `input` the text with JSON5 (tardis
+ * scenarios) and YAML (trusted_key_servers) decoded into JSON, or for a file over
+ * `MAX_DECODED` bytes (which no decoder takes) its UTF-8 bytes as read.
  */
 export async function readInput(file) {
-  const raw = readText(file);
+  const bytes = readBytes(file);
+  if (bytes.length > MAX_DECODED) return { file, input: bytes };
   try {
-    const { text } = await decodeText(raw, file, (name) => import(name));
-    return { file, text };
+    const { text } = await decodeText(bytes.toString("utf8"), file, (name) => import(name));
+    return { file, input: text };
   } catch (error) {
     throw new InputError(file, error.message.replace(`${file} `, ""));
   }

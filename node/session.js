@@ -76,10 +76,10 @@ export function roomVersionOption(values) {
 
 /** The room version the first input naming one names (its m.room.create, or a scenario's). */
 export function roomVersionNamed(mxdag, inputs) {
-  for (const { file, text } of inputs) {
-    if (!text.includes("m.room.create") && !text.includes("tardis_version")) continue;
+  for (const { file, input } of inputs) {
+    if (!input.includes("m.room.create") && !input.includes("tardis_version")) continue;
     try {
-      const version = mxdag.roomVersionOf(text);
+      const version = mxdag.roomVersionOf(input);
       if (version !== undefined) return version;
     } catch (error) {
       throw new InputError(file, error.message);
@@ -105,9 +105,9 @@ export async function openSession(mxdag, values, inputs) {
     }
     keys.push({ file, added: report.added, keys: report.keys, problems: [...report.problems] });
   };
-  for (const file of values.keys ?? []) add(file, (await readInput(file)).text);
+  for (const file of values.keys ?? []) add(file, (await readInput(file)).input);
   for (const line of values["trusted-key"] ?? []) add("--trusted-key", line);
-  for (const file of values["trusted-keys"] ?? []) add(file, (await readInput(file)).text);
+  for (const file of values["trusted-keys"] ?? []) add(file, (await readInput(file)).input);
   return { session, keys };
 }
 
@@ -127,10 +127,10 @@ export function formatKeys(keys) {
  * Takes one input into the session (`session.ingest`), a large one judged on every core
  * (node/parallel.js), with a progress bar on `io.stderr` when it is a terminal.
  */
-export async function ingestInput(mxdag, session, text, options, io) {
+export async function ingestInput(mxdag, session, input, options, io) {
   const bar = progressBar(io?.stderr, `mxdag: judging ${options.source ?? "input"}`);
   try {
-    return await ingestParallel(mxdag, session, text, options, { onProgress: bar.update });
+    return await ingestParallel(mxdag, session, input, options, { onProgress: bar.update });
   } finally {
     bar.end();
   }

@@ -15,8 +15,13 @@
 /** Below this many events an input is judged on one core: starting workers costs more. */
 export const PARALLEL_MIN_EVENTS = 2_000;
 
-/** Events per slice a worker judges: enough to batch signatures, small enough to balance. */
-export const SLICE_EVENTS = 2_000;
+/**
+ * Events per slice a worker judges: enough to batch signatures, small enough to balance, and
+ * half the part the session places at once (PART_EVENTS, 4,096, in src/session/parts.rs), so
+ * that two workers judge each part together and the session can place it as soon as both
+ * are done (with slices of 2,000 the first part waited for a third slice).
+ */
+export const SLICE_EVENTS = 2_048;
 
 /**
  * Takes `input` (text or UTF-8 bytes) into `session` as `session.ingest(input, options)`
@@ -32,20 +37,34 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
   const found = mx.eventSpans(bytes);
   const total = found ? found.spans.length / 2 : 0;
   if (total < minEvents) return whole();
-  // Begun in parts, the session holds the room version the input names; else, with no
-  // version held yet, the one the input names (only its create event is parsed).
-  const taking = session.beginParts(bytes, options);
-  const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
-  const context = session.judgeContext(named, Boolean(options?.viaBackfill));
-  if (context === undefined) return taking === undefined ? whole() : session.finishParts(taking);
+  // The workers start now, loading their wasm while this thread reads the input's version.
+  const pool = Array.from({ length: Math.min(threads, Math.ceil(total / sliceEvents)) }, spawn);
+  const release = () => {
+    for (const worker of pool) worker.terminate();
+  };
+  let taking, context;
+  try {
+    // Begun in parts, the session holds the room version the input names; else, with no
+    // version held yet, the one the input names (only its create event is parsed).
+    taking = session.beginParts(bytes, options);
+    const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
+    context = session.judgeContext(named, Boolean(options?.viaBackfill));
+  } catch (error) {
+    release();
+    throw error;
+  }
+  if (context === undefined) {
+    release();
+    return taking === undefined ? whole() : session.finishParts(taking);
+  }
   const slices = [];
   for (let first = 0; first < total; first += sliceEvents) {
     const spans = found.spans.slice(first * 2, Math.min(total, first + sliceEvents) * 2);
     slices.push({ first, spans, start: spans[0], end: spans[spans.length - 1] });
   }
   const onJudgement = taking && ((judgement) => session.takeJudgedParts(taking, [judgement]));
-  const jobs = { context, bytes, kind: found.kind, total, onProgress, spawn, onJudgement };
-  const judging = judgeAll(slices, Math.min(threads, slices.length), jobs);
+  const jobs = { context, bytes, kind: found.kind, total, onProgress, onJudgement };
+  const judging = judgeAll(slices, pool, jobs);
   if (taking === undefined) {
     const judgements = await judging;
     return judgements === undefined ? whole() : session.ingestJudged(input, options, judgements);
@@ -66,13 +85,13 @@ function versionNamed(mx, input) {
 }
 
 /**
- * Runs every slice on a pool of workers, `onJudgement(judgement)` called as each comes (after
- * its worker got its next slice); `undefined` when one held something else than events.
+ * Runs every slice on the workers of `pool` (terminated at the end), `onJudgement(judgement)`
+ * called as each comes (after its worker got its next slice); `undefined` when one held
+ * something else than events.
  */
-function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, spawn, onJudgement }) {
+function judgeAll(slices, pool, { context, bytes, kind, total, onProgress, onJudgement }) {
   return new Promise((resolve, reject) => {
     const judgements = new Array(slices.length);
-    const pool = [];
     let next = 0;
     let finished = 0;
     let done = 0;
@@ -90,8 +109,7 @@ function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, sp
       const slice = Uint8Array.prototype.slice.call(bytes, start, end);
       worker.post({ i, context, slice, start, first, spans, kind }, [slice.buffer]);
     };
-    for (let n = 0; n < threads; n++) {
-      const worker = spawn();
+    for (const worker of pool) {
       worker.onMessage(({ i, judgement, error }) => {
         if (pool.length === 0) return;
         if (error !== undefined) return stop(undefined, new Error(error));
@@ -109,7 +127,6 @@ function judgeAll(slices, threads, { context, bytes, kind, total, onProgress, sp
         if (last) stop(judgements);
       });
       worker.onError((error) => stop(undefined, error));
-      pool.push(worker);
       feed(worker);
     }
   });

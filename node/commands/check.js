@@ -83,8 +83,8 @@ function statusOption(values) {
 }
 
 /** Whether an input holds keys and no events. */
-function onlyKeys(mxdag, { text }) {
-  return mxdag.RoomSession.holdsOnlyKeys(text);
+function onlyKeys(mxdag, { input }) {
+  return mxdag.RoomSession.holdsOnlyKeys(input);
 }
 
 /** Throws an InputError when a file gave nothing to judge, with the core's reason. */
@@ -223,8 +223,8 @@ export async function run(args, io) {
     const inputs = await Promise.all(positionals.map(readInput));
     const { session, keys } = await openSession(mxdag, values, [...held, ...inputs]);
     try {
-      for (const { file, text } of held) {
-        const report = await ingestInput(mxdag, session, text, { source: file }, io);
+      for (const { file, input } of held) {
+        const report = await ingestInput(mxdag, session, input, { source: file }, io);
         if (report.refused > 0) {
           const first = report.events.flatMap((e) => e.problems).find((p) => p.severity === "error");
           const why = first ? ` ${first.path}: ${first.message}` : "";
@@ -238,8 +238,8 @@ export async function run(args, io) {
       for (const input of keysFirst) {
         const options = { source: input.file, viaBackfill: Boolean(values.backfill) };
         const report = contract
-          ? withRequestLine(() => session.ingest(input.text, { ...options, request: values.request, body, status }))
-          : await ingestInput(mxdag, session, input.text, options, io);
+          ? withRequestLine(() => session.ingest(input.input, { ...options, request: values.request, body, status }))
+          : await ingestInput(mxdag, session, input.input, options, io);
         taken.set(input, report);
       }
       const reports = inputs.map((input) => {

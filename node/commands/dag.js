@@ -84,8 +84,8 @@ export async function loadSession(mxdag, files, outlierFiles, values, io) {
   const outliers = await Promise.all(outlierFiles.map(readInput));
   const { session } = await openSession(mxdag, values, [...texts, ...outliers]);
   const reports = [];
-  const take = async ({ file, text }, asOutliers) => {
-    const r = await ingestInput(mxdag, session, text, { source: file, outliers: asOutliers }, io);
+  const take = async ({ file, input }, asOutliers) => {
+    const r = await ingestInput(mxdag, session, input, { source: file, outliers: asOutliers }, io);
     reports.push({ file, report: r });
     // The events' errors; a key not held (the event is unchecked) is no error of the input.
     const isError = (p) => p.severity === "error" && p.code !== "signing_key_unknown";

@@ -98,7 +98,7 @@ export function parseServeArgs(args) {
 async function trustedKeyInputs(mxdag, o) {
   const inputs = [
     ...o.trustedKeys.map((text) => ({ source: "--trusted-key", text })),
-    ...(await Promise.all(o.trustedKeyFiles.map(async (file) => ({ source: file, text: (await readInput(file)).text })))),
+    ...(await Promise.all(o.trustedKeyFiles.map(async (file) => ({ source: file, text: String((await readInput(file)).input) })))),
   ];
   const keys = [];
   for (const input of inputs) {
