@@ -260,3 +260,22 @@ test("check lists the first 1000 invalid events of an input, counts the rest and
   const json = JSON.parse(mxdagCli("check", "--room-version", "10", "--json", broken).stdout);
   assert.equal(json.events.length, 1500);
 });
+
+test("a file over 16 MiB, handed to the core as its bytes, is judged as the same text under that size", () => {
+  const text = JSON.stringify(transaction(clean.pdus));
+  const pad = " ".repeat(17 * 1024 * 1024);
+  const small = JSON.parse(mxdagCli("check", file("small.json", text), "--keys", keys, "--json").stdout);
+  const large = file("large.json", "\uFEFF" + text.slice(0, -1) + pad + "}");
+  const run = mxdagCli("check", large, "--keys", keys, "--json");
+  assert.equal(run.code, 0, run.stderr);
+  const judged = JSON.parse(run.stdout);
+  assert.deepEqual(judged.counts, small.counts);
+  assert.deepEqual(
+    judged.events.map((e) => [e.event_id, e.verdict, e.problems]),
+    small.events.map((e) => [e.event_id, e.verdict, e.problems]),
+  );
+  const broken = Buffer.concat([Buffer.from(text.slice(0, -1) + pad), Buffer.from([0xff]), Buffer.from("}")]);
+  const notUtf8 = mxdagCli("check", file("broken.json", broken), "--keys", keys);
+  assert.equal(notUtf8.code, 2);
+  assert.match(notUtf8.stderr, /broken\.json: is not UTF-8 text/);
+});

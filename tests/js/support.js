@@ -11,7 +11,7 @@ export function scratchFiles(prefix) {
   const dir = mkdtempSync(join(tmpdir(), `mxdag-${prefix}-`));
   return (name, content) => {
     const path = join(dir, name);
-    writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+    writeFileSync(path, typeof content === "string" || content instanceof Uint8Array ? content : JSON.stringify(content));
     return path;
   };
 }
