@@ -14,8 +14,13 @@ export const keyName = (k) => `${k.server_name} ${k.key_id}`;
 
 export class Engine {
   static async create() {
-    await init();
+    Engine.wasm = await init();
     return new Engine();
+  }
+
+  /** Bytes of this thread's wasm memory (it grows and is never given back). */
+  static wasmBytes() {
+    return Engine.wasm?.memory.buffer.byteLength ?? 0;
   }
 
   constructor() {

@@ -99,6 +99,11 @@ async function summarise(engine, m, report) {
 }
 
 const ops = {
+  /** For benchmarks: this worker's wasm memory, after a garbage collection where the browser allows one (`--js-flags=--expose-gc`). */
+  memory() {
+    globalThis.gc?.();
+    return { wasmBytes: Engine.wasmBytes() };
+  },
   init(engine, m) {
     engine.reset(m.roomId, m.roomVersion);
     return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };

@@ -3,7 +3,8 @@
 // keeps drawing frames. Prints the load time, the longest gap between frames on the main
 // thread during the load, the model and layout times, and the memory the loaded room costs
 // (resident memory of Chromium's processes after the load minus before it, the worker and
-// its wasm included, and the main thread's JS heap). Not a test.
+// its wasm included, and the main thread's JS heap; then again once the page and the worker
+// collected their garbage, with the size of the worker's wasm memory). Not a test.
 //   node benches/browser/load-file.mjs [--events N]      (default 20,000)
 //   node benches/browser/load-file.mjs --file ROOM.ndjson  a file made beforehand, e.g. of a
 //     million events, which the wasm generator cannot hold: write it natively with
@@ -71,7 +72,7 @@ async function pageHeap(page) {
 }
 
 const server = await serve();
-const browser = await launch();
+const browser = await launch({ args: ["--js-flags=--expose-gc"] });
 try {
   const page = await open(browser, server.url);
   // Record every frame's start on the main thread from now on.
@@ -102,6 +103,9 @@ try {
   await page.waitForTimeout(1000);
   const rssAfter = chromiumRss();
   const heap = await pageHeap(page);
+  const { wasmBytes } = await page.evaluate(() => window.mxdag.worker.call("memory"));
+  await page.waitForTimeout(1000);
+  const rssCollected = chromiumRss();
   const r = await page.evaluate(() => {
     const f = window.frames_;
     let worst = 0;
@@ -114,6 +118,7 @@ try {
   console.log(`main thread during the load: ${r.frames} frames, longest gap ${r.worst.toFixed(0)} ms (idle page before: ${idleWorst.toFixed(0)} ms)`);
   const mb = (b) => (b / 1e6).toFixed(0);
   console.log(`memory: Chromium's processes ${mb(rssBefore)} MB before the load, ${mb(rssAfter)} MB after (+${mb(rssAfter - rssBefore)} MB, ${((rssAfter - rssBefore) / N).toFixed(0)} B per event); main thread JS heap ${mb(heap)} MB (the worker's memory is in the processes' figure)`);
+  console.log(`after collecting garbage in the page and the worker: +${mb(rssCollected - rssBefore)} MB; the worker's wasm memory reserves ${mb(wasmBytes)} MB (its pages never written are not resident)`);
   console.log(`drawing model ${r.modelMs.toFixed(0)} ms, layoutDag ${r.layoutMs.toFixed(1)} ms (in the worker)`);
 } finally {
   await browser.close();

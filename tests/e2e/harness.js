@@ -46,11 +46,12 @@ export async function withServer(args, fn) {
   }
 }
 
-export function launch() {
+/** Launches Chromium; `args` are added to its command line (benchmarks: `--js-flags=--expose-gc`). */
+export function launch({ args = [] } = {}) {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+      "--disable-component-update", "--disable-sync", ...args],
   });
 }
 
