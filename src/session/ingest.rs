@@ -13,7 +13,7 @@ use crate::event::codes as event_codes;
 use crate::event::received::{Form, Received};
 use crate::event::report::{Counts, Outcome, ProblemBudget, Report};
 use crate::event::verdict::{into_accepted, room_version_named, validate_part};
-use crate::event::{EventReport, Judged, ValidateOptions, Validation, Verdict};
+use crate::event::{EventReport, Judged, Known, ValidateOptions, Validation, Verdict};
 use crate::federation::FederationRequest;
 use crate::input::{self, Input, InputEvent, InputShape, Section};
 use crate::problem::Problem;
@@ -44,9 +44,9 @@ pub(super) struct Taking<'a> {
     pub text: &'a str,
     /// Judgements of the input's signatures made on other cores ([`super::parallel`]).
     pub judgements: &'a [Vec<u8>],
-    /// Their outcomes for the events taken, when the caller read them for a whole input
+    /// What they say of the events taken, when the caller read them for a whole input
     /// taken in parts ([`super::parts`]); else read here from `judgements`.
-    pub known: Option<&'a [Option<Vec<bool>>]>,
+    pub known: Option<&'a [Option<Known>]>,
 }
 
 /// One judged event on its way into the DAG.
@@ -215,9 +215,9 @@ impl RoomSession {
             .filter_map(|e| e.value.as_ref().ok()?.get("room_id")?.as_str())
             .next()
             .map(str::to_owned);
-        let validation = match &version {
+        let read;
+        let (validation, known) = match &version {
             Some(v) => {
-                let read;
                 let known = match taking.known {
                     Some(known) => known,
                     None => {
@@ -236,14 +236,35 @@ impl RoomSession {
                 };
                 let offset = placing.placed_at.len();
                 let budget = &mut placing.budget;
-                validate_part(events, v, &self.keys, &options, known, budget, offset)
+                let validation =
+                    validate_part(events, v, &self.keys, &options, Some(known), budget, offset);
+                (validation, known)
             }
-            None => self.unversioned(events, taking),
+            None => (self.unversioned(events, taking), &[][..]),
         };
-        let Validation { report, events } = validation;
+        let Validation {
+            report,
+            events,
+            mut canonical,
+        } = validation;
         super::note_missing_keys(&mut self.missing_keys, &report.missing_keys);
-        let (placed, jsons): (Vec<Placeable>, Vec<String>) =
-            events.iter().map(DagEvent::of_judged).unzip();
+        // The canonical JSON of an event the input holds as such is its text, when a
+        // judgement says so.
+        canonical.resize(events.len(), None);
+        for (written, known) in canonical.iter_mut().zip(known) {
+            if let (Some((json, _)), Some(Some((s, e)))) =
+                (written, known.as_ref().map(|k| k.canonical_at))
+            {
+                if json.is_empty() {
+                    taking.text.get(s..e).unwrap_or_default().clone_into(json);
+                }
+            }
+        }
+        let (placed, jsons): (Vec<Placeable>, Vec<String>) = events
+            .iter()
+            .zip(canonical)
+            .map(|(event, canonical)| DagEvent::of_judged(event, canonical))
+            .unzip();
         let contract = taking.request.map(|request| {
             self.contract(request, taking.status, shape, taking.text, &placed, &report)
         });
@@ -650,6 +671,7 @@ impl RoomSession {
                 missing_keys: Vec::new(),
             },
             events: judged,
+            canonical: Vec::new(),
         }
     }
 }

@@ -17,6 +17,7 @@ use super::report::{IngestReport, Rejudged, VersionFrom};
 use super::{Ingest, RoomSession};
 use crate::crypto::keys::KeysAdded;
 use crate::event::verdict::room_version_named;
+use crate::event::Known;
 use crate::federation::FederationRequest;
 use crate::input::{self, InputParts};
 use crate::problem::Problem;
@@ -39,8 +40,8 @@ pub struct PartsTaking {
     via_backfill: bool,
     version: RoomVersion,
     version_from: Option<VersionFrom>,
-    /// The signature outcomes judgements gave, by item.
-    known: Vec<Option<Vec<bool>>>,
+    /// What judgements said of each item.
+    known: Vec<Option<Known>>,
     /// Whether every item read so far was an event (judgements are by item: they fit the
     /// events only then).
     aligned: bool,
@@ -53,8 +54,8 @@ pub struct PartsTaking {
 }
 
 impl PartsTaking {
-    /// How its parts are taken, with the signature outcomes `known` for the next one.
-    fn taking<'a>(&'a self, known: Option<&'a [Option<Vec<bool>>]>) -> Taking<'a> {
+    /// How its parts are taken, with what judgements said of the next one's items (`known`).
+    fn taking<'a>(&'a self, known: Option<&'a [Option<Known>]>) -> Taking<'a> {
         Taking {
             source: self.source,
             outliers: self.outliers,
@@ -230,7 +231,7 @@ impl RoomSession {
             t.keys.extend(added);
         }
         let last = t.parts.position();
-        let known: Vec<Option<Vec<bool>>> = match t.aligned {
+        let known: Vec<Option<Known>> = match t.aligned {
             true => t.known[first..last].iter_mut().map(Option::take).collect(),
             false => Vec::new(),
         };
