@@ -15,7 +15,7 @@ use crate::event::report::{Counts, Outcome, ProblemBudget, Report};
 use crate::event::verdict::{into_accepted, room_version_named, validate_part};
 use crate::event::{EventReport, Judged, Known, ValidateOptions, Validation, Verdict};
 use crate::federation::FederationRequest;
-use crate::input::{self, Input, InputEvent, InputShape, Section};
+use crate::input::{self, read_spans, Input, InputEvent, InputShape, Section, SpanKind};
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
 
@@ -47,6 +47,10 @@ pub(super) struct Taking<'a> {
     /// What they say of the events taken, when the caller read them for a whole input
     /// taken in parts ([`super::parts`]); else read here from `judgements`.
     pub known: Option<&'a [Option<Known>]>,
+    /// Where the events taken lie in `text` and how they are read, when the caller knows
+    /// (a part of an input taken in parts): those dropped are read again from there to be
+    /// kept, instead of every event's JSON being written beforehand.
+    pub items: Option<(&'a [(usize, usize)], SpanKind)>,
 }
 
 /// One judged event on its way into the DAG.
@@ -143,6 +147,7 @@ impl RoomSession {
             text,
             judgements,
             known: None,
+            items: None,
         };
         let mut out = self.take(input.events, version, shape, &taking);
         out.source = how.source.to_owned();
@@ -206,7 +211,10 @@ impl RoomSession {
         placing: &mut Placing,
     ) -> IngestReport {
         let metas: Vec<Meta> = events.iter().map(Meta::of).collect();
-        let kept: Vec<Option<String>> = match taking.keep_dropped {
+        let items = taking
+            .items
+            .filter(|(spans, _)| spans.len() == events.len());
+        let mut kept: Vec<Option<String>> = match taking.keep_dropped && items.is_none() {
             true => events.iter().map(kept_json).collect(),
             false => Vec::new(),
         };
@@ -247,6 +255,15 @@ impl RoomSession {
             events,
             mut canonical,
         } = validation;
+        // Only the events dropped are kept: read again from the input when it is at hand.
+        if let (true, Some((spans, kind))) = (taking.keep_dropped, items) {
+            let again = |(event, &span): (&EventReport, &(usize, usize))| {
+                let dropped = event.verdict == Verdict::Dropped;
+                let mut read = dropped.then(|| read_spans(taking.text, &[span], kind))??;
+                kept_json(&read.pop()?)
+            };
+            kept = report.events.iter().zip(spans).map(again).collect();
+        }
         super::note_missing_keys(&mut self.missing_keys, &report.missing_keys);
         // The canonical JSON of an event the input holds as such is its text, when a
         // judgement says so.
@@ -379,6 +396,7 @@ impl RoomSession {
                 text: "",
                 judgements: &[],
                 known: None,
+                items: None,
             };
             let report = self.take(events, Some(version), InputShape::Array, &taking);
             out = Some(match out {

@@ -54,8 +54,14 @@ pub struct PartsTaking {
 }
 
 impl PartsTaking {
-    /// How its parts are taken, with what judgements said of the next one's items (`known`).
-    fn taking<'a>(&'a self, known: Option<&'a [Option<Known>]>) -> Taking<'a> {
+    /// How its parts are taken, with what judgements said of the next one's items (`known`)
+    /// and, when they are its events, where they lie (`items`).
+    fn taking<'a>(
+        &'a self,
+        known: Option<&'a [Option<Known>]>,
+        items: std::ops::Range<usize>,
+    ) -> Taking<'a> {
+        let spans = self.parts.spans();
         Taking {
             source: self.source,
             outliers: self.outliers,
@@ -66,6 +72,7 @@ impl PartsTaking {
             text: &self.text,
             judgements: &[],
             known,
+            items: self.aligned.then(|| (&spans.spans[items], spans.kind)),
         }
     }
 
@@ -176,7 +183,7 @@ impl RoomSession {
         let t = &mut taking;
         let placing = std::mem::take(&mut t.placing);
         let mut out = std::mem::replace(&mut t.out, IngestReport::empty());
-        self.finish_taking(&mut out, placing, &t.taking(None));
+        self.finish_taking(&mut out, placing, &t.taking(None, 0..0));
         let mut problems = std::mem::take(&mut t.input_problems);
         problems.append(&mut t.version_problems);
         out.problems.splice(0..0, problems);
@@ -237,7 +244,7 @@ impl RoomSession {
         };
         let (shape, version) = (t.parts.shape(), Some(t.version));
         let mut placing = std::mem::take(&mut t.placing);
-        let taking = t.taking(Some(&known));
+        let taking = t.taking(Some(&known), first..last);
         let report = self.take_part(part.events, version, shape, &taking, &mut placing);
         t.placing = placing;
         t.out.merge(report);
