@@ -21,6 +21,7 @@ fn room(version: &str, events: u32) -> GeneratedRoom {
             servers: 3,
             seed: 5,
             concurrency: 0.4,
+            redaction: true,
             ..ShapeOptions::default()
         },
         damage: Damage {
@@ -61,13 +62,23 @@ fn judge(context: &[u8], text: &str, per: usize) -> Vec<Vec<u8>> {
     out
 }
 
-/// NDJSON, a JSON array and a transaction of the room's PDUs, with a duplicate key, `1.0`
-/// and an item that is not an object among them; the NDJSON also with a BOM, blank lines
-/// and a line cut short.
+/// NDJSON, a JSON array and a transaction of the room's PDUs, with a duplicate key, `1.0`,
+/// an item that is not an object, an event written with spaces (not canonical JSON), one
+/// with a key of the client API (`age`), one with its own event ID written (as exports
+/// write it from room version 3) and one with another's among them; the NDJSON also with a
+/// BOM, blank lines and a line cut short.
 fn inputs(room: &GeneratedRoom) -> Vec<String> {
     let mut lines: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
     lines[3] = lines[3].replacen("\"depth\":", "\"depth\":1,\"depth\":", 1);
     lines[5] = lines[5].replacen("\"depth\":", "\"depth\":1.0,\"x\":", 1);
+    lines[11] = lines[11].replacen("{", "{\"age\":5,", 1);
+    lines[13] = lines[13].replacen("\"depth\":", "\"depth\" : ", 1);
+    if !lines[15].contains("\"event_id\"") {
+        let own = format!("{{\"event_id\":\"{}\",", room.event_ids[15]);
+        lines[15] = lines[15].replacen("{", &own, 1);
+        let other = format!("{{\"event_id\":\"{}\",", room.event_ids[2]);
+        lines[17] = lines[17].replacen("{", &other, 1);
+    }
     lines.insert(7, "[1,2]".to_owned());
     let array = format!("[\n{}\n]", lines.join(",\n"));
     let transaction = format!(
@@ -91,7 +102,8 @@ fn report_json(session: &mut RoomSession, text: &str, judgements: &[Vec<u8>]) ->
 
 #[test]
 fn judged_on_other_cores_the_report_is_the_same() {
-    for version in ["12", "1", "5"] {
+    // Room versions 1 and 2 write event IDs, 3 encodes them in standard base64.
+    for version in ["12", "1", "2", "3", "5"] {
         let room = room(version, 120);
         for text in inputs(&room) {
             let mut whole = session_with_keys(&room);
@@ -146,17 +158,29 @@ fn taken_in_parts_the_report_rows_and_state_are_those_taken_whole() {
         for (n, text) in texts.iter().enumerate() {
             let mut whole = in_parts(&room, usize::MAX);
             let expected = report_json(&mut whole, text, &[]);
+            // Read again as another version: the events dropped were kept alike.
+            let other = RoomVersion::from_id(if version == "1" { "3" } else { "1" }).unwrap();
+            let mut again = in_parts(&room, usize::MAX);
+            report_json(&mut again, text, &[]);
+            let expected_again = serde_json::to_string(&again.reread(other)).unwrap();
             for items in [1, 16, 40] {
                 let mut parts = in_parts(&room, items);
                 let report = report_json(&mut parts, text, &[]);
                 assert_eq!(report, expected, "v{version}, input {n}, parts of {items}");
                 assert!(held(&parts) == held(&whole), "v{version}, input {n}");
+                let report = serde_json::to_string(&parts.reread(other)).unwrap();
+                assert_eq!(report, expected_again, "v{version}, input {n}, read again");
             }
             // With judgements made on other cores too.
             let mut parts = in_parts(&room, 16);
             let context = parts.judge_context(None, true, [9; 16]).unwrap();
             let judgements = judge(&context, text, 25);
             assert_eq!(report_json(&mut parts, text, &judgements), expected);
+            let report = serde_json::to_string(&parts.reread(other)).unwrap();
+            assert_eq!(
+                report, expected_again,
+                "v{version}, input {n}, judged, read again"
+            );
         }
     }
 }
@@ -280,6 +304,55 @@ fn keys_among_the_events_of_a_large_input_judge_them_all() {
 }
 
 #[test]
+fn an_event_id_a_judgement_carries_is_used_only_when_the_judgement_is_authentic() {
+    let room = room("12", 60);
+    let text = &inputs(&room)[0];
+    let v = RoomVersion::from_id("12").unwrap();
+    let events = event_spans(text).unwrap().spans.len();
+    let mut session = session_with_keys(&room);
+    let context = session.judge_context(None, true, [5; 16]).unwrap();
+    let judgements = judge(&context, text, 20);
+    let known = session.judged_outcomes(text, &judgements, &v, true, events);
+    // The digests carried are the event's: its ID is the reference hash.
+    let reference = |i: usize| {
+        known[i]
+            .as_ref()
+            .unwrap()
+            .digests
+            .as_ref()
+            .unwrap()
+            .reference
+    };
+    let id = mxdag::event::hashes::event_id_from_reference_hash(&reference(0), &v);
+    assert_eq!(id.as_deref(), Some(room.event_ids[0].as_str()));
+    let canonical = |i: usize| known[i].as_ref().unwrap().canonical_at.is_some();
+    let spans = event_spans(text).unwrap().spans;
+    let spaced = spans
+        .iter()
+        .position(|&(s, e)| text[s..e].contains("\" : "))
+        .unwrap();
+    assert!(
+        canonical(0) && !canonical(spaced),
+        "the line written with spaces is not"
+    );
+    // The first event's reference hash swapped for the second's in the judgement: the tag
+    // no longer holds, the judgement is not used and the IDs are computed here.
+    let mut swapped = judgements.clone();
+    let at = swapped[0]
+        .windows(32)
+        .position(|w| w == reference(0))
+        .unwrap();
+    swapped[0][at..at + 32].copy_from_slice(&reference(1));
+    let known = session.judged_outcomes(text, &swapped, &v, true, events);
+    assert!(known[..20].iter().all(Option::is_none));
+    assert!(known[20..].iter().all(Option::is_some));
+    let mut whole = session_with_keys(&room);
+    let expected = report_json(&mut whole, text, &[]);
+    assert!(expected.contains(&room.event_ids[0]));
+    assert_eq!(report_json(&mut session, text, &swapped), expected);
+}
+
+#[test]
 fn judgements_made_for_something_else_are_not_used() {
     let room = room("12", 60);
     let text = &inputs(&room)[0];
@@ -313,7 +386,7 @@ fn judgements_made_for_something_else_are_not_used() {
         "the slice with the change"
     );
     assert!(known[20..].iter().all(Option::is_some), "the others");
-    // A flipped outcome breaks the tag.
+    // A flipped bit breaks the tag.
     let mut flipped = judgements.clone();
     let at = flipped[1].len() - 9;
     flipped[1][at] ^= 1;

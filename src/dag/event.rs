@@ -85,10 +85,23 @@ impl DagEvent {
     /// The canonical JSON of an event and its [fingerprint](Self::fingerprint_of_event),
     /// written once: the fingerprint goes over the same bytes but for the members it skips.
     pub fn canonical_and_fingerprint(event: &crate::canonical_json::Object) -> (String, u64) {
+        Self::canonical_with(event, None)
+    }
+
+    /// [`Self::canonical_and_fingerprint`], also feeding `content` the bytes of the content
+    /// hash (the same JSON without [`crate::event::hashes::CONTENT_HASH_SKIPPED`]).
+    pub(crate) fn canonical_with(
+        event: &crate::canonical_json::Object,
+        mut content: Option<&mut sha2::Sha256>,
+    ) -> (String, u64) {
+        use sha2::Digest;
         let mut out = Vec::with_capacity(1024);
         out.push(b'{');
         let mut hash = Self::fingerprint_on(FNV_OFFSET, b"{");
-        let mut fingerprinted = 0;
+        let (mut fingerprinted, mut hashed) = (0, 0);
+        if let Some(sha) = content.as_deref_mut() {
+            sha.update(b"{");
+        }
         for (i, (key, value)) in event.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
@@ -104,9 +117,22 @@ impl DagEvent {
                 fingerprinted += 1;
                 hash = Self::fingerprint_on(hash, &out[member..]);
             }
+            if let Some(sha) = content.as_deref_mut() {
+                if !crate::event::hashes::CONTENT_HASH_SKIPPED.contains(&key) {
+                    sha.update(if hashed > 0 {
+                        &out[member - 1..]
+                    } else {
+                        &out[member..]
+                    });
+                    hashed += 1;
+                }
+            }
         }
         out.push(b'}');
         hash = Self::fingerprint_on(hash, b"}");
+        if let Some(sha) = content {
+            sha.update(b"}");
+        }
         // Canonical JSON of an object whose strings are UTF-8 is UTF-8.
         (String::from_utf8(out).unwrap_or_default(), hash)
     }

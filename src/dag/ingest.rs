@@ -40,11 +40,14 @@ pub type Placeable = Option<Result<Box<DagEvent>, Box<Problem>>>;
 
 impl DagEvent {
     /// The DAG fields of a judged event, or the problem that keeps it out of the DAG, and
-    /// its canonical JSON (empty when it is unusable), written once for both.
-    pub fn of_judged(judged: &Judged) -> (Placeable, String) {
+    /// its canonical JSON (empty when it is unusable), written once for both unless a PDU's
+    /// are `canonical` (its JSON and fingerprint, when not empty).
+    pub fn of_judged(judged: &Judged, canonical: Option<(String, u64)>) -> (Placeable, String) {
         match judged {
             Judged::Pdu(pdu) => {
-                let (json, fingerprint) = DagEvent::canonical_and_fingerprint(&pdu.event);
+                let (json, fingerprint) = canonical
+                    .filter(|(json, _)| !json.is_empty())
+                    .unwrap_or_else(|| DagEvent::canonical_and_fingerprint(&pdu.event));
                 (Some(Ok(Box::new(DagEvent::of_pdu(pdu, fingerprint)))), json)
             }
             Judged::Written { event_id, event } => {

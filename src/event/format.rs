@@ -500,26 +500,8 @@ fn check_timestamp(r: &mut Reader, ts: &Value, version: &RoomVersion) -> Option<
     None
 }
 
-/// Checks the size of the whole PDU as canonical JSON (≤ 65536 bytes), given the length of
-/// its canonical JSON without `hashes`, `signatures` and `unsigned` (the content hash input).
-pub(crate) fn check_size(
-    event: &Object,
-    content_hash_len: usize,
-    label: &str,
-    problems: &mut Vec<Problem>,
-) {
-    let skipped: Vec<usize> = super::hashes::CONTENT_HASH_SKIPPED
-        .iter()
-        .filter_map(|k| {
-            event
-                .get(k)
-                .map(|v| canonical_json::entry_encoded_len(k, v))
-        })
-        .collect();
-    let rest_empty = content_hash_len == 2;
-    // Each skipped entry adds its length and one comma, less one comma when it is alone.
-    let size = content_hash_len + skipped.iter().sum::<usize>() + skipped.len()
-        - usize::from(rest_empty && !skipped.is_empty());
+/// Checks the size of the whole PDU as canonical JSON (≤ 65536 bytes), given that size.
+pub(crate) fn check_size(size: usize, label: &str, problems: &mut Vec<Problem>) {
     if size > MAX_PDU_BYTES {
         problems.push(Problem::error(
             codes::EVENT_TOO_LARGE,

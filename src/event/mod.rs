@@ -39,8 +39,8 @@ pub use pdu::Pdu;
 pub use report::{EventReport, Outcome, Report, Verdict};
 pub use signing::sign_event;
 pub use verdict::{
-    signature_outcomes, validate_events, validate_events_with, validate_input, validate_values,
-    Judged, ValidateOptions, Validation,
+    judge_apart, validate_events, validate_input, validate_values, Judged, Known, ValidateOptions,
+    Validation,
 };
 
 use crate::canonical_json::{self, Value};

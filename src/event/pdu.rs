@@ -83,6 +83,10 @@ pub(crate) struct Prepared {
     pub content_hash_ok: Option<bool>,
     /// Whether the event was already exactly its redacted form.
     pub was_already_redacted: bool,
+    /// Its digests, once computed (or given).
+    pub digests: Option<Digests>,
+    /// Its canonical JSON, when written here (empty when its digests were given).
+    pub json: String,
     /// The only errors are ones servers persist the event for, as rejected (lenient size
     /// limits, room versions 1–10).
     pub rejected: bool,
@@ -92,6 +96,46 @@ pub(crate) struct Prepared {
     pub event: Option<Object>,
     /// Every problem found so far.
     pub problems: Vec<Problem>,
+}
+
+/// What hashing one event gives: computed by [`prepare`], or computed from the same bytes
+/// by the same code on another core and carried in a judgement (`crate::session::parallel`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Digests {
+    /// The reference hash: SHA-256 of the signing bytes (the event ID from room version 3).
+    pub reference: [u8; 32],
+    /// The content hash: SHA-256 of the canonical JSON without `hashes`, `signatures` and
+    /// `unsigned`.
+    pub content: [u8; 32],
+    /// The size of the whole event as canonical JSON.
+    pub size: usize,
+    /// Its [`crate::dag::DagEvent::content_fingerprint`].
+    pub fingerprint: u64,
+    /// Whether the event was already exactly its redacted form.
+    pub was_already_redacted: bool,
+}
+
+/// The digests of `event`, its canonical JSON written once to `json` for the content hash,
+/// the fingerprint and the size, its signing bytes to `signing`.
+fn digests_of(
+    event: &Object,
+    version: &RoomVersion,
+    json: &mut String,
+    signing: &mut Vec<u8>,
+) -> Digests {
+    use sha2::Digest;
+    let mut content = sha2::Sha256::new();
+    let fingerprint;
+    (*json, fingerprint) = crate::dag::DagEvent::canonical_with(event, Some(&mut content));
+    signing.clear();
+    let was_already_redacted = redaction::write_signing_bytes(event, version, signing);
+    Digests {
+        reference: hashes::sha256(signing),
+        content: content.finalize().into(),
+        size: json.len(),
+        fingerprint,
+        was_already_redacted,
+    }
 }
 
 /// Errors that make a server persist the event as rejected rather than drop it.
@@ -105,6 +149,8 @@ impl Prepared {
             signing_bytes: Vec::new(),
             content_hash_ok: None,
             was_already_redacted: false,
+            digests: None,
+            json: String::new(),
             rejected: false,
             form,
             event: None,
@@ -124,7 +170,7 @@ pub(crate) fn prepare_value(
         return Prepared::unusable(vec![not_object(&value, label)], None, Form::Pdu);
     };
     let received = Received::reduce(event, version, None, Origin::Plain, label);
-    prepare(received, version, via_backfill, label)
+    prepare(received, version, via_backfill, label, None)
 }
 
 /// The problem of an event that is not a JSON object.
@@ -140,7 +186,8 @@ pub(crate) fn not_object(value: &Value, label: &str) -> Problem {
 }
 
 /// Checks one event reduced to its PDU: canonical JSON numbers, format, size; computes the
-/// redacted signing bytes, the event ID and the content hash, and compares the ID with the
+/// redacted signing bytes, the event ID and the content hash (or takes `known`, its digests
+/// computed on another core: then it writes no signing bytes), and compares the ID with the
 /// one the input wrote. An event that is no PDU (client format, scenario) only says why it
 /// cannot be checked.
 pub(crate) fn prepare(
@@ -148,6 +195,7 @@ pub(crate) fn prepare(
     version: &RoomVersion,
     via_backfill: bool,
     label: &str,
+    known: Option<&Digests>,
 ) -> Prepared {
     let mut problems = received.problems.clone();
     if let Some(why) = received.not_checkable(label) {
@@ -169,29 +217,27 @@ pub(crate) fn prepare(
         &mut problems,
     );
     let fields = format::check(&event, version, via_backfill, label, &mut problems);
-    let mut content_bytes = Vec::with_capacity(1024);
-    canonical_json::write_object_except(&event, &hashes::CONTENT_HASH_SKIPPED, &mut content_bytes);
-    let mut content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut problems);
-    if content_hash_ok == Some(false) && !client_keys.is_empty() {
-        restore_if_signed_with(
-            &mut event,
-            client_keys,
-            &mut content_bytes,
-            &mut problems,
-            label,
-        );
-        content_hash_ok = check_content_hash(&event, &content_bytes, label, &mut Vec::new());
+    let (mut json, mut signing_bytes) = (String::new(), Vec::new());
+    // Keys set aside may be put back below: their event's digests are computed here.
+    let mut digests = match known.filter(|_| client_keys.is_empty()) {
+        Some(known) => known.clone(),
+        None => digests_of(&event, version, &mut json, &mut signing_bytes),
+    };
+    let mut content_hash_ok = check_content_hash(&event, &digests.content, label, &mut problems);
+    if content_hash_ok == Some(false)
+        && restore_if_signed_with(&mut event, client_keys, &mut problems, label)
+    {
+        digests = digests_of(&event, version, &mut json, &mut signing_bytes);
+        content_hash_ok = Some(true);
     }
-    format::check_size(&event, content_bytes.len(), label, &mut problems);
+    format::check_size(digests.size, label, &mut problems);
 
-    let mut signing_bytes = Vec::with_capacity(512);
-    let was_already_redacted = redaction::write_signing_bytes(&event, version, &mut signing_bytes);
     let event_id = match version.event_id_in_event() {
         true => event
             .get("event_id")
             .and_then(Value::as_str)
             .map(str::to_owned),
-        false => hashes::event_id_from_reference_hash(&hashes::sha256(&signing_bytes), version),
+        false => hashes::event_id_from_reference_hash(&digests.reference, version),
     };
     if let (Some(id), false) = (&event_id, version.event_id_in_event()) {
         problems.extend(id_mismatch(written_id.as_deref(), id, label));
@@ -216,13 +262,16 @@ pub(crate) fn prepare(
     // would hold 512 bytes each for nothing).
     if pdu.is_none() {
         signing_bytes = Vec::new();
+        json = String::new();
     }
     Prepared {
         pdu,
         event_id,
         signing_bytes,
         content_hash_ok,
-        was_already_redacted,
+        was_already_redacted: digests.was_already_redacted,
+        digests: Some(digests),
+        json,
         rejected,
         form: Form::Pdu,
         event: None,
@@ -231,37 +280,39 @@ pub(crate) fn prepare(
 }
 
 /// Puts the client keys set aside back into `event` when the content hash matches only with
-/// them: a very old event that was signed with such a key at the top level.
+/// them: a very old event that was signed with such a key at the top level. Returns whether
+/// it did.
 fn restore_if_signed_with(
     event: &mut Object,
     client_keys: Vec<(String, Value)>,
-    content_bytes: &mut Vec<u8>,
     problems: &mut Vec<Problem>,
     label: &str,
-) {
+) -> bool {
+    if client_keys.is_empty() {
+        return false;
+    }
     let mut with_keys = event.clone();
     for (key, value) in &client_keys {
         with_keys.insert(key.clone(), value.clone());
     }
-    let mut bytes = Vec::with_capacity(content_bytes.len() + 64);
-    canonical_json::write_object_except(&with_keys, &hashes::CONTENT_HASH_SKIPPED, &mut bytes);
-    if check_content_hash(&with_keys, &bytes, label, &mut Vec::new()) != Some(true) {
-        return;
+    let hash = hashes::content_hash(&with_keys);
+    if check_content_hash(&with_keys, &hash, label, &mut Vec::new()) != Some(true) {
+        return false;
     }
     *event = with_keys;
-    *content_bytes = bytes;
     let names: Vec<String> = client_keys.iter().map(|(k, _)| format!("`{k}`")).collect();
     problems.push(Problem::info(
         super::codes::NON_PDU_KEYS_SET_ASIDE,
         "$",
         format!("{label}: {} were kept after all: the content hash matches only with them (an old event signed with them).", names.join(", ")),
     ));
+    true
 }
 
 /// Compares `hashes.sha256` with the computed content hash.
 fn check_content_hash(
     event: &Object,
-    content_bytes: &[u8],
+    content_hash: &[u8; 32],
     label: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<bool> {
@@ -281,5 +332,5 @@ fn check_content_hash(
         }
         return None;
     };
-    Some(given[..] == hashes::sha256(content_bytes)[..])
+    Some(given[..] == content_hash[..])
 }

@@ -41,6 +41,22 @@ pub struct Validation {
     pub report: Report,
     /// For each event of `report.events`, what it is as judged.
     pub events: Vec<Judged>,
+    /// For each PDU of a session's input, its canonical JSON and fingerprint (the JSON
+    /// empty where its digests were given); empty outside a session.
+    pub canonical: Vec<Option<(String, u64)>>,
+}
+
+/// What another core computed of one event (`crate::session::parallel`), for the session not
+/// to compute it again: the outcome of each of its signature checks (in the order
+/// [`validate_events`] makes them) and, for a PDU, its digests.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Known {
+    /// The outcome of each signature check.
+    pub outcomes: Vec<bool>,
+    /// Its digests, when it was a PDU.
+    pub digests: Option<pdu::Digests>,
+    /// Where the input holds the event's canonical JSON byte for byte, when it does.
+    pub canonical_at: Option<(usize, usize)>,
 }
 
 /// One event as judged: what a server would go on with, and what places it in a DAG.
@@ -292,6 +308,7 @@ fn prepare_event(
     label: &str,
     version: &RoomVersion,
     via_backfill: bool,
+    known: Option<&pdu::Digests>,
 ) -> Prepared {
     let InputEvent {
         value,
@@ -307,7 +324,7 @@ fn prepare_event(
         Err(problem) => return Prepared::unusable(vec![problem], None, Form::Pdu),
     };
     let received = Received::reduce(object, version, row_id, origin, label);
-    pdu::prepare(received, version, via_backfill, label)
+    pdu::prepare(received, version, via_backfill, label, known)
 }
 
 /// Judges the events of an input for `version`: format, event ID, signatures (batched),
@@ -318,29 +335,43 @@ pub fn validate_events(
     keys: &KeyRing,
     options: &ValidateOptions,
 ) -> Validation {
-    validate_events_with(events, version, keys, options, &[])
+    let mut budget = ProblemBudget::new();
+    let mut validation = validate_part(events, version, keys, options, None, &mut budget, 0);
+    if let Some((first, summary)) = budget.summary() {
+        validation.report.events[first].problems.push(summary);
+    }
+    validation
 }
 
-/// The outcome of every signature check of each event, in the order [`validate_events`]
-/// makes them (for each required server, each of its `ed25519` signatures whose key the
-/// ring holds): what a host that judges the events of one input on several cores computes
-/// apart and gives back to [`validate_events_with`] (see `crate::session::parallel`).
-pub fn signature_outcomes(
+/// What judging `events` on another core gives the session ([`Known`]: the outcome of every
+/// signature check of each event and its digests), with each event's canonical JSON (empty
+/// when it is no PDU), for the host to compare with its text (see
+/// `crate::session::parallel`).
+pub fn judge_apart(
     events: Vec<InputEvent>,
     version: &RoomVersion,
     keys: &KeyRing,
     options: &ValidateOptions,
-) -> Vec<Vec<bool>> {
-    let prepared: Vec<Prepared> = events
+) -> Vec<(Known, String)> {
+    let mut prepared: Vec<Prepared> = events
         .into_iter()
-        .map(|e| prepare_event(e, "", version, options.via_backfill))
+        .map(|e| prepare_event(e, "", version, options.via_backfill, None))
         .collect();
     let (checks, _) = gather_all(&prepared, keys);
     let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
     let ok = verify_all(&messages, &checks);
-    let mut out = vec![Vec::new(); prepared.len()];
+    let mut out: Vec<(Known, String)> = prepared
+        .iter_mut()
+        .map(|p| {
+            let known = Known {
+                digests: p.digests.take().filter(|_| p.pdu.is_some()),
+                ..Known::default()
+            };
+            (known, std::mem::take(&mut p.json))
+        })
+        .collect();
     for (check, ok) in checks.iter().zip(ok) {
-        out[check.message].push(ok);
+        out[check.message].0.outcomes.push(ok);
     }
     out
 }
@@ -358,35 +389,23 @@ fn gather_all(prepared: &[Prepared], keys: &KeyRing) -> (Vec<SignatureCheck>, Ve
     (checks, required)
 }
 
-/// [`validate_events`], with the outcomes of the signature checks of some events already
-/// known: `known[i]`, when present and holding one outcome per check of event `i`, is used
-/// instead of verifying its signatures again. Only the session gives outcomes, from
-/// judgements it authenticated (`crate::session::parallel`); everything else is judged
-/// here, so the report is the same as [`validate_events`]'s.
-pub fn validate_events_with(
-    events: Vec<InputEvent>,
-    version: &RoomVersion,
-    keys: &KeyRing,
-    options: &ValidateOptions,
-    known: &[Option<Vec<bool>>],
-) -> Validation {
-    let mut budget = ProblemBudget::new();
-    let mut validation = validate_part(events, version, keys, options, known, &mut budget, 0);
-    if let Some((first, summary)) = budget.summary() {
-        validation.report.events[first].problems.push(summary);
-    }
-    validation
-}
-
-/// [`validate_events_with`] for one part of an input whose first event is the input's
-/// event `offset`: the problems are capped by `budget`, shared by the input's parts, and
-/// the summary of what it left out is the caller's to add (at the end of the input).
+/// [`validate_events`] for one part of an input whose first event is the input's event
+/// `offset`: the problems are capped by `budget`, shared by the input's parts, and the
+/// summary of what it left out is the caller's to add (at the end of the input).
+///
+/// A session (`known` given) gets each event's canonical JSON in
+/// [`Validation::canonical`], and may know what other cores computed of some events: the
+/// digests of `known[i]` are used instead of hashing event `i` again, and its outcomes,
+/// when there is one per check of the event, instead of verifying its signatures again.
+/// Only the session gives them, from judgements it authenticated
+/// (`crate::session::parallel`); everything else is judged here, so the report is the same
+/// as [`validate_events`]'s.
 pub(crate) fn validate_part(
     events: Vec<InputEvent>,
     version: &RoomVersion,
     keys: &KeyRing,
     options: &ValidateOptions,
-    known: &[Option<Vec<bool>>],
+    known: Option<&[Option<Known>]>,
     budget: &mut ProblemBudget,
     offset: usize,
 ) -> Validation {
@@ -395,9 +414,15 @@ pub(crate) fn validate_part(
     let mut labels = Vec::with_capacity(events.len());
     let mut capped = Vec::with_capacity(events.len());
     let mut prepared = Vec::with_capacity(events.len());
+    let keep = known.is_some();
+    let known = known.unwrap_or_default();
     for (index, mut event) in events.into_iter().enumerate() {
         let label = std::mem::take(&mut event.label);
-        let mut p = prepare_event(event, &label, version, options.via_backfill);
+        let digests = known.get(index).and_then(|k| k.as_ref()?.digests.as_ref());
+        let mut p = prepare_event(event, &label, version, options.via_backfill, digests);
+        if !keep {
+            p.json = String::new();
+        }
         let unusable = p.pdu.is_none() && p.form == Form::Pdu;
         if unusable {
             budget.apply(offset + index, &label, &mut p.problems);
@@ -407,14 +432,18 @@ pub(crate) fn validate_part(
         prepared.push(p);
     }
     let (checks, required) = gather_all(&prepared, keys);
-    let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
-    let ok = verify_unknown(&messages, &checks, known);
+    let ok = verify_unknown(&mut prepared, version, &checks, known);
 
     let mut missing = Vec::new();
     let mut reports = Vec::with_capacity(prepared.len());
     let mut judged = Vec::with_capacity(prepared.len());
+    let mut canonical = Vec::with_capacity(if keep { prepared.len() } else { 0 });
     let mut required = required.into_iter().peekable();
     for (index, (mut p, label)) in prepared.into_iter().zip(labels).enumerate() {
+        if keep {
+            let fingerprint = p.digests.as_ref().filter(|_| p.pdu.is_some());
+            canonical.push(fingerprint.map(|d| (std::mem::take(&mut p.json), d.fingerprint)));
+        }
         let mut signed = true;
         while let Some(req) = required.next_if(|r| r.event == index) {
             signed &= judge(&req, &ok, &checks, &label, &mut p.problems, &mut missing);
@@ -461,31 +490,38 @@ pub(crate) fn validate_part(
     Validation {
         report,
         events: judged,
+        canonical,
     }
 }
 
-/// [`verify_all`] for the checks whose event has no usable outcomes in `known`.
+/// [`verify_all`] for the checks whose event has no usable outcomes in `known` (their
+/// signing bytes written first where the event's digests were given).
 fn verify_unknown(
-    messages: &[&[u8]],
+    prepared: &mut [Prepared],
+    version: &RoomVersion,
     checks: &[SignatureCheck],
-    known: &[Option<Vec<bool>>],
+    known: &[Option<Known>],
 ) -> Vec<bool> {
-    let mut per_event = vec![0usize; messages.len()];
+    let mut per_event = vec![0usize; prepared.len()];
     for check in checks {
         per_event[check.message] += 1;
     }
     let usable = |event: usize| {
-        known
-            .get(event)
-            .and_then(Option::as_ref)
-            .filter(|bits| bits.len() == per_event[event])
+        let known = known.get(event)?.as_ref()?;
+        Some(&known.outcomes).filter(|bits| bits.len() == per_event[event])
     };
+    for (i, p) in prepared.iter_mut().enumerate() {
+        if let (Some(pdu), true) = (&p.pdu, p.signing_bytes.is_empty() && usable(i).is_none()) {
+            redaction::write_signing_bytes(&pdu.event, version, &mut p.signing_bytes);
+        }
+    }
+    let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
     let unknown: Vec<SignatureCheck> = checks
         .iter()
         .filter(|c| usable(c.message).is_none())
         .copied()
         .collect();
-    let mut verified = verify_all(messages, &unknown).into_iter();
+    let mut verified = verify_all(&messages, &unknown).into_iter();
     let mut seen = vec![0usize; messages.len()];
     checks
         .iter()

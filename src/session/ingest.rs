@@ -13,9 +13,9 @@ use crate::event::codes as event_codes;
 use crate::event::received::{Form, Received};
 use crate::event::report::{Counts, Outcome, ProblemBudget, Report};
 use crate::event::verdict::{into_accepted, room_version_named, validate_part};
-use crate::event::{EventReport, Judged, ValidateOptions, Validation, Verdict};
+use crate::event::{EventReport, Judged, Known, ValidateOptions, Validation, Verdict};
 use crate::federation::FederationRequest;
-use crate::input::{self, Input, InputEvent, InputShape, Section};
+use crate::input::{self, read_spans, Input, InputEvent, InputShape, Section, SpanKind};
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
 
@@ -44,9 +44,13 @@ pub(super) struct Taking<'a> {
     pub text: &'a str,
     /// Judgements of the input's signatures made on other cores ([`super::parallel`]).
     pub judgements: &'a [Vec<u8>],
-    /// Their outcomes for the events taken, when the caller read them for a whole input
+    /// What they say of the events taken, when the caller read them for a whole input
     /// taken in parts ([`super::parts`]); else read here from `judgements`.
-    pub known: Option<&'a [Option<Vec<bool>>]>,
+    pub known: Option<&'a [Option<Known>]>,
+    /// Where the events taken lie in `text` and how they are read, when the caller knows
+    /// (a part of an input taken in parts): those dropped are read again from there to be
+    /// kept, instead of every event's JSON being written beforehand.
+    pub items: Option<(&'a [(usize, usize)], SpanKind)>,
 }
 
 /// One judged event on its way into the DAG.
@@ -143,6 +147,7 @@ impl RoomSession {
             text,
             judgements,
             known: None,
+            items: None,
         };
         let mut out = self.take(input.events, version, shape, &taking);
         out.source = how.source.to_owned();
@@ -206,7 +211,10 @@ impl RoomSession {
         placing: &mut Placing,
     ) -> IngestReport {
         let metas: Vec<Meta> = events.iter().map(Meta::of).collect();
-        let kept: Vec<Option<String>> = match taking.keep_dropped {
+        let items = taking
+            .items
+            .filter(|(spans, _)| spans.len() == events.len());
+        let mut kept: Vec<Option<String>> = match taking.keep_dropped && items.is_none() {
             true => events.iter().map(kept_json).collect(),
             false => Vec::new(),
         };
@@ -215,9 +223,9 @@ impl RoomSession {
             .filter_map(|e| e.value.as_ref().ok()?.get("room_id")?.as_str())
             .next()
             .map(str::to_owned);
-        let validation = match &version {
+        let read;
+        let (validation, known) = match &version {
             Some(v) => {
-                let read;
                 let known = match taking.known {
                     Some(known) => known,
                     None => {
@@ -236,14 +244,44 @@ impl RoomSession {
                 };
                 let offset = placing.placed_at.len();
                 let budget = &mut placing.budget;
-                validate_part(events, v, &self.keys, &options, known, budget, offset)
+                let validation =
+                    validate_part(events, v, &self.keys, &options, Some(known), budget, offset);
+                (validation, known)
             }
-            None => self.unversioned(events, taking),
+            None => (self.unversioned(events, taking), &[][..]),
         };
-        let Validation { report, events } = validation;
+        let Validation {
+            report,
+            events,
+            mut canonical,
+        } = validation;
+        // Only the events dropped are kept: read again from the input when it is at hand.
+        if let (true, Some((spans, kind))) = (taking.keep_dropped, items) {
+            let again = |(event, &span): (&EventReport, &(usize, usize))| {
+                let dropped = event.verdict == Verdict::Dropped;
+                let mut read = dropped.then(|| read_spans(taking.text, &[span], kind))??;
+                kept_json(&read.pop()?)
+            };
+            kept = report.events.iter().zip(spans).map(again).collect();
+        }
         super::note_missing_keys(&mut self.missing_keys, &report.missing_keys);
-        let (placed, jsons): (Vec<Placeable>, Vec<String>) =
-            events.iter().map(DagEvent::of_judged).unzip();
+        // The canonical JSON of an event the input holds as such is its text, when a
+        // judgement says so.
+        canonical.resize(events.len(), None);
+        for (written, known) in canonical.iter_mut().zip(known) {
+            if let (Some((json, _)), Some(Some((s, e)))) =
+                (written, known.as_ref().map(|k| k.canonical_at))
+            {
+                if json.is_empty() {
+                    taking.text.get(s..e).unwrap_or_default().clone_into(json);
+                }
+            }
+        }
+        let (placed, jsons): (Vec<Placeable>, Vec<String>) = events
+            .iter()
+            .zip(canonical)
+            .map(|(event, canonical)| DagEvent::of_judged(event, canonical))
+            .unzip();
         let contract = taking.request.map(|request| {
             self.contract(request, taking.status, shape, taking.text, &placed, &report)
         });
@@ -358,6 +396,7 @@ impl RoomSession {
                 text: "",
                 judgements: &[],
                 known: None,
+                items: None,
             };
             let report = self.take(events, Some(version), InputShape::Array, &taking);
             out = Some(match out {
@@ -650,6 +689,7 @@ impl RoomSession {
                 missing_keys: Vec::new(),
             },
             events: judged,
+            canonical: Vec::new(),
         }
     }
 }

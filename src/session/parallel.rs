@@ -10,12 +10,17 @@
 //! 2. finds where the input's events lie ([`crate::input::event_spans`]) and hands slices of
 //!    the input's bytes, with the context, to workers, each with its own wasm instance, which
 //!    [judge](judge_slice) them: every event parsed, reduced and format-checked as the
-//!    session would, and the outcome of each of its signature checks returned in a
-//!    *judgement*, authenticated with the secret;
+//!    session would, and returned in a *judgement*, authenticated with the secret: the
+//!    outcome of each of its signature checks and its digests (reference hash, content
+//!    hash, canonical size, DAG fingerprint, whether it was already redacted, whether its
+//!    text is its canonical JSON);
 //! 3. gives the input and the judgements to [`RoomSession::ingest_judged`], which takes the
 //!    input exactly as [`RoomSession::ingest`] does (recognition, format, event ID, content
-//!    hash, problems, contract, placing, check 4), but uses the judgements' outcomes instead
-//!    of verifying those signatures again. Its report is the same, byte for byte.
+//!    hash, problems, contract, placing, check 4), but uses the judgements' outcomes and
+//!    digests instead of verifying those signatures and hashing those events again (the
+//!    event ID is the reference hash carried, the content hash is compared as carried, the
+//!    canonical JSON kept is the event's text when the judgement says it is). Its report is
+//!    the same, byte for byte.
 //!
 //! A judgement cannot bring an unvalidated event in: it is refused (and its events' signatures
 //! verified here) unless its tag, a SipHash-2-4 keyed with the session's 128-bit secret, covers
@@ -24,20 +29,22 @@
 //! A judgement made for another input, another session, another version or before keys
 //! changed is thus ignored, not trusted. The secret is in the context, so code that holds
 //! a context can make judgements: a host must give contexts only to its own workers (an npm
-//! consumer who forges judgements from a context it holds only fools its own session). The
-//! outcomes are only ever "this signature verifies with this key over these bytes": every
-//! other check runs in the session.
+//! consumer who forges judgements from a context it holds only fools its own session). What
+//! a judgement says of an event is only what the same code computes from the same bytes
+//! (signature outcomes, hashes, sizes): every other check runs in the session.
 
 use std::hash::Hasher;
 
 use super::RoomSession;
 use crate::crypto::keys::{parse_public_key, KeyRing, ServerKey};
-use crate::event::{signature_outcomes, ValidateOptions};
+use crate::event::pdu::Digests;
+use crate::event::{judge_apart, Known, ValidateOptions};
 use crate::input::{event_spans, read_spans, SpanKind};
 use crate::room_version::RoomVersion;
 
 const CONTEXT_MAGIC: &[u8; 4] = b"MXJC";
-const JUDGEMENT_MAGIC: &[u8; 4] = b"MXJ1";
+/// Version 2: each event's digests besides its signature outcomes.
+const JUDGEMENT_MAGIC: &[u8; 4] = b"MXJ2";
 
 /// SipHash-2-4 keyed with `key`: the tag of judgements, and with a fixed key the key ring's
 /// fingerprint.
@@ -123,9 +130,9 @@ impl RoomSession {
         self.ingest_with(text, how, judgements)
     }
 
-    /// The signature outcomes of the events of `text` that `judgements` cover, by event
-    /// index, for `events` events judged as `version` with the session's key ring; `None`
-    /// for events no authentic judgement covers.
+    /// What `judgements` say of the events of `text` they cover (signature outcomes,
+    /// digests), by event index, for `events` events judged as `version` with the session's
+    /// key ring; `None` for events no authentic judgement covers.
     pub fn judged_outcomes(
         &self,
         text: &str,
@@ -133,7 +140,7 @@ impl RoomSession {
         version: &RoomVersion,
         via_backfill: bool,
         events: usize,
-    ) -> Vec<Option<Vec<bool>>> {
+    ) -> Vec<Option<Known>> {
         if self.judge_secret.is_none() || judgements.is_empty() {
             return Vec::new();
         }
@@ -153,13 +160,13 @@ impl RoomSession {
         known
     }
 
-    /// Sets the outcomes of the events `judgement` covers in `known` (by event index) when
+    /// Sets what `judgement` says of the events it covers in `known` (by event index) when
     /// it is authentic and made for `judging`; returns whether it was.
     pub(super) fn read_judgement(
         &self,
         judging: &Judging,
         judgement: &[u8],
-        known: &mut [Option<Vec<bool>>],
+        known: &mut [Option<Known>],
     ) -> bool {
         let (Some(secret), Some(read)) = (self.judge_secret, Judgement::read(judgement)) else {
             return false;
@@ -170,12 +177,12 @@ impl RoomSession {
             && read.via_backfill == judging.via_backfill
             && read.kind == spans.kind
             && read.fingerprint == fingerprint(&self.keys)
-            && read.first + read.outcomes.len() <= events
-            && !read.outcomes.is_empty();
+            && read.first + read.events.len() <= events
+            && !read.events.is_empty();
         if !fits {
             return false;
         }
-        let mine = &spans.spans[read.first..read.first + read.outcomes.len()];
+        let mine = &spans.spans[read.first..read.first + read.events.len()];
         let (start, end) = (mine[0].0, mine[mine.len() - 1].1);
         let Some(slice) = judging.text.get(start..end) else {
             return false;
@@ -183,8 +190,9 @@ impl RoomSession {
         if tag(secret, read.signed, slice, start, mine) != read.tag {
             return false;
         }
-        for (i, outcomes) in read.outcomes.into_iter().enumerate() {
-            known[read.first + i] = Some(outcomes);
+        for (i, (mut event, canonical)) in read.events.into_iter().enumerate() {
+            event.canonical_at = canonical.then_some(mine[i]);
+            known[read.first + i] = Some(event);
         }
         true
     }
@@ -276,18 +284,30 @@ pub fn judge_slice(
     let options = ValidateOptions {
         via_backfill: context.via_backfill,
     };
-    let outcomes = signature_outcomes(events, &context.version, &context.keys, &options);
-    let mut out = Writer(Vec::with_capacity(64 + outcomes.len() * 4));
+    let judged = judge_apart(events, &context.version, &context.keys, &options);
+    let mut out = Writer(Vec::with_capacity(64 + judged.len() * 96));
     out.0.extend_from_slice(JUDGEMENT_MAGIC);
     out.str(context.version.id);
     out.0.push(u8::from(context.via_backfill));
     out.0.push(kind.to_byte());
     out.u64(context.fingerprint);
     out.u64(first as u64);
-    out.u64(outcomes.len() as u64);
-    for bits in &outcomes {
-        out.u64(bits.len() as u64);
-        out.0.extend(bits.iter().map(|&ok| u8::from(ok)));
+    out.u64(judged.len() as u64);
+    for ((known, json), &(s, e)) in judged.iter().zip(&relative) {
+        out.u64(known.outcomes.len() as u64);
+        out.0.extend(known.outcomes.iter().map(|&ok| u8::from(ok)));
+        // Whether the event's canonical JSON is its text in the input, byte for byte.
+        let canonical = !json.is_empty() && slice.get(s..e) == Some(json.as_str());
+        let Some(d) = &known.digests else {
+            out.0.push(0);
+            continue;
+        };
+        out.0
+            .push(1 | u8::from(d.was_already_redacted) << 1 | u8::from(canonical) << 2);
+        out.0.extend_from_slice(&d.reference);
+        out.0.extend_from_slice(&d.content);
+        out.u64(d.size as u64);
+        out.u64(d.fingerprint);
     }
     let tag = tag(context.secret, &out.0, covered, start + slice_start, spans);
     out.u64(tag);
@@ -301,7 +321,8 @@ struct Judgement<'a> {
     kind: SpanKind,
     fingerprint: u64,
     first: usize,
-    outcomes: Vec<Vec<bool>>,
+    /// What it says of each event, and whether the event's canonical JSON is its text.
+    events: Vec<(Known, bool)>,
     /// The bytes the tag covers (all but the tag).
     signed: &'a [u8],
     tag: u64,
@@ -320,15 +341,32 @@ impl<'a> Judgement<'a> {
         let fingerprint = r.u64()?;
         let first = usize::try_from(r.u64()?).ok()?;
         let count = usize::try_from(r.u64()?).ok()?;
-        // Each event takes at least 8 bytes: a count that does not fit is refused before
+        // Each event takes at least 9 bytes: a count that does not fit is refused before
         // anything is allocated for it.
-        if count > r.0.len() / 8 {
+        if count > r.0.len() / 9 {
             return None;
         }
-        let mut outcomes = Vec::with_capacity(count);
+        let mut events = Vec::with_capacity(count);
         for _ in 0..count {
             let n = usize::try_from(r.u64()?).ok()?;
-            outcomes.push(r.take(n)?.iter().map(|&b| b == 1).collect());
+            let outcomes = r.take(n)?.iter().map(|&b| b == 1).collect();
+            let flags = r.take(1)?[0];
+            let digests = match flags & 1 {
+                0 => None,
+                _ => Some(Digests {
+                    reference: r.take(32)?.try_into().ok()?,
+                    content: r.take(32)?.try_into().ok()?,
+                    size: usize::try_from(r.u64()?).ok()?,
+                    fingerprint: r.u64()?,
+                    was_already_redacted: flags & 2 != 0,
+                }),
+            };
+            let known = Known {
+                outcomes,
+                digests,
+                canonical_at: None,
+            };
+            events.push((known, flags & 4 != 0));
         }
         if !r.0.is_empty() {
             return None;
@@ -340,7 +378,7 @@ impl<'a> Judgement<'a> {
             kind,
             fingerprint,
             first,
-            outcomes,
+            events,
             signed,
             tag,
         })

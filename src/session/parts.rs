@@ -17,6 +17,7 @@ use super::report::{IngestReport, Rejudged, VersionFrom};
 use super::{Ingest, RoomSession};
 use crate::crypto::keys::KeysAdded;
 use crate::event::verdict::room_version_named;
+use crate::event::Known;
 use crate::federation::FederationRequest;
 use crate::input::{self, InputParts};
 use crate::problem::Problem;
@@ -39,8 +40,8 @@ pub struct PartsTaking {
     via_backfill: bool,
     version: RoomVersion,
     version_from: Option<VersionFrom>,
-    /// The signature outcomes judgements gave, by item.
-    known: Vec<Option<Vec<bool>>>,
+    /// What judgements said of each item.
+    known: Vec<Option<Known>>,
     /// Whether every item read so far was an event (judgements are by item: they fit the
     /// events only then).
     aligned: bool,
@@ -53,8 +54,14 @@ pub struct PartsTaking {
 }
 
 impl PartsTaking {
-    /// How its parts are taken, with the signature outcomes `known` for the next one.
-    fn taking<'a>(&'a self, known: Option<&'a [Option<Vec<bool>>]>) -> Taking<'a> {
+    /// How its parts are taken, with what judgements said of the next one's items (`known`)
+    /// and, when they are its events, where they lie (`items`).
+    fn taking<'a>(
+        &'a self,
+        known: Option<&'a [Option<Known>]>,
+        items: std::ops::Range<usize>,
+    ) -> Taking<'a> {
+        let spans = self.parts.spans();
         Taking {
             source: self.source,
             outliers: self.outliers,
@@ -65,6 +72,7 @@ impl PartsTaking {
             text: &self.text,
             judgements: &[],
             known,
+            items: self.aligned.then(|| (&spans.spans[items], spans.kind)),
         }
     }
 
@@ -175,7 +183,7 @@ impl RoomSession {
         let t = &mut taking;
         let placing = std::mem::take(&mut t.placing);
         let mut out = std::mem::replace(&mut t.out, IngestReport::empty());
-        self.finish_taking(&mut out, placing, &t.taking(None));
+        self.finish_taking(&mut out, placing, &t.taking(None, 0..0));
         let mut problems = std::mem::take(&mut t.input_problems);
         problems.append(&mut t.version_problems);
         out.problems.splice(0..0, problems);
@@ -230,13 +238,13 @@ impl RoomSession {
             t.keys.extend(added);
         }
         let last = t.parts.position();
-        let known: Vec<Option<Vec<bool>>> = match t.aligned {
+        let known: Vec<Option<Known>> = match t.aligned {
             true => t.known[first..last].iter_mut().map(Option::take).collect(),
             false => Vec::new(),
         };
         let (shape, version) = (t.parts.shape(), Some(t.version));
         let mut placing = std::mem::take(&mut t.placing);
-        let taking = t.taking(Some(&known));
+        let taking = t.taking(Some(&known), first..last);
         let report = self.take_part(part.events, version, shape, &taking, &mut placing);
         t.placing = placing;
         t.out.merge(report);
