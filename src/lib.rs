@@ -27,6 +27,9 @@ pub mod planner;
 pub mod problem;
 pub mod room_version;
 pub mod session;
+// Read by the JS bindings only; compiled everywhere so that its tests run natively.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod json_fields;
 mod sort;
 pub mod state_res;
 pub mod timeline;

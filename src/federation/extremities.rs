@@ -40,6 +40,8 @@ pub fn read(body: &Value) -> Result<Vec<String>, Problem> {
         .enumerate()
         .map(|(i, v)| {
             v.as_str().map(str::to_owned).ok_or_else(|| {
+                // The value as `{v}` writes it, without the pretty-printing `{v:#}` brings in.
+                let v = serde_json::to_string(v).unwrap_or_default();
                 Problem::error(
                     codes::RESPONSE_SHAPE,
                     format!("$.prev_events[{i}]"),
@@ -147,5 +149,29 @@ fn listed(ids: &[&str]) -> String {
     match ids.len().saturating_sub(LISTED) {
         0 => shown,
         more => format!("{shown} and {more} more"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_non_string_entry_is_named_as_json_writes_it() {
+        let entries = [
+            serde_json::json!(1),
+            serde_json::json!(-2.5e300),
+            serde_json::json!(null),
+            serde_json::json!({"b": [true, "\u{1}é\"\\"], "a": {}}),
+            serde_json::json!([]),
+        ];
+        for v in entries {
+            let problem = read(&serde_json::json!({ "prev_events": ["$ok", v] })).unwrap_err();
+            assert_eq!(problem.path, "$.prev_events[1]");
+            assert_eq!(
+                problem.message,
+                format!("prev_events[1] is {v}, not an event ID string.")
+            );
+        }
     }
 }

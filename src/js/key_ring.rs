@@ -9,6 +9,7 @@ use super::errors::{string_arg, to_js_error};
 use crate::crypto::keys::{parse_public_key, ServerKey};
 use crate::crypto::{codes, KeyRing};
 use crate::input::keys::TrustSource;
+use crate::json_fields::{self, Fields, Shape};
 use crate::problem::Problem;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -110,17 +111,18 @@ pub(crate) fn to_plain<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValu
     js_sys::JSON::parse(&text)
 }
 
-/// Reads a plain JS value (objects, arrays, strings, numbers) through JSON, as [`to_plain`]
-/// writes one; a JSON text is a string here, not the value it spells.
-pub(crate) fn from_plain<T: serde::de::DeserializeOwned>(
+/// Reads a plain JS array of objects of `shape` through JSON, as [`to_plain`] writes one; a
+/// JSON text is a string here, not the value it spells.
+pub(crate) fn list_from_plain(
     value: &JsValue,
     what: &str,
-) -> Result<T, JsValue> {
+    shape: &'static Shape,
+) -> Result<Vec<Fields>, JsValue> {
     let text = js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_default();
-    serde_json::from_str(&text).map_err(|e| {
+    json_fields::list_from_str(&text, shape).map_err(|e| {
         to_js_error(
             super::errors::codes::INVALID_ARGUMENT,
             &format!("{what}: {e}"),

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::errors::to_js_error;
@@ -22,6 +22,7 @@ use super::key_ring::{json_text, to_plain};
 use super::session::JsRoomSession;
 use crate::dag::{DagEvent, Placement, RoomDag};
 use crate::federation::FederationRequest;
+use crate::json_fields::{self, Fields, Kind, Shape};
 use crate::planner::{
     codes, GapPlanner as Planner, Outcome, PlannedRequest, PlannerOptions, Strategy,
 };
@@ -110,19 +111,39 @@ export interface OpenGap { event_id: string; reason: string; message: string; }
 "#;
 
 /// An event as the planner needs it. `prev_events` may be plain IDs or room version 1/2
-/// `[id, hashes]` pairs.
-#[derive(Deserialize, Serialize)]
+/// `[id, hashes]` pairs. Read as `RECORD` says (see `fields`): `event_id` must be given,
+/// the others default.
+#[derive(Serialize)]
 struct Record {
     event_id: String,
-    #[serde(default)]
     prev_events: Vec<serde_json::Value>,
-    #[serde(default)]
     depth: i64,
-    #[serde(default)]
     origin_server_ts: i64,
 }
 
+static RECORD: Shape = Shape {
+    expecting: "struct Record",
+    expecting_seq: "struct Record with 4 elements",
+    names: &["event_id", "prev_events", "depth", "origin_server_ts"],
+    kinds: &[Kind::Str, Kind::VecJson, Kind::I64, Kind::I64],
+    required: 0b1,
+    deny_unknown: false,
+};
+
 impl Record {
+    fn of_fields(mut f: Fields) -> Self {
+        Self {
+            event_id: f.string(),
+            prev_events: f.json_values(),
+            depth: f.i64(),
+            origin_server_ts: f.i64(),
+        }
+    }
+
+    fn list(list: Vec<Fields>) -> Vec<Self> {
+        list.into_iter().map(Self::of_fields).collect()
+    }
+
     fn to_dag_event(&self) -> DagEvent {
         let prev_events = self
             .prev_events
@@ -158,19 +179,51 @@ impl Record {
     }
 }
 
-/// `new GapPlanner(options)`.
-#[derive(Deserialize)]
+/// `new GapPlanner(options)`: `room_id` and `servers` must be given.
 struct Options {
     room_id: String,
     servers: Vec<String>,
-    #[serde(default)]
     strategy: Option<String>,
-    #[serde(default)]
     limit: Option<u64>,
-    #[serde(default)]
     max_round_trips: Option<u64>,
-    #[serde(default)]
     parallel: Option<usize>,
+}
+
+static OPTIONS: Shape = Shape {
+    expecting: "struct Options",
+    expecting_seq: "struct Options with 6 elements",
+    names: &[
+        "room_id",
+        "servers",
+        "strategy",
+        "limit",
+        "max_round_trips",
+        "parallel",
+    ],
+    kinds: &[
+        Kind::Str,
+        Kind::VecStr,
+        Kind::OptStr,
+        Kind::OptU64,
+        Kind::OptU64,
+        Kind::OptUsize,
+    ],
+    required: 0b11,
+    deny_unknown: false,
+};
+
+impl Options {
+    fn read(options: JsValue) -> Result<Self, JsValue> {
+        let mut f = from_js(options, "GapPlanner options", &OPTIONS)?;
+        Ok(Self {
+            room_id: f.string(),
+            servers: f.strings(),
+            strategy: f.opt_string(),
+            limit: f.opt_u64(),
+            max_round_trips: f.opt_u64(),
+            parallel: f.opt_usize(),
+        })
+    }
 }
 
 /// A planned request as JS sees it (`GapPlanner.next`, `Timeline.fillRequests`).
@@ -202,18 +255,27 @@ impl JsRequest {
     }
 }
 
-/// What JS reports back for a request.
-#[derive(Deserialize)]
+/// What JS reports back for a request (every field defaults).
 struct JsOutcome {
-    #[serde(default)]
     status: u16,
-    #[serde(default)]
     errcode: Option<String>,
-    #[serde(default)]
     text: Option<String>,
-    #[serde(default)]
     events: Option<Vec<Record>>,
 }
+
+static JS_OUTCOME: Shape = Shape {
+    expecting: "struct JsOutcome",
+    expecting_seq: "struct JsOutcome with 4 elements",
+    names: &["status", "errcode", "text", "events"],
+    kinds: &[
+        Kind::U16,
+        Kind::OptStr,
+        Kind::OptStr,
+        Kind::OptList(&RECORD),
+    ],
+    required: 0,
+    deny_unknown: false,
+};
 
 /// An open gap as JS sees it.
 #[derive(Serialize)]
@@ -235,12 +297,15 @@ fn strategy_of(name: Option<&str>) -> Result<Strategy, JsValue> {
     }
 }
 
-/// Reads a JS argument through its JSON text: serde_json's nesting limit then guards the
-/// wasm stack against deeply nested objects.
-fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
+/// Reads a JS argument of `shape` through its JSON text: serde_json's nesting limit then
+/// guards the wasm stack against deeply nested objects.
+fn from_js(value: JsValue, what: &str, shape: &'static Shape) -> Result<Fields, JsValue> {
     let text = json_text(&value, what)?;
-    serde_json::from_str(&text)
-        .map_err(|e| to_js_error(codes::BAD_ARGUMENT, &format!("{what}: {e}")))
+    json_fields::struct_from_str(&text, shape).map_err(|e| bad_argument(what, &e))
+}
+
+fn bad_argument(what: &str, e: &serde_json::Error) -> JsValue {
+    to_js_error(codes::BAD_ARGUMENT, &format!("{what}: {e}"))
 }
 
 /// A plain JS value (see [`to_plain`]), `null` if it cannot be one.
@@ -274,7 +339,7 @@ impl JsGapPlanner {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "GapPlannerOptions")] options: JsValue,
     ) -> Result<JsGapPlanner, JsValue> {
-        let o: Options = from_js(options, "GapPlanner options")?;
+        let o = Options::read(options)?;
         let dag = RoomDag::for_room(&o.room_id);
         Self::build(o, Graph::Records(dag))
     }
@@ -286,7 +351,7 @@ impl JsGapPlanner {
         #[wasm_bindgen(unchecked_param_type = "GapPlannerOptions")] options: JsValue,
         session: &JsRoomSession,
     ) -> Result<JsGapPlanner, JsValue> {
-        let o: Options = from_js(options, "GapPlanner options")?;
+        let o = Options::read(options)?;
         Self::build(o, Graph::Session(session.shared()))
     }
 
@@ -299,7 +364,10 @@ impl JsGapPlanner {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "EventRecord[]")] events: JsValue,
     ) -> Result<u32, JsValue> {
-        let records: Vec<Record> = from_js(events, "events")?;
+        let text = json_text(&events, "events")?;
+        let list =
+            json_fields::list_from_str(&text, &RECORD).map_err(|e| bad_argument("events", &e))?;
+        let records = Record::list(list);
         let Graph::Records(dag) = &mut self.graph else {
             return Err(to_js_error(
                 codes::BAD_ARGUMENT,
@@ -345,7 +413,13 @@ impl JsGapPlanner {
         id: u32,
         #[wasm_bindgen(unchecked_param_type = "PlannerOutcome")] outcome: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let o: JsOutcome = from_js(outcome, "outcome")?;
+        let mut f = from_js(outcome, "outcome", &JS_OUTCOME)?;
+        let o = JsOutcome {
+            status: f.u16(),
+            errcode: f.opt_string(),
+            text: f.opt_string(),
+            events: f.opt_list().map(Record::list),
+        };
         let Some(request) = self.pending.remove(&id) else {
             return Err(to_js_error(
                 codes::UNKNOWN_REQUEST,
@@ -528,16 +602,23 @@ fn lowest_depth(session: &RoomSession, report: &IngestReport) -> Option<i64> {
 
 /// The records of an answer's `pdus` or `events` (a simulated federation's answers).
 fn records_of(text: &str) -> Vec<Record> {
-    #[derive(Deserialize)]
-    struct Answer {
-        #[serde(default)]
-        pdus: Option<Vec<Record>>,
-        #[serde(default)]
-        events: Option<Vec<Record>>,
-    }
-    serde_json::from_str::<Answer>(text)
+    /// `{pdus?, events?}`, both defaulting.
+    static ANSWER: Shape = Shape {
+        expecting: "struct Answer",
+        expecting_seq: "struct Answer with 2 elements",
+        names: &["pdus", "events"],
+        kinds: &[Kind::OptList(&RECORD), Kind::OptList(&RECORD)],
+        required: 0,
+        deny_unknown: false,
+    };
+    json_fields::struct_from_str(text, &ANSWER)
         .ok()
-        .and_then(|a| a.pdus.or(a.events))
+        .and_then(|mut a| {
+            let pdus = a.opt_list();
+            let events = a.opt_list();
+            pdus.or(events)
+        })
+        .map(Record::list)
         .unwrap_or_default()
 }
 

@@ -10,8 +10,9 @@ use wasm_bindgen::prelude::*;
 
 use super::answer::{id_array, parse_request, reference_answer_js, string_array};
 use super::errors::{codes as arg_codes, optional_string_arg, string_arg, to_js_error};
-use super::key_ring::{from_plain, input_text, to_plain};
+use super::key_ring::{input_text, list_from_plain, to_plain};
 use crate::event::report::MissingKey;
+use crate::json_fields::{Kind, Shape};
 use crate::room_version::RoomVersion;
 use crate::session::{Ingest, Position, RoomSession, StateError};
 
@@ -483,7 +484,22 @@ impl JsRoomSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "MissingKey[]")] keys: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let keys: Vec<MissingKey> = from_plain(&keys, "keys")?;
+        /// `{server_name, key_id}`, both given.
+        static MISSING_KEY: Shape = Shape {
+            expecting: "struct MissingKey",
+            expecting_seq: "struct MissingKey with 2 elements",
+            names: &["server_name", "key_id"],
+            kinds: &[Kind::Str, Kind::Str],
+            required: 0b11,
+            deny_unknown: false,
+        };
+        let keys: Vec<MissingKey> = list_from_plain(&keys, "keys", &MISSING_KEY)?
+            .into_iter()
+            .map(|mut f| MissingKey {
+                server_name: f.string(),
+                key_id: f.string(),
+            })
+            .collect();
         to_plain(&self.inner.borrow().keys_not_held(&keys))
     }
 

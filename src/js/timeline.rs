@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::errors::{optional_string_arg, to_js_error};
@@ -18,6 +18,7 @@ use super::session::JsRoomSession;
 use crate::dag::{NodeIndex, RoomDag};
 use crate::event::Verdict;
 use crate::federation::FederationRequest;
+use crate::json_fields::{self, Fields, Kind, Shape};
 use crate::planner::{self, GapPlanner, PlannerOptions, Strategy};
 use crate::problem::Problem;
 use crate::session::{Ingest, IngestReport, RoomSession};
@@ -142,20 +143,29 @@ enum Source {
     Dag(RoomDag),
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// `{from?, eventId?, ts?, dir?, limit?}`, nothing else.
 struct PageOptions {
-    #[serde(default)]
     from: Option<String>,
-    #[serde(default)]
     event_id: Option<String>,
-    #[serde(default)]
     ts: Option<f64>,
-    #[serde(default)]
     dir: Option<String>,
-    #[serde(default)]
     limit: Option<f64>,
 }
+
+static PAGE_OPTIONS: Shape = Shape {
+    expecting: "struct PageOptions",
+    expecting_seq: "struct PageOptions with 5 elements",
+    names: &["from", "eventId", "ts", "dir", "limit"],
+    kinds: &[
+        Kind::OptStr,
+        Kind::OptStr,
+        Kind::OptF64,
+        Kind::OptStr,
+        Kind::OptF64,
+    ],
+    required: 0,
+    deny_unknown: true,
+};
 
 #[derive(Serialize)]
 struct JsEvent<'a> {
@@ -208,30 +218,35 @@ struct JsRefresh {
     report: Option<IngestReport>,
 }
 
-#[derive(Deserialize)]
-struct FillOptions {
-    servers: Vec<String>,
-    #[serde(default)]
-    strategy: Option<String>,
-    #[serde(default)]
-    limit: Option<u64>,
-}
+/// `{servers, strategy?, limit?}`.
+static FILL_OPTIONS: Shape = Shape {
+    expecting: "struct FillOptions",
+    expecting_seq: "struct FillOptions with 3 elements",
+    names: &["servers", "strategy", "limit"],
+    kinds: &[Kind::VecStr, Kind::OptStr, Kind::OptU64],
+    required: 0b1,
+    deny_unknown: false,
+};
 
-/// A request and its answer, as `takeAnswer` takes them.
-#[derive(Deserialize)]
-struct Exchange {
-    method: String,
-    path: String,
-    #[serde(default)]
-    body: Option<String>,
-}
+/// A request, as `takeAnswer` takes it: `{method, path, body?}`.
+static EXCHANGE: Shape = Shape {
+    expecting: "struct Exchange",
+    expecting_seq: "struct Exchange with 3 elements",
+    names: &["method", "path", "body"],
+    kinds: &[Kind::Str, Kind::Str, Kind::OptStr],
+    required: 0b11,
+    deny_unknown: false,
+};
 
-#[derive(Deserialize)]
-struct Answer {
-    status: u16,
-    #[serde(default)]
-    text: Option<String>,
-}
+/// Its answer: `{status, text?}`.
+static ANSWER: Shape = Shape {
+    expecting: "struct Answer",
+    expecting_seq: "struct Answer with 2 elements",
+    names: &["status", "text"],
+    kinds: &[Kind::U16, Kind::OptStr],
+    required: 0b1,
+    deny_unknown: false,
+};
 
 fn problem_error(p: &Problem) -> JsValue {
     to_js_error(p.code, &p.message)
@@ -241,10 +256,11 @@ fn bad(message: &str) -> JsValue {
     to_js_error(super::errors::codes::INVALID_ARGUMENT, message)
 }
 
-/// Reads a JS argument through its JSON text (serde_json's nesting limit guards the stack).
-fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+/// Reads a JS argument of `shape` through its JSON text (serde_json's nesting limit guards
+/// the stack).
+fn from_js(value: &JsValue, what: &str, shape: &'static Shape) -> Result<Fields, JsValue> {
     let text = json_text(value, what)?;
-    serde_json::from_str(&text).map_err(|e| bad(&format!("{what}: {e}")))
+    json_fields::struct_from_str(&text, shape).map_err(|e| bad(&format!("{what}: {e}")))
 }
 
 #[wasm_bindgen(js_class = Timeline)]
@@ -313,7 +329,14 @@ impl JsTimeline {
                 limit: None,
             }
         } else {
-            from_js(&options, "page options")?
+            let mut f = from_js(&options, "page options", &PAGE_OPTIONS)?;
+            PageOptions {
+                from: f.opt_string(),
+                event_id: f.opt_string(),
+                ts: f.opt_f64(),
+                dir: f.opt_string(),
+                limit: f.opt_f64(),
+            }
         };
         let dir =
             Direction::parse(o.dir.as_deref().unwrap_or("f")).map_err(|p| problem_error(&p))?;
@@ -403,8 +426,9 @@ impl JsTimeline {
                     .ok_or_else(|| bad("`gap` must be a gap entry or its event_id."))?
             }
         };
-        let o: FillOptions = from_js(&options, "fill options")?;
-        let strategy = match o.strategy.as_deref() {
+        let mut o = from_js(&options, "fill options", &FILL_OPTIONS)?;
+        let (servers, strategy, limit) = (o.strings(), o.opt_string(), o.opt_u64());
+        let strategy = match strategy.as_deref() {
             None => Strategy::Cover,
             Some(n) => Strategy::from_name(n).ok_or_else(|| {
                 to_js_error(
@@ -432,10 +456,10 @@ impl JsTimeline {
             let room = dag.room_id().unwrap_or_default();
             let options = PlannerOptions {
                 strategy,
-                limit: o.limit.unwrap_or(PlannerOptions::default().limit).max(1),
+                limit: limit.unwrap_or(PlannerOptions::default().limit).max(1),
                 ..PlannerOptions::default()
             };
-            let mut planner = GapPlanner::new(room, &o.servers, options);
+            let mut planner = GapPlanner::new(room, &servers, options);
             let requests: Vec<JsRequest> = planner
                 .next_requests_for(dag, &missing)
                 .into_iter()
@@ -457,15 +481,17 @@ impl JsTimeline {
         #[wasm_bindgen(unchecked_param_type = "PlannedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "{ status: number; text?: string }")] answer: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let r: Exchange = from_js(&request, "request")?;
-        let a: Answer = from_js(&answer, "answer")?;
-        let line = format!("{} {}", r.method, r.path);
+        let mut r = from_js(&request, "request", &EXCHANGE)?;
+        let (method, path, body) = (r.string(), r.string(), r.opt_string());
+        let mut a = from_js(&answer, "answer", &ANSWER)?;
+        let (status, text) = (a.u16(), a.opt_string());
+        let line = format!("{method} {path}");
         let parsed =
-            FederationRequest::parse(&line, r.body.as_deref()).map_err(|p| problem_error(&p))?;
+            FederationRequest::parse(&line, body.as_deref()).map_err(|p| problem_error(&p))?;
         let how = Ingest {
             source: &line,
             request: Some(&parsed),
-            status: Some(a.status),
+            status: Some(status),
             ..Ingest::default()
         };
         let Source::Session(session) = &self.source else {
@@ -475,7 +501,7 @@ impl JsTimeline {
         };
         let report = session
             .borrow_mut()
-            .ingest(a.text.as_deref().unwrap_or(""), &how);
+            .ingest(text.as_deref().unwrap_or(""), &how);
         let refreshed = self.refresh_index();
         let out = view(&self.source, self.room_id.as_deref(), |dag, _| {
             js_refresh(&self.index, dag, &refreshed, Some(report))

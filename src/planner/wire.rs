@@ -2,7 +2,7 @@
 //! [`FederationRequest::parse`] reads back, so the network log and the contract checks see
 //! exactly what was sent.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::plan::PlannedRequest;
 use crate::federation::FederationRequest;
@@ -69,18 +69,23 @@ impl PlannedRequest {
         }
     }
 
-    /// The JSON body: `/get_missing_events` only.
+    /// The JSON body: `/get_missing_events` only, its keys in sorted order.
     pub fn body(&self) -> Option<String> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            earliest_events: &'a [String],
+            latest_events: &'a [String],
+            limit: u64,
+            min_depth: i64,
+        }
         match &self.request {
-            FederationRequest::GetMissingEvents(r) => Some(
-                json!({
-                    "earliest_events": r.earliest_events,
-                    "latest_events": r.latest_events,
-                    "limit": r.limit,
-                    "min_depth": r.min_depth,
-                })
-                .to_string(),
-            ),
+            FederationRequest::GetMissingEvents(r) => serde_json::to_string(&Body {
+                earliest_events: &r.earliest_events,
+                latest_events: &r.latest_events,
+                limit: r.limit,
+                min_depth: r.min_depth,
+            })
+            .ok(),
             _ => None,
         }
     }
@@ -88,5 +93,39 @@ impl PlannedRequest {
     /// The request line as a log shows it: `GET /_matrix/federation/v1/backfill/…`.
     pub fn line(&self) -> String {
         format!("{} {}", self.method(), self.path())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::federation::request::GetMissingEventsRequest;
+    use crate::planner::plan::Probe;
+
+    #[test]
+    fn the_get_missing_events_body_is_the_json_object_with_sorted_keys() {
+        let r = GetMissingEventsRequest {
+            room_id: "!r:x".to_owned(),
+            earliest_events: vec!["$a".to_owned(), "$\"b\u{1}é".to_owned()],
+            latest_events: vec![],
+            limit: u64::MAX,
+            min_depth: i64::MIN,
+        };
+        let expected = serde_json::json!({
+            "earliest_events": r.earliest_events,
+            "latest_events": r.latest_events,
+            "limit": r.limit,
+            "min_depth": r.min_depth,
+        })
+        .to_string();
+        let planned = PlannedRequest {
+            server: "x".to_owned(),
+            server_index: 0,
+            request: FederationRequest::GetMissingEvents(r),
+            gaps: vec![],
+            probe: Probe::FromChildren,
+            from: vec![],
+        };
+        assert_eq!(planned.body(), Some(expected));
     }
 }

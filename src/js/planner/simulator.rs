@@ -1,10 +1,10 @@
 //! `simulate(options)` and the `SimulatedFederation` class: the planner's simulator for JS.
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, strategy_of, to_js, Record};
 use crate::js::to_js_error;
+use crate::json_fields::{Kind, Shape};
 use crate::planner::codes;
 use crate::planner::shape::RoomShape;
 use crate::planner::simulator::{
@@ -85,21 +85,44 @@ export interface SimulatedAnswer {
 }
 "#;
 
-/// `simulate` options from JS.
-#[derive(Deserialize)]
+/// `simulate` options from JS (every field defaults).
 struct SimOptions {
-    #[serde(default)]
     events: Option<usize>,
-    #[serde(default)]
     gaps: Option<usize>,
-    #[serde(default)]
     seed: Option<u64>,
-    #[serde(default)]
     width: Option<usize>,
-    #[serde(default)]
     limit: Option<u64>,
-    #[serde(default)]
     strategy: Option<String>,
+}
+
+static SIM_OPTIONS: Shape = Shape {
+    expecting: "struct SimOptions",
+    expecting_seq: "struct SimOptions with 6 elements",
+    names: &["events", "gaps", "seed", "width", "limit", "strategy"],
+    kinds: &[
+        Kind::OptUsize,
+        Kind::OptUsize,
+        Kind::OptU64,
+        Kind::OptUsize,
+        Kind::OptU64,
+        Kind::OptStr,
+    ],
+    required: 0,
+    deny_unknown: false,
+};
+
+impl SimOptions {
+    fn read(options: JsValue, what: &str) -> Result<Self, JsValue> {
+        let mut f = from_js(options, what, &SIM_OPTIONS)?;
+        Ok(Self {
+            events: f.opt_usize(),
+            gaps: f.opt_usize(),
+            seed: f.opt_u64(),
+            width: f.opt_usize(),
+            limit: f.opt_u64(),
+            strategy: f.opt_string(),
+        })
+    }
 }
 
 fn simulation_options(o: &SimOptions) -> SimulationOptions {
@@ -126,7 +149,7 @@ fn simulation_options(o: &SimOptions) -> SimulationOptions {
 pub fn simulate(
     #[wasm_bindgen(unchecked_param_type = "SimulateOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let o: SimOptions = from_js(options, "simulate options")?;
+    let o = SimOptions::read(options, "simulate options")?;
     let strategies = match &o.strategy {
         Some(name) => vec![strategy_of(Some(name))?],
         None => Strategy::ALL.to_vec(),
@@ -148,7 +171,7 @@ impl JsSimulatedFederation {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SimulatedRoomOptions")] options: JsValue,
     ) -> Result<JsSimulatedFederation, JsValue> {
-        let o: SimOptions = from_js(options, "SimulatedFederation options")?;
+        let o = SimOptions::read(options, "SimulatedFederation options")?;
         Ok(Self {
             simulation: Simulation::new(simulation_options(&o)),
         })
@@ -184,16 +207,19 @@ impl JsSimulatedFederation {
         server: &str,
         #[wasm_bindgen(unchecked_param_type = "SimulatedRequest")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
-        #[derive(Deserialize)]
-        struct Req {
-            method: String,
-            path: String,
-            #[serde(default)]
-            body: Option<String>,
-        }
-        let r: Req = from_js(request, "request")?;
-        let line = format!("{} {}", r.method, r.path);
-        let parsed = crate::federation::FederationRequest::parse(&line, r.body.as_deref())
+        /// `{method, path, body?}`.
+        static REQ: Shape = Shape {
+            expecting: "struct Req",
+            expecting_seq: "struct Req with 3 elements",
+            names: &["method", "path", "body"],
+            kinds: &[Kind::Str, Kind::Str, Kind::OptStr],
+            required: 0b11,
+            deny_unknown: false,
+        };
+        let mut r = from_js(request, "request", &REQ)?;
+        let (method, path, body) = (r.string(), r.string(), r.opt_string());
+        let line = format!("{method} {path}");
+        let parsed = crate::federation::FederationRequest::parse(&line, body.as_deref())
             .map_err(|p| to_js_error(p.code, &p.message))?;
         let Some(peer) = self
             .simulation
