@@ -46,100 +46,26 @@ pub enum Placement {
 }
 
 impl DagEvent {
-    /// Top-level keys left out of an event's fingerprint: what differs between copies of
-    /// one event without changing it (`unsigned`, extra `signatures`, and the client API's
-    /// copies of `unsigned` and `sender`), sorted.
-    pub const FINGERPRINT_SKIPPED: [&'static str; 9] = [
-        "age",
-        "invite_room_state",
-        "knock_room_state",
-        "prev_content",
-        "redacted_because",
-        "replaces_state",
-        "signatures",
-        "unsigned",
-        "user_id",
-    ];
+    /// Top-level keys left out of an event's fingerprint (see
+    /// [`crate::event::fingerprint::SKIPPED`]).
+    pub const FINGERPRINT_SKIPPED: [&'static str; 9] = crate::event::fingerprint::SKIPPED;
 
-    /// The fingerprint of an event: FNV-1a over its canonical JSON without
-    /// [`Self::FINGERPRINT_SKIPPED`], so two copies of one event agree and a changed copy
-    /// does not.
+    /// The fingerprint of an event (see [`crate::event::fingerprint::of_event`]).
     pub fn fingerprint_of_event(event: &crate::canonical_json::Object) -> u64 {
-        let mut bytes = Vec::with_capacity(1024);
-        crate::canonical_json::write_object_except(event, &Self::FINGERPRINT_SKIPPED, &mut bytes);
-        Self::fingerprint_of(&bytes)
+        crate::event::fingerprint::of_event(event)
     }
 
     /// A 64-bit fingerprint of arbitrary bytes (FNV-1a), for callers without a better digest.
     pub fn fingerprint_of(bytes: &[u8]) -> u64 {
-        Self::fingerprint_on(FNV_OFFSET, bytes)
+        crate::event::fingerprint::of_bytes(bytes)
     }
 
-    /// FNV-1a of `bytes`, going on from `hash`.
-    fn fingerprint_on(hash: u64, bytes: &[u8]) -> u64 {
-        bytes
-            .iter()
-            .fold(hash, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
-    }
-
-    /// The canonical JSON of an event and its [fingerprint](Self::fingerprint_of_event),
-    /// written once: the fingerprint goes over the same bytes but for the members it skips.
+    /// The canonical JSON of an event and its fingerprint, written once (see
+    /// [`crate::event::fingerprint::canonical_and_fingerprint`]).
     pub fn canonical_and_fingerprint(event: &crate::canonical_json::Object) -> (String, u64) {
-        Self::canonical_with(event, None)
-    }
-
-    /// [`Self::canonical_and_fingerprint`], also feeding `content` the bytes of the content
-    /// hash (the same JSON without [`crate::event::hashes::CONTENT_HASH_SKIPPED`]).
-    pub(crate) fn canonical_with(
-        event: &crate::canonical_json::Object,
-        mut content: Option<&mut sha2::Sha256>,
-    ) -> (String, u64) {
-        use sha2::Digest;
-        let mut out = Vec::with_capacity(1024);
-        out.push(b'{');
-        let mut hash = Self::fingerprint_on(FNV_OFFSET, b"{");
-        let (mut fingerprinted, mut hashed) = (0, 0);
-        if let Some(sha) = content.as_deref_mut() {
-            sha.update(b"{");
-        }
-        for (i, (key, value)) in event.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let member = out.len();
-            crate::canonical_json::write_str(key, &mut out);
-            out.push(b':');
-            crate::canonical_json::write(value, &mut out);
-            if !Self::FINGERPRINT_SKIPPED.contains(&key) {
-                if fingerprinted > 0 {
-                    hash = Self::fingerprint_on(hash, b",");
-                }
-                fingerprinted += 1;
-                hash = Self::fingerprint_on(hash, &out[member..]);
-            }
-            if let Some(sha) = content.as_deref_mut() {
-                if !crate::event::hashes::CONTENT_HASH_SKIPPED.contains(&key) {
-                    sha.update(if hashed > 0 {
-                        &out[member - 1..]
-                    } else {
-                        &out[member..]
-                    });
-                    hashed += 1;
-                }
-            }
-        }
-        out.push(b'}');
-        hash = Self::fingerprint_on(hash, b"}");
-        if let Some(sha) = content {
-            sha.update(b"}");
-        }
-        // Canonical JSON of an object whose strings are UTF-8 is UTF-8.
-        (String::from_utf8(out).unwrap_or_default(), hash)
+        crate::event::fingerprint::canonical_and_fingerprint(event, None)
     }
 }
-
-/// FNV-1a's offset basis.
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// The fields of an event other than `prev_events`, borrowed: what
 /// [`RoomDag::insert_fields`](super::RoomDag::insert_fields) takes for bulk ingest.

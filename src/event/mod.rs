@@ -25,6 +25,7 @@
 //! `signatures` and `unsigned` (reference hash, event ID and signatures).
 
 pub mod codes;
+pub mod fingerprint;
 pub mod format;
 pub mod hashes;
 pub mod pdu;

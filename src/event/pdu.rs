@@ -109,7 +109,7 @@ pub struct Digests {
     pub content: [u8; 32],
     /// The size of the whole event as canonical JSON.
     pub size: usize,
-    /// Its [`crate::dag::DagEvent::content_fingerprint`].
+    /// Its [fingerprint](super::fingerprint::of_event).
     pub fingerprint: u64,
     /// Whether the event was already exactly its redacted form.
     pub was_already_redacted: bool,
@@ -126,7 +126,7 @@ fn digests_of(
     use sha2::Digest;
     let mut content = sha2::Sha256::new();
     let fingerprint;
-    (*json, fingerprint) = crate::dag::DagEvent::canonical_with(event, Some(&mut content));
+    (*json, fingerprint) = super::fingerprint::canonical_and_fingerprint(event, Some(&mut content));
     signing.clear();
     let was_already_redacted = redaction::write_signing_bytes(event, version, signing);
     Digests {
