@@ -335,7 +335,8 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
-#[cfg(test)]
+// Native only: proptest is a native dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     //! The table-driven reading against `#[derive(Deserialize)]` on the same texts: the same
     //! values, or the same error message (line and column included).
