@@ -103,7 +103,8 @@ impl Held {
 /// Longest body excerpt in a summary, in characters.
 const BODY_EXCERPT: usize = 48;
 
-/// An event's kind and one-line summary: `type [state_key] · sender · “body”`.
+/// An event's kind and one-line summary: `type [state_key] · sender · “body”`, written
+/// into one buffer (it runs for every event taken).
 fn describe(value: &Value) -> (EventKind, String) {
     let text = |key: &str| value.get(key).and_then(Value::as_str);
     let state_key = text("state_key");
@@ -113,12 +114,16 @@ fn describe(value: &Value) -> (EventKind, String) {
         (None, "m.room.message") => EventKind::Message,
         _ => EventKind::Other,
     };
-    let mut line = event_type.to_owned();
+    let sender = text("sender").unwrap_or("");
+    let mut line = String::with_capacity(event_type.len() + sender.len() + 80);
+    line.push_str(event_type);
     if let Some(key) = state_key.filter(|k| !k.is_empty()) {
-        line.push_str(&format!(" [{key}]"));
+        line.push_str(" [");
+        line.push_str(key);
+        line.push(']');
     }
     line.push_str(" · ");
-    line.push_str(text("sender").unwrap_or(""));
+    line.push_str(sender);
     let body = value
         .get("content")
         .and_then(|c| c.get("body"))
@@ -126,24 +131,28 @@ fn describe(value: &Value) -> (EventKind, String) {
     if let Some(body) = body.filter(|b| !b.trim().is_empty()) {
         // The words joined by single spaces, cut at BODY_EXCERPT characters, reading no
         // further into a long body than that.
-        let mut excerpt = String::new();
+        line.push_str(" · “");
         let mut left = BODY_EXCERPT;
-        for word in body.split_whitespace() {
+        for (n, word) in body.split_whitespace().enumerate() {
             if left == 0 {
                 break;
             }
-            if !excerpt.is_empty() {
-                excerpt.push(' ');
+            if n > 0 {
+                line.push(' ');
                 left -= 1;
             }
             for c in word.chars().take(left) {
-                excerpt.push(c);
+                line.push(c);
                 left -= 1;
             }
         }
-        line.push_str(&format!(" · “{excerpt}”"));
+        line.push('”');
     }
-    (kind, line.replace(['\n', '\r'], " "))
+    // Line breaks can only come from the type, state key or sender (the excerpt has none).
+    if line.bytes().any(|b| b == b'\n' || b == b'\r') {
+        line = line.replace(['\n', '\r'], " ");
+    }
+    (kind, line)
 }
 
 #[cfg(test)]
