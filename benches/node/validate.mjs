@@ -30,7 +30,8 @@ const tools = await loadTools();
 const events = Number(process.env.MXDAG_BENCH_EVENTS ?? 100_000);
 const TARGET_RATE = 15_000;
 const TARGET_RATIO = 3;
-const TARGET_GZIP = 250 * 1024;
+// Issue 12: the library wasm stays ≤ 300 KB gzipped (gzip level 9, as scripts/build prints).
+const TARGET_GZIP = 300_000;
 const TARGET_CORES = 1.7;
 const parallelOnly = Boolean(process.env.MXDAG_BENCH_PARALLEL_ONLY);
 
