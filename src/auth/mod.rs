@@ -116,7 +116,7 @@ pub struct Ctx<'a> {
     /// The auth events (the state the rules read).
     pub entries: &'a [AuthEvent<'a>],
     /// The current `m.room.power_levels` among them, parsed.
-    pub power_levels: Option<(&'a Pdu, PowerLevels)>,
+    pub power_levels: Option<(&'a Pdu, PowerLevels<'a>)>,
 }
 
 impl<'a> Ctx<'a> {

@@ -43,17 +43,18 @@ pub const INT_FIELDS: [(&str, i64); 7] = [
     ("invite", 0),
 ];
 
-/// One `m.room.power_levels` content, read.
+/// One `m.room.power_levels` content, read; the maps borrow their keys from the content
+/// (this is read for every event authorised) and keep its order, which is sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PowerLevels {
+pub struct PowerLevels<'a> {
     /// The values of [`INT_FIELDS`] present, in that order.
     pub ints: [Option<i64>; 7],
     /// `events`.
-    pub events: Vec<(String, i64)>,
+    pub events: Vec<(&'a str, i64)>,
     /// `notifications`.
-    pub notifications: Vec<(String, i64)>,
+    pub notifications: Vec<(&'a str, i64)>,
     /// `users`.
-    pub users: Vec<(String, i64)>,
+    pub users: Vec<(&'a str, i64)>,
 }
 
 /// One level as the version reads it: an integer; in v1–v9 also a string holding one
@@ -78,10 +79,13 @@ pub fn level_value(value: &Value, version: &RoomVersion) -> Option<i64> {
     }
 }
 
-impl PowerLevels {
+impl<'a> PowerLevels<'a> {
     /// Reads `content` as `version` allows (rules 10.1–10.3); `Err` names the field and
     /// what is wrong with it.
-    pub fn parse(content: &Object, version: &RoomVersion) -> Result<PowerLevels, (String, String)> {
+    pub fn parse(
+        content: &'a Object,
+        version: &RoomVersion,
+    ) -> Result<PowerLevels<'a>, (String, String)> {
         let mut out = PowerLevels::default();
         let wanted = match version.auth.string_power_levels {
             true => "an integer or a string holding one",
@@ -114,7 +118,7 @@ impl PowerLevels {
                 }
                 let n = level_value(v, version)
                     .ok_or_else(|| (format!("`{field}.{key}`"), format!("is not {wanted}")))?;
-                map.push((key.to_owned(), n));
+                map.push((key, n));
             }
         }
         Ok(out)
@@ -134,8 +138,12 @@ impl PowerLevels {
     }
 }
 
-fn lookup(map: &[(String, i64)], key: &str) -> Option<i64> {
-    map.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+/// The value under `key` in a map read from a content object (sorted by key, as the
+/// object keeps its entries).
+fn lookup(map: &[(&str, i64)], key: &str) -> Option<i64> {
+    map.binary_search_by(|(k, _)| (*k).cmp(key))
+        .ok()
+        .map(|i| map[i].1)
 }
 
 /// One of the integer levels in force: from the power levels, or its default, which is
@@ -276,10 +284,10 @@ pub fn check_change(ctx: &Ctx, sender_level: Power) -> Result<(), Problem> {
 
 /// Every key whose value differs between `was` and `now`, with both values.
 fn changes<'m>(
-    was: &'m [(String, i64)],
-    now: &'m [(String, i64)],
+    was: &[(&'m str, i64)],
+    now: &[(&'m str, i64)],
 ) -> Vec<(&'m str, Option<i64>, Option<i64>)> {
-    let mut keys: Vec<&str> = was.iter().chain(now).map(|(k, _)| k.as_str()).collect();
+    let mut keys: Vec<&str> = was.iter().chain(now).map(|(k, _)| *k).collect();
     crate::sort::sort(&mut keys);
     keys.dedup();
     keys.into_iter()
