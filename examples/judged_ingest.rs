@@ -5,7 +5,8 @@
 //! judges it in slices of 2,000 events (what the workers do), then takes it ROUNDS times
 //! in a fresh session that names no version, begun in parts and given the judgements one
 //! at a time (what the page's worker does), and once on one core without them, printing
-//! the time of each. Under `perf record`, set
+//! the time of each. `MXDAG_PART_EVENTS=N` takes the judged runs in parts of N events.
+//! Under `perf record`, set
 //! `MXDAG_PROFILE_SKIP_SINGLE=1` so that only the judged runs are sampled after judging.
 use std::time::Instant;
 
@@ -85,6 +86,13 @@ fn main() {
     let mut report = String::new();
     for round in 0..rounds {
         let mut s = session(&room);
+        // Another part size, to compare (`MXDAG_PART_EVENTS=4096`).
+        if let Some(n) = std::env::var("MXDAG_PART_EVENTS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+        {
+            s.set_part_events(n);
+        }
         let copy = text.clone();
         let at = Instant::now();
         let mut taking = s.begin_parts(copy, &how).expect("in parts");

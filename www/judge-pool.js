@@ -16,10 +16,9 @@
 export const PARALLEL_MIN_EVENTS = 2_000;
 
 /**
- * Events per slice a worker judges: enough to batch signatures, small enough to balance, and
- * half the part the session places at once (PART_EVENTS, 4,096, in src/session/parts.rs), so
- * that two workers judge each part together and the session can place it as soon as both
- * are done (with slices of 2,000 the first part waited for a third slice).
+ * Events per slice a worker judges: enough to batch signatures, small enough to balance.
+ * The session takes judged events in parts of 256 (JUDGED_PART_EVENTS in
+ * src/session/parts.rs), so each judgement lets it place eight parts at once.
  */
 export const SLICE_EVENTS = 2_048;
 

@@ -101,7 +101,8 @@ pub struct RoomSession {
     dropped: Vec<ingest::Waiting>,
     /// The key of the tags of judgements made on other cores ([`parallel`]), once drawn.
     judge_secret: Option<(u64, u64)>,
-    /// Items per part of a large input ([`parts`]); 0 for [`parts::PART_EVENTS`].
+    /// Items per part of a large input ([`parts`]); 0 for [`parts::PART_EVENTS`], or
+    /// [`parts::JUDGED_PART_EVENTS`] where judgements cover the part.
     part_events: usize,
 }
 
