@@ -61,7 +61,7 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         };
         let Some(r) = CompressedEdwardsY(*sig.r_bytes())
             .decompress()
-            .filter(|r| r.compress().as_bytes() == sig.r_bytes() && !r.is_small_order())
+            .filter(|r| below_p(sig.r_bytes()) && !r.is_small_order())
         else {
             return false;
         };
@@ -115,6 +115,17 @@ pub fn is_plain_point(point: &EdwardsPoint, encoding: &[u8; 32]) -> bool {
         && !point.is_identity()
 }
 
+/// Whether the `y` of a point's encoding (its low 255 bits, little-endian) is below
+/// `p = 2²⁵⁵ − 19`. For a point that decoded and is not of small order this is what
+/// libsodium's canonical-encoding check asks, without encoding the point again (an
+/// inversion, as costly as decoding it): decoding reduces `y` modulo `p`, and the only
+/// other encodings that do not come back, `x = 0` with the sign bit set, are those of
+/// `(0, ±1)`, of small order.
+fn below_p(encoding: &[u8; 32]) -> bool {
+    let top = encoding[31] & 0x7f;
+    !(top == 0x7f && encoding[1..31].iter().all(|&b| b == 0xff) && encoding[0] >= 0xed)
+}
+
 /// `n` 128-bit weights from a counter-mode SHA-512 of `seed` (four per hash).
 fn weights(seed: &[u8; 64], n: usize) -> Vec<Scalar> {
     let mut zs = Vec::with_capacity(n);
@@ -133,4 +144,55 @@ fn weights(seed: &[u8; 64], n: usize) -> Vec<Scalar> {
         }
     }
     zs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `below_p` agrees with encoding the point again, for every encoding of a `y` at or
+    /// above `p`, both signs, the small-order points and ordinary points.
+    #[test]
+    fn below_p_is_the_canonical_encoding_check() {
+        let mut encodings: Vec<[u8; 32]> = Vec::new();
+        for low in 0xe0..=0xff_u8 {
+            for sign in [0, 0x80] {
+                let mut e = [0xff; 32];
+                e[0] = low;
+                e[31] = 0x7f | sign;
+                encodings.push(e);
+            }
+        }
+        for n in 0..64u64 {
+            let point = ED25519_BASEPOINT_POINT * Scalar::from(n + 1);
+            let mut e = point.compress().to_bytes();
+            encodings.push(e);
+            e[31] ^= 0x80;
+            encodings.push(e);
+        }
+        for y in [0u8, 1] {
+            for sign in [0, 0x80] {
+                let mut e = [0; 32];
+                e[0] = y;
+                e[31] = sign;
+                encodings.push(e);
+            }
+        }
+        let mut seen_non_canonical = 0;
+        for e in &encodings {
+            let Some(point) = CompressedEdwardsY(*e).decompress() else {
+                continue;
+            };
+            if point.is_small_order() {
+                continue;
+            }
+            let canonical = point.compress().as_bytes() == e;
+            seen_non_canonical += usize::from(!canonical);
+            assert_eq!(below_p(e), canonical, "{e:?}");
+        }
+        assert!(
+            seen_non_canonical > 0,
+            "some encoding at or above p decodes"
+        );
+    }
 }
