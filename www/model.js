@@ -16,11 +16,11 @@ const MARK = { problems: 1, pruned: 2, annotated: 4, conflicted: 8, reset: 16 };
 /**
  * Builds `{n, ids, labels, kind, verdict, flags, refs, layout, counts}` from the session's
  * rows (timeline events in linear order, each gap just before its first child, so it is
- * drawn right under the events pointing at it).
+ * drawn right under the events pointing at it). `rows` when the caller already asked for
+ * them (it costs ~0.2 s at 100,000 events).
  */
-export function buildSnapshot(engine) {
+export function buildSnapshot(engine, rows = engine.rows()) {
   const start = performance.now();
-  const rows = engine.rows();
   const { ids, offsets, parents, depths, labels } = rows;
   const n = ids.length;
   const flags = new Uint8Array(n);

@@ -213,7 +213,7 @@ function fileResult(engine, name, report, versionFrom, keys) {
     roomId: engine.roomId,
     roomVersion: engine.roomVersion,
     versionFrom,
-    snapshot: buildSnapshot(engine),
+    snapshot: buildSnapshot(engine, rows),
   };
 }
 

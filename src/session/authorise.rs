@@ -71,8 +71,9 @@ pub(crate) struct AuthTable {
 
 /// What trying one event came to.
 enum Tried {
-    /// All auth events held and decided: the rules' result and warnings on the list.
-    Decided(Result<(), Problem>, Vec<Problem>),
+    /// All auth events held and decided: the rules' result, warnings on the list, and the
+    /// nodes of the listed auth events (in order).
+    Decided(Result<(), Problem>, Vec<Problem>, Vec<NodeIndex>),
     /// Waiting: the IDs not held, the undecided nodes, and the `auth_unknown` problem.
     Waiting(Vec<String>, Vec<NodeIndex>, Problem),
 }
@@ -164,15 +165,9 @@ impl Room {
                 continue;
             };
             let tried = self.try_one(&pdu);
-            let auth_nodes: Vec<NodeIndex> = pdu
-                .fields
-                .auth_events
-                .iter()
-                .filter_map(|id| self.dag.index_of(id))
-                .collect();
             drop(pdu);
-            let (result, warnings) = match tried {
-                Tried::Decided(result, warnings) => (result, warnings),
+            let (result, warnings, auth_nodes) = match tried {
+                Tried::Decided(result, warnings, nodes) => (result, warnings, nodes),
                 Tried::Waiting(missing, undecided, problem) => {
                     waited.push(node);
                     self.wait(node, missing, &undecided, problem);
@@ -319,7 +314,7 @@ impl Room {
                     &why,
                     None,
                 );
-                return Tried::Decided(Err(problem), Vec::new());
+                return Tried::Decided(Err(problem), Vec::new(), Vec::new());
             };
             pdus.push((p, rejected));
         }
@@ -339,7 +334,16 @@ impl Room {
             },
         );
         let listed: Vec<&Pdu> = all.iter().map(|e| e.pdu).collect();
-        Tried::Decided(result, self.missing_selected(pdu, &listed))
+        let mut nodes: Vec<NodeIndex> = entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Decided(n, _) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        nodes.truncate(listed.len());
+        let warnings = self.missing_selected(pdu, &listed, &nodes);
+        Tried::Decided(result, warnings, nodes)
     }
 
     /// The `auth_unknown` problem of an event waiting for `missing` and `undecided`.
@@ -390,13 +394,25 @@ impl Room {
         }
     }
 
-    /// Warnings for pairs the selection picks that `entries` lack though their own auth
-    /// events show the room had one ([`auth::selection::missing`]).
-    fn missing_selected(&self, pdu: &Pdu, entries: &[&Pdu]) -> Vec<Problem> {
-        let earlier: Vec<&Pdu> = entries
-            .iter()
-            .flat_map(|e| e.fields.auth_events.iter())
-            .filter_map(|id| self.dag.index_of(id))
+    /// Warnings for pairs the selection picks that `entries` (held at `nodes`) lack though
+    /// their own auth events show the room had one ([`auth::selection::missing`]). The
+    /// auth events of an entry check 4 allowed are its noted nodes; of others, looked up.
+    fn missing_selected(&self, pdu: &Pdu, entries: &[&Pdu], nodes: &[NodeIndex]) -> Vec<Problem> {
+        let mut earlier_nodes = Vec::new();
+        for (entry, &node) in entries.iter().zip(nodes) {
+            match self.state.auth_events_noted(node) {
+                Some(noted) => earlier_nodes.extend_from_slice(noted),
+                None => earlier_nodes.extend(
+                    entry
+                        .fields
+                        .auth_events
+                        .iter()
+                        .filter_map(|id| self.dag.index_of(id)),
+                ),
+            }
+        }
+        let earlier: Vec<&Pdu> = earlier_nodes
+            .into_iter()
             .filter_map(|n| self.auth.pdus.get(n as usize).and_then(|p| p.as_deref()))
             .collect();
         auth::selection::missing(pdu, entries, &earlier)

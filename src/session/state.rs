@@ -214,6 +214,11 @@ impl StateTable {
         self.auth_nodes[i] = Some(auth.into_boxed_slice());
     }
 
+    /// The auth events noted for `node` ([`Self::note_auth_events`]), if any.
+    pub(super) fn auth_events_noted(&self, node: NodeIndex) -> Option<&[NodeIndex]> {
+        self.auth_nodes.get(node as usize)?.as_deref()
+    }
+
     /// Bytes of heap memory the states, the auth events kept for check 5 and the
     /// memoised auth edges hold; a state shared by several events (`Rc`) is counted once.
     pub fn heap_bytes(&self) -> usize {
