@@ -30,7 +30,7 @@ const tools = await loadTools();
 const events = Number(process.env.MXDAG_BENCH_EVENTS ?? 100_000);
 const TARGET_RATE = 15_000;
 const TARGET_RATIO = 3;
-// Issue 12: the library wasm stays ≤ 300 KB gzipped (gzip level 9, as scripts/build prints).
+// Issue 12: the library wasm stays ≤ 300 KB gzipped (`gzip -9`, as scripts/build prints it).
 const TARGET_GZIP = 300_000;
 const TARGET_CORES = 1.7;
 const parallelOnly = Boolean(process.env.MXDAG_BENCH_PARALLEL_ONLY);
@@ -170,7 +170,10 @@ const cliWallRate = texts.length / cliWall;
 const cliCores = (cliUser + cliSys) / cliWall;
 
 const wasmBytes = readFileSync(wasmPath); // the library build: what pages load
-const gzipped = gzipSync(wasmBytes, { level: 9 }).length;
+// Gzipped as `scripts/build` measures it (`gzip -9`), and by Node's zlib at level 9, which
+// compresses this module about 2 KB worse.
+const gzipped = spawnSync("gzip", ["-9c", wasmPath], { maxBuffer: 1 << 26 }).stdout.length;
+const zlibbed = gzipSync(wasmBytes, { level: 9 }).length;
 const synapseRate = synapse.events / synapse.full.cpu;
 const ratio = wasmRate / synapseRate;
 const verdict = (ok) => (ok ? "met" : "NOT met");
@@ -182,4 +185,4 @@ if (!parallelOnly) {
 }
 console.log(`every core (${availableParallelism()}): ingestParallel ${Math.round(parallelWallRate)} events/s wall, ${(parallelWallRate / synapseWallRate).toFixed(2)}× Synapse's stack (${Math.round(synapseWallRate)} events/s wall); CPU / wall ${(parallel.cpuSeconds / parallel.wallSeconds).toFixed(2)}`);
 console.log(`  mxdag check: ${cliWall.toFixed(2)} s wall, ${(cliUser + cliSys).toFixed(2)} s CPU: CPU / wall ${cliCores.toFixed(2)} (target ≥ ${TARGET_CORES}: ${verdict(cliCores >= TARGET_CORES)}), ${Math.round(cliWallRate)} events/s: ${(cliWallRate / synapseWallRate).toFixed(2)}× Synapse (target ≥ ${TARGET_RATIO}×: ${verdict(cliWallRate / synapseWallRate >= TARGET_RATIO)})`);
-console.log(`wasm: ${wasmBytes.length} bytes, ${gzipped} bytes gzipped (target ≤ ${TARGET_GZIP}: ${verdict(gzipped <= TARGET_GZIP)})`);
+console.log(`wasm: ${wasmBytes.length} bytes, ${gzipped} bytes by gzip -9 (target ≤ ${TARGET_GZIP}: ${verdict(gzipped <= TARGET_GZIP)}), ${zlibbed} by Node's zlib at level 9`);
