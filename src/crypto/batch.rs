@@ -46,23 +46,35 @@ use sha2::{Digest, Sha512};
 /// An `R` with a small-order component is not seen here: [`super::signatures::verify_all`]
 /// tests for those first.
 pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[VerifyingKey]) -> bool {
+    let rs: Vec<Option<EdwardsPoint>> = signatures
+        .iter()
+        .map(|sig| CompressedEdwardsY(*sig.r_bytes()).decompress())
+        .collect();
+    verify_decoded_batch(messages, signatures, keys, &rs)
+}
+
+/// [`verify_batch`] with each signature's `R` already decoded (`None`: not a point), so
+/// that a caller who decoded them for the torsion test does not decode them again.
+pub fn verify_decoded_batch(
+    messages: &[&[u8]],
+    signatures: &[Signature],
+    keys: &[VerifyingKey],
+    rs: &[Option<EdwardsPoint>],
+) -> bool {
     let n = signatures.len();
-    if messages.len() != n || keys.len() != n {
+    if messages.len() != n || keys.len() != n || rs.len() != n {
         return false;
     }
     let mut seed = Sha512::new();
     seed.update(b"mxdag batch verification");
     let mut ks = Vec::with_capacity(n);
     let mut ss = Vec::with_capacity(n);
-    let mut rs = Vec::with_capacity(n + 1);
-    for ((sig, key), message) in signatures.iter().zip(keys).zip(messages) {
+    let mut points: Vec<EdwardsPoint> = Vec::with_capacity(n + 1);
+    for (((sig, key), message), r) in signatures.iter().zip(keys).zip(messages).zip(rs) {
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())) else {
             return false;
         };
-        let Some(r) = CompressedEdwardsY(*sig.r_bytes())
-            .decompress()
-            .filter(|r| below_p(sig.r_bytes()) && !r.is_small_order())
-        else {
+        let Some(r) = r.filter(|r| below_p(sig.r_bytes()) && !r.is_small_order()) else {
             return false;
         };
         let hram: [u8; 64] = Sha512::new()
@@ -75,7 +87,7 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         seed.update(sig.s_bytes());
         ks.push(Scalar::from_bytes_mod_order_wide(&hram));
         ss.push(s);
-        rs.push(r);
+        points.push(r);
     }
     let seed: [u8; 64] = seed.finalize().into();
     let zs = weights(&seed, n);
@@ -96,14 +108,14 @@ pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[Verify
         key_scalars.push(run.iter().map(|&i| zs[i] * ks[i]).sum());
     }
     let b_scalar: Scalar = -zs.iter().zip(&ss).map(|(z, s)| z * s).sum::<Scalar>();
-    rs.push(ED25519_BASEPOINT_POINT);
-    rs.extend(key_points);
+    points.push(ED25519_BASEPOINT_POINT);
+    points.extend(key_points);
     let scalars = zs
         .iter()
         .copied()
         .chain(std::iter::once(b_scalar))
         .chain(key_scalars);
-    EdwardsPoint::vartime_multiscalar_mul(scalars, rs).is_identity()
+    EdwardsPoint::vartime_multiscalar_mul(scalars, points).is_identity()
 }
 
 /// Whether `point`, decoded from `encoding`, is encoded canonically (libsodium compares

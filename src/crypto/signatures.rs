@@ -14,6 +14,7 @@
 //! ([`super::batch`]) and its signatures end up judged alone too: the outcome is
 //! libsodium's (Synapse's) for every signature.
 
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use ed25519_dalek::{Signature, VerifyingKey};
 
 /// Signatures per batch. Multiscalar multiplication gets cheaper per point as batches grow
@@ -44,29 +45,36 @@ pub struct SignatureCheck {
 
 /// Checks every signature; returns whether each verifies, in order. First, whether every
 /// `R` is torsion-free ([`super::torsion::all_torsion_free`], which the batch equation cannot
-/// see); when some is not, those signatures are judged alone with `verify_strict`.
+/// see); when some is not, those signatures are judged alone with `verify_strict`. Each `R`
+/// is decoded once, for the torsion test and the batches.
 pub fn verify_all(messages: &[&[u8]], checks: &[SignatureCheck]) -> Vec<bool> {
-    if super::torsion::all_torsion_free(checks.iter().map(|c| c.signature.r_bytes())) {
-        return verify_batched(messages, checks);
+    let rs: Vec<Option<EdwardsPoint>> = checks
+        .iter()
+        .map(|c| CompressedEdwardsY(*c.signature.r_bytes()).decompress())
+        .collect();
+    let decoded: Vec<(&[u8; 32], EdwardsPoint)> = checks
+        .iter()
+        .zip(&rs)
+        .filter_map(|(c, r)| r.map(|r| (c.signature.r_bytes(), r)))
+        .collect();
+    if super::torsion::all_decoded_torsion_free(&decoded) {
+        return verify_batched(messages, checks, &rs);
     }
-    let (alone, batched): (Vec<usize>, Vec<usize>) =
-        (0..checks.len()).partition(|&i| has_torsioned_r(&checks[i]));
+    let torsioned = |i: &usize| rs[*i].is_some_and(|r| !super::torsion::is_torsion_free(&r));
+    let (alone, batched): (Vec<usize>, Vec<usize>) = (0..checks.len()).partition(torsioned);
     let mut result = vec![false; checks.len()];
     for i in alone {
         result[i] = strict(messages, &checks[i]);
     }
     let subset: Vec<SignatureCheck> = batched.iter().map(|&i| checks[i]).collect();
-    for (ok, i) in verify_batched(messages, &subset).into_iter().zip(batched) {
+    let subset_rs: Vec<Option<EdwardsPoint>> = batched.iter().map(|&i| rs[i]).collect();
+    for (ok, i) in verify_batched(messages, &subset, &subset_rs)
+        .into_iter()
+        .zip(batched)
+    {
         result[i] = ok;
     }
     result
-}
-
-/// Whether the `R` of `check` decodes to a point with a small-order component.
-fn has_torsioned_r(check: &SignatureCheck) -> bool {
-    curve25519_dalek::edwards::CompressedEdwardsY(*check.signature.r_bytes())
-        .decompress()
-        .is_some_and(|r| !super::torsion::is_torsion_free(&r))
 }
 
 /// libsodium's judgement of one signature: `verify_strict`.
@@ -77,21 +85,29 @@ fn strict(messages: &[&[u8]], check: &SignatureCheck) -> bool {
         .is_ok()
 }
 
-/// [`verify_all`] for signatures whose `R` are torsion-free: batches, bisected on failure.
-fn verify_batched(messages: &[&[u8]], checks: &[SignatureCheck]) -> Vec<bool> {
+/// [`verify_all`] for signatures whose `R` (decoded in `rs`) are torsion-free: batches,
+/// bisected on failure.
+fn verify_batched(
+    messages: &[&[u8]],
+    checks: &[SignatureCheck],
+    rs: &[Option<EdwardsPoint>],
+) -> Vec<bool> {
     let mut result = vec![false; checks.len()];
-    for (n, chunk) in checks.chunks(BATCH_SIZE).enumerate() {
-        verify_into(
-            messages,
-            chunk,
-            &mut result[n * BATCH_SIZE..n * BATCH_SIZE + chunk.len()],
-        );
+    let batches = checks.chunks(BATCH_SIZE).zip(rs.chunks(BATCH_SIZE));
+    for ((chunk, rs), out) in batches.zip(result.chunks_mut(BATCH_SIZE)) {
+        verify_into(messages, chunk, rs, out);
     }
     result
 }
 
-/// Verifies `checks` as one batch, bisecting on failure; writes the outcomes to `out`.
-fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) {
+/// Verifies `checks` (their `R` decoded in `rs`) as one batch, bisecting on failure;
+/// writes the outcomes to `out`.
+fn verify_into(
+    messages: &[&[u8]],
+    checks: &[SignatureCheck],
+    rs: &[Option<EdwardsPoint>],
+    out: &mut [bool],
+) {
     if checks.len() < SINGLE_BELOW {
         for (check, ok) in checks.iter().zip(out.iter_mut()) {
             *ok = strict(messages, check);
@@ -101,7 +117,7 @@ fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) 
     let msgs: Vec<&[u8]> = checks.iter().map(|c| messages[c.message]).collect();
     let sigs: Vec<Signature> = checks.iter().map(|c| c.signature).collect();
     let keys: Vec<VerifyingKey> = checks.iter().map(|c| c.key).collect();
-    if super::batch::verify_batch(&msgs, &sigs, &keys) {
+    if super::batch::verify_decoded_batch(&msgs, &sigs, &keys, rs) {
         out.fill(true);
         return;
     }
@@ -109,8 +125,9 @@ fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) 
         n if n > SPLIT_TO => SPLIT_TO,
         n => n / 2,
     };
-    for (chunk, out) in checks.chunks(part).zip(out.chunks_mut(part)) {
-        verify_into(messages, chunk, out);
+    let parts = checks.chunks(part).zip(rs.chunks(part));
+    for ((chunk, rs), out) in parts.zip(out.chunks_mut(part)) {
+        verify_into(messages, chunk, rs, out);
     }
 }
 
@@ -119,7 +136,6 @@ fn verify_into(messages: &[&[u8]], checks: &[SignatureCheck], out: &mut [bool]) 
 /// `crypto_sign_verify_detached` applies it: `s < ℓ`, `R` canonical and not of small order;
 /// an `R` with a small-order component can never equal `[s]B − [k]A` for a torsion-free key).
 pub fn refusal_reason(check: &SignatureCheck) -> Option<&'static str> {
-    use curve25519_dalek::edwards::CompressedEdwardsY;
     use curve25519_dalek::scalar::Scalar;
     let sig = &check.signature;
     if Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())).is_none() {

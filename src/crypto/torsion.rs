@@ -43,10 +43,15 @@ pub fn is_torsion_free(point: &EdwardsPoint) -> bool {
 /// Whether every point decoded from `encodings` is torsion-free (those that do not decode
 /// are left out: they fail elsewhere). Up to 4/3 · [`TORSION_TESTS`] points each is tested
 /// alone; above, by the group test of this module.
-pub fn all_torsion_free<'a>(encodings: impl Iterator<Item = &'a [u8; 32]> + Clone) -> bool {
+pub fn all_torsion_free<'a>(encodings: impl Iterator<Item = &'a [u8; 32]>) -> bool {
     let points: Vec<(&[u8; 32], EdwardsPoint)> = encodings
         .filter_map(|e| CompressedEdwardsY(*e).decompress().map(|p| (e, p)))
         .collect();
+    all_decoded_torsion_free(&points)
+}
+
+/// [`all_torsion_free`] for points already decoded, each beside its encoding.
+pub fn all_decoded_torsion_free(points: &[(&[u8; 32], EdwardsPoint)]) -> bool {
     // The group test costs TORSION_TESTS multiplications and about a quarter of one per
     // point in additions: below 4/3 · TORSION_TESTS points, testing each is cheaper.
     if points.len() * 3 <= TORSION_TESTS * 4 {
@@ -54,7 +59,7 @@ pub fn all_torsion_free<'a>(encodings: impl Iterator<Item = &'a [u8; 32]> + Clon
     }
     let mut seed = Sha512::new();
     seed.update(b"mxdag torsion group test");
-    for (e, _) in &points {
+    for (e, _) in points {
         seed.update(e);
     }
     let seed: [u8; 64] = seed.finalize().into();
