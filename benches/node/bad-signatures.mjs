@@ -3,10 +3,12 @@
 // then halved: src/crypto/signatures.rs), with every Kth event's signature altered, for
 // several K. Prints the CPU time of each (best of two) and how many events stayed valid.
 //   node benches/node/bad-signatures.mjs [K ...]      (default: 0 1000 50 1; 0 = none bad)
+import { validationRoom } from "./validation-room.mjs";
+
 const { mxdag, loadTools } = await import("../../node/wasm.js");
 const tools = await loadTools();
 const everies = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [0, 1000, 50, 1];
-const room = tools.generateRoom({ roomVersion: "12", events: 20_000, servers: 5, usersPerServer: 4, seed: 2024, concurrency: 0.4 });
+const room = tools.generateRoom(validationRoom(20_000));
 const ring = new mxdag.KeyRing();
 for (const response of room.serverKeys) ring.addResponse(response);
 

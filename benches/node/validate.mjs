@@ -23,6 +23,7 @@ import { availableParallelism } from "node:os";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { validationRoom } from "./validation-room.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const { mxdag, wasmPath, loadTools, ingestParallel } = await import("../../node/wasm.js");
@@ -54,7 +55,7 @@ function timed(name, count, fn) {
 }
 
 // The same room as `cargo bench --bench validate`.
-const options = { roomVersion: "12", events, servers: 5, usersPerServer: 4, seed: 2024, concurrency: 0.4 };
+const options = validationRoom(events);
 const { result: room } = timed("wasm: generate (shape, hash, sign)", events, () => tools.generateRoom(options));
 const texts = room.pdus.map((pdu) => JSON.stringify(pdu));
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);

@@ -123,7 +123,7 @@ fn verify_into(
     }
     let part = match checks.len() {
         n if n > SPLIT_TO => SPLIT_TO,
-        n => n / 2,
+        n => n.div_ceil(2),
     };
     let parts = checks.chunks(part).zip(rs.chunks(part));
     for ((chunk, rs), out) in parts.zip(out.chunks_mut(part)) {

@@ -171,7 +171,7 @@ impl RoomSession {
             self.read_judgement(&judging, judgement, &mut taking.known);
         }
         while !taking.parts.done() && self.next_part_judged(taking) {
-            self.take_next_part(taking);
+            self.take_next_part(taking, self.part_size(true));
         }
     }
 
@@ -179,7 +179,8 @@ impl RoomSession {
     /// them), computes the states, and gives the input's report.
     pub fn finish_parts(&mut self, mut taking: PartsTaking) -> IngestReport {
         while !taking.parts.done() {
-            self.take_next_part(&mut taking);
+            let size = self.part_size(self.next_part_judged(&taking));
+            self.take_next_part(&mut taking, size);
         }
         let t = &mut taking;
         let placing = std::mem::take(&mut t.placing);
@@ -213,10 +214,9 @@ impl RoomSession {
         Some(self.finish_parts(taking))
     }
 
-    /// Reads, judges and places the next part of `taking`.
-    fn take_next_part(&mut self, t: &mut PartsTaking) {
+    /// Reads, judges and places the next part of `taking`, of `size` items.
+    fn take_next_part(&mut self, t: &mut PartsTaking, size: usize) {
         let first = t.parts.position();
-        let size = self.part_size(self.next_part_judged(t));
         let part = t.parts.read(&t.text, size);
         t.aligned &= part.keys.is_empty() && part.problems.is_empty();
         t.input_problems.extend(part.problems);
