@@ -100,12 +100,21 @@ fn main() {
         for judgement in &judgements {
             s.take_judged_parts(&mut taking, std::slice::from_ref(judgement));
         }
+        let taken_at = at.elapsed().as_secs_f64();
         let taken = s.finish_parts(taking);
+        let total = at.elapsed().as_secs_f64();
         eprintln!(
-            "round {round}: the session's pass with judgements {:.3} s",
+            "round {round}: the session's pass with judgements {total:.3} s ({taken_at:.3} s \
+             taking the parts as judged, {:.3} s finishing)",
+            total - taken_at
+        );
+        let at = Instant::now();
+        report = serde_json::to_string(&taken).expect("json");
+        eprintln!(
+            "  its report as JSON: {} bytes in {:.3} s",
+            report.len(),
             at.elapsed().as_secs_f64()
         );
-        report = serde_json::to_string(&taken).expect("json");
     }
     if std::env::var_os("MXDAG_PROFILE_SKIP_SINGLE").is_none() {
         let mut s = session(&room);
