@@ -8,7 +8,8 @@ import type * as Tools from "../tools/mxdag_tools.js";
  *  `GapPlanner`, `layoutDag`, …), instantiated when `mxdag/node` is imported. */
 export declare const mxdag: typeof Library;
 
-/** Where the library's wasm was loaded from (for `--version` and diagnostics). */
+/** Where the library's wasm was loaded from (for `--version` and diagnostics): the build
+ *  compiled for speed, `mxdag_speed_bg.wasm`, unless the package lacks it. */
 export declare const wasmPath: string;
 
 /** The tools build's bindings, loaded on first call: everything `mxdag` has plus

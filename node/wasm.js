@@ -1,6 +1,7 @@
-// Loads mxdag's WebAssembly in Node. Two builds sit in the package: the library
-// (mxdag_bg.wasm: validation, the room DAG, contract checks, layout, the gap planner), loaded
-// when this module is imported, and the tools build (tools/mxdag_tools_bg.wasm: the library
+// Loads mxdag's WebAssembly in Node. Three builds sit in the package: the library
+// (validation, the room DAG, contract checks, layout, the gap planner), loaded when this module
+// is imported, as compiled for speed (mxdag_speed_bg.wasm; mxdag_bg.wasm, the same code sized
+// for browsers to download, when the speed build is absent), and the tools build (tools/mxdag_tools_bg.wasm: the library
 // plus the room generator and the simulated federation), loaded on demand by `loadTools()`.
 // From the built package (pkg/node/wasm.js) the files are under ../; from the repository
 // (node/wasm.js) under ../pkg/, built by scripts/build.
@@ -24,7 +25,8 @@ async function load(glue, wasm) {
   return { bindings, path: wasmUrl.pathname };
 }
 
-const library = await load("mxdag.js", "mxdag_bg.wasm");
+const speed = existsSync(new URL("mxdag_speed_bg.wasm", base));
+const library = await load("mxdag.js", speed ? "mxdag_speed_bg.wasm" : "mxdag_bg.wasm");
 
 /** The library's bindings (`validateEvents`, `KeyRing`, `RoomDag`, `GapPlanner`, …), ready to use. */
 export const mxdag = library.bindings;

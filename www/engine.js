@@ -2,9 +2,10 @@
 // answer as received, judges and places its events, and answers for them (details, drawing
 // rows, findings). All calls into the wasm are in this file; the page keeps no copy of the
 // events.
-import init, * as mx from "/pkg/mxdag.js";
+import * as mx from "/pkg/mxdag.js";
 import { decodeText, MAX_DECODED } from "./decode.js";
 import { ingestOnWorkers } from "./judge-pool.js";
+import { loadWasm } from "./wasm.js";
 
 /** The decoders of JSON5 and YAML files, as `mxdag serve` hands them out. */
 const VENDOR = { json5: "/_mxdag/vendor/json5/index.min.mjs", yaml: "/_mxdag/vendor/yaml/index.js" };
@@ -14,7 +15,7 @@ export const keyName = (k) => `${k.server_name} ${k.key_id}`;
 
 export class Engine {
   static async create() {
-    Engine.wasm = await init();
+    Engine.wasm = await loadWasm();
     return new Engine();
   }
 

@@ -1,8 +1,9 @@
 // A Web Worker of judge-pool.js: its own wasm instance judges slices of a large file.
-import init, * as mx from "/pkg/mxdag.js";
+import * as mx from "/pkg/mxdag.js";
 import { judgeMessage } from "./judge-pool.js";
+import { loadWasm } from "./wasm.js";
 
-const ready = init();
+const ready = loadWasm();
 self.onmessage = async (event) => {
   await ready;
   const [reply, transfer] = judgeMessage(mx, event.data);

@@ -231,7 +231,7 @@ test("--room-version contradicting the input's m.room.create is warned about, na
 
 test("--version and -V print the package version and the wasm loaded", () => {
   const pkg = JSON.parse(readFileSync(new URL("../../pkg/package.json", import.meta.url), "utf8"));
-  const wasm = fileURLToPath(new URL("../../pkg/mxdag_bg.wasm", import.meta.url));
+  const wasm = fileURLToPath(new URL("../../pkg/mxdag_speed_bg.wasm", import.meta.url));
   for (const flag of ["--version", "-V"]) {
     const run = mxdagCli(flag);
     assert.equal(run.code, 0, run.stderr);
