@@ -11,6 +11,7 @@ import { Fetcher, WorkerClient, sourceFor } from "./load.js";
 import { addServedKeys, keyNotice, wireKeysForm } from "./keys.js";
 import { readable, visible } from "./text.js";
 import { FLAG } from "./model.js";
+import { PackedStrings } from "./strings.js";
 import { FORWARDS_FILL_HEADER, isUnrecognized } from "./forwards-fill.js";
 import { NetLog } from "./netlog.js";
 import { Panel } from "./panels.js";
@@ -37,7 +38,7 @@ worker.onAsk = askedKeys;
  * files loaded, by name, to return to; `rooms`: the room IDs the current source holds;
  * `offline`: why nothing can be fetched for the room shown (null when it can).
  */
-const state = { snapshot: null, fetcher: null, start: null, index: new Map(), queue: Promise.resolve(), busy: 0, files: new Map(), rooms: new Set(), offline: null };
+const state = { snapshot: null, fetcher: null, start: null, queue: Promise.resolve(), busy: 0, files: new Map(), rooms: new Set(), offline: null };
 
 /** Runs a fetch for the room shown, or says why the room has nothing to fetch from. */
 const fetching = (task) => (state.offline ? notice(state.offline) : run(task));
@@ -59,7 +60,7 @@ const view = new DagView($("dag"), {
   onClick: (i, e) => onNodeClick(i, e),
   onHover: (i) => {
     const s = state.snapshot;
-    $("hover").textContent = i >= 0 && s ? readable(`${s.ids[i]}  ${s.labels[i]}`) : "";
+    $("hover").textContent = i >= 0 && s ? readable(`${s.ids.at(i)}  ${s.labels.at(i)}`) : "";
   },
 });
 
@@ -94,8 +95,12 @@ function run(task) {
 }
 
 function applySnapshot(s) {
+  if (!(s.ids instanceof PackedStrings)) {
+    s.ids = new PackedStrings(s.ids);
+    s.labels = new PackedStrings(s.labels);
+    s.ids.buildIndex();
+  }
   state.snapshot = s;
-  state.index = new Map(s.ids.map((id, i) => [id, i]));
   $("count-events").textContent = String(s.counts.events);
   $("count-forward").textContent = String(s.counts.forward);
   $("count-backward").textContent = String(s.counts.backward);
@@ -110,8 +115,8 @@ function applySnapshot(s) {
 
 async function showDetails(id) {
   const d = await worker.call("details", { id });
-  const i = state.index.get(id);
-  panel.showEvent(d, { forward: i !== undefined && Boolean(state.snapshot.flags[i] & FLAG.forward), offline: state.offline });
+  const i = state.snapshot.ids.indexOf(id);
+  panel.showEvent(d, { forward: i >= 0 && Boolean(state.snapshot.flags[i] & FLAG.forward), offline: state.offline });
   if (d.held) await showState(id, d);
 }
 
@@ -123,7 +128,10 @@ async function showState(id, d) {
   const at = state.stateAt ?? "before";
   const r = await worker.call("state", { id, at });
   if (state.selectedId !== id) return;
-  view.setAuthChain(Uint32Array.from(r.authChain, (e) => state.index.get(e) ?? 0xffffffff));
+  view.setAuthChain(Uint32Array.from(r.authChain, (e) => {
+    const i = state.snapshot.ids.indexOf(e);
+    return i < 0 ? 0xffffffff : i;
+  }));
   const actions = { select: (e) => selectId(e, true), toggle: (next) => ((state.stateAt = next), showDetails(id)) };
   for (const old of $("panel").querySelectorAll(".state-panel, .state-diff")) old.remove();
   const parts = [statePanel(r, actions, d)];
@@ -139,7 +147,7 @@ async function showState(id, d) {
 
 function selectId(id, focus) {
   state.selectedId = id;
-  const i = state.index.get(id) ?? -1;
+  const i = state.snapshot?.ids.indexOf(id) ?? -1;
   view.select(i);
   if (focus) view.focus(i);
   pane.select(id);
@@ -153,19 +161,19 @@ function selectId(id, focus) {
 function onNodeClick(i, e) {
   const s = state.snapshot;
   if (!s || i < 0) return;
-  if (e?.shiftKey && state.selectedId && s.ids[i] !== state.selectedId) {
-    state.diffWith = s.ids[i];
+  if (e?.shiftKey && state.selectedId && s.ids.at(i) !== state.selectedId) {
+    state.diffWith = s.ids.at(i);
     showDetails(state.selectedId);
     return;
   }
-  selectId(s.ids[i], false);
+  selectId(s.ids.at(i), false);
   act(i);
 }
 
 /** The fetch a node offers: backfill from a gap, forwards fill from a forward extremity. */
 function act(i) {
   const s = state.snapshot;
-  const id = s.ids[i];
+  const id = s.ids.at(i);
   if (!state.fetcher) return;
   if (s.flags[i] & FLAG.gap) fetching(() => state.fetcher.backfill([id], LIMIT));
   else if (s.flags[i] & FLAG.forward) fetching(() => state.fetcher.forwardsFill([id], LIMIT));
@@ -191,11 +199,11 @@ function typedIn(e) {
 addEventListener("keydown", (e) => {
   const s = state.snapshot;
   if (!s?.n || typedIn(e) || e.ctrlKey || e.metaKey || e.altKey) return;
-  const i = state.selectedId === null || state.selectedId === undefined ? -1 : (state.index.get(state.selectedId) ?? -1);
+  const i = state.selectedId === null || state.selectedId === undefined ? -1 : s.ids.indexOf(state.selectedId);
   const move = { ArrowUp: 1, k: 1, ArrowDown: -1, j: -1 }[e.key];
   if (move !== undefined) {
     const next = i < 0 ? s.n - 1 : Math.min(s.n - 1, Math.max(0, i + move));
-    selectId(s.ids[next], true);
+    selectId(s.ids.at(next), true);
   } else if (e.key === "Enter" && i >= 0) act(i);
   else if (e.key === "f" || e.key === "F") fit();
   else if (e.key === "Escape") {
@@ -215,8 +223,8 @@ async function getMissing(gapId) {
   const d = await worker.call("details", { id: gapId });
   const s = state.snapshot;
   const earliest = [];
-  for (let i = (state.index.get(gapId) ?? 0) - 1; i >= 0 && earliest.length < 20; i--) {
-    if (!(s.flags[i] & FLAG.gap)) earliest.push(s.ids[i]);
+  for (let i = Math.max(0, s.ids.indexOf(gapId)) - 1; i >= 0 && earliest.length < 20; i--) {
+    if (!(s.flags[i] & FLAG.gap)) earliest.push(s.ids.at(i));
   }
   return state.fetcher.getMissingEvents(earliest, d.next.map((x) => x.id), LIMIT);
 }
@@ -304,7 +312,7 @@ async function fillTimelineGap(eventId) {
 function forwardExtremities() {
   const s = state.snapshot;
   const ids = [];
-  for (let i = 0; s && i < s.n; i++) if (s.flags[i] & FLAG.forward) ids.push(s.ids[i]);
+  for (let i = 0; s && i < s.n; i++) if (s.flags[i] & FLAG.forward) ids.push(s.ids.at(i));
   return ids;
 }
 
@@ -593,10 +601,12 @@ document.querySelector("header.top").addEventListener("click", (e) => {
   if (b && e.detail > 0) b.blur();
 });
 
-// For tests and benchmarks: the current snapshot, the view, and a promise of quiet.
+// For tests and benchmarks: the current snapshot (its IDs and labels as arrays), the view,
+// and a promise of quiet.
 window.mxdag = {
   get snapshot() {
-    return state.snapshot;
+    const s = state.snapshot;
+    return s && { ...s, ids: s.ids.toArray(), labels: s.labels.toArray() };
   },
   view,
   worker,

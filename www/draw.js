@@ -115,7 +115,7 @@ export class DagView {
   }
 
   setSnapshot(s) {
-    const keep = this.snap && this.selected >= 0 ? this.snap.ids[this.selected] : null;
+    const keep = this.snap && this.selected >= 0 ? this.snap.ids.at(this.selected) : null;
     this.snap = s;
     this.edgeIndex = indexEdges(s);
     this.selected = keep ? s.ids.indexOf(keep) : -1;
@@ -506,7 +506,7 @@ export class DagView {
       const gap = s.flags[i] & FLAG.gap;
       ctx.fillStyle = gap ? COLOURS.gap : s.flags[i] & FLAG.forward ? COLOURS.forward : COLOURS.label;
       const mark = gap ? "? " : s.flags[i] & FLAG.forward ? "▲ " : "  ";
-      ctx.fillText(`${mark}${shortId(s.ids[i])}  ${visible(s.labels[i]).slice(0, 90)}`, x, y);
+      ctx.fillText(`${mark}${shortId(s.ids.at(i))}  ${visible(s.labels.at(i)).slice(0, 90)}`, x, y);
     }
   }
 }

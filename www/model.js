@@ -1,6 +1,7 @@
 // The drawing model: the DAG's rows in linear order as typed arrays, with what the room
 // session knows of each event (`RoomSession.rows()`), and their layout from the wasm. One
 // pass here counts gaps' references and the totals.
+import { packStrings } from "./strings.js";
 
 /** Verdict codes of a snapshot (as `RoomSession.rows()` gives them). */
 export const VERDICT = { valid: 0, redacted: 1, dropped: 2, unchecked: 3, gap: 4, rejected: 5, soft_failed: 6 };
@@ -61,8 +62,9 @@ export function buildSnapshot(engine, rows = engine.rows()) {
   const layoutMs = performance.now() - t0;
   return {
     n,
-    ids,
-    labels,
+    // Packed (strings.js): one string each instead of one per event to post to the page.
+    ids: packStrings(ids),
+    labels: packStrings(labels),
     kind: rows.kinds,
     verdict: rows.verdicts,
     flags,
@@ -86,5 +88,5 @@ export function buildSnapshot(engine, rows = engine.rows()) {
 /** The typed arrays of a snapshot, to transfer to the page without copying. */
 export function transferables(s) {
   const l = s.layout;
-  return [s.kind, s.verdict, s.flags, s.refs, l.x, l.y, l.lane, l.edges, l.backEdges, l.runs].map((a) => a.buffer);
+  return [s.ids.offsets, s.labels.offsets, s.kind, s.verdict, s.flags, s.refs, l.x, l.y, l.lane, l.edges, l.backEdges, l.runs].map((a) => a.buffer);
 }

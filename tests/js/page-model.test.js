@@ -5,9 +5,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import mx, { loadTools } from "../../pkg/node/wasm.js";
-import { FLAG, KIND, VERDICT, buildSnapshot, transferables } from "../../pkg/www/model.js";
+import { FLAG, KIND, VERDICT, buildSnapshot as buildPacked, transferables } from "../../pkg/www/model.js";
+import { PackedStrings, packStrings } from "../../pkg/www/strings.js";
 
 const tools = await loadTools();
+
+/** The snapshot as the page reads it, its IDs and labels (posted packed) as arrays. */
+function buildSnapshot(engine) {
+  const s = buildPacked(engine);
+  return { ...s, ids: new PackedStrings(s.ids).toArray(), labels: new PackedStrings(s.labels).toArray(), packed: s };
+}
 
 /** What www/engine.js gives buildSnapshot, over `session`. */
 function engineOf(session) {
@@ -62,7 +69,7 @@ test("a gap is a node placed right before the first event that points at it", ()
   for (let k = 0; k < s.layout.edges.length; k += 2) edges.push(`${s.ids[s.layout.edges[k]]}>${s.ids[s.layout.edges[k + 1]]}`);
   assert.deepEqual(edges.sort(), ["$b>$a", "$c>$b", "$c>$g", "$d>$a"]);
   assert.equal(s.layout.problems.length, 0);
-  assert.equal(transferables(s).length, 10);
+  assert.equal(transferables(s.packed).length, 12);
   session.free();
 });
 
@@ -173,4 +180,21 @@ test("row IDs: one per row, also when an ID holds a newline", () => {
   assert.equal(rows.labels[2], "", "a gap has no label of its own");
   assert.equal(new mx.RoomSession(undefined, undefined).rows().ids.length, 0);
   session.free();
+});
+
+test("IDs and labels cross to the page packed, and read back the same", () => {
+  const strings = ["$a", "", "$b\nc", "m.room.message · @u:x.test · “héllo 👋”", "$a", "$z"];
+  const packed = new PackedStrings(packStrings(strings));
+  assert.equal(packed.length, strings.length);
+  assert.deepEqual(packed.toArray(), strings);
+  assert.equal(packed.at(-1), "$z");
+  assert.equal(packed.at(strings.length), undefined);
+  // Before and after its index is built, a value is found at its first position.
+  const found = () => ["$a", "", "$b\nc", strings[3], "$z", "$missing", "$"].map((v) => packed.indexOf(v));
+  const expected = [0, 1, 2, 3, 5, -1, -1];
+  assert.deepEqual(found(), expected);
+  packed.buildIndex();
+  assert.ok(packed.index, "a short list is indexed at once");
+  assert.deepEqual(found(), expected);
+  assert.equal(new PackedStrings(packStrings([])).indexOf("$a"), -1);
 });
