@@ -42,12 +42,19 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
     for (const worker of pool) worker.terminate();
   };
   let taking, context;
+  // A session that holds its room version judges the input with it: the workers start on
+  // the first slices while this thread begins taking it in parts.
+  const versionHeld = session.roomVersion !== undefined;
+  const backfill = Boolean(options?.viaBackfill);
   try {
-    // Begun in parts, the session holds the room version the input names; else, with no
-    // version held yet, the one the input names (only its create event is parsed).
-    taking = session.beginParts(bytes, options);
-    const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
-    context = session.judgeContext(named, Boolean(options?.viaBackfill));
+    if (versionHeld) context = session.judgeContext(undefined, backfill);
+    else {
+      // Begun in parts, the session holds the room version the input names; else the one
+      // the input names (only its create event is parsed).
+      taking = session.beginParts(bytes, options);
+      const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
+      context = session.judgeContext(named, backfill);
+    }
   } catch (error) {
     release();
     throw error;
@@ -61,9 +68,19 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
     const spans = found.spans.slice(first * 2, Math.min(total, first + sliceEvents) * 2);
     slices.push({ first, spans, start: spans[0], end: spans[spans.length - 1] });
   }
-  const onJudgement = taking && ((judgement) => session.takeJudgedParts(taking, [judgement]));
+  // Judgements come as messages, so never before this thread has begun the parts below.
+  const onJudgement = (judgement) => taking && session.takeJudgedParts(taking, [judgement]);
   const jobs = { context, bytes, kind: found.kind, total, onProgress, onJudgement };
   const judging = judgeAll(slices, pool, jobs);
+  if (versionHeld) {
+    try {
+      taking = session.beginParts(bytes, options);
+    } catch (error) {
+      judging.catch(() => undefined);
+      release();
+      throw error;
+    }
+  }
   if (taking === undefined) {
     const judgements = await judging;
     return judgements === undefined ? whole() : session.ingestJudged(input, options, judgements);
