@@ -339,8 +339,15 @@ impl Room {
                 }
             }
         }
-        if let [one] = states.as_slice() {
-            return Ok(one.clone());
+        // One state, or the same state on every side (most merges, where neither side
+        // changed the state): it is the resolution, with no conflict to note.
+        if let [first, rest @ ..] = states.as_slice() {
+            if rest.iter().all(|s| Rc::ptr_eq(s, first) || s == first) {
+                if !rest.is_empty() {
+                    self.state.merges.remove(&node);
+                }
+                return Ok(first.clone());
+            }
         }
         let Room {
             dag,
