@@ -1,8 +1,9 @@
 // Loads mxdag's WebAssembly in Node. Three builds sit in the package: the library
-// (validation, the room DAG, contract checks, layout, the gap planner), loaded when this module
-// is imported, as compiled for speed (mxdag_speed_bg.wasm; mxdag_bg.wasm, the same code sized
-// for browsers to download, when the speed build is absent), and the tools build (tools/mxdag_tools_bg.wasm: the library
-// plus the room generator and the simulated federation), loaded on demand by `loadTools()`.
+// (validation, the room DAG, contract checks, layout, the gap planner), loaded when this
+// module is imported, as compiled for speed (mxdag_speed_bg.wasm; mxdag_bg.wasm, the same
+// code sized for browsers to download, when the speed build is absent), and the tools build
+// (tools/mxdag_tools_bg.wasm: the library plus the room generator and the simulated
+// federation), loaded on demand by `loadTools()`.
 // From the built package (pkg/node/wasm.js) the files are under ../; from the repository
 // (node/wasm.js) under ../pkg/, built by scripts/build.
 import { existsSync, readFileSync } from "node:fs";
