@@ -28,7 +28,8 @@ mod tardis;
 use serde::Serialize;
 
 pub use self::spans::{
-    event_spans, read_spans, version_candidates, EventSpans, InputParts, SpanKind,
+    event_spans, read_spans, version_candidates, version_candidates_in, EventSpans, InputParts,
+    SpanKind,
 };
 
 use self::keys::KeyInput;

@@ -138,9 +138,15 @@ pub fn read_spans(text: &str, spans: &[(usize, usize)], kind: SpanKind) -> Optio
 /// `m.room.create` or an escape), so that [`super::Input::room_version_named`] says what it
 /// says of the whole input without a 100,000-event file being parsed for it.
 pub fn version_candidates(text: &str) -> super::Input {
-    let Some(found) = event_spans(text) else {
-        return super::recognise(text);
-    };
+    match event_spans(text) {
+        Some(found) => version_candidates_in(text, &found),
+        None => super::recognise(text),
+    }
+}
+
+/// [`version_candidates`] of a list of events whose items were found already (`found`, as
+/// [`event_spans`] gives them for `text`).
+pub fn version_candidates_in(text: &str, found: &EventSpans) -> super::Input {
     let events = candidate_spans(text, &found.spans)
         .filter_map(|span| read_spans(text, &[span], found.kind).and_then(|mut e| e.pop()));
     super::Input {

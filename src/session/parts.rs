@@ -122,7 +122,8 @@ impl RoomSession {
         parts: InputParts,
         how: &Ingest,
     ) -> Result<PartsTaking, String> {
-        let candidates = input::version_candidates(&text);
+        // The items were found with the parts: only those that can name the version are read.
+        let candidates = input::version_candidates_in(&text, parts.spans());
         if self.version.is_none() && !matches!(room_version_named(&candidates), Ok(Some(_))) {
             return Err(text);
         }

@@ -342,7 +342,8 @@ impl Room {
         // One state, or the same state on every side (most merges, where neither side
         // changed the state): it is the resolution, with no conflict to note.
         if let [first, rest @ ..] = states.as_slice() {
-            if rest.iter().all(|s| Rc::ptr_eq(s, first) || s == first) {
+            // `==` on `Rc`s of an `Eq` type compares the pointers first.
+            if rest.iter().all(|s| s == first) {
                 if !rest.is_empty() {
                     self.state.merges.remove(&node);
                 }
