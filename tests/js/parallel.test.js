@@ -121,6 +121,30 @@ test("a list of more than 4,096 events is taken in parts as its judgements come,
   split.free();
 });
 
+test("a session that holds its room version starts the workers before it begins the parts: the same report", async () => {
+  // As `mxdag check` opens its session: the version named by the inputs, given up front.
+  const large = tools.generateRoom({ roomVersion: "10", events: 5_000, servers: 3, seed: 8, concurrency: 0.3, damage: { pruned: 1, tampered: true, badSignature: true } });
+  const text = large.pdus.map((p) => JSON.stringify(p)).join("\n");
+  const whole = new mxdag.RoomSession(undefined, "10");
+  const split = new mxdag.RoomSession(undefined, "10");
+  for (const k of large.serverKeys.map((k) => JSON.stringify(k))) {
+    whole.addKeys(k);
+    split.addKeys(k);
+  }
+  const expected = JSON.stringify(whole.ingest(text, { source: "held" }));
+  const calls = [];
+  for (const name of ["judgeContext", "beginParts", "takeJudgedParts"]) {
+    const original = split[name].bind(split);
+    split[name] = (...args) => (calls.push(name), original(...args));
+  }
+  const report = await ingestParallel(mxdag, split, text, { source: "held" }, { workers: 2, sliceEvents: 500 });
+  assert.equal(JSON.stringify(report), expected);
+  assert.deepEqual(calls.slice(0, 2), ["judgeContext", "beginParts"], "the context made before the parts are begun");
+  assert.equal(calls.filter((c) => c === "takeJudgedParts").length, 10, "every judgement taken as it came");
+  whole.free();
+  split.free();
+});
+
 test("a real Synapse export with event IDs written beside the PDUs gives the same report", async () => {
   const text = readFileSync(fixture("synapse/export-with-event-id.ndjson"), "utf8");
   const keys = [readFileSync(fixture("synapse/B.server_keys_json.json"), "utf8")];
