@@ -24,13 +24,14 @@
 //! cancel), and a signer who knows how the weights are derived can retry until they do.
 //! libsodium (Synapse's PyNaCl) refuses such signatures: it requires a canonical `s`,
 //! canonical encodings of `R` and `A`, neither of small order, and `R = [s]B − [k]A`
-//! exactly. So every `R` is checked here to be canonically encoded and not of small order,
-//! and every distinct `A` to be canonical and torsion-free ([`is_plain_point`]); a batch
-//! holding one that is not fails, and the bisection in [`super::signatures`] judges it alone
-//! with `verify_strict` — libsodium's rules. That the `R` are torsion-free is established
-//! for all signatures at once by [`super::torsion`] before batching
-//! ([`super::signatures::verify_all`]); with every point torsion-free, the batch equation
-//! is exact up to the 2⁻¹²⁸ chance of its weights.
+//! exactly. So that the `R` are torsion-free is established for all signatures at once by
+//! [`super::torsion`] before batching ([`super::signatures::verify_all`]), every `R` is
+//! checked here to be canonically encoded and not the identity (the one torsion-free point
+//! of small order), and every distinct `A` to be canonical and torsion-free
+//! ([`is_plain_point`]); a batch holding one that is not fails, and the bisection in
+//! [`super::signatures`] judges it alone with `verify_strict` — libsodium's rules. With
+//! every point torsion-free, the batch equation is exact up to the 2⁻¹²⁸ chance of its
+//! weights.
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
@@ -41,20 +42,26 @@ use sha2::{Digest, Sha512};
 
 /// Whether every `signatures[i]` by `keys[i]` over `messages[i]` satisfies the batch
 /// equation. `false` also for a non-canonical `s`, an `R` that is not a canonically encoded
-/// curve point or is of small order, and a key that is not a canonically encoded
+/// curve point or is not torsion-free, and a key that is not a canonically encoded
 /// torsion-free point ([`is_plain_point`]): those are for `verify_strict` to judge alone.
-/// An `R` with a small-order component is not seen here: [`super::signatures::verify_all`]
-/// tests for those first.
 pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[VerifyingKey]) -> bool {
     let rs: Vec<Option<EdwardsPoint>> = signatures
         .iter()
         .map(|sig| CompressedEdwardsY(*sig.r_bytes()).decompress())
         .collect();
-    verify_decoded_batch(messages, signatures, keys, &rs)
+    let decoded: Vec<(&[u8; 32], EdwardsPoint)> = signatures
+        .iter()
+        .zip(&rs)
+        .filter_map(|(sig, r)| r.map(|r| (sig.r_bytes(), r)))
+        .collect();
+    super::torsion::all_decoded_torsion_free(&decoded)
+        && verify_decoded_batch(messages, signatures, keys, &rs)
 }
 
-/// [`verify_batch`] with each signature's `R` already decoded (`None`: not a point), so
-/// that a caller who decoded them for the torsion test does not decode them again.
+/// [`verify_batch`] with each signature's `R` already decoded (`None`: not a point) and,
+/// where it is a point, known to be torsion-free ([`super::torsion`]): a caller who decoded
+/// them for the torsion test does not decode them again, and a torsion-free `R` is of small
+/// order only when it is the identity, which is all that is checked of its order here.
 pub fn verify_decoded_batch(
     messages: &[&[u8]],
     signatures: &[Signature],
@@ -74,7 +81,7 @@ pub fn verify_decoded_batch(
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())) else {
             return false;
         };
-        let Some(r) = r.filter(|r| below_p(sig.r_bytes()) && !r.is_small_order()) else {
+        let Some(r) = r.filter(|r| below_p(sig.r_bytes()) && !r.is_identity()) else {
             return false;
         };
         let hram: [u8; 64] = Sha512::new()
