@@ -16,6 +16,12 @@
 export const PARALLEL_MIN_EVENTS = 2_000;
 
 /**
+ * Fewer bytes than any event of a list takes (a PDU with its hashes and signature is
+ * several hundred): an input shorter than `minEvents` of these starts no worker.
+ */
+const MIN_EVENT_BYTES = 128;
+
+/**
  * Events per slice a worker judges: enough to batch signatures, small enough to balance.
  * The session takes judged events in parts of 256 (JUDGED_PART_EVENTS in
  * src/session/parts.rs), so each judgement lets it place eight parts at once.
@@ -33,28 +39,39 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
   const whole = () => session.ingest(input, options);
   if (!(threads >= 2) || options?.request !== undefined) return whole();
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const found = mx.eventSpans(bytes);
-  const total = found ? found.spans.length / 2 : 0;
-  if (total < minEvents) return whole();
-  // The workers start now, loading their wasm while this thread reads the input's version.
-  const pool = Array.from({ length: Math.min(threads, Math.ceil(total / sliceEvents)) }, spawn);
-  const release = () => {
-    for (const worker of pool) worker.terminate();
+  // An input that may hold enough events starts its workers first: they load their wasm
+  // while this thread reads it.
+  const large = bytes.length >= minEvents * MIN_EVENT_BYTES;
+  const pool = large ? Array.from({ length: threads }, spawn) : [];
+  const release = (keep = 0) => {
+    for (const worker of pool.splice(keep)) worker.terminate();
   };
-  let taking, context;
-  // A session that holds its room version judges the input with it: the workers start on
-  // the first slices while this thread begins taking it in parts.
+  // A session that holds its room version judges the input with it: the workers get their
+  // first slices before this thread begins taking it in parts (below). Else the parts,
+  // begun first, find the room version the input names and where its events lie at once.
   const versionHeld = session.roomVersion !== undefined;
   const backfill = Boolean(options?.viaBackfill);
+  let taking, found, context;
   try {
-    if (versionHeld) context = session.judgeContext(undefined, backfill);
-    else {
-      // Begun in parts, the session holds the room version the input names; else the one
-      // the input names (only its create event is parsed).
-      taking = session.beginParts(bytes, options);
-      const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
-      context = session.judgeContext(named, backfill);
-    }
+    if (!versionHeld && large) taking = session.beginParts(bytes, options);
+    found = taking?.spans ?? mx.eventSpans(bytes);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const total = found ? found.spans.length / 2 : 0;
+  if (total < minEvents) {
+    release();
+    return taking === undefined ? whole() : session.finishParts(taking);
+  }
+  const workers = Math.min(threads, Math.ceil(total / sliceEvents));
+  release(workers);
+  while (pool.length < workers) pool.push(spawn());
+  try {
+    // Not begun in parts (a list too short for parts), the input is judged with the room
+    // version it names (only its create event is parsed).
+    const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
+    context = session.judgeContext(named, backfill);
   } catch (error) {
     release();
     throw error;

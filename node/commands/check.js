@@ -249,7 +249,7 @@ export async function run(args, io) {
       });
       // A file that holds nothing is named (above) before events no room version was known for.
       const unversioned = reports.find(({ report }) => report.room_version === null && report.events.length > 0);
-      if (unversioned !== undefined) throw noRoomVersion(unversioned.file);
+      if (unversioned !== undefined) throw noRoomVersion(unversioned.file, unversioned.report);
       const combined = combineReports(session.roomVersion ?? null, reports, keys);
       if (contract) {
         const answered = reports[0].report.contract;

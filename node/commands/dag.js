@@ -101,7 +101,7 @@ export async function loadSession(mxdag, files, outlierFiles, values, io) {
   if (empty !== undefined || unversioned !== undefined) {
     session.free();
     if (empty !== undefined) throw noEvents(empty.file, empty.report);
-    throw noRoomVersion(unversioned.file);
+    throw noRoomVersion(unversioned.file, unversioned.report);
   }
   return { session, inputs };
 }

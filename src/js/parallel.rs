@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::{codes as arg_codes, to_js_error};
 use super::key_ring::input_text;
-use crate::input::{event_spans, SpanKind};
+use crate::input::{event_spans, EventSpans, SpanKind};
 use crate::session::parallel::{judge_slice, JudgeContext};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -47,11 +47,16 @@ pub fn event_spans_js(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
     let text = input_text(&input, "input")?;
-    let Some(found) = event_spans(&text) else {
-        return Ok(JsValue::UNDEFINED);
-    };
+    match event_spans(&text) {
+        Some(found) => spans_to_js(&found),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// `found` as an `EventSpans` object; `undefined` when an offset does not fit in 32 bits.
+pub(crate) fn spans_to_js(found: &EventSpans) -> Result<JsValue, JsValue> {
     let mut flat = Vec::with_capacity(found.spans.len() * 2);
-    for (start, end) in found.spans {
+    for &(start, end) in &found.spans {
         let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
             return Ok(JsValue::UNDEFINED);
         };

@@ -29,6 +29,12 @@ impl JsPartsTaking {
     pub fn taken(&self) -> u32 {
         self.inner.taken() as u32
     }
+
+    /// Where its events lie, as `eventSpans` finds them (found when it was begun).
+    #[wasm_bindgen(getter, unchecked_return_type = "EventSpans | undefined")]
+    pub fn spans(&self) -> Result<JsValue, JsValue> {
+        super::parallel::spans_to_js(self.inner.spans())
+    }
 }
 
 #[wasm_bindgen(js_class = RoomSession)]

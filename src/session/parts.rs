@@ -92,6 +92,11 @@ impl PartsTaking {
     pub fn taken(&self) -> usize {
         self.parts.position()
     }
+
+    /// Where its items lie ([`crate::input::event_spans`] of its text).
+    pub fn spans(&self) -> &input::EventSpans {
+        self.parts.spans()
+    }
 }
 
 impl RoomSession {
