@@ -417,6 +417,22 @@ fn the_version_named_is_found_parsing_only_what_can_be_a_create_event() {
             assert!(found.events.len() < 5, "only the candidates are parsed");
         }
     }
+    // The first create event names the version: items that only mention one, or escape
+    // something, are read before it; nothing after it is.
+    let lines = [
+        r#"{"type":"m.room.message","content":{"body":"about m.room.create"}}"#,
+        r#"{"type":"m.room.message","content":{"body":"a \"quote\""}}"#,
+        r#"{"type":"m.room.create","state_key":"x","content":{"room_version":"5"}}"#,
+        r#"{"type":"m.room.create","state_key":"","content":{"room_version":"12"}}"#,
+        r#"{"type":"m.room.create","state_key":"","content":{"room_version":"3"}}"#,
+        r#"{"type":"m.room.message","content":{"body":"b \"c\""}}"#,
+    ];
+    let text = lines.join("\n");
+    let found = mxdag::input::version_candidates(&text);
+    let whole = mxdag::input::recognise(&text).room_version_named();
+    assert_eq!(found.room_version_named(), whole);
+    assert_eq!(whole, Some(Ok("12".to_owned())));
+    assert_eq!(found.events.len(), 4, "read up to the first create event");
 }
 
 #[test]

@@ -242,10 +242,7 @@ impl Input {
             .events
             .iter()
             .filter_map(|e| e.value.as_ref().ok())
-            .find(|e| {
-                e.get("type").and_then(Value::as_str) == Some("m.room.create")
-                    && e.get("state_key").and_then(Value::as_str) == Some("")
-            })?;
+            .find(|e| is_room_create(e))?;
         Some(
             match create.get("content").and_then(|c| c.get("room_version")) {
                 None => Ok("1".to_owned()),
@@ -301,6 +298,13 @@ impl Input {
     fn shaped(&mut self, shape: InputShape) {
         self.shape.get_or_insert(shape);
     }
+}
+
+/// Whether `event` is the room's `m.room.create` event (its `state_key` empty): the one
+/// whose `content.room_version` names the room version.
+pub(crate) fn is_room_create(event: &Value) -> bool {
+    event.get("type").and_then(Value::as_str) == Some("m.room.create")
+        && event.get("state_key").and_then(Value::as_str) == Some("")
 }
 
 /// One item of a list or line of NDJSON, classified.

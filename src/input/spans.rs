@@ -135,8 +135,9 @@ pub fn read_spans(text: &str, spans: &[(usize, usize)], kind: SpanKind) -> Optio
 
 /// What of `text` can name its room version: the whole input recognised, but for a list of
 /// events only the items that can be an `m.room.create` (those whose text holds
-/// `m.room.create` or an escape), so that [`super::Input::room_version_named`] says what it
-/// says of the whole input without a 100,000-event file being parsed for it.
+/// `m.room.create` or an escape), up to the first that is one, so that
+/// [`super::Input::room_version_named`] (which reads the first) says what it says of the
+/// whole input without a 100,000-event file being parsed, or even read to its end, for it.
 pub fn version_candidates(text: &str) -> super::Input {
     match event_spans(text) {
         Some(found) => version_candidates_in(text, &found),
@@ -147,10 +148,19 @@ pub fn version_candidates(text: &str) -> super::Input {
 /// [`version_candidates`] of a list of events whose items were found already (`found`, as
 /// [`event_spans`] gives them for `text`).
 pub fn version_candidates_in(text: &str, found: &EventSpans) -> super::Input {
-    let events = candidate_spans(text, &found.spans)
-        .filter_map(|span| read_spans(text, &[span], found.kind).and_then(|mut e| e.pop()));
+    let mut events = Vec::new();
+    for span in candidate_spans(text, &found.spans) {
+        let Some(event) = read_spans(text, &[span], found.kind).and_then(|mut e| e.pop()) else {
+            continue;
+        };
+        let create = event.value.as_ref().is_ok_and(super::is_room_create);
+        events.push(event);
+        if create {
+            break;
+        }
+    }
     super::Input {
-        events: events.collect(),
+        events,
         ..super::Input::default()
     }
 }
