@@ -278,7 +278,7 @@ impl InputParts {
             let item = &text[start..stop];
             let (value, label) = match self.found.kind {
                 SpanKind::Lines => {
-                    let label = format!("Line {}", self.line_of(text, start) + 1);
+                    let label = format!("Line {}", self.line_of(text, start, stop) + 1);
                     (parse_line(item, &label), label)
                 }
                 SpanKind::List | SpanKind::FieldList => {
@@ -306,11 +306,12 @@ impl InputParts {
         input
     }
 
-    /// The line (from 0) at byte `at` of `text`, counting from where the last call stopped.
-    fn line_of(&mut self, text: &str, at: usize) -> usize {
-        let skipped = &text.as_bytes()[self.counted_to..at];
+    /// The line (from 0) of the item at `start..stop` of `text`, counting the line breaks
+    /// from the end of the last item on: an item of a list of lines holds none.
+    fn line_of(&mut self, text: &str, start: usize, stop: usize) -> usize {
+        let skipped = &text.as_bytes()[self.counted_to..start];
         self.lines += skipped.iter().filter(|&&b| b == b'\n').count();
-        self.counted_to = at;
+        self.counted_to = stop;
         self.lines
     }
 
