@@ -4,16 +4,19 @@
 // signed events) and on files with what a JS object would hide (a duplicate key, `1.0`, a
 // lone surrogate) and a PDU over 65,536 bytes, and through `mxdag check` and `mxdag dag`
 // on a file large enough to be split, also when the session takes it in parts as the
-// judgements come; the progress bar draws only on a terminal.
+// judgements come; the workers of a large input start before it is read and stop when it
+// is no list of events; the progress bar draws only on a terminal.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { scratchFiles } from "./support.js";
 
 const { mxdag, loadTools, ingestParallel } = await import("../../pkg/node/wasm.js");
 const { progressBar } = await import("../../pkg/node/progress.js");
+const { ingestOnWorkers } = await import("../../pkg/www/judge-pool.js");
 const tools = await loadTools();
 const cli = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
 const example = (name) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
@@ -141,6 +144,59 @@ test("a session that holds its room version starts the workers before it begins 
   assert.equal(JSON.stringify(report), expected);
   assert.deepEqual(calls.slice(0, 2), ["judgeContext", "beginParts"], "the context made before the parts are begun");
   assert.equal(calls.filter((c) => c === "takeJudgedParts").length, 10, "every judgement taken as it came");
+  whole.free();
+  split.free();
+});
+
+/** Worker threads for `ingestOnWorkers`, each spawn and termination noted in `log`. */
+function loggedSpawn(log) {
+  return () => {
+    const worker = new Worker(new URL("../../pkg/node/judge-worker.js", import.meta.url));
+    log.push("spawn");
+    return {
+      post: (message, transfer) => worker.postMessage(message, transfer),
+      onMessage: (fn) => worker.on("message", fn),
+      onError: (fn) => worker.on("error", fn),
+      terminate: () => (log.push("terminate"), worker.terminate()),
+    };
+  };
+}
+
+test("a session without a room version starts the workers, then begins the parts, which give the spans", async () => {
+  const large = tools.generateRoom({ roomVersion: "11", events: 4_500, servers: 2, seed: 12, concurrency: 0.3 });
+  const text = large.pdus.map((p) => JSON.stringify(p)).join("\n");
+  const keys = large.serverKeys.map((k) => JSON.stringify(k));
+  const whole = new mxdag.RoomSession();
+  const split = new mxdag.RoomSession();
+  for (const k of keys) {
+    whole.addKeys(k);
+    split.addKeys(k);
+  }
+  const expected = JSON.stringify(whole.ingest(text, { source: "unversioned" }));
+  const log = [];
+  const beginParts = split.beginParts.bind(split);
+  split.beginParts = (...args) => (log.push("beginParts"), beginParts(...args));
+  const mx = { ...mxdag, eventSpans: (...args) => (log.push("eventSpans"), mxdag.eventSpans(...args)) };
+  const report = await ingestOnWorkers(mx, split, text, { source: "unversioned" }, { spawn: loggedSpawn(log), threads: 2, sliceEvents: 1_000 });
+  assert.equal(JSON.stringify(report), expected);
+  assert.deepEqual(log.slice(0, 3), ["spawn", "spawn", "beginParts"], "the workers started before the input is read");
+  assert.ok(!log.includes("eventSpans"), "the spans come from the parts begun");
+  assert.equal(log.filter((l) => l === "terminate").length, 2);
+  whole.free();
+  split.free();
+});
+
+test("a large input that is no list of events stops the workers it started and is taken whole", async () => {
+  // One event whose body makes the text large enough to start workers, as a single PDU.
+  const pdu = { ...room.pdus.find((p) => p.type === "m.room.message"), content: { body: "x".repeat(600_000) } };
+  const text = JSON.stringify(pdu);
+  const whole = new mxdag.RoomSession(undefined, "12");
+  const split = new mxdag.RoomSession(undefined, "12");
+  const expected = JSON.stringify(whole.ingest(text, { source: "one" }));
+  const log = [];
+  const report = await ingestOnWorkers(mxdag, split, text, { source: "one" }, { spawn: loggedSpawn(log), threads: 2 });
+  assert.equal(JSON.stringify(report), expected);
+  assert.deepEqual(log, ["spawn", "spawn", "terminate", "terminate"]);
   whole.free();
   split.free();
 });
