@@ -98,8 +98,9 @@ function applySnapshot(s) {
   if (!(s.ids instanceof PackedStrings)) {
     s.ids = new PackedStrings(s.ids);
     s.labels = new PackedStrings(s.labels);
-    s.ids.buildIndex();
   }
+  if (state.snapshot && state.snapshot !== s) state.snapshot.ids.stop();
+  s.ids.buildIndex();
   state.snapshot = s;
   $("count-events").textContent = String(s.counts.events);
   $("count-forward").textContent = String(s.counts.forward);

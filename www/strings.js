@@ -2,7 +2,9 @@
 // cross from the worker to the page this way: two objects instead of a string per event.
 // At 1,000,000 events, a million-string array took 0.75 s to arrive on the page's thread
 // and indexing it 0.77 s more, while the page stood still (Node's v8.deserialize and a Map,
-// 2026-12-06).
+// 2026-12-06). The index is a hash table of positions in a typed array, not a Map of
+// strings: a million IDs sliced out for a Map's keys would be a million objects for the
+// garbage collector to walk.
 
 /** `strings` packed to post: `{text, offsets}`, `offsets[i]` where string `i` starts in `text`. */
 export function packStrings(strings) {
@@ -19,13 +21,26 @@ export function packStrings(strings) {
 /** Strings per task while the index is built: a few tens of milliseconds each. */
 const INDEX_SLICE = 50_000;
 
+/** FNV-1a over the UTF-16 code units of `text` from `start` to `end`. */
+function hashOf(text, start, end) {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** Strings packed by `packStrings`, read one at a time and found by value. */
 export class PackedStrings {
   constructor({ text, offsets }) {
     this.text = text;
     this.offsets = offsets;
-    /** Value → first position, once `buildIndex` has gone through every string. */
+    /**
+     * Once `buildIndex` has gone through every string: an open-addressing hash table
+     * (linear probing) of positions + 1 (0: an empty slot), each string at its first
+     * position.
+     */
     this.index = null;
+    this.building = false;
+    this.stopped = false;
   }
 
   get length() {
@@ -39,31 +54,72 @@ export class PackedStrings {
     return this.text.slice(this.offsets[k], this.offsets[k + 1]);
   }
 
+  /** Whether string `i` is `value` (nothing allocated). */
+  holds(i, value) {
+    const start = this.offsets[i];
+    return this.offsets[i + 1] - start === value.length && this.text.startsWith(value, start);
+  }
+
   /** The first position of `value`, or -1. */
   indexOf(value) {
-    if (this.index) return this.index.get(value) ?? -1;
-    // Until the index is built: a scan comparing lengths first, allocating nothing.
-    const { text, offsets } = this;
-    for (let i = 0; i < this.length; i++) {
-      if (offsets[i + 1] - offsets[i] === value.length && text.startsWith(value, offsets[i])) return i;
+    const { index } = this;
+    if (index) {
+      const mask = index.length - 1;
+      for (let slot = hashOf(value, 0, value.length) & mask; index[slot] !== 0; slot = (slot + 1) & mask) {
+        if (this.holds(index[slot] - 1, value)) return index[slot] - 1;
+      }
+      return -1;
     }
+    // Until the index is built: a scan comparing lengths first, allocating nothing.
+    for (let i = 0; i < this.length; i++) if (this.holds(i, value)) return i;
     return -1;
   }
 
-  /** Builds the index in slices of `INDEX_SLICE` strings, one task each, so the page keeps drawing. */
+  /**
+   * Builds the index in slices of `INDEX_SLICE` strings, one task each, so the page keeps
+   * drawing; `stop()` ends a build no longer wanted. Once built or while building, it does
+   * nothing (but resume a build asked to stop).
+   */
   buildIndex() {
-    const map = new Map();
+    this.stopped = false;
+    if (this.index || this.building) return;
+    this.building = true;
+    const { text, offsets } = this;
+    let size = 2;
+    while (size < this.length * 2) size *= 2;
+    const table = new Uint32Array(size);
+    const mask = size - 1;
+    // Whether strings `i` and `j` are equal, compared in place.
+    const same = (i, j) => {
+      const length = offsets[i + 1] - offsets[i];
+      if (offsets[j + 1] - offsets[j] !== length) return false;
+      for (let k = 0; k < length; k++) if (text.charCodeAt(offsets[i] + k) !== text.charCodeAt(offsets[j] + k)) return false;
+      return true;
+    };
     let next = 0;
     const step = () => {
+      if (this.stopped) {
+        this.building = false;
+        return;
+      }
       const end = Math.min(this.length, next + INDEX_SLICE);
       for (; next < end; next++) {
-        const value = this.at(next);
-        if (!map.has(value)) map.set(value, next);
+        let slot = hashOf(text, offsets[next], offsets[next + 1]) & mask;
+        while (table[slot] !== 0 && !same(table[slot] - 1, next)) slot = (slot + 1) & mask;
+        if (table[slot] === 0) table[slot] = next + 1;
       }
       if (next < this.length) setTimeout(step, 0);
-      else this.index = map;
+      else {
+        this.index = table;
+        this.building = false;
+      }
     };
     step();
+  }
+
+  /** Ends an index build in progress (a newer snapshot replaced this one). */
+  stop() {
+    this.stopped = true;
   }
 
   /** Every string, as an array. */

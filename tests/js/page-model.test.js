@@ -198,3 +198,29 @@ test("IDs and labels cross to the page packed, and read back the same", () => {
   assert.deepEqual(found(), expected);
   assert.equal(new PackedStrings(packStrings([])).indexOf("$a"), -1);
 });
+
+test("the index of packed strings finds each at its first position across its slices, and a stopped build starts again", async () => {
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // 120,000 strings, 100,003 distinct: later copies repeat earlier ones.
+  const strings = Array.from({ length: 120_000 }, (_, i) => `$${(i * 7919) % 100_003}`);
+  const first = new Map();
+  strings.forEach((s, i) => first.has(s) || first.set(s, i));
+  const packed = new PackedStrings(packStrings(strings));
+  packed.buildIndex();
+  assert.equal(packed.index, null, "built over several tasks");
+  while (!packed.index) await sleep(1);
+  let wrong = 0;
+  for (const [s, i] of first) wrong += Number(packed.indexOf(s) !== i);
+  assert.equal(wrong, 0);
+  assert.equal(packed.indexOf("$missing"), -1);
+  assert.equal(packed.indexOf(""), -1);
+  const stopped = new PackedStrings(packStrings(strings));
+  stopped.buildIndex();
+  stopped.stop();
+  await sleep(20);
+  assert.equal(stopped.index, null, "a stopped build ends");
+  assert.equal(stopped.indexOf(strings[119_999]), first.get(strings[119_999]), "found by scanning meanwhile");
+  stopped.buildIndex();
+  while (!stopped.index) await sleep(1);
+  assert.equal(stopped.indexOf(strings[119_999]), first.get(strings[119_999]));
+});
