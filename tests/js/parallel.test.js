@@ -99,17 +99,27 @@ test("bytes a JS object would hide, a PDU over 65,536 bytes and bad lines give t
   }
 });
 
-test("a list of more than 4,096 events is taken in parts as its judgements come, with the same report", async () => {
-  const large = tools.generateRoom({ roomVersion: "10", events: 5_000, servers: 3, seed: 6, concurrency: 0.3, damage: { pruned: 1, tampered: true, badSignature: true } });
+/**
+ * A generated room as NDJSON, the report of a session that takes it whole (with `given` as
+ * its room version, when one is given), and a second such session to take it on workers.
+ */
+function largeRoom({ given, source, ...options }) {
+  const large = tools.generateRoom({ servers: 3, concurrency: 0.3, ...options });
   const text = large.pdus.map((p) => JSON.stringify(p)).join("\n");
-  const keys = large.serverKeys.map((k) => JSON.stringify(k));
-  const whole = new mxdag.RoomSession();
-  const split = new mxdag.RoomSession();
-  for (const k of keys) {
+  const whole = new mxdag.RoomSession(undefined, given);
+  const split = new mxdag.RoomSession(undefined, given);
+  for (const k of large.serverKeys.map((k) => JSON.stringify(k))) {
     whole.addKeys(k);
     split.addKeys(k);
   }
-  const expected = JSON.stringify(whole.ingest(text, { source: "large" }));
+  const expected = JSON.stringify(whole.ingest(text, { source }));
+  whole.free();
+  return { large, text, split, expected };
+}
+
+test("a list of more than 4,096 events is taken in parts as its judgements come, with the same report", async () => {
+  const damage = { pruned: 1, tampered: true, badSignature: true };
+  const { large, text, split, expected } = largeRoom({ roomVersion: "10", events: 5_000, seed: 6, damage, source: "large" });
   const taken = [];
   const takeJudgedParts = split.takeJudgedParts.bind(split);
   split.takeJudgedParts = (taking, judgements) => {
@@ -120,21 +130,13 @@ test("a list of more than 4,096 events is taken in parts as its judgements come,
   assert.equal(JSON.stringify(report), expected);
   assert.equal(taken.length, 10, "every judgement handed over as it came");
   assert.ok(taken.some((n) => n > 0 && n < large.pdus.length), `a part taken before the last judgement: ${taken}`);
-  whole.free();
   split.free();
 });
 
 test("a session that holds its room version starts the workers before it begins the parts: the same report", async () => {
   // As `mxdag check` opens its session: the version named by the inputs, given up front.
-  const large = tools.generateRoom({ roomVersion: "10", events: 5_000, servers: 3, seed: 8, concurrency: 0.3, damage: { pruned: 1, tampered: true, badSignature: true } });
-  const text = large.pdus.map((p) => JSON.stringify(p)).join("\n");
-  const whole = new mxdag.RoomSession(undefined, "10");
-  const split = new mxdag.RoomSession(undefined, "10");
-  for (const k of large.serverKeys.map((k) => JSON.stringify(k))) {
-    whole.addKeys(k);
-    split.addKeys(k);
-  }
-  const expected = JSON.stringify(whole.ingest(text, { source: "held" }));
+  const damage = { pruned: 1, tampered: true, badSignature: true };
+  const { text, split, expected } = largeRoom({ roomVersion: "10", events: 5_000, seed: 8, damage, given: "10", source: "held" });
   const calls = [];
   for (const name of ["judgeContext", "beginParts", "takeJudgedParts"]) {
     const original = split[name].bind(split);
@@ -144,7 +146,6 @@ test("a session that holds its room version starts the workers before it begins 
   assert.equal(JSON.stringify(report), expected);
   assert.deepEqual(calls.slice(0, 2), ["judgeContext", "beginParts"], "the context made before the parts are begun");
   assert.equal(calls.filter((c) => c === "takeJudgedParts").length, 10, "every judgement taken as it came");
-  whole.free();
   split.free();
 });
 
@@ -163,16 +164,7 @@ function loggedSpawn(log) {
 }
 
 test("a session without a room version starts the workers, then begins the parts, which give the spans", async () => {
-  const large = tools.generateRoom({ roomVersion: "11", events: 4_500, servers: 2, seed: 12, concurrency: 0.3 });
-  const text = large.pdus.map((p) => JSON.stringify(p)).join("\n");
-  const keys = large.serverKeys.map((k) => JSON.stringify(k));
-  const whole = new mxdag.RoomSession();
-  const split = new mxdag.RoomSession();
-  for (const k of keys) {
-    whole.addKeys(k);
-    split.addKeys(k);
-  }
-  const expected = JSON.stringify(whole.ingest(text, { source: "unversioned" }));
+  const { text, split, expected } = largeRoom({ roomVersion: "11", events: 4_500, servers: 2, seed: 12, source: "unversioned" });
   const log = [];
   const beginParts = split.beginParts.bind(split);
   split.beginParts = (...args) => (log.push("beginParts"), beginParts(...args));
@@ -182,7 +174,6 @@ test("a session without a room version starts the workers, then begins the parts
   assert.deepEqual(log.slice(0, 3), ["spawn", "spawn", "beginParts"], "the workers started before the input is read");
   assert.ok(!log.includes("eventSpans"), "the spans come from the parts begun");
   assert.equal(log.filter((l) => l === "terminate").length, 2);
-  whole.free();
   split.free();
 });
 
