@@ -202,6 +202,7 @@ const taking: PartsTaking | undefined = session.beginParts(list, { viaBackfill: 
 if (taking) {
   session.takeJudgedParts(taking, judged ? [judged] : []);
   const progress: number = taking.taken + taking.items;
+  const found: EventSpans | undefined = taking.spans;
   typed(session.finishParts(taking));
 }
 const parallel: IngestReport = typed(await ingestParallel(mxdag, nodeSession, list, {}, { workers: 2, minEvents: 1, onProgress: (done: number, total: number) => done + total }));
