@@ -16,10 +16,11 @@
 export const PARALLEL_MIN_EVENTS = 2_000;
 
 /**
- * Fewer bytes than any event of a list takes (a PDU with its hashes and signature is
- * several hundred): an input shorter than `minEvents` of these starts no worker.
+ * Fewer bytes than a PDU takes (its hashes, a signature, IDs and keys alone come to about
+ * 300): an input shorter than `minEvents` of these starts no worker before its events are
+ * counted, and a longer one that holds fewer stops the workers it started.
  */
-const MIN_EVENT_BYTES = 128;
+const MIN_EVENT_BYTES = 256;
 
 /**
  * Events per slice a worker judges: enough to batch signatures, small enough to balance.
