@@ -21,10 +21,10 @@ export function packStrings(strings) {
 /** Strings per task while the index is built: a few tens of milliseconds each. */
 const INDEX_SLICE = 50_000;
 
-/** FNV-1a over the UTF-16 code units of `text` from `start` to `end`. */
-function hashOf(text, start, end) {
+/** FNV-1a over the UTF-16 code units of `value`. */
+function hashOf(value) {
   let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
@@ -65,7 +65,7 @@ export class PackedStrings {
     const { index } = this;
     if (index) {
       const mask = index.length - 1;
-      for (let slot = hashOf(value, 0, value.length) & mask; index[slot] !== 0; slot = (slot + 1) & mask) {
+      for (let slot = hashOf(value) & mask; index[slot] !== 0; slot = (slot + 1) & mask) {
         if (this.holds(index[slot] - 1, value)) return index[slot] - 1;
       }
       return -1;
@@ -84,18 +84,10 @@ export class PackedStrings {
     this.stopped = false;
     if (this.index || this.building) return;
     this.building = true;
-    const { text, offsets } = this;
     let size = 2;
     while (size < this.length * 2) size *= 2;
     const table = new Uint32Array(size);
     const mask = size - 1;
-    // Whether strings `i` and `j` are equal, compared in place.
-    const same = (i, j) => {
-      const length = offsets[i + 1] - offsets[i];
-      if (offsets[j + 1] - offsets[j] !== length) return false;
-      for (let k = 0; k < length; k++) if (text.charCodeAt(offsets[i] + k) !== text.charCodeAt(offsets[j] + k)) return false;
-      return true;
-    };
     let next = 0;
     const step = () => {
       if (this.stopped) {
@@ -104,8 +96,10 @@ export class PackedStrings {
       }
       const end = Math.min(this.length, next + INDEX_SLICE);
       for (; next < end; next++) {
-        let slot = hashOf(text, offsets[next], offsets[next + 1]) & mask;
-        while (table[slot] !== 0 && !same(table[slot] - 1, next)) slot = (slot + 1) & mask;
+        // The string is let go at once: the table keeps only its position.
+        const value = this.at(next);
+        let slot = hashOf(value) & mask;
+        while (table[slot] !== 0 && !this.holds(table[slot] - 1, value)) slot = (slot + 1) & mask;
         if (table[slot] === 0) table[slot] = next + 1;
       }
       if (next < this.length) setTimeout(step, 0);

@@ -34,7 +34,7 @@
 //! weights.
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -45,17 +45,8 @@ use sha2::{Digest, Sha512};
 /// curve point or is not torsion-free, and a key that is not a canonically encoded
 /// torsion-free point ([`is_plain_point`]): those are for `verify_strict` to judge alone.
 pub fn verify_batch(messages: &[&[u8]], signatures: &[Signature], keys: &[VerifyingKey]) -> bool {
-    let rs: Vec<Option<EdwardsPoint>> = signatures
-        .iter()
-        .map(|sig| CompressedEdwardsY(*sig.r_bytes()).decompress())
-        .collect();
-    let decoded: Vec<(&[u8; 32], EdwardsPoint)> = signatures
-        .iter()
-        .zip(&rs)
-        .filter_map(|(sig, r)| r.map(|r| (sig.r_bytes(), r)))
-        .collect();
-    super::torsion::all_decoded_torsion_free(&decoded)
-        && verify_decoded_batch(messages, signatures, keys, &rs)
+    let (rs, clean) = super::torsion::decode_all(signatures.iter().map(Signature::r_bytes));
+    clean && verify_decoded_batch(messages, signatures, keys, &rs)
 }
 
 /// [`verify_batch`] with each signature's `R` already decoded (`None`: not a point) and,
@@ -168,6 +159,7 @@ fn weights(seed: &[u8; 64], n: usize) -> Vec<Scalar> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use curve25519_dalek::edwards::CompressedEdwardsY;
 
     /// `below_p` agrees with encoding the point again, for every encoding of a `y` at or
     /// above `p`, both signs, the small-order points and ordinary points.

@@ -48,16 +48,8 @@ pub struct SignatureCheck {
 /// see); when some is not, those signatures are judged alone with `verify_strict`. Each `R`
 /// is decoded once, for the torsion test and the batches.
 pub fn verify_all(messages: &[&[u8]], checks: &[SignatureCheck]) -> Vec<bool> {
-    let rs: Vec<Option<EdwardsPoint>> = checks
-        .iter()
-        .map(|c| CompressedEdwardsY(*c.signature.r_bytes()).decompress())
-        .collect();
-    let decoded: Vec<(&[u8; 32], EdwardsPoint)> = checks
-        .iter()
-        .zip(&rs)
-        .filter_map(|(c, r)| r.map(|r| (c.signature.r_bytes(), r)))
-        .collect();
-    if super::torsion::all_decoded_torsion_free(&decoded) {
+    let (rs, clean) = super::torsion::decode_all(checks.iter().map(|c| c.signature.r_bytes()));
+    if clean {
         return verify_batched(messages, checks, &rs);
     }
     let torsioned = |i: &usize| rs[*i].is_some_and(|r| !super::torsion::is_torsion_free(&r));

@@ -46,10 +46,26 @@ pub fn is_torsion_free(point: &EdwardsPoint) -> bool {
 /// are left out: they fail elsewhere). Up to 4/3 · [`TORSION_TESTS`] points each is tested
 /// alone; above, by the group test of this module.
 pub fn all_torsion_free<'a>(encodings: impl Iterator<Item = &'a [u8; 32]>) -> bool {
-    let points: Vec<(&[u8; 32], EdwardsPoint)> = encodings
-        .filter_map(|e| CompressedEdwardsY(*e).decompress().map(|p| (e, p)))
+    decode_all(encodings).1
+}
+
+/// Each of `encodings` decoded (`None`: not a point), and whether every point among them is
+/// torsion-free ([`all_torsion_free`]): for callers that go on to use the points.
+pub fn decode_all<'a>(
+    encodings: impl Iterator<Item = &'a [u8; 32]>,
+) -> (Vec<Option<EdwardsPoint>>, bool) {
+    let encodings: Vec<&[u8; 32]> = encodings.collect();
+    let points: Vec<Option<EdwardsPoint>> = encodings
+        .iter()
+        .map(|e| CompressedEdwardsY(**e).decompress())
         .collect();
-    all_decoded_torsion_free(&points)
+    let decoded: Vec<(&[u8; 32], EdwardsPoint)> = encodings
+        .iter()
+        .zip(&points)
+        .filter_map(|(e, p)| p.map(|p| (*e, p)))
+        .collect();
+    let clean = all_decoded_torsion_free(&decoded);
+    (points, clean)
 }
 
 /// [`all_torsion_free`] for points already decoded, each beside its encoding.

@@ -16,7 +16,6 @@ use super::parallel::Judging;
 use super::report::{IngestReport, Rejudged, VersionFrom};
 use super::{Ingest, RoomSession};
 use crate::crypto::keys::KeysAdded;
-use crate::event::verdict::room_version_named;
 use crate::event::Known;
 use crate::federation::FederationRequest;
 use crate::input::{self, InputParts};
@@ -128,10 +127,9 @@ impl RoomSession {
         how: &Ingest,
     ) -> Result<PartsTaking, String> {
         // The items were found with the parts: only those that can name the version are read.
+        // With no version held or named, the input is taken whole (`version_for` leaves the
+        // session as it was).
         let candidates = input::version_candidates_in(&text, parts.spans());
-        if self.version.is_none() && !matches!(room_version_named(&candidates), Ok(Some(_))) {
-            return Err(text);
-        }
         let mut version_problems = Vec::new();
         let (version, version_from) = self.version_for(&candidates, &mut version_problems);
         drop(candidates);
