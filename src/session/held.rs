@@ -64,6 +64,20 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// The event of `json` as an input event again, with what its input said of it: the
+    /// ID the input wrote goes beside it, to be compared again.
+    pub fn input_event(&self, json: &str) -> InputEvent {
+        let value =
+            crate::canonical_json::from_str(json).map_err(|e| e.to_problem("$", &self.label));
+        InputEvent {
+            row_id: self.written_id.clone(),
+            origin: self.origin,
+            section: self.section,
+            annotation: self.annotation.clone(),
+            ..InputEvent::plain(self.label.clone(), value)
+        }
+    }
+
     /// What `event` says besides its JSON.
     pub fn of(event: &InputEvent) -> Self {
         let value = event.value.as_ref().ok();
@@ -88,15 +102,7 @@ impl Held {
     /// The event again as an input event, to judge it anew: the ID the input wrote goes
     /// beside it, to be compared again.
     pub fn to_input_event(&self) -> InputEvent {
-        let value = crate::canonical_json::from_str(&self.json)
-            .map_err(|e| e.to_problem("$", &self.meta.label));
-        InputEvent {
-            row_id: self.meta.written_id.clone(),
-            origin: self.meta.origin,
-            section: self.meta.section,
-            annotation: self.meta.annotation.clone(),
-            ..InputEvent::plain(self.meta.label.clone(), value)
-        }
+        self.meta.input_event(&self.json)
     }
 }
 

@@ -696,15 +696,7 @@ impl RoomSession {
 
 impl Waiting {
     fn to_input_event(&self) -> InputEvent {
-        let value = crate::canonical_json::from_str(&self.json)
-            .map_err(|e| e.to_problem("$", &self.meta.label));
-        InputEvent {
-            row_id: self.meta.written_id.clone(),
-            origin: self.meta.origin,
-            section: self.meta.section,
-            annotation: self.meta.annotation.clone(),
-            ..InputEvent::plain(self.meta.label.clone(), value)
-        }
+        self.meta.input_event(&self.json)
     }
 }
 
