@@ -1,10 +1,12 @@
-// Reading input files for the mxdag commands: bytes → UTF-8 text, JSON5 and YAML decoded
-// into JSON (www/decode.js). What the text holds — events, answers, exports, keys — is
+// Reading input files for the mxdag commands: bytes (gzip decompressed, www/compressed.js)
+// → UTF-8 text, JSON5 and YAML decoded into JSON (www/decode.js). What the text holds — events, answers, exports, keys — is
 // recognised by the core (src/input), not here. A file too large for either decoder is
 // handed to the core as the bytes read: decoding 100 MB into a JS string only for the core
 // to encode it again cost a second of a single core before any event was judged.
 import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { MAX_DECOMPRESSED, TOO_LARGE, brokenGzip, compressionOf, notDecompressed, withoutSuffix } from "../www/compressed.js";
 import { MAX_DECODED, decodeText } from "../www/decode.js";
 import { UNUSABLE_INPUT } from "./codes.js";
 
@@ -18,7 +20,10 @@ export class InputError extends Error {
   }
 }
 
-/** Reads a file's bytes, checked to be UTF-8 and not blank, a leading byte order mark dropped. */
+/**
+ * Reads a file's bytes, gzip decompressed, checked to be UTF-8 and not blank, a leading
+ * byte order mark dropped.
+ */
 function readBytes(file) {
   let bytes;
   try {
@@ -26,10 +31,27 @@ function readBytes(file) {
   } catch (error) {
     throw new InputError(file, `cannot be read (${error.code ?? error.message})`);
   }
+  bytes = decompressed(file, bytes);
   if (!isUtf8(bytes)) throw new InputError(file, "is not UTF-8 text");
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   if (bytes.every(isBlank)) throw new InputError(file, "is empty");
   return bytes;
+}
+
+/**
+ * `bytes` decompressed when they are gzip (at most `max` bytes of it); an InputError for
+ * the other compressions, saying what to run.
+ */
+export function decompressed(file, bytes, max = MAX_DECOMPRESSED) {
+  const kind = compressionOf(bytes.subarray(0, 16));
+  if (kind === null) return bytes;
+  if (kind !== "gzip") throw new InputError(file, notDecompressed(kind));
+  try {
+    return gunzipSync(bytes, { maxOutputLength: max });
+  } catch (error) {
+    if (error.code === "ERR_BUFFER_TOO_LARGE") throw new InputError(file, TOO_LARGE);
+    throw new InputError(file, brokenGzip(error.message));
+  }
 }
 
 /** Whether a byte is JSON whitespace (stops `every` at the first other byte). */
@@ -51,7 +73,7 @@ export async function readInput(file) {
   const bytes = readBytes(file);
   if (bytes.length > MAX_DECODED) return { file, input: bytes };
   try {
-    const { text } = await decodeText(bytes.toString("utf8"), file, (name) => import(name));
+    const { text } = await decodeText(bytes.toString("utf8"), withoutSuffix(file), (name) => import(name));
     return { file, input: text };
   } catch (error) {
     throw new InputError(file, error.message.replace(`${file} `, ""));

@@ -3,6 +3,7 @@
 // rows, findings). All calls into the wasm are in this file; the page keeps no copy of the
 // events.
 import * as mx from "/pkg/mxdag.js";
+import { MAGIC_BYTES, compressionOf, gunzipStream, notDecompressed, withoutSuffix } from "./compressed.js";
 import { decodeText, MAX_DECODED } from "./decode.js";
 import { ingestOnWorkers } from "./judge-pool.js";
 import { loadWasm } from "./wasm.js";
@@ -54,11 +55,21 @@ export class Engine {
   }
 
   /**
-   * A file as the core reads it: its bytes as they are when it is larger than any scenario
-   * or key list (decode.js's MAX_DECODED), so that no copy of it is made as a JS string;
-   * else its text, JSON5 and YAML decoded.
+   * A file as the core reads it (gzip decompressed first, compressed.js): its bytes as they
+   * are when it is larger than any scenario or key list (decode.js's MAX_DECODED), so that
+   * no copy of it is made as a JS string; else its text, JSON5 and YAML decoded. Throws for
+   * other compressions, saying what to run.
    */
   async read(file) {
+    const kind = compressionOf(new Uint8Array(await file.slice(0, MAGIC_BYTES).arrayBuffer()));
+    if (kind !== null && kind !== "gzip") throw new Error(`${file.name} ${notDecompressed(kind)}`);
+    if (kind === "gzip") {
+      const bytes = await gunzipStream(file.stream()).catch((error) => {
+        throw new Error(`${file.name} ${error.message}`);
+      });
+      if (bytes.length > MAX_DECODED) return bytes;
+      return this.decode(new TextDecoder().decode(bytes), withoutSuffix(file.name));
+    }
     if (file.size > MAX_DECODED) return new Uint8Array(await file.arrayBuffer());
     return this.decode(await file.text(), file.name);
   }

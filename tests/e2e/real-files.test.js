@@ -1,5 +1,6 @@
 // Files nobody here wrote, on the page: a real Synapse's export with `event_id` on every
-// event, its key table, an export with a forged event, and a tardis scenario (JSON5).
+// event, its key table, an export with a forged event, and a tardis scenario (JSON5), and
+// the export and key table gzipped.
 // The page must draw them whole, under the IDs Synapse computed.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -7,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { count, idle, launch, loadFile, open, withServer } from "./harness.js";
 
 const browserReady = launch();
@@ -83,6 +85,29 @@ test("a tardis scenario (JSON5) is drawn under its made-up IDs with its title an
     await idle(page);
     await page.waitForSelector("#panel .badge");
     assert.match(await page.textContent("#panel"), /Bob joins the public room\./);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a gzipped export and key table load as the plain files do; a zstd file is named, not misread", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    const gz = (path, name) => {
+      const out = join(dir, name);
+      writeFileSync(out, gzipSync(readFileSync(path)));
+      return out;
+    };
+    await load(page, gz(exportFile, "export.ndjson.gz"));
+    assert.deepEqual((await held(page)).ids, synapseIds, "Synapse's IDs, from the text inside the gzip");
+    assert.equal(await count(page, "forward"), 1);
+    await load(page, gz(fixture("synapse/B.server_keys_json.json"), "keys.json.gz"));
+    assert.deepEqual((await held(page)).verdicts, { 0: 18 }, "the gzipped key table checks them all");
+    const zstd = join(dir, "room.ndjson.zst");
+    writeFileSync(zstd, new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]));
+    await load(page, zstd);
+    assert.match(await page.textContent("#notice"), /room\.ndjson\.zst is compressed with zstd: decompress it first \(zstd -d FILE\)/);
+    assert.deepEqual((await held(page)).ids, synapseIds, "the room shown is kept");
     assert.deepEqual(page.errors, []);
     await page.close();
   });
