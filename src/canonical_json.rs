@@ -155,12 +155,7 @@ pub fn write(value: &Value, out: &mut Vec<u8>) {
         Value::BigInt(digits) => out.extend_from_slice(digits.as_bytes()),
         // Not canonical JSON: kept only for room versions 1–5, which did not forbid floats;
         // serde_json's shortest round-trip form is used.
-        Value::Float(f) => out.extend_from_slice(
-            serde_json::Number::from_f64(*f)
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-                .as_bytes(),
-        ),
+        Value::Float(f) => out.extend_from_slice(float_text(*f).as_bytes()),
         Value::String(s) => write_str(s, out),
         Value::Array(items) => {
             out.push(b'[');
@@ -327,6 +322,14 @@ pub fn check_numbers(
     walk_numbers(value, &mut p, strict, what, problems);
 }
 
+/// A float as serde_json writes it (the shortest form that reads back the same, `1.0` for
+/// one): the one way floats are written, in JSON and in messages.
+fn float_text(f: f64) -> String {
+    serde_json::Number::from_f64(f)
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
 fn walk_numbers(
     value: &Value,
     path: &mut String,
@@ -337,6 +340,7 @@ fn walk_numbers(
     let len = path.len();
     match value {
         Value::Float(f) => {
+            let f = float_text(*f);
             let message =
                 format!("{what} has the number {f} at {path}: canonical JSON allows integers only");
             problems.push(if strict {
