@@ -54,6 +54,25 @@ export class Panel {
     this.root.append(box);
   }
 
+  /**
+   * The events held apart from the drawing (outliers), each a link to its details: a file
+   * of client-format events is all outliers, so it is listed here rather than drawn empty.
+   */
+  showApart(events, total) {
+    if (!total) return;
+    const box = el("div", "links apart");
+    box.append(el("h3", null, `Held apart from the DAG (${total})`));
+    box.append(el("p", "muted", "Outliers: events with no place in the DAG (the client format carries no prev_events; state listed beside an answer is held without one). Select one for its details."));
+    for (const e of events) {
+      const b = el("button", "link held", `${e.label}: ${e.event_id}`);
+      b.title = e.verdict;
+      b.addEventListener("click", () => this.actions.select(e.event_id));
+      box.append(b);
+    }
+    if (total > events.length) box.append(el("p", "muted", `and ${total - events.length} more`));
+    this.root.append(box);
+  }
+
   /** With nothing selected: the DAG's consistency findings under the hint. */
   showFindings(findings) {
     if (this.root.querySelector(".head")) return;

@@ -191,6 +191,19 @@ function notDrawn(engine, events) {
   return { notDrawn: shown, notDrawnTotal: missing.length };
 }
 
+/**
+ * The events of a report held apart from the drawing (outliers: no place in the DAG, as
+ * client-format events, which carry no prev_events, or state listed beside an answer): the
+ * first ones, and how many. Looked for only when the room holds outliers.
+ */
+function heldApart(engine, events, rows) {
+  if (!rows.outliers) return { apart: [], apartTotal: 0 };
+  const drawn = new Set(rows.ids);
+  const apart = events.filter((e) => e.event_id && !drawn.has(e.event_id) && engine.details(e.event_id)?.held);
+  const shown = apart.slice(0, NOT_DRAWN_SHOWN).map((e) => ({ label: e.label, event_id: e.event_id, verdict: e.verdict }));
+  return { apart: shown, apartTotal: apart.length };
+}
+
 /** What the page shows after a file's events were taken. */
 function fileResult(engine, name, report, versionFrom, keys) {
   const rows = engine.rows();
@@ -207,6 +220,7 @@ function fileResult(engine, name, report, versionFrom, keys) {
     findings: report.findings,
     firstRefusal: report.events.find((e) => e.verdict === "dropped")?.problems.find((p) => p.severity === "error") ?? null,
     ...notDrawn(engine, report.events),
+    ...heldApart(engine, report.events, rows),
     unchecked,
     keysAdded: keys?.added ?? 0,
     missingKeys: engine.session.missingKeys(),
