@@ -45,6 +45,7 @@ const SHAPE_WORDS = {
   client_messages: "a client-API /messages answer",
   client_state: "a client-API state answer",
   client_sync: "a client-API /sync answer",
+  element_export: "an Element chat export",
   tardis_scenario: "a tardis scenario",
   server_keys: "server keys",
   trusted_keys: "trusted keys",

@@ -22,6 +22,7 @@ const KEYS_JSON: &str = fixture!("B.server_keys_json.json");
 const SIGNATURE_KEYS: &str = fixture!("B.server_signature_keys.json");
 const EVENT_JSON: &str = fixture!("event_json.sqlite-json.json");
 const CONTEXT: &str = fixture!("context.json");
+const ELEMENT_EXPORT: &str = fixture!("element-export.json");
 const EXPORT_WITH_ID: &str = fixture!("export-with-event-id.ndjson");
 
 /// The exports of the linear room that hold PDUs, with the shape each is.
@@ -186,6 +187,96 @@ fn a_context_answer_is_the_client_format_drawn_under_its_ids() {
     let dag = session.dag().unwrap();
     assert_eq!((dag.timeline_len(), dag.outlier_len()), (0, 13));
     assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
+/// The timeline events of `context.json`, oldest first: what the Element export holds.
+fn context_timeline_ids() -> Vec<String> {
+    let context: serde_json::Value = serde_json::from_str(CONTEXT).unwrap();
+    let mut before: Vec<&serde_json::Value> = context["events_before"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    before.reverse();
+    let after = context["events_after"].as_array().unwrap().iter();
+    before
+        .into_iter()
+        .chain([&context["event"]])
+        .chain(after)
+        .map(|e| e["event_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn an_element_chat_export_is_read_under_synapses_ids_unchecked_with_its_room_name() {
+    assert_eq!(
+        recognise(ELEMENT_EXPORT).shape,
+        Some(InputShape::ElementExport)
+    );
+    let mut session = RoomSession::new(None, Some(mxdag::room_version::RoomVersion::V10));
+    session.add_keys(KEYS_JSON);
+    let report = take(&mut session, ELEMENT_EXPORT);
+    assert_eq!(report.input, InputShape::ElementExport);
+    assert_eq!(report.title.as_deref(), Some("mxdag linear"));
+    assert_eq!(report.outcome, Outcome::Unchecked);
+    assert!(report.events.iter().all(|e| e.verdict == Verdict::Unchecked
+        && e.problems
+            .iter()
+            .any(|p| p.code == event_codes::CLIENT_FORMAT_EVENT)));
+    let ids: Vec<String> = report
+        .events
+        .iter()
+        .filter_map(|e| e.event_id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        context_timeline_ids(),
+        "the export's order, Synapse's IDs"
+    );
+    assert_eq!(session.dag().unwrap().outlier_len(), ids.len());
+}
+
+#[test]
+fn an_encrypted_event_of_an_element_export_is_read_as_decrypted_and_noted() {
+    let export: serde_json::Value = serde_json::from_str(ELEMENT_EXPORT).unwrap();
+    let mut messages = export["messages"].as_array().unwrap().clone();
+    let clear = messages[1].clone();
+    let mut sent = clear.clone();
+    sent["type"] = "m.room.encrypted".into();
+    sent["content"] =
+        serde_json::json!({"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgA"});
+    messages[1] = serde_json::json!({"decrypted": clear, "encrypted": sent});
+    let text = serde_json::json!({"room_name": "", "exported_by": "@alice:127.0.0.1:46329", "messages": messages}).to_string();
+    let input = recognise(&text);
+    assert_eq!(input.shape, Some(InputShape::ElementExport));
+    assert_eq!(input.title, None, "an empty room name is no title");
+    let event = &input.events[1];
+    assert_eq!(event.label, "messages[1]");
+    assert_eq!(
+        event
+            .value
+            .as_ref()
+            .unwrap()
+            .get("type")
+            .and_then(|t| t.as_str()),
+        Some("m.room.message")
+    );
+    assert!(event
+        .annotation
+        .as_deref()
+        .unwrap()
+        .contains("m.room.encrypted"));
+    assert_eq!(input.events[0].annotation, None);
+}
+
+#[test]
+fn an_element_export_whose_messages_are_no_list_says_so() {
+    let input = recognise(r#"{"room_name": "x", "export_date": "today", "messages": {"a": 1}}"#);
+    assert_eq!(input.shape, Some(InputShape::ElementExport));
+    assert!(input.events.is_empty());
+    assert!(input.problems[0]
+        .message
+        .contains("`messages` must be an array of events"));
 }
 
 #[test]

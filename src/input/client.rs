@@ -62,12 +62,26 @@ pub(super) fn read(object: &SplitObject, input: &mut Input) -> bool {
 
 /// One list of events (`chunk`, `state`, …) of a client answer.
 fn read_section(text: &str, key: &str, section: Section, input: &mut Input) {
+    read_list(text, key, input, |input, value, label| {
+        push(value, label, section, input)
+    });
+}
+
+/// The array `text`, the value of `key`, item by item: `each(input, item, label)` for
+/// `key[0]`, `key[1]`, … up to the most events an input holds; a problem when it is no
+/// array.
+pub(super) fn read_list(
+    text: &str,
+    key: &str,
+    input: &mut Input,
+    mut each: impl FnMut(&mut Input, Result<Value, super::Problem>, String),
+) {
     if !text.starts_with('[') {
         if text != "null" {
             input.problems.push(super::Problem::error(
                 super::codes::INPUT_SHAPE_UNKNOWN,
                 canonical_json::path_key("$", key),
-                format!("The client answer's `{key}` must be an array of events."),
+                format!("The input's `{key}` must be an array of events."),
             ));
         }
         return;
@@ -79,7 +93,7 @@ fn read_section(text: &str, key: &str, section: Section, input: &mut Input) {
             break;
         }
         let label = format!("{key}[{i}]");
-        push(parse_item(item, label.clone()), label, section, input);
+        each(input, parse_item(item, label.clone()), label);
     }
     input
         .problems

@@ -19,6 +19,7 @@
 //! key tables. An input may hold both events and keys.
 
 mod client;
+mod element;
 mod export;
 pub mod keys;
 mod scan;
@@ -94,6 +95,8 @@ pub enum InputShape {
     ClientState,
     /// A client-API `/sync` answer (`rooms.*.{id}.timeline.events`, `state.events`).
     ClientSync,
+    /// A chat exported by Element (`room_name`, `messages`: client-format events).
+    ElementExport,
     /// A tardis scenario file (JSON5, `events` with made-up IDs).
     TardisScenario,
     /// Server key responses or notary answers, and nothing else.
@@ -126,6 +129,7 @@ impl InputShape {
             Self::ClientMessages => "a client-API /messages answer",
             Self::ClientState => "a room's state (`state`)",
             Self::ClientSync => "a client-API /sync answer",
+            Self::ElementExport => "a chat exported by Element (`messages`)",
             Self::TardisScenario => "a tardis scenario file",
             Self::ServerKeys => "server key responses (/_matrix/key/v2/server or a notary answer)",
             Self::TrustedKeys => {
@@ -464,7 +468,7 @@ fn read_object(text: &str, object: &SplitObject, input: &mut Input) {
         input.shaped(InputShape::GetMissingEvents);
         return read_field_list(list, "events", input);
     }
-    if client::read(object, input) {
+    if client::read(object, input) || element::read(object, input) {
         return;
     }
     if object.has("errcode") {
@@ -506,7 +510,7 @@ fn unknown_shape(path: &str, what: &str) -> Problem {
         format!(
             "{what} is none of the shapes mxdag reads: a federation answer (`pdus`, `events`), \
              an event (`type`, `sender`), a client-API answer (`chunk`, `events_before`, `rooms`), \
-             a tardis scenario (`tardis_version`), an event_json export (`json`), or keys \
+             a chat exported by Element (`messages`), a tardis scenario (`tardis_version`), an event_json export (`json`), or keys \
              (`verify_keys`, `server_keys`, `trusted_key_servers`)."
         ),
     )

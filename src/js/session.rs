@@ -39,7 +39,7 @@ export interface IngestOptions {
 export type InputShape =
   | "transaction" | "get_missing_events" | "error_response" | "event_ids" | "pdu" | "array" | "ndjson"
   | "synapse_event_json" | "client_context" | "client_messages" | "client_state" | "client_sync"
-  | "tardis_scenario" | "server_keys" | "trusted_keys" | "synapse_keys" | "unrecognised";
+  | "element_export" | "tardis_scenario" | "server_keys" | "trusted_keys" | "synapse_keys" | "unrecognised";
 
 /** Valid, unchecked (nothing invalid, some events not checkable), or invalid. */
 export type Outcome = "valid" | "unchecked" | "invalid";

@@ -112,3 +112,25 @@ test("a gzipped export and key table load as the plain files do; a zstd file is 
     await page.close();
   });
 });
+
+test("an Element chat export is listed apart from the DAG under its IDs, unchecked, with the room's name", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, fixture("synapse/element-export.json"));
+    const context = JSON.parse(readFileSync(fixture("synapse/context.json"), "utf8"));
+    const timeline = [...context.events_before.toReversed(), context.event, ...context.events_after].map((e) => e.event_id);
+    const panel = await page.textContent("#panel");
+    assert.match(panel, /Loaded element-export\.json “mxdag linear”: 6 events \(element_export\); no room version needed/);
+    assert.match(panel, /Held apart from the DAG \(6\)/, "client-format events have no place in the DAG: listed, not drawn empty");
+    const listed = await page.$$eval("#panel .apart button", (bs) => bs.map((b) => b.textContent));
+    assert.deepEqual(listed, timeline.map((id, i) => `messages[${i}]: ${id}`), "in the export's order");
+    assert.equal(await count(page, "outliers"), 6);
+    await page.click("#panel .apart button >> nth=1");
+    await page.waitForSelector("#panel .badge");
+    const details = await page.textContent("#panel");
+    assert.match(details, new RegExp(`\\${timeline[1]}`));
+    assert.match(details, /client-API format/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});

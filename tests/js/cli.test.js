@@ -185,7 +185,7 @@ test("a malformed or empty file names its real problem, without the usage, also 
     ["null.json", "null", SCALAR],
     ["number.json", "42", SCALAR],
     ["string.json", '"str"', SCALAR],
-    ["object.json", "{}", "The input is a JSON object but is none of the shapes mxdag reads: a federation answer (`pdus`, `events`), an event (`type`, `sender`), a client-API answer (`chunk`, `events_before`, `rooms`), a tardis scenario (`tardis_version`), an event_json export (`json`), or keys (`verify_keys`, `server_keys`, `trusted_key_servers`)."],
+    ["object.json", "{}", "The input is a JSON object but is none of the shapes mxdag reads: a federation answer (`pdus`, `events`), an event (`type`, `sender`), a client-API answer (`chunk`, `events_before`, `rooms`), a chat exported by Element (`messages`), a tardis scenario (`tardis_version`), an event_json export (`json`), or keys (`verify_keys`, `server_keys`, `trusted_key_servers`)."],
     ["array.json", "[]", "The input is a JSON array with no events."],
     ["no-pdus.json", '{"pdus": []}', "The input is a transaction with no events."],
     ["word.txt", "hello", NOT_JSON],

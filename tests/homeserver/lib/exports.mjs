@@ -1,5 +1,6 @@
 // Files made the way real tools make them, from the real Synapses: the client API's answers
 // (`/messages` and the admin API's in the federation event format, `/context`, `/sync`), a
+// chat as Element exports it (client-format events from `/messages`), a
 // database export that adds `event_id` to each event (as the tardis README's psql query
 // does), `sqlite3 -json` and `sqlite3 -tabs` exports of `event_json`, and `sqlite3 -json`
 // exports of the key tables. Written under tests/artifacts/homeserver/exports/.
@@ -51,6 +52,11 @@ export async function buildExports(world) {
   write("messages-federation.json", await alice.apiText("GET", `${room}/messages?dir=b&limit=100&filter=${FEDERATION_FORMAT}`));
   write("admin-messages-federation.json", await admin.apiText("GET", `/rooms/${enc(roomId)}/messages?dir=b&limit=100&filter=${FEDERATION_FORMAT}`, "/_synapse/admin/v1"));
   write("context.json", await alice.apiText("GET", `${room}/context/${enc(middle)}?limit=6`));
+  // As Element (Web, Desktop) exports a chat, "Export chat" as JSON (its JSONExport.ts): the
+  // events as the client got them from /messages, in the client format, oldest first.
+  const clientChunk = JSON.parse(await alice.apiText("GET", `${room}/messages?dir=b&limit=100`)).chunk.reverse();
+  const element = { room_name: "mxdag linear", room_creator: alice.userId, topic: "a linear room", export_date: "Dec 07 2026", exported_by: alice.userId, messages: clientChunk };
+  write("element-export.json", JSON.stringify(element, null, 2));
   const syncFilter = enc(JSON.stringify({ event_format: "federation", room: { rooms: [roomId], timeline: { limit: 100 } } }));
   write("sync-federation.json", await alice.apiText("GET", `/sync?filter=${syncFilter}`));
   const stored = storedRoom(a, roomId);

@@ -97,6 +97,18 @@ export function exportsSuite(w) {
     for (const e of r.json.events) assert.ok(linear.stored.byId.has(e.event_id), `${e.event_id} is Synapse's`);
   });
 
+  hsTest(w, "an Element chat export (client-format events) is read as such, under Synapse's IDs, unchecked", (world) => {
+    const { linear, files } = world.exports;
+    const r = mxdag(["check", "--json", "--keys", files["B.server_keys_json.json"], files["element-export.json"]]);
+    assert.equal(r.status, 3, r.stderr);
+    assert.deepEqual([r.json.inputs[0].input, r.json.inputs[0].title, r.json.room_version], ["element_export", "mxdag linear", "10"]);
+    assert.equal(r.json.counts.unchecked, linear.stored.timeline.length, "every event of the room, none invalid");
+    assert.ok(r.json.events.every((e) => e.problems.some((p) => p.code === "client_format_event")));
+    const ids = (list) => list.map((e) => e.event_id).sort();
+    assert.deepEqual(ids(r.json.events), ids(linear.stored.timeline), "Synapse's IDs");
+    assert.equal(linear.stored.byId.get(r.json.events[0].event_id).json.type, "m.room.create", "oldest first");
+  });
+
   hsTest(w, "an altered event in an export is caught by check and flagged by dag", (world) => {
     const { files, linear } = world.exports;
     const lines = readFileSync(files["export-with-event-id.ndjson"], "utf8").trim().split("\n");
