@@ -519,6 +519,19 @@ function showFileRoom(name, r, lead = "") {
   fit();
 }
 
+/** Downloads the room shown as one file that opens here and in the CLI (Engine.roomFile). */
+async function saveRoom() {
+  const { file } = await worker.call("save");
+  if (!file.events) return notice("Nothing to save: the room shown holds no event.");
+  const url = URL.createObjectURL(new Blob([file.bytes], { type: "application/x-ndjson" }));
+  const link = Object.assign(document.createElement("a"), { href: url, download: file.name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  const version = file.version ? ` --room-version ${file.version}` : "";
+  const unnamed = file.version ? ` It holds no m.room.create: give room version ${file.version} when opening it.` : "";
+  notice(`Saved ${file.events} events and ${file.keys} keys as ${file.name}: open it here with Load file…, or run mxdag check ${file.name}${version}.${unnamed}`);
+}
+
 /**
  * Loads a file. A key file's keys join the session and the room shown is judged again with
  * them; a file of events becomes the room shown (the peer is asked, by key ID, for the keys
@@ -591,6 +604,7 @@ $("connect-form").addEventListener("submit", async (e) => {
 });
 $("reset").addEventListener("click", () => state.start && run(() => (state.start.file ? loadFile(state.start.file) : startRoom(state.start))));
 $("fit").addEventListener("click", fit);
+$("save").addEventListener("click", () => run(saveRoom));
 $("fill").addEventListener("click", () => fetching(fillAllGaps));
 $("version-select").addEventListener("change", () => state.start?.file && run(rejudgeFile));
 // A room or version chosen, focus leaves the select, so ↑/↓ move through the DAG rather

@@ -11,6 +11,9 @@ import { loadWasm } from "./wasm.js";
 /** The decoders of JSON5 and YAML files, as `mxdag serve` hands them out. */
 const VENDOR = { json5: "/_mxdag/vendor/json5/index.min.mjs", yaml: "/_mxdag/vendor/yaml/index.js" };
 
+/** The shapes of inputs that hold keys and nothing else (src/input InputShape). */
+export const KEY_SHAPES = new Set(["server_keys", "trusted_keys", "synapse_keys"]);
+
 /** `{server_name, key_id}` as one string. */
 export const keyName = (k) => `${k.server_name} ${k.key_id}`;
 
@@ -85,8 +88,37 @@ export class Engine {
   /** Adds keys of any key input; held events unchecked for want of them are judged again. */
   addKeys(text) {
     const report = this.session.addKeys(text);
-    if (report.added) this.keyInputs.push(text);
+    // A file of events that also carries keys is no key input to keep.
+    if (report.added && KEY_SHAPES.has(report.input)) this.keyInputs.push(text);
     return report;
+  }
+
+  /**
+   * The room shown as one file that opens wherever mxdag does (this page, `mxdag check`,
+   * `mxdag dag`), to share what was fetched: NDJSON, every held event as the session keeps
+   * it, outliers first, then the timeline in linear order, and last the keys held as one
+   * `trusted_key_servers` line (trusted as given by whoever opens it; an input's keys join
+   * the session before its events are judged, and a file that starts with an event is read
+   * as events). Events that were dropped are not held, so not saved. Returns `{text, events, keys, version}`,
+   * `version` the room version when no m.room.create in the file names it (null else).
+   */
+  roomFile() {
+    const servers = new Map();
+    const keys = this.session.heldKeys();
+    for (const k of keys) {
+      if (!servers.has(k.server_name)) servers.set(k.server_name, {});
+      servers.get(k.server_name)[k.key_id] = k.key;
+    }
+    const lines = [];
+    const events = this.session.pickEvents([...this.session.outliers(), ...this.session.linearOrder()]);
+    // A PDU is held as canonical JSON, one line; an event held as its input wrote it (the
+    // client format) may span lines.
+    for (const json of events) lines.push(json.includes("\n") ? JSON.stringify(JSON.parse(json)) : json);
+    if (servers.size) lines.push(JSON.stringify({ trusted_key_servers: [...servers].map(([server_name, verify_keys]) => ({ server_name, verify_keys })) }));
+    // Whether it names its room version: only an m.room.create does (a quote inside a
+    // string is escaped, so this finds the member itself).
+    const versioned = events.some((json) => json.includes('"type":"m.room.create"'));
+    return { text: lines.join("\n") + "\n", events: events.length, keys: keys.length, version: versioned ? null : this.roomVersion };
   }
 
   /** Takes a file or an answer (see `RoomSession.ingest`). */

@@ -1,7 +1,7 @@
 // The Web Worker: the room session (engine.js), the drawing model and the gap planner run
 // here, so the page never freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...},
 // {seq, progress: [done, total]}, and asks ({seq, ask}) the page answers (ask.js).
-import { Engine } from "./engine.js";
+import { Engine, KEY_SHAPES } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
 import { ask, answerAsk } from "./ask.js";
 import { fill } from "./fill-worker.js";
@@ -130,7 +130,8 @@ const ops = {
     const text = await engine.read(m.file);
     if (engine.holdsOnlyKeys(text)) {
       const r = engine.addKeys(text);
-      return { kind: "keys", name, added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
+      // Only its first item was looked at: keys followed by events are a file of events.
+      if (KEY_SHAPES.has(r.input)) return { kind: "keys", name, added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
     }
     engine.reset(null, null);
     const report = await engine.ingestOnCores(text, { source: `file ${name}`, viaBackfill: true }, progress);
@@ -150,6 +151,13 @@ const ops = {
     }
     const keys = await fetchKeys(engine, m, engine.session.missingKeys());
     return fileResult(engine, name, report, versionFrom, keys);
+  },
+  /** The room shown as a file (Engine.roomFile), as UTF-8 bytes, with a name from its room ID. */
+  save(engine) {
+    const { text, events, keys, version } = engine.roomFile();
+    const bytes = new TextEncoder().encode(text);
+    const room = (engine.roomId ?? "room").replace(/^!/, "").replace(/[^A-Za-z0-9._-]+/g, "_");
+    return { file: { name: `${room}.ndjson`, bytes, events, keys, version } };
   },
   /** Reads the room again as the room version chosen (a file with no m.room.create). */
   async reread(engine, m) {
@@ -239,7 +247,8 @@ self.onmessage = async (event) => {
     const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
     const post = (data, transfer) => self.postMessage({ seq: m.seq, ...data }, transfer);
     const result = await ops[m.op](engine, { ...m, post }, progress);
-    self.postMessage({ seq: m.seq, ok: true, ...result }, result.snapshot ? transferables(result.snapshot) : []);
+    const moved = [...(result.snapshot ? transferables(result.snapshot) : []), ...(result.file ? [result.file.bytes.buffer] : [])];
+    self.postMessage({ seq: m.seq, ok: true, ...result }, moved);
   } catch (e) {
     self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });
   }

@@ -400,6 +400,20 @@ pub(crate) struct IngestOptions {
     via_backfill: bool,
 }
 
+impl JsRoomSession {
+    /// The IDs of the nodes `pick` gives of the session room's DAG (none without a room).
+    fn ids_of(
+        &self,
+        pick: fn(&crate::dag::RoomDag) -> Vec<crate::dag::NodeIndex>,
+    ) -> js_sys::Array {
+        let session = self.inner.borrow();
+        match session.dag() {
+            Some(dag) => id_array(dag, &pick(dag)),
+            None => js_sys::Array::new(),
+        }
+    }
+}
+
 impl IngestOptions {
     /// Reads `options` (an `IngestOptions` object or `undefined`).
     pub(crate) fn read(options: &JsValue) -> Result<IngestOptions, JsValue> {
@@ -476,6 +490,12 @@ impl JsRoomSession {
     #[wasm_bindgen(js_name = missingKeys, unchecked_return_type = "MissingKey[]")]
     pub fn missing_keys(&self) -> Result<JsValue, JsValue> {
         to_plain(&self.inner.borrow().missing_keys())
+    }
+
+    /// Every key the session holds, sorted by server, then key ID.
+    #[wasm_bindgen(js_name = heldKeys, unchecked_return_type = "KeyInfo[]")]
+    pub fn held_keys(&self) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.borrow().keys().keys())
     }
 
     /// Of `keys`, those the session does not hold.
@@ -597,21 +617,20 @@ impl JsRoomSession {
     /// The session room's forward extremities.
     #[wasm_bindgen(js_name = forwardExtremities, unchecked_return_type = "string[]")]
     pub fn forward_extremities(&self) -> js_sys::Array {
-        let session = self.inner.borrow();
-        match session.dag() {
-            Some(dag) => id_array(dag, &dag.forward_extremities()),
-            None => js_sys::Array::new(),
-        }
+        self.ids_of(crate::dag::RoomDag::forward_extremities)
+    }
+
+    /// The session room's held outliers (events with no place in its DAG: state beside an
+    /// answer, client-format events), in a stable order.
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
+    pub fn outliers(&self) -> js_sys::Array {
+        self.ids_of(crate::dag::RoomDag::outliers)
     }
 
     /// The session room's held timeline events in linear order.
     #[wasm_bindgen(js_name = linearOrder, unchecked_return_type = "string[]")]
     pub fn linear_order(&self) -> js_sys::Array {
-        let session = self.inner.borrow();
-        match session.dag() {
-            Some(dag) => id_array(dag, &dag.linear_order()),
-            None => js_sys::Array::new(),
-        }
+        self.ids_of(crate::dag::RoomDag::linear_order)
     }
 
     /// The session's room as rows of a drawing: the rows `layoutDag` takes, with each

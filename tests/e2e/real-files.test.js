@@ -134,3 +134,17 @@ test("an Element chat export is listed apart from the DAG under its IDs, uncheck
     await page.close();
   });
 });
+
+test("NDJSON whose first line holds keys and the rest events is taken as events, checked with those keys", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    const rows = JSON.parse(readFileSync(fixture("synapse/B.server_keys_json.json"), "utf8"));
+    const file = join(dir, "keys-then-events.ndjson");
+    writeFileSync(file, [rows[0].key_json, ...readFileSync(exportFile, "utf8").trim().split("\n")].join("\n") + "\n");
+    await load(page, file);
+    assert.match(await page.textContent("#panel"), /^Loaded keys-then-events\.ndjson: 18 events \(ndjson\)/);
+    assert.deepEqual(await held(page), { ids: synapseIds, verdicts: { 0: 18 } }, "valid: the key line came with them");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});

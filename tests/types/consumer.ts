@@ -130,7 +130,8 @@ const conflicted: string[] = (details?.merge?.conflicted ?? []).map((c) => `${c.
 const resets: string[] = (details?.merge?.resets ?? []).map((p) => p.code);
 const softFailed: number = counts.soft_failed;
 const sessionRoom: string | undefined = session.roomId ?? session.roomVersion;
-const extremities: string[] = session.forwardExtremities();
+const extremities: string[] = [...session.forwardExtremities(), ...session.outliers()];
+const heldKeys: string[] = session.heldKeys().map((k) => `${k.server_name} ${k.key_id} ${k.key} ${k.valid_until_ts ?? "no expiry"}`);
 const heap: number = session.heapBytes();
 
 // A gap planner on the session: next, record.
