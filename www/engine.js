@@ -99,8 +99,9 @@ export class Engine {
    * it, outliers first, then the timeline in linear order, and last the keys held as one
    * `trusted_key_servers` line (trusted as given by whoever opens it; an input's keys join
    * the session before its events are judged, and a file that starts with an event is read
-   * as events). Events that were dropped are not held, so not saved. Returns `{text, events, keys, version}`,
-   * `version` the room version when no m.room.create in the file names it (null else).
+   * as events). Events that were dropped are not held, so not saved. Returns `{text,
+   * events, keys, version}`, `version` the room version when no m.room.create in the file
+   * names it (null else).
    */
   roomFile() {
     const servers = new Map();

@@ -206,8 +206,8 @@ function notDrawn(engine, events) {
  */
 function heldApart(engine, events, rows) {
   if (!rows.outliers) return { apart: [], apartTotal: 0 };
-  const drawn = new Set(rows.ids);
-  const apart = events.filter((e) => e.event_id && !drawn.has(e.event_id) && engine.details(e.event_id)?.held);
+  const outliers = new Set(engine.session.outliers());
+  const apart = events.filter((e) => outliers.has(e.event_id));
   const shown = apart.slice(0, NOT_DRAWN_SHOWN).map((e) => ({ label: e.label, event_id: e.event_id, verdict: e.verdict }));
   return { apart: shown, apartTotal: apart.length };
 }
