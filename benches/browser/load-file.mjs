@@ -11,10 +11,12 @@
 //     cargo run --release --example write_room -- '{"seed":4000,"events":1000000,"servers":4,
 //       "serverNames":["demo.mxdag.test","matrix.example.org","chat.example.net","hs.example.com"],
 //       "roomVersion":"10","concurrency":0.35,"maxPrevEvents":4,"partitions":2}' ROOM.ndjson
-//     (the demo room's seed and servers, as below, so that the demo peer holds its keys)
+//     (the demo room's seed and servers, as below, so that the demo peer holds its keys);
+//     the file may be gzip-compressed (ROOM.ndjson.gz), as the page reads it
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decompressed } from "../../pkg/node/input.js";
 import { loadTools } from "../../pkg/node/wasm.js";
 import { idle, launch, open, serve } from "../../tests/e2e/harness.js";
 
@@ -34,7 +36,7 @@ if (file === undefined) {
   writeFileSync(file, room.pdus.map((p) => JSON.stringify(p)).join("\n"));
 } else {
   N = 0;
-  const bytes = readFileSync(file);
+  const bytes = decompressed(file, readFileSync(file));
   for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) N++;
   if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) N++;
 }
