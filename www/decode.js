@@ -1,29 +1,46 @@
 // Decoding the text formats the core does not read itself into JSON: JSON5 (tardis scenario
-// files) and YAML (Synapse's homeserver.yaml with its `trusted_key_servers`). The core reads
-// JSON, NDJSON, tab-separated rows and key lines; these two are decoded first with
-// well-kept libraries (json5, yaml), loaded only when a file needs them. No DOM: the CLI,
-// the server and the page's worker share this module.
+// files), YAML (Synapse's homeserver.yaml with its `trusted_key_servers`) and JSON in the
+// fenced code blocks of a Markdown text (a chat message: Conduit, conduwuit, continuwuity and
+// tuwunel answer `!admin debug get-pdu` with "PDU found in our database" and the PDU in a
+// ```json block). The core reads JSON, NDJSON, tab-separated rows and key lines; JSON5 and
+// YAML are decoded first with well-kept libraries (json5, yaml), loaded only when a file
+// needs them, and code blocks are cut out as written. No DOM: the CLI, the server and the
+// page's worker share this module.
 //
 //   const { text, from } = await decodeText(text, name, load)
 //     name   the file name, when known (`.json5`, `.yaml`, `.yml` decide at once)
 //     load   async (module) => the module "json5" or "yaml" (Node: (m) => import(m); the
 //            page's worker: the copies mxdag serve hands out under /_mxdag/vendor/)
-//     from   "json5", "yaml", or null when the text was left as it is
+//     from   "json5", "yaml", "markdown", or null when the text was left as it is
 //
 // Parsing through a JS object loses what canonical JSON checks look at (duplicate keys, 1
 // vs 1.0); neither tardis scenarios (no hashes, no signatures) nor key lists carry signed
-// content whose bytes matter, so nothing is lost that is judged.
+// content whose bytes matter, so nothing is lost that is judged. Code blocks may hold signed
+// events, so they are never parsed here: one block is the text, several a JSON array of
+// their texts.
 
 /** Inputs larger than this are never decoded: no scenario or key list is this big. */
 export const MAX_DECODED = 16 * 1024 * 1024;
 
-/** Which decoder `text` (named `name`) needs: "json5", "yaml", or null. */
+/**
+ * A fenced code block of Markdown (CommonMark: three or more backticks or tildes, up to
+ * three spaces in, closed by the same fence): its info string, then its text.
+ */
+const FENCE = /^ {0,3}(`{3,}|~{3,})([^\n`]*)\n([\s\S]*?)\n {0,3}\1[ \t]*$/gm;
+
+/** The texts of the fenced code blocks of `text` that hold JSON (an object or an array). */
+export function jsonBlocks(text) {
+  return [...text.matchAll(FENCE)].map((m) => m[3].trim()).filter((block) => /^[[{]/.test(block));
+}
+
+/** Which decoder `text` (named `name`) needs: "json5", "yaml", "markdown", or null. */
 export function decoderFor(text, name = "") {
   if (text.length > MAX_DECODED) return null;
   const lower = name.toLowerCase();
   if (lower.endsWith(".json5")) return "json5";
   if (lower.endsWith(".yaml") || lower.endsWith(".yml")) return "yaml";
   if (isJson(text)) return null;
+  if (/^ {0,3}(```|~~~)/m.test(text) && jsonBlocks(text).length > 0) return "markdown";
   if (/^\s*trusted_key_servers\s*:/m.test(text)) return "yaml";
   if (/^\s*(\/\/|\/\*|\{)/.test(text) && /tardis_version|calculate_event_ids/.test(text)) return "json5";
   return null;
@@ -45,6 +62,10 @@ function isJson(text) {
 export async function decodeText(text, name, load) {
   const from = decoderFor(text, name);
   if (from === null) return { text, from };
+  if (from === "markdown") {
+    const blocks = jsonBlocks(text);
+    return { text: blocks.length === 1 ? blocks[0] : `[${blocks.join(",\n")}]`, from };
+  }
   const module = await load(from);
   const decoder = module.default ?? module;
   let value;

@@ -174,3 +174,21 @@ test("trusted keys (--trusted-keys YAML or JSON, --trusted-key, the key table) m
   assert.equal(wrong.report.counts.dropped, 18);
   assert.ok(wrong.report.events.every((e) => e.problems.some((p) => p.code === "signature_invalid")));
 });
+
+test("a chat message with PDUs in ```json blocks (Conduit's family: !admin debug get-pdu) is read as those PDUs", async () => {
+  const { jsonBlocks } = await import(new URL("../../pkg/www/decode.js", import.meta.url).href);
+  const exported = readFileSync(fixture("synapse/export-with-event-id.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  // As the admin room shows it: a line, then the PDU pretty-printed in a fenced block.
+  const answer = (pdu, outlier) => `${outlier ? "Outlier PDU" : "PDU"} found in our database\n\`\`\`json\n${JSON.stringify(pdu, null, 2)}\n\`\`\``;
+  const one = json("check", file("get-pdu.md", answer(exported[3])), "--room-version", "10", "--keys", KEYS);
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual([one.report.inputs[0].input, one.report.events.map((e) => e.event_id)], ["pdu", [exported[3].event_id]]);
+  const two = json("check", file("get-pdus.md", `${answer(exported[0])}\n\nand\n\n${answer(exported[5], true)}\n`), "--keys", KEYS);
+  assert.equal(two.code, 0, two.stderr);
+  assert.deepEqual([two.report.inputs[0].input, two.report.counts.valid], ["array", 2]);
+  assert.deepEqual(two.report.events.map((e) => e.event_id), [exported[0].event_id, exported[5].event_id]);
+  // CommonMark fences: tildes, longer fences, up to three spaces in; a block of no JSON is not read.
+  assert.deepEqual(jsonBlocks("~~~\n{}\n~~~\n  ````json\n[1]\n  ````\n```log\nerror\n```\n```\n{\"unclosed\": 1}\n"), ["{}", "[1]"]);
+  // Text with no JSON block stays as it is (and is refused by the core as before).
+  assert.equal(mxdag("check", file("prose.md", "PDU not found locally.\n")).code, 2);
+});
