@@ -22,15 +22,35 @@
 /** Inputs larger than this are never decoded: no scenario or key list is this big. */
 export const MAX_DECODED = 16 * 1024 * 1024;
 
-/**
- * A fenced code block of Markdown (CommonMark: three or more backticks or tildes, up to
- * three spaces in, closed by the same fence): its info string, then its text.
- */
-const FENCE = /^ {0,3}(`{3,}|~{3,})([^\n`]*)\n([\s\S]*?)\n {0,3}\1[ \t]*$/gm;
+/** A fence line of Markdown (CommonMark): up to three spaces, then three or more backticks or tildes. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
-/** The texts of the fenced code blocks of `text` that hold JSON (an object or an array). */
+/**
+ * The texts of the fenced code blocks of `text` that hold JSON (an object or an array),
+ * found line by line (a block is closed by a fence of its character at least as long as
+ * the one that opened it, or by the end of the text), so any text takes linear time.
+ */
 export function jsonBlocks(text) {
-  return [...text.matchAll(FENCE)].map((m) => m[3].trim()).filter((block) => /^[[{]/.test(block));
+  const blocks = [];
+  let open = null;
+  let lines = [];
+  const close = () => {
+    const block = lines.join("\n").trim();
+    if (/^[[{]/.test(block)) blocks.push(block);
+  };
+  for (const line of text.split("\n")) {
+    const fence = FENCE.exec(line)?.[1];
+    if (open === null) {
+      if (fence) [open, lines] = [fence, []];
+    } else if (fence && fence[0] === open[0] && fence.length >= open.length && line.trim() === fence) {
+      close();
+      open = null;
+    } else {
+      lines.push(line);
+    }
+  }
+  if (open !== null) close();
+  return blocks;
 }
 
 /** Which decoder `text` (named `name`) needs: "json5", "yaml", "markdown", or null. */

@@ -187,8 +187,12 @@ test("a chat message with PDUs in ```json blocks (Conduit's family: !admin debug
   assert.equal(two.code, 0, two.stderr);
   assert.deepEqual([two.report.inputs[0].input, two.report.counts.valid], ["array", 2]);
   assert.deepEqual(two.report.events.map((e) => e.event_id), [exported[0].event_id, exported[5].event_id]);
-  // CommonMark fences: tildes, longer fences, up to three spaces in; a block of no JSON is not read.
-  assert.deepEqual(jsonBlocks("~~~\n{}\n~~~\n  ````json\n[1]\n  ````\n```log\nerror\n```\n```\n{\"unclosed\": 1}\n"), ["{}", "[1]"]);
+  // CommonMark fences: tildes, longer fences, up to three spaces in, a block the text ends
+  // in; a block of no JSON is not read.
+  assert.deepEqual(jsonBlocks("~~~\n{}\n~~~\n  ````json\n[1]\n  `````\n```log\nerror\n```\n```\n{\"unclosed\": 1}\n"), ["{}", "[1]", '{"unclosed": 1}']);
+  // Fences that never close take linear time, not a search from each of them.
+  const fences = Array.from({ length: 100_000 }, (_, i) => "`".repeat(3 + (i % 50))).join("\n");
+  assert.deepEqual(jsonBlocks(fences), []);
   // Text with no JSON block stays as it is (and is refused by the core as before).
   assert.equal(mxdag("check", file("prose.md", "PDU not found locally.\n")).code, 2);
 });
