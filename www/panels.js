@@ -64,8 +64,8 @@ export class Panel {
     box.append(el("h3", null, `Held apart from the DAG (${total})`));
     box.append(el("p", "muted", "Outliers: events with no place in the DAG (the client format carries no prev_events; state listed beside an answer is held without one). Select one for its details."));
     for (const e of events) {
-      const b = el("button", "link held", `${e.label}: ${e.event_id}`);
-      b.title = e.verdict;
+      const b = el("button", "link held", `${e.label}: ${e.summary || e.event_id}`);
+      b.title = `${e.event_id} (${e.verdict})`;
       b.addEventListener("click", () => this.actions.select(e.event_id));
       box.append(b);
     }

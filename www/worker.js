@@ -208,7 +208,7 @@ function heldApart(engine, events, rows) {
   if (!rows.outliers) return { apart: [], apartTotal: 0 };
   const outliers = new Set(engine.session.outliers());
   const apart = events.filter((e) => outliers.has(e.event_id));
-  const shown = apart.slice(0, NOT_DRAWN_SHOWN).map((e) => ({ label: e.label, event_id: e.event_id, verdict: e.verdict }));
+  const shown = apart.slice(0, NOT_DRAWN_SHOWN).map((e) => ({ label: e.label, event_id: e.event_id, verdict: e.verdict, summary: engine.details(e.event_id)?.summary ?? "" }));
   return { apart: shown, apartTotal: apart.length };
 }
 

@@ -122,8 +122,9 @@ test("an Element chat export is listed apart from the DAG under its IDs, uncheck
     const panel = await page.textContent("#panel");
     assert.match(panel, /Loaded element-export\.json “mxdag linear”: 6 events \(element_export\); no room version needed/);
     assert.match(panel, /Held apart from the DAG \(6\)/, "client-format events have no place in the DAG: listed, not drawn empty");
-    const listed = await page.$$eval("#panel .apart button", (bs) => bs.map((b) => b.textContent));
-    assert.deepEqual(listed, timeline.map((id, i) => `messages[${i}]: ${id}`), "in the export's order");
+    const listed = await page.$$eval("#panel .apart button", (bs) => bs.map((b) => [b.textContent, b.title]));
+    assert.deepEqual(listed.map(([, title]) => title), timeline.map((id) => `${id} (unchecked)`), "in the export's order");
+    assert.match(listed[0][0], /^messages\[0\]: m\.room\.message · @alice:127\.0\.0\.1:46329 · “linear 5”/, "with what each is");
     assert.equal(await count(page, "outliers"), 6);
     await page.click("#panel .apart button >> nth=1");
     await page.waitForSelector("#panel .badge");
