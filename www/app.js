@@ -522,8 +522,9 @@ function showFileRoom(name, r, lead = "") {
 /** Downloads the room shown as one file that opens here and in the CLI (Engine.roomFile). */
 async function saveRoom() {
   const { file } = await worker.call("save");
+  if (file.apart) return notice(`Not saved: the room shown holds ${file.apart} events apart from its DAG (state listed beside an answer), which a saved file would place in it. Share the file they came from instead.`);
   if (!file.events) return notice("Nothing to save: the room shown holds no event.");
-  const url = URL.createObjectURL(new Blob([file.bytes], { type: "application/x-ndjson" }));
+  const url = URL.createObjectURL(new Blob(file.parts, { type: "application/x-ndjson" }));
   const link = Object.assign(document.createElement("a"), { href: url, download: file.name });
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);

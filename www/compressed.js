@@ -49,8 +49,16 @@ export function notDecompressed(kind) {
 
 /** Why a gzip file could not be decompressed (`reason`: the decompressor's words). */
 export function brokenGzip(reason) {
-  return `is gzip-compressed, but does not decompress: ${reason} (a file cut short, or not gzip after all?)`;
+  return `is gzip-compressed, but does not decompress: ${reason} (a file cut short, several gzip files joined, which browsers do not read, or not gzip after all: try gunzip -c FILE > PLAIN and give PLAIN)`;
 }
+
+/** Whether `bytes` (decompressed or not) are a tar archive: "ustar" at byte 257. */
+export function isTar(bytes) {
+  return bytes.length > 262 && String.fromCharCode(...bytes.subarray(257, 262)) === "ustar";
+}
+
+/** Why a tar archive is not read. */
+export const TAR = "is a tar archive: extract it (tar xf FILE) and give the files inside";
 
 /** Why a gzip file that decompresses past `MAX_DECOMPRESSED` is not read. */
 export const TOO_LARGE = `decompresses to more than 2 GiB, more than mxdag reads of one input: split it (for NDJSON, zcat FILE | split -l 500000)`;
@@ -62,32 +70,27 @@ export function withoutSuffix(name) {
 
 /**
  * The bytes a gzip `stream` (a ReadableStream of bytes: a File's or a Response's) holds,
- * through DecompressionStream; throws an Error whose message says why (too large, broken).
+ * through DecompressionStream, gathered once (no second copy of them), at most `max`;
+ * throws an Error whose message says why (too large, broken).
  */
-export async function gunzipStream(stream) {
-  const chunks = [];
+export async function gunzipStream(stream, max = MAX_DECOMPRESSED) {
   let length = 0;
-  try {
-    const reader = stream.pipeThrough(new DecompressionStream("gzip")).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      length += value.length;
-      if (length > MAX_DECOMPRESSED) {
-        reader.cancel().catch(() => undefined);
-        throw Object.assign(new Error(TOO_LARGE), { tooLarge: true });
+  let tooLarge = false;
+  const counted = new TransformStream({
+    transform(chunk, controller) {
+      length += chunk.length;
+      if (length > max) {
+        tooLarge = true;
+        controller.error(new Error(TOO_LARGE));
+      } else {
+        controller.enqueue(chunk);
       }
-      chunks.push(value);
-    }
+    },
+  });
+  try {
+    const plain = stream.pipeThrough(new DecompressionStream("gzip")).pipeThrough(counted);
+    return new Uint8Array(await new Response(plain).arrayBuffer());
   } catch (error) {
-    if (error.tooLarge) throw error;
-    throw new Error(brokenGzip(error.message));
+    throw new Error(tooLarge ? TOO_LARGE : brokenGzip(error.message));
   }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }

@@ -22,8 +22,11 @@
 /** Inputs larger than this are never decoded: no scenario or key list is this big. */
 export const MAX_DECODED = 16 * 1024 * 1024;
 
-/** A fence line of Markdown (CommonMark): up to three spaces, then three or more backticks or tildes. */
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/**
+ * A fence line of Markdown (CommonMark): up to three spaces, then three or more backticks
+ * (with no backtick after them: "```a``` b" is inline code) or tildes.
+ */
+const FENCE = /^ {0,3}(`{3,}(?=[^`]*$)|~{3,})/;
 
 /**
  * The texts of the fenced code blocks of `text` that hold JSON (an object or an array),

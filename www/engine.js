@@ -3,13 +3,16 @@
 // rows, findings). All calls into the wasm are in this file; the page keeps no copy of the
 // events.
 import * as mx from "/pkg/mxdag.js";
-import { MAGIC_BYTES, compressionOf, gunzipStream, notDecompressed, withoutSuffix } from "./compressed.js";
+import { MAGIC_BYTES, TAR, compressionOf, gunzipStream, isTar, notDecompressed, withoutSuffix } from "./compressed.js";
 import { decodeText, MAX_DECODED } from "./decode.js";
 import { ingestOnWorkers } from "./judge-pool.js";
 import { loadWasm } from "./wasm.js";
 
 /** The decoders of JSON5 and YAML files, as `mxdag serve` hands them out. */
 const VENDOR = { json5: "/_mxdag/vendor/json5/index.min.mjs", yaml: "/_mxdag/vendor/yaml/index.js" };
+
+/** Events per part of a saved room (`roomFile`). */
+const SAVE_BATCH = 10_000;
 
 /** The shapes of inputs that hold keys and nothing else (src/input InputShape). */
 export const KEY_SHAPES = new Set(["server_keys", "trusted_keys", "synapse_keys"]);
@@ -64,12 +67,15 @@ export class Engine {
    * other compressions, saying what to run.
    */
   async read(file) {
-    const kind = compressionOf(new Uint8Array(await file.slice(0, MAGIC_BYTES).arrayBuffer()));
+    const head = new Uint8Array(await file.slice(0, 512).arrayBuffer());
+    const kind = compressionOf(head.subarray(0, MAGIC_BYTES));
     if (kind !== null && kind !== "gzip") throw new Error(`${file.name} ${notDecompressed(kind)}`);
+    if (kind === null && isTar(head)) throw new Error(`${file.name} ${TAR}`);
     if (kind === "gzip") {
       const bytes = await gunzipStream(file.stream()).catch((error) => {
         throw new Error(`${file.name} ${error.message}`);
       });
+      if (isTar(bytes)) throw new Error(`${file.name} ${TAR}`);
       if (bytes.length > MAX_DECODED) return bytes;
       return this.decode(new TextDecoder().decode(bytes), withoutSuffix(file.name));
     }
@@ -95,31 +101,43 @@ export class Engine {
 
   /**
    * The room shown as one file that opens wherever mxdag does (this page, `mxdag check`,
-   * `mxdag dag`), to share what was fetched: NDJSON, every held event as the session keeps
-   * it, outliers first, then the timeline in linear order, and last the keys held as one
-   * `trusted_key_servers` line (trusted as given by whoever opens it; an input's keys join
-   * the session before its events are judged, and a file that starts with an event is read
-   * as events). Events that were dropped are not held, so not saved. Returns `{text,
-   * events, keys, version}`, `version` the room version when no m.room.create in the file
-   * names it (null else).
+   * `mxdag dag`), to share what was fetched: NDJSON, first the keys held as one
+   * `trusted_key_servers` line (trusted as given by whoever opens it; a file whose first
+   * line holds keys and the rest events is read as events), then every held event as the
+   * session keeps it, outliers first, then the timeline in linear order. Built in parts of
+   * `SAVE_BATCH` events, never as one string. Events that were dropped are not held, so not
+   * saved. Returns `{parts, events, keys, version}`, `version` the room version when no
+   * m.room.create in the file names it (null else), or `{apart}` when the room holds PDUs
+   * apart from its DAG (state listed beside an answer): read again from NDJSON they would
+   * be placed in it, so such a room is not saved.
    */
   roomFile() {
+    const outliers = this.session.outliers();
+    const apart = outliers.filter((id) => this.session.details(id)?.prev.length > 0).length;
+    if (apart) return { apart };
     const servers = new Map();
     const keys = this.session.heldKeys();
     for (const k of keys) {
       if (!servers.has(k.server_name)) servers.set(k.server_name, {});
       servers.get(k.server_name)[k.key_id] = k.key;
     }
-    const lines = [];
-    const events = this.session.pickEvents([...this.session.outliers(), ...this.session.linearOrder()]);
-    // A PDU is held as canonical JSON, one line; an event held as its input wrote it (the
-    // client format) may span lines.
-    for (const json of events) lines.push(json.includes("\n") ? JSON.stringify(JSON.parse(json)) : json);
-    if (servers.size) lines.push(JSON.stringify({ trusted_key_servers: [...servers].map(([server_name, verify_keys]) => ({ server_name, verify_keys })) }));
-    // Whether it names its room version: only an m.room.create does (a quote inside a
-    // string is escaped, so this finds the member itself).
-    const versioned = events.some((json) => json.includes('"type":"m.room.create"'));
-    return { text: lines.join("\n") + "\n", events: events.length, keys: keys.length, version: versioned ? null : this.roomVersion };
+    const encoder = new TextEncoder();
+    const parts = [];
+    if (servers.size) parts.push(encoder.encode(JSON.stringify({ trusted_key_servers: [...servers].map(([server_name, verify_keys]) => ({ server_name, verify_keys })) }) + "\n"));
+    const ids = [...outliers, ...this.session.linearOrder()];
+    let events = 0;
+    let versioned = false;
+    for (let at = 0; at < ids.length; at += SAVE_BATCH) {
+      // A PDU is held as canonical JSON, one line; an event held as its input wrote it (the
+      // client format) may span lines.
+      const lines = this.session.pickEvents(ids.slice(at, at + SAVE_BATCH)).map((json) => (json.includes("\n") ? JSON.stringify(JSON.parse(json)) : json));
+      events += lines.length;
+      // Only an m.room.create names the version (a quote inside a string is escaped, so
+      // this finds a member, though perhaps one of some content).
+      versioned ||= lines.some((json) => json.includes('"type":"m.room.create"'));
+      if (lines.length) parts.push(encoder.encode(lines.join("\n") + "\n"));
+    }
+    return { parts, events, keys: keys.length, version: versioned ? null : this.roomVersion };
   }
 
   /** Takes a file or an answer (see `RoomSession.ingest`). */

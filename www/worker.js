@@ -152,12 +152,11 @@ const ops = {
     const keys = await fetchKeys(engine, m, engine.session.missingKeys());
     return fileResult(engine, name, report, versionFrom, keys);
   },
-  /** The room shown as a file (Engine.roomFile), as UTF-8 bytes, with a name from its room ID. */
+  /** The room shown as a file (Engine.roomFile): its parts as UTF-8 bytes, a name from its room ID. */
   save(engine) {
-    const { text, events, keys, version } = engine.roomFile();
-    const bytes = new TextEncoder().encode(text);
-    const room = (engine.roomId ?? "room").replace(/^!/, "").replace(/[^A-Za-z0-9._-]+/g, "_");
-    return { file: { name: `${room}.ndjson`, bytes, events, keys, version } };
+    const saved = engine.roomFile();
+    const room = (engine.roomId ?? "").replace(/^!/, "").replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "") || "room";
+    return { file: { name: `${room}.ndjson`, ...saved } };
   },
   /** Reads the room again as the room version chosen (a file with no m.room.create). */
   async reread(engine, m) {
@@ -247,7 +246,7 @@ self.onmessage = async (event) => {
     const progress = (done, total) => self.postMessage({ seq: m.seq, progress: [done, total] });
     const post = (data, transfer) => self.postMessage({ seq: m.seq, ...data }, transfer);
     const result = await ops[m.op](engine, { ...m, post }, progress);
-    const moved = [...(result.snapshot ? transferables(result.snapshot) : []), ...(result.file ? [result.file.bytes.buffer] : [])];
+    const moved = [...(result.snapshot ? transferables(result.snapshot) : []), ...(result.file?.parts ?? []).map((part) => part.buffer)];
     self.postMessage({ seq: m.seq, ok: true, ...result }, moved);
   } catch (e) {
     self.postMessage({ seq: m.seq, ok: false, error: String(e?.message ?? e), code: e?.code ?? null });

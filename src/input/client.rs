@@ -100,7 +100,13 @@ pub(super) fn read_list(
         .extend(error.map(|e| e.to_problem(text, &format!("`{key}`"))));
 }
 
-fn push(value: Result<Value, super::Problem>, label: String, section: Section, input: &mut Input) {
+/// One event of a client answer or export, held in `section`, or what else the item is.
+pub(super) fn push(
+    value: Result<Value, super::Problem>,
+    label: String,
+    section: Section,
+    input: &mut Input,
+) {
     match classify(value, label) {
         Item::Event(mut e) => {
             e.section = section;

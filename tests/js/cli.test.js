@@ -279,3 +279,14 @@ test("a file over 16 MiB, handed to the core as its bytes, is judged as the same
   assert.equal(notUtf8.code, 2);
   assert.match(notUtf8.stderr, /broken\.json: is not UTF-8 text/);
 });
+
+test("a file whose first line holds keys and the rest 4,500 events (as the page saves a room) is checked with those keys, in parts, none missing", () => {
+  const big = tools.generateRoom({ seed: 11, roomVersion: "10", events: 4_500, redaction: false });
+  const trusted = big.serverKeys.map((k) => ({ server_name: k.server_name, verify_keys: Object.fromEntries(Object.entries(k.verify_keys).map(([id, v]) => [id, v.key])) }));
+  const lines = [JSON.stringify({ trusted_key_servers: trusted }), ...big.pdus.map((p) => JSON.stringify(p))];
+  const run = spawnSync(process.execPath, [cli, "check", file("saved-room.ndjson", lines.join("\n") + "\n"), "--json"], { encoding: "utf8", maxBuffer: 1 << 26 });
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.counts.total, report.counts.valid, report.missing_keys], [4_500, 4_500, []]);
+  assert.equal(report.inputs[0].keys.added, trusted.reduce((n, s) => n + Object.keys(s.verify_keys).length, 0));
+});
