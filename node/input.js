@@ -6,7 +6,7 @@
 import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { MAX_DECOMPRESSED, TAR, TOO_LARGE, brokenGzip, compressionOf, isTar, notDecompressed, withoutSuffix } from "../www/compressed.js";
+import { MAX_DECOMPRESSED, TOO_LARGE, brokenGzip, compressionOf, refusal, withoutSuffix } from "../www/compressed.js";
 import { MAX_DECODED, decodeText } from "../www/decode.js";
 import { UNUSABLE_INPUT } from "./codes.js";
 
@@ -43,19 +43,19 @@ function readBytes(file) {
  * the other compressions and for tar archives, saying what to run.
  */
 export function decompressed(file, bytes, max = MAX_DECOMPRESSED) {
-  const kind = compressionOf(bytes.subarray(0, 16));
-  if (kind !== null && kind !== "gzip") throw new InputError(file, notDecompressed(kind));
-  let plain = bytes;
-  if (kind === "gzip") {
-    try {
-      plain = gunzipSync(bytes, { maxOutputLength: max });
-    } catch (error) {
-      if (error.code === "ERR_BUFFER_TOO_LARGE") throw new InputError(file, TOO_LARGE);
-      throw new InputError(file, brokenGzip(error.message));
-    }
+  const refuse = (plain) => {
+    const why = refusal(plain);
+    if (why) throw new InputError(file, why);
+    return plain;
+  };
+  if (compressionOf(refuse(bytes)) !== "gzip") return bytes;
+  try {
+    return refuse(gunzipSync(bytes, { maxOutputLength: max }));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error.code === "ERR_BUFFER_TOO_LARGE") throw new InputError(file, TOO_LARGE);
+    throw new InputError(file, brokenGzip(error.message));
   }
-  if (isTar(plain)) throw new InputError(file, TAR);
-  return plain;
 }
 
 /** Whether a byte is JSON whitespace (stops `every` at the first other byte). */

@@ -42,7 +42,7 @@ const HOW = {
 };
 
 /** Why a file compressed as `kind` (other than gzip) is not read, and what to run. */
-export function notDecompressed(kind) {
+function notDecompressed(kind) {
   if (kind === "zip") return "is a zip archive: unzip it and give the files inside (mxdag reads plain and gzip-compressed files)";
   return `is compressed with ${kind}: decompress it first (${HOW[kind]}); mxdag reads plain and gzip-compressed files`;
 }
@@ -53,12 +53,20 @@ export function brokenGzip(reason) {
 }
 
 /** Whether `bytes` (decompressed or not) are a tar archive: "ustar" at byte 257. */
-export function isTar(bytes) {
+function isTar(bytes) {
   return bytes.length > 262 && String.fromCharCode(...bytes.subarray(257, 262)) === "ustar";
 }
 
-/** Why a tar archive is not read. */
-export const TAR = "is a tar archive: extract it (tar xf FILE) and give the files inside";
+/**
+ * Why bytes that start with `head` (their first 512 at least, when there are as many) are
+ * not read as they stand — another compression than gzip, or a tar archive — else null.
+ * Asked of a file as read, and again of what a gzip held.
+ */
+export function refusal(head) {
+  const kind = compressionOf(head.subarray(0, MAGIC_BYTES));
+  if (kind !== null && kind !== "gzip") return notDecompressed(kind);
+  return isTar(head) ? "is a tar archive: extract it (tar xf FILE) and give the files inside" : null;
+}
 
 /** Why a gzip file that decompresses past `MAX_DECOMPRESSED` is not read. */
 export const TOO_LARGE = `decompresses to more than 2 GiB, more than mxdag reads of one input: split it (for NDJSON, zcat FILE | split -l 500000)`;

@@ -58,15 +58,21 @@ export function jsonBlocks(text) {
 
 /** Which decoder `text` (named `name`) needs: "json5", "yaml", "markdown", or null. */
 export function decoderFor(text, name = "") {
-  if (text.length > MAX_DECODED) return null;
+  return detect(text, name).from;
+}
+
+/** `{from}` as `decoderFor` says, with the JSON code blocks (`blocks`) when it is "markdown". */
+function detect(text, name) {
+  if (text.length > MAX_DECODED) return { from: null };
   const lower = name.toLowerCase();
-  if (lower.endsWith(".json5")) return "json5";
-  if (lower.endsWith(".yaml") || lower.endsWith(".yml")) return "yaml";
-  if (isJson(text)) return null;
-  if (/^ {0,3}(```|~~~)/m.test(text) && jsonBlocks(text).length > 0) return "markdown";
-  if (/^\s*trusted_key_servers\s*:/m.test(text)) return "yaml";
-  if (/^\s*(\/\/|\/\*|\{)/.test(text) && /tardis_version|calculate_event_ids/.test(text)) return "json5";
-  return null;
+  if (lower.endsWith(".json5")) return { from: "json5" };
+  if (lower.endsWith(".yaml") || lower.endsWith(".yml")) return { from: "yaml" };
+  if (isJson(text)) return { from: null };
+  const blocks = /^ {0,3}(```|~~~)/m.test(text) ? jsonBlocks(text) : [];
+  if (blocks.length > 0) return { from: "markdown", blocks };
+  if (/^\s*trusted_key_servers\s*:/m.test(text)) return { from: "yaml" };
+  if (/^\s*(\/\/|\/\*|\{)/.test(text) && /tardis_version|calculate_event_ids/.test(text)) return { from: "json5" };
+  return { from: null };
 }
 
 function isJson(text) {
@@ -83,10 +89,9 @@ function isJson(text) {
  * is thrown with `code: "input_not_json"` and the decoder's message.
  */
 export async function decodeText(text, name, load) {
-  const from = decoderFor(text, name);
+  const { from, blocks } = detect(text, name);
   if (from === null) return { text, from };
   if (from === "markdown") {
-    const blocks = jsonBlocks(text);
     return { text: blocks.length === 1 ? blocks[0] : `[${blocks.join(",\n")}]`, from };
   }
   const module = await load(from);

@@ -3,7 +3,7 @@
 // rows, findings). All calls into the wasm are in this file; the page keeps no copy of the
 // events.
 import * as mx from "/pkg/mxdag.js";
-import { MAGIC_BYTES, TAR, compressionOf, gunzipStream, isTar, notDecompressed, withoutSuffix } from "./compressed.js";
+import { compressionOf, gunzipStream, refusal, withoutSuffix } from "./compressed.js";
 import { decodeText, MAX_DECODED } from "./decode.js";
 import { ingestOnWorkers } from "./judge-pool.js";
 import { loadWasm } from "./wasm.js";
@@ -67,15 +67,18 @@ export class Engine {
    * other compressions, saying what to run.
    */
   async read(file) {
-    const head = new Uint8Array(await file.slice(0, 512).arrayBuffer());
-    const kind = compressionOf(head.subarray(0, MAGIC_BYTES));
-    if (kind !== null && kind !== "gzip") throw new Error(`${file.name} ${notDecompressed(kind)}`);
-    if (kind === null && isTar(head)) throw new Error(`${file.name} ${TAR}`);
-    if (kind === "gzip") {
-      const bytes = await gunzipStream(file.stream()).catch((error) => {
-        throw new Error(`${file.name} ${error.message}`);
-      });
-      if (isTar(bytes)) throw new Error(`${file.name} ${TAR}`);
+    const refuse = (head) => {
+      const why = refusal(head);
+      if (why) throw new Error(`${file.name} ${why}`);
+      return head;
+    };
+    const head = refuse(new Uint8Array(await file.slice(0, 512).arrayBuffer()));
+    if (compressionOf(head) === "gzip") {
+      const bytes = refuse(
+        await gunzipStream(file.stream()).catch((error) => {
+          throw new Error(`${file.name} ${error.message}`);
+        }),
+      );
       if (bytes.length > MAX_DECODED) return bytes;
       return this.decode(new TextDecoder().decode(bytes), withoutSuffix(file.name));
     }

@@ -510,8 +510,9 @@ fn unknown_shape(path: &str, what: &str) -> Problem {
         format!(
             "{what} is none of the shapes mxdag reads: a federation answer (`pdus`, `events`), \
              an event (`type`, `sender`), a client-API answer (`chunk`, `events_before`, `rooms`), \
-             a chat exported by Element (`messages`), a tardis scenario (`tardis_version`), an event_json export (`json`), or keys \
-             (`verify_keys`, `server_keys`, `trusted_key_servers`)."
+             a chat exported by Element (`messages`), a tardis scenario (`tardis_version`), \
+             an event_json export (`json`), or keys (`verify_keys`, `server_keys`, \
+             `trusted_key_servers`)."
         ),
     )
 }
