@@ -256,7 +256,7 @@ impl Room {
         match (&held.auth, held.verdict) {
             (Auth::Allowed, _) => Entry::Decided(node, false),
             // Check 4 allowed comes first: a rejection by check 5 (the state before the
-            // event, `state.rs`) is not seen here, so check 4 does not depend on the order
+            // event, `state/before.rs`) is not seen here, so check 4 does not depend on the order
             // events arrive in.
             (Auth::Rejected { .. }, _) | (_, Verdict::Dropped | Verdict::Rejected) => {
                 Entry::Decided(node, true)

@@ -20,6 +20,7 @@ mod rejudge;
 mod report;
 mod rows;
 mod state;
+mod version;
 
 use std::collections::HashMap;
 
@@ -96,9 +97,9 @@ pub struct RoomSession {
     /// Sorted, each once.
     missing_keys: Vec<MissingKey>,
     /// Events that wait for the room version, in input order.
-    waiting: Vec<ingest::Waiting>,
+    waiting: Vec<version::Waiting>,
     /// Events dropped under a version their input did not name, for [`Self::reread`].
-    dropped: Vec<ingest::Waiting>,
+    dropped: Vec<version::Waiting>,
     /// The key of the tags of judgements made on other cores ([`parallel`]), once drawn.
     judge_secret: Option<(u64, u64)>,
     /// Items per part of a large input ([`parts`]); 0 for [`parts::PART_EVENTS`], or

@@ -1,0 +1,292 @@
+//! Events that need a room version nobody has named yet: they wait for one
+//! ([`RoomSession::set_room_version`]); the whole room can be read again as another
+//! version ([`RoomSession::reread`]), dropped events included.
+
+use super::held::Meta;
+use super::ingest::Taking;
+use super::report::{IngestReport, VersionFrom};
+use super::RoomSession;
+use crate::canonical_json::Value;
+use crate::event::codes as event_codes;
+use crate::event::received::{Form, Received};
+use crate::event::report::{Counts, Report};
+use crate::event::verdict::room_version_named;
+use crate::event::{EventReport, Judged, Validation, Verdict};
+use crate::input::{Input, InputEvent, InputShape};
+use crate::problem::Problem;
+use crate::room_version::RoomVersion;
+
+/// An event waiting for the room version: its JSON as the input carried it and what the
+/// input said of it.
+#[derive(Clone, Debug)]
+pub(crate) struct Waiting {
+    pub json: String,
+    pub meta: Meta,
+    pub source: u32,
+    pub outlier: bool,
+}
+
+impl RoomSession {
+    /// The room version for `input`, and where it came from; a version the input names
+    /// that contradicts the one in use is a warning, and one mxdag does not know an error.
+    pub(super) fn version_for(
+        &mut self,
+        input: &Input,
+        problems: &mut Vec<Problem>,
+    ) -> (Option<RoomVersion>, Option<VersionFrom>) {
+        let named = match room_version_named(input) {
+            Ok(named) => named,
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        };
+        match (self.version, named) {
+            (None, None) => (None, None),
+            (None, Some(v)) => {
+                self.version = Some(v);
+                (Some(v), Some(VersionFrom::Input))
+            }
+            (Some(held), named) => {
+                let from = match self.version_given {
+                    true => VersionFrom::Given,
+                    false => VersionFrom::Session,
+                };
+                if let Some(named) = named.filter(|n| *n != held) {
+                    problems.push(Problem::warning(
+                        event_codes::ROOM_VERSION_MISMATCH,
+                        "$",
+                        format!("The input names room version {named}, but its events are judged as room version {held} ({}).", match from {
+                            VersionFrom::Given => "the version given",
+                            _ => "named by an earlier input",
+                        }),
+                    ));
+                }
+                (Some(held), Some(from))
+            }
+        }
+    }
+
+    /// Sets the room version for events judged from now on, and judges the events that
+    /// waited for one; returns what taking them did, when any waited.
+    pub fn set_room_version(&mut self, version: RoomVersion) -> Option<IngestReport> {
+        self.version = Some(version);
+        self.version_given = true;
+        if self.waiting.is_empty() {
+            return None;
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        let mut out: Option<IngestReport> = None;
+        // In input order, one input at a time (each keeps its source and placement).
+        let mut start = 0;
+        while start < waiting.len() {
+            let group = &waiting[start..];
+            let len = group
+                .iter()
+                .take_while(|w| (w.source, w.outlier) == (group[0].source, group[0].outlier))
+                .count();
+            let events = group[..len].iter().map(|w| w.to_input_event()).collect();
+            let taking = Taking {
+                source: group[0].source,
+                outliers: group[0].outlier,
+                via_backfill: true,
+                request: None,
+                status: None,
+                keep_dropped: true,
+                text: "",
+                judgements: &[],
+                known: None,
+                items: None,
+            };
+            let report = self.take(events, Some(version), InputShape::Array, &taking);
+            out = Some(match out {
+                None => report,
+                Some(mut all) => {
+                    all.merge(report);
+                    all
+                }
+            });
+            start += len;
+        }
+        out.map(|mut report| {
+            report.source = "events that waited for the room version".to_owned();
+            report.room_version = Some(version.id.to_owned());
+            report.version_from = Some(VersionFrom::Given);
+            report
+        })
+    }
+
+    /// Reads every held and waiting event again as room `version`: a new DAG (event IDs
+    /// depend on the version), the same keys, sources and labels. Returns what taking them
+    /// did.
+    pub fn reread(&mut self, version: RoomVersion) -> IngestReport {
+        let mut events: Vec<Waiting> = Vec::new();
+        for room in &self.rooms {
+            for node in room.dag.nodes() {
+                if let Some(held) = room.held(node) {
+                    events.push(Waiting {
+                        json: held.json.clone(),
+                        meta: held.meta.clone(),
+                        source: held.source,
+                        outlier: room.dag.is_outlier(node),
+                    });
+                }
+            }
+        }
+        events.extend(std::mem::take(&mut self.dropped));
+        crate::sort::sort_by_key(&mut events, |w| w.source);
+        events.extend(std::mem::take(&mut self.waiting));
+        let mut fresh = RoomSession::new(self.fixed_room.as_deref(), None);
+        fresh.keys = std::mem::take(&mut self.keys);
+        fresh.sources = std::mem::take(&mut self.sources);
+        fresh.waiting = events;
+        *self = fresh;
+        self.set_room_version(version)
+            .unwrap_or_else(|| IngestReport {
+                room_version: Some(version.id.to_owned()),
+                ..IngestReport::empty()
+            })
+    }
+
+    /// Keeps the events of `reports` that were dropped under a version the input did not
+    /// name (`kept` holds their JSON as received), so that [`Self::reread`] can judge them
+    /// again as another version.
+    pub(super) fn keep_dropped(
+        &mut self,
+        reports: &[EventReport],
+        kept: Vec<Option<String>>,
+        metas: Vec<Option<Meta>>,
+        taking: &Taking,
+    ) {
+        let start = reports.len().saturating_sub(kept.len());
+        for ((report, json), meta) in reports[start..].iter().zip(kept).zip(metas) {
+            if let (Verdict::Dropped, Some(json), Some(meta)) = (report.verdict, json, meta) {
+                self.dropped.push(Waiting {
+                    json,
+                    meta,
+                    source: taking.source,
+                    outlier: taking.outliers,
+                });
+            }
+        }
+    }
+
+    /// Events taken with no room version known. Events that are no PDU (client format,
+    /// scenarios) are placed under the ID they carry; PDUs wait for the room version (their
+    /// IDs cannot be computed without it).
+    pub(super) fn unversioned(&mut self, events: Vec<InputEvent>, taking: &Taking) -> Validation {
+        let mut reports = Vec::with_capacity(events.len());
+        let mut judged = Vec::with_capacity(events.len());
+        for (index, event) in events.into_iter().enumerate() {
+            let meta = Meta::of(&event);
+            let InputEvent {
+                label,
+                value,
+                row_id,
+                origin,
+                ..
+            } = event;
+            let (verdict, problem, item) = match value {
+                Err(problem) => (Verdict::Dropped, problem, Judged::Unusable),
+                Ok(Value::Object(object)) => {
+                    let received =
+                        Received::reduce(object, &RoomVersion::V1, row_id, origin, &label);
+                    match (received.form, received.written_id.clone()) {
+                        (Form::Client | Form::Scenario, Some(id)) => {
+                            let why = received.not_checkable(&label);
+                            (
+                                Verdict::Unchecked,
+                                why.unwrap_or_else(|| waiting_problem(&label)),
+                                Judged::Written {
+                                    event_id: id,
+                                    event: received.event,
+                                },
+                            )
+                        }
+                        _ => {
+                            self.waiting.push(Waiting {
+                                json: crate::canonical_json::to_string(&Value::Object(
+                                    received.event,
+                                )),
+                                meta,
+                                source: taking.source,
+                                outlier: taking.outliers,
+                            });
+                            (
+                                Verdict::Unchecked,
+                                waiting_problem(&label),
+                                Judged::Unusable,
+                            )
+                        }
+                    }
+                }
+                Ok(other) => (
+                    Verdict::Dropped,
+                    crate::event::pdu::not_object(&other, &label),
+                    Judged::Unusable,
+                ),
+            };
+            reports.push(EventReport {
+                index,
+                label,
+                event_id: match &item {
+                    Judged::Written { event_id, .. } => Some(event_id.clone()),
+                    _ => None,
+                },
+                verdict,
+                pruned_by_sender: None,
+                problems: vec![problem],
+            });
+            judged.push(item);
+        }
+        Validation {
+            report: Report {
+                room_version: String::new(),
+                input: InputShape::Array,
+                counts: Counts::of(&reports),
+                events: reports,
+                problems: Vec::new(),
+                missing_keys: Vec::new(),
+            },
+            events: judged,
+            canonical: Vec::new(),
+        }
+    }
+}
+
+impl Waiting {
+    fn to_input_event(&self) -> InputEvent {
+        self.meta.input_event(&self.json)
+    }
+}
+
+/// The JSON of an event as received, when it is an object (else nothing to judge again).
+///
+/// An object without `type`, `sender`, `hashes` or `signatures` is dropped in every room
+/// version (every version's PDU format requires them): it is not kept, so that an input
+/// of a million broken objects does not stay in memory for nothing.
+pub(super) fn kept_json(event: &InputEvent) -> Option<String> {
+    const EVERY_VERSION_REQUIRES: [&str; 4] = ["type", "sender", "hashes", "signatures"];
+    match &event.value {
+        Ok(value @ Value::Object(object))
+            if EVERY_VERSION_REQUIRES
+                .iter()
+                .all(|k| object.get(k).is_some()) =>
+        {
+            // Kept as long as the session: no spare capacity.
+            let mut json = crate::canonical_json::to_string(value);
+            json.shrink_to_fit();
+            Some(json)
+        }
+        _ => None,
+    }
+}
+
+/// The problem of an event waiting for the room version.
+fn waiting_problem(label: &str) -> Problem {
+    Problem::warning(
+        event_codes::UNKNOWN_ROOM_VERSION,
+        "$",
+        format!("{label}: no room version is known yet (no m.room.create in the inputs, none given), so the event's ID cannot be computed; it waits for the room version."),
+    )
+}
