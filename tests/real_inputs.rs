@@ -307,3 +307,28 @@ fn a_tardis_scenario_is_drawn_with_its_made_up_ids_and_annotations() {
         Some("Bob joins the public room.")
     );
 }
+
+/// A transaction whose `pdus` key appears twice (as a careless proxy or a hand-edited file
+/// makes it): servers disagree on what it means, so the answer is in error, and the events
+/// read are those of the last `pdus`, as Synapse reads them — whole or in parts alike.
+#[test]
+fn a_repeated_key_in_an_answer_is_an_error_and_the_last_value_is_read() {
+    let lines: Vec<&str> = EXPORT_WITH_ID.lines().filter(|l| !l.is_empty()).collect();
+    let text = format!(
+        "{{\"origin\":\"a.example\",\"pdus\":[{}],\"origin_server_ts\":1,\"pdus\":[{}]}}",
+        lines[..3].join(","),
+        lines[3]
+    );
+    assert!(mxdag::input::event_spans(&text).is_none(), "read whole");
+    let mut session = RoomSession::new(None, Some(mxdag::room_version::RoomVersion::V10));
+    let report = take(&mut session, &text);
+    assert_eq!(report.input, InputShape::Transaction);
+    assert_eq!(report.events.len(), 1, "{report:?}");
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.code == "json_duplicate_key")
+        .expect("the repeated key is a problem of the input");
+    assert!(problem.message.contains("`pdus`"), "{}", problem.message);
+    assert_eq!(report.outcome, Outcome::Invalid);
+}

@@ -454,6 +454,7 @@ fn list_shape(input: &Input, plain: InputShape) -> InputShape {
 
 /// A complete object: dispatched on its fields.
 fn read_object(text: &str, object: &SplitObject, input: &mut Input) {
+    input.problems.extend(repeated_key_problem(object));
     input.origin = object
         .field("origin")
         .and_then(|o| serde_json::from_str(o).ok());
@@ -576,6 +577,20 @@ fn parse_line(line: &str, label: &str) -> Result<Value, Problem> {
             ),
         )
     })
+}
+
+/// A key the answer's top-level object holds twice: canonical JSON has none, and servers
+/// disagree on what it means (Synapse and Dendrite read the last value, ruma refuses the
+/// body), so the answer is in error; mxdag reads the last value.
+fn repeated_key_problem(object: &SplitObject) -> Option<Problem> {
+    let key = object.repeated_key()?;
+    Some(Problem::error(
+        json_codes::JSON_DUPLICATE_KEY,
+        "$",
+        format!(
+            "The input's object has the key `{key}` more than once: Synapse and Dendrite read the last value, ruma refuses the whole body; mxdag reads the last."
+        ),
+    ))
 }
 
 /// Text that is not one JSON value nor NDJSON: a transaction or `{events}` broken or cut

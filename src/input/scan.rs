@@ -151,9 +151,26 @@ pub(super) struct SplitObject<'a> {
 }
 
 impl<'a> SplitObject<'a> {
-    /// The value text of `key`, if the object has it.
+    /// The value text of `key`, if the object has it; the last one when the key repeats,
+    /// as Synapse (Python's `json`) and Dendrite (Go's `encoding/json`) read it
+    /// ([`Self::repeated_key`]).
     pub fn field(&self, key: &str) -> Option<&'a str> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// The first key the object holds more than once, if any.
+    pub fn repeated_key(&self) -> Option<&str> {
+        let mut keys: Vec<&str> = self.fields.iter().map(|(k, _)| k.as_str()).collect();
+        crate::sort::sort(&mut keys);
+        let repeated = keys.windows(2).find(|w| w[0] == w[1])?[0];
+        self.fields
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .find(|k| *k == repeated)
     }
 
     /// Whether the object has `key`.

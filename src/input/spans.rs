@@ -79,7 +79,8 @@ pub fn event_spans(text: &str) -> Option<EventSpans> {
         }
         b'{' if is_one_value(body) => {
             let object = split_object(body, start);
-            if tardis::is_scenario(&object) {
+            // A repeated key is a problem of the whole input: it is read whole.
+            if tardis::is_scenario(&object) || object.repeated_key().is_some() {
                 return None;
             }
             let list = object.field("pdus").or_else(|| object.field("events"))?;
