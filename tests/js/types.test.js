@@ -16,8 +16,9 @@ const root = new URL("../../", import.meta.url);
 const pkg = fileURLToPath(new URL("pkg/", root));
 const tsc = fileURLToPath(new URL("node_modules/typescript/bin/tsc", root));
 
-/** Compiles tests/types/`name` against pkg/ with `tsc --strict --noEmit`: its exit status and output. */
-function compile(name) {
+/** Compiles tests/types/`name` against pkg/ with `tsc --strict --noEmit` and TypeScript's
+ *  libraries `lib`: its exit status and output. */
+function compile(name, lib = "esnext,dom") {
   assert.ok(existsSync(new URL("mxdag.d.ts", `file://${pkg}`)), "pkg/ is built (scripts/build)");
   assert.ok(existsSync(tsc), "typescript is installed (npm install)");
   const dir = mkdtempSync(join(tmpdir(), "mxdag-types-"));
@@ -25,13 +26,19 @@ function compile(name) {
   symlinkSync(pkg, join(dir, "node_modules", "mxdag"), "dir");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, type: "module" }));
   copyFileSync(fileURLToPath(new URL(`tests/types/${name}`, root)), join(dir, name));
-  const options = ["--strict", "--noEmit", "--target", "esnext", "--module", "nodenext", "--lib", "esnext,dom"];
+  const options = ["--strict", "--noEmit", "--target", "esnext", "--module", "nodenext", "--lib", lib];
   const run = spawnSync(process.execPath, [tsc, ...options, name], { cwd: dir, encoding: "utf8" });
   return { status: run.status, output: `${run.stdout}${run.stderr}`.trim() };
 }
 
 test("a strict TypeScript consumer of every public class compiles, and no result it uses is any", () => {
   const { status, output } = compile("consumer.ts");
+  assert.equal(output, "");
+  assert.equal(status, 0);
+});
+
+test("the consumer compiles in a project that targets es2022 (the classes' Symbol.dispose brings its own library)", () => {
+  const { status, output } = compile("consumer.ts", "es2022,dom");
   assert.equal(output, "");
   assert.equal(status, 0);
 });
