@@ -3,9 +3,9 @@
 
 use super::held::{Held, Meta};
 use super::report::{IngestReport, VersionFrom};
-use super::version::kept_json;
 use super::{Auth, StateAuth};
 use super::{Ingest, RoomSession};
+use crate::canonical_json::Value;
 use crate::crypto::keys::KeysAdded;
 use crate::dag::{DagEvent, NodeIndex, Placeable, Placement};
 use crate::event::codes as event_codes;
@@ -453,6 +453,28 @@ impl RoomSession {
             }
         }
         out.counts = Counts::of(&out.events);
+    }
+}
+
+/// The JSON of an event as received, when it is an object (else nothing to judge again).
+///
+/// An object without `type`, `sender`, `hashes` or `signatures` is dropped in every room
+/// version (every version's PDU format requires them): it is not kept, so that an input
+/// of a million broken objects does not stay in memory for nothing.
+fn kept_json(event: &InputEvent) -> Option<String> {
+    const EVERY_VERSION_REQUIRES: [&str; 4] = ["type", "sender", "hashes", "signatures"];
+    match &event.value {
+        Ok(value @ Value::Object(object))
+            if EVERY_VERSION_REQUIRES
+                .iter()
+                .all(|k| object.get(k).is_some()) =>
+        {
+            // Kept as long as the session: no spare capacity.
+            let mut json = crate::canonical_json::to_string(value);
+            json.shrink_to_fit();
+            Some(json)
+        }
+        _ => None,
     }
 }
 

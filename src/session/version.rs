@@ -260,28 +260,6 @@ impl Waiting {
     }
 }
 
-/// The JSON of an event as received, when it is an object (else nothing to judge again).
-///
-/// An object without `type`, `sender`, `hashes` or `signatures` is dropped in every room
-/// version (every version's PDU format requires them): it is not kept, so that an input
-/// of a million broken objects does not stay in memory for nothing.
-pub(super) fn kept_json(event: &InputEvent) -> Option<String> {
-    const EVERY_VERSION_REQUIRES: [&str; 4] = ["type", "sender", "hashes", "signatures"];
-    match &event.value {
-        Ok(value @ Value::Object(object))
-            if EVERY_VERSION_REQUIRES
-                .iter()
-                .all(|k| object.get(k).is_some()) =>
-        {
-            // Kept as long as the session: no spare capacity.
-            let mut json = crate::canonical_json::to_string(value);
-            json.shrink_to_fit();
-            Some(json)
-        }
-        _ => None,
-    }
-}
-
 /// The problem of an event waiting for the room version.
 fn waiting_problem(label: &str) -> Problem {
     Problem::warning(
