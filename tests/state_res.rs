@@ -298,6 +298,34 @@ fn a_missing_prev_event_makes_the_state_unknown_naming_it() {
     }
 }
 
+/// A merge whose one side is not held and whose other side waits on a deeper gap names
+/// its own missing prev event first: that is the gap to fill for it.
+#[test]
+fn a_merge_names_its_own_missing_prev_event_before_a_deeper_gap() {
+    for version in ALL {
+        let room = base(version);
+        let forked_at = room.events.len();
+        let (mut a, mut b) = fork(&room, true);
+        a.ok("m.room.message", None, ALICE, r#"{"body":"deeper gap"}"#);
+        let deeper = a.last;
+        a.ok("m.room.message", None, ALICE, r#"{"body":"a side"}"#);
+        b.ok("m.room.message", None, CAROL, r#"{"body":"b side"}"#);
+        let b_tip = b.events[b.last].event_id.clone();
+        let events = merged(&mut a, &b, forked_at);
+        let merge = a.events[a.last].event_id.clone();
+        let order: Vec<usize> = (0..events.len())
+            .filter(|&i| i != deeper && events[i].event_id != b_tip)
+            .collect();
+        let session = session_of(version, &events, &order);
+        match session.state_at(&merge, Position::Before) {
+            Err(StateError::Unknown { missing, .. }) => {
+                assert_eq!(missing, vec![b_tip.clone()], "v{version}")
+            }
+            other => panic!("v{version}: {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn an_event_the_state_before_it_forbids_is_rejected_by_check_5() {
     for version in ALL {

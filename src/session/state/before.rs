@@ -33,18 +33,29 @@ impl Room {
         version: &RoomVersion,
         node: NodeIndex,
     ) -> Result<Rc<StateMap>, Rc<Gap>> {
-        let mut states: Vec<Rc<StateMap>> = Vec::new();
-        for &p in self.dag.prev_events(node) {
-            let slot = self.state.slots.get(p as usize).and_then(Option::as_ref);
-            match slot.map(|s| &s.after) {
-                Some(Ok(state)) => states.push(state.clone()),
+        let prevs = self.dag.prev_events(node);
+        let slot_of = |p: NodeIndex| self.state.slots.get(p as usize).and_then(Option::as_ref);
+        // The event's own prev events not held are named first, all of them: they are the
+        // gap to fill for this event, whatever deeper gaps its other prev events wait on.
+        let not_held: Vec<String> = prevs
+            .iter()
+            .filter(|&&p| slot_of(p).is_none())
+            .map(|&p| self.dag.event_id(p))
+            .collect();
+        if !not_held.is_empty() {
+            let why = format!("prev_events of {}", self.dag.event_id(node));
+            return Err(Rc::new(Gap {
+                missing: not_held,
+                why,
+            }));
+        }
+        let mut states: Vec<Rc<StateMap>> = Vec::with_capacity(prevs.len());
+        for slot in prevs.iter().filter_map(|&p| slot_of(p)) {
+            match &slot.after {
+                Ok(state) => states.push(state.clone()),
                 // The gap of the first prev event whose state is not known, shared (not
                 // merged: a long chain after a gap would otherwise copy ever longer lists).
-                Some(Err(gap)) => return Err(gap.clone()),
-                None => {
-                    let why = format!("prev_events of {}", self.dag.event_id(node));
-                    return Err(Rc::new(Gap::of(self.dag.event_id(p), why)));
-                }
+                Err(gap) => return Err(gap.clone()),
             }
         }
         // One state, or the same state on every side (most merges, where neither side
