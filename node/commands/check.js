@@ -4,12 +4,23 @@
 // the one RESPONSE file against that endpoint's contract, given the events already held
 // (`--dag FILE…`). Every file goes through one RoomSession (src/session).
 // Exit codes: 0 every event valid, 1 anything invalid (or the contract broken), 2 unusable
-// input or arguments, 3 nothing invalid but some events unchecked (keys not held, or
-// events that are no PDU).
+// input or arguments (or only events waiting for a room version), 3 nothing invalid but
+// some events unchecked (keys not held, events that are no PDU, or waiting for a version).
 // The JSON report: docs/report-schema.md.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { readInput, readText } from "../input.js";
-import { SESSION_HELP, SESSION_OPTIONS, formatKeys, ingestInput, noEvents, noRoomVersion, openSession } from "../session.js";
+import {
+  SESSION_HELP,
+  SESSION_OPTIONS,
+  formatKeys,
+  ingestInput,
+  noEvents,
+  noRoomVersion,
+  onlyWaitingForRoomVersion,
+  openSession,
+  roomVersionAdvice,
+  waitingForRoomVersion,
+} from "../session.js";
 
 export const summary = "validate events: federation answers, PDU files, exports, client-API answers";
 
@@ -50,12 +61,14 @@ ${SESSION_HELP}  --backfill           the events came by /backfill: the 20 prev_
 Verdicts: valid; redacted (content hash broken, signatures hold: pruned by the sender or
 tampered); rejected (persisted as rejected by servers: over-long fields in room versions
 1–10, or the authorization rules fail against the event's auth events or the state before
-it); soft_failed (fails them only against the current state of the room held); unchecked (a signing key is not held — pass it with --keys or --trusted-key — or
-the event is no PDU: client format, tardis scenario); dropped.
+it); soft_failed (fails them only against the current state of the room held); unchecked
+(a signing key is not held: pass it with --keys or --trusted-key; the event is no PDU:
+client format, tardis scenario; or no room version is known to compute its ID: pass
+--room-version); dropped.
 
 Exit status: 0 when every event is valid (and the contract kept), 1 when anything is
-invalid (or the contract broken), 2 on unusable input or arguments, 3 when nothing is
-invalid but some events are unchecked.
+invalid (or the contract broken), 2 on unusable input or arguments (or only events that
+wait for a room version), 3 when nothing is invalid but some events are unchecked.
 `;
 
 const OPTIONS = {
@@ -107,6 +120,7 @@ export function combineReports(roomVersion, reports, keys) {
     for (const m of report.missing_keys) missing.set(`${m.server_name} ${m.key_id}`, m);
     const input = { file, input: report.input, counts: report.counts, problems: report.problems, findings: report.findings };
     if (report.title) input.title = report.title;
+    if (waitingForRoomVersion(report) > 0) input.waiting_for_room_version = waitingForRoomVersion(report);
     if (report.keys.added || report.keys.problems.length) input.keys = report.keys;
     inputs.push(input);
     for (const event of report.events) events.push({ file, ...event });
@@ -184,6 +198,7 @@ export function formatHuman(combined, { all = false } = {}) {
       lines.push(...summarised(more, () => true));
     }
     lines.push(...summarised(own));
+    if (input.waiting_for_room_version) lines.push(`  ${roomVersionAdvice(input.waiting_for_room_version)}`);
   }
   for (const m of combined.missing_keys) {
     lines.push(`missing key ${m.key_id} of ${m.server_name}: pass its /_matrix/key/v2/server response with --keys, or --trusted-key "${m.server_name} ${m.key_id} <base64>"`);
@@ -193,7 +208,8 @@ export function formatHuman(combined, { all = false } = {}) {
     lines.push(`contract of ${k.endpoint}: ${k.ok ? "kept" : "BROKEN"} (ordering: ${k.ordering})`);
     for (const p of k.problems) lines.push(formatProblem(p));
   }
-  const version = combined.room_version === null ? "no room version needed" : `room version ${combined.room_version}`;
+  const waiting = combined.inputs.some((i) => i.waiting_for_room_version);
+  const version = combined.room_version !== null ? `room version ${combined.room_version}` : waiting ? "no room version known" : "no room version needed";
   const verdict = { valid: "all valid", unchecked: "nothing invalid, but not all checked", invalid: "NOT all valid" }[combined.outcome];
   lines.push(`${version}: ${countsLine(combined.counts)} — ${verdict}`);
   return lines.join("\n") + "\n";
@@ -248,7 +264,7 @@ export async function run(args, io) {
         return { file: input.file, report };
       });
       // A file that holds nothing is named (above) before events no room version was known for.
-      const unversioned = reports.find(({ report }) => report.room_version === null && report.events.length > 0);
+      const unversioned = onlyWaitingForRoomVersion(reports);
       if (unversioned !== undefined) throw noRoomVersion(unversioned.file, unversioned.report);
       const combined = combineReports(session.roomVersion ?? null, reports, keys);
       if (contract) {

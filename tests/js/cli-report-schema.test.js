@@ -108,6 +108,18 @@ test("check --json on real inputs: exports, client-API answers, key files as FIL
   ]);
 });
 
+test("check --json without a room version: an Element export, a truncated file whose events wait for one", () => {
+  const exported = fileURLToPath(new URL("../fixtures/synapse/element-export.json", import.meta.url));
+  const text = JSON.stringify(transaction(room.pdus.slice(5, 12)), null, 1);
+  const truncated = file("truncated.json", text.slice(0, text.length / 2));
+  for (const args of [[exported], [truncated]]) {
+    const { json } = report(...args);
+    assert.equal(json.room_version, null);
+    assert.deepEqual(violations(json, schema), [], args.join(" "));
+  }
+  assert.ok(report(truncated).json.inputs[0].waiting_for_room_version > 0);
+});
+
 test("check --json with --request: a kept contract, a broken one, an error answer", () => {
   const session = new mxdag.RoomSession(undefined, "12");
   session.ingest(JSON.stringify(room.pdus));

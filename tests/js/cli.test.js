@@ -132,6 +132,47 @@ test("the room version comes from another file's m.room.create, else --room-vers
   assert.equal(mxdagCli("check", tail, "--keys", keys, "--room-version", "10").code, 0);
 });
 
+test("check takes an Element export without a room version, as dag does: its client-format events need none", () => {
+  const exported = fileURLToPath(new URL("../fixtures/synapse/element-export.json", import.meta.url));
+  const run = mxdagCli("check", exported, "--json");
+  assert.equal(run.code, 3, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.room_version, report.inputs[0].input, report.counts.unchecked], [null, "element_export", 6]);
+  assert.match(mxdagCli("check", exported).stdout, /\nno room version needed: 6 event\(s\)/);
+  assert.equal(mxdagCli("dag", exported).code, 0);
+});
+
+test("without a room version, what needs none is reported and the events that wait for one are counted", () => {
+  const text = JSON.stringify(transaction(clean.pdus.slice(10, 16)), null, 1);
+  const truncated = file("cut-short.json", text.slice(0, text.length / 2));
+  const cut = mxdagCli("check", truncated, "--json");
+  assert.equal(cut.code, 1, cut.stderr);
+  const report = JSON.parse(cut.stdout);
+  assert.equal(report.room_version, null);
+  assert.deepEqual(report.inputs[0].problems.map((p) => p.code), ["json_truncated"]);
+  const waiting = report.inputs[0].waiting_for_room_version;
+  assert.ok(waiting > 0 && report.events.every((e) => e.verdict === "unchecked" && e.problems[0].code === "unknown_room_version"));
+  const human = mxdagCli("check", truncated).stdout;
+  assert.match(human, /error: json_truncated at \$: `pdus` is not usable JSON/);
+  assert.ok(human.includes(`  ${waiting} event(s) wait for a room version: no m.room.create event in the inputs names it; pass --room-version V (1–12)\n`), human);
+  assert.match(human, /\nno room version known: .* — NOT all valid\n$/);
+
+  const mixed = file("not-objects.json", [1, "a", null, { foo: 1 }]);
+  const notObjects = mxdagCli("check", mixed, "--json");
+  assert.equal(notObjects.code, 1, notObjects.stderr);
+  const judged = JSON.parse(notObjects.stdout);
+  assert.deepEqual(judged.events.map((e) => [e.verdict, e.problems[0].code]), [
+    ["dropped", "event_not_object"],
+    ["dropped", "event_not_object"],
+    ["dropped", "event_not_object"],
+    ["unchecked", "unknown_room_version"],
+  ]);
+  assert.equal(judged.inputs[0].waiting_for_room_version, 1);
+  const dag = mxdagCli("dag", mixed);
+  assert.equal(dag.code, 1, dag.stderr);
+  assert.match(dag.stdout, /0 event\(s\) placed, 3 refused .*; 1 event\(s\) wait for a room version/);
+});
+
 test("bad input: other events are still judged; unusable files exit 2", () => {
   const lines = clean.pdus.slice(0, 5).map((p) => JSON.stringify(p));
   lines.splice(2, 0, '{"type": "m.room.message", "content": {');
@@ -207,7 +248,7 @@ test("a malformed or empty file names its real problem, without the usage, also 
   const both = mxdagCli("check", tail, file("brace.json", "{"));
   assert.match(both.stderr, /brace\.json: holds no events mxdag can read\. The input is not usable JSON/);
   const noVersion = mxdagCli("check", tail);
-  assert.equal(noVersion.stderr, `mxdag check: ${tail}: no m.room.create event in the inputs names the room version: pass --room-version V (1–12)\n`);
+  assert.equal(noVersion.stderr, `mxdag check: ${tail}: 70 event(s) wait for a room version: no m.room.create event in the inputs names it; pass --room-version V (1–12)\n`);
 });
 
 test("--room-version contradicting the input's m.room.create is warned about, naming both", () => {
