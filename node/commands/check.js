@@ -67,7 +67,7 @@ client format, tardis scenario; or no room version is known to compute its ID: p
 --room-version); dropped.
 
 Exit status: 0 when every event is valid (and the contract kept), 1 when anything is
-invalid (or the contract broken), 2 on unusable input or arguments (or only events that
+invalid (a key given refused, or the contract broken), 2 on unusable input or arguments (or only events that
 wait for a room version), 3 when nothing is invalid but some events are unchecked.
 `;
 
@@ -107,7 +107,16 @@ function requireContent(file, report, answer) {
   throw noEvents(file, report);
 }
 
-/** The report as `--json` prints it (docs/report-schema.md). */
+/** The keys a key source (`{added, keys, problems}`) had refused: errors of the input. */
+const refusedKeys = (keys) => keys.problems.filter((p) => p.severity === "error").length;
+
+/** The key sources of a combined report: the key options, then key files given as FILE. */
+const keySources = (combined) => [...combined.keys, ...combined.inputs.map((i) => i.keys).filter(Boolean)];
+
+/**
+ * The report as `--json` prints it (docs/report-schema.md). Its outcome is the worst of the
+ * inputs', and `invalid` when a key given (by a key option or as FILE) was refused.
+ */
 export function combineReports(roomVersion, reports, keys) {
   const counts = { total: 0, valid: 0, redacted: 0, rejected: 0, soft_failed: 0, unchecked: 0, dropped: 0 };
   const missing = new Map();
@@ -126,17 +135,10 @@ export function combineReports(roomVersion, reports, keys) {
     for (const event of report.events) events.push({ file, ...event });
     if (rank[report.outcome] > rank[outcome]) outcome = report.outcome;
   }
-  if (keys.some((k) => k.problems.some((p) => p.severity === "error")) && outcome === "valid") outcome = "invalid";
-  return {
-    room_version: roomVersion,
-    valid: outcome === "valid",
-    outcome,
-    counts,
-    inputs,
-    keys,
-    missing_keys: [...missing.values()],
-    events,
-  };
+  const combined = { room_version: roomVersion, valid: false, outcome, counts, inputs, keys, missing_keys: [...missing.values()], events };
+  if (keySources(combined).some(refusedKeys)) combined.outcome = "invalid";
+  combined.valid = combined.outcome === "valid";
+  return combined;
 }
 
 const MARK = { valid: "ok", redacted: "REDACTED", rejected: "REJECTED", soft_failed: "SOFT-FAILED", unchecked: "UNCHECKED", dropped: "DROPPED" };
@@ -211,7 +213,9 @@ export function formatHuman(combined, { all = false } = {}) {
   const waiting = combined.inputs.some((i) => i.waiting_for_room_version);
   const version = combined.room_version !== null ? `room version ${combined.room_version}` : waiting ? "no room version known" : "no room version needed";
   const verdict = { valid: "all valid", unchecked: "nothing invalid, but not all checked", invalid: "NOT all valid" }[combined.outcome];
-  lines.push(`${version}: ${countsLine(combined.counts)} — ${verdict}`);
+  const refused = keySources(combined).reduce((n, k) => n + refusedKeys(k), 0);
+  const why = refused > 0 ? ` (keys given were refused: ${refused} error(s) above)` : "";
+  lines.push(`${version}: ${countsLine(combined.counts)} — ${verdict}${why}`);
   return lines.join("\n") + "\n";
 }
 

@@ -110,12 +110,26 @@ test("without keys every event is unchecked (exit 3), the missing keys are liste
   assert.deepEqual(checked.missing_keys, []);
   assert.ok(checked.keys.every((k) => k.file === "--trusted-key" && k.keys[0].trusted === "given"));
   assert.ok(checked.events.every((e) => e.problems.some((p) => p.code === "signed_with_trusted_key")));
-  // A trusted key that is no ed25519 public key is refused, naming the server and key.
+  // A trusted key that is no ed25519 public key is refused, naming the server and key: an
+  // error of the input, so the outcome is invalid though the events are only unchecked.
   const bad = mxdagCli("check", events, "--trusted-key", "matrix.example.org ed25519:x notbase64", "--json");
-  assert.equal(bad.code, 3, bad.stderr);
-  const [refused] = JSON.parse(bad.stdout).keys;
+  assert.equal(bad.code, 1, bad.stderr);
+  const { keys: [refused], outcome } = JSON.parse(bad.stdout);
+  assert.equal(outcome, "invalid");
   assert.deepEqual([refused.file, refused.added, refused.problems.map((p) => p.code)], ["--trusted-key", 0, ["key_malformed"]]);
   assert.match(refused.problems[0].message, /matrix\.example\.org's key ed25519:x/);
+});
+
+test("a key refused makes the outcome invalid (exit 1), from --trusted-key, --trusted-keys or a key file given as FILE", () => {
+  const events = join(examples, "backfill.json");
+  const yaml = file("trusted.yaml", "trusted_key_servers:\n  - server_name: x\n    verify_keys: [1, 2]\n");
+  const keyFile = file("bad-keys.json", { server_name: "hs.example.com", verify_keys: { "ed25519:x": { key: "AAAA" } }, valid_until_ts: 1 });
+  for (const given of [["--trusted-key", "hs.example.com ed25519:a_YjZy AAAA"], ["--trusted-keys", yaml], [keyFile]]) {
+    const run = mxdagCli("check", events, ...given);
+    assert.equal(run.code, 1, given.join(" "));
+    assert.match(run.stdout, /60 unchecked, 0 dropped — NOT all valid \(keys given were refused: \d+ error\(s\) above\)\n$/, given.join(" "));
+    assert.equal(JSON.parse(mxdagCli("check", events, ...given, "--json").stdout).outcome, "invalid", given.join(" "));
+  }
 });
 
 test("the room version comes from another file's m.room.create, else --room-version is asked for", () => {
