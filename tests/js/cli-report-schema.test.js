@@ -120,6 +120,12 @@ test("check --json without a room version: an Element export, a truncated file w
   assert.ok(report(truncated).json.inputs[0].waiting_for_room_version > 0);
 });
 
+test("check --json on events whose auth events are not held: check 4 not run, the auth events named", () => {
+  const { json } = report(file("no-create.json", transaction(room.pdus.slice(1))), "--keys", keys, "--room-version", "12");
+  assert.ok(json.auth.not_run > 0 && json.auth.not_held.length > 0, JSON.stringify(json.auth));
+  assert.deepEqual(violations(json, schema), []);
+});
+
 test("check --json with --request: a kept contract, a broken one, an error answer", () => {
   const session = new mxdag.RoomSession(undefined, "12");
   session.ingest(JSON.stringify(room.pdus));

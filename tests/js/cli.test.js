@@ -51,7 +51,9 @@ test("a valid room exits 0, in words and as JSON", () => {
   const { code, stdout } = mxdagCli("check", events, "--keys", keys, "--json");
   assert.equal(code, 0);
   const report = JSON.parse(stdout);
-  assert.deepEqual(Object.keys(report).sort(), ["counts", "events", "inputs", "keys", "missing_keys", "outcome", "room_version", "valid"]);
+  assert.deepEqual(Object.keys(report).sort(), ["auth", "counts", "events", "inputs", "keys", "missing_keys", "outcome", "room_version", "valid"]);
+  assert.deepEqual(report.auth, { allowed: 80, rejected: 0, not_run: 0, not_held: [] });
+  assert.match(human.stdout, /\ncheck 4 \(authorization rules\): 80 allowed, 0 rejected, 0 not run\n/);
   assert.equal(report.room_version, "10");
   assert.equal(report.valid, true);
   assert.equal(report.outcome, "valid");
@@ -220,6 +222,24 @@ test("bad input: other events are still judged; unusable files exit 2", () => {
   const eventsAsKeys = mxdagCli("check", file("ok2.json", transaction(clean.pdus)), "--keys", file("events-as-keys.json", transaction(clean.pdus)));
   assert.equal(eventsAsKeys.code, 2);
   assert.match(eventsAsKeys.stderr, /events-as-keys\.json: holds no keys mxdag can read\. The input holds no keys: it is a federation transaction/);
+});
+
+test("events whose auth events are not held pass checks 1–3 but say that check 4 was not run, and which auth events are missing", () => {
+  const backfill = JSON.parse(readFileSync(join(examples, "backfill.json"), "utf8"));
+  const create = backfill.pdus.find((p) => p.type === "m.room.create");
+  const createId = `$${backfill.pdus[1].room_id.slice(1)}`; // room version 12: the room ID names its create event
+  const noCreate = file("nocreate.json", { ...backfill, pdus: backfill.pdus.filter((p) => p !== create) });
+  const args = [noCreate, "--keys", join(examples, "keys.json"), "--room-version", "12"];
+  const human = mxdagCli("check", ...args);
+  assert.equal(human.code, 0, human.stderr);
+  assert.ok(human.stdout.includes(`\ncheck 4 (authorization rules): 0 allowed, 0 rejected, 59 not run — auth events not held: ${createId}\n`), human.stdout);
+  assert.match(human.stdout, /— all valid \(check 4 not run for 59 event\(s\): see above\)\n$/);
+  const { auth, outcome } = JSON.parse(mxdagCli("check", ...args, "--json").stdout);
+  assert.deepEqual([auth, outcome], [{ allowed: 0, rejected: 0, not_run: 59, not_held: [createId] }, "valid"]);
+  // Given back as another file, the create event lets every event be authorised.
+  const createFile = file("create.json", [create]);
+  const whole = JSON.parse(mxdagCli("check", noCreate, createFile, "--keys", join(examples, "keys.json"), "--json").stdout);
+  assert.deepEqual(whole.auth, { allowed: 60, rejected: 0, not_run: 0, not_held: [] });
 });
 
 test("the bundled samples check as documented", () => {
