@@ -45,8 +45,10 @@ Options:
 ${SESSION_HELP}  --backfill           the events came by /backfill: the 20 prev_events / 10 auth_events
                        limits are warnings, as the spec asks
   --request LINE       the request RESPONSE answered, as logged (method, path, query):
-                       /backfill, /get_missing_events or forwards fill (any of its
-                       three paths); adds the contract verdict: ok, ordering, problems
+                       /backfill, /get_missing_events, forwards fill (MSC4000, any of
+                       its three paths), /timestamp_to_event (or MSC3030's unstable
+                       path) or MSC4370 /extremities; adds the contract verdict: ok,
+                       ordering, problems
   --body FILE          the JSON body of POST /get_missing_events
   --status N           the HTTP status of RESPONSE (default 200; error bodies such as
                        404 M_UNRECOGNIZED are understood: an error answer holds no events,

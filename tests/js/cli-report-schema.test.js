@@ -140,6 +140,21 @@ test("check --json with --request: a kept contract, a broken one, an error answe
     assert.equal(json.contract.ok, limit === 8);
     assert.deepEqual(violations(json, schema), [], `limit ${limit}`);
   }
+  // The answers that name events: /timestamp_to_event (stable and MSC3030 paths), MSC4370 /extremities.
+  const room_ = encodeURIComponent(room.roomId);
+  const first = byId.get(room.eventIds[3]);
+  const named = [
+    [`GET /_matrix/federation/v1/timestamp_to_event/${room_}?dir=b&ts=${first.origin_server_ts}`, { event_id: room.eventIds[3], origin_server_ts: first.origin_server_ts }, "timestamp_to_event"],
+    [`GET /_matrix/federation/unstable/org.matrix.msc3030/timestamp_to_event/${room_}?dir=f&ts=1`, { event_id: room.eventIds[0], origin_server_ts: room.pdus[0].origin_server_ts }, "timestamp_to_event"],
+    [`GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/${room_}`, { prev_events: room.forwardExtremities }, "extremities"],
+  ];
+  const help = spawnSync(process.execPath, [cli, "check", "--help"], { encoding: "utf8" }).stdout;
+  for (const endpoint of schema.properties.contract.properties.endpoint.enum) assert.ok(help.includes(`/${endpoint}`) || help.includes(endpoint.replace("_", " ")), `--help names ${endpoint}`);
+  for (const [line, body, endpoint] of named) {
+    const { json } = report("--request", line, file(`${endpoint}.json`, body), "--keys", keys, "--dag", all);
+    assert.equal(json.contract.endpoint, endpoint, line);
+    assert.deepEqual(violations(json, schema), [], line);
+  }
   const error = file("403.json", { errcode: "M_FORBIDDEN", error: "Host not in room." });
   const { json } = report("--request", request(8), error, "--status", "403");
   assert.equal(json.room_version, null);
