@@ -62,13 +62,48 @@ export function noEvents(file, report) {
 }
 
 /**
+ * How many of an input's events wait for a room version: none was known to compute their
+ * IDs (`IngestReport.waiting`). They are `unchecked`, each with an `unknown_room_version`
+ * warning.
+ */
+export function waitingForRoomVersion(report) {
+  return report.room_version === null ? report.waiting : 0;
+}
+
+/** What to do about `count` events that wait for a room version, in words. */
+export function roomVersionAdvice(count) {
+  return `${count} event(s) wait for a room version: no m.room.create event in the inputs names it; pass --room-version V (1–12)`;
+}
+
+/**
+ * Whether an input tells something that needs no room version: a problem of the input as a
+ * whole (a truncated list, a refused key), or an event judged without one (dropped for not
+ * being an object, client format).
+ */
+function toldWithoutRoomVersion(report) {
+  const inputProblem = report.problems.some((p) => p.code !== "unknown_room_version") || report.keys.problems.length > 0;
+  return inputProblem || report.findings.length > 0 || report.events.length > report.waiting;
+}
+
+/**
+ * The `{file, report}` whose events wait for a room version when waiting events are all
+ * that `reports` tell: the room-version error (noRoomVersion) is then the whole answer.
+ * Undefined when no event waits, or when an input tells more: the reports are then given,
+ * with the waiting events counted (roomVersionAdvice).
+ */
+export function onlyWaitingForRoomVersion(reports) {
+  if (reports.some(({ report }) => toldWithoutRoomVersion(report))) return undefined;
+  return reports.find(({ report }) => waitingForRoomVersion(report) > 0);
+}
+
+/**
  * The InputError of events whose IDs need a room version that neither the inputs nor an
  * option names: the core's reason when the input names one it does not know.
  */
 export function noRoomVersion(file, report) {
-  const unknown = report?.problems.find((p) => p.code === "unknown_room_version");
+  const unknown = report.problems.find((p) => p.code === "unknown_room_version");
   if (unknown !== undefined) return new InputError(file, unknown.message);
-  return new InputError(file, "no m.room.create event in the inputs names the room version: pass --room-version V (1–12)");
+  return new InputError(file, roomVersionAdvice(waitingForRoomVersion(report)));
 }
 
 /** `--room-version` checked, or undefined. */

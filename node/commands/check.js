@@ -4,12 +4,23 @@
 // the one RESPONSE file against that endpoint's contract, given the events already held
 // (`--dag FILE…`). Every file goes through one RoomSession (src/session).
 // Exit codes: 0 every event valid, 1 anything invalid (or the contract broken), 2 unusable
-// input or arguments, 3 nothing invalid but some events unchecked (keys not held, or
-// events that are no PDU).
+// input or arguments (or only events waiting for a room version), 3 nothing invalid but
+// some events unchecked (keys not held, events that are no PDU, or waiting for a version).
 // The JSON report: docs/report-schema.md.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { readInput, readText } from "../input.js";
-import { SESSION_HELP, SESSION_OPTIONS, formatKeys, ingestInput, noEvents, noRoomVersion, openSession } from "../session.js";
+import {
+  SESSION_HELP,
+  SESSION_OPTIONS,
+  formatKeys,
+  ingestInput,
+  noEvents,
+  noRoomVersion,
+  onlyWaitingForRoomVersion,
+  openSession,
+  roomVersionAdvice,
+  waitingForRoomVersion,
+} from "../session.js";
 
 export const summary = "validate events: federation answers, PDU files, exports, client-API answers";
 
@@ -34,8 +45,10 @@ Options:
 ${SESSION_HELP}  --backfill           the events came by /backfill: the 20 prev_events / 10 auth_events
                        limits are warnings, as the spec asks
   --request LINE       the request RESPONSE answered, as logged (method, path, query):
-                       /backfill, /get_missing_events or forwards fill (any of its
-                       three paths); adds the contract verdict: ok, ordering, problems
+                       /backfill, /get_missing_events, forwards fill (MSC4000, any of
+                       its three paths), /timestamp_to_event (or MSC3030's unstable
+                       path) or MSC4370 /extremities; adds the contract verdict: ok,
+                       ordering, problems
   --body FILE          the JSON body of POST /get_missing_events
   --status N           the HTTP status of RESPONSE (default 200; error bodies such as
                        404 M_UNRECOGNIZED are understood: an error answer holds no events,
@@ -50,12 +63,15 @@ ${SESSION_HELP}  --backfill           the events came by /backfill: the 20 prev_
 Verdicts: valid; redacted (content hash broken, signatures hold: pruned by the sender or
 tampered); rejected (persisted as rejected by servers: over-long fields in room versions
 1–10, or the authorization rules fail against the event's auth events or the state before
-it); soft_failed (fails them only against the current state of the room held); unchecked (a signing key is not held — pass it with --keys or --trusted-key — or
-the event is no PDU: client format, tardis scenario); dropped.
+it); soft_failed (fails them only against the current state of the room held); unchecked
+(a signing key is not held: pass it with --keys or --trusted-key; the event is no PDU:
+client format, tardis scenario; or no room version is known to compute its ID: pass
+--room-version); dropped. Events whose auth events are not held keep the verdict of checks
+1–3: the line "check 4 (authorization rules)" counts them and names the auth events missing.
 
 Exit status: 0 when every event is valid (and the contract kept), 1 when anything is
-invalid (or the contract broken), 2 on unusable input or arguments, 3 when nothing is
-invalid but some events are unchecked.
+invalid (a key given refused, or the contract broken), 2 on unusable input or arguments (or only events that
+wait for a room version), 3 when nothing is invalid but some events are unchecked.
 `;
 
 const OPTIONS = {
@@ -94,8 +110,74 @@ function requireContent(file, report, answer) {
   throw noEvents(file, report);
 }
 
-/** The report as `--json` prints it (docs/report-schema.md). */
-export function combineReports(roomVersion, reports, keys) {
+/** Auth events not held named one by one in the text report; `--json` lists them all. */
+const NOT_HELD_SHOWN = 5;
+
+/**
+ * How much work the look-up of check 4's outcome per event may cost: `session.details` walks
+ * the whole DAG, so at most this many events × events held are asked (about a second).
+ */
+const AUTH_LOOKUP_BUDGET = 20_000_000;
+
+/**
+ * What check 4 (the authorization rules, against each event's own auth events) decided for
+ * the events of `reports`: `{allowed, rejected, not_run, not_held}`, `not_held` the auth
+ * events that the events not run wait for and that no input holds (in v12 the create event
+ * the room ID names among them). Allowed and rejected are the sums of the core's tallies
+ * (`IngestReport.auth`); when any event was left waiting, each event that passed checks 1–3
+ * is looked up (`session.details`) for its outcome and the auth events it misses. When the
+ * inputs are too large to look up every one, only the first are, and `looked_up` says how
+ * many of how many.
+ */
+export function authorisation(session, reports) {
+  const tallies = reports.flatMap(({ report }) => [report.auth, report.rejudged?.auth].filter(Boolean));
+  const auth = { allowed: 0, rejected: 0, not_run: 0, not_held: [] };
+  for (const t of tallies) {
+    auth.allowed += t.allowed;
+    auth.rejected += t.rejected;
+  }
+  if (!tallies.some((t) => t.unknown > 0)) return auth;
+  const passed = new Set();
+  for (const { report } of reports) {
+    for (const e of report.events) if (e.event_id && ["valid", "redacted"].includes(e.verdict)) passed.add(e.event_id);
+  }
+  const held = reports.reduce((n, { report }) => n + report.added + report.known, 0);
+  const budget = Math.max(100, Math.floor(AUTH_LOOKUP_BUDGET / Math.max(held, 1)));
+  const asked = [...passed].slice(0, budget);
+  const notHeld = new Set();
+  for (const id of asked) {
+    const outcome = session.details(id)?.auth;
+    if (outcome?.status !== "unknown") continue;
+    auth.not_run++;
+    for (const missing of outcome.missing) notHeld.add(missing);
+  }
+  auth.not_held = [...notHeld];
+  if (asked.length < passed.size) auth.looked_up = { events: asked.length, of: passed.size };
+  return auth;
+}
+
+/** Check 4's outcome in words: the counts, and the auth events not held. */
+function authorisationLine({ allowed, rejected, not_run, not_held, looked_up }) {
+  const among = looked_up ? ` (of the first ${looked_up.events} of ${looked_up.of} events that passed checks 1–3)` : "";
+  let line = `check 4 (authorization rules): ${allowed} allowed, ${rejected} rejected, ${not_run} not run${among}`;
+  if (not_held.length > 0) {
+    const more = not_held.length > NOT_HELD_SHOWN ? ` (and ${not_held.length - NOT_HELD_SHOWN} more)` : "";
+    line += ` — auth events not held: ${not_held.slice(0, NOT_HELD_SHOWN).join(", ")}${more}`;
+  }
+  return line;
+}
+
+/** The keys a key source (`{added, keys, problems}`) had refused: errors of the input. */
+const refusedKeys = (keys) => keys.problems.filter((p) => p.severity === "error").length;
+
+/** The key sources of a combined report: the key options, then key files given as FILE. */
+const keySources = (combined) => [...combined.keys, ...combined.inputs.map((i) => i.keys).filter(Boolean)];
+
+/**
+ * The report as `--json` prints it (docs/report-schema.md). Its outcome is the worst of the
+ * inputs', and `invalid` when a key given (by a key option or as FILE) was refused.
+ */
+export function combineReports(roomVersion, reports, keys, auth) {
   const counts = { total: 0, valid: 0, redacted: 0, rejected: 0, soft_failed: 0, unchecked: 0, dropped: 0 };
   const missing = new Map();
   const inputs = [];
@@ -107,22 +189,16 @@ export function combineReports(roomVersion, reports, keys) {
     for (const m of report.missing_keys) missing.set(`${m.server_name} ${m.key_id}`, m);
     const input = { file, input: report.input, counts: report.counts, problems: report.problems, findings: report.findings };
     if (report.title) input.title = report.title;
+    if (waitingForRoomVersion(report) > 0) input.waiting_for_room_version = waitingForRoomVersion(report);
     if (report.keys.added || report.keys.problems.length) input.keys = report.keys;
     inputs.push(input);
     for (const event of report.events) events.push({ file, ...event });
     if (rank[report.outcome] > rank[outcome]) outcome = report.outcome;
   }
-  if (keys.some((k) => k.problems.some((p) => p.severity === "error")) && outcome === "valid") outcome = "invalid";
-  return {
-    room_version: roomVersion,
-    valid: outcome === "valid",
-    outcome,
-    counts,
-    inputs,
-    keys,
-    missing_keys: [...missing.values()],
-    events,
-  };
+  const combined = { room_version: roomVersion, valid: false, outcome, counts, auth, inputs, keys, missing_keys: [...missing.values()], events };
+  if (keySources(combined).some(refusedKeys)) combined.outcome = "invalid";
+  combined.valid = combined.outcome === "valid";
+  return combined;
 }
 
 const MARK = { valid: "ok", redacted: "REDACTED", rejected: "REJECTED", soft_failed: "SOFT-FAILED", unchecked: "UNCHECKED", dropped: "DROPPED" };
@@ -184,6 +260,7 @@ export function formatHuman(combined, { all = false } = {}) {
       lines.push(...summarised(more, () => true));
     }
     lines.push(...summarised(own));
+    if (input.waiting_for_room_version) lines.push(`  ${roomVersionAdvice(input.waiting_for_room_version)}`);
   }
   for (const m of combined.missing_keys) {
     lines.push(`missing key ${m.key_id} of ${m.server_name}: pass its /_matrix/key/v2/server response with --keys, or --trusted-key "${m.server_name} ${m.key_id} <base64>"`);
@@ -193,9 +270,14 @@ export function formatHuman(combined, { all = false } = {}) {
     lines.push(`contract of ${k.endpoint}: ${k.ok ? "kept" : "BROKEN"} (ordering: ${k.ordering})`);
     for (const p of k.problems) lines.push(formatProblem(p));
   }
-  const version = combined.room_version === null ? "no room version needed" : `room version ${combined.room_version}`;
+  const waiting = combined.inputs.some((i) => i.waiting_for_room_version);
+  if (combined.auth.allowed + combined.auth.rejected + combined.auth.not_run > 0) lines.push(authorisationLine(combined.auth));
+  const version = combined.room_version !== null ? `room version ${combined.room_version}` : waiting ? "no room version known" : "no room version needed";
   const verdict = { valid: "all valid", unchecked: "nothing invalid, but not all checked", invalid: "NOT all valid" }[combined.outcome];
-  lines.push(`${version}: ${countsLine(combined.counts)} — ${verdict}`);
+  const refused = keySources(combined).reduce((n, k) => n + refusedKeys(k), 0);
+  const notRun = combined.auth.not_run > 0 ? ` (check 4 not run for ${combined.auth.not_run} event(s): see above)` : "";
+  const why = refused > 0 ? ` (keys given were refused: ${refused} error(s) above)` : notRun;
+  lines.push(`${version}: ${countsLine(combined.counts)} — ${verdict}${why}`);
   return lines.join("\n") + "\n";
 }
 
@@ -248,9 +330,9 @@ export async function run(args, io) {
         return { file: input.file, report };
       });
       // A file that holds nothing is named (above) before events no room version was known for.
-      const unversioned = reports.find(({ report }) => report.room_version === null && report.events.length > 0);
+      const unversioned = onlyWaitingForRoomVersion(reports);
       if (unversioned !== undefined) throw noRoomVersion(unversioned.file, unversioned.report);
-      const combined = combineReports(session.roomVersion ?? null, reports, keys);
+      const combined = combineReports(session.roomVersion ?? null, reports, keys, authorisation(session, reports));
       if (contract) {
         const answered = reports[0].report.contract;
         combined.contract = answered;

@@ -2,10 +2,21 @@
 // NDJSON, exports and client answers through one RoomSession into one DAG per room and
 // prints, per room, counts, forward and backward extremities, outliers, forks, the depth
 // range and consistency findings. Exit codes: 0 no refusal and no error-level finding, 1
-// any, 2 unusable input or arguments (or no room version known for events that need one).
+// any (or events waiting for a room version), 2 unusable input or arguments (or only events
+// that need a room version nobody names).
 import { runCommand, UsageError } from "../args.js";
 import { readInput } from "../input.js";
-import { SESSION_HELP, SESSION_OPTIONS, ingestInput, noEvents, noRoomVersion, openSession } from "../session.js";
+import {
+  SESSION_HELP,
+  SESSION_OPTIONS,
+  ingestInput,
+  noEvents,
+  noRoomVersion,
+  onlyWaitingForRoomVersion,
+  openSession,
+  roomVersionAdvice,
+  waitingForRoomVersion,
+} from "../session.js";
 
 export const summary = "walk a room's DAG: extremities, gaps, outliers, forks, findings";
 
@@ -25,7 +36,7 @@ event_id an export wrote is compared with it.
 
 Options:
   --json               print {inputs: [{file, shape, room_version, added, refused,
-                       problems}], rooms: [{room_id, counts, depth_range,
+                       problems, waiting_for_room_version}], rooms: [{room_id, counts, depth_range,
                        forward_extremities, backward_extremities: [{event_id,
                        referenced_by, ...}], outliers, forks: [{event_id, children}],
                        findings}]}: one input per file, one room object per room
@@ -33,9 +44,10 @@ Options:
 ${SESSION_HELP}  -h, --help           this help
 
 Exit status: 0 when every event was placed and no room has an error-level finding; 1 when
-events were refused (unreadable or of another room: the inputs' problems say why) or a
-room has an error-level finding; 2 on unusable input or arguments, or when the events need
-a room version that no m.room.create names (pass --room-version).
+events were refused (unreadable or of another room: the inputs' problems say why), events
+wait for a room version (waiting_for_room_version: they are not placed), or a room has an
+error-level finding; 2 on unusable input or arguments, or when all the inputs hold is
+events that need a room version that no m.room.create names (pass --room-version).
 `;
 
 const OPTIONS = {
@@ -69,15 +81,12 @@ export function formatRoom(s) {
   return lines.join("\n");
 }
 
-/** Whether an input's events wait for a room version (none known to compute their IDs). */
-function neededRoomVersion(report) {
-  return report.room_version === null && report.waiting > 0;
-}
-
 /**
  * Loads `files` (and `outlierFiles`) into a RoomSession with the session options `values`;
  * returns `{session, inputs}`, one input `{file, shape, room_version, added, refused,
- * problems, …}` per file.
+ * problems, …}` per file. Events waiting for a room version are counted in
+ * `waiting_for_room_version`; when they are all the inputs hold, the room-version error is
+ * thrown.
  */
 export async function loadSession(mxdag, files, outlierFiles, values, io) {
   const texts = await Promise.all(files.map(readInput));
@@ -90,14 +99,16 @@ export async function loadSession(mxdag, files, outlierFiles, values, io) {
     // The events' errors; a key not held (the event is unchecked) is no error of the input.
     const isError = (p) => p.severity === "error" && p.code !== "signing_key_unknown";
     const problems = [...r.problems, ...r.events.flatMap((e) => e.problems.filter(isError).map((p) => ({ ...p, path: `$[${e.index}]${p.path.slice(1)}` })))];
-    return { file, shape: r.input, room_version: r.room_version, added: r.added + r.known, refused: r.refused, counts: r.counts, problems, findings: r.findings };
+    const taken = { file, shape: r.input, room_version: r.room_version, added: r.added + r.known, refused: r.refused, counts: r.counts, problems, findings: r.findings };
+    if (waitingForRoomVersion(r) > 0) taken.waiting_for_room_version = waitingForRoomVersion(r);
+    return taken;
   };
   const inputs = [];
   for (const t of texts) inputs.push(await take(t, false));
   for (const t of outliers) inputs.push(await take(t, true));
   // A file that holds nothing is named first, then events no room version was known for.
   const empty = reports.find(({ report: r }) => r.added + r.known + r.refused === 0 && r.counts.total === 0);
-  const unversioned = values["room-version"] === undefined ? reports.find(({ report }) => neededRoomVersion(report)) : undefined;
+  const unversioned = onlyWaitingForRoomVersion(reports);
   if (empty !== undefined || unversioned !== undefined) {
     session.free();
     if (empty !== undefined) throw noEvents(empty.file, empty.report);
@@ -122,12 +133,13 @@ export async function run(args, io) {
     } else {
       const lines = inputs.map((i) => {
         const errors = i.problems.filter((p) => p.severity === "error").length;
-        return `${i.file}: ${i.shape}, ${i.added} event(s) placed, ${i.refused} refused${errors ? ` (${errors} error(s); mxdag check tells more)` : ""}`;
+        const waiting = i.waiting_for_room_version ? `; ${roomVersionAdvice(i.waiting_for_room_version)}` : "";
+        return `${i.file}: ${i.shape}, ${i.added} event(s) placed, ${i.refused} refused${errors ? ` (${errors} error(s); mxdag check tells more)` : ""}${waiting}`;
       });
       io.stdout.write([...lines, ...summaries.map(formatRoom)].join("\n") + "\n");
     }
-    const refused = inputs.some((i) => i.refused > 0);
+    const unplaced = inputs.some((i) => i.refused > 0 || i.waiting_for_room_version);
     const failed = summaries.some((s) => s.findings.some((p) => p.severity === "error"));
-    return refused || failed ? 1 : 0;
+    return unplaced || failed ? 1 : 0;
   });
 }

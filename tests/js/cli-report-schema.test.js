@@ -108,6 +108,24 @@ test("check --json on real inputs: exports, client-API answers, key files as FIL
   ]);
 });
 
+test("check --json without a room version: an Element export, a truncated file whose events wait for one", () => {
+  const exported = fileURLToPath(new URL("../fixtures/synapse/element-export.json", import.meta.url));
+  const text = JSON.stringify(transaction(room.pdus.slice(5, 12)), null, 1);
+  const truncated = file("truncated.json", text.slice(0, text.length / 2));
+  for (const args of [[exported], [truncated]]) {
+    const { json } = report(...args);
+    assert.equal(json.room_version, null);
+    assert.deepEqual(violations(json, schema), [], args.join(" "));
+  }
+  assert.ok(report(truncated).json.inputs[0].waiting_for_room_version > 0);
+});
+
+test("check --json on events whose auth events are not held: check 4 not run, the auth events named", () => {
+  const { json } = report(file("no-create.json", transaction(room.pdus.slice(1))), "--keys", keys, "--room-version", "12");
+  assert.ok(json.auth.not_run > 0 && json.auth.not_held.length > 0, JSON.stringify(json.auth));
+  assert.deepEqual(violations(json, schema), []);
+});
+
 test("check --json with --request: a kept contract, a broken one, an error answer", () => {
   const session = new mxdag.RoomSession(undefined, "12");
   session.ingest(JSON.stringify(room.pdus));
@@ -121,6 +139,21 @@ test("check --json with --request: a kept contract, a broken one, an error answe
     const { json } = report("--request", request(limit), answer, "--keys", keys, "--dag", all);
     assert.equal(json.contract.ok, limit === 8);
     assert.deepEqual(violations(json, schema), [], `limit ${limit}`);
+  }
+  // The answers that name events: /timestamp_to_event (stable and MSC3030 paths), MSC4370 /extremities.
+  const room_ = encodeURIComponent(room.roomId);
+  const first = byId.get(room.eventIds[3]);
+  const named = [
+    [`GET /_matrix/federation/v1/timestamp_to_event/${room_}?dir=b&ts=${first.origin_server_ts}`, { event_id: room.eventIds[3], origin_server_ts: first.origin_server_ts }, "timestamp_to_event"],
+    [`GET /_matrix/federation/unstable/org.matrix.msc3030/timestamp_to_event/${room_}?dir=f&ts=1`, { event_id: room.eventIds[0], origin_server_ts: room.pdus[0].origin_server_ts }, "timestamp_to_event"],
+    [`GET /_matrix/federation/unstable/org.matrix.msc4370/extremities/${room_}`, { prev_events: room.forwardExtremities }, "extremities"],
+  ];
+  const help = spawnSync(process.execPath, [cli, "check", "--help"], { encoding: "utf8" }).stdout;
+  for (const endpoint of schema.properties.contract.properties.endpoint.enum) assert.ok(help.includes(`/${endpoint}`) || help.includes(endpoint.replace("_", " ")), `--help names ${endpoint}`);
+  for (const [line, body, endpoint] of named) {
+    const { json } = report("--request", line, file(`${endpoint}.json`, body), "--keys", keys, "--dag", all);
+    assert.equal(json.contract.endpoint, endpoint, line);
+    assert.deepEqual(violations(json, schema), [], line);
   }
   const error = file("403.json", { errcode: "M_FORBIDDEN", error: "Host not in room." });
   const { json } = report("--request", request(8), error, "--status", "403");

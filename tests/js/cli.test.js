@@ -51,7 +51,9 @@ test("a valid room exits 0, in words and as JSON", () => {
   const { code, stdout } = mxdagCli("check", events, "--keys", keys, "--json");
   assert.equal(code, 0);
   const report = JSON.parse(stdout);
-  assert.deepEqual(Object.keys(report).sort(), ["counts", "events", "inputs", "keys", "missing_keys", "outcome", "room_version", "valid"]);
+  assert.deepEqual(Object.keys(report).sort(), ["auth", "counts", "events", "inputs", "keys", "missing_keys", "outcome", "room_version", "valid"]);
+  assert.deepEqual(report.auth, { allowed: 80, rejected: 0, not_run: 0, not_held: [] });
+  assert.match(human.stdout, /\ncheck 4 \(authorization rules\): 80 allowed, 0 rejected, 0 not run\n/);
   assert.equal(report.room_version, "10");
   assert.equal(report.valid, true);
   assert.equal(report.outcome, "valid");
@@ -110,12 +112,26 @@ test("without keys every event is unchecked (exit 3), the missing keys are liste
   assert.deepEqual(checked.missing_keys, []);
   assert.ok(checked.keys.every((k) => k.file === "--trusted-key" && k.keys[0].trusted === "given"));
   assert.ok(checked.events.every((e) => e.problems.some((p) => p.code === "signed_with_trusted_key")));
-  // A trusted key that is no ed25519 public key is refused, naming the server and key.
+  // A trusted key that is no ed25519 public key is refused, naming the server and key: an
+  // error of the input, so the outcome is invalid though the events are only unchecked.
   const bad = mxdagCli("check", events, "--trusted-key", "matrix.example.org ed25519:x notbase64", "--json");
-  assert.equal(bad.code, 3, bad.stderr);
-  const [refused] = JSON.parse(bad.stdout).keys;
+  assert.equal(bad.code, 1, bad.stderr);
+  const { keys: [refused], outcome } = JSON.parse(bad.stdout);
+  assert.equal(outcome, "invalid");
   assert.deepEqual([refused.file, refused.added, refused.problems.map((p) => p.code)], ["--trusted-key", 0, ["key_malformed"]]);
   assert.match(refused.problems[0].message, /matrix\.example\.org's key ed25519:x/);
+});
+
+test("a key refused makes the outcome invalid (exit 1), from --trusted-key, --trusted-keys or a key file given as FILE", () => {
+  const events = join(examples, "backfill.json");
+  const yaml = file("trusted.yaml", "trusted_key_servers:\n  - server_name: x\n    verify_keys: [1, 2]\n");
+  const keyFile = file("bad-keys.json", { server_name: "hs.example.com", verify_keys: { "ed25519:x": { key: "AAAA" } }, valid_until_ts: 1 });
+  for (const given of [["--trusted-key", "hs.example.com ed25519:a_YjZy AAAA"], ["--trusted-keys", yaml], [keyFile]]) {
+    const run = mxdagCli("check", events, ...given);
+    assert.equal(run.code, 1, given.join(" "));
+    assert.match(run.stdout, /60 unchecked, 0 dropped — NOT all valid \(keys given were refused: \d+ error\(s\) above\)\n$/, given.join(" "));
+    assert.equal(JSON.parse(mxdagCli("check", events, ...given, "--json").stdout).outcome, "invalid", given.join(" "));
+  }
 });
 
 test("the room version comes from another file's m.room.create, else --room-version is asked for", () => {
@@ -130,6 +146,47 @@ test("the room version comes from another file's m.room.create, else --room-vers
   assert.equal(alone.code, 2);
   assert.match(alone.stderr, /pass --room-version/);
   assert.equal(mxdagCli("check", tail, "--keys", keys, "--room-version", "10").code, 0);
+});
+
+test("check takes an Element export without a room version, as dag does: its client-format events need none", () => {
+  const exported = fileURLToPath(new URL("../fixtures/synapse/element-export.json", import.meta.url));
+  const run = mxdagCli("check", exported, "--json");
+  assert.equal(run.code, 3, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.room_version, report.inputs[0].input, report.counts.unchecked], [null, "element_export", 6]);
+  assert.match(mxdagCli("check", exported).stdout, /\nno room version needed: 6 event\(s\)/);
+  assert.equal(mxdagCli("dag", exported).code, 0);
+});
+
+test("without a room version, what needs none is reported and the events that wait for one are counted", () => {
+  const text = JSON.stringify(transaction(clean.pdus.slice(10, 16)), null, 1);
+  const truncated = file("cut-short.json", text.slice(0, text.length / 2));
+  const cut = mxdagCli("check", truncated, "--json");
+  assert.equal(cut.code, 1, cut.stderr);
+  const report = JSON.parse(cut.stdout);
+  assert.equal(report.room_version, null);
+  assert.deepEqual(report.inputs[0].problems.map((p) => p.code), ["json_truncated"]);
+  const waiting = report.inputs[0].waiting_for_room_version;
+  assert.ok(waiting > 0 && report.events.every((e) => e.verdict === "unchecked" && e.problems[0].code === "unknown_room_version"));
+  const human = mxdagCli("check", truncated).stdout;
+  assert.match(human, /error: json_truncated at \$: `pdus` is not usable JSON/);
+  assert.ok(human.includes(`  ${waiting} event(s) wait for a room version: no m.room.create event in the inputs names it; pass --room-version V (1–12)\n`), human);
+  assert.match(human, /\nno room version known: .* — NOT all valid\n$/);
+
+  const mixed = file("not-objects.json", [1, "a", null, { foo: 1 }]);
+  const notObjects = mxdagCli("check", mixed, "--json");
+  assert.equal(notObjects.code, 1, notObjects.stderr);
+  const judged = JSON.parse(notObjects.stdout);
+  assert.deepEqual(judged.events.map((e) => [e.verdict, e.problems[0].code]), [
+    ["dropped", "event_not_object"],
+    ["dropped", "event_not_object"],
+    ["dropped", "event_not_object"],
+    ["unchecked", "unknown_room_version"],
+  ]);
+  assert.equal(judged.inputs[0].waiting_for_room_version, 1);
+  const dag = mxdagCli("dag", mixed);
+  assert.equal(dag.code, 1, dag.stderr);
+  assert.match(dag.stdout, /0 event\(s\) placed, 3 refused .*; 1 event\(s\) wait for a room version/);
 });
 
 test("bad input: other events are still judged; unusable files exit 2", () => {
@@ -165,6 +222,24 @@ test("bad input: other events are still judged; unusable files exit 2", () => {
   const eventsAsKeys = mxdagCli("check", file("ok2.json", transaction(clean.pdus)), "--keys", file("events-as-keys.json", transaction(clean.pdus)));
   assert.equal(eventsAsKeys.code, 2);
   assert.match(eventsAsKeys.stderr, /events-as-keys\.json: holds no keys mxdag can read\. The input holds no keys: it is a federation transaction/);
+});
+
+test("events whose auth events are not held pass checks 1–3 but say that check 4 was not run, and which auth events are missing", () => {
+  const backfill = JSON.parse(readFileSync(join(examples, "backfill.json"), "utf8"));
+  const create = backfill.pdus.find((p) => p.type === "m.room.create");
+  const createId = `$${backfill.pdus[1].room_id.slice(1)}`; // room version 12: the room ID names its create event
+  const noCreate = file("nocreate.json", { ...backfill, pdus: backfill.pdus.filter((p) => p !== create) });
+  const args = [noCreate, "--keys", join(examples, "keys.json"), "--room-version", "12"];
+  const human = mxdagCli("check", ...args);
+  assert.equal(human.code, 0, human.stderr);
+  assert.ok(human.stdout.includes(`\ncheck 4 (authorization rules): 0 allowed, 0 rejected, 59 not run — auth events not held: ${createId}\n`), human.stdout);
+  assert.match(human.stdout, /— all valid \(check 4 not run for 59 event\(s\): see above\)\n$/);
+  const { auth, outcome } = JSON.parse(mxdagCli("check", ...args, "--json").stdout);
+  assert.deepEqual([auth, outcome], [{ allowed: 0, rejected: 0, not_run: 59, not_held: [createId] }, "valid"]);
+  // Given back as another file, the create event lets every event be authorised.
+  const createFile = file("create.json", [create]);
+  const whole = JSON.parse(mxdagCli("check", noCreate, createFile, "--keys", join(examples, "keys.json"), "--json").stdout);
+  assert.deepEqual(whole.auth, { allowed: 60, rejected: 0, not_run: 0, not_held: [] });
 });
 
 test("the bundled samples check as documented", () => {
@@ -207,7 +282,7 @@ test("a malformed or empty file names its real problem, without the usage, also 
   const both = mxdagCli("check", tail, file("brace.json", "{"));
   assert.match(both.stderr, /brace\.json: holds no events mxdag can read\. The input is not usable JSON/);
   const noVersion = mxdagCli("check", tail);
-  assert.equal(noVersion.stderr, `mxdag check: ${tail}: no m.room.create event in the inputs names the room version: pass --room-version V (1–12)\n`);
+  assert.equal(noVersion.stderr, `mxdag check: ${tail}: 70 event(s) wait for a room version: no m.room.create event in the inputs names it; pass --room-version V (1–12)\n`);
 });
 
 test("--room-version contradicting the input's m.room.create is warned about, naming both", () => {

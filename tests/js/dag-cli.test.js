@@ -212,7 +212,7 @@ test("dag: events that need a room version nobody names exit 2, as check does", 
   for (const json of [[], ["--json"]]) {
     const run = await cli(dag, [path, ...json]);
     assert.equal(run.code, 2);
-    assert.equal(run.stderr, `mxdag dag: ${path}: no m.room.create event in the inputs names the room version: pass --room-version V (1–12)\n`);
+    assert.equal(run.stderr, `mxdag dag: ${path}: 10 event(s) wait for a room version: no m.room.create event in the inputs names it; pass --room-version V (1–12)\n`);
     assert.equal(run.stdout, "");
   }
   const given = await cli(dag, [path, "--room-version", "12", "--json"]);
