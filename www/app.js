@@ -554,9 +554,18 @@ async function loadFile(file) {
     applySnapshot(r.snapshot);
     return;
   }
+  if (r.kind === "refused") return notice(refusedFile(r));
   state.files.set(file.name, { file });
   state.start = { ...state.start, file };
   showFileRoom(file.name, r);
+}
+
+/** Why a file that yields no event was not loaded: its first problems, the room shown kept. */
+function refusedFile(r) {
+  const why = r.problems.slice(0, 2).map((p) => p.message);
+  const more = r.problems.length > 2 ? ` (and ${r.problems.length - 2} more problems)` : "";
+  const reason = why.length ? `${why.join(" ")}${more}` : `it holds no event (read as ${r.shape}).`;
+  return `${r.name} not loaded: ${reason} The room shown is kept.`;
 }
 
 /** Judges the loaded file again as the room version chosen. */

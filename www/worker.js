@@ -122,7 +122,8 @@ const ops = {
   /**
    * Reads a file (a `File`, read here so the page's thread never holds its text). A key
    * file joins the session and the room shown is judged again; a file of events becomes
-   * the room shown. A file that names no room version takes the room shown's (`current`,
+   * the room shown; a file that yields no event is refused (`kind: "refused"`, its problems)
+   * and the room shown stays. A file that names no room version takes the room shown's (`current`,
    * when it is of that room) or the chosen one (`version`).
    */
   async loadFile(engine, m, progress) {
@@ -133,8 +134,10 @@ const ops = {
       // Only its first item was looked at: keys followed by events are a file of events.
       if (KEY_SHAPES.has(r.input)) return { kind: "keys", name, added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
     }
-    engine.reset(null, null);
-    const report = await engine.ingestOnCores(text, { source: `file ${name}`, viaBackfill: true }, progress);
+    // The room shown stays until the file is known to hold events.
+    const holdsEvents = (report) => report.counts.total > 0 || report.waiting > 0;
+    const report = await engine.inNewSession(() => engine.ingestOnCores(text, { source: `file ${name}`, viaBackfill: true }, progress), holdsEvents);
+    if (!holdsEvents(report)) return { kind: "refused", name, shape: report.input, problems: report.problems };
     engine.fileShape = report.input;
     let versionFrom = report.room_version === null ? null : "create";
     if (report.room_version === null && report.waiting > 0) {

@@ -230,3 +230,32 @@ test("a key file re-judges the events fetched for the room shown, from the JSON 
     await page.close();
   });
 });
+
+test("a file that yields no event is refused with its reason; the room shown and its fetched events stay", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await clickNode(page, await newestWith(page, FLAG.gap));
+    const held = await count(page, "events");
+    const shown = () => page.evaluate(() => ({ ids: window.mxdag.snapshot.ids, options: [...document.querySelectorAll("#room-select option")].map((o) => o.value), value: document.querySelector("#room-select").value }));
+    const before = await shown();
+    const files = {
+      "truncated.json": ['{"pdus":[{"type":"m.room', /not usable JSON/],
+      "empty.json": ["", /empty/],
+      "garbage.bin": [String.fromCharCode(...Array.from({ length: 300 }, (_, i) => (i * 37) % 256)), /row|event|JSON|recogn/i],
+      "zero.json": ["[]", /holds no event/],
+    };
+    for (const [name, [text, reason]] of Object.entries(files)) {
+      writeFileSync(join(dir, name), text);
+      await load(page, join(dir, name));
+      const notice = await page.textContent("#notice");
+      assert.match(notice, new RegExp(`${name.replace(".", "\\.")} .*not loaded`), notice);
+      assert.match(notice, reason, notice);
+      assert.equal(await count(page, "events"), held, `${name}: the events fetched are kept`);
+      assert.deepEqual(await shown(), before, `${name}: the room shown and the room select are as they were`);
+    }
+    const saved = await page.evaluate(() => window.mxdag.worker.call("save"));
+    assert.equal(saved.file.events, held, "Save room still saves the room shown");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
