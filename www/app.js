@@ -449,13 +449,17 @@ async function startProxy(destination) {
     await worker.call("init", { roomId, roomVersion: roomVersion ?? undefined });
     const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
     const probe = new Fetcher({ source: sourceFor(destination), worker, roomId, hooks });
+    // The proxy's own refusal (no identity, a destination not allowed) is its word, not the server's.
+    const refusedByProxy = () => probe.proxyRefusal && askForEvents(destination, roomId, roomVersion, probe.proxyRefusal, events.length ? "version" : "event");
     if (!events.length) {
       const ext = await probe.extremities();
+      if (probe.proxyRefusal) return refusedByProxy();
       if (ext.unsupported) return askForEvents(destination, roomId, roomVersion, `${destination} does not support MSC4370 /extremities (M_UNRECOGNIZED): give an event ID of the room to start from.`);
       if (ext.error || !ext.prevEvents.length) return askForEvents(destination, roomId, roomVersion, `${destination} named no forward extremity of ${roomId} (${ext.error ?? "an empty list"}): give an event ID to start from.`);
       events = ext.prevEvents;
     }
     roomVersion ??= await probe.roomVersionFrom(events[0]);
+    if (!roomVersion && probe.proxyRefusal) return refusedByProxy();
     if (!roomVersion) return askForEvents(destination, roomId, null, `The room version of ${roomId} could not be read from its m.room.create: give it.`, "version");
   }
   await startRoom({ source: sourceFor(destination), roomId, roomVersion, events, label, value: "proxy" });

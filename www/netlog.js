@@ -20,7 +20,7 @@ function verdictOf(entry) {
   if (entry.status === "…") return ["pending", "…"];
   if (entry.error || entry.status === "failed") return ["bad", "failed"];
   if (c?.unsupported) return ["warn", "not supported"];
-  if (typeof entry.status === "number" && entry.status >= 400) return ["bad", entry.errcode ?? `HTTP ${entry.status}`];
+  if (typeof entry.status === "number" && entry.status >= 400) return ["bad", `${entry.byProxy ? "proxy: " : ""}${entry.errcode ?? `HTTP ${entry.status}`}`];
   if (!c) return ["muted", "—"];
   const errors = (c.problems ?? []).filter((p) => p.severity === "error").length;
   const warnings = (c.problems ?? []).filter((p) => p.severity === "warning").length;
