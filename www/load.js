@@ -142,7 +142,12 @@ export class Fetcher {
     const r = await this.request("POST", "/_matrix/key/v2/query", { server_keys: serverKeys }, `keys ${wanted.map((k) => `${k.server_name} ${k.key_id}`).join(", ")}`.slice(0, 200));
     if (r.status !== 200) return false;
     const k = await this.worker.call("keys", { text: r.text });
-    r.entry.update({ events: k.added, contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
+    // A notary that holds no keys of a server leaves it out: an empty list is a valid answer.
+    const answered = errorBody(r.text)?.server_keys;
+    const noKeys = Array.isArray(answered) && answered.length === 0;
+    const notFound = Array.isArray(answered) ? Object.keys(serverKeys).filter((server) => !answered.some((a) => a?.server_name === server)) : [];
+    const problems = noKeys ? [] : k.problems;
+    r.entry.update({ events: k.added, contract: { ok: problems.length === 0, problems, keys: true, noKeys, notFound } });
     if (k.snapshot) this.hooks.snapshot(k.snapshot);
     return k.added > 0;
   }

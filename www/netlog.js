@@ -25,6 +25,7 @@ function verdictOf(entry) {
   const errors = (c.problems ?? []).filter((p) => p.severity === "error").length;
   const warnings = (c.problems ?? []).filter((p) => p.severity === "warning").length;
   if (!c.ok || errors) return ["bad", `contract broken (${errors || c.problems.length})`];
+  if (c.noKeys) return ["ok", "ok · no keys"];
   if (entry.bad) return ["warn", `${entry.bad} bad event${entry.bad === 1 ? "" : "s"}`];
   if (warnings) return ["warn", `ok, ${warnings} warning${warnings === 1 ? "" : "s"}`];
   return ["ok", c.ordering ? `ok · ${c.ordering}` : "ok"];
