@@ -597,11 +597,17 @@ addEventListener("drop", (e) => {
   const file = e.dataTransfer?.files?.[0];
   if (file) run(() => loadFile(file));
 });
-wireKeysForm($("keys-form"), worker, run, (text, r) => {
-  notice(text);
-  panel.clear(text);
-  applySnapshot(r.snapshot);
-});
+wireKeysForm(
+  $("keys-form"),
+  worker,
+  run,
+  (text, r) => {
+    notice(text);
+    panel.clear(text);
+    applySnapshot(r.snapshot);
+  },
+  $("keys-why"),
+);
 $("connect-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = new FormData(e.target);

@@ -38,6 +38,18 @@ test("keys pasted in the Keys… form are trusted as given and check the uncheck
     await idle(page);
     assert.match(await page.textContent("#notice"), /keys pasted: no key added; 1 refused: /);
     assert.deepEqual(await verdicts(page), { 0: 60 });
+    // The refused text stays in the open form, which says why, to be mended.
+    assert.equal(await page.inputValue("#keys-form textarea"), "example.org ed25519:x not-base64!");
+    assert.equal(await page.evaluate(() => document.querySelector("#keys").open), true);
+    assert.match(await page.textContent("#keys-why"), /no key added; 1 refused: /);
+    // Mended, the keys are added, and the form closes empty.
+    await page.fill("#keys-form textarea", keyLines[0]);
+    await page.click("#keys-form button");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.equal(await page.evaluate(() => document.querySelector("#keys").open), false);
+    assert.equal(await page.inputValue("#keys-form textarea"), "");
+    assert.equal(await page.isVisible("#keys-why"), false);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
