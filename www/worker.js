@@ -204,12 +204,19 @@ function notDrawn(engine, events) {
 /**
  * The events of a report held apart from the drawing (outliers: no place in the DAG, as
  * client-format events, which carry no prev_events, or state listed beside an answer): the
- * first ones, and how many. Looked for only when the room holds outliers.
+ * first ones, and how many, each once (an answer may list an event in its timeline and its
+ * state). Looked for only when the room holds outliers.
  */
 function heldApart(engine, events, rows) {
   if (!rows.outliers) return { apart: [], apartTotal: 0 };
   const outliers = new Set(engine.session.outliers());
-  const apart = events.filter((e) => outliers.has(e.event_id));
+  const listed = new Set();
+  const apart = [];
+  for (const e of events) {
+    if (!outliers.has(e.event_id) || listed.has(e.event_id)) continue;
+    listed.add(e.event_id);
+    apart.push(e);
+  }
   const shown = apart.slice(0, NOT_DRAWN_SHOWN).map((e) => ({ label: e.label, event_id: e.event_id, verdict: e.verdict, summary: engine.details(e.event_id)?.summary ?? "" }));
   return { apart: shown, apartTotal: apart.length };
 }
