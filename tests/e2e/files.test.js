@@ -259,3 +259,25 @@ test("a file that yields no event is refused with its reason; the room shown and
     await page.close();
   });
 });
+
+test("at 800 × 600 the room select, the version pill and the version select all show whole", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await page.setViewportSize({ width: 800, height: 600 });
+    await load(page, nocreate);
+    const boxes = await page.evaluate(() => Object.fromEntries(["#room-select", "#room-version", "#version-select", ".source", "header.top"].map((s) => [s, document.querySelector(s).getBoundingClientRect().toJSON()])));
+    const source = boxes[".source"];
+    for (const s of ["#room-select", "#room-version", "#version-select"]) {
+      const b = boxes[s];
+      assert.ok(b.width > 20, `${s} is shown: ${JSON.stringify(b)}`);
+      assert.ok(b.left >= source.left - 0.5 && b.right <= source.right + 0.5 && b.right <= 800, `${s} lies whole in its header part: ${JSON.stringify(b)} in ${JSON.stringify(source)}`);
+    }
+    assert.ok(boxes["#room-select"].width >= 80, `the room select stays usable: ${boxes["#room-select"].width}px`);
+    await page.selectOption("#version-select", "12");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.equal(await page.textContent("#room-version"), "v12");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
