@@ -195,6 +195,17 @@ function typedIn(e) {
   return Boolean(e.target.closest?.("button, summary, .button, a")) && (e.key === "Enter" || e.key === " ");
 }
 
+// Escape closes the toolbar's open popup (Keys…, Homeserver…), the focus back on its summary,
+// before it would clear the selection.
+addEventListener("keydown", (e) => {
+  const popup = e.key === "Escape" && document.querySelector("header.top details[open]");
+  if (!popup) return;
+  popup.open = false;
+  popup.querySelector("summary").focus();
+  e.preventDefault();
+  e.stopImmediatePropagation();
+});
+
 // Keys: ↑/↓ (or k/j) move to the newer/older event, Enter fetches what the event offers,
 // F fits the DAG to the window, Escape clears the selection. Not while typing in a field.
 addEventListener("keydown", (e) => {
@@ -579,6 +590,7 @@ async function rejudgeFile() {
   showFileRoom(state.start.file.name, r);
 }
 
+$("load-file").addEventListener("click", () => $("file-input").click());
 $("file-input").addEventListener("change", (e) => {
   const file = e.target.files?.[0];
   if (file) run(() => loadFile(file));

@@ -46,6 +46,13 @@ export class NetLog {
     const row = el("tr");
     row.tabIndex = 0;
     row.addEventListener("click", () => this.onSelect(entry));
+    // Focused, Enter or Space shows the request, as a click does (not the DAG's Enter).
+    row.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.onSelect(entry);
+    });
     entry.update = (more) => {
       Object.assign(entry, more);
       this.render(entry, row);

@@ -281,3 +281,33 @@ test("at 800 × 600 the room select, the version pill and the version select all
     await page.close();
   });
 });
+
+test("from the keyboard: Tab reaches Load file… and Enter opens the picker; Enter on a network log row shows it; Escape closes Keys…", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    // Listened for first: Playwright intercepts file choosers only once it has said so to the browser.
+    const chosen = page.waitForEvent("filechooser", { timeout: 10_000 });
+    await page.focus("#room-select");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent.trim());
+    for (let i = 0; i < 6 && (await focused()) !== "Load file…"; i++) await page.keyboard.press("Tab");
+    assert.equal(await focused(), "Load file…", "Load file… is reached by Tab");
+    await page.keyboard.press("Enter");
+    const chooser = await chosen;
+    await chooser.setFiles(nocreate);
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.match(await page.textContent("#panel"), /Loaded nocreate\.json/, "the file chosen is loaded");
+    // A network log row, focused, shows its request on Enter.
+    await page.focus("#netlog-body tr:last-child");
+    await page.keyboard.press("Enter");
+    assert.match(await page.textContent("#panel .event-id"), /key\/v2\/server/);
+    // Escape closes the Keys… popup, the focus back on its summary.
+    await page.click("#keys summary");
+    await page.focus("#keys-form textarea");
+    await page.keyboard.press("Escape");
+    assert.equal(await page.evaluate(() => document.querySelector("#keys").open), false);
+    assert.equal(await page.evaluate(() => document.activeElement === document.querySelector("#keys summary")), true);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
