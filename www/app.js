@@ -195,6 +195,17 @@ function typedIn(e) {
   return Boolean(e.target.closest?.("button, summary, .button, a")) && (e.key === "Enter" || e.key === " ");
 }
 
+// Escape closes the toolbar's open popup (Keys…, Homeserver…), the focus back on its summary,
+// before it would clear the selection.
+addEventListener("keydown", (e) => {
+  const popup = e.key === "Escape" && document.querySelector("header.top details[open]");
+  if (!popup) return;
+  popup.open = false;
+  popup.querySelector("summary").focus();
+  e.preventDefault();
+  e.stopImmediatePropagation();
+});
+
 // Keys: ↑/↓ (or k/j) move to the newer/older event, Enter fetches what the event offers,
 // F fits the DAG to the window, Escape clears the selection. Not while typing in a field.
 addEventListener("keydown", (e) => {
@@ -449,13 +460,17 @@ async function startProxy(destination) {
     await worker.call("init", { roomId, roomVersion: roomVersion ?? undefined });
     const hooks = { log: (e) => netlog.add(e), snapshot: applySnapshot, progress, notice };
     const probe = new Fetcher({ source: sourceFor(destination), worker, roomId, hooks });
+    // The proxy's own refusal (no identity, a destination not allowed) is its word, not the server's.
+    const refusedByProxy = () => probe.proxyRefusal && askForEvents(destination, roomId, roomVersion, probe.proxyRefusal, events.length ? "version" : "event");
     if (!events.length) {
       const ext = await probe.extremities();
+      if (probe.proxyRefusal) return refusedByProxy();
       if (ext.unsupported) return askForEvents(destination, roomId, roomVersion, `${destination} does not support MSC4370 /extremities (M_UNRECOGNIZED): give an event ID of the room to start from.`);
       if (ext.error || !ext.prevEvents.length) return askForEvents(destination, roomId, roomVersion, `${destination} named no forward extremity of ${roomId} (${ext.error ?? "an empty list"}): give an event ID to start from.`);
       events = ext.prevEvents;
     }
     roomVersion ??= await probe.roomVersionFrom(events[0]);
+    if (!roomVersion && probe.proxyRefusal) return refusedByProxy();
     if (!roomVersion) return askForEvents(destination, roomId, null, `The room version of ${roomId} could not be read from its m.room.create: give it.`, "version");
   }
   await startRoom({ source: sourceFor(destination), roomId, roomVersion, events, label, value: "proxy" });
@@ -554,9 +569,18 @@ async function loadFile(file) {
     applySnapshot(r.snapshot);
     return;
   }
+  if (r.kind === "refused") return notice(refusedFile(r));
   state.files.set(file.name, { file });
   state.start = { ...state.start, file };
   showFileRoom(file.name, r);
+}
+
+/** Why a file that yields no event was not loaded: its first problems, the room shown kept. */
+function refusedFile(r) {
+  const why = r.problems.slice(0, 2).map((p) => p.message);
+  const more = r.problems.length > 2 ? ` (and ${r.problems.length - 2} more problems)` : "";
+  const reason = why.length ? `${why.join(" ")}${more}` : `it holds no event (read as ${r.shape}).`;
+  return `${r.name} not loaded: ${reason} The room shown is kept.`;
 }
 
 /** Judges the loaded file again as the room version chosen. */
@@ -566,6 +590,7 @@ async function rejudgeFile() {
   showFileRoom(state.start.file.name, r);
 }
 
+$("load-file").addEventListener("click", () => $("file-input").click());
 $("file-input").addEventListener("change", (e) => {
   const file = e.target.files?.[0];
   if (file) run(() => loadFile(file));
@@ -584,11 +609,17 @@ addEventListener("drop", (e) => {
   const file = e.dataTransfer?.files?.[0];
   if (file) run(() => loadFile(file));
 });
-wireKeysForm($("keys-form"), worker, run, (text, r) => {
-  notice(text);
-  panel.clear(text);
-  applySnapshot(r.snapshot);
-});
+wireKeysForm(
+  $("keys-form"),
+  worker,
+  run,
+  (text, r) => {
+    notice(text);
+    panel.clear(text);
+    applySnapshot(r.snapshot);
+  },
+  $("keys-why"),
+);
 $("connect-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = new FormData(e.target);

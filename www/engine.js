@@ -45,6 +45,28 @@ export class Engine {
     this.fixedRoom = roomId ?? null;
   }
 
+  /**
+   * Runs `take()` on a fresh session (the keys added so far in it) and keeps that session
+   * when `keep(result)` says so; else frees it, and the session before, untouched, is the
+   * room again. Returns `take`'s result.
+   */
+  async inNewSession(take, keep) {
+    const before = { session: this.session, fixedRoom: this.fixedRoom };
+    this.session = null;
+    this.reset(null, null);
+    let result;
+    try {
+      result = await take();
+    } finally {
+      if (result !== undefined && keep(result)) before.session.free();
+      else {
+        this.session.free();
+        Object.assign(this, before);
+      }
+    }
+    return result;
+  }
+
   /** The room shown, once known. */
   get roomId() {
     return this.fixedRoom ?? this.session.roomId ?? null;

@@ -1,6 +1,7 @@
 // Keys on the page: the "Keys…" form (key lines, a trusted_key_servers section, key
 // responses pasted as text), the keys `mxdag serve --trusted-key(s)` hands the page, and the
 // notice that says what a key input did. The worker's session holds the keys.
+import { readable } from "./text.js";
 
 /** What a key input did: the keys added (trusted ones named so), refused ones and why. */
 export function keyNotice(name, r) {
@@ -32,15 +33,20 @@ export async function addServedKeys(worker) {
 /**
  * Wires the "Keys…" form: the text pasted joins the session (`worker` op `keys`), `show`
  * gets the notice and the worker's answer (with the snapshot of the room judged again).
+ * When no key was added the text stays and the form stays open, saying why (`why`).
  */
-export function wireKeysForm(form, worker, run, show) {
+export function wireKeysForm(form, worker, run, show, why) {
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = String(new FormData(form).get("keys")).trim();
     if (!text) return;
     run(async () => {
       const r = await worker.call("keys", { text, name: "" });
-      show(keyNotice("keys pasted", r), r);
+      const said = keyNotice("keys pasted", r);
+      show(said, r);
+      why.hidden = r.added > 0;
+      why.textContent = r.added ? "" : readable(said);
+      if (!r.added) return;
       form.reset();
       form.closest("details").open = false;
     });

@@ -20,6 +20,19 @@ function errorBody(text) {
   }
 }
 
+/** Where the signing proxy's paths start (node/server/index.js). */
+const PROXY_PATHS = "/_mxdag/proxy/";
+
+/**
+ * Whether an error answer is the local signing proxy's own (node/server/proxy.js: a
+ * destination not allowed, no identity to sign with, a peer unreachable or its answer over
+ * the cap) rather than the destination's passed on: the proxy sends what a destination
+ * answered under its sandboxing Content-Security-Policy, and its own refusals without it.
+ */
+function refusedByProxy(base, res) {
+  return base.startsWith(PROXY_PATHS) && !res.ok && !(res.headers.get("content-security-policy") ?? "").includes("sandbox");
+}
+
 /** The worker, as promises. */
 export class WorkerClient {
   constructor(url) {
@@ -84,6 +97,8 @@ export class Fetcher {
     this.keysTried = new Set();
     /** Servers that answered M_UNRECOGNIZED on every forwards fill path. */
     this.noForwardsFill = new Set();
+    /** The last refusal of the signing proxy itself (not the destination's), as a sentence; null if none. */
+    this.proxyRefusal = null;
   }
 
   /** One HTTP request, logged. Returns `{status, text, json, headers, entry}` (`json`: an error body only). */
@@ -98,9 +113,12 @@ export class Fetcher {
       });
       const text = await res.text();
       const ms = performance.now() - t0;
-      // Only an error body is read here, for its errcode; answers go to the worker as text.
+      // Only an error body is read here, for its errcode and explanation; answers go to the worker as text.
       const json = res.ok ? undefined : errorBody(text);
-      entry.update({ status: res.status, ms, bytes: text.length, errcode: json?.errcode });
+      const byProxy = refusedByProxy(base, res);
+      const explanation = typeof json?.error === "string" ? json.error : undefined;
+      entry.update({ status: res.status, ms, bytes: text.length, errcode: json?.errcode, explanation, byProxy, destination: this.source.destination });
+      if (byProxy) this.proxyRefusal = `The local signing proxy (mxdag serve), not ${this.source.destination}, refused ${method} ${path.split("?")[0]}: ${explanation ?? `HTTP ${res.status}`}`;
       return { status: res.status, text, json, headers: res.headers, entry };
     } catch (e) {
       entry.update({ status: "failed", ms: performance.now() - t0, error: e.message });
@@ -124,7 +142,12 @@ export class Fetcher {
     const r = await this.request("POST", "/_matrix/key/v2/query", { server_keys: serverKeys }, `keys ${wanted.map((k) => `${k.server_name} ${k.key_id}`).join(", ")}`.slice(0, 200));
     if (r.status !== 200) return false;
     const k = await this.worker.call("keys", { text: r.text });
-    r.entry.update({ events: k.added, contract: { ok: k.problems.length === 0, problems: k.problems, keys: true } });
+    // A notary that holds no keys of a server leaves it out: an empty list is a valid answer.
+    const answered = errorBody(r.text)?.server_keys;
+    const noKeys = Array.isArray(answered) && answered.length === 0;
+    const notFound = Array.isArray(answered) ? Object.keys(serverKeys).filter((server) => !answered.some((a) => a?.server_name === server)) : [];
+    const problems = noKeys ? [] : k.problems;
+    r.entry.update({ events: k.added, contract: { ok: problems.length === 0, problems, keys: true, noKeys, notFound } });
     if (k.snapshot) this.hooks.snapshot(k.snapshot);
     return k.added > 0;
   }

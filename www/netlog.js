@@ -20,11 +20,12 @@ function verdictOf(entry) {
   if (entry.status === "…") return ["pending", "…"];
   if (entry.error || entry.status === "failed") return ["bad", "failed"];
   if (c?.unsupported) return ["warn", "not supported"];
-  if (typeof entry.status === "number" && entry.status >= 400) return ["bad", entry.errcode ?? `HTTP ${entry.status}`];
+  if (typeof entry.status === "number" && entry.status >= 400) return ["bad", `${entry.byProxy ? "proxy: " : ""}${entry.errcode ?? `HTTP ${entry.status}`}`];
   if (!c) return ["muted", "—"];
   const errors = (c.problems ?? []).filter((p) => p.severity === "error").length;
   const warnings = (c.problems ?? []).filter((p) => p.severity === "warning").length;
   if (!c.ok || errors) return ["bad", `contract broken (${errors || c.problems.length})`];
+  if (c.noKeys) return ["ok", "ok · no keys"];
   if (entry.bad) return ["warn", `${entry.bad} bad event${entry.bad === 1 ? "" : "s"}`];
   if (warnings) return ["warn", `ok, ${warnings} warning${warnings === 1 ? "" : "s"}`];
   return ["ok", c.ordering ? `ok · ${c.ordering}` : "ok"];
@@ -45,6 +46,13 @@ export class NetLog {
     const row = el("tr");
     row.tabIndex = 0;
     row.addEventListener("click", () => this.onSelect(entry));
+    // Focused, Enter or Space shows the request, as a click does (not the DAG's Enter).
+    row.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.onSelect(entry);
+    });
     entry.update = (more) => {
       Object.assign(entry, more);
       this.render(entry, row);

@@ -150,8 +150,13 @@ export class Panel {
       el("div", "event-id", entry.path),
     ];
     if (entry.error) parts.push(el("p", "bad", entry.error));
+    if (entry.byProxy) parts.push(el("p", "bad", `Refused by the local signing proxy (mxdag serve), not ${entry.destination}: ${readable(entry.explanation ?? "no explanation given")}`));
+    else if (entry.explanation) parts.push(el("p", "bad", `${entry.destination ?? "The server"} answered: ${readable(entry.explanation)}`));
     if (entry.errcode) parts.push(el("p", "muted", `errcode ${entry.errcode}`));
-    if (entry.events !== undefined) parts.push(el("p", null, `${entry.events} events received, ${entry.added ?? 0} new, ${entry.bad ?? 0} not valid`));
+    if (entry.events !== undefined) {
+      parts.push(el("p", null, c?.keys ? `${entry.events} key(s) added` : `${entry.events} events received, ${entry.added ?? 0} new, ${entry.bad ?? 0} not valid`));
+    }
+    if (c?.notFound?.length) parts.push(el("p", c.noKeys ? null : "warn", `No keys found for ${readable(c.notFound.join(", "))}: the notary answered without them.`));
     if (c?.unsupported) parts.push(el("p", "warn", "The server does not implement this endpoint (M_UNRECOGNIZED)."));
     else if (c) {
       parts.push(el("h3", null, c.keys ? "Keys" : `Contract: ${c.ok ? "kept" : "broken"}`));

@@ -264,8 +264,24 @@ export class TimelinePane {
     this.olderButton.textContent = this.edges.moreOlder ? "Older events" : "No older events held";
     this.newerButton.textContent = this.edges.moreNewer ? "Newer events" : "Fetch newer events (forwards fill)";
     if (this.selected) this.mark(this.selected, false);
-    const gaps = this.list.querySelectorAll(".tl-gap").length;
-    this.say(`${this.events.length} of ${this.length} held events shown · ${gaps} gap(s)`);
+    this.say(`${this.events.length} of ${this.length} held events shown · ${this.gapsShown()}`);
+  }
+
+  /**
+   * The gaps among the events shown, counted as the header counts them (missing events, the
+   * session's gaps), and the gap rows (the events before which they are missing): several
+   * events may miss the same one.
+   */
+  gapsShown() {
+    const missing = new Set();
+    let rows = 0;
+    for (const event of this.events) {
+      const gap = this.gaps.get(event.event_id);
+      if (!gap) continue;
+      rows++;
+      for (const id of gap.missing_event_ids) missing.add(id);
+    }
+    return `${missing.size} gap(s), missing before ${rows} of them`;
   }
 
   eventRow(e) {

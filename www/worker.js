@@ -122,7 +122,8 @@ const ops = {
   /**
    * Reads a file (a `File`, read here so the page's thread never holds its text). A key
    * file joins the session and the room shown is judged again; a file of events becomes
-   * the room shown. A file that names no room version takes the room shown's (`current`,
+   * the room shown; a file that yields no event is refused (`kind: "refused"`, its problems)
+   * and the room shown stays. A file that names no room version takes the room shown's (`current`,
    * when it is of that room) or the chosen one (`version`).
    */
   async loadFile(engine, m, progress) {
@@ -133,8 +134,10 @@ const ops = {
       // Only its first item was looked at: keys followed by events are a file of events.
       if (KEY_SHAPES.has(r.input)) return { kind: "keys", name, added: r.added, keys: r.keys, problems: r.problems, rejudged: r.rejudged, snapshot: buildSnapshot(engine) };
     }
-    engine.reset(null, null);
-    const report = await engine.ingestOnCores(text, { source: `file ${name}`, viaBackfill: true }, progress);
+    // The room shown stays until the file is known to hold events.
+    const holdsEvents = (report) => report.counts.total > 0 || report.waiting > 0;
+    const report = await engine.inNewSession(() => engine.ingestOnCores(text, { source: `file ${name}`, viaBackfill: true }, progress), holdsEvents);
+    if (!holdsEvents(report)) return { kind: "refused", name, shape: report.input, problems: report.problems };
     engine.fileShape = report.input;
     let versionFrom = report.room_version === null ? null : "create";
     if (report.room_version === null && report.waiting > 0) {
@@ -201,12 +204,19 @@ function notDrawn(engine, events) {
 /**
  * The events of a report held apart from the drawing (outliers: no place in the DAG, as
  * client-format events, which carry no prev_events, or state listed beside an answer): the
- * first ones, and how many. Looked for only when the room holds outliers.
+ * first ones, and how many, each once (an answer may list an event in its timeline and its
+ * state). Looked for only when the room holds outliers.
  */
 function heldApart(engine, events, rows) {
   if (!rows.outliers) return { apart: [], apartTotal: 0 };
   const outliers = new Set(engine.session.outliers());
-  const apart = events.filter((e) => outliers.has(e.event_id));
+  const listed = new Set();
+  const apart = [];
+  for (const e of events) {
+    if (!outliers.has(e.event_id) || listed.has(e.event_id)) continue;
+    listed.add(e.event_id);
+    apart.push(e);
+  }
   const shown = apart.slice(0, NOT_DRAWN_SHOWN).map((e) => ({ label: e.label, event_id: e.event_id, verdict: e.verdict, summary: engine.details(e.event_id)?.summary ?? "" }));
   return { apart: shown, apartTotal: apart.length };
 }

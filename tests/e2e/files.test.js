@@ -230,3 +230,84 @@ test("a key file re-judges the events fetched for the room shown, from the JSON 
     await page.close();
   });
 });
+
+test("a file that yields no event is refused with its reason; the room shown and its fetched events stay", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await clickNode(page, await newestWith(page, FLAG.gap));
+    const held = await count(page, "events");
+    const shown = () => page.evaluate(() => ({ ids: window.mxdag.snapshot.ids, options: [...document.querySelectorAll("#room-select option")].map((o) => o.value), value: document.querySelector("#room-select").value }));
+    const before = await shown();
+    const files = {
+      "truncated.json": ['{"pdus":[{"type":"m.room', /not usable JSON/],
+      "empty.json": ["", /empty/],
+      "garbage.bin": [String.fromCharCode(...Array.from({ length: 300 }, (_, i) => (i * 37) % 256)), /row|event|JSON|recogn/i],
+      "zero.json": ["[]", /holds no event/],
+    };
+    for (const [name, [text, reason]] of Object.entries(files)) {
+      writeFileSync(join(dir, name), text);
+      await load(page, join(dir, name));
+      const notice = await page.textContent("#notice");
+      assert.match(notice, new RegExp(`${name.replace(".", "\\.")} .*not loaded`), notice);
+      assert.match(notice, reason, notice);
+      assert.equal(await count(page, "events"), held, `${name}: the events fetched are kept`);
+      assert.deepEqual(await shown(), before, `${name}: the room shown and the room select are as they were`);
+    }
+    const saved = await page.evaluate(() => window.mxdag.worker.call("save"));
+    assert.equal(saved.file.events, held, "Save room still saves the room shown");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("at 800 × 600 the room select, the version pill and the version select all show whole", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await page.setViewportSize({ width: 800, height: 600 });
+    await load(page, nocreate);
+    const boxes = await page.evaluate(() => Object.fromEntries(["#room-select", "#room-version", "#version-select", ".source", "header.top"].map((s) => [s, document.querySelector(s).getBoundingClientRect().toJSON()])));
+    const source = boxes[".source"];
+    for (const s of ["#room-select", "#room-version", "#version-select"]) {
+      const b = boxes[s];
+      assert.ok(b.width > 20, `${s} is shown: ${JSON.stringify(b)}`);
+      assert.ok(b.left >= source.left - 0.5 && b.right <= source.right + 0.5 && b.right <= 800, `${s} lies whole in its header part: ${JSON.stringify(b)} in ${JSON.stringify(source)}`);
+    }
+    assert.ok(boxes["#room-select"].width >= 80, `the room select stays usable: ${boxes["#room-select"].width}px`);
+    await page.selectOption("#version-select", "12");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.equal(await page.textContent("#room-version"), "v12");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("from the keyboard: Tab reaches Load file… and Enter opens the picker; Enter on a network log row shows it; Escape closes Keys…", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    // Listened for first: Playwright intercepts file choosers only once it has said so to the browser.
+    const chosen = page.waitForEvent("filechooser", { timeout: 10_000 });
+    await page.focus("#room-select");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent.trim());
+    for (let i = 0; i < 6 && (await focused()) !== "Load file…"; i++) await page.keyboard.press("Tab");
+    assert.equal(await focused(), "Load file…", "Load file… is reached by Tab");
+    await page.keyboard.press("Enter");
+    const chooser = await chosen;
+    await chooser.setFiles(nocreate);
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.match(await page.textContent("#panel"), /Loaded nocreate\.json/, "the file chosen is loaded");
+    // A network log row, focused, shows its request on Enter.
+    await page.focus("#netlog-body tr:last-child");
+    await page.keyboard.press("Enter");
+    assert.match(await page.textContent("#panel .event-id"), /key\/v2\/server/);
+    // Escape closes the Keys… popup, the focus back on its summary.
+    await page.click("#keys summary");
+    await page.focus("#keys-form textarea");
+    await page.keyboard.press("Escape");
+    assert.equal(await page.evaluate(() => document.querySelector("#keys").open), false);
+    assert.equal(await page.evaluate(() => document.activeElement === document.querySelector("#keys summary")), true);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});

@@ -4,7 +4,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { idle, launch, loadFile, open, verdictCounts, withServer } from "./harness.js";
+import { idle, launch, loadFile, netlog, open, verdictCounts, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
@@ -38,6 +38,18 @@ test("keys pasted in the Keys… form are trusted as given and check the uncheck
     await idle(page);
     assert.match(await page.textContent("#notice"), /keys pasted: no key added; 1 refused: /);
     assert.deepEqual(await verdicts(page), { 0: 60 });
+    // The refused text stays in the open form, which says why, to be mended.
+    assert.equal(await page.inputValue("#keys-form textarea"), "example.org ed25519:x not-base64!");
+    assert.equal(await page.evaluate(() => document.querySelector("#keys").open), true);
+    assert.match(await page.textContent("#keys-why"), /no key added; 1 refused: /);
+    // Mended, the keys are added, and the form closes empty.
+    await page.fill("#keys-form textarea", keyLines[0]);
+    await page.click("#keys-form button");
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.equal(await page.evaluate(() => document.querySelector("#keys").open), false);
+    assert.equal(await page.inputValue("#keys-form textarea"), "");
+    assert.equal(await page.isVisible("#keys-why"), false);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
@@ -50,6 +62,23 @@ test("mxdag serve --trusted-key hands the page keys it trusts in every room", as
     assert.match(await page.textContent("#notice"), /--trusted-key: 1 key\(s\) of .* added \(1 trusted as given\)/);
     await loadBackfill(page);
     assert.deepEqual(await verdicts(page), { 0: 60 }, "checked with the keys serve was given");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("a notary answer with no keys ({server_keys: []}) is a valid answer naming the servers whose keys were not found", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await loadFile(page, fileURLToPath(new URL("../fixtures/synapse/messages-federation.json", import.meta.url)));
+    const row = (await netlog(page)).findLast((r) => r.path === "key/query");
+    assert.equal(row.status, "200");
+    assert.equal(row.cls, "ok", row.verdict);
+    assert.match(row.verdict, /no keys/);
+    await page.locator("#netlog-body tr", { hasText: "key/query" }).first().click();
+    const detail = await page.textContent("#panel");
+    assert.match(detail, /No keys found for \S+: the notary answered without them/, detail);
+    assert.doesNotMatch(detail, /events received|contract broken|holds no keys/i, detail);
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -136,6 +136,21 @@ test("an Element chat export is listed apart from the DAG under its IDs, uncheck
   });
 });
 
+test("an event listed twice in an answer (in its timeline and its state) is held apart once", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, fixture("synapse/context.json"));
+    const context = JSON.parse(readFileSync(fixture("synapse/context.json"), "utf8"));
+    const distinct = new Set([...context.events_before, context.event, ...context.events_after, ...context.state].map((e) => e.event_id));
+    assert.match(await page.textContent("#panel"), new RegExp(`Held apart from the DAG \\(${distinct.size}\\)`));
+    const listed = await page.$$eval("#panel .apart button", (bs) => bs.map((b) => b.title));
+    assert.equal(new Set(listed).size, listed.length, `no event listed twice: ${listed.join(", ")}`);
+    assert.equal(listed.length, distinct.size);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
 test("NDJSON whose first line holds keys and the rest events is taken as events, checked with those keys", async () => {
   await withServer([], async (server) => {
     const page = await open(await browserReady, server.url);

@@ -68,3 +68,33 @@ test("a server without MSC4370: the form asks for an event ID, saying why", asyn
     await page.close();
   });
 });
+
+test("the proxy's own refusals are named as the local proxy's, with its explanation, not blamed on the homeserver", async () => {
+  const browser = await browserReady;
+  await withServer(["--allow-destination", "remote.example"], async (server) => {
+    const room = encodeURIComponent("!abc:remote.example");
+    // No identity: the proxy signs nothing, so sends nothing.
+    let page = await open(browser, `${server.url}?proxy=remote.example&room=${room}`);
+    let why = await page.textContent("#connect-why");
+    assert.match(why, /local signing proxy/, why);
+    assert.match(why, /the proxy has no identity: start mxdag serve with --server-name and --signing-key/, why);
+    assert.doesNotMatch(why, /named no forward extremity|could not be read/, why);
+    let row = (await netlog(page)).find((r) => r.path.startsWith("unstable/msc4370/extremities/"));
+    assert.equal(row.status, "503");
+    assert.match(row.verdict, /proxy/, row.verdict);
+    await page.click("#netlog-body tr");
+    const detail = await page.textContent("#panel");
+    assert.match(detail, /local signing proxy.*not remote\.example/, detail);
+    assert.match(detail, /the proxy has no identity/, detail);
+    await page.close();
+    // A destination not allowed, an event given: the room version is not blamed on the server.
+    page = await open(browser, `${server.url}?proxy=other.example&room=${room}&event=${encodeURIComponent("$abc")}`);
+    why = await page.textContent("#connect-why");
+    assert.match(why, /local signing proxy/, why);
+    assert.match(why, /other\.example is not an allowed destination: start mxdag serve with --allow-destination other\.example/, why);
+    row = (await netlog(page)).find((r) => r.path.startsWith("event/"));
+    assert.match(row.verdict, /proxy/, row.verdict);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});

@@ -151,6 +151,15 @@ test("shift-click diffs the state at two events: added, removed, changed", async
       rows.map((r) => [r.querySelector(".diff-kind").textContent, r.dataset.type, r.dataset.stateKey, [...r.querySelectorAll(".state-link")].map((l) => l.dataset.eventId).join(">")]),
     );
     assert.deepEqual(shown, expected);
+    // Types and verdict words are never broken mid-word, in the diff and the state list (long IDs wrap instead).
+    const brokenWords = await page.$$eval(".state-table td.type, .state-table td.diff-kind", (cells) =>
+      cells.filter((td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+      }).map((td) => td.textContent),
+    );
+    assert.deepEqual(brokenWords, []);
     // The selection stays on the first event.
     assert.equal(await page.textContent("#panel .event-id"), a);
     assert.deepEqual(page.errors, []);

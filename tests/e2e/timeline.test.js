@@ -54,6 +54,9 @@ test("the timeline pane lists the demo's events in order with gap rows; a gap ro
     await quiet(page);
     const before = await assertInOrder(page);
     assert.equal(before.filter((r) => !r.gap).length, await count(page, "events"));
+    // Every event shown: the pane's gaps are the header's (missing events), gap rows the spots before which they are missing.
+    const status = await page.textContent("#timeline-pane .tl-status");
+    assert.match(status, new RegExp(`· ${await count(page, "backward")} gap\\(s\\), missing before ${before.filter((r) => r.gap).length} of them$`), status);
     const gapAt = before.findIndex((r, i) => r.gap && i > 0);
     assert.ok(gapAt > 0, `a gap row below another row: ${JSON.stringify(before)}`);
     const above = before.slice(0, gapAt);
