@@ -162,6 +162,36 @@ fn an_event_whose_auth_events_are_not_held_is_auth_unknown_naming_them() {
     );
 }
 
+/// The session's summary of check 4 counts every held event once and names the auth events
+/// not held — the create event, for a room taken without it — as the CLI reports them.
+#[test]
+fn the_auth_summary_counts_every_held_event_and_names_the_auth_events_not_held() {
+    for version in [RoomVersion::V11, RoomVersion::V12] {
+        let room = room(version);
+        let all: Vec<usize> = (0..room.events.len()).collect();
+        let whole = session_of(&room, &all).auth_summary();
+        assert_eq!(
+            whole.allowed + whole.rejected,
+            room.events.len(),
+            "v{version}"
+        );
+        assert_eq!((whole.not_run, whole.not_held.len()), (0, 0), "v{version}");
+        let without_create: Vec<usize> = (1..room.events.len()).collect();
+        let summary = session_of(&room, &without_create).auth_summary();
+        assert_eq!(
+            summary.allowed + summary.rejected,
+            0,
+            "v{version}: {summary:?}"
+        );
+        assert_eq!(summary.not_run, room.events.len() - 1, "v{version}");
+        assert_eq!(
+            summary.not_held,
+            vec![room.create().event_id.clone()],
+            "v{version}"
+        );
+    }
+}
+
 #[test]
 fn in_v12_the_create_event_the_room_id_names_is_awaited_too() {
     let room = room(RoomVersion::V12);

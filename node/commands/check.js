@@ -113,53 +113,9 @@ function requireContent(file, report, answer) {
 /** Auth events not held named one by one in the text report; `--json` lists them all. */
 const NOT_HELD_SHOWN = 5;
 
-/**
- * How much work the look-up of check 4's outcome per event may cost: `session.details` walks
- * the whole DAG, so at most this many events × events held are asked (about a second).
- */
-const AUTH_LOOKUP_BUDGET = 20_000_000;
-
-/**
- * What check 4 (the authorization rules, against each event's own auth events) decided for
- * the events of `reports`: `{allowed, rejected, not_run, not_held}`, `not_held` the auth
- * events that the events not run wait for and that no input holds (in v12 the create event
- * the room ID names among them). Allowed and rejected are the sums of the core's tallies
- * (`IngestReport.auth`); when any event was left waiting, each event that passed checks 1–3
- * is looked up (`session.details`) for its outcome and the auth events it misses. When the
- * inputs are too large to look up every one, only the first are, and `looked_up` says how
- * many of how many.
- */
-export function authorisation(session, reports) {
-  const tallies = reports.flatMap(({ report }) => [report.auth, report.rejudged?.auth].filter(Boolean));
-  const auth = { allowed: 0, rejected: 0, not_run: 0, not_held: [] };
-  for (const t of tallies) {
-    auth.allowed += t.allowed;
-    auth.rejected += t.rejected;
-  }
-  if (!tallies.some((t) => t.unknown > 0)) return auth;
-  const passed = new Set();
-  for (const { report } of reports) {
-    for (const e of report.events) if (e.event_id && ["valid", "redacted"].includes(e.verdict)) passed.add(e.event_id);
-  }
-  const held = reports.reduce((n, { report }) => n + report.added + report.known, 0);
-  const budget = Math.max(100, Math.floor(AUTH_LOOKUP_BUDGET / Math.max(held, 1)));
-  const asked = [...passed].slice(0, budget);
-  const notHeld = new Set();
-  for (const id of asked) {
-    const outcome = session.details(id)?.auth;
-    if (outcome?.status !== "unknown") continue;
-    auth.not_run++;
-    for (const missing of outcome.missing) notHeld.add(missing);
-  }
-  auth.not_held = [...notHeld];
-  if (asked.length < passed.size) auth.looked_up = { events: asked.length, of: passed.size };
-  return auth;
-}
-
 /** Check 4's outcome in words: the counts, and the auth events not held. */
-function authorisationLine({ allowed, rejected, not_run, not_held, looked_up }) {
-  const among = looked_up ? ` (of the first ${looked_up.events} of ${looked_up.of} events that passed checks 1–3)` : "";
-  let line = `check 4 (authorization rules): ${allowed} allowed, ${rejected} rejected, ${not_run} not run${among}`;
+function authorisationLine({ allowed, rejected, not_run, not_held }) {
+  let line = `check 4 (authorization rules): ${allowed} allowed, ${rejected} rejected, ${not_run} not run`;
   if (not_held.length > 0) {
     const more = not_held.length > NOT_HELD_SHOWN ? ` (and ${not_held.length - NOT_HELD_SHOWN} more)` : "";
     line += ` — auth events not held: ${not_held.slice(0, NOT_HELD_SHOWN).join(", ")}${more}`;
@@ -332,7 +288,7 @@ export async function run(args, io) {
       // A file that holds nothing is named (above) before events no room version was known for.
       const unversioned = onlyWaitingForRoomVersion(reports);
       if (unversioned !== undefined) throw noRoomVersion(unversioned.file, unversioned.report);
-      const combined = combineReports(session.roomVersion ?? null, reports, keys, authorisation(session, reports));
+      const combined = combineReports(session.roomVersion ?? null, reports, keys, session.authSummary());
       if (contract) {
         const answered = reports[0].report.contract;
         combined.contract = answered;

@@ -26,8 +26,9 @@ Options:
   --json               print {room_version, current: [entry], at: [{event_id, auth, rule,
                        state_before: [entry], state_after: [entry]}]} with entry =
                        {type, state_key, event_id}, sorted by type then state key; a
-                       state not known is null, with the events missing in
-                       "missing_before" / "missing_after" (and "missing_current");
+                       state not known is null, with the IDs of the events missing
+                       in "missing_before" / "missing_after" (and "missing_current")
+                       and why in "why_before" / "why_after" / "why_current";
                        at a merge with conflicted state, "merge": {conflicted: [{type,
                        state_key, candidates, resolved, outcomes, decided_by}], resets}
 ${SESSION_HELP}  -h, --help           this help
@@ -42,14 +43,22 @@ const OPTIONS = {
   at: { type: "string", multiple: true },
 };
 
-/** A state, or null and the events missing. */
+/** A state, or null with the events missing (their IDs) and why it is not known. */
 function stateOrMissing(get) {
   try {
-    return { state: get(), missing: null };
+    return { state: get(), missing: null, why: null };
   } catch (error) {
     if (error.code !== "auth_unknown") throw error;
-    return { state: null, missing: error.message };
+    return { state: null, missing: error.missing ?? [], why: error.message };
   }
+}
+
+/** The current state; not known when no event of the room's timeline is held (only outliers, or nothing). */
+function currentOf(session) {
+  if (session.linearOrder().length === 0) {
+    return { state: null, missing: [], why: "no event of the room's timeline is held (the inputs hold only events apart from the DAG, or none)" };
+  }
+  return stateOrMissing(() => session.currentState());
 }
 
 /** The result of checks 4–6 of a held event: [auth, rule]. */
@@ -68,8 +77,8 @@ function entryLine(e) {
   return `    ${e.type}${key}: ${e.event_id}`;
 }
 
-function stateLines(title, { state, missing }) {
-  if (state === null) return [`  ${title}: not known — ${missing}`];
+function stateLines(title, { state, why }) {
+  if (state === null) return [`  ${title}: not known — ${why}`];
   return [`  ${title}: ${state.length} entr${state.length === 1 ? "y" : "ies"}`, ...state.map(entryLine)];
 }
 
@@ -93,7 +102,7 @@ export async function run(args, io) {
     const { mxdag } = await import("../wasm.js");
     const { session } = await loadSession(mxdag, positionals, [], values);
     try {
-      const current = stateOrMissing(() => session.currentState());
+      const current = currentOf(session);
       const at = [];
       const notHeld = [];
       for (const id of values.at ?? []) {
@@ -112,15 +121,15 @@ export async function run(args, io) {
         const out = {
           room_version: session.roomVersion ?? null,
           current: current.state,
-          ...(current.missing === null ? {} : { missing_current: current.missing }),
+          ...(current.missing === null ? {} : { missing_current: current.missing, why_current: current.why }),
           at: at.map((a) => ({
             event_id: a.event_id,
             auth: a.auth,
             rule: a.rule,
             state_before: a.before.state,
             state_after: a.after.state,
-            ...(a.before.missing === null ? {} : { missing_before: a.before.missing }),
-            ...(a.after.missing === null ? {} : { missing_after: a.after.missing }),
+            ...(a.before.missing === null ? {} : { missing_before: a.before.missing, why_before: a.before.why }),
+            ...(a.after.missing === null ? {} : { missing_after: a.after.missing, why_after: a.after.why }),
             ...(a.merge ? { merge: a.merge } : {}),
           })),
         };

@@ -53,6 +53,10 @@ export interface Rejudged { judged: number; checked: number; still_unchecked: nu
 /** What check 4 (the authorization rules) decided: events allowed, rejected, waiting. */
 export interface Authorised { allowed: number; rejected: number; unknown: number; }
 
+/** What check 4 decided for every held event, and the auth events not held (sorted) that
+ *  the events it could not run for (`not_run`) wait on. */
+export interface AuthSummary { allowed: number; rejected: number; not_run: number; not_held: string[]; }
+
 /** Check 4 for one event: against its own auth events. `unknown` names the auth events
  *  not held (`missing`) in its `auth_unknown` problem; `rejected` names the rule. */
 export type Auth =
@@ -492,6 +496,13 @@ impl JsRoomSession {
         to_plain(&self.inner.borrow().missing_keys())
     }
 
+    /// What check 4 decided for every held event, and the auth events not held that the
+    /// events it could not run for wait on.
+    #[wasm_bindgen(js_name = authSummary, unchecked_return_type = "AuthSummary")]
+    pub fn auth_summary(&self) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.borrow().auth_summary())
+    }
+
     /// Every key the session holds, sorted by server, then key ID.
     #[wasm_bindgen(js_name = heldKeys, unchecked_return_type = "KeyInfo[]")]
     pub fn held_keys(&self) -> Result<JsValue, JsValue> {
@@ -555,7 +566,7 @@ impl JsRoomSession {
     /// The room state before (`"before"`) or after (`"after"`) a held timeline event, sorted
     /// by type then state key. Throws an `Error` with `code` `state_event_not_held` for an
     /// event not held, `auth_unknown` when events the state needs are not held (the message
-    /// names them).
+    /// names them; the error's `missing` lists their IDs and `why` says what needed them).
     #[wasm_bindgen(js_name = stateAt, unchecked_return_type = "StateEntry[]")]
     pub fn state_at(
         &self,
@@ -714,7 +725,19 @@ fn state_result<T: serde::Serialize>(result: Result<T, StateError>) -> Result<Js
         Ok(value) => to_plain(&value),
         Err(error) => {
             let (code, message) = error.describe();
-            Err(to_js_error(code, &message))
+            let js_error = to_js_error(code, &message);
+            // A state not known also says, as data, which events are missing and what
+            // needed them.
+            if let StateError::Unknown { missing, why } = &error {
+                let ids: js_sys::Array = missing.iter().map(|id| JsValue::from_str(id)).collect();
+                let _ = js_sys::Reflect::set(&js_error, &JsValue::from_str("missing"), &ids);
+                let _ = js_sys::Reflect::set(
+                    &js_error,
+                    &JsValue::from_str("why"),
+                    &JsValue::from_str(why),
+                );
+            }
+            Err(js_error)
         }
     }
 }

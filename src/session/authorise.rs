@@ -57,6 +57,41 @@ pub struct Authorised {
     pub unknown: usize,
 }
 
+/// What check 4 decided for every event a session holds, and what the events it could not
+/// run for wait on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AuthSummary {
+    /// Events that pass the rules against their auth events.
+    pub allowed: usize,
+    /// Events rejected by them.
+    pub rejected: usize,
+    /// Events the rules could not run for yet: an auth event is not held or not decided.
+    pub not_run: usize,
+    /// The auth events those events wait for that no input brought, sorted, each once.
+    pub not_held: Vec<String>,
+}
+
+impl super::RoomSession {
+    /// What check 4 decided for the events held in every room, and the auth events not held
+    /// that the others wait for.
+    pub fn auth_summary(&self) -> AuthSummary {
+        let mut summary = AuthSummary::default();
+        for room in &self.rooms {
+            for held in room.held.iter().flatten() {
+                match held.auth {
+                    Auth::Allowed => summary.allowed += 1,
+                    Auth::Rejected { .. } => summary.rejected += 1,
+                    Auth::Unknown { .. } => summary.not_run += 1,
+                    Auth::NotChecked => {}
+                }
+            }
+            summary.not_held.extend(room.auth.awaited.keys().cloned());
+        }
+        crate::sort::sort_dedup(&mut summary.not_held);
+        summary
+    }
+}
+
 /// What a room keeps to authorise events as their auth events arrive.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AuthTable {

@@ -24,7 +24,7 @@ mod version;
 
 use std::collections::HashMap;
 
-pub use authorise::{Auth, Authorised};
+pub use authorise::{Auth, AuthSummary, Authorised};
 pub use held::{EventKind, Held, Meta};
 pub use report::{
     Contract, EventDetails, IngestReport, KeysReport, Neighbour, Rejudged, VersionFrom,

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 
 import mx, { loadTools } from "../../pkg/node/wasm.js";
@@ -65,7 +66,7 @@ test("authChain reaches the first power levels event; errors carry codes", () =>
   // Without the power levels event, the states after it are not known: auth_unknown names it.
   const pl = room.pdus.findIndex((p) => p.type === "m.room.power_levels");
   const gap = session(room.pdus.filter((_, i) => i !== pl));
-  assert.throws(() => gap.stateAt(last, "before"), (e) => e.code === "auth_unknown" && e.message.includes(room.eventIds[pl]));
+  assert.throws(() => gap.stateAt(last, "before"), (e) => e.code === "auth_unknown" && e.message.includes(room.eventIds[pl]) && Array.isArray(e.missing) && e.missing.includes(room.eventIds[pl]) && typeof e.why === "string");
   const details = gap.details(room.eventIds[pl + 1]);
   assert.equal(details.state.status, "unknown");
   gap.free();
@@ -103,6 +104,23 @@ test("mxdag state: current state and --at as JSON; exit 2 for an event not held"
   const missing = await cli([events, "--keys", keyFile, "--at", "$nope"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /\$nope is not held/);
+  // Without the power levels event: the states not known name it as a list, and say why.
+  const pl = room.pdus.findIndex((p) => p.type === "m.room.power_levels");
+  writeFileSync(events, ndjson(room.pdus.filter((_, i) => i !== pl)) + "\n");
+  const gap = JSON.parse((await cli([events, "--keys", keyFile, "--at", last, "--json"])).stdout);
+  assert.equal(gap.current, null);
+  assert.ok(gap.missing_current.includes(room.eventIds[pl]), JSON.stringify(gap.missing_current));
+  assert.equal(gap.at[0].state_before, null);
+  assert.ok(gap.at[0].missing_before.includes(room.eventIds[pl]), JSON.stringify(gap.at[0].missing_before));
+  assert.match(gap.at[0].why_before, /not known/);
+});
+
+test("mxdag state on client-format events only (Synapse's /context): the current state is not known, not empty", async () => {
+  let stdout = "";
+  const io = { stdout: { write: (t) => (stdout += t) }, stderr: { write: () => {} } };
+  const context = fileURLToPath(new URL("../fixtures/synapse/context.json", import.meta.url));
+  assert.equal(await state([context], io), 0);
+  assert.match(stdout, /current state: not known — no event of the room's timeline is held/);
 });
 
 test("mxdag state --at a merge with conflicted state: the pairs, each candidate and why, as the session explains them", async () => {

@@ -15,6 +15,7 @@ import init, {
   validateEvents,
 } from "mxdag";
 import type {
+  AuthSummary,
   BackfillOrder,
   Contract,
   Endpoint,
@@ -133,6 +134,8 @@ const sessionRoom: string | undefined = session.roomId ?? session.roomVersion;
 const extremities: string[] = [...session.forwardExtremities(), ...session.outliers()];
 const heldKeys: string[] = session.heldKeys().map((k) => `${k.server_name} ${k.key_id} ${k.key} ${k.valid_until_ts ?? "no expiry"}`);
 const heap: number = session.heapBytes();
+const authSummary: AuthSummary = session.authSummary();
+const notRun: string = `${authSummary.allowed} ${authSummary.rejected} ${authSummary.not_run} ${authSummary.not_held.join(" ")}`;
 
 // A gap planner on the session: next, record.
 const planner = GapPlanner.onSession({ room_id: "!r:a.example", servers: ["a.example"], strategy: "cover" }, session);
