@@ -6,6 +6,7 @@
 // the room session judges it against its request's contract before its events join the DAG,
 // and asks for the keys its events need (`onAsk`).
 
+import { PROXY_PATHS, PROXY_REFUSAL_HEADER } from "./proxy-protocol.js";
 import { FORWARDS_FILL_HEADER, FORWARDS_FILL_PATHS, UNSUPPORTED, forwardsFill, isUnrecognized } from "./forwards-fill.js";
 
 const enc = encodeURIComponent;
@@ -20,17 +21,13 @@ function errorBody(text) {
   }
 }
 
-/** Where the signing proxy's paths start (node/server/index.js). */
-const PROXY_PATHS = "/_mxdag/proxy/";
-
 /**
  * Whether an error answer is the local signing proxy's own (node/server/proxy.js: a
  * destination not allowed, no identity to sign with, a peer unreachable or its answer over
- * the cap) rather than the destination's passed on: the proxy sends what a destination
- * answered under its sandboxing Content-Security-Policy, and its own refusals without it.
+ * the cap) rather than the destination's passed on: the proxy marks its own refusals.
  */
 function refusedByProxy(base, res) {
-  return base.startsWith(PROXY_PATHS) && !res.ok && !(res.headers.get("content-security-policy") ?? "").includes("sandbox");
+  return base.startsWith(PROXY_PATHS) && !res.ok && res.headers.has(PROXY_REFUSAL_HEADER);
 }
 
 /** The worker, as promises. */

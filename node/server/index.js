@@ -10,8 +10,8 @@ import { SigningProxy } from "./proxy.js";
 import { AccessGuard, hostHeaders } from "./access.js";
 import { DestinationPolicy, ForbiddenDestination } from "./destinations.js";
 import { findRoots, serveStatic } from "./static.js";
+import { PROXY_PATHS } from "../../www/proxy-protocol.js";
 
-const PROXY = "/_mxdag/proxy/";
 /** `GET` lists the proxy's allowed destinations; `POST {destination}` adds one (the page, when the user names a server). */
 const DESTINATIONS = "/_mxdag/destinations";
 
@@ -94,7 +94,7 @@ export async function startServer(options) {
       if (!access.hostAllowed(req)) return reply(res, forbidden("this server answers only to the addresses it listens on (Host)"));
       const url = new URL(req.url, "http://localhost");
       const path = url.pathname;
-      const guarded = path.startsWith(PROXY) || path === DESTINATIONS;
+      const guarded = path.startsWith(PROXY_PATHS) || path === DESTINATIONS;
       if (guarded) {
         const refusal = access.refusal(req, { originRequired: path === DESTINATIONS && req.method !== "GET" });
         if (refusal) return reply(res, forbidden(refusal));
@@ -102,8 +102,8 @@ export async function startServer(options) {
       if (path === "/_mxdag/demo") return reply(res, answer(200, peer.info()));
       if (path === "/_mxdag/trusted-keys") return reply(res, answer(200, { inputs: options.trustedKeys ?? [] }));
       const body = req.method === "POST" ? parseJsonBody(await readBody(req)) : undefined;
-      if (path.startsWith(PROXY)) {
-        return reply(res, await proxy.handle({ method: req.method, rest: path.slice(PROXY.length), search: url.search, body }));
+      if (path.startsWith(PROXY_PATHS)) {
+        return reply(res, await proxy.handle({ method: req.method, rest: path.slice(PROXY_PATHS.length), search: url.search, body }));
       }
       if (path === DESTINATIONS) return reply(res, destinationsAnswer(req.method, body, destinations));
       if (peer.handles(path)) {

@@ -12,6 +12,7 @@ import { answer, matrixError } from "./http.js";
 import { authorizationHeader } from "./xmatrix.js";
 import { readOnlyEndpoint } from "./endpoints.js";
 import { FORWARDS_FILL_HEADER, UNRECOGNIZED_STATUSES, forwardsFill, forwardsFillPathOf, isUnrecognized } from "../../www/forwards-fill.js";
+import { PROXY_REFUSAL_HEADER } from "../../www/proxy-protocol.js";
 import { DestinationPolicy, ForbiddenDestination, guardedLookup, isForbiddenAddress, parseServerName } from "./destinations.js";
 
 /** Default cap on one proxied answer (`--max-answer-bytes`): a thousand PDUs of the spec's 64 KiB limit. */
@@ -39,6 +40,10 @@ const ANSWER_HEADERS = {
 const TIMESTAMP_TO_EVENT = { stable: "/_matrix/federation/v1/timestamp_to_event/", unstable: "/_matrix/federation/unstable/org.matrix.msc3030/timestamp_to_event/" };
 /** The proxy's answer header naming the `/timestamp_to_event` path that answered (`stable`, `unstable`). */
 export const TIMESTAMP_TO_EVENT_HEADER = "x-mxdag-timestamp-to-event";
+
+/** The proxy's own refusal: a Matrix error marked as the proxy's, not a destination's. */
+const refusal = (status, errcode, error, headers = {}) =>
+  answer(status, matrixError(errcode, error), { ...headers, [PROXY_REFUSAL_HEADER]: "1" });
 
 /** An answer over the cap. */
 class AnswerTooLarge extends Error {}
@@ -211,23 +216,23 @@ export class SigningProxy {
    */
   async handle({ method, rest, search, body }) {
     const slash = rest.indexOf("/");
-    if (slash <= 0) return answer(400, matrixError("M_INVALID_PARAM", "expected /_mxdag/proxy/{destination}/…"));
+    if (slash <= 0) return refusal(400, "M_INVALID_PARAM", "expected /_mxdag/proxy/{destination}/…");
     let destination;
     try {
       destination = decodeURIComponent(rest.slice(0, slash));
     } catch {
-      return answer(400, matrixError("M_INVALID_PARAM", "bad percent-encoding in the destination"));
+      return refusal(400, "M_INVALID_PARAM", "bad percent-encoding in the destination");
     }
     const path = rest.slice(slash);
     if (!readOnlyEndpoint(method, path)) {
-      return answer(403, matrixError("M_FORBIDDEN", `the proxy forwards only the read-only federation requests mxdag makes, not ${method} ${path}`));
+      return refusal(403, "M_FORBIDDEN", `the proxy forwards only the read-only federation requests mxdag makes, not ${method} ${path}`);
     }
     if (!this.destinations.allows(destination)) {
-      return answer(403, matrixError("M_FORBIDDEN", `${destination} is not an allowed destination: start mxdag serve with --allow-destination ${destination}`));
+      return refusal(403, "M_FORBIDDEN", `${destination} is not an allowed destination: start mxdag serve with --allow-destination ${destination}`);
     }
     const local = this.local && destination === this.local.serverName;
     if (!local && !this.identity) {
-      return answer(503, matrixError("M_UNKNOWN", "the proxy has no identity: start mxdag serve with --server-name and --signing-key"));
+      return refusal(503, "M_UNKNOWN", "the proxy has no identity: start mxdag serve with --server-name and --signing-key");
     }
     const headers = { "x-mxdag-destination": destination };
     const content = method === "POST" ? body : undefined;
@@ -243,13 +248,13 @@ export class SigningProxy {
       const { answer: last, which } = await forwardsFill(path + search, send, (r) => this.unrecognized(r));
       return this.toAnswer(last, { ...headers, [FORWARDS_FILL_HEADER]: which });
     } catch (e) {
-      if (e instanceof ForbiddenDestination) return answer(403, matrixError("M_FORBIDDEN", e.message), headers);
+      if (e instanceof ForbiddenDestination) return refusal(403, "M_FORBIDDEN", e.message, headers);
       if (e instanceof AnswerTooLarge) {
-        return answer(502, matrixError("M_TOO_LARGE", `the answer from ${destination} is over the proxy's cap (--max-answer-bytes ${this.maxAnswerBytes})`), headers);
+        return refusal(502, "M_TOO_LARGE", `the answer from ${destination} is over the proxy's cap (--max-answer-bytes ${this.maxAnswerBytes})`, headers);
       }
       // What failed (refused, reset, TLS, DNS, timeout) would tell a page what listens where.
       this.log(`proxy: ${method} ${destination}${path}: ${e.message}`);
-      return answer(502, matrixError("M_UNKNOWN", "upstream unreachable"), headers);
+      return refusal(502, "M_UNKNOWN", "upstream unreachable", headers);
     }
   }
 }
