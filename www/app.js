@@ -561,7 +561,10 @@ async function loadFile(file) {
   const shown = state.snapshot && state.versionFrom !== "chosen" ? { roomId: state.snapshot.roomId, roomVersion: state.snapshot.roomVersion } : null;
   const current = memo ? (memo.versionFrom === "room" ? { roomId: memo.roomId, roomVersion: memo.roomVersion } : null) : shown;
   const version = memo?.versionFrom === "chosen" ? memo.roomVersion : $("version-select").value;
-  const r = await worker.call("loadFile", { file, current, version }, progress);
+  // A file that cannot be read (not text, another compression) leaves the room shown as it was.
+  const r = await worker.call("loadFile", { file, current, version }, progress).catch((error) => {
+    throw new Error(`${error.message} — not loaded; the room shown is kept.`);
+  });
   progress(1, 1);
   if (r.kind === "keys") {
     notice(keyNotice(file.name, r));

@@ -20,6 +20,18 @@ export const KEY_SHAPES = new Set(["server_keys", "trusted_keys", "synapse_keys"
 /** `{server_name, key_id}` as one string. */
 export const keyName = (k) => `${k.server_name} ${k.key_id}`;
 
+/**
+ * `bytes` as UTF-8 text; throws, as the CLI does (node/input.js), for bytes that are not
+ * (a binary file is not read as text with replacement characters).
+ */
+function utf8Text(bytes, name) {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${name} is not UTF-8 text`);
+  }
+}
+
 export class Engine {
   static async create() {
     Engine.wasm = await loadWasm();
@@ -102,10 +114,10 @@ export class Engine {
         }),
       );
       if (bytes.length > MAX_DECODED) return bytes;
-      return this.decode(new TextDecoder().decode(bytes), withoutSuffix(file.name));
+      return this.decode(utf8Text(bytes, file.name), withoutSuffix(file.name));
     }
     if (file.size > MAX_DECODED) return new Uint8Array(await file.arrayBuffer());
-    return this.decode(await file.text(), file.name);
+    return this.decode(utf8Text(new Uint8Array(await file.arrayBuffer()), file.name), file.name);
   }
 
   /**
