@@ -588,7 +588,7 @@ fn repeated_key_problem(object: &SplitObject) -> Option<Problem> {
         json_codes::JSON_DUPLICATE_KEY,
         "$",
         format!(
-            "The input's object has the key `{key}` more than once: Synapse and Dendrite read the last value, ruma refuses the whole body; mxdag reads the last."
+            "The input's object has the key `{key}` more than once: mxdag reads the last value, as Synapse does."
         ),
     ))
 }
