@@ -10,7 +10,7 @@ import { SigningProxy } from "./proxy.js";
 import { AccessGuard, hostHeaders } from "./access.js";
 import { DestinationPolicy, ForbiddenDestination } from "./destinations.js";
 import { findRoots, serveStatic } from "./static.js";
-import { PROXY_PATHS } from "../../www/proxy-protocol.js";
+import { PROXY_PATHS, PROXY_REFUSAL_HEADER } from "../../www/proxy-protocol.js";
 
 /** `GET` lists the proxy's allowed destinations; `POST {destination}` adds one (the page, when the user names a server). */
 const DESTINATIONS = "/_mxdag/destinations";
@@ -26,7 +26,8 @@ function reply(res, result) {
   } else sendJson(res, result.status, result.json ?? {}, headers);
 }
 
-const forbidden = (why) => answer(403, matrixError("M_FORBIDDEN", why));
+/** A refusal of the local server itself (Host, origin, secret), marked as the proxy's own. */
+const forbidden = (why) => answer(403, matrixError("M_FORBIDDEN", why), { [PROXY_REFUSAL_HEADER]: "1" });
 
 /** `GET`/`POST /_mxdag/destinations`: the allowed destinations, after adding `body.destination`. */
 function destinationsAnswer(method, body, destinations) {

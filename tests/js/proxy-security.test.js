@@ -17,6 +17,7 @@ import { readSigningKeyFile } from "../../pkg/node/server/xmatrix.js";
 import { hostHeaders } from "../../pkg/node/server/access.js";
 import { fakeFederation } from "./fake-federation.js";
 import { scratchFiles } from "./support.js";
+import { PROXY_REFUSAL_HEADER } from "../../pkg/www/proxy-protocol.js";
 
 const mx = wasm.default ?? wasm;
 const file = scratchFiles("proxy-security");
@@ -181,6 +182,7 @@ test("pages on other origins, forged Host, no secret, writes, admin paths and ot
     const r = await raw(running.url, path, { method, headers, body });
     assert.equal(r.status, 403, `${what}: ${r.status} ${r.text}`);
     assert.equal(r.json?.errcode, "M_FORBIDDEN", what);
+    assert.equal(r.headers[PROXY_REFUSAL_HEADER], "1", `${what}: marked as the proxy's own refusal`);
   }
   assert.equal(watch.connections, 0, "nothing reached the allowed destination");
   assert.equal(stranger.connections, 0, "nothing reached the other destination");
