@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::{HeldEvents, Slot, StateAuth};
+use super::{Slot, StateAuth};
 use crate::auth::codes as auth_codes;
 use crate::dag::NodeIndex;
 use crate::event::{Pdu, Verdict};
@@ -69,14 +69,7 @@ impl Room {
                 return Ok(first.clone());
             }
         }
-        let Room {
-            dag,
-            auth,
-            held,
-            state,
-            ..
-        } = self;
-        let events = HeldEvents { dag, auth, held };
+        let (events, state) = self.events_and_state();
         let refs: Vec<&StateMap> = states.iter().map(|s| &**s).collect();
         let resolved = state
             .res

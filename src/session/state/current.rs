@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::{HeldEvents, StateAuth};
+use super::StateAuth;
 use crate::dag::NodeIndex;
 use crate::event::Verdict;
 use crate::room_version::RoomVersion;
@@ -44,14 +44,7 @@ impl Room {
             }
         }
         let resolved = current.and_then(|()| {
-            let Room {
-                dag,
-                auth,
-                held,
-                state,
-                ..
-            } = &mut *self;
-            let events = HeldEvents { dag, auth, held };
+            let (events, state) = self.events_and_state();
             let refs: Vec<&StateMap> = states.iter().map(|s| &**s).collect();
             state.res.resolve(version, &events, &refs).map(Rc::new)
         });

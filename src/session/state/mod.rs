@@ -252,6 +252,19 @@ impl StateTable {
 }
 
 impl Room {
+    /// The held events as state resolution reads them, beside the state table to update
+    /// (the two borrowed apart).
+    fn events_and_state(&mut self) -> (HeldEvents<'_>, &mut StateTable) {
+        let Room {
+            dag,
+            auth,
+            held,
+            state,
+            ..
+        } = self;
+        (HeldEvents { dag, auth, held }, state)
+    }
+
     fn events(&self) -> HeldEvents<'_> {
         HeldEvents {
             dag: &self.dag,

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::{HeldEvents, Position, StateEntry, StateError};
+use super::{Position, StateEntry, StateError};
 use crate::dag::NodeIndex;
 use crate::problem::Problem;
 use crate::room_version::RoomVersion;
@@ -111,14 +111,7 @@ impl Room {
 
     /// The auth chain of a held event, as event IDs sorted.
     pub(crate) fn auth_chain(&mut self, node: NodeIndex) -> Result<Vec<String>, StateError> {
-        let Room {
-            dag,
-            auth,
-            held,
-            state,
-            ..
-        } = self;
-        let events = HeldEvents { dag, auth, held };
+        let (events, state) = self.events_and_state();
         let gap = |g: Gap| StateError::Unknown {
             missing: g.missing,
             why: g.why,
@@ -128,7 +121,8 @@ impl Room {
         let auth_ids: Vec<String> = match events.pdu(node) {
             Some(p) => p.fields.auth_events.clone(),
             None => {
-                let held_json = held
+                let held_json = events
+                    .held
                     .get(node as usize)
                     .and_then(Option::as_ref)
                     .map(|h| h.json.as_str());
@@ -156,14 +150,14 @@ impl Room {
                 .filter(|&n| events.pdu(n).is_some())
                 .ok_or_else(|| StateError::Unknown {
                     missing: vec![id.clone()],
-                    why: format!("auth_events of {}", dag.event_id(node)),
+                    why: format!("auth_events of {}", events.dag.event_id(node)),
                 })?;
             all.push(n);
             all.extend(state.res.chains.chain(&events, n).map_err(gap)?);
         }
         all.sort_unstable();
         all.dedup();
-        let mut ids: Vec<String> = all.into_iter().map(|n| dag.event_id(n)).collect();
+        let mut ids: Vec<String> = all.into_iter().map(|n| events.dag.event_id(n)).collect();
         crate::sort::sort(&mut ids);
         Ok(ids)
     }
