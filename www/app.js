@@ -499,6 +499,15 @@ function keyList(keys) {
   return [...by].map(([server, ids]) => `${server} (${ids.join(", ")})`).join(", ");
 }
 
+/** Says that a file holds events of rooms other than the one shown (`{roomId, events}` each), which are not shown; "" when none. */
+function otherRoomsNote(rooms) {
+  if (!rooms.length) return "";
+  const events = rooms.reduce((sum, r) => sum + r.events, 0);
+  const named = rooms.slice(0, 3).map((r) => `${r.roomId} (${r.events})`).join(", ");
+  const more = rooms.length > 3 ? ` and ${rooms.length - 3} more` : "";
+  return `The file also holds ${events} events of ${rooms.length} other room(s), not shown (the page shows one room per file; mxdag check and mxdag dag read them all): ${named}${more}.`;
+}
+
 /**
  * Shows a file's room once the worker judged it: the select's entry, notices (after `lead`,
  * what came before in the same step), the snapshot. The file's entry remembers the version
@@ -519,8 +528,10 @@ function showFileRoom(name, r, lead = "") {
   const unchecked = r.unchecked ? `, ${r.unchecked} unchecked` : "";
   const title = r.title ? ` “${r.title.split("\n")[0]}”` : "";
   const judged = r.roomVersion === null ? "no room version needed (none of its events can be checked)" : `judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom] ?? "given"})`;
-  panel.clear(`Loaded ${name}${title}: ${r.added} events (${r.shape})${r.refused ? `, ${r.refused} refused` : ""}${unchecked}; ${judged}.`);
+  const others = otherRoomsNote(r.otherRooms);
+  panel.clear(`Loaded ${name}${title}: ${r.added} events (${r.shape})${r.refused ? `, ${r.refused} refused` : ""}${unchecked}; ${judged}.${others ? ` ${others}` : ""}`);
   const notes = [];
+  if (others) notes.push(others);
   if (r.versionFrom !== "create" && r.roomVersion !== null) notes.push(judged);
   if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events are unchecked; load those servers' keys as a file (key responses, trusted_key_servers, or key lines)`);
   else if (r.unchecked) notes.push(`${r.unchecked} events are unchecked: they are no PDUs (client format or a scenario), see each event`);
