@@ -544,7 +544,9 @@ function showFileRoom(name, r, lead = "") {
   const title = r.title ? ` “${r.title.split("\n")[0]}”` : "";
   const judged = r.roomVersion === null ? "no room version needed (none of its events can be checked)" : `judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom] ?? "given"})`;
   const others = otherRoomsNote(r.otherRooms);
-  panel.clear(`Loaded ${name}${title}: ${r.added} events (${r.shape})${r.refused ? `, ${r.refused} refused` : ""}${unchecked}; ${judged}.${others ? ` ${others}` : ""}`);
+  const loaded = `Loaded ${name}${title}: ${r.added} events (${r.shape})${r.refused ? `, ${r.refused} refused` : ""}${unchecked}; ${judged}.`;
+  const missing = r.missingKeys.length ? ` No keys for ${keyList(r.missingKeys)}.` : "";
+  panel.clear(`${loaded}${missing}${others ? ` ${others}` : ""}`);
   const notes = [];
   if (others) notes.push(others);
   if (r.versionFrom !== "create" && r.roomVersion !== null) notes.push(judged);
@@ -552,7 +554,8 @@ function showFileRoom(name, r, lead = "") {
   else if (r.unchecked) notes.push(`${r.unchecked} events are unchecked: they are no PDUs (client format or a scenario), see each event`);
   const first = [...r.problems, ...r.findings].find((p) => p.severity === "error") ?? r.firstRefusal;
   if (first) notes.push(first.message);
-  if (notes.length || lead) notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : ""].filter(Boolean).join(" — "));
+  // Every load replaces the notice, so none stays from the file before.
+  notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : loaded].filter(Boolean).join(" — "));
   panel.showNotDrawn(r.notDrawn, r.notDrawnTotal);
   panel.showApart(r.apart, r.apartTotal);
   showSource(`file ${name} (room ${r.roomId ?? "unknown"})`);

@@ -338,3 +338,21 @@ test("a file of two rooms: counts and missing keys are the room shown's, and the
     await page.close();
   });
 });
+
+test("every load replaces the notice; the panel names the keys missing", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, example("backfill.json"));
+    assert.match(await page.textContent("#panel"), /No keys for .*hs\.example\.com \(ed25519:a_YjZy\)/);
+    const empty = join(dir, "zero.json");
+    writeFileSync(empty, "[]");
+    await load(page, empty);
+    const notice = await page.textContent("#notice");
+    assert.ok(notice.includes("zero.json"), notice);
+    assert.doesNotMatch(notice, /unchecked/);
+    await load(page, nocreate);
+    assert.doesNotMatch(await page.textContent("#notice"), /zero\.json/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
