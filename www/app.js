@@ -363,7 +363,10 @@ function showSource(label) {
   $("room-select").title = `Shown: ${readable(label)}`;
 }
 
-/** Starts on a room: a fresh DAG, the peer's key, then the starting events one by one. */
+/**
+ * Starts on a room: a fresh DAG, the peer's key, then the starting events one by one.
+ * Returns what went wrong with them, as notes for a notice (the events the server did not give).
+ */
 async function startRoom(start) {
   const { source, roomId, roomVersion, events, label, value } = start;
   state.start = start;
@@ -383,13 +386,18 @@ async function startRoom(start) {
   await state.fetcher.ownKey();
   // A room entered at a date asks the server which event that is (`start.at`).
   const ids = start.at ? await enterAt(start.at) : events;
-  for (const id of ids) await state.fetcher.event(id);
+  const notGiven = [];
+  for (const id of ids) {
+    const r = await state.fetcher.event(id);
+    if (!r.received) notGiven.push(`${id} (HTTP ${r.status}${r.errcode ? ` ${r.errcode}` : ""})`);
+  }
   if (start.at && ids.length) {
     await state.fetcher.backfill(ids, LIMIT);
     await state.fetcher.forwardsFill(ids, LIMIT);
     pane.select(ids[0]);
   }
   fit();
+  return notGiven.length ? [`The server gave no event for ${notGiven.join(", ")}: nothing starts from it.`] : [];
 }
 
 /**
@@ -434,12 +442,19 @@ async function startDemo() {
     if (kind === "file") run(() => loadFile(state.files.get(key).file));
     else run(() => startRoom(demoRoom(Number(key), undefined, kind === "middle" ? "middle" : undefined)));
   };
+  // URL parameters that cannot be used are named in the notice, with what is done instead.
+  const notes = [];
   const wanted = params.get("room");
-  const k = Math.max(0, info.rooms.findIndex((r) => r.room_id === wanted));
+  let k = info.rooms.findIndex((r) => r.room_id === wanted);
+  if (k < 0) {
+    if (wanted !== null) notes.push(`?room=${wanted} is no room of the demo peer: its first room, ${info.rooms[0].room_id}, is opened instead.`);
+    k = 0;
+  }
   const events = params.getAll("event");
   const date = params.get("date") === null ? NaN : Date.parse(params.get("date"));
+  if (params.get("date") !== null && !Number.isFinite(date)) notes.push(`?date=${params.get("date")} is not a date: give one as 2026-01-01T12:00Z (ISO 8601); not used.`);
   const at = Number.isFinite(date) ? date : params.get("demo") === "middle" ? "middle" : undefined;
-  await startRoom(demoRoom(k, events.length ? events : undefined, at));
+  return [...notes, ...(await startRoom(demoRoom(k, events.length ? events : undefined, at)))];
 }
 
 async function startProxy(destination) {
@@ -473,7 +488,7 @@ async function startProxy(destination) {
     if (!roomVersion && probe.proxyRefusal) return refusedByProxy();
     if (!roomVersion) return askForEvents(destination, roomId, null, `The room version of ${roomId} could not be read from its m.room.create: give it.`, "version");
   }
-  await startRoom({ source: sourceFor(destination), roomId, roomVersion, events, label, value: "proxy" });
+  return startRoom({ source: sourceFor(destination), roomId, roomVersion, events, label, value: "proxy" });
 }
 
 /** Opens the Homeserver form again, filled in, saying `why` more is needed; `field` gets the focus. */
@@ -499,6 +514,15 @@ function keyList(keys) {
   return [...by].map(([server, ids]) => `${server} (${ids.join(", ")})`).join(", ");
 }
 
+/** Says that a file holds events of rooms other than the one shown (`{roomId, events}` each), which are not shown; "" when none. */
+function otherRoomsNote(rooms) {
+  if (!rooms.length) return "";
+  const events = rooms.reduce((sum, r) => sum + r.events, 0);
+  const named = rooms.slice(0, 3).map((r) => `${r.roomId} (${r.events})`).join(", ");
+  const more = rooms.length > 3 ? ` and ${rooms.length - 3} more` : "";
+  return `The file also holds ${events} events of ${rooms.length} other room(s), not shown (the page shows one room per file; mxdag check and mxdag dag read them all): ${named}${more}.`;
+}
+
 /**
  * Shows a file's room once the worker judged it: the select's entry, notices (after `lead`,
  * what came before in the same step), the snapshot. The file's entry remembers the version
@@ -519,14 +543,19 @@ function showFileRoom(name, r, lead = "") {
   const unchecked = r.unchecked ? `, ${r.unchecked} unchecked` : "";
   const title = r.title ? ` “${r.title.split("\n")[0]}”` : "";
   const judged = r.roomVersion === null ? "no room version needed (none of its events can be checked)" : `judged as room version ${r.roomVersion} (${VERSION_FROM[r.versionFrom] ?? "given"})`;
-  panel.clear(`Loaded ${name}${title}: ${r.added} events (${r.shape})${r.refused ? `, ${r.refused} refused` : ""}${unchecked}; ${judged}.`);
+  const others = otherRoomsNote(r.otherRooms);
+  const loaded = `Loaded ${name}${title}: ${r.added} events (${r.shape})${r.refused ? `, ${r.refused} refused` : ""}${unchecked}; ${judged}.`;
+  const missing = r.missingKeys.length ? ` No keys for ${keyList(r.missingKeys)}.` : "";
+  panel.clear(`${loaded}${missing}${others ? ` ${others}` : ""}`);
   const notes = [];
+  if (others) notes.push(others);
   if (r.versionFrom !== "create" && r.roomVersion !== null) notes.push(judged);
   if (r.missingKeys.length) notes.push(`no keys for ${keyList(r.missingKeys)}: ${r.unchecked} events are unchecked; load those servers' keys as a file (key responses, trusted_key_servers, or key lines)`);
   else if (r.unchecked) notes.push(`${r.unchecked} events are unchecked: they are no PDUs (client format or a scenario), see each event`);
   const first = [...r.problems, ...r.findings].find((p) => p.severity === "error") ?? r.firstRefusal;
   if (first) notes.push(first.message);
-  if (notes.length || lead) notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : ""].filter(Boolean).join(" — "));
+  // Every load replaces the notice, so none stays from the file before.
+  notice([lead, notes.length ? `${name}: ${notes.join("; ")}` : loaded].filter(Boolean).join(" — "));
   panel.showNotDrawn(r.notDrawn, r.notDrawnTotal);
   panel.showApart(r.apart, r.apartTotal);
   showSource(`file ${name} (room ${r.roomId ?? "unknown"})`);
@@ -672,6 +701,6 @@ if (innerHeight < 800) $("legend").open = false;
 const proxy = params.get("proxy");
 run(async () => {
   const served = await addServedKeys(worker);
-  await (proxy ? startProxy(proxy) : startDemo());
-  if (served.length) notice(served.join(" — "));
+  const notes = (await (proxy ? startProxy(proxy) : startDemo())) ?? [];
+  if (served.length || notes.length) notice([...notes, ...served].join(" — "));
 });

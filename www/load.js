@@ -165,10 +165,11 @@ export class Fetcher {
     return result;
   }
 
+  /** `/event`: the worker's word on the answer, with its HTTP status and errcode. */
   async event(eventId) {
     const path = `/_matrix/federation/v1/event/${enc(eventId)}`;
     const r = await this.request("GET", path, undefined, "event");
-    return this.ingest(r, { method: "GET", path }, false);
+    return { ...(await this.ingest(r, { method: "GET", path }, false)), status: r.status, errcode: r.json?.errcode ?? null };
   }
 
   async backfill(v, limit) {

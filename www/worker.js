@@ -1,7 +1,7 @@
 // The Web Worker: the room session (engine.js), the drawing model and the gap planner run
 // here, so the page never freezes. Messages in: {seq, op, ...}; out: {seq, ok, ...},
 // {seq, progress: [done, total]}, and asks ({seq, ask}) the page answers (ask.js).
-import { Engine, KEY_SHAPES } from "./engine.js";
+import { Engine, KEY_SHAPES, keyName } from "./engine.js";
 import { buildSnapshot, transferables } from "./model.js";
 import { ask, answerAsk } from "./ask.js";
 import { fill } from "./fill-worker.js";
@@ -221,17 +221,52 @@ function heldApart(engine, events, rows) {
   return { apart: shown, apartTotal: apart.length };
 }
 
-/** What the page shows after a file's events were taken. */
+/** The rooms of the session other than the room shown: `{roomId, events}` each (outliers included). */
+function otherRooms(engine) {
+  return engine.session
+    .summaries()
+    .filter((s) => s.room_id !== engine.roomId)
+    .map((s) => ({ roomId: s.room_id, events: s.counts.timeline + s.counts.outliers }));
+}
+
+/** `{server_name, key_id}` named by a signing_key_unknown problem's path, `$.signatures["server"]["key"]`. */
+function keyOfPath(path) {
+  const m = /^\$\.signatures\[("(?:[^"\\]|\\.)*")\]\[("(?:[^"\\]|\\.)*")\]$/.exec(path);
+  return m && { server_name: JSON.parse(m[1]), key_id: JSON.parse(m[2]) };
+}
+
+/**
+ * The keys still missing for the room shown: with other rooms in the session, only those
+ * that its unchecked events (of `events`, a report's) were signed with.
+ */
+function missingKeysOfRoom(engine, events, rows, others) {
+  const missing = engine.session.missingKeys();
+  if (!others.length) return missing;
+  const unchecked = new Set(rows.ids.filter((_, i) => rows.verdicts[i] === 3));
+  const named = new Set();
+  for (const e of events) {
+    if (!unchecked.has(e.event_id)) continue;
+    for (const p of e.problems) if (p.code === "signing_key_unknown") named.add(keyName(keyOfPath(p.path) ?? {}));
+  }
+  return missing.filter((k) => named.has(keyName(k)));
+}
+
+/**
+ * What the page shows after a file's events were taken: counts and missing keys of the
+ * room shown; `otherRooms` the file's other rooms, which are not shown.
+ */
 function fileResult(engine, name, report, versionFrom, keys) {
   const rows = engine.rows();
   let unchecked = 0;
   for (const v of rows.verdicts) unchecked += v === 3 ? 1 : 0;
+  const others = otherRooms(engine);
   return {
     kind: "events",
     name,
     shape: report.input,
     title: report.title ?? null,
-    added: report.added,
+    added: report.added - others.reduce((sum, r) => sum + r.events, 0),
+    otherRooms: others,
     refused: report.refused,
     problems: report.problems,
     findings: report.findings,
@@ -240,7 +275,7 @@ function fileResult(engine, name, report, versionFrom, keys) {
     ...heldApart(engine, report.events, rows),
     unchecked,
     keysAdded: keys?.added ?? 0,
-    missingKeys: engine.session.missingKeys(),
+    missingKeys: missingKeysOfRoom(engine, report.events, rows, others),
     roomId: engine.roomId,
     roomVersion: engine.roomVersion,
     versionFrom,

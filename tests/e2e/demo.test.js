@@ -279,3 +279,19 @@ served("Enter after a toolbar button is clicked fetches for the event; Tab and E
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+served("URL parameters that cannot be used are named in the notice, with what is done instead", async (server) => {
+  const info = await (await fetch(new URL("/_mxdag/demo", server.url))).json();
+  const first = info.rooms[0];
+  const at = async (query) => {
+    const page = await open(browser, `${server.url}?${query}`);
+    const text = (await page.textContent("#notice")) ?? "";
+    const hidden = await page.evaluate(() => document.getElementById("notice").hidden);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+    return hidden ? "" : text;
+  };
+  assert.ok((await at(`room=${encodeURIComponent("!nope:demo.mxdag.test")}`)).includes(`?room=!nope:demo.mxdag.test is no room of the demo peer: its first room, ${first.room_id}, is opened instead`));
+  assert.match(await at("date=yesterday"), /\?date=yesterday is not a date: give one as 2026-01-01T12:00Z/);
+  assert.match(await at(`event=${encodeURIComponent("$nonexistent:foo")}`), /The server gave no event for \$nonexistent:foo \(HTTP 404[^)]*\): nothing starts from it/);
+});

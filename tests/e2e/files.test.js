@@ -311,3 +311,48 @@ test("from the keyboard: Tab reaches Load file… and Enter opens the picker; En
     await page.close();
   });
 });
+
+test("a file of two rooms: counts and missing keys are the room shown's, and the other room is named as not shown", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    // The keys of examples/backfill.json's room, its events, then examples/damaged.json's
+    // room signed with a key no one has.
+    const damaged = JSON.parse(readFileSync(example("damaged.json"), "utf8")).pdus;
+    const trusted = JSON.parse(readFileSync(example("keys.json"), "utf8")).map((k) => ({
+      server_name: k.server_name,
+      verify_keys: Object.fromEntries(Object.entries(k.verify_keys).map(([id, v]) => [id, v.key])),
+    }));
+    const elsewhere = (pdu) => ({ ...pdu, signatures: Object.fromEntries(Object.keys(pdu.signatures).map((s) => [s, { "ed25519:elsewhere": "AAAA" }])) });
+    const mixed = join(dir, "mixed.ndjson");
+    const lines = [{ trusted_key_servers: trusted }, ...backfill.pdus, ...damaged.map(elsewhere)];
+    writeFileSync(mixed, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
+    await load(page, mixed);
+    assert.equal(await count(page, "events"), 60);
+    const text = await page.textContent("#panel");
+    assert.ok(text.startsWith("Loaded mixed.ndjson: 60 events (ndjson)"), text);
+    assert.ok(text.includes(`also holds 60 events of 1 other room(s), not shown`) && text.includes(`${damaged[0].room_id} (60)`), text);
+    const notice = await page.textContent("#notice");
+    assert.ok(notice.includes("also holds 60 events of 1 other room(s)"), notice);
+    assert.doesNotMatch(notice, /no keys for|unchecked/, "the other room's missing keys are not the room shown's");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("every load replaces the notice; the panel names the keys missing", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    await load(page, example("backfill.json"));
+    assert.match(await page.textContent("#panel"), /No keys for .*hs\.example\.com \(ed25519:a_YjZy\)/);
+    const empty = join(dir, "zero.json");
+    writeFileSync(empty, "[]");
+    await load(page, empty);
+    const notice = await page.textContent("#notice");
+    assert.ok(notice.includes("zero.json"), notice);
+    assert.doesNotMatch(notice, /unchecked/);
+    await load(page, nocreate);
+    assert.doesNotMatch(await page.textContent("#notice"), /zero\.json/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
