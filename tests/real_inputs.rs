@@ -332,3 +332,25 @@ fn a_repeated_key_in_an_answer_is_an_error_and_the_last_value_is_read() {
     assert!(problem.message.contains("`pdus`"), "{}", problem.message);
     assert_eq!(report.outcome, Outcome::Invalid);
 }
+
+/// A key input's problems name the item as an item, not as an event, and a
+/// `trusted_key_servers` entry whose `verify_keys` is not an object says so (it said the
+/// entry named none).
+#[test]
+fn key_problems_name_items_and_say_what_is_wrong_with_verify_keys() {
+    let mut session = RoomSession::new(None, None);
+    let listed = session.add_keys(
+        r#"[{"trusted_key_servers":[{"server_name":"hs.example.com","verify_keys":[1,2]}]}]"#,
+    );
+    let message = &listed.problems[0].message;
+    assert!(message.starts_with("Item #0: "), "{message}");
+    assert!(message.contains("no object of key IDs"), "{message}");
+    let absent = session.add_keys(r#"{"trusted_key_servers":[{"server_name":"hs.example.com"}]}"#);
+    assert!(
+        absent.problems[0]
+            .message
+            .contains("names no `verify_keys`"),
+        "{}",
+        absent.problems[0].message
+    );
+}

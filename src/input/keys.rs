@@ -148,9 +148,13 @@ fn trusted_entry(entry: &Value, label: &str) -> Result<Vec<KeyInput>, Problem> {
             )
         })?;
     let Some(verify_keys) = entry.get("verify_keys").and_then(Value::as_object) else {
+        let what = match entry.get("verify_keys") {
+            Some(_) => "has a `verify_keys` that is no object of key IDs to base64 keys",
+            None => "names no `verify_keys`",
+        };
         return Err(unreadable(
             label,
-            &format!("the trusted_key_servers entry of {server} names no `verify_keys`, so there is no key to trust (Synapse fetches its keys instead; give its /_matrix/key/v2/server response)."),
+            &format!("the trusted_key_servers entry of {server} {what}, so there is no key to trust (Synapse fetches its keys instead; give its /_matrix/key/v2/server response)."),
         ));
     };
     verify_keys

@@ -330,7 +330,12 @@ fn classify(value: Result<Value, Problem>, label: String) -> Item {
         Ok(v) => v,
         Err(p) => return Item::Event(Box::new(InputEvent::plain(label, Err(p)))),
     };
-    if let Some(keys) = keys::from_value(&value, &label) {
+    // A list item that holds keys is no event: its problems say "Item #3", not "Event #3".
+    let key_label = match label.strip_prefix("Event #") {
+        Some(index) => format!("Item #{index}"),
+        None => label.clone(),
+    };
+    if let Some(keys) = keys::from_value(&value, &key_label) {
         return match keys {
             Ok(keys) => Item::Keys(keys),
             Err(problem) => Item::Problem(problem),
