@@ -94,13 +94,15 @@ export async function decodeText(text, name, load) {
   if (from === "markdown") {
     return { text: blocks.length === 1 ? blocks[0] : `[${blocks.join(",\n")}]`, from };
   }
-  const module = await load(from);
+  const what = from === "json5" ? "JSON5 (a tardis scenario)" : "YAML";
+  const module = await load(from).catch((error) => {
+    throw Object.assign(new Error(`${name || "the input"} is ${what}, and its decoder (the npm package ${from}, a dependency of mxdag) could not be loaded: install mxdag's dependencies (npm install), or convert the file to JSON (${error.message})`), { code: "input_not_json" });
+  });
   const decoder = module.default ?? module;
   let value;
   try {
     value = from === "json5" ? decoder.parse(text) : decoder.parse(text, { maxAliasCount: 100 });
   } catch (error) {
-    const what = from === "json5" ? "JSON5 (a tardis scenario)" : "YAML";
     throw Object.assign(new Error(`${name || "the input"} is not usable ${what}: ${error.message}`), { code: "input_not_json" });
   }
   return { text: JSON.stringify(value ?? null), from };

@@ -125,6 +125,15 @@ test("a tardis scenario (JSON5, decoded first) is read with its made-up IDs, tit
   session.free();
 });
 
+test("a YAML file whose decoder cannot be loaded names the file, the package and the fix", async () => {
+  const missing = () => Promise.reject(new Error("Failed to fetch dynamically imported module"));
+  await assert.rejects(decodeText(fixture("synapse/trusted_key_servers.yaml"), "homeserver.yaml", missing), (e) => {
+    assert.equal(e.code, "input_not_json");
+    assert.match(e.message, /^homeserver\.yaml is YAML, and its decoder \(the npm package yaml, a dependency of mxdag\) could not be loaded: install mxdag's dependencies \(npm install\)/);
+    return true;
+  });
+});
+
 test("key files: server key tables, trusted_key_servers (YAML), key lines; events judged again when keys arrive", async () => {
   const { text: yaml } = await decodeText(fixture("synapse/trusted_key_servers.yaml"), "trusted_key_servers.yaml", (name) => import(name));
   const sources = [
