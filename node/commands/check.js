@@ -145,16 +145,15 @@ export function combineReports(roomVersion, reports, keys, auth) {
     for (const m of report.missing_keys) missing.set(`${m.server_name} ${m.key_id}`, m);
     const input = { file, input: report.input, counts: report.counts, problems: report.problems, findings: report.findings };
     if (report.title) input.title = report.title;
-    if (waitingForRoomVersion(report) > 0) input.waiting_for_room_version = waitingForRoomVersion(report);
+    const waiting = waitingForRoomVersion(report);
+    if (waiting > 0) input.waiting_for_room_version = waiting;
     if (report.keys.added || report.keys.problems.length) input.keys = report.keys;
     inputs.push(input);
     for (const event of report.events) events.push({ file, ...event });
     if (rank[report.outcome] > rank[outcome]) outcome = report.outcome;
   }
-  const combined = { room_version: roomVersion, valid: false, outcome, counts, auth, inputs, keys, missing_keys: [...missing.values()], events };
-  if (keySources(combined).some(refusedKeys)) combined.outcome = "invalid";
-  combined.valid = combined.outcome === "valid";
-  return combined;
+  if (keySources({ keys, inputs }).some(refusedKeys)) outcome = "invalid";
+  return { room_version: roomVersion, valid: outcome === "valid", outcome, counts, auth, inputs, keys, missing_keys: [...missing.values()], events };
 }
 
 const MARK = { valid: "ok", redacted: "REDACTED", rejected: "REJECTED", soft_failed: "SOFT-FAILED", unchecked: "UNCHECKED", dropped: "DROPPED" };

@@ -100,7 +100,8 @@ export async function loadSession(mxdag, files, outlierFiles, values, io) {
     const isError = (p) => p.severity === "error" && p.code !== "signing_key_unknown";
     const problems = [...r.problems, ...r.events.flatMap((e) => e.problems.filter(isError).map((p) => ({ ...p, path: `$[${e.index}]${p.path.slice(1)}` })))];
     const taken = { file, shape: r.input, room_version: r.room_version, added: r.added + r.known, refused: r.refused, counts: r.counts, problems, findings: r.findings };
-    if (waitingForRoomVersion(r) > 0) taken.waiting_for_room_version = waitingForRoomVersion(r);
+    const waiting = waitingForRoomVersion(r);
+    if (waiting > 0) taken.waiting_for_room_version = waiting;
     return taken;
   };
   const inputs = [];
