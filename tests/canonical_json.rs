@@ -57,6 +57,55 @@ fn keys_sort_by_code_point() {
     );
 }
 
+/// An object's keys are held two ways (the keys of PDUs without an allocation, others in a
+/// string): they sort, look up, repeat and replace alike, in small objects (scanned) and
+/// large ones (binary-searched).
+#[test]
+fn common_and_other_keys_behave_alike() {
+    // `type` and `sender` are common keys, the others are not; `\u0074ype` is `type` escaped.
+    let text = r#"{"typf":1,"sender":2,"\u0074ype":3,"sendes":4,"t":5,"content":{"body":"x"}}"#;
+    let value = from_str(text).unwrap();
+    assert_eq!(
+        to_string(&value),
+        r#"{"content":{"body":"x"},"sender":2,"sendes":4,"t":5,"type":3,"typf":1}"#
+    );
+    let object = value.as_object().unwrap();
+    for (key, n) in [
+        ("type", 3),
+        ("typf", 1),
+        ("sender", 2),
+        ("sendes", 4),
+        ("t", 5),
+    ] {
+        assert_eq!(object.get(key), Some(&Value::Int(n)), "{key}");
+    }
+    assert_eq!(object.get("typ"), None);
+    assert!(object.contains_key("content") && !object.contains_key("contents"));
+
+    // A repeated common key is a duplicate whether or not one of them is escaped.
+    assert!(from_str(r#"{"type":1,"\u0074ype":2}"#).is_err());
+
+    // Past 16 entries lookups binary-search: every key is still found, and edits keep order.
+    let mut big = canonical_json::Object::new();
+    let names: Vec<String> = (0..40).map(|i| format!("k{i:02}")).collect();
+    for (i, name) in names.iter().enumerate().rev() {
+        big.insert(name.clone(), Value::Int(i as i64));
+    }
+    big.insert("type", Value::Int(100));
+    big.insert("depth", Value::Int(101));
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(big.get(name), Some(&Value::Int(i as i64)), "{name}");
+    }
+    assert_eq!(big.insert("type", Value::Int(102)), Some(Value::Int(100)));
+    assert_eq!(big.remove("depth"), Some(Value::Int(101)));
+    assert_eq!(big.get("depth"), None);
+    let keys: Vec<&str> = big.iter().map(|(k, _)| k).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(keys, sorted);
+    assert_eq!(keys.len(), 41);
+}
+
 #[test]
 fn encoded_len_matches_the_encoding() {
     for text in [

@@ -40,7 +40,79 @@ pub enum Value {
 /// order), keys unique.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Object {
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Key, Value)>,
+}
+
+/// An object's key: the keys PDUs are made of are held without an allocation of their
+/// own (an event has a dozen or more, parsed, cloned and dropped for every event taken),
+/// any other key in a string of its own.
+#[derive(Clone, Debug)]
+enum Key {
+    Common(&'static str),
+    Other(String),
+}
+
+impl Key {
+    fn new(key: &str) -> Key {
+        match common_key(key) {
+            Some(common) => Key::Common(common),
+            None => Key::Other(key.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Common(k) => k,
+            Key::Other(k) => k,
+        }
+    }
+}
+
+impl From<String> for Key {
+    fn from(key: String) -> Key {
+        match common_key(&key) {
+            Some(common) => Key::Common(common),
+            None => Key::Other(key),
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+/// The keys every PDU has, and those of the contents most events hold: the keys [`Key`]
+/// holds without allocating, most frequent first.
+const COMMON_KEYS: [&str; 20] = [
+    "type",
+    "sender",
+    "content",
+    "room_id",
+    "depth",
+    "hashes",
+    "sha256",
+    "signatures",
+    "prev_events",
+    "auth_events",
+    "origin_server_ts",
+    "unsigned",
+    "state_key",
+    "body",
+    "msgtype",
+    "membership",
+    "displayname",
+    "event_id",
+    "origin",
+    "redacts",
+];
+
+fn common_key(key: &str) -> Option<&'static str> {
+    COMMON_KEYS
+        .iter()
+        .copied()
+        .find(|k| k.len() == key.len() && *k == key)
 }
 
 impl Object {
@@ -49,10 +121,25 @@ impl Object {
         Self::default()
     }
 
+    /// Where `key` is among the entries; only lookups (an insert needs the position, so
+    /// it binary-searches). An event's objects hold a dozen keys or fewer: a scan that
+    /// compares lengths before bytes does one byte comparison where a binary search does
+    /// four (in wasm, `memcmp` is a plain byte loop).
+    fn position(&self, key: &str) -> Option<usize> {
+        const SCANNED: usize = 16;
+        if self.entries.len() > SCANNED {
+            return self.find(key).ok();
+        }
+        let key = key.as_bytes();
+        self.entries
+            .iter()
+            .position(|(k, _)| k.as_str().len() == key.len() && k.as_str().as_bytes() == key)
+    }
+
     fn find(&self, key: &str) -> Result<usize, usize> {
         let key = key.as_bytes();
         self.entries.binary_search_by(|(k, _)| {
-            let k = k.as_bytes();
+            let k = k.as_str().as_bytes();
             // The first bytes decide most comparisons (an event's keys mostly start with
             // different letters) without comparing whole strings: the same order as `cmp`.
             match (k.first(), key.first()) {
@@ -64,21 +151,18 @@ impl Object {
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.find(key).ok().map(|i| &self.entries[i].1)
+        self.position(key).map(|i| &self.entries[i].1)
     }
 
     /// The value under `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        match self.find(key) {
-            Ok(i) => Some(&mut self.entries[i].1),
-            Err(_) => None,
-        }
+        self.position(key).map(|i| &mut self.entries[i].1)
     }
 
     /// Sets `key` to `value`, returning the previous value.
     pub fn insert(&mut self, key: impl Into<String>, value: Value) -> Option<Value> {
-        let key = key.into();
-        match self.find(&key) {
+        let key = Key::from(key.into());
+        match self.find(key.as_str()) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
                 self.entries.insert(i, (key, value));
@@ -89,12 +173,12 @@ impl Object {
 
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.find(key).ok().map(|i| self.entries.remove(i).1)
+        self.position(key).map(|i| self.entries.remove(i).1)
     }
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.find(key).is_ok()
+        self.position(key).is_some()
     }
 
     /// The entries in key order.
@@ -114,14 +198,14 @@ impl Object {
 
     /// Builds an object from entries in any order; a later duplicate key replaces an earlier
     /// one. Also returns the first key that was repeated, if any.
-    fn from_entries(mut entries: Vec<(String, Value)>) -> (Self, Option<String>) {
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+    fn from_entries(mut entries: Vec<(Key, Value)>) -> (Self, Option<String>) {
+        entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) else {
             return (Self { entries }, None);
         };
-        let duplicate = w[0].0.clone();
+        let duplicate = w[0].0.as_str().to_owned();
         // Keep the last occurrence of each key (the stable sort kept input order).
-        let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        let mut out: Vec<(Key, Value)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             match out.last_mut() {
                 Some(last) if last.0 == k => last.1 = v,
@@ -135,7 +219,7 @@ impl Object {
 impl FromIterator<(String, Value)> for Object {
     /// Collects entries; a later duplicate key replaces an earlier one.
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        Self::from_entries(iter.into_iter().collect()).0
+        Self::from_entries(iter.into_iter().map(|(k, v)| (Key::from(k), v)).collect()).0
     }
 }
 
@@ -337,7 +421,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(k) = map.next_key::<String>()? {
+        while let Some(k) = map.next_key_seed(KeySeed)? {
             let v = map.next_value_seed(self)?;
             entries.push((k, v));
         }
@@ -345,6 +429,31 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
             (object, None) => Ok(Value::Object(object)),
             (_, Some(k)) => Err(de::Error::custom(format!("{DUPLICATE_KEY_PREFIX}{k:?}"))),
         }
+    }
+}
+
+/// Reads an object's key as a [`Key`]: a common key is not copied.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Key, E> {
+        Ok(Key::new(s))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Key, E> {
+        Ok(Key::from(s))
     }
 }
 
