@@ -300,6 +300,18 @@ impl Room {
             }
         }
         self.undo_soft_fail();
+        self.compute_states(version);
+        self.check_current(version);
+    }
+
+    /// The states before and after each held timeline event that has none yet (and check
+    /// 5), but not the current state nor check 6: what a large input taken in parts
+    /// computes between its parts ([`super::parts`]), so that little is left for its end.
+    /// A state found complete stays: it depends only on the event's ancestors and their
+    /// verdicts, which later events do not change; one that is not (an ancestor or auth
+    /// event not held yet) is computed again by [`Self::resolve_states`]. Soft failures
+    /// (check 6 of an earlier input) play no part in it.
+    pub(crate) fn compute_states(&mut self, version: &RoomVersion) {
         for node in self.dag.linear_order() {
             if self
                 .state
@@ -316,6 +328,5 @@ impl Room {
             }
             self.state.slots[i] = Some(slot);
         }
-        self.check_current(version);
     }
 }
