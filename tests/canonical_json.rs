@@ -48,6 +48,28 @@ fn escapes_are_the_shortest() {
     assert_eq!(canon(r#""\ud83d\ude00""#), "\"😀\"");
 }
 
+/// Strings are scanned eight bytes at a time for what needs an escape: every ASCII byte
+/// and a multi-byte character, at each position of strings of every length up to 24 (so
+/// before, inside and after whole words), escape as serde_json escapes them (the same
+/// shortest escapes canonical JSON asks for).
+#[test]
+fn escapes_are_found_at_every_position() {
+    let specials: Vec<String> = (0u8..0x80)
+        .map(|b| char::from(b).to_string())
+        .chain(["é", "😀", "\u{7f}"].map(str::to_owned))
+        .collect();
+    for len in 0..24 {
+        for at in 0..len {
+            for special in &specials {
+                let mut text: String = "abcdefghijklmnopqrstuvwx"[..len].to_owned();
+                text.replace_range(at..at + 1, special);
+                let json = to_string(&Value::String(text.clone()));
+                assert_eq!(json, serde_json::to_string(&text).unwrap(), "{text:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn keys_sort_by_code_point() {
     // U+FB01 (in UTF-16 after a surrogate pair) sorts before U+1F600 by code point.
