@@ -203,8 +203,9 @@ impl<'a> Reader<'a, '_> {
 
 /// The server name of a `@user:server`, `!room:server` or `$event:server` identifier.
 pub fn server_of(id: &str) -> Option<&str> {
-    let colon = id.bytes().position(|b| b == b':')?;
-    id.get(colon + 1..).filter(|s| !s.is_empty())
+    id.split_once(':')
+        .map(|(_, server)| server)
+        .filter(|s| !s.is_empty())
 }
 
 /// Whether `id` has the shape of a user ID as the format checks read `sender`:

@@ -52,13 +52,7 @@ pub fn event_id_from_reference_hash(hash: &[u8; 32], version: &RoomVersion) -> O
     match version.event_format {
         EventFormat::V1 => None,
         EventFormat::V3 => Some(format!("${}", base64_unpadded(hash))),
-        // Written into one string of the ID's length (this runs for every event).
-        EventFormat::V4 => {
-            let mut id = String::with_capacity(44);
-            id.push('$');
-            URL_SAFE_NO_PAD.encode_string(hash, &mut id);
-            Some(id)
-        }
+        EventFormat::V4 => Some(format!("${}", URL_SAFE_NO_PAD.encode(hash))),
     }
 }
 
