@@ -514,6 +514,21 @@ fn rooms_split_by_room() {
     assert_eq!(details.json.as_deref(), Some(chain[1].1.as_str()));
     assert_eq!(details.prev[0].event_id, chain[0].0);
     assert!(details.source.unwrap().ends_with("Line 1"));
+
+    // The session's room is the first seen until another is chosen: its DAG, rows and
+    // records are those of the room shown.
+    assert_eq!(session.dag().and_then(|d| d.room_id()), Some(ROOM));
+    assert_eq!(session.rows().rows.len(), 2);
+    assert!(!session.show_room("!not-held:x"), "a room not held");
+    assert_eq!(session.dag().and_then(|d| d.room_id()), Some(ROOM));
+    assert!(session.show_room("!other:x"));
+    assert_eq!(session.dag().and_then(|d| d.room_id()), Some("!other:x"));
+    assert_eq!(session.rows().rows.len(), 1);
+    let dag = session.dag().unwrap();
+    assert_eq!(dag.event_ids(&dag.linear_order()), ["$o:x"]);
+    assert_eq!(session.held_records().iter().flatten().count(), 1);
+    assert!(session.show_room(ROOM));
+    assert_eq!(session.rows().rows.len(), 2);
 }
 
 #[test]

@@ -440,6 +440,7 @@ async function startDemo() {
   select.onchange = () => {
     const [kind, key] = [select.value.slice(0, select.value.indexOf(":")), select.value.slice(select.value.indexOf(":") + 1)];
     if (kind === "file") run(() => loadFile(state.files.get(key).file));
+    else if (kind === "fileroom") run(() => showFileOtherRoom(key));
     else run(() => startRoom(demoRoom(Number(key), undefined, kind === "middle" ? "middle" : undefined)));
   };
   // URL parameters that cannot be used are named in the notice, with what is done instead.
@@ -460,7 +461,11 @@ async function startDemo() {
 async function startProxy(destination) {
   const roomId = params.get("room");
   $("room-select").replaceChildren(option("proxy", roomId ?? "(no room given)"));
-  $("room-select").onchange = () => run(() => (state.start?.file ? loadFile(state.start.file) : startRoom(state.start)));
+  $("room-select").onchange = () => {
+    const value = $("room-select").value;
+    if (value.startsWith("fileroom:")) return run(() => showFileOtherRoom(value.slice("fileroom:".length)));
+    run(() => (state.start?.file ? loadFile(state.start.file) : startRoom(state.start)));
+  };
   if (!roomId) {
     notice("Through the proxy, give ?proxy=server&room=!id (and optionally &version=N&event=$id).");
     return;
@@ -520,7 +525,7 @@ function otherRoomsNote(rooms) {
   const events = rooms.reduce((sum, r) => sum + r.events, 0);
   const named = rooms.slice(0, 3).map((r) => `${r.roomId} (${r.events})`).join(", ");
   const more = rooms.length > 3 ? ` and ${rooms.length - 3} more` : "";
-  return `The file also holds ${events} events of ${rooms.length} other room(s), not shown (the page shows one room per file; mxdag check and mxdag dag read them all): ${named}${more}.`;
+  return `The file also holds ${events} events of ${rooms.length} other room(s), each listed under the room select to be shown: ${named}${more}.`;
 }
 
 /**
@@ -534,7 +539,10 @@ function showFileRoom(name, r, lead = "") {
   const memo = state.files.get(name);
   if (memo) Object.assign(memo, { roomId: r.roomId, roomVersion: r.roomVersion, versionFrom: r.versionFrom });
   select.querySelector(`option[value="${CSS.escape(value)}"]`)?.remove();
-  select.prepend(option(value, `${name} — ${r.roomId ?? "unknown room"}`));
+  // The file's other rooms (a file of several rooms), each shown when chosen (`fileroom:`).
+  for (const o of [...select.options]) if (o.value.startsWith("fileroom:")) o.remove();
+  const rooms = r.otherRooms.map((o) => option(`fileroom:${o.roomId}`, `${name} — ${o.roomId} (${o.events} events)`));
+  select.prepend(option(value, `${name} — ${r.roomId ?? "unknown room"}`), ...rooms);
   select.value = value;
   state.fetcher && state.rooms.has(r.roomId) && (state.fetcher.roomId = r.roomId);
   setOffline(state.fetcher && state.rooms.has(r.roomId) ? null : `${r.roomId ?? "This room"} comes from the file ${name} and is not on ${state.start?.source?.destination ?? "the demo peer"}: there is nothing to fetch it from.`);
@@ -613,6 +621,12 @@ function refusedFile(r) {
   const more = r.problems.length > 2 ? ` (and ${r.problems.length - 2} more problems)` : "";
   const reason = why.length ? `${why.join(" ")}${more}` : `it holds no event (read as ${r.shape}).`;
   return `${r.name} not loaded: ${reason} The room shown is kept.`;
+}
+
+/** Shows `roomId`, another room of the file loaded last (one holding several rooms). */
+async function showFileOtherRoom(roomId) {
+  const r = await worker.call("showRoom", { roomId });
+  showFileRoom(state.start.file.name, r);
 }
 
 /** Judges the loaded file again as the room version chosen. */

@@ -106,6 +106,7 @@ const ops = {
   },
   init(engine, m) {
     engine.reset(m.roomId, m.roomVersion);
+    engine.lastFile = null;
     return { snapshot: buildSnapshot(engine), canPlan: Engine.canPlan };
   },
   async answer(engine, m) {
@@ -153,7 +154,17 @@ const ops = {
       }
     }
     const keys = await fetchKeys(engine, m, engine.session.missingKeys());
-    return fileResult(engine, name, report, versionFrom, keys);
+    return keepFile(engine, fileResult(engine, name, report, versionFrom, keys), report);
+  },
+  /**
+   * Shows another room of the file loaded last (one holding several rooms, as a server's
+   * database does): the session's room becomes `roomId`, and the page gets what a file's
+   * load gives for it.
+   */
+  showRoom(engine, m) {
+    const last = engine.lastFile;
+    if (!last || !engine.session.showRoom(m.roomId)) throw new Error(`${m.roomId} is no room of the file loaded last.`);
+    return fileResult(engine, last.name, last.report, last.versionFrom, null);
   },
   /** The room shown as a file (Engine.roomFile): its parts as UTF-8 bytes, a name from its room ID. */
   save(engine) {
@@ -165,7 +176,7 @@ const ops = {
   async reread(engine, m) {
     const report = { ...engine.reread(m.version), input: engine.fileShape ?? "file" };
     const keys = await fetchKeys(engine, m, engine.session.missingKeys());
-    return fileResult(engine, m.name, report, "chosen", keys);
+    return keepFile(engine, fileResult(engine, m.name, report, "chosen", keys), report);
   },
   details(engine, m) {
     return details(engine, m.id);
@@ -252,8 +263,17 @@ function missingKeysOfRoom(engine, events, rows, others) {
 }
 
 /**
+ * Keeps the report of a file of several rooms, so that its other rooms can be shown
+ * (`showRoom`); a file of one room keeps nothing. Returns `result`.
+ */
+function keepFile(engine, result, report) {
+  engine.lastFile = result.otherRooms.length ? { name: result.name, report, versionFrom: result.versionFrom } : null;
+  return result;
+}
+
+/**
  * What the page shows after a file's events were taken: counts and missing keys of the
- * room shown; `otherRooms` the file's other rooms, which are not shown.
+ * room shown; `otherRooms` the file's other rooms, which `showRoom` shows.
  */
 function fileResult(engine, name, report, versionFrom, keys) {
   const rows = engine.rows();

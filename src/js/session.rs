@@ -282,6 +282,14 @@ impl JsRoomSession {
         session.dag().and_then(|d| d.room_id()).map(str::to_owned)
     }
 
+    /// Makes `roomId`, one of the rooms the session holds (see `summaries()`), the session's
+    /// room: the one `roomId`, `rows()`, `currentState()`, `outliers()` and `linearOrder()`
+    /// speak of. Returns whether the session holds that room (if not, nothing changes).
+    #[wasm_bindgen(js_name = showRoom)]
+    pub fn show_room(&self, #[wasm_bindgen(js_name = roomId)] room_id: &str) -> bool {
+        self.inner.borrow_mut().show_room(room_id)
+    }
+
     /// The room version in use, once known.
     #[wasm_bindgen(getter, js_name = roomVersion)]
     pub fn room_version(&self) -> Option<String> {

@@ -105,6 +105,9 @@ pub struct RoomSession {
     /// Items per part of a large input ([`parts`]); 0 for [`parts::PART_EVENTS`], or
     /// [`parts::JUDGED_PART_EVENTS`] where judgements cover the part.
     part_events: usize,
+    /// The slot of the session's room, the one [`Self::show_room`] chose (the first seen
+    /// unless another was chosen).
+    shown: usize,
 }
 
 impl RoomSession {
@@ -139,9 +142,29 @@ impl RoomSession {
         self.rooms.iter().map(|r| &r.dag)
     }
 
-    /// The DAG of the session's room (its fixed room, else the first seen).
+    /// The DAG of the session's room (its fixed room, else the one [`Self::show_room`]
+    /// chose, else the first seen).
     pub fn dag(&self) -> Option<&RoomDag> {
-        self.rooms.first().map(|r| &r.dag)
+        self.shown_room().map(|r| &r.dag)
+    }
+
+    /// Makes `room_id`, one of the rooms the session holds, the session's room: the one
+    /// [`Self::dag`], [`Self::rows`], [`Self::current_state`] and [`Self::held_records`]
+    /// give (a file of several rooms, as a server's database holds them, is looked at room
+    /// by room). Returns whether the session holds that room; if not, nothing changes.
+    pub fn show_room(&mut self, room_id: &str) -> bool {
+        match self.by_room.get(room_id) {
+            Some(&slot) => {
+                self.shown = slot;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The session's room (see [`Self::dag`]).
+    fn shown_room(&self) -> Option<&Room> {
+        self.rooms.get(self.shown).or(self.rooms.first())
     }
 
     /// The DAG of `room_id`.
@@ -248,7 +271,7 @@ impl RoomSession {
     /// The current state of the session's room: the resolution of the states after its
     /// forward extremities, sorted by type then state key.
     pub fn current_state(&self) -> Result<Vec<StateEntry>, StateError> {
-        match self.rooms.first() {
+        match self.shown_room() {
             Some(room) => room.current_state(),
             None => Ok(Vec::new()),
         }
@@ -274,7 +297,7 @@ impl RoomSession {
 
     /// The records of the session's room, by node index of its DAG.
     pub fn held_records(&self) -> &[Option<Held>] {
-        self.rooms.first().map_or(&[], |r| &r.held)
+        self.shown_room().map_or(&[], |r| &r.held)
     }
 
     /// The name of input `source` as given.

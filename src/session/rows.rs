@@ -81,7 +81,7 @@ fn verdict_code(verdict: Verdict) -> u8 {
 impl RoomSession {
     /// The session's room as rows of a drawing. Linear in the room after the DAG's sort.
     pub fn rows(&self) -> SessionRows {
-        let Some(room) = self.rooms.first() else {
+        let Some(room) = self.shown_room() else {
             return SessionRows::default();
         };
         let rows = room.dag.layout_rows();

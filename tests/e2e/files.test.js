@@ -312,7 +312,7 @@ test("from the keyboard: Tab reaches Load file… and Enter opens the picker; En
   });
 });
 
-test("a file of two rooms: counts and missing keys are the room shown's, and the other room is named as not shown", async () => {
+test("a file of two rooms: counts and missing keys are the room shown's; the other room is listed in the room select and shown when chosen", async () => {
   await withServer([], async (server) => {
     const page = await open(await browserReady, server.url);
     // The keys of examples/backfill.json's room, its events, then examples/damaged.json's
@@ -330,10 +330,30 @@ test("a file of two rooms: counts and missing keys are the room shown's, and the
     assert.equal(await count(page, "events"), 60);
     const text = await page.textContent("#panel");
     assert.ok(text.startsWith("Loaded mixed.ndjson: 60 events (ndjson)"), text);
-    assert.ok(text.includes(`also holds 60 events of 1 other room(s), not shown`) && text.includes(`${damaged[0].room_id} (60)`), text);
+    assert.ok(text.includes(`also holds 60 events of 1 other room(s), each listed under the room select`) && text.includes(`${damaged[0].room_id} (60)`), text);
     const notice = await page.textContent("#notice");
     assert.ok(notice.includes("also holds 60 events of 1 other room(s)"), notice);
     assert.doesNotMatch(notice, /no keys for|unchecked/, "the other room's missing keys are not the room shown's");
+    const options = () => page.$$eval("#room-select option", (o) => o.map((x) => x.value));
+    assert.deepEqual((await options()).slice(0, 2), ["file:mixed.ndjson", `fileroom:${damaged[0].room_id}`]);
+    // The other room, from the session that holds it (the file is not read again).
+    const shown = () => page.evaluate(() => ({ room: window.mxdag.snapshot.roomId, value: document.querySelector("#room-select").value }));
+    await page.selectOption("#room-select", `fileroom:${damaged[0].room_id}`);
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.deepEqual(await shown(), { room: damaged[0].room_id, value: "file:mixed.ndjson" });
+    assert.ok((await count(page, "events")) > 0);
+    const other = await page.textContent("#panel");
+    assert.ok(other.startsWith("Loaded mixed.ndjson: 60 events (ndjson)") && other.includes(`${ROOM} (60)`), other);
+    assert.match(await page.textContent("#notice"), /Line \d+: the signature of \S+ with ed25519:elsewhere/, "the notice names the file's first error");
+    assert.deepEqual((await options()).slice(0, 2), ["file:mixed.ndjson", `fileroom:${ROOM}`]);
+    // And back.
+    await page.selectOption("#room-select", `fileroom:${ROOM}`);
+    await page.waitForTimeout(50);
+    await idle(page);
+    assert.deepEqual(await shown(), { room: ROOM, value: "file:mixed.ndjson" });
+    assert.equal(await count(page, "events"), 60);
+    assert.ok((await page.textContent("#panel")).includes(`${damaged[0].room_id} (60)`));
     assert.deepEqual(page.errors, []);
     await page.close();
   });
