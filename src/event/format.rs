@@ -178,8 +178,7 @@ impl<'a> Reader<'a, '_> {
     /// cannot store it in `type` or `state_key` either (their databases refuse U+0000:
     /// Synapse's issue 10886).
     fn refuse_nul(&mut self, path: impl Fn() -> String, key: &str, value: Option<&str>) {
-        // By byte: a NUL is one byte in UTF-8, and this runs on every ID of every event.
-        let Some(at) = value.and_then(|v| v.bytes().position(|b| b == 0)) else {
+        let Some(at) = value.and_then(|v| v.find('\0')) else {
             return;
         };
         self.problems.push(Problem::error(
@@ -400,11 +399,8 @@ pub(crate) fn check(
             r.malformed("$.room_id".into(), "the room ID", id, rule);
         }
         if version.room_id_from_create_event() {
-            // `$` and the room ID's hash: compared in place, as this runs for every event.
-            let hash = id.strip_prefix('!').unwrap_or(id);
-            let is_create = |a: &String| a.strip_prefix('$') == Some(hash);
-            if let Some(i) = auth_events.iter().position(is_create) {
-                let create_id = format!("${hash}");
+            let create_id = format!("${}", id.strip_prefix('!').unwrap_or(id));
+            if let Some(i) = auth_events.iter().position(|a| *a == create_id) {
                 r.problems.push(Problem::error(
                     codes::CREATE_EVENT_IN_AUTH_EVENTS,
                     format!("$.auth_events[{i}]"),

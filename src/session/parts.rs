@@ -16,7 +16,6 @@ use super::parallel::Judging;
 use super::report::{IngestReport, Rejudged, VersionFrom};
 use super::{Ingest, RoomSession};
 use crate::crypto::keys::KeysAdded;
-use crate::dag::NodeIndex;
 use crate::event::Known;
 use crate::federation::FederationRequest;
 use crate::input::{self, InputParts};
@@ -35,7 +34,7 @@ pub const PART_EVENTS: usize = 4096;
 pub const JUDGED_PART_EVENTS: usize = 256;
 
 /// Events between two passes over the states while an input is taken in parts
-/// (`Room::compute_states_of`): the states of the events placed since the last pass are computed
+/// (`Room::compute_state`): the states of the events placed since the last pass are computed
 /// while other cores still judge the rest, instead of all at the input's end, when they
 /// are the only work left (0.46 s of the 1.1 s `mxdag check` spent on one core after the
 /// workers were done, 100,000 events). A multiple of both part sizes, so that a pass falls
@@ -268,18 +267,11 @@ impl RoomSession {
         t.out.merge(report);
         let pass = self.state_pass_size();
         if first / pass != last / pass && !t.parts.done() {
-            // The events placed since the last pass, by room, in the order they came.
+            // The events placed since the last pass, in the order they came.
             let placed = &t.placing.placed_at[t.states_from..];
             t.states_from = t.placing.placed_at.len();
-            let mut by_room: Vec<(usize, Vec<NodeIndex>)> = Vec::new();
             for &(slot, node) in placed.iter().flatten() {
-                match by_room.iter_mut().find(|(s, _)| *s == slot) {
-                    Some((_, nodes)) => nodes.push(node),
-                    None => by_room.push((slot, vec![node])),
-                }
-            }
-            for (slot, nodes) in by_room {
-                self.rooms[slot].compute_states_of(&t.version, nodes);
+                self.rooms[slot].compute_state(&t.version, node);
             }
         }
     }

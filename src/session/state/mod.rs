@@ -307,38 +307,29 @@ impl Room {
     /// The states before and after each held timeline event that has none yet (and check
     /// 5), in linear order.
     fn compute_states(&mut self, version: &RoomVersion) {
-        let order = self.dag.linear_order();
-        self.compute_states_of(version, order);
+        for node in self.dag.linear_order() {
+            self.compute_state(version, node);
+        }
     }
 
-    /// The states of those of `nodes` that are held timeline events with none yet (and
-    /// check 5), in the order given, but not the current state nor check 6: what a large
-    /// input taken in parts computes for the events of its last parts ([`super::parts`]),
-    /// in the order they came, so that little is left for its end. A state found complete
-    /// stays: it depends only on the event's ancestors and their verdicts, which later
-    /// events do not change; one that is not (a prev event not placed or not computed
-    /// yet, an auth event not held) is computed again by [`Self::resolve_states`]. Soft
-    /// failures (check 6 of an earlier input) play no part in it.
-    pub(crate) fn compute_states_of(
-        &mut self,
-        version: &RoomVersion,
-        nodes: impl IntoIterator<Item = NodeIndex>,
-    ) {
-        for node in nodes {
-            let has_slot = self
-                .state
-                .slots
-                .get(node as usize)
-                .is_some_and(Option::is_some);
-            if has_slot || !self.dag.is_timeline(node) {
-                continue;
-            }
-            let slot = self.compute(version, node);
-            let i = node as usize;
-            if self.state.slots.len() <= i {
-                self.state.slots.resize(i + 1, None);
-            }
-            self.state.slots[i] = Some(slot);
+    /// The states of `node` (and check 5) when it is a held timeline event with none yet,
+    /// but not the current state nor check 6: a large input taken in parts computes them
+    /// for the events of its last parts ([`super::parts`]), in the order they came, so that
+    /// little is left for its end. A state found complete stays: it depends only on the
+    /// event's ancestors and their verdicts, which later events do not change; one that is
+    /// not (a prev event not placed or not computed yet, an auth event not held) is
+    /// computed again by [`Self::resolve_states`]. Soft failures (check 6 of an earlier
+    /// input) play no part in it.
+    pub(crate) fn compute_state(&mut self, version: &RoomVersion, node: NodeIndex) {
+        let i = node as usize;
+        let has_slot = self.state.slots.get(i).is_some_and(Option::is_some);
+        if has_slot || !self.dag.is_timeline(node) {
+            return;
         }
+        let slot = self.compute(version, node);
+        if self.state.slots.len() <= i {
+            self.state.slots.resize(i + 1, None);
+        }
+        self.state.slots[i] = Some(slot);
     }
 }
