@@ -439,8 +439,8 @@ async function startDemo() {
   };
   select.onchange = () => {
     const [kind, key] = [select.value.slice(0, select.value.indexOf(":")), select.value.slice(select.value.indexOf(":") + 1)];
+    if (choseFileRoom(select.value)) return;
     if (kind === "file") run(() => loadFile(state.files.get(key).file));
-    else if (kind === "fileroom") run(() => showFileOtherRoom(key));
     else run(() => startRoom(demoRoom(Number(key), undefined, kind === "middle" ? "middle" : undefined)));
   };
   // URL parameters that cannot be used are named in the notice, with what is done instead.
@@ -461,11 +461,7 @@ async function startDemo() {
 async function startProxy(destination) {
   const roomId = params.get("room");
   $("room-select").replaceChildren(option("proxy", roomId ?? "(no room given)"));
-  $("room-select").onchange = () => {
-    const value = $("room-select").value;
-    if (value.startsWith("fileroom:")) return run(() => showFileOtherRoom(value.slice("fileroom:".length)));
-    run(() => (state.start?.file ? loadFile(state.start.file) : startRoom(state.start)));
-  };
+  $("room-select").onchange = () => choseFileRoom($("room-select").value) || run(() => (state.start?.file ? loadFile(state.start.file) : startRoom(state.start)));
   if (!roomId) {
     notice("Through the proxy, give ?proxy=server&room=!id (and optionally &version=N&event=$id).");
     return;
@@ -539,9 +535,9 @@ function showFileRoom(name, r, lead = "") {
   const memo = state.files.get(name);
   if (memo) Object.assign(memo, { roomId: r.roomId, roomVersion: r.roomVersion, versionFrom: r.versionFrom });
   select.querySelector(`option[value="${CSS.escape(value)}"]`)?.remove();
-  // The file's other rooms (a file of several rooms), each shown when chosen (`fileroom:`).
-  for (const o of [...select.options]) if (o.value.startsWith("fileroom:")) o.remove();
-  const rooms = r.otherRooms.map((o) => option(`fileroom:${o.roomId}`, `${name} — ${o.roomId} (${o.events} events)`));
+  // The file's other rooms (a file of several rooms), each shown when chosen.
+  for (const o of [...select.options]) if (o.value.startsWith(FILE_ROOM)) o.remove();
+  const rooms = r.otherRooms.map((o) => option(`${FILE_ROOM}${o.roomId}`, `${name} — ${o.roomId} (${o.events} events)`));
   select.prepend(option(value, `${name} — ${r.roomId ?? "unknown room"}`), ...rooms);
   select.value = value;
   state.fetcher && state.rooms.has(r.roomId) && (state.fetcher.roomId = r.roomId);
@@ -623,10 +619,17 @@ function refusedFile(r) {
   return `${r.name} not loaded: ${reason} The room shown is kept.`;
 }
 
-/** Shows `roomId`, another room of the file loaded last (one holding several rooms). */
-async function showFileOtherRoom(roomId) {
-  const r = await worker.call("showRoom", { roomId });
-  showFileRoom(state.start.file.name, r);
+/** The room select's entries for the other rooms of the file shown: this, then the room ID. */
+const FILE_ROOM = "fileroom:";
+
+/**
+ * Shows the room a room select entry `value` names when it is another room of the file
+ * loaded last (one holding several rooms); false for any other entry.
+ */
+function choseFileRoom(value) {
+  if (!value.startsWith(FILE_ROOM)) return false;
+  run(async () => showFileRoom(state.start.file.name, await worker.call("showRoom", { roomId: value.slice(FILE_ROOM.length) })));
+  return true;
 }
 
 /** Judges the loaded file again as the room version chosen. */
