@@ -65,7 +65,11 @@ export async function buildExports(world) {
   const inRoom = `FROM event_json WHERE room_id = ${quote(roomId)}`;
   write("event_json.sqlite-json.json", sqlite3(a.database, ["-json"], `SELECT event_id, json ${inRoom}`));
   write("event_json.sqlite-tabs.tsv", sqlite3(a.database, ["-tabs"], `SELECT event_id, room_id, json ${inRoom}`));
-  // B holds A's keys, as fetched and as verified.
+  // The whole table, as a user dumps it without a WHERE: every room A holds, of several
+  // room versions (lib/rooms.mjs), each row beside its room ID.
+  write("event_json.all-rooms.sqlite-json.json", sqlite3(a.database, ["-json"], "SELECT event_id, room_id, json FROM event_json ORDER BY rowid"));
+  // A holds B's keys (for the dump above); B holds A's, as fetched and as verified.
+  write("A.server_keys_json.json", sqlite3(a.database, ["-json"], "SELECT * FROM server_keys_json"));
   write("B.server_keys_json.json", sqlite3(b.database, ["-json"], "SELECT * FROM server_keys_json"));
   write("B.server_signature_keys.json", sqlite3(b.database, ["-json"],
     "SELECT server_name, key_id, from_server, ts_added_ms, ts_valid_until_ms, hex(verify_key) AS verify_key FROM server_signature_keys"));
