@@ -418,7 +418,9 @@ fn the_version_named_is_found_parsing_only_what_can_be_a_create_event() {
         }
     }
     // The first create event names the version: items that only mention one, or escape
-    // something, are read before it; nothing after it is.
+    // something, are read before it. Where `m.room.create` occurs more than once (a file of
+    // several rooms, whose versions may differ) every candidate is read; where it occurs
+    // once, nothing after the create event is.
     let lines = [
         r#"{"type":"m.room.message","content":{"body":"about m.room.create"}}"#,
         r#"{"type":"m.room.message","content":{"body":"a \"quote\""}}"#,
@@ -432,7 +434,11 @@ fn the_version_named_is_found_parsing_only_what_can_be_a_create_event() {
     let whole = mxdag::input::recognise(&text).room_version_named();
     assert_eq!(found.room_version_named(), whole);
     assert_eq!(whole, Some(Ok("12".to_owned())));
-    assert_eq!(found.events.len(), 4, "read up to the first create event");
+    assert_eq!(found.events.len(), 6, "every candidate");
+    let single = [lines[1], lines[3], lines[5]].join("\n");
+    let found = mxdag::input::version_candidates(&single);
+    assert_eq!(found.room_version_named(), Some(Ok("12".to_owned())));
+    assert_eq!(found.events.len(), 2, "read up to the only create event");
 }
 
 #[test]

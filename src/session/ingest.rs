@@ -3,6 +3,7 @@
 
 use super::held::{Held, Meta};
 use super::report::{IngestReport, VersionFrom};
+use super::room_versions::{NamedVersions, VersionId};
 use super::{Auth, StateAuth};
 use super::{Ingest, RoomSession};
 use crate::canonical_json::Value;
@@ -39,6 +40,9 @@ pub(super) struct Taking<'a> {
     /// (a part of an input taken in parts): those dropped are read again from there to be
     /// kept, instead of every event's JSON being written beforehand.
     pub items: Option<(&'a [(usize, usize)], SpanKind)>,
+    /// The room versions the input's create events name, for rooms of other versions
+    /// than the session's ([`super::room_versions`]).
+    pub named: &'a NamedVersions,
 }
 
 /// One judged event on its way into the DAG.
@@ -124,6 +128,7 @@ impl RoomSession {
         let (version, version_from) = self.version_for(&input, &mut problems);
         let shape = input.shape();
         let title = input.title.clone();
+        let named = NamedVersions::of(&input.events);
         let taking = Taking {
             source,
             outliers: how.outliers,
@@ -136,6 +141,7 @@ impl RoomSession {
             judgements,
             known: None,
             items: None,
+            named: &named,
         };
         let mut out = self.take(input.events, version, shape, &taking);
         out.source = how.source.to_owned();
@@ -158,8 +164,54 @@ impl RoomSession {
         taking: &Taking,
     ) -> IngestReport {
         let mut placing = Placing::default();
-        let mut out = self.take_part(events, version, shape, taking, &mut placing);
+        let mut out = self.take_in_runs(events, version, shape, taking, &mut placing);
         self.finish_taking(&mut out, placing, taking);
+        out
+    }
+
+    /// Takes `events` as [`Self::take_part`] does, each run of consecutive events of one
+    /// room version ([`Self::versions_of`](super::room_versions)) with its version. Judgements made on other
+    /// cores (with `version`) count only for the runs of `version`. An answer to a request
+    /// is judged whole (its contract is of the whole answer), with the version of its
+    /// first event's room.
+    pub(super) fn take_in_runs(
+        &mut self,
+        events: Vec<InputEvent>,
+        version: Option<RoomVersion>,
+        shape: InputShape,
+        taking: &Taking,
+        placing: &mut Placing,
+    ) -> IngestReport {
+        let Some(versions) = self.versions_of(&events, taking.named, version) else {
+            return self.take_part(events, version, shape, taking, placing);
+        };
+        let of = |id: VersionId| id.and_then(RoomVersion::from_id);
+        if taking.request.is_some() {
+            return self.take_part(events, of(versions[0]), shape, taking, placing);
+        }
+        let mut out = IngestReport::empty();
+        let mut events = events.into_iter();
+        let mut start = 0;
+        for run in versions.chunk_by(|a, b| a == b) {
+            let end = start + run.len();
+            let judged = run[0] == version.map(|v| v.id);
+            let part = Taking {
+                judgements: &[],
+                known: taking
+                    .known
+                    .filter(|_| judged)
+                    .and_then(|k| k.get(start..end)),
+                items: taking
+                    .items
+                    .and_then(|(spans, kind)| Some((spans.get(start..end)?, kind))),
+                ..*taking
+            };
+            let run_events = events.by_ref().take(run.len()).collect();
+            out.merge(self.take_part(run_events, of(run[0]), shape, &part, placing));
+            start = end;
+        }
+        out.input = shape;
+        out.room_version = version.map(|v| v.id.to_owned());
         out
     }
 
@@ -310,16 +362,18 @@ impl RoomSession {
             judged,
         });
         let items = items.collect();
-        self.place(&mut out, items, taking, placing);
+        self.place(&mut out, items, version, taking, placing);
         self.keep_dropped(&out.events, kept, kept_metas, taking);
         out
     }
 
-    /// Places judged events in the DAG of their rooms and keeps their records.
+    /// Places judged events (judged as `version`) in the DAG of their rooms and keeps
+    /// their records.
     fn place(
         &mut self,
         out: &mut IngestReport,
         items: Vec<ToPlace>,
+        version: Option<RoomVersion>,
         taking: &Taking,
         placing: &mut Placing,
     ) {
@@ -359,6 +413,7 @@ impl RoomSession {
             };
             let slot = self.room_slot(event.room_id.as_deref());
             let room = &mut self.rooms[slot];
+            room.version = room.version.or(version);
             let was_held = room
                 .dag
                 .index_of(&event.event_id)
@@ -410,10 +465,10 @@ impl RoomSession {
         }
         // Check 4 for what was placed (and what awaited it): each decided event's PDU is
         // let go at once, so an input taken in parts never holds all of them.
-        let Some(version) = self.version else {
-            return;
-        };
         for (slot, work) in to_try {
+            let Some(version) = self.rooms[slot].version_or(self.version) else {
+                continue;
+            };
             let at = match placing.waited.iter().position(|(s, _)| *s == slot) {
                 Some(at) => at,
                 None => {
@@ -435,10 +490,13 @@ impl RoomSession {
         waited: Vec<(usize, Vec<NodeIndex>)>,
         placed_at: &[Option<(usize, NodeIndex)>],
     ) {
-        let Some(version) = self.version else {
+        if self.version.is_none() {
             return;
-        };
+        }
         for (slot, waited) in waited {
+            let Some(version) = self.rooms[slot].version_or(self.version) else {
+                continue;
+            };
             out.auth.unknown += self.rooms[slot].still_unknown(waited);
             self.rooms[slot].resolve_states(&version);
             out.findings.extend(self.rooms[slot].take_new_resets());

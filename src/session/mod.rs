@@ -18,6 +18,7 @@ pub mod parallel;
 pub mod parts;
 mod rejudge;
 mod report;
+mod room_versions;
 mod rows;
 mod state;
 mod version;
@@ -68,6 +69,8 @@ pub(crate) struct Room {
     pub auth: authorise::AuthTable,
     /// The states before and after each event, and what checks 5 and 6 keep.
     pub state: state::StateTable,
+    /// The room version its events were judged with ([`room_versions`]).
+    pub version: Option<RoomVersion>,
 }
 
 impl Room {
@@ -127,9 +130,11 @@ impl RoomSession {
         session
     }
 
-    /// The room version in use, once known.
+    /// The room version of the room shown, once known: the one its events were judged
+    /// with, else the session's (given, or named first).
     pub fn room_version(&self) -> Option<RoomVersion> {
-        self.version
+        self.shown_room()
+            .map_or(self.version, |r| r.version_or(self.version))
     }
 
     /// The key ring.
@@ -179,6 +184,7 @@ impl RoomSession {
             .iter()
             .map(|room| {
                 let mut summary = room.dag.summary();
+                summary.room_version = room.version_or(self.version).map(|v| v.id);
                 summary.findings.extend(room.findings.iter().cloned());
                 summary.findings.extend(room.state_resets());
                 summary
@@ -281,10 +287,10 @@ impl RoomSession {
     /// ingest does after checks 1–4): for benchmarks, and to see the cost of the states
     /// alone.
     pub fn resolve_states_again(&mut self) {
-        let Some(version) = self.version else {
-            return;
-        };
         for room in &mut self.rooms {
+            let Some(version) = room.version_or(self.version) else {
+                continue;
+            };
             room.forget_states();
             room.resolve_states(&version);
         }

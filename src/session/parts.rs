@@ -14,6 +14,7 @@
 use super::ingest::{Placing, Taking};
 use super::parallel::Judging;
 use super::report::{IngestReport, Rejudged, VersionFrom};
+use super::room_versions::NamedVersions;
 use super::{Ingest, RoomSession};
 use crate::crypto::keys::KeysAdded;
 use crate::event::Known;
@@ -67,6 +68,8 @@ pub struct PartsTaking {
     rejudged: Option<Rejudged>,
     /// How many events of `placing.placed_at` the states were computed for between parts.
     states_from: usize,
+    /// The room versions the input's create events name.
+    named: NamedVersions,
 }
 
 impl PartsTaking {
@@ -89,6 +92,7 @@ impl PartsTaking {
             judgements: &[],
             known,
             items: self.aligned.then(|| (&spans.spans[items], spans.kind)),
+            named: &self.named,
         }
     }
 
@@ -142,6 +146,7 @@ impl RoomSession {
         let candidates = input::version_candidates_in(&text, parts.spans());
         let mut version_problems = Vec::new();
         let (version, version_from) = self.version_for(&candidates, &mut version_problems);
+        let named = NamedVersions::of(&candidates.events);
         drop(candidates);
         let Some(version) = version else {
             return Err(text);
@@ -169,6 +174,7 @@ impl RoomSession {
             keys: KeysAdded::default(),
             rejudged: None,
             states_from: 0,
+            named,
         })
     }
 
@@ -262,7 +268,7 @@ impl RoomSession {
         let (shape, version) = (t.parts.shape(), Some(t.version));
         let mut placing = std::mem::take(&mut t.placing);
         let taking = t.taking(Some(&known), first..last);
-        let report = self.take_part(part.events, version, shape, &taking, &mut placing);
+        let report = self.take_in_runs(part.events, version, shape, &taking, &mut placing);
         t.placing = placing;
         t.out.merge(report);
         let pass = self.state_pass_size();
@@ -271,7 +277,9 @@ impl RoomSession {
             let placed = &t.placing.placed_at[t.states_from..];
             t.states_from = t.placing.placed_at.len();
             for &(slot, node) in placed.iter().flatten() {
-                self.rooms[slot].compute_state(&t.version, node);
+                let room = &mut self.rooms[slot];
+                let version = room.version.unwrap_or(t.version);
+                room.compute_state(&version, node);
             }
         }
     }

@@ -15,12 +15,12 @@ use crate::problem::Problem;
 impl RoomSession {
     /// Judges held events that are unchecked for want of keys again, with the keys held now.
     pub fn rejudge(&mut self) -> Rejudged {
-        let Some(version) = self.version else {
-            return Rejudged::default();
-        };
         let mut out = Rejudged::default();
         self.missing_keys.clear();
         for room in &mut self.rooms {
+            let Some(version) = room.version_or(self.version) else {
+                continue;
+            };
             let waiting: Vec<usize> = room
                 .held
                 .iter()
@@ -111,7 +111,7 @@ impl RoomSession {
                 .map(|&n| neighbour(n))
                 .collect(),
             next: children.of(node).iter().map(|&n| neighbour(n)).collect(),
-            merge: room.merge_details(self.version.as_ref(), node),
+            merge: room.merge_details(room.version_or(self.version).as_ref(), node),
         })
     }
 }

@@ -5,6 +5,7 @@
 use super::held::Meta;
 use super::ingest::Taking;
 use super::report::{IngestReport, VersionFrom};
+use super::room_versions::NamedVersions;
 use super::RoomSession;
 use crate::canonical_json::Value;
 use crate::event::codes as event_codes;
@@ -85,7 +86,8 @@ impl RoomSession {
                 .iter()
                 .take_while(|w| (w.source, w.outlier) == (group[0].source, group[0].outlier))
                 .count();
-            let events = group[..len].iter().map(|w| w.to_input_event()).collect();
+            let events: Vec<_> = group[..len].iter().map(|w| w.to_input_event()).collect();
+            let named = NamedVersions::of(&events);
             let taking = Taking {
                 source: group[0].source,
                 outliers: group[0].outlier,
@@ -97,6 +99,7 @@ impl RoomSession {
                 judgements: &[],
                 known: None,
                 items: None,
+                named: &named,
             };
             let report = self.take(events, Some(version), InputShape::Array, &taking);
             out = Some(match out {
@@ -141,6 +144,8 @@ impl RoomSession {
         fresh.sources = std::mem::take(&mut self.sources);
         fresh.waiting = events;
         *self = fresh;
+        // The version chosen judges every event, whatever their create events name.
+        self.version_given = true;
         self.set_room_version(version)
             .unwrap_or_else(|| IngestReport {
                 room_version: Some(version.id.to_owned()),
