@@ -189,9 +189,10 @@ function summarised(events, counted = (e) => !listed(e)) {
 
 /**
  * The human-readable report: invalid events one by one (the first `MAX_LISTED` of each
- * input, unless `all`), the rest's problems summed up.
+ * input, unless `all`), the rest's problems summed up; `versions`, the room versions of
+ * the session's rooms, named in the last line when there are several.
  */
-export function formatHuman(combined, { all = false } = {}) {
+export function formatHuman(combined, { all = false, versions = [] } = {}) {
   const lines = formatKeys(combined.keys);
   for (const input of combined.inputs) {
     lines.push(`${input.file}: ${input.input}${input.title ? ` “${input.title.split("\n")[0]}”` : ""}, ${countsLine(input.counts)}`);
@@ -227,13 +228,19 @@ export function formatHuman(combined, { all = false } = {}) {
   }
   const waiting = combined.inputs.some((i) => i.waiting_for_room_version);
   if (combined.auth.allowed + combined.auth.rejected + combined.auth.not_run > 0) lines.push(authorisationLine(combined.auth));
-  const version = combined.room_version !== null ? `room version ${combined.room_version}` : waiting ? "no room version known" : "no room version needed";
+  const version = versions.length > 1 ? `room versions ${versions.join(", ")}` : combined.room_version !== null ? `room version ${combined.room_version}` : waiting ? "no room version known" : "no room version needed";
   const verdict = { valid: "all valid", unchecked: "nothing invalid, but not all checked", invalid: "NOT all valid" }[combined.outcome];
   const refused = keySources(combined).reduce((n, k) => n + refusedKeys(k), 0);
   const notRun = combined.auth.not_run > 0 ? ` (check 4 not run for ${combined.auth.not_run} event(s): see above)` : "";
   const why = refused > 0 ? ` (keys given were refused: ${refused} error(s) above)` : notRun;
   lines.push(`${version}: ${countsLine(combined.counts)} — ${verdict}${why}`);
   return lines.join("\n") + "\n";
+}
+
+/** The room versions the session's rooms were judged with, each once, in numeric order. */
+function roomVersions(session) {
+  const versions = new Set(session.summaries().map((s) => s.room_version).filter(Boolean));
+  return [...versions].sort((a, b) => Number(a) - Number(b));
 }
 
 /** Runs `mxdag check`. */
@@ -297,7 +304,7 @@ export async function run(args, io) {
       for (const input of combined.inputs) {
         for (const p of input.problems) if (p.code === "room_version_mismatch") io.stderr.write(`mxdag check: warning: ${input.file}: ${p.message}\n`);
       }
-      io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined, { all: values.all }));
+      io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined, { all: values.all, versions: roomVersions(session) }));
       return EXIT[combined.outcome];
     } finally {
       session.free();

@@ -36,7 +36,8 @@ event_id an export wrote is compared with it.
 
 Options:
   --json               print {inputs: [{file, shape, room_version, added, refused,
-                       problems, waiting_for_room_version}], rooms: [{room_id, counts, depth_range,
+                       problems, waiting_for_room_version}], rooms: [{room_id, room_version,
+                       counts, depth_range,
                        forward_extremities, backward_extremities: [{event_id,
                        referenced_by, ...}], outliers, forks: [{event_id, children}],
                        findings}]}: one input per file, one room object per room
@@ -68,7 +69,8 @@ function list(lines, title, items, show) {
 export function formatRoom(s) {
   const c = s.counts;
   const depths = s.depth_range ? `, depths ${s.depth_range[0]}–${s.depth_range[1]}` : "";
-  const lines = [`room ${s.room_id ?? "(unknown)"}: ${c.timeline} timeline event(s), ${c.outliers} outlier(s)${depths}, ${c.merges} merge(s)`];
+  const version = s.room_version ? ` (room version ${s.room_version})` : "";
+  const lines = [`room ${s.room_id ?? "(unknown)"}${version}: ${c.timeline} timeline event(s), ${c.outliers} outlier(s)${depths}, ${c.merges} merge(s)`];
   list(lines, "forward extremities", s.forward_extremities, (id) => id);
   list(lines, "backward extremities (gaps)", s.backward_extremities, (g) => {
     const hole = g.depth_below === null ? `nothing held below` : `held again at depth ${g.depth_below}`;

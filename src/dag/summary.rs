@@ -54,6 +54,9 @@ pub struct Counts {
 pub struct RoomSummary {
     /// The room, once known.
     pub room_id: Option<String>,
+    /// The room version its events were judged with, when a session judged them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_version: Option<&'static str>,
     /// Counts.
     pub counts: Counts,
     /// Lowest and highest depth among held timeline events.
@@ -92,6 +95,7 @@ impl RoomDag {
         }
         RoomSummary {
             room_id: self.room_id().map(str::to_owned),
+            room_version: None,
             counts: Counts {
                 timeline: self.timeline_len(),
                 outliers: self.outlier_len(),

@@ -45,6 +45,8 @@ export interface ForkSummary { event_id: string; children: string[]; }
 /** The whole picture of one room's DAG (`mxdag dag --json`'s rooms). */
 export interface RoomSummary {
   room_id: string | null;
+  /** The room version its events were judged with (a RoomSession's rooms only). */
+  room_version?: string;
   counts: { timeline: number; outliers: number; forward_extremities: number; backward_extremities: number; forks: number; merges: number };
   depth_range: [number, number] | null;
   forward_extremities: string[];

@@ -69,7 +69,7 @@ test("dag: outliers file, human output, cycle exits 1", async () => {
   const outliers = file("state.ndjson", [event("o", ["q"], 9)]);
   const human = await cli(dag, [forkFile, "--outliers", outliers]);
   assert.equal(human.code, 0, human.stderr);
-  assert.match(human.stdout, /room !r:x: 4 timeline event\(s\), 1 outlier\(s\), depths 1–4/);
+  assert.match(human.stdout, /room !r:x \(room version 1\): 4 timeline event\(s\), 1 outlier\(s\), depths 1–4/);
   assert.match(human.stdout, /\$d:x: referenced by \$e:x; depth ≈3, held again at depth 2, ~1 depth\(s\) missing/);
   assert.match(human.stdout, /outliers: 1\n    \$o:x/);
   const cycle = file("cycle.ndjson", [create, event("x", ["a", "y"], 2), event("y", ["x"], 3)]);
