@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { count, idle, launch, loadFile, open, withServer } from "./harness.js";
+import { count, idle, launch, loadFile, open, verdictCounts, withServer } from "./harness.js";
 
 const browserReady = launch();
 after(async () => (await browserReady).close());
@@ -160,6 +160,41 @@ test("NDJSON whose first line holds keys and the rest events is taken as events,
     await load(page, file);
     assert.match(await page.textContent("#panel"), /^Loaded keys-then-events\.ndjson: 18 events \(ndjson\)/);
     assert.deepEqual(await held(page), { ids: synapseIds, verdicts: { 0: 18 } }, "valid: the key line came with them");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
+
+test("Synapse's whole event_json table (8 rooms of versions 1 to 12): each room shown with its own version, every event valid with both servers' key tables", async () => {
+  await withServer([], async (server) => {
+    const page = await open(await browserReady, server.url);
+    const dump = fixture("synapse/all-rooms/event_json.all-rooms.sqlite-json.json");
+    const rows = JSON.parse(readFileSync(dump, "utf8"));
+    const rooms = new Map();
+    for (const row of rows) {
+      const event = JSON.parse(row.json);
+      const room = rooms.get(row.room_id) ?? { events: 0, version: null };
+      room.events++;
+      if (event.type === "m.room.create") room.version = event.content.room_version ?? "1";
+      rooms.set(row.room_id, room);
+    }
+    for (const keys of ["A", "B"]) await load(page, fixture(`synapse/all-rooms/${keys}.server_keys_json.json`));
+    await load(page, dump);
+    const shown = async (roomId) => {
+      const room = rooms.get(roomId);
+      assert.equal(await page.evaluate(() => window.mxdag.snapshot.roomId), roomId);
+      assert.equal(await count(page, "events"), room.events, roomId);
+      assert.equal(await page.textContent("#room-version"), `v${room.version}`, roomId);
+      assert.deepEqual(await verdictCounts(page), { 0: room.events }, `${roomId}: every event valid`);
+    };
+    const [first, ...others] = rooms.keys();
+    await shown(first);
+    for (const roomId of others) {
+      await page.selectOption("#room-select", `fileroom:${roomId}`);
+      await page.waitForTimeout(50);
+      await idle(page);
+      await shown(roomId);
+    }
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -103,8 +103,8 @@ export function allRooms(world) {
  * A test on the world `w()`: `fn(world)`. When it fails, the tails of both servers' logs are
  * added to the error (the whole logs stay under tests/artifacts/homeserver/).
  */
-export function hsTest(w, name, fn, options = {}) {
-  test(name, options, async () => {
+export function hsTest(w, name, fn) {
+  test(name, async () => {
     const world = w();
     assert.ok(world, "the world (servers, rooms, fetches) was not built: see the before() hook's error");
     try {
