@@ -170,7 +170,7 @@ impl RoomSession {
     }
 
     /// Takes `events` as [`Self::take_part`] does, each run of consecutive events of one
-    /// room version ([`Self::versions_of`](super::room_versions)) with its version. Judgements made on other
+    /// room version ([`super::room_versions`]) with its version. Judgements made on other
     /// cores (with `version`) count only for the runs of `version`. An answer to a request
     /// is judged whole (its contract is of the whole answer), with the version of its
     /// first event's room.
