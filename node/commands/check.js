@@ -237,12 +237,6 @@ export function formatHuman(combined, { all = false, versions = [] } = {}) {
   return lines.join("\n") + "\n";
 }
 
-/** The room versions the session's rooms were judged with, each once, in numeric order. */
-function roomVersions(session) {
-  const versions = new Set(session.summaries().map((s) => s.room_version).filter(Boolean));
-  return [...versions].sort((a, b) => Number(a) - Number(b));
-}
-
 /** Runs `mxdag check`. */
 export async function run(args, io) {
   return runCommand({ name: "check", usage, options: OPTIONS }, args, io, async (values, positionals) => {
@@ -304,7 +298,7 @@ export async function run(args, io) {
       for (const input of combined.inputs) {
         for (const p of input.problems) if (p.code === "room_version_mismatch") io.stderr.write(`mxdag check: warning: ${input.file}: ${p.message}\n`);
       }
-      io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined, { all: values.all, versions: roomVersions(session) }));
+      io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined, { all: values.all, versions: session.roomVersions() }));
       return EXIT[combined.outcome];
     } finally {
       session.free();

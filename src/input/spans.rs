@@ -137,7 +137,7 @@ pub fn read_spans(text: &str, spans: &[(usize, usize)], kind: SpanKind) -> Optio
 /// What of `text` can name its room version: the whole input recognised, but for a list of
 /// events only the items that can be an `m.room.create` (those whose text holds
 /// `m.room.create` or an escape), up to the first that is one unless the text names
-/// `m.room.create` again (a file of several rooms, whose versions may differ), so that
+/// `m.room.create` again after it (a file of several rooms, whose versions may differ), so that
 /// [`super::Input::room_version_named`] (which reads the first) says what it says of the
 /// whole input without a 100,000-event file being parsed for it.
 pub fn version_candidates(text: &str) -> super::Input {
@@ -150,15 +150,16 @@ pub fn version_candidates(text: &str) -> super::Input {
 /// [`version_candidates`] of a list of events whose items were found already (`found`, as
 /// [`event_spans`] gives them for `text`).
 pub fn version_candidates_in(text: &str, found: &EventSpans) -> super::Input {
-    let several = text.matches(CREATE).nth(1).is_some();
     let mut events = Vec::new();
+    let mut several = None;
     for span in candidate_spans(text, &found.spans) {
         let Some(event) = read_spans(text, &[span], found.kind).and_then(|mut e| e.pop()) else {
             continue;
         };
         let create = event.value.as_ref().is_ok_and(super::is_room_create);
         events.push(event);
-        if create && !several {
+        // At the first create event: read on only when the text names another after it.
+        if create && !*several.get_or_insert_with(|| text[span.1..].contains(CREATE)) {
             break;
         }
     }

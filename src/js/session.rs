@@ -296,6 +296,14 @@ impl JsRoomSession {
         self.inner.borrow().room_version().map(|v| v.id.to_owned())
     }
 
+    /// The room versions the session's rooms were judged with, each once, in numeric order
+    /// (a file of several rooms may hold rooms of several versions).
+    #[wasm_bindgen(js_name = roomVersions, unchecked_return_type = "string[]")]
+    pub fn room_versions(&self) -> js_sys::Array {
+        let versions = self.inner.borrow().room_versions();
+        string_array(versions.iter().copied())
+    }
+
     /// Sets the room version for events judged from now on, and judges the events that
     /// waited for one (PDUs taken before any version was known); returns what that did,
     /// or `undefined` when none waited.

@@ -177,6 +177,19 @@ impl RoomSession {
         self.by_room.get(room_id).map(|&i| &self.rooms[i].dag)
     }
 
+    /// The room versions the session's rooms were judged with, each once, in numeric order.
+    pub fn room_versions(&self) -> Vec<&'static str> {
+        let mut versions: Vec<&'static str> = self
+            .rooms
+            .iter()
+            .filter_map(|r| Some(r.version_or(self.version)?.id))
+            .collect();
+        // "2" before "10": shorter identifiers first.
+        crate::sort::sort_by_key(&mut versions, |id| (id.len(), *id));
+        versions.dedup();
+        versions
+    }
+
     /// The summary of each room (`mxdag dag --json`'s `rooms`), with the session's findings
     /// added to the DAG's own.
     pub fn summaries(&self) -> Vec<crate::dag::summary::RoomSummary> {

@@ -82,10 +82,21 @@ impl RoomSession {
         named: &NamedVersions,
         version: Option<RoomVersion>,
     ) -> Option<Vec<VersionId>> {
-        if self.version_given {
+        let default = version.map(|v| v.id);
+        // Every event takes `version` when the input names no other and no room held has
+        // another: the common case, decided without a look at each event.
+        let named_alike = named
+            .by_room
+            .iter()
+            .map(|(_, v)| Some(*v))
+            .chain([named.hashed]);
+        let held_alike = self
+            .rooms
+            .iter()
+            .all(|r| r.version.is_none_or(|v| Some(v.id) == default));
+        if self.version_given || (named_alike.flatten().all(|v| Some(v) == default) && held_alike) {
             return None;
         }
-        let default = version.map(|v| v.id);
         let held = |room: &str| Some(self.rooms[*self.by_room.get(room)?].version?.id);
         let own = |value: &Value| {
             named_by_create(value).or_else(|| {

@@ -131,6 +131,7 @@ const conflicted: string[] = (details?.merge?.conflicted ?? []).map((c) => `${c.
 const resets: string[] = (details?.merge?.resets ?? []).map((p) => p.code);
 const softFailed: number = counts.soft_failed;
 const sessionRoom: string | undefined = session.roomId ?? session.roomVersion;
+const roomVersions: string[] = session.roomVersions();
 const extremities: string[] = [...session.forwardExtremities(), ...session.outliers()];
 const heldKeys: string[] = session.heldKeys().map((k) => `${k.server_name} ${k.key_id} ${k.key} ${k.valid_until_ts ?? "no expiry"}`);
 const heap: number = session.heapBytes();
@@ -232,6 +233,6 @@ stateBench.resolveAgain();
 const stateBenched: number = stateBench.ingest() + stateBench.stateBytes() + stateBench.stateBeforeEvery() + stateBench.merges + stateBench.events;
 
 console.log(refused, held, size, verdicts, missing, outcome, endpoint, rejudged, detailLines, labels, picked);
-console.log(summaries, counts, notHeld, onlyKeys, sessionRoom, extremities, heap, openGaps, servers, wakeup);
+console.log(summaries, counts, notHeld, onlyKeys, sessionRoom, roomVersions, extremities, heap, openGaps, servers, wakeup);
 console.log(plannerState, newEvents, addedToDag, lanes, dagState, same, where, simulated, benched, stateBenched, conflicted, resets);
 session.free();
