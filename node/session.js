@@ -14,10 +14,10 @@ export const SESSION_OPTIONS = {
 };
 
 /** Their help text. */
-export const SESSION_HELP = `  --room-version V     the room version (1–12); default: the one an m.room.create
-                       event (or a tardis scenario) in the inputs names; one that
-                       contradicts an input's own is used, with a room_version_mismatch
-                       warning
+export const SESSION_HELP = `  --room-version V     the room version (1–12) of every event; default: each room's
+                       own, as its m.room.create event (or a tardis scenario) in the
+                       inputs names it; one given that contradicts an input's own is
+                       used, with a room_version_mismatch warning
   --keys FILE          server keys: /_matrix/key/v2/server responses, notary answers,
                        or rows of Synapse's server_keys_json / server_signature_keys
                        tables (JSON, arrays, NDJSON, tab-separated); repeatable
@@ -132,14 +132,17 @@ export function roomVersionNamed(mxdag, inputs) {
 /**
  * A session for the run: the room version given, else the one `inputs` name; the keys of
  * the key options added. Returns `{session, keys}`, `keys` one `{file, added, keys,
- * problems}` per key source. Of several inputs, the first that names a version sets it for
- * all, so it is read before any is taken; a single input names its own as the session
- * takes it (a pass over it beforehand cost a 97 MB file a fifth of a second before any
- * worker could start).
+ * problems}` per key source. Of several inputs, the first that names a version names it
+ * for inputs that name none (so it is read before any is taken), while each room is
+ * judged with the version its own `m.room.create` names; a single input names its own as
+ * the session takes it (a pass over it beforehand cost a 97 MB file a fifth of a second
+ * before any worker could start).
  */
 export async function openSession(mxdag, values, inputs) {
-  const version = roomVersionOption(values) ?? (inputs.length > 1 ? roomVersionNamed(mxdag, inputs) : undefined);
-  const session = new mxdag.RoomSession(undefined, version);
+  const given = roomVersionOption(values);
+  const named = given === undefined && inputs.length > 1 ? roomVersionNamed(mxdag, inputs) : undefined;
+  const session = new mxdag.RoomSession(undefined, given);
+  if (named !== undefined) session.nameRoomVersion(named);
   const keys = [];
   const add = (file, text) => {
     const report = session.addKeys(text);

@@ -429,3 +429,101 @@ fn a_whole_event_json_table_in_parts_is_judged_as_whole() {
         assert_eq!(take(Some(items)), whole, "parts of {items}");
     }
 }
+
+/// The rows of [`ALL_ROOMS`] room by room, in the order rooms first appear: what dumping
+/// the table once per room (`WHERE room_id = …`) gives, one file each.
+fn all_rooms_files() -> Vec<(String, String)> {
+    let rows: Vec<serde_json::Value> = serde_json::from_str(ALL_ROOMS).unwrap();
+    let mut files: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    for row in rows {
+        let room = row["room_id"].as_str().unwrap().to_owned();
+        match files.iter_mut().find(|(r, _)| *r == room) {
+            Some((_, of_room)) => of_room.push(row),
+            None => files.push((room, vec![row])),
+        }
+    }
+    files
+        .into_iter()
+        .map(|(room, rows)| (room, serde_json::to_string(&rows).unwrap()))
+        .collect()
+}
+
+/// Files of rooms of several versions, taken one after another (`mxdag check a.json
+/// b.json`, which names the first file's version ahead, or the page, one file at a time):
+/// each judged with the version its own create event names, with no mismatch warning.
+#[test]
+fn files_of_rooms_of_several_versions_are_each_judged_with_their_own() {
+    let files = all_rooms_files();
+    assert!(files.len() > 3);
+    for named_ahead in [false, true] {
+        let mut session = RoomSession::new(None, None);
+        for keys in ALL_ROOMS_KEYS {
+            session.add_keys(keys);
+        }
+        if named_ahead {
+            let candidates = mxdag::input::version_candidates(&files[0].1);
+            let first = mxdag::event::verdict::room_version_named(&candidates)
+                .unwrap()
+                .unwrap();
+            assert!(session.name_room_version(first).is_none());
+        }
+        let mut versions = BTreeSet::new();
+        for (room, file) in &files {
+            let report = session.ingest(file, &Ingest::default());
+            let not_valid: Vec<_> = report
+                .events
+                .iter()
+                .filter(|e| e.verdict != Verdict::Valid)
+                .map(|e| (&e.label, e.verdict, &e.problems))
+                .collect();
+            assert!(
+                not_valid.is_empty(),
+                "{room} (named ahead: {named_ahead}): {not_valid:#?}"
+            );
+            assert!(report.problems.is_empty(), "{room}: {:?}", report.problems);
+            let own = session
+                .summaries()
+                .into_iter()
+                .find(|s| s.room_id.as_deref() == Some(room.as_str()));
+            let own = own
+                .expect("the room is held")
+                .room_version
+                .expect("its version");
+            assert_eq!(report.room_version.as_deref(), Some(own), "{room}");
+            versions.insert(own);
+        }
+        let held: BTreeSet<&str> = session.room_versions().into_iter().collect();
+        assert_eq!(held, versions);
+        assert_eq!(versions.len(), 5, "versions 1, 3, 10, 11 and 12");
+    }
+}
+
+/// A file naming, for a room the session holds, another version than the room's own is
+/// warned about, naming the room and both versions.
+#[test]
+fn a_file_naming_another_version_for_a_held_room_is_warned_about() {
+    let files = all_rooms_files();
+    let mut session = RoomSession::new(None, None);
+    let (room, first) = &files[0];
+    session.ingest(first, &Ingest::default());
+    let held = session.room_version().expect("a version").id;
+    let other = if held == "10" { "11" } else { "10" };
+    let rows: Vec<serde_json::Value> = serde_json::from_str(first).unwrap();
+    let mut create: serde_json::Value = rows
+        .iter()
+        .map(|r| serde_json::from_str::<serde_json::Value>(r["json"].as_str().unwrap()).unwrap())
+        .find(|e| e["type"] == "m.room.create")
+        .expect("the room's create event");
+    create["content"]["room_version"] = other.into();
+    let report = session.ingest(&create.to_string(), &Ingest::default());
+    let message = format!("The input names room version {other} for room {room}, which the session holds as room version {held}; the input's events are judged as room version {other}.");
+    let codes: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| (p.code, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [(event_codes::ROOM_VERSION_MISMATCH, message.as_str())]
+    );
+}

@@ -53,7 +53,8 @@ pub const FIELD_OVER_BYTE_LIMIT: &str = "field_over_byte_limit";
 /// The room version is not one this crate knows.
 pub const UNKNOWN_ROOM_VERSION: &str = "unknown_room_version";
 /// `--room-version` contradicts the version the input's `m.room.create` names (a warning
-/// of `mxdag check`, which then judges the events with the version given).
+/// of `mxdag check`, which then judges the events with the version given), or an input
+/// names for a room the session holds another version than the room's.
 pub const ROOM_VERSION_MISMATCH: &str = "room_version_mismatch";
 /// `hashes.sha256` does not match the content hash: the event is redacted before use.
 pub const CONTENT_HASH_MISMATCH: &str = "content_hash_mismatch";

@@ -319,6 +319,23 @@ impl JsRoomSession {
         }
     }
 
+    /// Names the room version ahead of the inputs (as the first of several files that
+    /// names one does): the version of rooms no `m.room.create` names, while each room
+    /// keeps the one its own create event names (`setRoomVersion` instead judges every
+    /// event with the version given). Judges the events that waited for a version and
+    /// returns what that did; `undefined` when none waited or the session has a version.
+    #[wasm_bindgen(js_name = nameRoomVersion, unchecked_return_type = "IngestReport | undefined")]
+    pub fn name_room_version(
+        &mut self,
+        #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let version = parse_version(&string_arg(&id, "roomVersion")?)?;
+        match self.inner.borrow_mut().name_room_version(version) {
+            Some(report) => to_plain(&report),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
     /// Reads every held event again as room version `roomVersion`: a new DAG (IDs depend
     /// on the version), the same keys and sources.
     #[wasm_bindgen(unchecked_return_type = "IngestReport")]

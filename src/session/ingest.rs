@@ -125,10 +125,10 @@ impl RoomSession {
         }
         let rejudged = (keys.added > 0).then(|| self.rejudge());
         let mut problems = input.problems.clone();
-        let (version, version_from) = self.version_for(&input, &mut problems);
+        let named = NamedVersions::of(&input.events);
+        let (version, version_from) = self.version_for(&input, &named, &mut problems);
         let shape = input.shape();
         let title = input.title.clone();
-        let named = NamedVersions::of(&input.events);
         let taking = Taking {
             source,
             outliers: how.outliers,
@@ -490,9 +490,6 @@ impl RoomSession {
         waited: Vec<(usize, Vec<NodeIndex>)>,
         placed_at: &[Option<(usize, NodeIndex)>],
     ) {
-        if self.version.is_none() {
-            return;
-        }
         for (slot, waited) in waited {
             let Some(version) = self.rooms[slot].version_or(self.version) else {
                 continue;

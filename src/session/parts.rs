@@ -145,8 +145,8 @@ impl RoomSession {
         // session as it was).
         let candidates = input::version_candidates_in(&text, parts.spans());
         let mut version_problems = Vec::new();
-        let (version, version_from) = self.version_for(&candidates, &mut version_problems);
         let named = NamedVersions::of(&candidates.events);
+        let (version, version_from) = self.version_for(&candidates, &named, &mut version_problems);
         drop(candidates);
         let Some(version) = version else {
             return Err(text);

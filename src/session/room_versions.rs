@@ -73,6 +73,22 @@ impl Room {
 }
 
 impl RoomSession {
+    /// The rooms `named` names a version for that the session holds with another: each
+    /// room, the version named and the one held.
+    pub(super) fn held_otherwise(
+        &self,
+        named: &NamedVersions,
+    ) -> Vec<(String, &'static str, &'static str)> {
+        named
+            .by_room
+            .iter()
+            .filter_map(|(room, id)| {
+                let held = self.rooms[*self.by_room.get(room)?].version?.id;
+                (held != *id).then(|| (room.clone(), *id, held))
+            })
+            .collect()
+    }
+
     /// The version each of `events` is judged with, when they are not all judged with
     /// `version`: a create event with the one it names, another event with its room's
     /// (named in the input, else as held), else `version`. `None` when all take `version`.

@@ -28,11 +28,17 @@ pub(crate) struct Waiting {
 }
 
 impl RoomSession {
-    /// The room version for `input`, and where it came from; a version the input names
-    /// that contradicts the one in use is a warning, and one mxdag does not know an error.
+    /// The room version for `input` (its own default: events of rooms no create event
+    /// names and the session does not hold are judged with it), and where it came from. A
+    /// version given judges every event, and an input naming another is warned about. Else
+    /// an input naming a version judges with it (each room still with its own,
+    /// [`super::room_versions`]), warned about only where it names for a room held
+    /// another version; the first named becomes the session's. One mxdag does not know is
+    /// an error.
     pub(super) fn version_for(
         &mut self,
         input: &Input,
+        by_room: &NamedVersions,
         problems: &mut Vec<Problem>,
     ) -> (Option<RoomVersion>, Option<VersionFrom>) {
         let named = match room_version_named(input) {
@@ -48,21 +54,32 @@ impl RoomSession {
                 self.version = Some(v);
                 (Some(v), Some(VersionFrom::Input))
             }
-            (Some(held), named) => {
+            (Some(held), Some(named)) if named != held && self.version_given => {
+                problems.push(Problem::warning(
+                    event_codes::ROOM_VERSION_MISMATCH,
+                    "$",
+                    format!("The input names room version {named}, but its events are judged as room version {held} (the version given)."),
+                ));
+                (Some(held), Some(VersionFrom::Given))
+            }
+            (Some(held), Some(named)) if !self.version_given => {
+                for (room, named, held) in self.held_otherwise(by_room) {
+                    problems.push(Problem::warning(
+                        event_codes::ROOM_VERSION_MISMATCH,
+                        "$",
+                        format!("The input names room version {named} for room {room}, which the session holds as room version {held}; the input's events are judged as room version {named}."),
+                    ));
+                }
+                match named == held {
+                    true => (Some(held), Some(VersionFrom::Session)),
+                    false => (Some(named), Some(VersionFrom::Input)),
+                }
+            }
+            (Some(held), _) => {
                 let from = match self.version_given {
                     true => VersionFrom::Given,
                     false => VersionFrom::Session,
                 };
-                if let Some(named) = named.filter(|n| *n != held) {
-                    problems.push(Problem::warning(
-                        event_codes::ROOM_VERSION_MISMATCH,
-                        "$",
-                        format!("The input names room version {named}, but its events are judged as room version {held} ({}).", match from {
-                            VersionFrom::Given => "the version given",
-                            _ => "named by an earlier input",
-                        }),
-                    ));
-                }
                 (Some(held), Some(from))
             }
         }
@@ -73,6 +90,25 @@ impl RoomSession {
     pub fn set_room_version(&mut self, version: RoomVersion) -> Option<IngestReport> {
         self.version = Some(version);
         self.version_given = true;
+        self.take_waiting(version)
+    }
+
+    /// Names the session's room version ahead of its inputs, as the first of several
+    /// inputs that names one does (`mxdag check a.json b.json` reads it before taking any):
+    /// events of rooms no create event names are judged with it, as if an input had named
+    /// it, while each room keeps the version its own create event names (unlike
+    /// [`Self::set_room_version`]). Events that waited for a version are judged; returns
+    /// what that did, when any waited. Nothing changes when the session has a version.
+    pub fn name_room_version(&mut self, version: RoomVersion) -> Option<IngestReport> {
+        if self.version.is_some() {
+            return None;
+        }
+        self.version = Some(version);
+        self.take_waiting(version)
+    }
+
+    /// Judges the events that waited for a room version with `version`, now the session's.
+    fn take_waiting(&mut self, version: RoomVersion) -> Option<IngestReport> {
         if self.waiting.is_empty() {
             return None;
         }
@@ -114,7 +150,10 @@ impl RoomSession {
         out.map(|mut report| {
             report.source = "events that waited for the room version".to_owned();
             report.room_version = Some(version.id.to_owned());
-            report.version_from = Some(VersionFrom::Given);
+            report.version_from = Some(match self.version_given {
+                true => VersionFrom::Given,
+                false => VersionFrom::Session,
+            });
             report
         })
     }

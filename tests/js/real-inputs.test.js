@@ -195,3 +195,21 @@ test("a chat message with PDUs in ```json blocks (Conduit's family: !admin debug
   // Text with no JSON block stays as it is (and is refused by the core as before).
   assert.equal(mxdag("check", file("prose.md", "PDU not found locally.\n")).code, 2);
 });
+
+test("one file per room of a Synapse's rooms of five versions: check judges each with its own version", () => {
+  // What dumping event_json once per room (`WHERE room_id = …`) gives, one file each.
+  const rows = JSON.parse(readFileSync(fixture("synapse/all-rooms/event_json.all-rooms.sqlite-json.json"), "utf8"));
+  const rooms = [...new Set(rows.map((r) => r.room_id))];
+  const files = rooms.map((room, i) => file(`room-${i}.json`, JSON.stringify(rows.filter((r) => r.room_id === room))));
+  const keys = ["A", "B"].flatMap((k) => ["--keys", fixture(`synapse/all-rooms/${k}.server_keys_json.json`)]);
+  for (const order of [files, [...files].reverse()]) {
+    const run = json("check", ...order, ...keys);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, "", "no room_version_mismatch warning");
+    assert.equal(run.report.counts.valid, rows.length);
+    assert.deepEqual(run.report.events.map((e) => e.event_id).sort(), rows.map((r) => r.event_id).sort(), "Synapse's IDs");
+    assert.ok(run.report.inputs.every((i) => i.problems.length === 0));
+    const human = mxdag("check", ...order, ...keys);
+    assert.match(human.stdout, new RegExp(`\\nroom versions 1, 3, 10, 11, 12: ${rows.length} event\\(s\\): ${rows.length} valid,`));
+  }
+});
