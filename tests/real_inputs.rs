@@ -527,3 +527,35 @@ fn a_file_naming_another_version_for_a_held_room_is_warned_about() {
         [(event_codes::ROOM_VERSION_MISMATCH, message.as_str())]
     );
 }
+
+/// A dump whose first create event names a version mxdag does not know: that room's
+/// events wait for one, and every other room is judged with its own version, its states
+/// computed.
+#[test]
+fn a_room_of_an_unknown_version_first_leaves_the_other_rooms_judged_with_their_states() {
+    let mut rows: Vec<serde_json::Value> = serde_json::from_str(ALL_ROOMS).unwrap();
+    let create = serde_json::json!({
+        "type": "m.room.create", "state_key": "", "room_id": "!unknown:example.org",
+        "sender": "@a:example.org", "origin_server_ts": 1, "depth": 1,
+        "prev_events": [], "auth_events": [], "content": {"room_version": "org.example.unknown"},
+        "hashes": {"sha256": "x"}, "signatures": {},
+    });
+    rows.insert(0, serde_json::json!({"event_id": "$u:example.org", "room_id": "!unknown:example.org", "json": create.to_string()}));
+    let mut session = RoomSession::new(None, None);
+    for keys in ALL_ROOMS_KEYS {
+        session.add_keys(keys);
+    }
+    let report = session.ingest(&serde_json::to_string(&rows).unwrap(), &Ingest::default());
+    assert_eq!(report.counts.valid, rows.len() - 1);
+    assert!(report
+        .problems
+        .iter()
+        .any(|p| p.code == event_codes::UNKNOWN_ROOM_VERSION));
+    let (room, _) = &all_rooms_rows()[0];
+    assert!(session.show_room(room));
+    let state = session.current_state().expect("the room's state");
+    assert!(
+        state.iter().any(|e| e.event_type == "m.room.create"),
+        "{state:?}"
+    );
+}
