@@ -119,6 +119,13 @@ function versionNamed(mx, input) {
 }
 
 /**
+ * Slices each worker holds at once: the one it judges and the next, queued, so that it
+ * never waits for this thread, which is busy placing parts between messages (with one, the
+ * workers idled 15–25% of a 100,000-event file, 2026-12-07).
+ */
+const SLICES_IN_FLIGHT = 2;
+
+/**
  * Runs every slice on the workers of `pool` (terminated at the end), `onJudgement(judgement)`
  * called as each comes (after its worker got its next slice); `undefined` when one held
  * something else than events.
@@ -161,8 +168,9 @@ function judgeAll(slices, pool, { context, bytes, kind, total, onProgress, onJud
         if (last) stop(judgements);
       });
       worker.onError((error) => stop(undefined, error));
-      feed(worker);
     }
+    // Round by round, so that the first slices go to different workers.
+    for (let round = 0; round < SLICES_IN_FLIGHT; round++) for (const worker of pool) feed(worker);
   });
 }
 
