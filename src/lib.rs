@@ -14,6 +14,16 @@
 //! Spec references are to the Matrix specification v1.16
 //! (<https://spec.matrix.org/v1.16/>) and MSC4000 (forwards fill).
 
+/// The allocator of the browsers' download build (feature `small-alloc`): talc instead of
+/// Rust's default dlmalloc, a smaller module.
+#[cfg(all(
+    feature = "small-alloc",
+    target_arch = "wasm32",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod auth;
 pub mod canonical_json;
 pub mod crypto;
