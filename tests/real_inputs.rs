@@ -373,6 +373,16 @@ fn all_rooms_rows() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The events of `report` that are not valid: label, verdict and problems.
+fn not_valid(report: &IngestReport) -> Vec<(&str, Verdict, &[mxdag::problem::Problem])> {
+    report
+        .events
+        .iter()
+        .filter(|e| e.verdict != Verdict::Valid)
+        .map(|e| (e.label.as_str(), e.verdict, e.problems.as_slice()))
+        .collect()
+}
+
 /// Each room of a whole-table dump is judged with the version its own create event names:
 /// every event valid under Synapse's ID, every room drawn with all its events.
 #[test]
@@ -384,12 +394,7 @@ fn a_whole_event_json_table_judges_each_room_with_its_own_version() {
     }
     let report = session.ingest(ALL_ROOMS, &Ingest::default());
     assert_eq!(report.input, InputShape::SynapseEventJson);
-    let not_valid: Vec<_> = report
-        .events
-        .iter()
-        .filter(|e| e.verdict != Verdict::Valid)
-        .map(|e| (&e.label, e.verdict, &e.problems))
-        .collect();
+    let not_valid = not_valid(&report);
     assert!(not_valid.is_empty(), "{not_valid:#?}");
     let ids: BTreeSet<String> = report
         .events
@@ -470,12 +475,7 @@ fn files_of_rooms_of_several_versions_are_each_judged_with_their_own() {
         let mut versions = BTreeSet::new();
         for (room, file) in &files {
             let report = session.ingest(file, &Ingest::default());
-            let not_valid: Vec<_> = report
-                .events
-                .iter()
-                .filter(|e| e.verdict != Verdict::Valid)
-                .map(|e| (&e.label, e.verdict, &e.problems))
-                .collect();
+            let not_valid = not_valid(&report);
             assert!(
                 not_valid.is_empty(),
                 "{room} (named ahead: {named_ahead}): {not_valid:#?}"

@@ -14,7 +14,7 @@ use super::key_ring::{input_text, list_from_plain, to_plain};
 use crate::event::report::MissingKey;
 use crate::json_fields::{Kind, Shape};
 use crate::room_version::RoomVersion;
-use crate::session::{Ingest, Position, RoomSession, StateError};
+use crate::session::{Ingest, IngestReport, Position, RoomSession, StateError};
 
 #[wasm_bindgen(typescript_custom_section)]
 const SESSION_TYPES: &str = r#"
@@ -255,6 +255,21 @@ fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
+impl JsRoomSession {
+    /// `set` called with the room version `id` names: the report it gives, or `undefined`.
+    fn with_version(
+        &self,
+        id: &JsValue,
+        set: fn(&mut RoomSession, RoomVersion) -> Option<IngestReport>,
+    ) -> Result<JsValue, JsValue> {
+        let version = parse_version(&string_arg(id, "roomVersion")?)?;
+        match set(&mut self.inner.borrow_mut(), version) {
+            Some(report) => to_plain(&report),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+}
+
 #[wasm_bindgen(js_class = RoomSession)]
 impl JsRoomSession {
     /// A session for room `roomId` (events of other rooms are then refused) and room version
@@ -312,11 +327,7 @@ impl JsRoomSession {
         &mut self,
         #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let version = parse_version(&string_arg(&id, "roomVersion")?)?;
-        match self.inner.borrow_mut().set_room_version(version) {
-            Some(report) => to_plain(&report),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        self.with_version(&id, RoomSession::set_room_version)
     }
 
     /// Names the room version ahead of the inputs (as the first of several files that
@@ -329,11 +340,7 @@ impl JsRoomSession {
         &mut self,
         #[wasm_bindgen(js_name = roomVersion, unchecked_param_type = "string")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let version = parse_version(&string_arg(&id, "roomVersion")?)?;
-        match self.inner.borrow_mut().name_room_version(version) {
-            Some(report) => to_plain(&report),
-            None => Ok(JsValue::UNDEFINED),
-        }
+        self.with_version(&id, RoomSession::name_room_version)
     }
 
     /// Reads every held event again as room version `roomVersion`: a new DAG (IDs depend
