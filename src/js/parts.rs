@@ -30,6 +30,12 @@ impl JsPartsTaking {
         self.inner.taken() as u32
     }
 
+    /// The room version its events are judged with: give it to `judgeContext`.
+    #[wasm_bindgen(getter, js_name = roomVersion)]
+    pub fn room_version(&self) -> String {
+        self.inner.room_version().id.to_owned()
+    }
+
     /// Where its events lie, as `eventSpans` finds them (found when it was begun).
     #[wasm_bindgen(getter, unchecked_return_type = "EventSpans | undefined")]
     pub fn spans(&self) -> Result<JsValue, JsValue> {

@@ -377,7 +377,8 @@ impl JsRoomSession {
     }
 
     /// The context workers judge slices of the next input with (`judgeSlice`): the room
-    /// version in use (else `roomVersion`), whether its events come by backfill, the keys
+    /// version `roomVersion` (a `PartsTaking`'s, the one its input is judged with), else
+    /// the one in use, whether its events come by backfill, the keys
     /// held and the session's secret, as bytes; `undefined` when no room version is known.
     /// Give it only to your own workers: whoever holds it can make judgements this session
     /// accepts (see `ingestJudged`).

@@ -80,7 +80,9 @@ pub struct JudgeContext {
 
 impl RoomSession {
     /// The context workers judge slices of the next input with ([`judge_slice`]), as
-    /// bytes: the room version in use (else `version`; `None` when neither is known), whether
+    /// bytes: the room version `version` (that of the input taken in parts,
+    /// [`super::parts::PartsTaking::room_version`]), else the one in use (`None` when
+    /// neither is known; judgements of another version than the input's are not used), whether
     /// the events come by backfill (as [`super::Ingest::via_backfill`] or a `/backfill`
     /// request will say), the key ring, and the session's secret, drawn from `entropy` the
     /// first time (give 16 random bytes). Keep it within the host: whoever holds it can
@@ -91,7 +93,7 @@ impl RoomSession {
         via_backfill: bool,
         entropy: [u8; 16],
     ) -> Option<Vec<u8>> {
-        let version = self.version.or(version)?;
+        let version = version.or(self.version)?;
         let secret = *self.judge_secret.get_or_insert_with(|| {
             let (a, b) = entropy.split_at(8);
             (

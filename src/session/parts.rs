@@ -110,6 +110,11 @@ impl PartsTaking {
     pub fn spans(&self) -> &input::EventSpans {
         self.parts.spans()
     }
+
+    /// The room version its events are judged with (the input's own, else the session's).
+    pub fn room_version(&self) -> RoomVersion {
+        self.version
+    }
 }
 
 impl RoomSession {

@@ -100,14 +100,16 @@ test("bytes a JS object would hide, a PDU over 65,536 bytes and bad lines give t
 });
 
 /**
- * A generated room as NDJSON, the report of a session that takes it whole (with `given` as
- * its room version, when one is given), and a second such session to take it on workers.
+ * A generated room as NDJSON, the report of a session that takes it whole (with `named` as
+ * its room version named ahead, when one is), and a second such session to take it on
+ * workers.
  */
-function largeRoom({ given, source, ...options }) {
+function largeRoom({ named, source, ...options }) {
   const large = tools.generateRoom({ servers: 3, concurrency: 0.3, ...options });
   const text = large.pdus.map((p) => JSON.stringify(p)).join("\n");
-  const whole = new mxdag.RoomSession(undefined, given);
-  const split = new mxdag.RoomSession(undefined, given);
+  const whole = new mxdag.RoomSession();
+  const split = new mxdag.RoomSession();
+  if (named !== undefined) for (const session of [whole, split]) session.nameRoomVersion(named);
   for (const k of large.serverKeys.map((k) => JSON.stringify(k))) {
     whole.addKeys(k);
     split.addKeys(k);
@@ -133,19 +135,21 @@ test("a list of more than 4,096 events is taken in parts as its judgements come,
   split.free();
 });
 
-test("a session that holds its room version starts the workers before it begins the parts: the same report", async () => {
-  // As `mxdag check` opens its session: the version named by the inputs, given up front.
+test("a session holding a room version has a file of a room of another version judged with that room's: the same report", async () => {
+  // As `mxdag check a.json b.json` opens its session: the version the first file names,
+  // named ahead; this file's room is of another.
   const damage = { pruned: 1, tampered: true, badSignature: true };
-  const { text, split, expected } = largeRoom({ roomVersion: "10", events: 5_000, seed: 8, damage, given: "10", source: "held" });
+  const { text, split, expected } = largeRoom({ roomVersion: "12", events: 5_000, seed: 8, damage, named: "10", source: "held" });
   const calls = [];
   for (const name of ["judgeContext", "beginParts", "takeJudgedParts"]) {
     const original = split[name].bind(split);
-    split[name] = (...args) => (calls.push(name), original(...args));
+    split[name] = (...args) => (calls.push([name, ...args.slice(0, 1).filter((a) => typeof a === "string")]), original(...args));
   }
   const report = await ingestParallel(mxdag, split, text, { source: "held" }, { workers: 2, sliceEvents: 500 });
   assert.equal(JSON.stringify(report), expected);
-  assert.deepEqual(calls.slice(0, 2), ["judgeContext", "beginParts"], "the context made before the parts are begun");
-  assert.equal(calls.filter((c) => c === "takeJudgedParts").length, 10, "every judgement taken as it came");
+  assert.equal(report.room_version, "12");
+  assert.deepEqual(calls.slice(0, 2), [["beginParts"], ["judgeContext", "12"]], "the workers judge with the version of the input's room");
+  assert.equal(calls.filter(([c]) => c === "takeJudgedParts").length, 10, "every judgement taken as it came");
   split.free();
 });
 

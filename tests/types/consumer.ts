@@ -120,6 +120,7 @@ const notHeld = typed(session.keysNotHeld(typed(session.missingKeys())));
 typed(session.keys());
 typed(session.reread("11"));
 typed(session.setRoomVersion("11"));
+typed(new RoomSession().nameRoomVersion("10"));
 const onlyKeys: boolean = RoomSession.holdsOnlyKeys(JSON.stringify(response));
 // State resolution: the states around an event, its auth chain, the current state.
 const stateBefore: StateEntry[] = typed(session.stateAt("$e", "before"));
@@ -208,6 +209,7 @@ if (taking) {
   session.takeJudgedParts(taking, judged ? [judged] : []);
   const progress: number = taking.taken + taking.items;
   const found: EventSpans | undefined = taking.spans;
+  const judgedWith: string = taking.roomVersion;
   typed(session.finishParts(taking));
 }
 const parallel: IngestReport = typed(await ingestParallel(mxdag, nodeSession, list, {}, { workers: 2, minEvents: 1, onProgress: (done: number, total: number) => done + total }));
