@@ -509,3 +509,29 @@ fn taken_in_parts_the_missing_keys_are_listed_as_taken_whole() {
     assert!(whole.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(missing(1), whole);
 }
+
+/// The workers' context is made with the version given to the session, whatever version is
+/// asked for; else with the one asked for (the input's own), else the session's.
+#[test]
+fn the_context_takes_the_version_given_else_the_one_asked_for() {
+    let (v10, v12) = (RoomVersion::from_id("10"), RoomVersion::from_id("12"));
+    let mut given = RoomSession::new(None, v10);
+    let asked = given.judge_context(v12, true, [1; 16]);
+    assert_eq!(
+        asked,
+        given.judge_context(None, true, [1; 16]),
+        "the version given"
+    );
+    let mut named = RoomSession::new(None, None);
+    assert!(named.name_room_version(v10.unwrap()).is_none());
+    let asked = named.judge_context(v12, true, [1; 16]);
+    assert_ne!(
+        asked,
+        named.judge_context(None, true, [1; 16]),
+        "the version asked for"
+    );
+    assert_eq!(
+        asked,
+        RoomSession::new(None, None).judge_context(v12, true, [1; 16])
+    );
+}

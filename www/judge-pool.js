@@ -70,9 +70,9 @@ export async function ingestOnWorkers(mx, session, input, options, { spawn, thre
   while (pool.length < workers) pool.push(spawn());
   try {
     // Not begun in parts (a list too short for parts), the input is judged with the room
-    // version it names (only its create event is parsed), else the session's.
-    const named = taking === undefined && session.roomVersion === undefined ? versionNamed(mx, input) : undefined;
-    context = session.judgeContext(taking?.roomVersion ?? named, backfill);
+    // version it names (only its create event is parsed), else the session's; a version
+    // given to the session wins over both (`judgeContext`).
+    context = session.judgeContext(taking?.roomVersion ?? versionNamed(mx, input), backfill);
   } catch (error) {
     release();
     throw error;

@@ -377,8 +377,8 @@ impl JsRoomSession {
     }
 
     /// The context workers judge slices of the next input with (`judgeSlice`): the room
-    /// version `roomVersion` (a `PartsTaking`'s, the one its input is judged with), else
-    /// the one in use, whether its events come by backfill, the keys
+    /// version given to the session, else `roomVersion` (a `PartsTaking`'s, or the one the
+    /// input names), else the session's, whether its events come by backfill, the keys
     /// held and the session's secret, as bytes; `undefined` when no room version is known.
     /// Give it only to your own workers: whoever holds it can make judgements this session
     /// accepts (see `ingestJudged`).

@@ -80,9 +80,10 @@ pub struct JudgeContext {
 
 impl RoomSession {
     /// The context workers judge slices of the next input with ([`judge_slice`]), as
-    /// bytes: the room version `version` (that of the input taken in parts,
-    /// [`super::parts::PartsTaking::room_version`]), else the one in use (`None` when
-    /// neither is known; judgements of another version than the input's are not used), whether
+    /// bytes: the room version given to the session, else `version` (the one the input is
+    /// judged with: [`super::parts::PartsTaking::room_version`], or the one it names), else
+    /// the session's (`None` when none is known; judgements of another version than the
+    /// input's are not used), whether
     /// the events come by backfill (as [`super::Ingest::via_backfill`] or a `/backfill`
     /// request will say), the key ring, and the session's secret, drawn from `entropy` the
     /// first time (give 16 random bytes). Keep it within the host: whoever holds it can
@@ -93,7 +94,10 @@ impl RoomSession {
         via_backfill: bool,
         entropy: [u8; 16],
     ) -> Option<Vec<u8>> {
-        let version = version.or(self.version)?;
+        let version = match self.version_given {
+            true => self.version,
+            false => version.or(self.version),
+        }?;
         let secret = *self.judge_secret.get_or_insert_with(|| {
             let (a, b) = entropy.split_at(8);
             (
