@@ -13,6 +13,11 @@
 //       "roomVersion":"10","concurrency":0.35,"maxPrevEvents":4,"partitions":2}' ROOM.ndjson
 //     (the demo room's seed and servers, as below, so that the demo peer holds its keys);
 //     the file may be gzip-compressed (ROOM.ndjson.gz), as the page reads it
+//   --rounds N         loads the file N times (the first with the memory figures) and
+//                      prints the median load time
+//   --anchor DIR       also loads it in another build's page (DIR/node/cli.js serves it:
+//                      an older commit's pkg/, built by benches/build-anchor.sh),
+//                      alternated with this one, and prints how much faster this one is
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,6 +78,27 @@ async function pageHeap(page) {
   return usedSize;
 }
 
+/** Milliseconds a fresh page served by `cli` takes to load, validate and draw the file. */
+async function loadTime(cli) {
+  const server = await serve([], { cli });
+  const browser = await launch();
+  try {
+    const page = await open(browser, server.url);
+    const t0 = Date.now();
+    await page.setInputFiles("#file-input", file);
+    await page.waitForTimeout(50);
+    await idle(page, { timeout: 600_000 });
+    return Date.now() - t0;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+const anchor = option("--anchor");
+const rounds = Math.max(1, Number(option("--rounds") ?? 1));
+const times = [];
+const anchorTimes = [];
 const server = await serve();
 const browser = await launch({ args: ["--js-flags=--expose-gc"] });
 try {
@@ -101,6 +127,7 @@ try {
   await page.waitForTimeout(50);
   await idle(page, { timeout: 600_000 });
   const ms = Date.now() - t0;
+  times.push(ms);
   // The frames of the load alone: the garbage collections forced below stop the page too.
   const gaps = await page.evaluate(() => {
     const f = window.frames_;
@@ -129,4 +156,16 @@ try {
 } finally {
   await browser.close();
   await server.stop();
+}
+
+const medianOf = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const seconds = (list) => list.map((ms) => (ms / 1000).toFixed(1)).join(" / ");
+for (let round = 0; round < rounds; round++) {
+  if (anchor) anchorTimes.push(await loadTime(`${anchor}/node/cli.js`));
+  if (round > 0) times.push(await loadTime());
+}
+if (rounds > 1) console.log(`this build: ${seconds(times)} s, median ${(medianOf(times) / 1000).toFixed(1)} s`);
+if (anchor) {
+  const ratio = medianOf(anchorTimes) / medianOf(times);
+  console.log(`the anchor build (${anchor}): ${seconds(anchorTimes)} s, median ${(medianOf(anchorTimes) / 1000).toFixed(1)} s; this build ${ratio.toFixed(2)}× faster`);
 }

@@ -7,10 +7,13 @@ import { chromium } from "playwright-core";
 const CLI = fileURLToPath(new URL("../../pkg/node/cli.js", import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 
-/** Starts `mxdag serve --port 0 …args`; resolves to `{url, stop()}` once it prints its URL. */
-export function serve(args = []) {
+/**
+ * Starts `mxdag serve --port 0 …args` (the CLI of `pkg/`, or `cli`: another build's, for
+ * benchmarks against it); resolves to `{url, stop()}` once it prints its URL.
+ */
+export function serve(args = [], { cli = CLI } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     const fail = (why) => reject(new Error(`mxdag serve ${args.join(" ")}: ${why}\n${out}${err}`));
