@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decompressed } from "../../pkg/node/input.js";
 import { loadTools } from "../../pkg/node/wasm.js";
-import { idle, launch, open, serve } from "../../tests/e2e/harness.js";
+import { idle, launch, open, withServer } from "../../tests/e2e/harness.js";
 
 const option = (name) => {
   const at = process.argv.indexOf(name);
@@ -78,91 +78,93 @@ async function pageHeap(page) {
   return usedSize;
 }
 
-/** Milliseconds a fresh page served by `cli` takes to load, validate and draw the file. */
-async function loadTime(cli) {
-  const server = await serve([], { cli });
-  const browser = await launch();
-  try {
-    const page = await open(browser, server.url);
-    const t0 = Date.now();
-    await page.setInputFiles("#file-input", file);
-    await page.waitForTimeout(50);
-    await idle(page, { timeout: 600_000 });
-    return Date.now() - t0;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+/**
+ * Runs `fn(page)` on a page of its own, served by `cli` (this build's by default), in a
+ * browser of its own: every round is measured in the same conditions.
+ */
+function withPage(cli, fn) {
+  return withServer(
+    [],
+    async (server) => {
+      const browser = await launch({ args: ["--js-flags=--expose-gc"] });
+      try {
+        return await fn(await open(browser, server.url));
+      } finally {
+        await browser.close();
+      }
+    },
+    { cli },
+  );
 }
 
-const anchor = option("--anchor");
-const rounds = Math.max(1, Number(option("--rounds") ?? 1));
-const times = [];
-const anchorTimes = [];
-const server = await serve();
-const browser = await launch({ args: ["--js-flags=--expose-gc"] });
-try {
-  const page = await open(browser, server.url);
-  // Record every frame's start on the main thread from now on.
-  await page.evaluate(() => {
-    window.frames_ = [];
-    const tick = (t) => {
-      window.frames_.push(t);
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-  // The same measure on the idle page first: on a busy machine, gaps come from elsewhere too.
-  await page.waitForTimeout(2000);
-  const idleWorst = await page.evaluate(() => {
-    const f = window.frames_;
-    let worst = 0;
-    for (let k = 1; k < f.length; k++) worst = Math.max(worst, f[k] - f[k - 1]);
-    window.frames_ = [];
-    return worst;
-  });
-  const rssBefore = chromiumRss();
+/** Milliseconds `page` takes to load, validate and draw the file. */
+async function loadIn(page) {
   const t0 = Date.now();
   await page.setInputFiles("#file-input", file);
   await page.waitForTimeout(50);
   await idle(page, { timeout: 600_000 });
-  const ms = Date.now() - t0;
-  times.push(ms);
-  // The frames of the load alone: the garbage collections forced below stop the page too.
-  const gaps = await page.evaluate(() => {
+  return Date.now() - t0;
+}
+
+/** The longest gap between the frames recorded since the last reset, and how many there were. */
+function frameGaps(page, { reset = false } = {}) {
+  return page.evaluate((reset) => {
     const f = window.frames_;
     let worst = 0;
     for (let k = 1; k < f.length; k++) worst = Math.max(worst, f[k] - f[k - 1]);
+    if (reset) window.frames_ = [];
     return { worst, frames: f.length };
-  });
-  // Let the worker's garbage settle before reading memory.
-  await page.waitForTimeout(1000);
-  const rssAfter = chromiumRss();
-  const heap = await pageHeap(page);
-  const { wasmBytes } = await page.evaluate(() => window.mxdag.worker.call("memory"));
-  await page.waitForTimeout(1000);
-  const rssCollected = chromiumRss();
-  const r = await page.evaluate(() => {
-    const s = window.mxdag.snapshot;
-    const valid = s.verdict.filter((v) => v === 0).length;
-    return { valid, events: s.counts.events, modelMs: s.modelMs, layoutMs: s.layoutMs };
-  });
-  console.log(`${N} events (file of ${(fileBytes / 1e6).toFixed(0)} MB): loaded, validated (${r.valid} valid), drawn in ${(ms / 1000).toFixed(1)} s`);
-  console.log(`main thread during the load: ${gaps.frames} frames, longest gap ${gaps.worst.toFixed(0)} ms (idle page before: ${idleWorst.toFixed(0)} ms)`);
-  const mb = (b) => (b / 1e6).toFixed(0);
-  console.log(`memory: Chromium's processes ${mb(rssBefore)} MB before the load, ${mb(rssAfter)} MB after (+${mb(rssAfter - rssBefore)} MB, ${((rssAfter - rssBefore) / N).toFixed(0)} B per event); main thread JS heap ${mb(heap)} MB (the worker's memory is in the processes' figure)`);
-  console.log(`after collecting garbage in the page and the worker: +${mb(rssCollected - rssBefore)} MB; the worker's wasm memory reserves ${mb(wasmBytes)} MB (its pages never written are not resident)`);
-  console.log(`drawing model ${r.modelMs.toFixed(0)} ms, layoutDag ${r.layoutMs.toFixed(1)} ms (in the worker)`);
-} finally {
-  await browser.close();
-  await server.stop();
+  }, reset);
 }
+
+const anchor = option("--anchor");
+const rounds = Math.max(1, Number(option("--rounds") ?? 1));
+const anchorTimes = [];
+const times = [
+  await withPage(undefined, async (page) => {
+    // Record every frame's start on the main thread from now on.
+    await page.evaluate(() => {
+      window.frames_ = [];
+      const tick = (t) => {
+        window.frames_.push(t);
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    // The same measure on the idle page first: on a busy machine, gaps come from elsewhere too.
+    await page.waitForTimeout(2000);
+    const idleWorst = (await frameGaps(page, { reset: true })).worst;
+    const rssBefore = chromiumRss();
+    const ms = await loadIn(page);
+    // The frames of the load alone: the garbage collections forced below stop the page too.
+    const gaps = await frameGaps(page);
+    // Let the worker's garbage settle before reading memory.
+    await page.waitForTimeout(1000);
+    const rssAfter = chromiumRss();
+    const heap = await pageHeap(page);
+    const { wasmBytes } = await page.evaluate(() => window.mxdag.worker.call("memory"));
+    await page.waitForTimeout(1000);
+    const rssCollected = chromiumRss();
+    const r = await page.evaluate(() => {
+      const s = window.mxdag.snapshot;
+      const valid = s.verdict.filter((v) => v === 0).length;
+      return { valid, events: s.counts.events, modelMs: s.modelMs, layoutMs: s.layoutMs };
+    });
+    console.log(`${N} events (file of ${(fileBytes / 1e6).toFixed(0)} MB): loaded, validated (${r.valid} valid), drawn in ${(ms / 1000).toFixed(1)} s`);
+    console.log(`main thread during the load: ${gaps.frames} frames, longest gap ${gaps.worst.toFixed(0)} ms (idle page before: ${idleWorst.toFixed(0)} ms)`);
+    const mb = (b) => (b / 1e6).toFixed(0);
+    console.log(`memory: Chromium's processes ${mb(rssBefore)} MB before the load, ${mb(rssAfter)} MB after (+${mb(rssAfter - rssBefore)} MB, ${((rssAfter - rssBefore) / N).toFixed(0)} B per event); main thread JS heap ${mb(heap)} MB (the worker's memory is in the processes' figure)`);
+    console.log(`after collecting garbage in the page and the worker: +${mb(rssCollected - rssBefore)} MB; the worker's wasm memory reserves ${mb(wasmBytes)} MB (its pages never written are not resident)`);
+    console.log(`drawing model ${r.modelMs.toFixed(0)} ms, layoutDag ${r.layoutMs.toFixed(1)} ms (in the worker)`);
+    return ms;
+  }),
+];
 
 const medianOf = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const seconds = (list) => list.map((ms) => (ms / 1000).toFixed(1)).join(" / ");
 for (let round = 0; round < rounds; round++) {
-  if (anchor) anchorTimes.push(await loadTime(`${anchor}/node/cli.js`));
-  if (round > 0) times.push(await loadTime());
+  if (anchor) anchorTimes.push(await withPage(`${anchor}/node/cli.js`, loadIn));
+  if (round > 0) times.push(await withPage(undefined, loadIn));
 }
 if (rounds > 1) console.log(`this build: ${seconds(times)} s, median ${(medianOf(times) / 1000).toFixed(1)} s`);
 if (anchor) {

@@ -39,9 +39,9 @@ export function serve(args = [], { cli = CLI } = {}) {
   });
 }
 
-/** Runs `fn(server)` with its own `mxdag serve …args`, stopping it afterwards. */
-export async function withServer(args, fn) {
-  const server = await serve(args);
+/** Runs `fn(server)` with its own `mxdag serve …args` (`options` as `serve` takes them), stopping it afterwards. */
+export async function withServer(args, fn, options) {
+  const server = await serve(args, options);
   try {
     return await fn(server);
   } finally {
