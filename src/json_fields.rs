@@ -13,6 +13,8 @@ use serde::de::{
 use serde::Deserialize;
 use std::fmt;
 
+pub(crate) mod shapes;
+
 /// A field's type.
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
@@ -340,6 +342,10 @@ impl<'de> Visitor<'de> for KeySeed {
 mod tests {
     //! The table-driven reading against `#[derive(Deserialize)]` on the same texts: the same
     //! values, or the same error message (line and column included).
+    use super::shapes::{
+        ANSWER, FILL_OPTIONS, MISSING_KEY, OUTCOME, PAGE_OPTIONS, PLANNER_OPTIONS, RECORD,
+        RECORDS_ANSWER, REQUEST, SIM_OPTIONS,
+    };
     use super::*;
     use proptest::prelude::*;
     use serde_json::{json, Value};
@@ -357,29 +363,6 @@ mod tests {
         #[serde(default)]
         parallel: Option<usize>,
     }
-
-    static OPTIONS: Shape = Shape {
-        expecting: "struct Options",
-        expecting_seq: "struct Options with 6 elements",
-        names: &[
-            "room_id",
-            "servers",
-            "strategy",
-            "limit",
-            "max_round_trips",
-            "parallel",
-        ],
-        kinds: &[
-            Kind::Str,
-            Kind::VecStr,
-            Kind::OptStr,
-            Kind::OptU64,
-            Kind::OptU64,
-            Kind::OptUsize,
-        ],
-        required: 0b11,
-        deny_unknown: false,
-    };
 
     fn options(mut f: Fields) -> Options {
         Options {
@@ -407,21 +390,6 @@ mod tests {
         limit: Option<f64>,
     }
 
-    static PAGE_OPTIONS: Shape = Shape {
-        expecting: "struct PageOptions",
-        expecting_seq: "struct PageOptions with 5 elements",
-        names: &["from", "eventId", "ts", "dir", "limit"],
-        kinds: &[
-            Kind::OptStr,
-            Kind::OptStr,
-            Kind::OptF64,
-            Kind::OptStr,
-            Kind::OptF64,
-        ],
-        required: 0,
-        deny_unknown: true,
-    };
-
     fn page_options(mut f: Fields) -> PageOptions {
         PageOptions {
             from: f.opt_string(),
@@ -442,15 +410,6 @@ mod tests {
         #[serde(default)]
         origin_server_ts: i64,
     }
-
-    static RECORD: Shape = Shape {
-        expecting: "struct Record",
-        expecting_seq: "struct Record with 4 elements",
-        names: &["event_id", "prev_events", "depth", "origin_server_ts"],
-        kinds: &[Kind::Str, Kind::VecJson, Kind::I64, Kind::I64],
-        required: 0b1,
-        deny_unknown: false,
-    };
 
     fn record(mut f: Fields) -> Record {
         Record {
@@ -473,20 +432,6 @@ mod tests {
         events: Option<Vec<Record>>,
     }
 
-    static JS_OUTCOME: Shape = Shape {
-        expecting: "struct JsOutcome",
-        expecting_seq: "struct JsOutcome with 4 elements",
-        names: &["status", "errcode", "text", "events"],
-        kinds: &[
-            Kind::U16,
-            Kind::OptStr,
-            Kind::OptStr,
-            Kind::OptList(&RECORD),
-        ],
-        required: 0,
-        deny_unknown: false,
-    };
-
     fn outcome(mut f: Fields) -> JsOutcome {
         JsOutcome {
             status: f.u16(),
@@ -503,19 +448,104 @@ mod tests {
         text: Option<String>,
     }
 
-    static ANSWER: Shape = Shape {
-        expecting: "struct Answer",
-        expecting_seq: "struct Answer with 2 elements",
-        names: &["status", "text"],
-        kinds: &[Kind::U16, Kind::OptStr],
-        required: 0b1,
-        deny_unknown: false,
-    };
-
     fn answer(mut f: Fields) -> Answer {
         Answer {
             status: f.u16(),
             text: f.opt_string(),
+        }
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct FillOptions {
+        servers: Vec<String>,
+        #[serde(default)]
+        strategy: Option<String>,
+        #[serde(default)]
+        limit: Option<u64>,
+    }
+
+    fn fill_options(mut f: Fields) -> FillOptions {
+        FillOptions {
+            servers: f.strings(),
+            strategy: f.opt_string(),
+            limit: f.opt_u64(),
+        }
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Request {
+        method: String,
+        path: String,
+        #[serde(default)]
+        body: Option<String>,
+    }
+
+    fn request(mut f: Fields) -> Request {
+        Request {
+            method: f.string(),
+            path: f.string(),
+            body: f.opt_string(),
+        }
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct SimOptions {
+        #[serde(default)]
+        events: Option<usize>,
+        #[serde(default)]
+        gaps: Option<usize>,
+        #[serde(default)]
+        seed: Option<u64>,
+        #[serde(default)]
+        width: Option<usize>,
+        #[serde(default)]
+        limit: Option<u64>,
+        #[serde(default)]
+        strategy: Option<String>,
+    }
+
+    fn sim_options(mut f: Fields) -> SimOptions {
+        SimOptions {
+            events: f.opt_usize(),
+            gaps: f.opt_usize(),
+            seed: f.opt_u64(),
+            width: f.opt_usize(),
+            limit: f.opt_u64(),
+            strategy: f.opt_string(),
+        }
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct MissingKey {
+        server_name: String,
+        key_id: String,
+    }
+
+    fn missing_key(mut f: Fields) -> MissingKey {
+        MissingKey {
+            server_name: f.string(),
+            key_id: f.string(),
+        }
+    }
+
+    /// `RECORDS_ANSWER`, whose struct is also named `Answer` in the messages.
+    mod records {
+        use super::Record;
+        use serde::Deserialize;
+
+        #[derive(Deserialize, Debug, PartialEq)]
+        pub struct Answer {
+            #[serde(default)]
+            pub pdus: Option<Vec<Record>>,
+            #[serde(default)]
+            pub events: Option<Vec<Record>>,
+        }
+    }
+
+    fn records_answer(mut f: Fields) -> records::Answer {
+        records::Answer {
+            pdus: f.opt_list().map(|l| l.into_iter().map(record).collect()),
+            events: f.opt_list().map(|l| l.into_iter().map(record).collect()),
         }
     }
 
@@ -538,11 +568,16 @@ mod tests {
     }
 
     fn all(text: &str) {
-        same(text, &OPTIONS, options);
+        same(text, &PLANNER_OPTIONS, options);
         same(text, &PAGE_OPTIONS, page_options);
         same(text, &RECORD, record);
-        same(text, &JS_OUTCOME, outcome);
+        same(text, &OUTCOME, outcome);
         same(text, &ANSWER, answer);
+        same(text, &FILL_OPTIONS, fill_options);
+        same(text, &REQUEST, request);
+        same(text, &SIM_OPTIONS, sim_options);
+        same(text, &MISSING_KEY, missing_key);
+        same(text, &RECORDS_ANSWER, records_answer);
     }
 
     #[test]
@@ -589,6 +624,13 @@ mod tests {
             r#"{"st\u0061tus":201}"#,
             r#"{"status":200,"text":"\ud800"}"#,
             r#"[{"event_id":"$a"},{"event_id":"$b"}]"#,
+            r#"{"servers":["a"],"strategy":"bfs","limit":3}"#,
+            r#"{"method":"GET","path":"/x","body":null}"#,
+            r#"{"method":"GET","path":"/x","body":"{}","method":"PUT"}"#,
+            r#"{"server_name":"s","key_id":"ed25519:a"}"#,
+            r#"{"server_name":"s"}"#,
+            r#"{"events":10,"gaps":2,"seed":1,"width":3,"limit":-1}"#,
+            r#"{"pdus":[{"event_id":"$a"}],"events":[{"depth":1}]}"#,
             r#"[{"status":1},["r",["s"]]]"#,
             "",
             " ",
@@ -634,6 +676,15 @@ mod tests {
             "errcode",
             "text",
             "events",
+            "pdus",
+            "method",
+            "path",
+            "body",
+            "gaps",
+            "seed",
+            "width",
+            "server_name",
+            "key_id",
             "other",
         ]);
         leaf().prop_recursive(4, 24, 6, move |inner| {

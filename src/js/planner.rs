@@ -22,7 +22,8 @@ use super::key_ring::{json_text, to_plain};
 use super::session::JsRoomSession;
 use crate::dag::{DagEvent, Placement, RoomDag};
 use crate::federation::FederationRequest;
-use crate::json_fields::{self, Fields, Kind, Shape};
+use crate::json_fields::shapes::{OUTCOME, PLANNER_OPTIONS, RECORD, RECORDS_ANSWER};
+use crate::json_fields::{self, Fields, Shape};
 use crate::planner::{
     codes, GapPlanner as Planner, Outcome, PlannedRequest, PlannerOptions, Strategy,
 };
@@ -121,15 +122,6 @@ struct Record {
     origin_server_ts: i64,
 }
 
-static RECORD: Shape = Shape {
-    expecting: "struct Record",
-    expecting_seq: "struct Record with 4 elements",
-    names: &["event_id", "prev_events", "depth", "origin_server_ts"],
-    kinds: &[Kind::Str, Kind::VecJson, Kind::I64, Kind::I64],
-    required: 0b1,
-    deny_unknown: false,
-};
-
 impl Record {
     fn of_fields(mut f: Fields) -> Self {
         Self {
@@ -189,32 +181,9 @@ struct Options {
     parallel: Option<usize>,
 }
 
-static OPTIONS: Shape = Shape {
-    expecting: "struct Options",
-    expecting_seq: "struct Options with 6 elements",
-    names: &[
-        "room_id",
-        "servers",
-        "strategy",
-        "limit",
-        "max_round_trips",
-        "parallel",
-    ],
-    kinds: &[
-        Kind::Str,
-        Kind::VecStr,
-        Kind::OptStr,
-        Kind::OptU64,
-        Kind::OptU64,
-        Kind::OptUsize,
-    ],
-    required: 0b11,
-    deny_unknown: false,
-};
-
 impl Options {
     fn read(options: JsValue) -> Result<Self, JsValue> {
-        let mut f = from_js(options, "GapPlanner options", &OPTIONS)?;
+        let mut f = from_js(options, "GapPlanner options", &PLANNER_OPTIONS)?;
         Ok(Self {
             room_id: f.string(),
             servers: f.strings(),
@@ -262,20 +231,6 @@ struct JsOutcome {
     text: Option<String>,
     events: Option<Vec<Record>>,
 }
-
-static JS_OUTCOME: Shape = Shape {
-    expecting: "struct JsOutcome",
-    expecting_seq: "struct JsOutcome with 4 elements",
-    names: &["status", "errcode", "text", "events"],
-    kinds: &[
-        Kind::U16,
-        Kind::OptStr,
-        Kind::OptStr,
-        Kind::OptList(&RECORD),
-    ],
-    required: 0,
-    deny_unknown: false,
-};
 
 /// An open gap as JS sees it.
 #[derive(Serialize)]
@@ -413,7 +368,7 @@ impl JsGapPlanner {
         id: u32,
         #[wasm_bindgen(unchecked_param_type = "PlannerOutcome")] outcome: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let mut f = from_js(outcome, "outcome", &JS_OUTCOME)?;
+        let mut f = from_js(outcome, "outcome", &OUTCOME)?;
         let o = JsOutcome {
             status: f.u16(),
             errcode: f.opt_string(),
@@ -602,16 +557,7 @@ fn lowest_depth(session: &RoomSession, report: &IngestReport) -> Option<i64> {
 
 /// The records of an answer's `pdus` or `events` (a simulated federation's answers).
 fn records_of(text: &str) -> Vec<Record> {
-    /// `{pdus?, events?}`, both defaulting.
-    static ANSWER: Shape = Shape {
-        expecting: "struct Answer",
-        expecting_seq: "struct Answer with 2 elements",
-        names: &["pdus", "events"],
-        kinds: &[Kind::OptList(&RECORD), Kind::OptList(&RECORD)],
-        required: 0,
-        deny_unknown: false,
-    };
-    json_fields::struct_from_str(text, &ANSWER)
+    json_fields::struct_from_str(text, &RECORDS_ANSWER)
         .ok()
         .and_then(|mut a| {
             let pdus = a.opt_list();

@@ -12,7 +12,7 @@ use super::answer::{id_array, parse_request, reference_answer_js, string_array};
 use super::errors::{codes as arg_codes, optional_string_arg, string_arg, to_js_error};
 use super::key_ring::{input_text, list_from_plain, to_plain};
 use crate::event::report::MissingKey;
-use crate::json_fields::{Kind, Shape};
+use crate::json_fields::shapes::MISSING_KEY;
 use crate::room_version::RoomVersion;
 use crate::session::{Ingest, IngestReport, Position, RoomSession, StateError};
 
@@ -556,15 +556,6 @@ impl JsRoomSession {
         &self,
         #[wasm_bindgen(unchecked_param_type = "MissingKey[]")] keys: JsValue,
     ) -> Result<JsValue, JsValue> {
-        /// `{server_name, key_id}`, both given.
-        static MISSING_KEY: Shape = Shape {
-            expecting: "struct MissingKey",
-            expecting_seq: "struct MissingKey with 2 elements",
-            names: &["server_name", "key_id"],
-            kinds: &[Kind::Str, Kind::Str],
-            required: 0b11,
-            deny_unknown: false,
-        };
         let keys: Vec<MissingKey> = list_from_plain(&keys, "keys", &MISSING_KEY)?
             .into_iter()
             .map(|mut f| MissingKey {

@@ -18,7 +18,8 @@ use super::session::JsRoomSession;
 use crate::dag::{NodeIndex, RoomDag};
 use crate::event::Verdict;
 use crate::federation::FederationRequest;
-use crate::json_fields::{self, Fields, Kind, Shape};
+use crate::json_fields::shapes::{ANSWER, FILL_OPTIONS, PAGE_OPTIONS, REQUEST};
+use crate::json_fields::{self, Fields, Shape};
 use crate::planner::{self, GapPlanner, PlannerOptions, Strategy};
 use crate::problem::Problem;
 use crate::session::{Ingest, IngestReport, RoomSession};
@@ -152,21 +153,6 @@ struct PageOptions {
     limit: Option<f64>,
 }
 
-static PAGE_OPTIONS: Shape = Shape {
-    expecting: "struct PageOptions",
-    expecting_seq: "struct PageOptions with 5 elements",
-    names: &["from", "eventId", "ts", "dir", "limit"],
-    kinds: &[
-        Kind::OptStr,
-        Kind::OptStr,
-        Kind::OptF64,
-        Kind::OptStr,
-        Kind::OptF64,
-    ],
-    required: 0,
-    deny_unknown: true,
-};
-
 #[derive(Serialize)]
 struct JsEvent<'a> {
     event_id: String,
@@ -217,36 +203,6 @@ struct JsRefresh {
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<IngestReport>,
 }
-
-/// `{servers, strategy?, limit?}`.
-static FILL_OPTIONS: Shape = Shape {
-    expecting: "struct FillOptions",
-    expecting_seq: "struct FillOptions with 3 elements",
-    names: &["servers", "strategy", "limit"],
-    kinds: &[Kind::VecStr, Kind::OptStr, Kind::OptU64],
-    required: 0b1,
-    deny_unknown: false,
-};
-
-/// A request, as `takeAnswer` takes it: `{method, path, body?}`.
-static EXCHANGE: Shape = Shape {
-    expecting: "struct Exchange",
-    expecting_seq: "struct Exchange with 3 elements",
-    names: &["method", "path", "body"],
-    kinds: &[Kind::Str, Kind::Str, Kind::OptStr],
-    required: 0b11,
-    deny_unknown: false,
-};
-
-/// Its answer: `{status, text?}`.
-static ANSWER: Shape = Shape {
-    expecting: "struct Answer",
-    expecting_seq: "struct Answer with 2 elements",
-    names: &["status", "text"],
-    kinds: &[Kind::U16, Kind::OptStr],
-    required: 0b1,
-    deny_unknown: false,
-};
 
 fn problem_error(p: &Problem) -> JsValue {
     to_js_error(p.code, &p.message)
@@ -481,7 +437,7 @@ impl JsTimeline {
         #[wasm_bindgen(unchecked_param_type = "PlannedRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "{ status: number; text?: string }")] answer: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let mut r = from_js(&request, "request", &EXCHANGE)?;
+        let mut r = from_js(&request, "request", &REQUEST)?;
         let (method, path, body) = (r.string(), r.string(), r.opt_string());
         let mut a = from_js(&answer, "answer", &ANSWER)?;
         let (status, text) = (a.u16(), a.opt_string());

@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{from_js, strategy_of, to_js, Record};
 use crate::js::to_js_error;
-use crate::json_fields::{Kind, Shape};
+use crate::json_fields::shapes::{REQUEST, SIM_OPTIONS};
 use crate::planner::codes;
 use crate::planner::shape::RoomShape;
 use crate::planner::simulator::{
@@ -94,22 +94,6 @@ struct SimOptions {
     limit: Option<u64>,
     strategy: Option<String>,
 }
-
-static SIM_OPTIONS: Shape = Shape {
-    expecting: "struct SimOptions",
-    expecting_seq: "struct SimOptions with 6 elements",
-    names: &["events", "gaps", "seed", "width", "limit", "strategy"],
-    kinds: &[
-        Kind::OptUsize,
-        Kind::OptUsize,
-        Kind::OptU64,
-        Kind::OptUsize,
-        Kind::OptU64,
-        Kind::OptStr,
-    ],
-    required: 0,
-    deny_unknown: false,
-};
 
 impl SimOptions {
     fn read(options: JsValue, what: &str) -> Result<Self, JsValue> {
@@ -207,16 +191,7 @@ impl JsSimulatedFederation {
         server: &str,
         #[wasm_bindgen(unchecked_param_type = "SimulatedRequest")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
-        /// `{method, path, body?}`.
-        static REQ: Shape = Shape {
-            expecting: "struct Req",
-            expecting_seq: "struct Req with 3 elements",
-            names: &["method", "path", "body"],
-            kinds: &[Kind::Str, Kind::Str, Kind::OptStr],
-            required: 0b11,
-            deny_unknown: false,
-        };
-        let mut r = from_js(request, "request", &REQ)?;
+        let mut r = from_js(request, "request", &REQUEST)?;
         let (method, path, body) = (r.string(), r.string(), r.opt_string());
         let line = format!("{method} {path}");
         let parsed = crate::federation::FederationRequest::parse(&line, body.as_deref())
