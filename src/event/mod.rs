@@ -40,8 +40,8 @@ pub use pdu::Pdu;
 pub use report::{EventReport, Outcome, Report, Verdict};
 pub use signing::sign_event;
 pub use verdict::{
-    judge_apart, validate_events, validate_input, validate_values, Judged, Known, ValidateOptions,
-    Validation,
+    judge_apart, validate_events, validate_input, validate_values, Judged, Known, Plain,
+    ValidateOptions, Validation,
 };
 
 use crate::canonical_json::{self, Value};

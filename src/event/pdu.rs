@@ -19,7 +19,9 @@ pub struct Pdu {
     pub fields: PduFields,
     /// The room version the event was read with.
     pub room_version: RoomVersion,
-    /// The whole event as received (a JSON object).
+    /// The whole event as received (a JSON object); empty for an event that is no state
+    /// event taken as another core read it ([`super::verdict::Plain`]: nothing reads the
+    /// tree of such an event, and its text is held as its canonical JSON).
     pub event: Object,
 }
 
@@ -96,6 +98,9 @@ pub(crate) struct Prepared {
     pub event: Option<Object>,
     /// Every problem found so far.
     pub problems: Vec<Problem>,
+    /// Taken as another core read it ([`super::verdict::Plain`]): its signatures need no
+    /// check, and its [`Pdu::event`] is empty.
+    pub plain: bool,
 }
 
 /// What hashing one event gives: computed by [`prepare`], or computed from the same bytes
@@ -155,6 +160,36 @@ impl Prepared {
             form,
             event: None,
             problems,
+            plain: false,
+        }
+    }
+
+    /// An event another core found plain, with its digests: `valid` but for check 4. Its
+    /// PDU holds its fields and no tree (nothing reads one of an event that is no state
+    /// event); its text is kept as its canonical JSON.
+    pub(crate) fn of_plain(
+        plain: &super::verdict::Plain,
+        digests: &Digests,
+        version: &RoomVersion,
+    ) -> Self {
+        Prepared {
+            pdu: Some(Box::new(Pdu {
+                event_id: plain.event_id.clone(),
+                fields: plain.fields.clone(),
+                room_version: *version,
+                event: Object::new(),
+            })),
+            event_id: Some(plain.event_id.clone()),
+            signing_bytes: Vec::new(),
+            content_hash_ok: Some(true),
+            was_already_redacted: digests.was_already_redacted,
+            digests: Some(digests.clone()),
+            json: String::new(),
+            rejected: false,
+            form: Form::Pdu,
+            event: None,
+            problems: Vec::new(),
+            plain: true,
         }
     }
 }
@@ -276,6 +311,7 @@ pub(crate) fn prepare(
         form: Form::Pdu,
         event: None,
         problems,
+        plain: false,
     }
 }
 

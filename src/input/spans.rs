@@ -12,7 +12,7 @@ use super::keys::{self, KeyInput};
 use super::scan::{is_one_value, skip_ws, split_array, split_object};
 use super::{classify, first_line_is_value, parse_item, parse_line, tardis, Item, Origin};
 use super::{Input, InputEvent, InputShape, MAX_EVENTS_PER_INPUT};
-use crate::canonical_json;
+use crate::canonical_json::{self, Value};
 
 /// How the items of an input are read, which decides how one event is parsed and where it
 /// comes from.
@@ -271,6 +271,13 @@ impl InputParts {
     /// with the whole input's origin. Its shape is left to [`Self::shape`], known once all
     /// are read.
     pub fn read(&mut self, text: &str, n: usize) -> Input {
+        self.read_but(text, n, |_| false)
+    }
+
+    /// [`Self::read`], but the items `known(i)` says were read whole elsewhere (another core
+    /// found them plain events: `crate::event::Plain`) are not parsed: each is an event of
+    /// the timeline, with its label and a `null` value that nothing reads.
+    pub fn read_but(&mut self, text: &str, n: usize, known: impl Fn(usize) -> bool) -> Input {
         let end = self.next.saturating_add(n).min(self.len());
         let mut input = Input {
             origin: self.origin.clone(),
@@ -280,17 +287,16 @@ impl InputParts {
         for i in self.next..end {
             let (start, stop) = self.found.spans[i];
             let item = &text[start..stop];
-            let (value, label) = match self.found.kind {
-                SpanKind::Lines => {
-                    let label = format!("Line {}", self.line_of(text, start, stop) + 1);
-                    (parse_line(item, &label), label)
-                }
-                SpanKind::List | SpanKind::FieldList => {
-                    let label = format!("Event #{i}");
-                    (parse_item(item, label.clone()), label)
-                }
+            let label = match self.found.kind {
+                SpanKind::Lines => format!("Line {}", self.line_of(text, start, stop) + 1),
+                SpanKind::List | SpanKind::FieldList => format!("Event #{i}"),
             };
-            match classify(value, label) {
+            let read = match (known(i), self.found.kind) {
+                (true, _) => Item::Event(Box::new(InputEvent::plain(label, Ok(Value::Null)))),
+                (false, SpanKind::Lines) => classify(parse_line(item, &label), label),
+                (false, _) => classify(parse_item(item, label.clone()), label),
+            };
+            match read {
                 Item::Event(mut event) => {
                     if self.found.kind == SpanKind::FieldList {
                         event.origin = Origin::Federation;

@@ -5,9 +5,10 @@ use serde::Serialize;
 
 use super::{Auth, StateAuth};
 use crate::canonical_json::Value;
-use crate::event::Verdict;
+use crate::event::{Plain, Verdict};
 use crate::input::{InputEvent, Origin, Section};
 use crate::problem::Problem;
+use crate::room_version::RoomVersion;
 
 /// How an event is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -79,6 +80,26 @@ impl Meta {
     }
 
     /// What `event` says besides its JSON.
+    /// What its input says of an event another core read whole (`plain`, judged as
+    /// `version`): its label and place as read here, the rest as read there.
+    pub fn of_plain(event: &InputEvent, plain: &Plain, version: &RoomVersion) -> Self {
+        let kind = match plain.fields.event_type.as_str() {
+            "m.room.message" => EventKind::Message,
+            _ => EventKind::Other,
+        };
+        Meta {
+            label: event.label.clone(),
+            // Its text is its canonical JSON: it holds an ID only where the PDU does.
+            written_id: version.event_id_in_event().then(|| plain.event_id.clone()),
+            origin: event.origin,
+            section: event.section,
+            annotation: None,
+            kind,
+            summary: plain.summary.clone(),
+        }
+    }
+
+    /// What its input says of an event, read from it.
     pub fn of(event: &InputEvent) -> Self {
         let value = event.value.as_ref().ok();
         let (kind, summary) = value.map_or((EventKind::Other, String::new()), describe);
@@ -111,7 +132,7 @@ const BODY_EXCERPT: usize = 48;
 
 /// An event's kind and one-line summary: `type [state_key] · sender · “body”`, written
 /// into one buffer (it runs for every event taken).
-fn describe(value: &Value) -> (EventKind, String) {
+pub(super) fn describe(value: &Value) -> (EventKind, String) {
     let text = |key: &str| value.get(key).and_then(Value::as_str);
     let state_key = text("state_key");
     let event_type = text("type").unwrap_or("");

@@ -250,7 +250,15 @@ impl RoomSession {
         taking: &Taking,
         placing: &mut Placing,
     ) -> IngestReport {
-        let metas: Vec<Meta> = events.iter().map(Meta::of).collect();
+        let plain = |i: usize| taking.known?.get(i)?.as_ref()?.plain.as_deref();
+        let metas: Vec<Meta> = events
+            .iter()
+            .enumerate()
+            .map(|(i, event)| match (plain(i), &version) {
+                (Some(plain), Some(v)) => Meta::of_plain(event, plain, v),
+                _ => Meta::of(event),
+            })
+            .collect();
         let items = taking
             .items
             .filter(|(spans, _)| spans.len() == events.len());
@@ -260,8 +268,11 @@ impl RoomSession {
         };
         let room_id = events
             .iter()
-            .filter_map(|e| e.value.as_ref().ok()?.get("room_id")?.as_str())
-            .next()
+            .enumerate()
+            .find_map(|(i, e)| match plain(i) {
+                Some(plain) => plain.fields.room_id.as_deref(),
+                None => e.value.as_ref().ok()?.get("room_id")?.as_str(),
+            })
             .map(str::to_owned);
         let read;
         let (validation, known) = match &version {

@@ -37,14 +37,16 @@ use std::hash::Hasher;
 
 use super::RoomSession;
 use crate::crypto::keys::{parse_public_key, KeyRing, ServerKey};
+use crate::event::format::PduFields;
 use crate::event::pdu::Digests;
-use crate::event::{judge_apart, Known, ValidateOptions};
+use crate::event::{judge_apart, Known, Plain, ValidateOptions};
 use crate::input::{event_spans, read_spans, SpanKind};
 use crate::room_version::RoomVersion;
 
 const CONTEXT_MAGIC: &[u8; 4] = b"MXJC";
-/// Version 2: each event's digests besides its signature outcomes.
-const JUDGEMENT_MAGIC: &[u8; 4] = b"MXJ2";
+/// Version 3: each event's digests besides its signature outcomes, and what was read of
+/// the events found plain.
+const JUDGEMENT_MAGIC: &[u8; 4] = b"MXJ3";
 
 /// SipHash-2-4 keyed with `key`: the tag of judgements, and with a fixed key the key ring's
 /// fingerprint.
@@ -290,6 +292,17 @@ pub fn judge_slice(
     let options = ValidateOptions {
         via_backfill: context.via_backfill,
     };
+    // What the session would say of each event beside its verdict: nothing but its
+    // summary, for a plain one (no ID written beside it, no note, in the timeline).
+    let summaries: Vec<Option<String>> = events
+        .iter()
+        .map(|e| {
+            let bare = e.row_id.is_none() && e.annotation.is_none();
+            let bare = bare && e.section == crate::input::Section::Timeline;
+            let value = e.value.as_ref().ok().filter(|_| bare);
+            value.map(|v| super::held::describe(v).1)
+        })
+        .collect();
     let judged = judge_apart(events, &context.version, &context.keys, &options);
     let mut out = Writer(Vec::with_capacity(64 + judged.len() * 96));
     out.0.extend_from_slice(JUDGEMENT_MAGIC);
@@ -299,7 +312,7 @@ pub fn judge_slice(
     out.u64(context.fingerprint);
     out.u64(first as u64);
     out.u64(judged.len() as u64);
-    for ((known, json), &(s, e)) in judged.iter().zip(&relative) {
+    for (((known, json), &(s, e)), summary) in judged.iter().zip(&relative).zip(summaries) {
         out.u64(known.outcomes.len() as u64);
         out.0.extend(known.outcomes.iter().map(|&ok| u8::from(ok)));
         // Whether the event's canonical JSON is its text in the input, byte for byte.
@@ -308,12 +321,19 @@ pub fn judge_slice(
             out.0.push(0);
             continue;
         };
-        out.0
-            .push(1 | u8::from(d.was_already_redacted) << 1 | u8::from(canonical) << 2);
+        let plain = known.plain.as_deref().zip(summary).filter(|_| canonical);
+        out.0.push(
+            1 | u8::from(d.was_already_redacted) << 1
+                | u8::from(canonical) << 2
+                | u8::from(plain.is_some()) << 3,
+        );
         out.0.extend_from_slice(&d.reference);
         out.0.extend_from_slice(&d.content);
         out.u64(d.size as u64);
         out.u64(d.fingerprint);
+        if let Some((plain, summary)) = plain {
+            out.plain(plain, &summary);
+        }
     }
     let tag = tag(context.secret, &out.0, covered, start + slice_start, spans);
     out.u64(tag);
@@ -367,10 +387,15 @@ impl<'a> Judgement<'a> {
                     was_already_redacted: flags & 2 != 0,
                 }),
             };
+            let plain = match flags & 8 {
+                0 => None,
+                _ => Some(Box::new(r.plain()?)),
+            };
             let known = Known {
                 outcomes,
                 digests,
                 canonical_at: None,
+                plain,
             };
             events.push((known, flags & 4 != 0));
         }
@@ -408,6 +433,33 @@ impl Writer {
         self.0.push(u8::from(n.is_some()));
         self.u64(n.unwrap_or(0) as u64);
     }
+
+    fn opt_str(&mut self, s: Option<&str>) {
+        self.0.push(u8::from(s.is_some()));
+        self.str(s.unwrap_or_default());
+    }
+
+    fn strs(&mut self, list: &[String]) {
+        self.u64(list.len() as u64);
+        for s in list {
+            self.str(s);
+        }
+    }
+
+    /// What was read of a plain event (it is no state event: no `state_key`).
+    fn plain(&mut self, plain: &Plain, summary: &str) {
+        let f = &plain.fields;
+        self.str(&plain.event_id);
+        self.opt_str(f.room_id.as_deref());
+        self.str(&f.sender);
+        self.str(&f.event_type);
+        self.strs(&f.prev_events);
+        self.strs(&f.auth_events);
+        self.u64(f.depth as u64);
+        self.u64(f.origin_server_ts as u64);
+        self.opt_str(f.redacts.as_deref());
+        self.str(summary);
+    }
 }
 
 /// Reads what [`Writer`] wrote; `None` past the end.
@@ -433,5 +485,127 @@ impl<'a> Reader<'a> {
         let present = self.take(1)?[0] == 1;
         let n = self.u64()? as i64;
         Some(present.then_some(n))
+    }
+
+    fn opt_str(&mut self) -> Option<Option<String>> {
+        let present = self.take(1)?[0] == 1;
+        let s = self.str()?;
+        Some(present.then(|| s.to_owned()))
+    }
+
+    fn strs(&mut self) -> Option<Vec<String>> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        // Each takes at least its 8-byte length: a count that does not fit is refused
+        // before anything is allocated for it.
+        if n > self.0.len() / 8 {
+            return None;
+        }
+        (0..n).map(|_| self.str().map(str::to_owned)).collect()
+    }
+
+    fn plain(&mut self) -> Option<Plain> {
+        let event_id = self.str()?.to_owned();
+        let fields = PduFields {
+            room_id: self.opt_str()?,
+            sender: self.str()?.to_owned(),
+            event_type: self.str()?.to_owned(),
+            state_key: None,
+            prev_events: self.strs()?,
+            auth_events: self.strs()?,
+            depth: self.u64()? as i64,
+            origin_server_ts: self.u64()? as i64,
+            redacts: self.opt_str()?,
+        };
+        let summary = self.str()?.to_owned();
+        Some(Plain {
+            event_id,
+            fields,
+            summary,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canonical_json;
+    use crate::event::pdu::prepare_value;
+    use crate::generate::{generate_room, Damage, GenerateOptions, ShapeOptions};
+
+    /// A judgement says which events are plain and what was read of them: of a generated
+    /// room, exactly the events that are no state event, whose text is their canonical JSON
+    /// and that judged here alone are valid without a problem, each with the fields and
+    /// summary read from its text here; not those with a key of the client API, written
+    /// with spaces, or whose content was changed (redacted, for a broken content hash).
+    #[test]
+    fn a_judgement_carries_what_was_read_of_the_plain_events() {
+        let room = generate_room(&GenerateOptions {
+            room_version: "11".into(),
+            shape: ShapeOptions {
+                events: 60,
+                servers: 2,
+                seed: 3,
+                ..ShapeOptions::default()
+            },
+            damage: Damage {
+                pruned: 0,
+                tampered: false,
+                bad_signature: false,
+            },
+            ..GenerateOptions::default()
+        })
+        .unwrap();
+        let mut lines: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
+        let message = |line: &String| line.contains("\"m.room.message\"");
+        let changed: Vec<usize> = (0..lines.len())
+            .filter(|&i| message(&lines[i]))
+            .take(3)
+            .collect();
+        lines[changed[0]] = lines[changed[0]].replacen('{', "{\"age\":5,", 1);
+        lines[changed[1]] = lines[changed[1]].replacen("\"depth\":", "\"depth\" : ", 1);
+        lines[changed[2]] = lines[changed[2]].replacen("\"body\":\"", "\"body\":\"changed ", 1);
+        let text = lines.join("\n");
+
+        let mut session = RoomSession::new(None, Some(room.room_version));
+        for key in &room.server_keys {
+            session.add_keys(&canonical_json::to_string(key));
+        }
+        let context = session.judge_context(None, false, [1; 16]).unwrap();
+        let context = JudgeContext::from_bytes(&context).unwrap();
+        let spans = event_spans(&text).unwrap();
+        let judged = judge_slice(&context, &text, 0, 0, &spans.spans, spans.kind).unwrap();
+        let judgement = Judgement::read(&judged).unwrap();
+
+        // Judged here, one by one, as the session would without judgements.
+        let events = read_spans(&text, &spans.spans, spans.kind).unwrap();
+        let options = ValidateOptions::default();
+        let alone =
+            crate::event::validate_events(events, &room.room_version, session.keys(), &options);
+        let mut plain = 0;
+        let seen = lines
+            .iter()
+            .zip(&judgement.events)
+            .zip(&alone.report.events);
+        for (i, ((line, (known, _)), report)) in seen.enumerate() {
+            let value = canonical_json::from_str(line).unwrap();
+            let expected = value.get("state_key").is_none()
+                && report.verdict == crate::event::Verdict::Valid
+                && report.problems.is_empty()
+                && canonical_json::to_string(&value) == *line;
+            assert_eq!(known.plain.is_some(), expected, "line {i}: {line}");
+            if let Some(p) = &known.plain {
+                plain += 1;
+                let pdu = prepare_value(value.clone(), &room.room_version, false, "")
+                    .pdu
+                    .unwrap();
+                assert_eq!(p.event_id, pdu.event_id);
+                assert_eq!(p.fields, pdu.fields);
+                assert_eq!(p.summary, super::super::held::describe(&value).1);
+            }
+        }
+        assert!(changed
+            .iter()
+            .all(|&i| judgement.events[i].0.plain.is_none()));
+        assert!(plain > 10, "{plain}");
     }
 }

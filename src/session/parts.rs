@@ -243,7 +243,16 @@ impl RoomSession {
     /// Reads, judges and places the next part of `taking`, of `size` items.
     fn take_next_part(&mut self, t: &mut PartsTaking, size: usize) {
         let first = t.parts.position();
-        let part = t.parts.read(&t.text, size);
+        // Items other cores found plain events are not read again, when judgements cover
+        // the whole part (so it holds nothing but events) and they are all used (every
+        // event of the part takes the version they were made with).
+        let end = first.saturating_add(size).min(t.parts.len());
+        let covered = t.aligned
+            && self.all_take(&t.named, Some(t.version))
+            && t.known[first..end].iter().all(Option::is_some);
+        let known = &t.known;
+        let plain = |i: usize| covered && known[i].as_ref().is_some_and(|k| k.plain.is_some());
+        let part = t.parts.read_but(&t.text, size, plain);
         t.aligned &= part.keys.is_empty() && part.problems.is_empty();
         t.input_problems.extend(part.problems);
         if !part.keys.is_empty() {

@@ -89,6 +89,22 @@ impl RoomSession {
             .collect()
     }
 
+    /// Whether every event of an input takes `version`: the input names no other and no
+    /// room held has another (the common case, decided without a look at each event).
+    pub(super) fn all_take(&self, named: &NamedVersions, version: Option<RoomVersion>) -> bool {
+        let default = version.map(|v| v.id);
+        let named_alike = named
+            .by_room
+            .iter()
+            .map(|(_, v)| Some(*v))
+            .chain([named.hashed]);
+        let held_alike = self
+            .rooms
+            .iter()
+            .all(|r| r.version.is_none_or(|v| Some(v.id) == default));
+        self.version_given || (named_alike.flatten().all(|v| Some(v) == default) && held_alike)
+    }
+
     /// The version each of `events` is judged with, when they are not all judged with
     /// `version`: a create event with the one it names, another event with its room's
     /// (named in the input, else as held), else `version`. `None` when all take `version`.
@@ -99,18 +115,7 @@ impl RoomSession {
         version: Option<RoomVersion>,
     ) -> Option<Vec<VersionId>> {
         let default = version.map(|v| v.id);
-        // Every event takes `version` when the input names no other and no room held has
-        // another: the common case, decided without a look at each event.
-        let named_alike = named
-            .by_room
-            .iter()
-            .map(|(_, v)| Some(*v))
-            .chain([named.hashed]);
-        let held_alike = self
-            .rooms
-            .iter()
-            .all(|r| r.version.is_none_or(|v| Some(v.id) == default));
-        if self.version_given || (named_alike.flatten().all(|v| Some(v) == default) && held_alike) {
+        if self.all_take(named, version) {
             return None;
         }
         let held = |room: &str| Some(self.rooms[*self.by_room.get(room)?].version?.id);
