@@ -393,9 +393,10 @@ pub fn judge_apart(
         .iter_mut()
         .zip(signed)
         .map(|(p, signed)| {
+            let digests = p.digests.take().filter(|_| p.pdu.is_some());
             let plain = signed.then(|| plain_of(p)).flatten();
             let known = Known {
-                digests: p.digests.take().filter(|_| p.pdu.is_some()),
+                digests,
                 plain,
                 ..Known::default()
             };
@@ -410,21 +411,19 @@ pub fn judge_apart(
 
 /// `p` as [`Plain`] when, its signatures holding, it is one: a PDU that is no state event,
 /// with its content hash right and no problem (whether its text is its canonical JSON is
-/// for the caller, who holds the text, to say).
-fn plain_of(p: &Prepared) -> Option<Box<Plain>> {
-    let pdu = p.pdu.as_ref()?;
+/// for the caller, who holds the text, to say). Its PDU is taken: `p` is done with.
+fn plain_of(p: &mut Prepared) -> Option<Box<Plain>> {
     let plain = p.form == Form::Pdu
         && p.problems.is_empty()
         && p.content_hash_ok == Some(true)
         && !p.rejected
-        && !pdu.is_state();
-    plain.then(|| {
-        Box::new(Plain {
-            event_id: pdu.event_id.clone(),
-            fields: pdu.fields.clone(),
-            summary: String::new(),
-        })
-    })
+        && p.pdu.as_ref().is_some_and(|pdu| !pdu.is_state());
+    let pdu = p.pdu.take().filter(|_| plain)?;
+    Some(Box::new(Plain {
+        event_id: pdu.event_id,
+        fields: pdu.fields,
+        summary: String::new(),
+    }))
 }
 
 /// Every signature check of `prepared` (`SignatureCheck::message` is the event's index)

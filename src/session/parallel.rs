@@ -316,7 +316,10 @@ pub fn judge_slice(
         out.u64(known.outcomes.len() as u64);
         out.0.extend(known.outcomes.iter().map(|&ok| u8::from(ok)));
         // Whether the event's canonical JSON is its text in the input, byte for byte.
-        let canonical = !json.is_empty() && slice.get(s..e) == Some(json.as_str());
+        let canonical = !json.is_empty()
+            && slice
+                .get(s..e)
+                .is_some_and(|text| same_bytes(text.as_bytes(), json.as_bytes()));
         let Some(d) = &known.digests else {
             out.0.push(0);
             continue;
@@ -338,6 +341,18 @@ pub fn judge_slice(
     let tag = tag(context.secret, &out.0, covered, start + slice_start, spans);
     out.u64(tag);
     Some(out.0)
+}
+
+/// Whether `a` and `b` are the same bytes, compared eight at a time: wasm's `memcmp`
+/// compares one byte at a time, and comparing each event's text with its canonical JSON
+/// took 64 ms of each worker's 3.7 s over 100,000 events (Node's profile, 2026-12-08).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    a8.remainder() == b8.remainder() && a8.zip(b8).all(|(x, y)| word(x) == word(y))
 }
 
 /// A judgement read back.
@@ -531,6 +546,22 @@ mod tests {
     use crate::canonical_json;
     use crate::event::pdu::prepare_value;
     use crate::generate::{generate_room, Damage, GenerateOptions, ShapeOptions};
+
+    /// `same_bytes` is `==`: for every length up to three chunks, and a difference at
+    /// every position.
+    #[test]
+    fn same_bytes_is_equality() {
+        for len in 0..=24usize {
+            let a: Vec<u8> = (0..len as u8).collect();
+            assert!(same_bytes(&a, &a.clone()));
+            assert!(!same_bytes(&a, &a[..len.saturating_sub(1)]) || len == 0);
+            for i in 0..len {
+                let mut b = a.clone();
+                b[i] ^= 0x20;
+                assert!(!same_bytes(&a, &b), "{len} {i}");
+            }
+        }
+    }
 
     /// A judgement says which events are plain and what was read of them: of a generated
     /// room, exactly the events that are no state event, whose text is their canonical JSON

@@ -252,7 +252,7 @@ impl RoomSession {
             && t.known[first..end].iter().all(Option::is_some);
         let known = &t.known;
         let plain = |i: usize| covered && known[i].as_ref().is_some_and(|k| k.plain.is_some());
-        let part = t.parts.read_but(&t.text, size, plain);
+        let part = t.parts.read_but(&t.text, size, &plain);
         t.aligned &= part.keys.is_empty() && part.problems.is_empty();
         t.input_problems.extend(part.problems);
         if !part.keys.is_empty() {
