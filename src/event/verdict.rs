@@ -49,7 +49,7 @@ pub struct Validation {
 /// What another core computed of one event (`crate::session::parallel`), for the session not
 /// to compute it again: the outcome of each of its signature checks (in the order
 /// [`validate_events`] makes them) and, for a PDU, its digests.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Known {
     /// The outcome of each signature check.
     pub outcomes: Vec<bool>,
@@ -67,7 +67,7 @@ pub struct Known {
 /// session takes it from this without reading its text again (most of a large file's
 /// events: the second reading, its tree and dropping it were two fifths of the session's
 /// pass over 100,000 events judged on other cores).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Plain {
     /// Its event ID.
     pub event_id: String,
@@ -224,6 +224,14 @@ fn gather(
 
 /// Turns what was found for one required server into problems; returns whether it is
 /// satisfied.
+/// Whether [`judge`] finds `req` met and says nothing of it: its server signed with a key
+/// fetched from it (not only trusted as given), and every signature of it that was checked
+/// verified.
+fn says_nothing(req: &Required, ok: &[bool]) -> bool {
+    let verified = req.checks.iter().all(|(_, i, _)| ok[*i]);
+    verified && req.checks.iter().any(|(_, _, trusted)| !trusted)
+}
+
 fn judge(
     req: &Required,
     ok: &[bool],
@@ -379,15 +387,10 @@ pub fn judge_apart(
     let (checks, required) = gather_all(&prepared, keys);
     let messages: Vec<&[u8]> = prepared.iter().map(|p| &p.signing_bytes[..]).collect();
     let ok = verify_all(&messages, &checks);
-    // Whether each event's signatures hold with nothing to say: every required server's
-    // verified, no problem, no key missing.
+    // Whether each event's signatures hold with nothing to say about them.
     let mut signed = vec![true; prepared.len()];
-    let (mut said, mut missing) = (Vec::new(), Vec::new());
     for req in &required {
-        let clean = judge(req, &ok, &checks, "", &mut said, &mut missing);
-        signed[req.event] &= clean && said.is_empty() && missing.is_empty();
-        said.clear();
-        missing.clear();
+        signed[req.event] &= says_nothing(req, &ok);
     }
     let mut out: Vec<(Known, String)> = prepared
         .iter_mut()
@@ -417,7 +420,10 @@ fn plain_of(p: &mut Prepared) -> Option<Box<Plain>> {
         && p.problems.is_empty()
         && p.content_hash_ok == Some(true)
         && !p.rejected
-        && p.pdu.as_ref().is_some_and(|pdu| !pdu.is_state());
+        && p.pdu.as_ref().is_some_and(|pdu| {
+            let f = &pdu.fields;
+            !pdu.is_state() && f.room_id.is_some() && f.redacts.as_deref() != Some("")
+        });
     let pdu = p.pdu.take().filter(|_| plain)?;
     Some(Box::new(Plain {
         event_id: pdu.event_id,

@@ -269,14 +269,9 @@ impl InputParts {
 
     /// The next `n` items of `text` (fewer at the end): their events, keys and problems,
     /// with the whole input's origin. Its shape is left to [`Self::shape`], known once all
-    /// are read.
-    pub fn read(&mut self, text: &str, n: usize) -> Input {
-        self.read_but(text, n, &|_| false)
-    }
-
-    /// [`Self::read`], but the items `known(i)` says were read whole elsewhere (another core
-    /// found them plain events: `crate::event::Plain`) are not parsed: each is an event of
-    /// the timeline, with its label and a `null` value that nothing reads.
+    /// are read. The items `known(i)` says were read whole elsewhere (another core found
+    /// them plain events: `crate::event::Plain`) are not parsed: each is an event of the
+    /// timeline, with its label and a `null` value that nothing reads.
     pub fn read_but(&mut self, text: &str, n: usize, known: &dyn Fn(usize) -> bool) -> Input {
         let end = self.next.saturating_add(n).min(self.len());
         let mut input = Input {

@@ -155,7 +155,7 @@ impl RoomSession {
         let Some(spans) = event_spans(text).filter(|s| s.spans.len() == events) else {
             return Vec::new();
         };
-        let mut known = vec![None; events];
+        let mut known: Vec<Option<Known>> = std::iter::repeat_with(|| None).take(events).collect();
         let judging = Judging {
             text,
             spans: &spans,
@@ -449,11 +449,6 @@ impl Writer {
         self.u64(n.unwrap_or(0) as u64);
     }
 
-    fn opt_str(&mut self, s: Option<&str>) {
-        self.0.push(u8::from(s.is_some()));
-        self.str(s.unwrap_or_default());
-    }
-
     fn strs(&mut self, list: &[String]) {
         self.u64(list.len() as u64);
         for s in list {
@@ -461,18 +456,20 @@ impl Writer {
         }
     }
 
-    /// What was read of a plain event (it is no state event: no `state_key`).
+    /// What was read of a plain event: no state event, so no `state_key`, and a
+    /// `room_id` (only a room version 12 create event has none); no `redacts` is written
+    /// as an empty one (a plain event's is an event ID).
     fn plain(&mut self, plain: &Plain, summary: &str) {
         let f = &plain.fields;
         self.str(&plain.event_id);
-        self.opt_str(f.room_id.as_deref());
+        self.str(f.room_id.as_deref().unwrap_or_default());
         self.str(&f.sender);
         self.str(&f.event_type);
         self.strs(&f.prev_events);
         self.strs(&f.auth_events);
         self.u64(f.depth as u64);
         self.u64(f.origin_server_ts as u64);
-        self.opt_str(f.redacts.as_deref());
+        self.str(f.redacts.as_deref().unwrap_or_default());
         self.str(summary);
     }
 }
@@ -502,40 +499,38 @@ impl<'a> Reader<'a> {
         Some(present.then_some(n))
     }
 
-    fn opt_str(&mut self) -> Option<Option<String>> {
-        let present = self.take(1)?[0] == 1;
-        let s = self.str()?;
-        Some(present.then(|| s.to_owned()))
-    }
-
-    fn strs(&mut self) -> Option<Vec<String>> {
+    fn strs(&mut self) -> Option<Vec<&'a str>> {
         let n = usize::try_from(self.u64()?).ok()?;
         // Each takes at least its 8-byte length: a count that does not fit is refused
         // before anything is allocated for it.
         if n > self.0.len() / 8 {
             return None;
         }
-        (0..n).map(|_| self.str().map(str::to_owned)).collect()
+        (0..n).map(|_| self.str()).collect()
     }
 
+    /// What [`Writer::plain`] wrote, read whole before anything is copied out of it.
     fn plain(&mut self) -> Option<Plain> {
-        let event_id = self.str()?.to_owned();
+        let (event_id, room_id, sender) = (self.str()?, self.str()?, self.str()?);
+        let (event_type, prev_events, auth_events) = (self.str()?, self.strs()?, self.strs()?);
+        let (depth, origin_server_ts) = (self.u64()? as i64, self.u64()? as i64);
+        let (redacts, summary) = (self.str()?, self.str()?);
+        let owned = |list: Vec<&str>| list.into_iter().map(str::to_owned).collect();
         let fields = PduFields {
-            room_id: self.opt_str()?,
-            sender: self.str()?.to_owned(),
-            event_type: self.str()?.to_owned(),
+            room_id: Some(room_id.to_owned()),
+            sender: sender.to_owned(),
+            event_type: event_type.to_owned(),
             state_key: None,
-            prev_events: self.strs()?,
-            auth_events: self.strs()?,
-            depth: self.u64()? as i64,
-            origin_server_ts: self.u64()? as i64,
-            redacts: self.opt_str()?,
+            prev_events: owned(prev_events),
+            auth_events: owned(auth_events),
+            depth,
+            origin_server_ts,
+            redacts: (!redacts.is_empty()).then(|| redacts.to_owned()),
         };
-        let summary = self.str()?.to_owned();
         Some(Plain {
-            event_id,
+            event_id: event_id.to_owned(),
             fields,
-            summary,
+            summary: summary.to_owned(),
         })
     }
 }

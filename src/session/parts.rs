@@ -161,7 +161,7 @@ impl RoomSession {
         let via_backfill =
             how.via_backfill || matches!(how.request, Some(FederationRequest::Backfill(_)));
         Ok(PartsTaking {
-            known: vec![None; parts.len()],
+            known: std::iter::repeat_with(|| None).take(parts.len()).collect(),
             text,
             parts,
             source,
