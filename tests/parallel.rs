@@ -535,3 +535,69 @@ fn the_context_takes_the_version_given_else_the_one_asked_for() {
         RoomSession::new(None, None).judge_context(v12, true, [1; 16])
     );
 }
+
+/// A judgement says which events are plain and what was read of them: of a generated room,
+/// exactly the events that are no state event, whose text is their canonical JSON and that
+/// judged alone are valid without a problem, each with its ID, the fields read from its
+/// text and its summary; not those with a key of the client API, written with spaces, or
+/// whose content was changed (redacted, for a broken content hash).
+#[test]
+fn a_judgement_carries_what_was_read_of_the_plain_events() {
+    let room = generate_room(&GenerateOptions {
+        room_version: "11".into(),
+        shape: ShapeOptions {
+            events: 60,
+            servers: 2,
+            seed: 3,
+            ..ShapeOptions::default()
+        },
+        damage: Damage {
+            pruned: 0,
+            tampered: false,
+            bad_signature: false,
+        },
+        ..GenerateOptions::default()
+    })
+    .unwrap();
+    let mut lines: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
+    let changed: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("\"m.room.message\""))
+        .take(3)
+        .collect();
+    lines[changed[0]] = lines[changed[0]].replacen('{', "{\"age\":5,", 1);
+    lines[changed[1]] = lines[changed[1]].replacen("\"depth\":", "\"depth\" : ", 1);
+    lines[changed[2]] = lines[changed[2]].replacen("\"body\":\"", "\"body\":\"changed ", 1);
+    let text = lines.join("\n");
+
+    let mut session = session_with_keys(&room);
+    let context = session.judge_context(None, false, [1; 16]).unwrap();
+    let judged = judge(&context, &text, lines.len()).pop().unwrap();
+    let said = mxdag::session::parallel::read_back(&judged).unwrap();
+
+    // Judged here, one by one, as the session would without judgements.
+    let spans = event_spans(&text).unwrap();
+    let events = mxdag::input::read_spans(&text, &spans.spans, spans.kind).unwrap();
+    let options = mxdag::event::ValidateOptions::default();
+    let alone = mxdag::event::validate_events(events, &room.room_version, session.keys(), &options);
+    let mut plain = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let value = canonical_json::from_str(line).unwrap();
+        let report = &alone.report.events[i];
+        let expected = value.get("state_key").is_none()
+            && report.verdict == mxdag::event::Verdict::Valid
+            && report.problems.is_empty()
+            && canonical_json::to_string(&value) == *line;
+        assert_eq!(said[i].plain.is_some(), expected, "line {i}: {line}");
+        let (Some(p), mxdag::event::Judged::Pdu(pdu)) = (&said[i].plain, &alone.events[i]) else {
+            continue;
+        };
+        plain += 1;
+        assert_eq!(p.event_id, pdu.event_id);
+        assert_eq!(p.fields, pdu.fields);
+        let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default();
+        let head = format!("{} · {}", text("type"), text("sender"));
+        assert!(p.summary.starts_with(&head), "{} / {head}", p.summary);
+    }
+    assert!(changed.iter().all(|&i| said[i].plain.is_none()));
+    assert!(plain > 10, "{plain}");
+}

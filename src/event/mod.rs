@@ -36,12 +36,12 @@ pub mod signing;
 pub mod verdict;
 
 pub use format::PduFields;
-pub use pdu::Pdu;
+pub use pdu::{Pdu, Plain};
 pub use report::{EventReport, Outcome, Report, Verdict};
 pub use signing::sign_event;
 pub use verdict::{
-    judge_apart, validate_events, validate_input, validate_values, Judged, Known, Plain,
-    ValidateOptions, Validation,
+    judge_apart, validate_events, validate_input, validate_values, Judged, Known, ValidateOptions,
+    Validation,
 };
 
 use crate::canonical_json::{self, Value};

@@ -14,7 +14,7 @@
 //! `missing_keys` lists what to fetch before validating again.
 
 use super::format::server_of;
-use super::pdu::{self, Prepared};
+use super::pdu::{self, Plain, Prepared};
 use super::received::{Form, Received};
 use super::report::{Counts, EventReport, MissingKey, ProblemBudget, Report, Verdict};
 use super::{codes, redaction, Pdu};
@@ -59,23 +59,6 @@ pub struct Known {
     pub canonical_at: Option<(usize, usize)>,
     /// The event read whole when nothing about it needs its text again ([`Plain`]).
     pub plain: Option<Box<Plain>>,
-}
-
-/// What another core read of an event it found *plain*: a PDU that is no state event,
-/// whose text is its canonical JSON, with its content hash right, every signature it needs
-/// verified and not one problem, so `valid` whatever the session does but check 4 on. The
-/// session takes it from this without reading its text again (most of a large file's
-/// events: the second reading, its tree and dropping it were two fifths of the session's
-/// pass over 100,000 events judged on other cores).
-#[derive(Debug, PartialEq)]
-pub struct Plain {
-    /// Its event ID.
-    pub event_id: String,
-    /// Its fields, as the format checks read them.
-    pub fields: super::format::PduFields,
-    /// How the session describes it in one line (`crate::session::held`), written on the
-    /// core that read it.
-    pub summary: String,
 }
 
 /// One event as judged: what a server would go on with, and what places it in a DAG.
