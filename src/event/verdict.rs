@@ -205,8 +205,6 @@ fn gather(
     out
 }
 
-/// Turns what was found for one required server into problems; returns whether it is
-/// satisfied.
 /// Whether [`judge`] finds `req` met and says nothing of it: its server signed with a key
 /// fetched from it (not only trusted as given), and every signature of it that was checked
 /// verified.
@@ -215,6 +213,8 @@ fn says_nothing(req: &Required, ok: &[bool]) -> bool {
     verified && req.checks.iter().any(|(_, _, trusted)| !trusted)
 }
 
+/// Turns what was found for one required server into problems; returns whether it is
+/// satisfied.
 fn judge(
     req: &Required,
     ok: &[bool],

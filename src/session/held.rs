@@ -79,7 +79,6 @@ impl Meta {
         }
     }
 
-    /// What `event` says besides its JSON.
     /// What its input says of an event another core read whole (`plain`, judged as
     /// `version`): its label and place as read here, the rest as read there.
     pub fn of_plain(event: &InputEvent, plain: &Plain, version: &RoomVersion) -> Self {
@@ -99,7 +98,7 @@ impl Meta {
         }
     }
 
-    /// What its input says of an event, read from it.
+    /// What `event` says besides its JSON.
     pub fn of(event: &InputEvent) -> Self {
         let value = event.value.as_ref().ok();
         let (kind, summary) = value.map_or((EventKind::Other, String::new()), describe);
