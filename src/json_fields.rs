@@ -33,10 +33,9 @@ pub(crate) enum Kind {
 
 /// A struct as its derive would read it.
 pub(crate) struct Shape {
-    /// The visitor's expectation: `struct Options`.
-    pub expecting: &'static str,
-    /// When given as an array: `struct Options with 6 elements`.
-    pub expecting_seq: &'static str,
+    /// The struct's name: its derive expects `struct Options`, or as an array `struct
+    /// Options with 6 elements`.
+    pub name: &'static str,
     /// Field names as read (after any renaming), in declaration order.
     pub names: &'static [&'static str],
     /// Their types.
@@ -247,12 +246,26 @@ impl<'de> DeserializeSeed<'de> for StructSeed {
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fields, D::Error> {
         let shape = self.0;
-        let name = shape.expecting.trim_start_matches("struct ");
-        d.deserialize_struct(name, shape.names, StructVisitor(shape))
+        d.deserialize_struct(shape.name, shape.names, StructVisitor(shape))
     }
 }
 
 struct StructVisitor(&'static Shape);
+
+/// What the derive expects of a struct given as an array: `struct Options with 6 elements`.
+struct ArrayOf(&'static Shape);
+
+impl de::Expected for ArrayOf {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let shape = self.0;
+        write!(
+            f,
+            "struct {} with {} elements",
+            shape.name,
+            shape.names.len()
+        )
+    }
+}
 
 impl StructVisitor {
     fn required(&self, i: usize) -> bool {
@@ -264,7 +277,7 @@ impl<'de> Visitor<'de> for StructVisitor {
     type Value = Fields;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.0.expecting)
+        write!(f, "struct {}", self.0.name)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Fields, A::Error> {
@@ -274,7 +287,7 @@ impl<'de> Visitor<'de> for StructVisitor {
             match seq.next_element_seed(KindSeed(kind))? {
                 Some(slot) => out.push(slot),
                 None if self.required(i) => {
-                    return Err(A::Error::invalid_length(i, &shape.expecting_seq))
+                    return Err(A::Error::invalid_length(i, &ArrayOf(shape)))
                 }
                 None => out.push(kind.default_slot()),
             }
@@ -657,36 +670,27 @@ mod tests {
     }
 
     fn value() -> impl Strategy<Value = Value> {
-        let keys = prop::sample::select(vec![
-            "room_id",
-            "servers",
-            "strategy",
-            "limit",
-            "max_round_trips",
-            "parallel",
-            "from",
-            "eventId",
-            "event_id",
-            "ts",
-            "dir",
-            "prev_events",
-            "depth",
-            "origin_server_ts",
-            "status",
-            "errcode",
-            "text",
-            "events",
-            "pdus",
-            "method",
-            "path",
-            "body",
-            "gaps",
-            "seed",
-            "width",
-            "server_name",
-            "key_id",
-            "other",
-        ]);
+        // Every key a shape reads, and one none does.
+        let shapes = [
+            &PLANNER_OPTIONS,
+            &PAGE_OPTIONS,
+            &RECORD,
+            &OUTCOME,
+            &ANSWER,
+            &FILL_OPTIONS,
+            &REQUEST,
+            &SIM_OPTIONS,
+            &MISSING_KEY,
+            &RECORDS_ANSWER,
+        ];
+        let mut names: Vec<&str> = shapes
+            .iter()
+            .flat_map(|s| s.names.iter().copied())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.push("other");
+        let keys = prop::sample::select(names);
         leaf().prop_recursive(4, 24, 6, move |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),

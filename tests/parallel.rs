@@ -540,25 +540,11 @@ fn the_context_takes_the_version_given_else_the_one_asked_for() {
 /// exactly the events that are no state event, whose text is their canonical JSON and that
 /// judged alone are valid without a problem, each with its ID, the fields read from its
 /// text and its summary; not those with a key of the client API, written with spaces, or
-/// whose content was changed (redacted, for a broken content hash).
+/// whose content was changed (redacted, for a broken content hash), nor those the room's
+/// generator damaged.
 #[test]
 fn a_judgement_carries_what_was_read_of_the_plain_events() {
-    let room = generate_room(&GenerateOptions {
-        room_version: "11".into(),
-        shape: ShapeOptions {
-            events: 60,
-            servers: 2,
-            seed: 3,
-            ..ShapeOptions::default()
-        },
-        damage: Damage {
-            pruned: 0,
-            tampered: false,
-            bad_signature: false,
-        },
-        ..GenerateOptions::default()
-    })
-    .unwrap();
+    let room = room("11", 60);
     let mut lines: Vec<String> = room.pdus.iter().map(canonical_json::to_string).collect();
     let changed: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].contains("\"m.room.message\""))

@@ -1,15 +1,14 @@
 //! The shapes of the JS arguments the bindings read (`src/js/`), in one place: compiled
 //! natively too, so that the tests of [`super`] read with the very tables the bindings use.
-//! Each is named for what it reads; its `expecting` texts are what `#[derive(Deserialize)]`
-//! on a struct of that name would say.
+//! Each is named for what it reads; its `name` is the struct's whose
+//! `#[derive(Deserialize)]` it reads as.
 
 use super::{Kind, Shape};
 
 /// `new GapPlanner(options)`: `{room_id, servers, strategy?, limit?, max_round_trips?,
 /// parallel?}`.
 pub(crate) static PLANNER_OPTIONS: Shape = Shape {
-    expecting: "struct Options",
-    expecting_seq: "struct Options with 6 elements",
+    name: "Options",
     names: &[
         "room_id",
         "servers",
@@ -33,8 +32,7 @@ pub(crate) static PLANNER_OPTIONS: Shape = Shape {
 /// An event as the planner records it: `{event_id, prev_events?, depth?,
 /// origin_server_ts?}`.
 pub(crate) static RECORD: Shape = Shape {
-    expecting: "struct Record",
-    expecting_seq: "struct Record with 4 elements",
+    name: "Record",
     names: &["event_id", "prev_events", "depth", "origin_server_ts"],
     kinds: &[Kind::Str, Kind::VecJson, Kind::I64, Kind::I64],
     required: 0b1,
@@ -43,8 +41,7 @@ pub(crate) static RECORD: Shape = Shape {
 
 /// What a request the planner asked for came to: `{status?, errcode?, text?, events?}`.
 pub(crate) static OUTCOME: Shape = Shape {
-    expecting: "struct JsOutcome",
-    expecting_seq: "struct JsOutcome with 4 elements",
+    name: "JsOutcome",
     names: &["status", "errcode", "text", "events"],
     kinds: &[
         Kind::U16,
@@ -58,8 +55,7 @@ pub(crate) static OUTCOME: Shape = Shape {
 
 /// The events of a simulated federation's answer: `{pdus?, events?}`.
 pub(crate) static RECORDS_ANSWER: Shape = Shape {
-    expecting: "struct Answer",
-    expecting_seq: "struct Answer with 2 elements",
+    name: "Answer",
     names: &["pdus", "events"],
     kinds: &[Kind::OptList(&RECORD), Kind::OptList(&RECORD)],
     required: 0,
@@ -68,8 +64,7 @@ pub(crate) static RECORDS_ANSWER: Shape = Shape {
 
 /// `Timeline.page(options)`: `{from?, eventId?, ts?, dir?, limit?}`, no other key.
 pub(crate) static PAGE_OPTIONS: Shape = Shape {
-    expecting: "struct PageOptions",
-    expecting_seq: "struct PageOptions with 5 elements",
+    name: "PageOptions",
     names: &["from", "eventId", "ts", "dir", "limit"],
     kinds: &[
         Kind::OptStr,
@@ -84,8 +79,7 @@ pub(crate) static PAGE_OPTIONS: Shape = Shape {
 
 /// Filling a timeline's gap: `{servers, strategy?, limit?}`.
 pub(crate) static FILL_OPTIONS: Shape = Shape {
-    expecting: "struct FillOptions",
-    expecting_seq: "struct FillOptions with 3 elements",
+    name: "FillOptions",
     names: &["servers", "strategy", "limit"],
     kinds: &[Kind::VecStr, Kind::OptStr, Kind::OptU64],
     required: 0b1,
@@ -94,8 +88,7 @@ pub(crate) static FILL_OPTIONS: Shape = Shape {
 
 /// A federation request as the bindings take it: `{method, path, body?}`.
 pub(crate) static REQUEST: Shape = Shape {
-    expecting: "struct Request",
-    expecting_seq: "struct Request with 3 elements",
+    name: "Request",
     names: &["method", "path", "body"],
     kinds: &[Kind::Str, Kind::Str, Kind::OptStr],
     required: 0b11,
@@ -104,8 +97,7 @@ pub(crate) static REQUEST: Shape = Shape {
 
 /// Its answer: `{status, text?}`.
 pub(crate) static ANSWER: Shape = Shape {
-    expecting: "struct Answer",
-    expecting_seq: "struct Answer with 2 elements",
+    name: "Answer",
     names: &["status", "text"],
     kinds: &[Kind::U16, Kind::OptStr],
     required: 0b1,
@@ -116,8 +108,7 @@ pub(crate) static ANSWER: Shape = Shape {
 /// strategy?}` (the tools build).
 #[cfg(any(feature = "tools", test))]
 pub(crate) static SIM_OPTIONS: Shape = Shape {
-    expecting: "struct SimOptions",
-    expecting_seq: "struct SimOptions with 6 elements",
+    name: "SimOptions",
     names: &["events", "gaps", "seed", "width", "limit", "strategy"],
     kinds: &[
         Kind::OptUsize,
@@ -133,8 +124,7 @@ pub(crate) static SIM_OPTIONS: Shape = Shape {
 
 /// A signing key asked about: `{server_name, key_id}`, both given.
 pub(crate) static MISSING_KEY: Shape = Shape {
-    expecting: "struct MissingKey",
-    expecting_seq: "struct MissingKey with 2 elements",
+    name: "MissingKey",
     names: &["server_name", "key_id"],
     kinds: &[Kind::Str, Kind::Str],
     required: 0b11,

@@ -23,6 +23,17 @@ pub enum EventKind {
     Other = 2,
 }
 
+impl EventKind {
+    /// The kind of an event of `event_type`, a state event or not.
+    fn of(event_type: &str, is_state: bool) -> Self {
+        match (is_state, event_type) {
+            (true, _) => EventKind::State,
+            (false, "m.room.message") => EventKind::Message,
+            _ => EventKind::Other,
+        }
+    }
+}
+
 /// One held event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Held {
@@ -82,10 +93,7 @@ impl Meta {
     /// What its input says of an event another core read whole (`plain`, judged as
     /// `version`): its label and place as read here, the rest as read there.
     pub fn of_plain(event: &InputEvent, plain: &Plain, version: &RoomVersion) -> Self {
-        let kind = match plain.fields.event_type.as_str() {
-            "m.room.message" => EventKind::Message,
-            _ => EventKind::Other,
-        };
+        let kind = EventKind::of(&plain.fields.event_type, false);
         Meta {
             label: event.label.clone(),
             // Its text is its canonical JSON: it holds an ID only where the PDU does.
@@ -135,11 +143,7 @@ pub(super) fn describe(value: &Value) -> (EventKind, String) {
     let text = |key: &str| value.get(key).and_then(Value::as_str);
     let state_key = text("state_key");
     let event_type = text("type").unwrap_or("");
-    let kind = match (state_key, event_type) {
-        (Some(_), _) => EventKind::State,
-        (None, "m.room.message") => EventKind::Message,
-        _ => EventKind::Other,
-    };
+    let kind = EventKind::of(event_type, state_key.is_some());
     let sender = text("sender").unwrap_or("");
     let mut line = String::with_capacity(event_type.len() + sender.len() + 80);
     line.push_str(event_type);

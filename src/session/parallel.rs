@@ -293,13 +293,18 @@ pub fn judge_slice(
         via_backfill: context.via_backfill,
     };
     // What the session would say of each event beside its verdict: nothing but its
-    // summary, for a plain one (no ID written beside it, no note, in the timeline).
+    // summary, for a plain one (no ID written beside it, no note, in the timeline, no
+    // state event).
     let summaries: Vec<Option<String>> = events
         .iter()
         .map(|e| {
             let bare = e.row_id.is_none() && e.annotation.is_none();
             let bare = bare && e.section == crate::input::Section::Timeline;
-            let value = e.value.as_ref().ok().filter(|_| bare);
+            let value = e
+                .value
+                .as_ref()
+                .ok()
+                .filter(|v| bare && v.get("state_key").is_none());
             value.map(|v| super::held::describe(v).1)
         })
         .collect();
