@@ -136,7 +136,7 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
 /// Encodes `value` as canonical JSON text.
 pub fn to_string(value: &Value) -> String {
     // Canonical JSON of a `Value` (whose strings are valid UTF-8) is valid UTF-8.
-    String::from_utf8(to_vec(value)).unwrap_or_default()
+    crate::utf8::string_of(to_vec(value)).unwrap_or_default()
 }
 
 /// Appends the canonical JSON of `value` to `out`.

@@ -43,6 +43,7 @@ mod json_fields;
 mod sort;
 pub mod state_res;
 pub mod timeline;
+pub(crate) mod utf8;
 
 #[cfg(target_arch = "wasm32")]
 pub mod js;

@@ -93,5 +93,5 @@ pub fn canonical_and_fingerprint(
         sha.update(b"}");
     }
     // Canonical JSON of an object whose strings are UTF-8 is UTF-8.
-    (String::from_utf8(out).unwrap_or_default(), hash)
+    (crate::utf8::string_of(out).unwrap_or_default(), hash)
 }

@@ -67,7 +67,7 @@ impl Pdu {
         let mut out = Vec::with_capacity(1024);
         canonical_json::write_object_except(&self.event, &[], &mut out);
         // Canonical JSON of an object whose strings are UTF-8 is UTF-8.
-        String::from_utf8(out).unwrap_or_default()
+        crate::utf8::string_of(out).unwrap_or_default()
     }
 }
 

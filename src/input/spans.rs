@@ -159,7 +159,8 @@ pub fn version_candidates_in(text: &str, found: &EventSpans) -> super::Input {
         let create = event.value.as_ref().is_ok_and(super::is_room_create);
         events.push(event);
         // At the first create event: read on only when the text names another after it.
-        if create && !*several.get_or_insert_with(|| text[span.1..].contains(CREATE)) {
+        if create && !*several.get_or_insert_with(|| crate::utf8::contains(&text[span.1..], CREATE))
+        {
             break;
         }
     }
@@ -179,8 +180,8 @@ fn candidate_spans<'a>(
     text: &'a str,
     spans: &'a [(usize, usize)],
 ) -> impl Iterator<Item = (usize, usize)> + 'a {
-    let mut creates = text.match_indices(CREATE).map(|(at, _)| at).peekable();
-    let mut escapes = text.match_indices('\\').map(|(at, _)| at).peekable();
+    let mut creates = crate::utf8::find_all(text, CREATE).peekable();
+    let mut escapes = crate::utf8::find_all(text, "\\").peekable();
     spans.iter().copied().filter(move |&(start, end)| {
         while creates.next_if(|&at| at < start).is_some() {}
         while escapes.next_if(|&at| at < start).is_some() {}

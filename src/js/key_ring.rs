@@ -72,7 +72,7 @@ pub(crate) fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> 
         return Ok(text);
     }
     if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-        return String::from_utf8(bytes.to_vec()).map_err(|e| {
+        return crate::utf8::string_of(bytes.to_vec()).map_err(|e| {
             let message = format!(
                 "{what}: the bytes are not UTF-8 (invalid byte at offset {}).",
                 e.utf8_error().valid_up_to()

@@ -88,7 +88,7 @@ pub fn judge_slice_js(
         .ok_or_else(|| invalid("`context` is not a judge context (RoomSession.judgeContext)."))?;
     let kind = SpanKind::from_byte(kind).ok_or_else(|| invalid("`kind` must be 1, 2 or 3."))?;
     super::reserve_heap(slice.len());
-    let text = std::str::from_utf8(slice)
+    let text = crate::utf8::str_of(slice)
         .map_err(|_| invalid("`slice` must hold whole events of the input (UTF-8)."))?;
     let pairs: Vec<(usize, usize)> = spans
         .chunks_exact(2)
