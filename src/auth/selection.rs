@@ -4,7 +4,7 @@
 //! rules 2 and 3 of [room version 12](https://spec.matrix.org/v1.16/rooms/v12/#authorization-rules)
 //! (rule 2 of [v1–v11](https://spec.matrix.org/v1.16/rooms/v11/#authorization-rules)).
 
-use super::{codes, describe, reject, AuthEvents};
+use super::{codes, describe, reject, AuthEvent, AuthEvents};
 use crate::canonical_json::Value;
 use crate::event::Pdu;
 use crate::problem::{Problem, Severity};
@@ -87,11 +87,12 @@ pub fn check<'a>(event: &Pdu, auth: &AuthEvents<'a>) -> Result<&'a Pdu, Problem>
     let mut create = None;
     if rules.privileged_creators {
         let room_id = event.fields.room_id.as_deref().unwrap_or("");
-        let wanted = format!("${}", room_id.strip_prefix('!').unwrap_or(room_id));
+        // The create event's ID is the room ID with `$` for `!` (compared without building it:
+        // this runs for every event).
+        let opaque = room_id.strip_prefix('!').unwrap_or(room_id);
+        let names_it = |c: &AuthEvent| c.pdu.event_id.strip_prefix('$') == Some(opaque);
         match auth.create {
-            Some(c) if c.pdu.event_id == wanted && c.pdu.is_create() && !c.rejected => {
-                create = Some(c.pdu)
-            }
+            Some(c) if names_it(&c) && c.pdu.is_create() && !c.rejected => create = Some(c.pdu),
             Some(c) => {
                 return fail(
                     codes::ROOM_ID_NOT_ACCEPTED_CREATE,
@@ -104,7 +105,7 @@ pub fn check<'a>(event: &Pdu, auth: &AuthEvents<'a>) -> Result<&'a Pdu, Problem>
                 return fail(
                     codes::ROOM_ID_NOT_ACCEPTED_CREATE,
                     "2",
-                    &format!("the create event {wanted} the room ID names is not given"),
+                    &format!("the create event ${opaque} the room ID names is not given"),
                     None,
                 )
             }
