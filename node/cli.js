@@ -33,7 +33,11 @@ async function version(io) {
   return 0;
 }
 
-/** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
+/**
+ * Runs the CLI on `argv` (without node and the script) and returns the exit code. `io`:
+ * `{stdout, stderr, exiting}`, `exiting` when the process ends as the command returns (then
+ * commands leave their sessions to the exit rather than free them).
+ */
 export async function main(argv, io = { stdout: process.stdout, stderr: process.stderr }) {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
@@ -51,7 +55,7 @@ export async function main(argv, io = { stdout: process.stdout, stderr: process.
 
 const invokedAs = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : "";
 if (import.meta.url === pathToFileURL(invokedAs).href) {
-  main(process.argv.slice(2)).then(
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, exiting: true }).then(
     (code) => {
       process.exitCode = code;
     },

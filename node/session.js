@@ -182,3 +182,12 @@ export async function ingestInput(mxdag, session, input, options, io) {
     bar.end();
   }
 }
+
+/**
+ * Frees `session`'s wasm memory, unless the process ends when the command returns
+ * (`io.exiting`, set by the CLI): dropping a session of 100,000 events allocation by
+ * allocation took 60 ms that ending the process does at once.
+ */
+export function release(session, io) {
+  if (!io?.exiting) session.free();
+}

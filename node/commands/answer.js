@@ -4,7 +4,7 @@
 // Exit codes: 0 answered, 2 unusable input or arguments.
 import { runCommand, UsageError, withRequestLine } from "../args.js";
 import { readText } from "../input.js";
-import { SESSION_OPTIONS } from "../session.js";
+import { release, SESSION_OPTIONS } from "../session.js";
 import { loadSession } from "./dag.js";
 
 export const summary = "the reference answer to /backfill, /get_missing_events or forwards fill";
@@ -68,7 +68,7 @@ export async function run(args, io) {
       io.stdout.write(responseText(answer.endpoint, pdus, values.origin ?? "mxdag.invalid") + "\n");
       return 0;
     } finally {
-      session.free();
+      release(session, io);
     }
   });
 }

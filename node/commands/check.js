@@ -18,6 +18,7 @@ import {
   noRoomVersion,
   onlyWaitingForRoomVersion,
   openSession,
+  release,
   roomVersionAdvice,
   waitingForRoomVersion,
 } from "../session.js";
@@ -301,7 +302,7 @@ export async function run(args, io) {
       io.stdout.write(values.json ? JSON.stringify(combined, null, 2) + "\n" : formatHuman(combined, { all: values.all, versions: session.roomVersions() }));
       return EXIT[combined.outcome];
     } finally {
-      session.free();
+      release(session, io);
     }
   });
 }

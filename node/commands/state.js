@@ -4,7 +4,7 @@
 // of the authorization rules (checks 4–6 on receipt) and the states before and after it.
 // Exit codes: 0 when every asked event is held, 2 when one is not (or on unusable input).
 import { runCommand, UsageError } from "../args.js";
-import { SESSION_HELP, SESSION_OPTIONS } from "../session.js";
+import { release, SESSION_HELP, SESSION_OPTIONS } from "../session.js";
 import { loadSession } from "./dag.js";
 
 export const summary = "the room state: current, or before and after given events";
@@ -145,7 +145,7 @@ export async function run(args, io) {
       }
       return notHeld.length > 0 ? 2 : 0;
     } finally {
-      session.free();
+      release(session, io);
     }
   });
 }
