@@ -545,5 +545,6 @@ fn bench_stages_accept_an_undamaged_room_and_catch_damage() {
     let bench = ValidationBench::new(&damaged);
     assert_eq!(bench.run(Stage::SignatureSingle, false), 119);
     assert_eq!(bench.run(Stage::SignatureBatch, false), 119);
+    assert_eq!(bench.run(Stage::SignatureSlice, false), 119);
     assert_eq!(bench.run(Stage::Full, false), 119);
 }

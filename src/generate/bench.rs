@@ -10,7 +10,7 @@ use std::hint::black_box;
 
 use super::GeneratedRoom;
 use crate::canonical_json::{self, Object};
-use crate::crypto::signatures::{verify_all, SignatureCheck};
+use crate::crypto::signatures::{verify_all, SignatureCheck, BATCH_SIZE};
 use crate::crypto::KeyRing;
 use crate::event::hashes::{content_hash, event_id, signing_bytes};
 use crate::event::redaction::redact;
@@ -34,6 +34,8 @@ pub enum Stage {
     /// ed25519 signatures in batches ([`verify_all`]) of one transaction's events, as full
     /// validation checks them.
     SignatureBatch,
+    /// ed25519 signatures in batches of [`BATCH_SIZE`], as a worker checks a slice of a file.
+    SignatureSlice,
     /// Everything, as `/backfill` transactions of [`TRANSACTION_SIZE`] events: text in,
     /// report out.
     Full,
@@ -41,12 +43,13 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, in the order the benchmarks print them.
-    pub const ALL: [Stage; 6] = [
+    pub const ALL: [Stage; 7] = [
         Stage::Parse,
         Stage::EventId,
         Stage::ContentHash,
         Stage::SignatureSingle,
         Stage::SignatureBatch,
+        Stage::SignatureSlice,
         Stage::Full,
     ];
 
@@ -58,6 +61,7 @@ impl Stage {
             Stage::ContentHash => "content_hash",
             Stage::SignatureSingle => "signature_single",
             Stage::SignatureBatch => "signature_batch",
+            Stage::SignatureSlice => "signature_slice",
             Stage::Full => "full",
         }
     }
@@ -70,6 +74,7 @@ impl Stage {
             Stage::ContentHash => "content hash",
             Stage::SignatureSingle => "signature, one by one (verify_strict)",
             Stage::SignatureBatch => "signature, batched by 100 (verify_all)",
+            Stage::SignatureSlice => "signature, batched by 2,048 (a file's slices)",
             Stage::Full => "full validation (transactions of 100)",
         }
     }
@@ -169,10 +174,14 @@ impl ValidationBench {
                         .is_ok()
                 })
                 .count(),
-            Stage::SignatureBatch => {
+            Stage::SignatureBatch | Stage::SignatureSlice => {
+                let size = match stage {
+                    Stage::SignatureBatch => TRANSACTION_SIZE,
+                    _ => BATCH_SIZE,
+                };
                 let slices: Vec<&[u8]> = self.messages.iter().map(Vec::as_slice).collect();
                 self.checks[..part(self.checks.len())]
-                    .chunks(TRANSACTION_SIZE)
+                    .chunks(size)
                     .map(|batch| verify_all(&slices, batch).iter().filter(|ok| **ok).count())
                     .sum()
             }

@@ -38,7 +38,7 @@ impl JsValidationBench {
     }
 
     /// The stages' names, in order: `parse`, `event_id`, `content_hash`, `signature_single`,
-    /// `signature_batch`, `full`.
+    /// `signature_batch`, `signature_slice`, `full`.
     pub fn stages() -> Vec<String> {
         Stage::ALL.iter().map(|s| s.name().to_owned()).collect()
     }
@@ -63,7 +63,10 @@ fn stage(name: &str) -> Result<Stage, JsValue> {
     Stage::from_name(name).ok_or_else(|| {
         to_js_error(
             codes::UNKNOWN_BENCH_STAGE,
-            &format!("No benchmark stage is called {name:?}; the stages are parse, event_id, content_hash, signature_single, signature_batch, full."),
+            &format!(
+                "No benchmark stage is called {name:?}; the stages are {}.",
+                Stage::ALL.map(Stage::name).join(", ")
+            ),
         )
     })
 }
