@@ -24,6 +24,15 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// The allocator of the other wasm builds: Rust's default, growing the memory a quarter at
+/// a time ([`wasm_heap`]).
+#[cfg(all(target_arch = "wasm32", not(feature = "small-alloc")))]
+#[global_allocator]
+static ALLOCATOR: wasm_heap::GrowingHeap = wasm_heap::GrowingHeap::new();
+
+#[cfg(all(target_arch = "wasm32", not(feature = "small-alloc")))]
+mod wasm_heap;
+
 pub mod auth;
 pub mod canonical_json;
 pub mod crypto;
