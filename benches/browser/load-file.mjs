@@ -11,7 +11,7 @@
 //     cargo run --release --example write_room -- '{"seed":4000,"events":1000000,"servers":4,
 //       "serverNames":["demo.mxdag.test","matrix.example.org","chat.example.net","hs.example.com"],
 //       "roomVersion":"10","concurrency":0.35,"maxPrevEvents":4,"partitions":2}' ROOM.ndjson
-//     (the demo room's seed and servers, as below, so that the demo peer holds its keys);
+//     (the demo room, benches/demo-room.mjs, so that the demo peer holds its keys);
 //     the file may be gzip-compressed (ROOM.ndjson.gz), as the page reads it
 //   --rounds N         loads the file N times (the first with the memory figures) and
 //                      prints the median load time
@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { decompressed } from "../../pkg/node/input.js";
 import { loadTools } from "../../pkg/node/wasm.js";
 import { idle, launch, open, withServer } from "../../tests/e2e/harness.js";
+import { DEMO_ROOM } from "../demo-room.mjs";
 
 const option = (name) => {
   const at = process.argv.indexOf(name);
@@ -33,10 +34,7 @@ let file = option("--file");
 let N = Number(option("--events") ?? 20_000);
 if (file === undefined) {
   // The demo room's seed and servers, so the demo peer's notary holds the right keys.
-  const room = (await loadTools()).generateRoom({
-    seed: 4000, events: N, servers: 4, serverNames: ["demo.mxdag.test", "matrix.example.org", "chat.example.net", "hs.example.com"],
-    roomVersion: "10", concurrency: 0.35, maxPrevEvents: 4, partitions: 2,
-  });
+  const room = (await loadTools()).generateRoom({ ...DEMO_ROOM, events: N });
   file = join(mkdtempSync(join(tmpdir(), "mxdag-bench-")), "room.ndjson");
   writeFileSync(file, room.pdus.map((p) => JSON.stringify(p)).join("\n"));
 } else {
