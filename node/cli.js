@@ -55,13 +55,11 @@ export async function main(argv, io = { stdout: process.stdout, stderr: process.
 
 const invokedAs = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : "";
 if (import.meta.url === pathToFileURL(invokedAs).href) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, exiting: true }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error) => {
-      process.stderr.write(`mxdag: ${error.stack ?? error}\n`);
-      process.exitCode = 2;
-    },
-  );
+  // The process ends as soon as what was written is out, not when its event loop empties:
+  // the judging workers' teardown took another 85 ms after a report of 100,000 events.
+  const end = (code) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, exiting: true }).then(end, (error) => {
+    process.stderr.write(`mxdag: ${error.stack ?? error}\n`);
+    end(2);
+  });
 }
