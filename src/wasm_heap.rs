@@ -113,6 +113,9 @@ mod tests {
         }
         assert!((last - start) * PAGE >= 256 << 20);
         assert!(growths <= 40, "{growths} growths");
-        assert!(blocks.iter().enumerate().all(|(i, b)| b[b.len() - 1] == i as u8));
+        assert!(blocks
+            .iter()
+            .enumerate()
+            .all(|(i, b)| b[b.len() - 1] == i as u8));
     }
 }
