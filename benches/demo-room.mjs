@@ -2,8 +2,8 @@
 // depend only on them, so the demo peer's notary holds this room's keys), in a shape of its
 // own. A file written natively with
 //   cargo run --release --example write_room -- '<DEMO_ROOM with "events": N, as JSON>' ROOM.ndjson
-// holds events of these servers, whose keys the generator gives for the same seed whatever
-// the number of events (`demoRoomKeys`).
+// holds events of these servers, signed with the keys the demo peer serves
+// (`buildDemoRooms(…).serverKeys`, node/server/demo-rooms.js).
 import { DEMO_SERVERS } from "../pkg/node/server/demo-rooms.js";
 
 /** The room's seed, servers and shape; `events` is what the caller asks. */
@@ -17,7 +17,3 @@ export const DEMO_ROOM = {
   partitions: 2,
 };
 
-/** The demo room's servers' key responses (`/_matrix/key/v2/server`), from `tools`. */
-export function demoRoomKeys(tools) {
-  return tools.generateRoom({ ...DEMO_ROOM, events: 10 }).serverKeys;
-}

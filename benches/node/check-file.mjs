@@ -3,7 +3,7 @@
 // wall time, CPU time and the process's peak resident memory. Not a test.
 //   node benches/node/check-file.mjs --file ROOM.ndjson [--rounds N] [--anchor DIR]
 // ROOM.ndjson: the benchmarks' demo room written natively (benches/demo-room.mjs says how;
-// a million events is 981 MB); its servers' keys are given with --keys. --rounds N runs it
+// a million events is 981 MB); the demo peer's keys are given with --keys. --rounds N runs it
 // N times (default 1) and keeps the median; --anchor DIR alternates each run with another
 // build's CLI (DIR/node/cli.js: an older commit's pkg/, built by benches/build-anchor.sh).
 import { spawnSync } from "node:child_process";
@@ -11,8 +11,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadTools } from "../../pkg/node/wasm.js";
-import { demoRoomKeys } from "../demo-room.mjs";
+import { buildDemoRooms } from "../../pkg/node/server/demo-rooms.js";
+import { loadTools, mxdag } from "../../pkg/node/wasm.js";
 
 const option = (name) => {
   const at = process.argv.indexOf(name);
@@ -23,7 +23,8 @@ if (file === undefined) throw new Error("usage: check-file.mjs --file ROOM.ndjso
 const rounds = Number(option("--rounds") ?? 1);
 const anchor = option("--anchor");
 const keys = join(mkdtempSync(join(tmpdir(), "mxdag-bench-")), "keys.json");
-writeFileSync(keys, JSON.stringify(demoRoomKeys(await loadTools())));
+// The keys the demo peer serves, which the page's benchmark fetches from it.
+writeFileSync(keys, JSON.stringify([...buildDemoRooms(mxdag, await loadTools()).serverKeys.values()]));
 
 /** One `mxdag check --json` of the file by the CLI at `cli`: seconds of wall and CPU, peak MB. */
 function run(cli) {

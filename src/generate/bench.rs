@@ -147,6 +147,20 @@ impl ValidationBench {
         &self.transactions
     }
 
+    /// How many of the first `n` signature checks verify, checked in batches of `size`.
+    fn verified_in_batches(&self, n: usize, size: usize) -> usize {
+        let messages: Vec<&[u8]> = self.messages.iter().map(Vec::as_slice).collect();
+        self.checks[..n]
+            .chunks(size)
+            .map(|batch| {
+                verify_all(&messages, batch)
+                    .iter()
+                    .filter(|ok| **ok)
+                    .count()
+            })
+            .sum()
+    }
+
     /// Runs `stage` over every event, or over the first tenth of its inputs (events, or
     /// transactions for [`Stage::Full`]) when `warm_up`; returns how
     /// many events it accepted (parsed, identified, hashed, verified; for full validation,
@@ -174,17 +188,10 @@ impl ValidationBench {
                         .is_ok()
                 })
                 .count(),
-            Stage::SignatureBatch | Stage::SignatureSlice => {
-                let size = match stage {
-                    Stage::SignatureBatch => TRANSACTION_SIZE,
-                    _ => BATCH_SIZE,
-                };
-                let slices: Vec<&[u8]> = self.messages.iter().map(Vec::as_slice).collect();
-                self.checks[..part(self.checks.len())]
-                    .chunks(size)
-                    .map(|batch| verify_all(&slices, batch).iter().filter(|ok| **ok).count())
-                    .sum()
+            Stage::SignatureBatch => {
+                self.verified_in_batches(part(self.checks.len()), TRANSACTION_SIZE)
             }
+            Stage::SignatureSlice => self.verified_in_batches(part(self.checks.len()), BATCH_SIZE),
             Stage::Full => {
                 let options = ValidateOptions { via_backfill: true };
                 self.transactions[..part(self.transactions.len())]

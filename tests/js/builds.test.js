@@ -30,12 +30,15 @@ try { current = session.currentState(); } catch (e) { current = String(e.code); 
 process.stdout.write(JSON.stringify({ report, rows: { ids: rows.ids, verdicts: [...rows.verdicts], marks: [...rows.marks], labels: rows.labels }, current }));
 `;
 
-function judgeWith(wasm, room, keys) {
+/** What `script` prints, run in a process of its own with the build `wasm` of pkg/ and `args`. */
+function runWith(script, wasm, ...args) {
   const glue = new URL("mxdag.js", pkg).href;
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", JUDGE, glue, fileURLToPath(new URL(wasm, pkg)), room, keys], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script, glue, fileURLToPath(new URL(wasm, pkg)), ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
   assert.equal(run.status, 0, run.stderr);
   return run.stdout;
 }
+
+const judgeWith = (wasm, room, keys) => runWith(JUDGE, wasm, room, keys);
 
 test("the download-sized and the speed build judge rooms alike", () => {
   const dir = mkdtempSync(join(tmpdir(), "mxdag-builds-"));
@@ -114,12 +117,7 @@ test("the download-sized and the speed build read bytes alike", () => {
   write("two-rooms.ndjson", Buffer.concat([bytes, Buffer.from(other.pdus.map((p) => JSON.stringify(p)).join("\n"))]));
   const list = join(dir, "list.json");
   writeFileSync(list, JSON.stringify(files));
-  const glue = new URL("mxdag.js", pkg).href;
-  const read = (wasm) => {
-    const run = spawnSync(process.execPath, ["--input-type=module", "-e", READ, glue, fileURLToPath(new URL(wasm, pkg)), list], { encoding: "utf8", maxBuffer: 1 << 26 });
-    assert.equal(run.status, 0, run.stderr);
-    return JSON.parse(run.stdout);
-  };
+  const read = (wasm) => JSON.parse(runWith(READ, wasm, list));
   const small = read("mxdag_bg.wasm");
   const speed = read("mxdag_speed_bg.wasm");
   assert.deepEqual(speed, small);
